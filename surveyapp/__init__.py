@@ -1,0 +1,82 @@
+"""surveyapp: satisfaction surveys and service-quality monitoring for life services."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from surveyapp.config import ConfigError, load_config
+from surveyapp.database import configure_engine
+from surveyapp.extensions import csrf, db, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    ``config`` (a mapping, used by tests) overrides the environment; without it the
+    ``SURVEYAPP_*`` variables are read now, never at import time.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    settings = load_config()
+    if config:
+        settings.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    settings["SECRET_KEY"] = _secret_key(settings, app.instance_path)
+    if not settings.get("DATABASE_URL"):
+        settings["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "surveyapp.db")
+    app.config.update(settings)
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # a resident may take a long break mid-survey
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, busy_timeout_ms=settings["SQLITE_BUSY_TIMEOUT_MS"])
+
+    if settings.get("TRUST_PROXY"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(settings["TRUST_PROXY"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+
+    from surveyapp import api, public, survey
+    from surveyapp.web import install_web_helpers
+
+    install_web_helpers(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(survey.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # JSON API: no cookies are trusted there, CSRF does not apply
+    return app
+
+
+def _secret_key(settings: Mapping[str, Any], instance_path: str) -> str:
+    """The configured secret; in development a random one kept in the instance folder."""
+    key = settings.get("SECRET_KEY")
+    if key:
+        if settings.get("ENV") == "production" and len(key) < 32:
+            raise ConfigError("SURVEYAPP_SECRET_KEY must be at least 32 characters in production")
+        return key
+    if settings.get("ENV") == "production":
+        raise ConfigError("refusing to start in production without SURVEYAPP_SECRET_KEY")
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path, encoding="ascii") as fh:
+            return fh.read().strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32))
+    with open(path, encoding="ascii") as fh:
+        return fh.read().strip()

@@ -1,0 +1,34 @@
+"""One error body for the whole API: ``{"error": code, "message": text, ...}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from surveyapp.i18n import MESSAGES, lang_from_accept, t
+
+
+def api_lang() -> str:
+    return lang_from_accept(request.headers.get("Accept-Language"))
+
+
+def error_response(status: int, code: str, headers: dict[str, str] | None = None, **extra: Any):
+    message = t(code, api_lang()) if code in MESSAGES else code
+    body = {"error": code, "message": message, **extra}
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "not_json",
+    429: "rate_limited",
+    500: "server_error",
+}

@@ -1,0 +1,101 @@
+"""API routes: thin; they parse JSON, call a service and shape the reply."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from surveyapp.api.errors import HTTP_CODES, api_lang, error_response
+from surveyapp.catalog import find_version, latest_versions, questionnaire_of
+from surveyapp.database import is_unavailable
+from surveyapp.extensions import db
+from surveyapp.responses.submit import Client, SubmissionRefused, submit_response
+from surveyapp.responses.validate import InvalidSubmission, validate_submission
+from surveyapp.rounds.service import get_round
+from surveyapp.models.base import utcnow
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    code = exc.code or 500
+    return error_response(code, HTTP_CODES.get(code, "error"))
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception):
+    db.session.rollback()
+    if is_unavailable(exc):
+        return error_response(503, "unavailable", {"Retry-After": "5"})
+    raise exc
+
+
+def _read_json():
+    if request.mimetype != "application/json":
+        return None, error_response(415, "not_json")
+    try:
+        raw = request.get_data(cache=False)
+        return json.loads(raw.decode("utf-8")), None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None, error_response(400, "bad_json")
+
+
+@bp.post("/rounds/<code>/responses")
+def post_response(code: str):
+    round_ = get_round(db.session, code)
+    if round_ is None:
+        return error_response(404, "not_found")
+    payload, problem = _read_json()
+    if problem is not None:
+        return problem
+    q = questionnaire_of(round_.questionnaire_version)
+    try:
+        clean = validate_submission(q, payload)
+        response = submit_response(db.session, round_, clean, Client(device_id=clean.device_id), utcnow())
+    except InvalidSubmission as exc:
+        return error_response(400, "invalid", fields=exc.messages(api_lang()))
+    except SubmissionRefused as exc:
+        return error_response(exc.status, exc.code)
+    return jsonify(id=response.uid, round=round_.code), 201
+
+
+@bp.get("/rounds/<code>")
+def show_round(code: str):
+    round_ = get_round(db.session, code)
+    if round_ is None:
+        return error_response(404, "not_found")
+    version = round_.questionnaire_version
+    return jsonify(
+        code=round_.code,
+        questionnaire={"id": version.qid, "version": version.version},
+        period=round_.period,
+        opens_at=round_.opens_at.isoformat(),
+        closes_at=round_.closes_at.isoformat(),
+        districts=round_.districts,
+        require_token=round_.require_token,
+        status=round_.state(utcnow()),
+    )
+
+
+@bp.get("/questionnaires")
+def list_questionnaires():
+    items = [
+        {"id": v.qid, "version": v.version, "sector": v.sector, "title": {"zh": v.title_zh, "en": v.title_en}}
+        for v in latest_versions(db.session)
+    ]
+    return jsonify(questionnaires=items)
+
+
+@bp.get("/questionnaires/<qid>")
+@bp.get("/questionnaires/<qid>/<int:version>")
+def show_questionnaire(qid: str, version: int | None = None):
+    row = find_version(db.session, qid, version)
+    if row is None:
+        return error_response(404, "no_questionnaire")
+    body = dict(row.definition)
+    body["content_hash"] = row.content_hash
+    body["published_at"] = row.published_at.isoformat() if row.published_at else None
+    return jsonify(body)

@@ -1,0 +1,20 @@
+"""The ``surveyapp`` command: thin wrappers over the services.
+
+Bad input ends with exit status 2 and one line on stderr naming what is wrong.
+"""
+
+from __future__ import annotations
+
+import click
+
+from surveyapp.cli.base import main
+from surveyapp.cli import db_commands, demo, questionnaires, responses, rounds, serve  # noqa: F401
+
+try:  # the analysis command lives with the CSV reader it wraps
+    from surveyapp.analyze.command import analyze
+
+    main.add_command(analyze)
+except ImportError:  # pragma: no cover - only while analysis is being built
+    pass
+
+__all__ = ["main", "click"]

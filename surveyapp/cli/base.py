@@ -1,0 +1,60 @@
+"""The root command group and the shared app/session helpers of the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import click
+from flask import Flask
+
+from surveyapp import create_app
+from surveyapp.config import ConfigError
+
+
+class AppContext:
+    """Creates the app lazily so ``surveyapp --help`` works without a database."""
+
+    def __init__(self, database_url: str | None):
+        self.database_url = database_url
+        self._app: Flask | None = None
+
+    @property
+    def app(self) -> Flask:
+        if self._app is None:
+            config = {"DATABASE_URL": self.database_url} if self.database_url else None
+            try:
+                self._app = create_app(config)
+            except ConfigError as exc:
+                fail(str(exc))
+        return self._app
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator:
+        from surveyapp.extensions import db
+
+        with self.app.app_context():
+            try:
+                yield db.session
+            finally:
+                db.session.remove()
+
+
+def fail(message: str) -> None:
+    """Exit 2 with one line on stderr: the CLI's answer to bad input."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--database-url", envvar="SURVEYAPP_DATABASE_URL", default=None,
+              help="SQLAlchemy URL; default: SQLite file in the instance folder.")
+@click.version_option(package_name="surveyapp")
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None) -> None:
+    """surveyapp — 生活性服务业满意度调查与监测 / life-services satisfaction monitoring."""
+    ctx.obj = AppContext(database_url)
+
+
+pass_appctx = click.make_pass_decorator(AppContext)

@@ -1,0 +1,59 @@
+"""Configuration: defaults here, overridden by ``SURVEYAPP_*`` environment variables.
+
+Nothing reads the environment at import time; :func:`load_config` is called by the
+application factory so tests can pass a plain mapping instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "development",  # "production" refuses to start without a real SECRET_KEY
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,  # default: sqlite:///<instance>/surveyapp.db
+    "SQLITE_BUSY_TIMEOUT_MS": 10000,
+    "DEFAULT_LANG": "zh",
+    "MAX_CONTENT_LENGTH": 256 * 1024,  # a survey answer is a few KB; refuse floods early
+    "FINGERPRINT_DEDUPE": True,  # one response per (hashed IP + browser) and round
+    "DEVICE_COOKIE_DAYS": 400,
+    "SESSION_COOKIE_SECURE": False,
+    "TRUST_PROXY": 0,  # number of reverse proxies whose X-Forwarded-For is trusted
+    "GOAL": 80,
+}
+
+_TYPES = {
+    "SQLITE_BUSY_TIMEOUT_MS": int,
+    "MAX_CONTENT_LENGTH": int,
+    "DEVICE_COOKIE_DAYS": int,
+    "TRUST_PROXY": int,
+    "GOAL": float,
+}
+_BOOLS = {"FINGERPRINT_DEDUPE", "SESSION_COOKIE_SECURE"}
+
+
+def _convert(key: str, raw: str) -> Any:
+    if key in _BOOLS:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if key in _TYPES:
+        return _TYPES[key](raw)
+    return raw
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Merge defaults with ``SURVEYAPP_<KEY>`` variables (and plain ``DATABASE_URL``)."""
+    environ = os.environ if environ is None else environ
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        value = environ.get(f"SURVEYAPP_{key}")
+        if value is not None:
+            config[key] = _convert(key, value)
+    if config["DATABASE_URL"] is None and environ.get("DATABASE_URL"):
+        config["DATABASE_URL"] = environ["DATABASE_URL"]
+    return config
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely (e.g. production without a secret)."""

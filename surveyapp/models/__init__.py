@@ -1,0 +1,8 @@
+"""Database models, one module per aggregate."""
+
+from surveyapp.models.base import Base
+from surveyapp.models.questionnaire import QuestionnaireVersion
+from surveyapp.models.response import Response
+from surveyapp.models.round import Invitation, Round
+
+__all__ = ["Base", "Invitation", "QuestionnaireVersion", "Response", "Round"]

@@ -1,0 +1,55 @@
+"""Survey rounds (questionnaire version x period x dates x districts) and invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveyapp.models.base import Base, UTCDateTime, utcnow
+from surveyapp.models.questionnaire import QuestionnaireVersion
+
+
+class Round(Base):
+    __tablename__ = "survey_round"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_version.id"), index=True
+    )
+    period: Mapped[str] = mapped_column(String(16), index=True)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    districts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    require_token: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Per-round salt for device and fingerprint hashes: hashes cannot be linked across rounds.
+    salt: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship(lazy="joined")
+
+    def state(self, now: datetime) -> str:
+        """``open``, ``closed`` or ``not_open`` at ``now``."""
+        if self.status == "closed" or now >= self.closes_at:
+            return "closed"
+        if now < self.opens_at:
+            return "not_open"
+        return "open"
+
+
+class Invitation(Base):
+    """A single-use invitation; only the token's SHA-256 is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,0 +1,37 @@
+"""Public routes: home page listing open rounds, ``/healthz`` and ``/readyz``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import select, text
+
+from surveyapp.catalog import questionnaire_of
+from surveyapp.extensions import db
+from surveyapp.models import Round
+from surveyapp.models.base import utcnow
+
+bp = Blueprint("public", __name__, template_folder="templates")
+
+
+@bp.get("/")
+def index():
+    now = utcnow()
+    rounds = [r for r in db.session.scalars(select(Round).order_by(Round.code)) if r.state(now) == "open"]
+    entries = [(r, questionnaire_of(r.questionnaire_version)) for r in rounds]
+    return render_template("public/index.html", entries=entries)
+
+
+@bp.get("/healthz")
+def healthz():
+    """The process answers; says nothing about the database (see ``/readyz``)."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any driver error means "not ready"
+        db.session.rollback()
+        return jsonify(status="unavailable", error="database unreachable"), 503, {"Retry-After": "5"}
+    return jsonify(status="ok")

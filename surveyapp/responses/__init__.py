@@ -1,0 +1,1 @@
+"""Responses: validation, storage, bulk loading, import and export."""

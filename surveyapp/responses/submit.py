@@ -1,0 +1,167 @@
+"""Storing one response: checked, then committed whole or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from surveyapp.catalog import questionnaire_of
+from surveyapp.models import Invitation, Response, Round
+from surveyapp.models.base import utcnow
+from surveyapp.responses.codec import pack_answers, pack_profile
+from surveyapp.responses.validate import CleanSubmission, FieldError, InvalidSubmission
+from surveyapp.rounds.service import hash_token
+
+
+class SubmissionRefused(Exception):
+    """The submission is well-formed but cannot be taken; ``code`` names why."""
+
+    status = 409
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class RoundNotOpen(SubmissionRefused):
+    status = 410
+
+
+class DuplicateResponse(SubmissionRefused):
+    status = 409
+
+    def __init__(self) -> None:
+        super().__init__("duplicate")
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who submits, reduced to what the one-response rule needs.
+
+    ``device_id`` is the random id of the browser's signed cookie (or the id a
+    mini-program or kiosk sends); ``fingerprint`` is the raw "IP + browser" string.
+    Neither is stored: only their HMACs with the round's salt, so the hashes of two
+    rounds cannot be linked and no raw IP address is ever written.
+    """
+
+    device_id: str | None = None
+    fingerprint: str | None = None
+
+
+def client_hash(round_: Round, kind: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    return hmac.new(round_.salt.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def round_state_error(round_: Round, now: datetime) -> RoundNotOpen | None:
+    state = round_.state(now)
+    if state == "closed":
+        return RoundNotOpen("round_closed")
+    if state == "not_open":
+        return RoundNotOpen("round_not_open")
+    return None
+
+
+def has_responded(session: Session, round_: Round, client: Client) -> bool:
+    device = client_hash(round_, "dev", client.device_id)
+    finger = client_hash(round_, "fp", client.fingerprint)
+    conditions = []
+    if device:
+        conditions.append(Response.device_hash == device)
+    if finger:
+        conditions.append(Response.fingerprint_hash == finger)
+    if not conditions:
+        return False
+    from sqlalchemy import or_
+
+    stmt = select(Response.id).where(Response.round_id == round_.id, or_(*conditions)).limit(1)
+    return session.scalar(stmt) is not None
+
+
+def submit_response(
+    session: Session,
+    round_: Round,
+    submission: CleanSubmission,
+    client: Client,
+    now: datetime | None = None,
+) -> Response:
+    """Store ``submission`` for ``round_`` and commit; raise without storing anything otherwise.
+
+    The invitation is consumed by a conditional UPDATE in the same transaction as
+    the INSERT, and the unique indexes on the device and fingerprint hashes decide
+    races, so two simultaneous submissions from one device store exactly one row.
+    """
+    now = now or utcnow()
+    refused = round_state_error(round_, now)
+    if refused:
+        raise refused
+    q = questionnaire_of(round_.questionnaire_version)
+    district = submission.respondent.get("district")
+    if district and round_.districts and district not in round_.districts:
+        raise InvalidSubmission({"respondent.district": FieldError("unknown_option")})
+    if round_.require_token and not submission.token:
+        raise InvalidSubmission({"token": FieldError("token_required")})
+
+    duration = None
+    if submission.started_at is not None:
+        seconds = (now - submission.started_at).total_seconds()
+        duration = seconds if 0 <= seconds <= 7 * 24 * 3600 else None
+    response = Response(
+        uid=secrets.token_hex(16),
+        round_id=round_.id,
+        questionnaire_version_id=round_.questionnaire_version_id,
+        submitted_at=now,
+        started_at=submission.started_at,
+        duration_seconds=duration,
+        channel=submission.channel,
+        district=district,
+        answers=pack_answers(q, submission.answers),
+        profile=pack_profile(q, submission.respondent),
+        open_answers=submission.open or None,
+        device_hash=client_hash(round_, "dev", client.device_id),
+        fingerprint_hash=client_hash(round_, "fp", client.fingerprint),
+    )
+    try:
+        if submission.token:
+            response.invitation_id = _consume_token(session, round_, submission.token, now)
+        session.add(response)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise DuplicateResponse() from None
+    except BaseException:
+        session.rollback()
+        raise
+    return response
+
+
+def _consume_token(session: Session, round_: Round, token: str, now: datetime) -> int:
+    digest = hash_token(token)
+    result = session.execute(
+        update(Invitation)
+        .where(
+            Invitation.token_hash == digest,
+            Invitation.round_id == round_.id,
+            Invitation.used_at.is_(None),
+        )
+        .values(used_at=now)
+        .returning(Invitation.id)
+    )
+    row = result.first()
+    if row is not None:
+        return row[0]
+    session.rollback()
+    exists = session.scalar(
+        select(Invitation.id).where(Invitation.token_hash == digest, Invitation.round_id == round_.id)
+    )
+    if exists is not None:
+        raise DuplicateResponse()
+    raise InvalidSubmission({"token": FieldError("token_unknown")})

@@ -1,0 +1,69 @@
+"""Request-wide helpers: language choice, security headers, template globals."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+from surveyapp.i18n import format_date, format_number, pick_lang, t
+
+LANG_COOKIE = "lang"
+
+# No inline script or style anywhere: the CSP forbids it, which blocks injected markup.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+
+def current_lang() -> str:
+    lang = getattr(g, "lang", None)
+    if lang is None:
+        lang = pick_lang(request.args.get("lang") or request.cookies.get(LANG_COOKIE))
+        g.lang = lang
+    return lang
+
+
+def client_fingerprint() -> str:
+    """Raw "IP + browser" material; hashed with the round salt before it is stored."""
+    return "|".join(
+        [
+            request.remote_addr or "",
+            request.headers.get("User-Agent", "")[:300],
+            request.headers.get("Accept-Language", "")[:100],
+        ]
+    )
+
+
+def install_web_helpers(app: Flask) -> None:
+    @app.before_request
+    def _lang() -> None:
+        current_lang()
+
+    @app.after_request
+    def _headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        chosen = request.args.get("lang")
+        if chosen in ("zh", "en"):
+            response.set_cookie(
+                LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                secure=app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
+            )
+        return response
+
+    @app.context_processor
+    def _globals():
+        lang = current_lang()
+        return {
+            "lang": lang,
+            "_": lambda key, **params: t(key, lang, **params),
+            "fmt_number": format_number,
+            "fmt_date": lambda value: format_date(value, lang),
+        }

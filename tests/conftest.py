@@ -1,0 +1,139 @@
+"""Shared fixtures: an app on a fresh database (SQLite file, or PostgreSQL in CI).
+
+Set ``SURVEYAPP_TEST_DATABASE_URL`` (e.g. postgresql+psycopg://postgres@127.0.0.1/test)
+to run the whole suite on PostgreSQL; each test run then works in a database of its
+own that it creates and drops, so the named database is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from surveyapp import create_app
+from surveyapp.extensions import db
+from surveyapp.models import Base
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def _postgres_database(base_url: str) -> Iterator[str]:
+    url = make_url(base_url)
+    name = f"surveyapp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:  # fails loudly when PostgreSQL is unreachable: never a skip
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """A migrated, empty database for the whole run."""
+    base = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
+    if base:
+        gen = _postgres_database(base)
+        url = next(gen)
+    else:
+        gen = None
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    app = create_app({"SECRET_KEY": TEST_SECRET, "DATABASE_URL": url, "TESTING": True})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    yield url
+    if gen is not None:
+        next(gen, None)
+
+
+def _empty_tables(session) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            session.execute(text(f"DELETE FROM {name}"))
+    session.commit()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "SECRET_KEY": TEST_SECRET,
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+        }
+    )
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        _empty_tables(db.session)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+
+
+@pytest.fixture
+def publish(app) -> Callable:
+    """``publish("catering")`` stores a shipped questionnaire and returns its version row."""
+    from surveyapp.catalog import publish_questionnaire
+    from surveyapp.questionnaire import builtin_dir, load_questionnaire
+
+    def _publish(qid: str = "catering"):
+        path = builtin_dir() / f"{qid}.yaml"
+        with app.app_context():
+            outcome = publish_questionnaire(db.session, load_questionnaire(path), path.read_text("utf-8"))
+            db.session.commit()
+            return outcome.version.id
+
+    return _publish
+
+
+@pytest.fixture
+def make_round(app, publish) -> Callable:
+    """``make_round("catering", code="cat-test")`` opens a round now and returns its code."""
+    from datetime import timedelta
+
+    from surveyapp.models import QuestionnaireVersion
+    from surveyapp.models.base import utcnow
+    from surveyapp.rounds.service import create_round
+
+    def _make(qid: str = "catering", code: str | None = None, period: str = "2026Q4", **kwargs):
+        version_id = publish(qid)
+        kwargs.setdefault("opens_at", utcnow() - timedelta(days=1))
+        kwargs.setdefault("closes_at", utcnow() + timedelta(days=30))
+        with app.app_context():
+            version = db.session.get(QuestionnaireVersion, version_id)
+            round_ = create_round(db.session, version, period, code=code or f"{qid}-test", **kwargs)
+            db.session.commit()
+            return round_.code
+
+    return _make
