@@ -21,6 +21,7 @@ class Response(Base):
     __table_args__ = (
         UniqueConstraint("round_id", "device_hash"),
         UniqueConstraint("round_id", "fingerprint_hash"),
+        UniqueConstraint("round_id", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -39,6 +40,8 @@ class Response(Base):
     open_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     device_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     fingerprint_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The respondent id of an imported row (paper, phone): re-importing a file is refused.
+    external_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitation.id"), nullable=True, unique=True
     )

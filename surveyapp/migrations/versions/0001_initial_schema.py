@@ -88,6 +88,7 @@ def upgrade():
     sa.Column('open_answers', sa.JSON(), nullable=True),
     sa.Column('device_hash', sa.String(length=64), nullable=True),
     sa.Column('fingerprint_hash', sa.String(length=64), nullable=True),
+    sa.Column('external_id', sa.String(length=64), nullable=True),
     sa.Column('invitation_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['invitation_id'], ['invitation.id'], name=op.f('fk_response_invitation_id_invitation')),
     sa.ForeignKeyConstraint(['questionnaire_version_id'], ['questionnaire_version.id'], name=op.f('fk_response_questionnaire_version_id_questionnaire_version')),
@@ -95,6 +96,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_response')),
     sa.UniqueConstraint('invitation_id', name=op.f('uq_response_invitation_id')),
     sa.UniqueConstraint('round_id', 'device_hash', name=op.f('uq_response_round_id_device_hash')),
+    sa.UniqueConstraint('round_id', 'external_id', name=op.f('uq_response_round_id_external_id')),
     sa.UniqueConstraint('round_id', 'fingerprint_hash', name=op.f('uq_response_round_id_fingerprint_hash')),
     sa.UniqueConstraint('uid', name=op.f('uq_response_uid'))
     )
@@ -103,10 +105,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_response_round_id'), ['round_id'], unique=False)
 
 
-
-
 def downgrade():
-    
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_response_round_id'))
         batch_op.drop_index(batch_op.f('ix_response_district'))

@@ -1,0 +1,44 @@
+"""``surveyapp demo``: a ready-to-browse installation on the embedded SQLite database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from surveyapp.cli.base import AppContext, main, pass_appctx
+from surveyapp.cli.serve import run_server
+
+
+@main.command("demo")
+@click.option("--no-serve", is_flag=True, help="Stop after seeding the data.")
+@click.option("--per-round", default=600, show_default=True, type=int,
+              help="Synthetic responses per round (two rounds per sector).")
+@click.option("--seed", default=20261125, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@pass_appctx
+def demo(ctx: AppContext, no_serve: bool, per_round: int, seed: int, host: str, port: int) -> None:
+    """Create the database, load the six questionnaires, seed responses, then serve."""
+    from flask_migrate import upgrade
+
+    from surveyapp.demo import margins_csv, seed_demo
+
+    app = ctx.app
+    with app.app_context():
+        upgrade()
+    click.echo(f"database: {app.config['DATABASE_URL']}")
+    with ctx.session() as session, click.progressbar(length=per_round * 12, label="seeding responses") as bar:
+        summary = seed_demo(session, per_round=per_round, seed=seed, progress=bar.update)
+    margins_path = Path(app.instance_path) / "demo_margins.csv"
+    margins_path.write_text(margins_csv(summary.margins), encoding="utf-8")
+    if summary.rounds:
+        click.echo(f"seeded {summary.responses} responses in {len(summary.rounds)} rounds")
+    else:
+        click.echo("demo data already present; nothing added")
+    click.echo(f"population margins for weighting: {margins_path}")
+    if no_serve:
+        return
+    click.echo(f"survey home:   http://{host}:{port}/")
+    click.echo(f"example round: http://{host}:{port}/s/catering-<current quarter, e.g. 2026q4>")
+    run_server(app, host, port, workers=0)

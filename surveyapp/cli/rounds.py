@@ -1,0 +1,131 @@
+"""``surveyapp rounds``: open, list and close survey rounds; issue invitations."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+
+import click
+
+from surveyapp.cli.base import AppContext, fail, main, pass_appctx
+
+
+def _date(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date like 2026-07-01 or 2026-07-01T08:00+08:00")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@main.group("rounds")
+def rounds_group() -> None:
+    """调查轮次 / Survey rounds."""
+
+
+@rounds_group.command("create")
+@click.option("--questionnaire", "qid", required=True, help="Questionnaire id, e.g. catering.")
+@click.option("--version", type=int, default=None, help="Version (default: newest published).")
+@click.option("--period", required=True, help="Period, e.g. 2026Q3.")
+@click.option("--opens", default=None, help="Opening date (default: start of the quarter).")
+@click.option("--closes", default=None, help="Closing date (default: end of the quarter).")
+@click.option("--districts", default=None, help="Comma-separated districts (default: all).")
+@click.option("--target", "targets", multiple=True, help="DISTRICT=N target sample size.")
+@click.option("--code", default=None, help="Round code used in the URL (default: ID-PERIOD).")
+@click.option("--require-token", is_flag=True, help="Only invited respondents may answer.")
+@pass_appctx
+def create(ctx: AppContext, qid, version, period, opens, closes, districts, targets, code, require_token):
+    """Open a round of a published questionnaire version."""
+    from surveyapp.catalog import find_version
+    from surveyapp.rounds.service import RoundError, create_round
+
+    parsed_targets = {}
+    for item in targets:
+        district, sep, number = item.partition("=")
+        if not sep or not number.isdigit():
+            fail(f"--target {item!r} must look like 思茅区=400")
+        parsed_targets[district] = int(number)
+    with ctx.session() as session:
+        row = find_version(session, qid, version)
+        if row is None:
+            fail(f"questionnaire {qid!r}{f' v{version}' if version else ''} is not published "
+                 "(run: surveyapp questionnaires load)")
+        try:
+            round_ = create_round(
+                session, row, period,
+                opens_at=_date(opens, "--opens"), closes_at=_date(closes, "--closes"),
+                districts=[d.strip() for d in districts.split(",")] if districts else None,
+                targets=parsed_targets, code=code, require_token=require_token,
+            )
+        except RoundError as exc:
+            session.rollback()
+            fail(str(exc))
+        session.commit()
+        click.echo(f"round {round_.code} opened: {row.qid} v{row.version}, {period}, "
+                   f"{round_.opens_at:%Y-%m-%d} – {round_.closes_at:%Y-%m-%d}, /s/{round_.code}")
+
+
+@rounds_group.command("list")
+@pass_appctx
+def list_(ctx: AppContext) -> None:
+    """List rounds with their state and response counts."""
+    from sqlalchemy import func, select
+
+    from surveyapp.models import Response
+    from surveyapp.models.base import utcnow
+    from surveyapp.rounds.service import list_rounds
+
+    with ctx.session() as session:
+        counts = dict(session.execute(select(Response.round_id, func.count()).group_by(Response.round_id)).all())
+        now = utcnow()
+        for r in list_rounds(session):
+            v = r.questionnaire_version
+            click.echo(f"{r.code}\t{v.qid} v{v.version}\t{r.period}\t{r.state(now)}\t{counts.get(r.id, 0)} responses")
+
+
+@rounds_group.command("close")
+@click.argument("code")
+@pass_appctx
+def close(ctx: AppContext, code: str) -> None:
+    """Close a round: no further responses are taken."""
+    from surveyapp.rounds.service import RoundError, close_round, get_round
+
+    with ctx.session() as session:
+        round_ = get_round(session, code)
+        if round_ is None:
+            fail(f"no round with code {code!r}")
+        try:
+            close_round(session, round_)
+        except RoundError as exc:
+            fail(str(exc))
+        session.commit()
+        click.echo(f"round {code} closed")
+
+
+@rounds_group.command("invite")
+@click.argument("code")
+@click.option("--count", type=int, required=True, help="How many single-use tokens.")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="CSV file to write.")
+@click.option("--base-url", default="http://127.0.0.1:5000", help="Public address of the survey.")
+@pass_appctx
+def invite(ctx: AppContext, code: str, count: int, out: str, base_url: str) -> None:
+    """Create COUNT single-use invitation tokens and write them with their links as CSV."""
+    from surveyapp.rounds.service import RoundError, get_round, issue_invitations
+
+    with ctx.session() as session:
+        round_ = get_round(session, code)
+        if round_ is None:
+            fail(f"no round with code {code!r}")
+        try:
+            tokens = issue_invitations(session, round_, count)
+        except RoundError as exc:
+            fail(str(exc))
+        with open(out, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["token", "url"])
+            for token in tokens:
+                writer.writerow([token, f"{base_url.rstrip('/')}/s/{code}?t={token}"])
+        session.commit()
+    click.echo(f"{count} invitation(s) written to {out}")

@@ -1,0 +1,185 @@
+"""A realistic synthetic data set so every page has something to show.
+
+Pu'er City (普洱市, Yunnan) — the city of the plan documents — with its ten county-level
+divisions.  The sample is deliberately unrepresentative (too young, too urban), as
+online surveys are, so that weighting to the population margins matters.  Population
+figures are rounded approximations for the demo, not official statistics.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from surveyapp.catalog import publish_questionnaire, questionnaire_of
+from surveyapp.models import Response, Round
+from surveyapp.models.base import utcnow
+from surveyapp.questionnaire import builtin_dir, discover, load_questionnaire
+from surveyapp.questionnaire.model import Questionnaire
+from surveyapp.responses.codec import pack_answers, pack_profile
+from surveyapp.rounds.service import create_round, current_quarter, quarter_bounds
+
+# Approximate resident population (rounded), used as raking margins in the demo.
+DISTRICT_POPULATION = {
+    "思茅区": 418_000,
+    "宁洱哈尼族彝族自治县": 177_000,
+    "墨江哈尼族自治县": 296_000,
+    "景东彝族自治县": 330_000,
+    "景谷傣族彝族自治县": 283_000,
+    "镇沅彝族哈尼族拉祜族自治县": 192_000,
+    "江城哈尼族彝族自治县": 111_000,
+    "孟连傣族拉祜族佤族自治县": 143_000,
+    "澜沧拉祜族自治县": 454_000,
+    "西盟佤族自治县": 86_000,
+}
+ADULT_SHARE = 0.78
+AGE_SHARE = {"18-29": 0.19, "30-44": 0.28, "45-59": 0.29, "60+": 0.24}
+SAMPLE_AGE_SHARE = {"18-29": 0.31, "30-44": 0.38, "45-59": 0.21, "60+": 0.10}
+GENDER_SHARE = {"男": 0.51, "女": 0.49}
+# Online samples over-represent the city district.
+URBAN_BOOST = {"思茅区": 2.2}
+
+SECTOR_LEVEL = {  # mean latent satisfaction on the 1..5 scale, by sector
+    "catering": 3.95, "lodging": 4.05, "supermarket": 4.0,
+    "elderly_care": 3.7, "domestic": 3.75, "logistics": 3.85,
+}
+
+SUGGESTIONS = {
+    "catering": ["希望后厨更加公开透明，推广明厨亮灶。", "建议小份菜、半份菜更多一些，减少浪费。",
+                 "部分小吃店卫生条件还需改善。", "希望价格标示更清楚，不要有隐形消费。"],
+    "lodging": ["希望入住手续更简便，支持自助入住。", "部分民宿隔音较差。", "建议加强消防安全检查。"],
+    "supermarket": ["希望增设母婴室和无障碍卫生间。", "收银台排队时间太长。", "促销标签和实际价格有时不一致。"],
+    "elderly_care": ["希望社区日间照料中心增加康复服务。", "护理员人手不足，希望加强培训。", "希望养老机构能和医院签约，看病更方便。"],
+    "domestic": ["希望家政人员持证上岗，信息可查询。", "服务价格希望更透明。", "希望有正规的线上预约平台。"],
+    "logistics": ["希望快递能送到村里。", "快递柜不够用，经常满格。", "希望包裹破损能更快理赔。"],
+}
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    rounds: list[str]
+    responses: int
+    margins: dict[str, dict[str, float]]
+
+
+def population_margins() -> dict[str, dict[str, float]]:
+    """District and age margins of the adult population; both sum to the same total."""
+    adults = {d: round(p * ADULT_SHARE) for d, p in DISTRICT_POPULATION.items()}
+    total = sum(adults.values())
+    ages = {a: round(total * s) for a, s in AGE_SHARE.items()}
+    ages["60+"] += total - sum(ages.values())
+    return {"district": adults, "age_group": ages}
+
+
+def margins_csv(margins: dict[str, dict[str, float]]) -> str:
+    lines = ["variable,category,population"]
+    for variable, cats in margins.items():
+        lines += [f"{variable},{cat},{int(pop)}" for cat, pop in cats.items()]
+    return "\n".join(lines) + "\n"
+
+
+def previous_quarter(period: str) -> str:
+    year, quarter = int(period[:4]), int(period[5])
+    return f"{year - 1}Q4" if quarter == 1 else f"{year}Q{quarter - 1}"
+
+
+def _pick(rng: np.random.Generator, shares: dict[str, float], n: int) -> np.ndarray:
+    keys = list(shares)
+    p = np.array([shares[k] for k in keys], dtype=float)
+    return np.array(keys, dtype=object)[rng.choice(len(keys), size=n, p=p / p.sum())]
+
+
+def synthesize(q: Questionnaire, n: int, rng: np.random.Generator, shift: float = 0.0) -> list[dict]:
+    """``n`` plausible responses to ``q``: correlated items, district and age effects."""
+    district_q = q.respondent_question("district")
+    districts = list(district_q.values)
+    weights = {d: DISTRICT_POPULATION.get(d, 100_000) * URBAN_BOOST.get(d, 1.0) for d in districts}
+    district = _pick(rng, weights, n)
+    age = _pick(rng, SAMPLE_AGE_SHARE, n)
+    gender = _pick(rng, GENDER_SHARE, n)
+    d_effect = {d: e for d, e in zip(districts, rng.normal(0, 0.18, len(districts)), strict=True)}
+    age_effect = {"18-29": -0.12, "30-44": -0.05, "45-59": 0.05, "60+": 0.15}
+    base = SECTOR_LEVEL.get(q.sector, 3.9) + shift
+    latent = (base + np.array([d_effect[d] for d in district]) + np.array([age_effect[a] for a in age])
+              + rng.normal(0, 0.55, n))
+    items = q.items
+    dim_of = [i for i, dim in enumerate(q.dimensions) for _ in dim.items]
+    dim_shift = rng.normal(0, 0.2, len(q.dimensions))
+    raw = latent[:, None] + dim_shift[dim_of][None, :] + rng.normal(0, 0.6, (n, len(items)))
+    scores = np.clip(np.rint(raw), 1, 5).astype(int)
+    na = rng.random((n, len(items))) < 0.05
+    straight = rng.random(n) < 0.02
+    scores[straight] = rng.integers(3, 6, straight.sum())[:, None]
+    na[straight] = False
+    overall = np.clip(np.rint(latent + rng.normal(0, 0.45, n)), 1, 5).astype(int)
+    duration = rng.lognormal(np.log(170), 0.4, n)
+    speeders = rng.random(n) < 0.03
+    duration[speeders] = rng.uniform(15, 40, speeders.sum())
+    channel = _pick(rng, {"web": 0.7, "miniprogram": 0.2, "kiosk": 0.1}, n)
+    suggestions = SUGGESTIONS.get(q.sector, ["希望服务更好。"])
+    out = []
+    for i in range(n):
+        answers = {item.id: (None if na[i, j] else int(scores[i, j])) for j, item in enumerate(items)}
+        answers[q.overall.id] = int(overall[i])
+        open_answers = None
+        if q.open_questions and rng.random() < 0.3:
+            open_answers = {q.open_questions[0].id: suggestions[int(rng.integers(len(suggestions)))]}
+        out.append({"respondent": {"district": district[i], "age_group": age[i], "gender": gender[i]},
+                    "answers": answers, "open": open_answers, "duration": float(duration[i]),
+                    "channel": channel[i]})
+    return out
+
+
+def seed_demo(
+    session: Session,
+    per_round: int = 600,
+    seed: int = 20261125,
+    progress: Callable[[int], None] | None = None,
+) -> DemoSummary:
+    """Publish the shipped questionnaires and fill a previous (closed) and a current round each."""
+    rng = np.random.default_rng(seed)
+    now = utcnow()
+    current = current_quarter(now)
+    previous = previous_quarter(current)
+    codes, total = [], 0
+    for path in discover([builtin_dir()]):
+        q = load_questionnaire(path)
+        version = publish_questionnaire(session, q, path.read_text(encoding="utf-8-sig")).version
+        q = questionnaire_of(version)
+        for period, shift in ((previous, -0.08), (current, 0.0)):
+            code = f"{q.id}-{period}".lower()
+            if session.scalar(select(Round.id).where(Round.code == code)) is not None:
+                continue
+            start, end = quarter_bounds(period)
+            round_ = create_round(session, version, period, opens_at=start, closes_at=end, code=code,
+                                  targets={d: 60 for d in q.respondent_question("district").values})
+            if end <= now:
+                round_.status = "closed"
+                round_.closed_at = end
+            span = (min(end, now) - start).total_seconds()
+            records = []
+            for answer in synthesize(q, per_round, rng, shift):
+                submitted = start + timedelta(seconds=float(rng.uniform(0.02, 0.98)) * span)
+                records.append({
+                    "uid": secrets.token_hex(16), "round_id": round_.id,
+                    "questionnaire_version_id": version.id, "submitted_at": submitted,
+                    "started_at": submitted - timedelta(seconds=answer["duration"]),
+                    "duration_seconds": answer["duration"], "channel": answer["channel"],
+                    "district": answer["respondent"]["district"],
+                    "answers": pack_answers(q, answer["answers"]),
+                    "profile": pack_profile(q, answer["respondent"]),
+                    "open_answers": answer["open"],
+                })
+            session.execute(insert(Response), records)
+            session.commit()
+            codes.append(code)
+            total += len(records)
+            if progress:
+                progress(len(records))
+    return DemoSummary(rounds=codes, responses=total, margins=population_margins())

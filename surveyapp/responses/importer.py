@@ -1,0 +1,138 @@
+"""Importing responses collected elsewhere (paper, phone) from a CSV file.
+
+The file uses the analysis contract's layout (``respondent_id``, the respondent
+questions, ``period``, one column per answer id).  Every row is checked with the
+same :func:`validate_submission` as the survey and the API; every problem is
+reported with its row and column, and nothing is imported unless all rows are good.
+Rows are numbered as a spreadsheet shows them: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from surveyapp.catalog import questionnaire_of
+from surveyapp.models import Response, Round
+from surveyapp.models.base import utcnow
+from surveyapp.responses.codec import pack_answers, pack_profile
+from surveyapp.responses.validate import InvalidSubmission, validate_submission
+
+MAX_ID = 64
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    row: int
+    column: str
+    message: str
+
+    def describe(self, file: str) -> str:
+        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        return f"{file}: {where}: {self.message}"
+
+
+class ImportFailed(ValueError):
+    def __init__(self, file: str, problems: list[ImportProblem]):
+        super().__init__(problems[0].describe(file) if problems else file)
+        self.file = file
+        self.problems = problems
+
+    def lines(self) -> list[str]:
+        return [p.describe(self.file) for p in self.problems]
+
+
+def _read(path: Path, encoding: str) -> tuple[list[str], list[list[str]]]:
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            rows = list(csv.reader(fh))
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(str(path), [ImportProblem(0, "", f"not {encoding} text ({exc.reason})")]) from None
+    except csv.Error as exc:
+        raise ImportFailed(str(path), [ImportProblem(0, "", f"not a CSV file ({exc})")]) from None
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise ImportFailed(str(path), [ImportProblem(1, "", "the file is empty")])
+    return [c.strip() for c in rows[0]], rows[1:]
+
+
+def import_csv(session: Session, round_: Round, path: Path, encoding: str = "utf-8-sig") -> int:
+    """Insert every row of ``path`` into ``round_`` in one transaction; return the count."""
+    file = str(path)
+    header, rows = _read(path, encoding)
+    q = questionnaire_of(round_.questionnaire_version)
+    required = ["respondent_id", *q.respondent_ids, "period", *q.answer_ids]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ImportFailed(file, [ImportProblem(1, c, "column is missing") for c in missing])
+    col = {name: i for i, name in enumerate(header)}
+    open_ids = [oq.id for oq in q.open_questions if oq.id in col]
+    existing = set(
+        session.scalars(select(Response.external_id).where(Response.round_id == round_.id, Response.external_id.is_not(None)))
+    )
+    problems: list[ImportProblem] = []
+    seen: dict[str, int] = {}
+    records = []
+    now = utcnow()
+    for number, cells in enumerate(rows, start=2):
+        if not any(c.strip() for c in cells):
+            continue  # blank line
+        if len(cells) != len(header):
+            problems.append(ImportProblem(number, "", f"has {len(cells)} cells, the header has {len(header)}"))
+            continue
+        get = lambda name: cells[col[name]].strip()  # noqa: E731
+        rid = get("respondent_id")
+        if not rid or len(rid) > MAX_ID:
+            problems.append(ImportProblem(number, "respondent_id", f"must be 1 to {MAX_ID} characters"))
+        elif rid in seen:
+            problems.append(ImportProblem(number, "respondent_id", f"{rid!r} repeats row {seen[rid]}"))
+        elif rid in existing:
+            problems.append(ImportProblem(number, "respondent_id", f"{rid!r} was imported into this round before"))
+        seen.setdefault(rid, number)
+        if get("period") != round_.period:
+            problems.append(ImportProblem(number, "period", f"{get('period')!r} is not the round's period {round_.period}"))
+        payload = {
+            "respondent": {k: get(k) or None for k in q.respondent_ids},
+            "answers": {k: get(k) or None for k in q.answer_ids},
+            "open": {k: get(k) for k in open_ids if get(k)},
+            "channel": "paper",
+        }
+        try:
+            clean = validate_submission(q, payload)
+        except InvalidSubmission as exc:
+            for path_, err in exc.fields.items():
+                problems.append(ImportProblem(number, path_.split(".", 1)[-1], err.message("en")))
+            continue
+        district = clean.respondent.get("district")
+        if district and round_.districts and district not in round_.districts:
+            problems.append(ImportProblem(number, "district", f"{district!r} is not a district of this round"))
+            continue
+        records.append(
+            {
+                "uid": secrets.token_hex(16),
+                "round_id": round_.id,
+                "questionnaire_version_id": round_.questionnaire_version_id,
+                "submitted_at": now,
+                "channel": "paper",
+                "district": district,
+                "answers": pack_answers(q, clean.answers),
+                "profile": pack_profile(q, clean.respondent),
+                "open_answers": clean.open or None,
+                "external_id": rid,
+            }
+        )
+    if problems:
+        raise ImportFailed(file, problems)
+    if not records:
+        raise ImportFailed(file, [ImportProblem(2, "", "the file has no data rows")])
+    try:
+        session.execute(insert(Response), records)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return len(records)
