@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -114,11 +114,12 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 class _Problem(Exception):
     """Internal: a located problem, turned into a QuestionnaireError by the caller."""
 
-    def __init__(self, path: Path_, message: str, line: int | None = None) -> None:
+    def __init__(self, path: Path_, message: str, line: int | None = None, kind: str = "") -> None:
         super().__init__(message)
         self.path = path
         self.message = message
         self.line = line
+        self.kind = kind
 
 
 class _Document:
@@ -149,14 +150,16 @@ class _Document:
                     if not isinstance(shown, str):
                         shown = "a list or mapping"
                     self.problems.append(
-                        _Problem(path, f"key {shown} must be text: put it in quotes", mark[0])
+                        _Problem(path, f"key '{shown}' must be text: put it in quotes", mark[0])
                     )
                     continue
                 key = key_node.value
                 child = (*path, key)
                 if key in seen:
                     self.problems.append(
-                        _Problem(child, f"duplicate key '{key}' (also on line {seen[key]})")
+                        _Problem(
+                            child, f"duplicate key '{key}' (also on line {seen[key]})", mark[0]
+                        )
                     )
                 else:
                     seen[key] = mark[0]
@@ -181,10 +184,25 @@ class _Document:
 
 def _yaml_error(exc: yaml.YAMLError, text: str, source: str) -> QuestionnaireError:
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        kind = (
+            "YAML error"
+            if isinstance(exc, yaml.constructor.ConstructorError)
+            else "YAML syntax error"
+        )
         problem = exc.problem or "invalid YAML"
-        message = f"YAML syntax error: {problem}"
-        if exc.context:
-            message += f" ({exc.context})"
+        context = exc.context or ""
+        if context.startswith("expected") and problem.startswith("but found"):
+            message = f"{kind}: {context}, {problem}"
+        elif context:
+            message = f"{kind}: {problem} ({context})"
+        else:
+            message = f"{kind}: {problem}"
+        if "'\\t'" in problem:
+            message = f"{kind}: found a tab; indent with spaces, not tabs"
+        elif "flow" in context:
+            message += "; put text containing ':', '?', ',' or brackets in quotes"
+        elif "block" in context:
+            message += "; check the indentation"
         return QuestionnaireError(source, "", exc.problem_mark.line + 1, message)
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, exc.position) + 1
@@ -219,9 +237,9 @@ def _describe(value: Any) -> str:
         shown = value if len(value) <= 40 else value[:37] + "..."
         return repr(shown)
     if isinstance(value, Mapping):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     return type(value).__name__
 
 
@@ -241,7 +259,7 @@ def _schema_problems(error: ValidationError) -> list[_Problem]:
         missing = [k for k in error.validator_value if k not in instance]
         keys = ", ".join(f"'{k}'" for k in missing)
         plural = "s" if len(missing) > 1 else ""
-        return [_Problem(path, f"missing required key{plural} {keys}")]
+        return [_Problem(path, f"missing required key{plural} {keys}", kind="required")]
     if error.validator == "additionalProperties":
         known = list(schema.get("properties", {}))
         problems = []
@@ -249,10 +267,10 @@ def _schema_problems(error: ValidationError) -> list[_Problem]:
             if key in known or re.match(EXTENSION_PATTERN, str(key)):
                 continue
             message = f"unknown key '{key}'"
-            close = difflib.get_close_matches(str(key), known, n=1)
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
             if close:
                 message += f" (did you mean '{close[0]}'?)"
-            problems.append(_Problem((*path, key), message))
+            problems.append(_Problem((*path, key), message, kind="unknown"))
         return problems
     expected = schema.get("x-expected")
     if expected is None:
@@ -262,7 +280,24 @@ def _schema_problems(error: ValidationError) -> list[_Problem]:
             expected = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
         else:  # pragma: no cover - every leaf of our schema names what it expects
             return [_Problem(path, error.message)]
-    return [_Problem(path, f"{_label(path)} must be {expected} (got {_describe(instance)})")]
+    message = f"{_label(path)} must be {expected} (got {_describe(instance)})"
+    return [_Problem(path, message, kind=str(error.validator))]
+
+
+def _most_specific(problems: list[_Problem]) -> list[_Problem]:
+    """Drop problems that a more precise one explains.
+
+    A misspelt key is reported rather than the required key it was meant to be, and a
+    wrong entry inside a text mapping rather than the text as a whole.
+    """
+    unknown_in = {p.path[:-1] for p in problems if p.kind == "unknown"}
+    deeper = {p.path[:n] for p in problems for n in range(len(p.path))}
+    return [
+        p
+        for p in problems
+        if not (p.kind == "required" and p.path in unknown_in)
+        and not (p.kind == "anyOf" and p.path in deeper)
+    ]
 
 
 # ------------------------------------------------------------------------ meaning
@@ -301,7 +336,12 @@ def _scale_problems(scale: Mapping[str, Any], path: Path_) -> list[_Problem]:
     return problems
 
 
-def _semantic_problems(data: Mapping[str, Any], sectors: Mapping[str, Text]) -> list[_Problem]:
+def _semantic_problems(
+    data: Mapping[str, Any],
+    sectors: Mapping[str, Text],
+    position: Callable[[Path_], tuple[int, int]],
+) -> list[_Problem]:
+    """Problems of meaning in a document that fits the schema; ``position`` locates paths."""
     problems: list[_Problem] = []
 
     if data["sector"] not in sectors:
@@ -332,24 +372,16 @@ def _semantic_problems(data: Mapping[str, Any], sectors: Mapping[str, Text]) -> 
                 )
             )
 
-    answer_ids: dict[str, Path_] = {}
-
-    def claim(ids: dict[str, Path_], value: str, path: Path_) -> None:
-        if value in ids:
-            problems.append(
-                _Problem(path, f"duplicate id '{value}' (also used at {format_key(ids[value])})")
-            )
-        else:
-            ids[value] = path
-
-    dimension_ids: dict[str, Path_] = {}
+    # ids in file order, so that the later of two equal ids is the one reported
+    answer_ids: list[tuple[str, Path_]] = []
+    dimension_ids: list[tuple[str, Path_]] = []
     for d, dim in enumerate(data["dimensions"]):
-        claim(dimension_ids, dim["id"], ("dimensions", d, "id"))
+        dimension_ids.append((dim["id"], ("dimensions", d, "id")))
         for i, item in enumerate(dim["items"]):
-            claim(answer_ids, item["id"], ("dimensions", d, "items", i, "id"))
-    claim(answer_ids, overall.get("id", DEFAULT_OVERALL_ID), ("overall", "id"))
+            answer_ids.append((item["id"], ("dimensions", d, "items", i, "id")))
+    answer_ids.append((overall.get("id", DEFAULT_OVERALL_ID), ("overall", "id")))
     for r, question in enumerate(data.get("respondent", [])):
-        claim(answer_ids, question["id"], ("respondent", r, "id"))
+        answer_ids.append((question["id"], ("respondent", r, "id")))
         values: dict[str, int] = {}
         for o, option in enumerate(question["options"]):
             value = option if isinstance(option, str) else option["value"]
@@ -363,7 +395,16 @@ def _semantic_problems(data: Mapping[str, Any], sectors: Mapping[str, Text]) -> 
             else:
                 values[value] = o
     for q, question in enumerate(data.get("open_questions", [])):
-        claim(answer_ids, question["id"], ("open_questions", q, "id"))
+        answer_ids.append((question["id"], ("open_questions", q, "id")))
+
+    for ids in (dimension_ids, answer_ids):
+        first: dict[str, Path_] = {}
+        for value, path in sorted(ids, key=lambda entry: position(entry[1])):
+            if value in first:
+                where = format_key(first[value])
+                problems.append(_Problem(path, f"duplicate id '{value}' (also used at {where})"))
+            else:
+                first[value] = path
     return problems
 
 
@@ -596,11 +637,12 @@ def parse_questionnaire(
         raise QuestionnaireError(source, "", None, "the file is empty")
 
     problems = [p for e in validator().iter_errors(doc.data) for p in _schema_problems(e)]
+    problems = _most_specific(problems)
     if problems:
         raise _first(problems, doc, source)
 
     known = _known_sectors(sectors)
-    problems = _semantic_problems(doc.data, known)
+    problems = _semantic_problems(doc.data, known, doc.mark)
     if problems:
         raise _first(problems, doc, source)
     return _build(normalise(doc.data, known))
