@@ -18,7 +18,9 @@ questionnaire.
 from __future__ import annotations
 
 import difflib
+import errno
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -675,8 +677,8 @@ def discover(paths: Iterable[str | Path] | None = None) -> list[Path]:
     """Expand ``paths`` to questionnaire files, each once, in the given order.
 
     A directory stands for its ``*.yaml`` and ``*.yml`` files (not recursive, sorted
-    by name); any other path is kept as is, so that a missing file is reported by
-    :func:`validate_files`.  No paths means :func:`builtin_dir`.
+    by name); a file stands for itself.  No paths means :func:`builtin_dir`.  Raises
+    :class:`FileNotFoundError` for a path that does not exist.
     """
     if paths is None:
         paths = [builtin_dir()]
@@ -684,8 +686,10 @@ def discover(paths: Iterable[str | Path] | None = None) -> list[Path]:
     for path in map(Path, paths):
         if path.is_dir():
             found.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file()))
-        else:
+        elif path.exists():
             found.append(path)
+        else:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
     return list(dict.fromkeys(found))
 
 
@@ -694,13 +698,17 @@ def validate_files(
     *,
     sectors: Mapping[str, Text] | Iterable[str] | None = None,
 ) -> list[QuestionnaireError]:
-    """Check every file of :func:`discover(paths) <discover>`; return one error per bad file.
+    """Check every file of ``paths`` (as for :func:`discover`); one error per bad file.
 
+    All files are checked; a file that cannot be read is reported like a bad one.
     Besides each file's own problems, two files may not share an id and version.
     """
+    files: list[Path] = []
+    for path in map(Path, [builtin_dir()] if paths is None else paths):
+        files.extend(discover([path]) if path.is_dir() else [path])
     errors: list[QuestionnaireError] = []
     seen: dict[tuple[str, int], Path] = {}
-    for path in discover(paths):
+    for path in dict.fromkeys(files):
         try:
             questionnaire = load_questionnaire(path, sectors=sectors)
         except QuestionnaireError as exc:
@@ -711,12 +719,11 @@ def validate_files(
             continue
         key = (questionnaire.id, questionnaire.version)
         if key in seen:
-            line = _id_line(path)
             errors.append(
                 QuestionnaireError(
                     str(path),
                     "id",
-                    line,
+                    _id_line(path),
                     f"questionnaire '{key[0]}' version {key[1]} is also defined in {seen[key]}",
                 )
             )

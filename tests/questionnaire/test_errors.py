@@ -304,6 +304,12 @@ def test_validate_files_checks_every_file(tmp_path, minimal_text):
     assert validate_files([good]) == []
 
 
+def test_discover_refuses_a_missing_path(tmp_path):
+    with pytest.raises(FileNotFoundError) as info:
+        discover([tmp_path, tmp_path / "missing.yaml"])
+    assert info.value.filename == str(tmp_path / "missing.yaml")
+
+
 def test_discover_defaults_to_the_builtin_folder():
     assert discover() == discover([builtin_dir()])
     assert discover([builtin_dir() / "catering.yaml"]) == [builtin_dir() / "catering.yaml"]
