@@ -1,0 +1,167 @@
+"""The ``surveyapp`` command: each subcommand on a real database, bad input exits 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from surveyapp.cli import main
+from surveyapp.extensions import db
+from surveyapp.models import QuestionnaireVersion, Response
+from surveyapp.questionnaire import builtin_dir
+
+
+@pytest.fixture
+def cli(app, database_url):
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(main, ["--database-url", database_url, *args], input=input, catch_exceptions=False)
+
+    return run
+
+
+def _responses(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Response))
+
+
+def test_validate_shipped_questionnaires(cli):
+    result = cli("questionnaires", "validate")
+    assert result.exit_code == 0, result.output
+    assert "6 of 6 file(s) valid" in result.output
+
+
+def test_validate_bad_file_exits_2_with_line(cli, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    text = (builtin_dir() / "catering.yaml").read_text("utf-8").replace("weight: 0.", "weight: -0.", 1)
+    bad.write_text(text, "utf-8")
+    result = cli("questionnaires", "validate", str(bad))
+    assert result.exit_code == 2
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "weight: -0." in l)
+    assert f"bad.yaml:{line}:" in result.output and "weight" in result.output
+
+
+def test_load_is_idempotent_and_versions_changes(cli, app, tmp_path):
+    first = cli("questionnaires", "load")
+    assert first.exit_code == 0 and first.output.count("published") == 6
+    again = cli("questionnaires", "load")
+    assert again.output.count("unchanged") == 6
+    edited = tmp_path / "catering.yaml"
+    source = (builtin_dir() / "catering.yaml").read_text("utf-8")
+    edited.write_text(source.replace("餐饮服务满意度", "餐饮服务质量满意度", 1), "utf-8")
+    assert "餐饮服务质量满意度" in edited.read_text("utf-8")
+    result = cli("questionnaires", "load", str(edited))
+    assert result.exit_code == 0
+    assert "catering v2: published (v1 is frozen" in result.output
+    with app.app_context():
+        rows = db.session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.qid == "catering")).all()
+        assert sorted(r.version for r in rows) == [1, 2]
+        assert len({r.content_hash for r in rows}) == 2
+
+
+def test_rounds_create_list_close(cli):
+    cli("questionnaires", "load")
+    made = cli("rounds", "create", "--questionnaire", "catering", "--period", "2026Q3", "--code", "cat-q3",
+               "--target", "思茅区=400")
+    assert made.exit_code == 0, made.output
+    assert "round cat-q3 opened: catering v1, 2026Q3, 2026-07-01 – 2026-10-01" in made.output
+    listed = cli("rounds", "list")
+    assert "cat-q3\tcatering v1\t2026Q3\tclosed\t0 responses" in listed.output
+    dup = cli("rounds", "create", "--questionnaire", "catering", "--period", "2026Q3", "--code", "cat-q3")
+    assert dup.exit_code == 2 and "exists already" in dup.output
+    bad = cli("rounds", "create", "--questionnaire", "catering", "--period", "Q3-2026")
+    assert bad.exit_code == 2 and "period 'Q3-2026'" in bad.output
+    unknown = cli("rounds", "create", "--questionnaire", "nosuch", "--period", "2026Q3")
+    assert unknown.exit_code == 2 and "not published" in unknown.output
+    closed = cli("rounds", "close", "cat-q3")
+    assert closed.exit_code == 0
+    assert cli("rounds", "close", "cat-q3").exit_code == 2
+
+
+def test_invite_writes_tokens(cli, tmp_path):
+    cli("questionnaires", "load")
+    cli("rounds", "create", "--questionnaire", "domestic", "--period", "2026Q4", "--code", "dom", "--require-token")
+    out = tmp_path / "tokens.csv"
+    result = cli("rounds", "invite", "dom", "--count", "5", "--out", str(out))
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
+    assert len(rows) == 5 and all(r["url"].endswith(f"/s/dom?t={r['token']}") for r in rows)
+
+
+def _export(cli, code) -> str:
+    result = cli("responses", "export", "--round", code)
+    assert result.exit_code == 0
+    return result.output
+
+
+def test_import_export_round_trip(cli, app, tmp_path):
+    cli("questionnaires", "load")
+    cli("rounds", "create", "--questionnaire", "logistics", "--period", "2026Q3", "--code", "log-a",
+        "--opens", "2026-07-01", "--closes", "2099-01-01")
+    api_client = app.test_client()
+    detail = api_client.get("/api/v1/questionnaires/logistics").get_json()
+    item_ids = [i["id"] for d in detail["dimensions"] for i in d["items"]] + ["overall"]
+    header = ["respondent_id", "district", "age_group", "gender", "period", *item_ids, "suggestions"]
+    lines = [",".join(header)]
+    for n in range(5):
+        scores = [str((n + k) % 5 + 1) if k != 2 else "" for k in range(len(item_ids))]
+        lines.append(",".join([f"P{n}", "思茅区", "60+", "男", "2026Q3", *scores, f"建议{n}"]))
+    src = tmp_path / "paper.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("responses", "import", str(src), "--round", "log-a")
+    assert result.exit_code == 0, result.output
+    assert "5 response(s) imported" in result.output
+    exported = _export(cli, "log-a")
+    assert exported.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert [r["respondent_id"] for r in rows] == [f"P{n}" for n in range(5)]
+    for n, row in enumerate(rows):
+        for k, item in enumerate(item_ids):
+            assert row[item] == ("" if k == 2 else str((n + k) % 5 + 1))
+        assert row["suggestions"] == f"建议{n}" and row["channel"] == "paper" and row["period"] == "2026Q3"
+    again = cli("responses", "import", str(src), "--round", "log-a")
+    assert again.exit_code == 2 and "was imported into this round before" in again.output
+    assert _responses(app) == 5
+
+
+def test_import_reports_every_bad_row_and_imports_nothing(cli, app, tmp_path):
+    cli("questionnaires", "load")
+    cli("rounds", "create", "--questionnaire", "logistics", "--period", "2026Q3", "--code", "log-b")
+    detail = app.test_client().get("/api/v1/questionnaires/logistics").get_json()
+    item_ids = [i["id"] for d in detail["dimensions"] for i in d["items"]] + ["overall"]
+    header = ["respondent_id", "district", "age_group", "gender", "period", *item_ids]
+    good = ["A", "思茅区", "18-29", "女", "2026Q3", *["4"] * len(item_ids)]
+    bad_score = ["B", "思茅区", "18-29", "女", "2026Q3", *["4"] * (len(item_ids) - 1), "7"]
+    bad_district = ["C", "上海", "18-29", "女", "2026Q3", *["4"] * len(item_ids)]
+    repeat = ["A", "思茅区", "18-29", "女", "2026Q3", *["4"] * len(item_ids)]
+    src = tmp_path / "bad.csv"
+    src.write_text("\n".join(",".join(r) for r in [header, good, bad_score, bad_district, repeat]), "utf-8")
+    result = cli("responses", "import", str(src), "--round", "log-b")
+    assert result.exit_code == 2
+    assert f"{src}: row 3, column overall: must be an integer from 1 to 5" in result.output
+    assert f"{src}: row 4, column district: unknown option" in result.output
+    assert f"{src}: row 5, column respondent_id: 'A' repeats row 2" in result.output
+    assert "nothing imported (3 problem(s))" in result.output
+    assert _responses(app) == 0
+    missing = tmp_path / "missing.csv"
+    missing.write_text("respondent_id,district\nA,思茅区\n", "utf-8")
+    result = cli("responses", "import", str(missing), "--round", "log-b")
+    assert result.exit_code == 2 and "row 1, column age_group: column is missing" in result.output
+    assert cli("responses", "import", str(tmp_path / "none.csv"), "--round", "log-b").exit_code == 2
+    assert cli("responses", "import", str(src), "--round", "nope").exit_code == 2
+
+
+def test_demo_seeds_every_sector(cli, app):
+    result = cli("demo", "--no-serve", "--per-round", "40")
+    assert result.exit_code == 0, result.output
+    assert "seeded 480 responses in 12 rounds" in result.output
+    assert _responses(app) == 480
+    listed = cli("rounds", "list").output
+    assert listed.count("\topen\t40 responses") == 6 and listed.count("\tclosed\t40 responses") == 6
+    second = cli("demo", "--no-serve", "--per-round", "40")
+    assert "nothing added" in second.output and _responses(app) == 480
