@@ -11,10 +11,10 @@ from surveyapp.api.errors import HTTP_CODES, api_lang, error_response
 from surveyapp.catalog import find_version, latest_versions, questionnaire_of
 from surveyapp.database import is_unavailable
 from surveyapp.extensions import db
+from surveyapp.models.base import utcnow
 from surveyapp.responses.submit import Client, SubmissionRefused, submit_response
 from surveyapp.responses.validate import InvalidSubmission, validate_submission
 from surveyapp.rounds.service import get_round
-from surveyapp.models.base import utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -84,7 +84,8 @@ def import_csv(session: Session, round_: Round, path: Path, encoding: str = "utf
         if len(cells) != len(header):
             problems.append(ImportProblem(number, "", f"has {len(cells)} cells, the header has {len(header)}"))
             continue
-        get = lambda name: cells[col[name]].strip()  # noqa: E731
+        values = {name: cells[i].strip() for name, i in col.items()}
+        get = values.__getitem__
         rid = get("respondent_id")
         if not rid or len(rid) > MAX_ID:
             problems.append(ImportProblem(number, "respondent_id", f"must be 1 to {MAX_ID} characters"))

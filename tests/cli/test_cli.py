@@ -42,7 +42,7 @@ def test_validate_bad_file_exits_2_with_line(cli, tmp_path):
     bad.write_text(text, "utf-8")
     result = cli("questionnaires", "validate", str(bad))
     assert result.exit_code == 2
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "weight: -0." in l)
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if "weight: -0." in ln)
     assert f"bad.yaml:{line}:" in result.output and "weight" in result.output
 
 

@@ -10,7 +10,13 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import Response
 from surveyapp.questionnaire import builtin_dir, load_questionnaire
-from surveyapp.responses.codec import decode_many, pack_answers, pack_profile, unpack_answers, unpack_profile
+from surveyapp.responses.codec import (
+    decode_many,
+    pack_answers,
+    pack_profile,
+    unpack_answers,
+    unpack_profile,
+)
 
 
 def test_pack_round_trip_and_bulk_decode():
