@@ -1,0 +1,85 @@
+"""Survey analysis: scoring, weighting, design-based estimation, tests and diagnostics.
+
+Pure numpy/scipy/statsmodels: arrays in, frozen result dataclasses out.  The one
+entry point for every consumer of numbers is :func:`run`; its numbers follow the
+analysis contract and agree with R's ``survey`` package (Lumley 2010).
+"""
+
+from .change import Change, ChangeResult, GroupChange, compare_periods, difference
+from .drivers import Driver, DriversResult, drivers
+from .estimate import (
+    Z95,
+    Design,
+    DomainEstimates,
+    Grouping,
+    domain_means,
+    logit_interval,
+    normal_interval,
+)
+from .goal import GoalStatus, goal_test
+from .matrix import ResponseMatrix, factorize
+from .quality import QualityFlags, QualityRules, flag_responses
+from .reliability import Reliability, cronbach_alpha, reliability
+from .result import (
+    AnalysisResult,
+    Estimate,
+    GroupResult,
+    IndexEstimate,
+    QualityReport,
+    RateEstimate,
+    ScoreEstimate,
+    WeightsInfo,
+)
+from .run import run
+from .scoring import item_scores, satisfied, score_respondents
+from .spec import DEFAULT_GOAL, DimensionSpec, ItemSpec, ScoringSpec
+from .weighting import Margins, RakingResult, kish, rake, trim_and_rake
+
+__all__ = [
+    "DEFAULT_GOAL",
+    "Z95",
+    "AnalysisResult",
+    "Change",
+    "ChangeResult",
+    "Design",
+    "DimensionSpec",
+    "DomainEstimates",
+    "Driver",
+    "DriversResult",
+    "Estimate",
+    "GoalStatus",
+    "GroupChange",
+    "GroupResult",
+    "Grouping",
+    "IndexEstimate",
+    "ItemSpec",
+    "Margins",
+    "QualityFlags",
+    "QualityReport",
+    "QualityRules",
+    "RakingResult",
+    "RateEstimate",
+    "Reliability",
+    "ResponseMatrix",
+    "ScoreEstimate",
+    "ScoringSpec",
+    "WeightsInfo",
+    "compare_periods",
+    "cronbach_alpha",
+    "difference",
+    "domain_means",
+    "drivers",
+    "factorize",
+    "flag_responses",
+    "goal_test",
+    "item_scores",
+    "kish",
+    "logit_interval",
+    "normal_interval",
+    "rake",
+    "reliability",
+    "run",
+    "satisfied",
+    "score_respondents",
+    "trim_and_rake",
+]

@@ -1,0 +1,160 @@
+"""What drives satisfaction: derived importance and the importance-performance table.
+
+The overall item (on 0-100) is regressed on the dimension scores by weighted least
+squares with the final weights and heteroscedasticity-robust (HC1, the weighted
+sandwich) standard errors, over the respondents who have the overall item and every
+dimension score.  The derived importance of a dimension is its coefficient if
+positive, zero otherwise, normalised to sum to 1; it is reported next to the
+questionnaire's (normalised) dimension weights.
+
+The importance-performance table (Martilla & James 1977) places each dimension by its
+score (performance) and derived importance, split at the means of both: high
+importance and low performance is where to act first (``fix_first``); then
+``keep_up`` (high, high), ``low_priority`` (low, low), ``possible_overkill``
+(low importance, high performance).
+
+References
+----------
+Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. *Journal of
+Marketing* 41, 77-79.
+White, H. (1980). A heteroskedasticity-consistent covariance matrix estimator.
+*Econometrica* 48, 817-838.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import statsmodels.api as sm
+from numpy.typing import NDArray
+
+__all__ = ["Driver", "DriversResult", "drivers"]
+
+Quadrant = Literal["fix_first", "keep_up", "low_priority", "possible_overkill"]
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One dimension in the driver analysis."""
+
+    id: str
+    coefficient: float
+    se: float
+    p_value: float
+    importance: float
+    configured_weight: float
+    score: float
+    quadrant: Quadrant
+    fix_first: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "coefficient": self.coefficient,
+            "se": self.se,
+            "p_value": self.p_value,
+            "importance": self.importance,
+            "configured_weight": self.configured_weight,
+            "score": self.score,
+            "quadrant": self.quadrant,
+            "fix_first": self.fix_first,
+        }
+
+
+@dataclass(frozen=True)
+class DriversResult:
+    """The regression summary and one :class:`Driver` per dimension."""
+
+    n: int
+    r_squared: float
+    intercept: float
+    dimensions: tuple[Driver, ...]
+    mean_importance: float
+    mean_score: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "method": "wls_hc1",
+            "n": self.n,
+            "r_squared": self.r_squared,
+            "intercept": self.intercept,
+            "mean_importance": self.mean_importance,
+            "mean_score": self.mean_score,
+            "dimensions": [d.to_dict() for d in self.dimensions],
+        }
+
+
+def _quadrant(importance: float, score: float, mi: float, ms: float) -> Quadrant:
+    if importance >= mi:
+        return "keep_up" if score >= ms else "fix_first"
+    return "possible_overkill" if score >= ms else "low_priority"
+
+
+def drivers(
+    overall: NDArray[np.float64],
+    dimension_scores: NDArray[np.float64],
+    weights: NDArray[np.float64],
+    dimension_ids: Sequence[str],
+    configured_weights: Sequence[float],
+    performance: Sequence[float],
+) -> DriversResult | None:
+    """Regress the overall item on the dimension scores and derive importance.
+
+    Parameters
+    ----------
+    overall : ndarray, shape (n,)
+        The overall item on 0-100, ``NaN`` when unanswered.
+    dimension_scores : ndarray, shape (n, D)
+    weights : ndarray, shape (n,)
+        Final weights.
+    dimension_ids, configured_weights : sequences of length D
+    performance : sequence of length D
+        The estimated dimension scores (the x axis of the table).
+
+    Returns
+    -------
+    DriversResult or None
+        ``None`` when fewer than ``D + 2`` respondents have every value, or the
+        dimension scores are collinear.
+    """
+    ok = ~np.isnan(overall) & ~np.isnan(dimension_scores).any(axis=1)
+    n = int(ok.sum())
+    D = dimension_scores.shape[1]
+    if n < D + 2:
+        return None
+    x = sm.add_constant(dimension_scores[ok], has_constant="add")
+    if np.linalg.matrix_rank(x) < D + 1:
+        return None
+    fit = sm.WLS(overall[ok], x, weights=weights[ok]).fit(cov_type="HC1")
+    coef = np.asarray(fit.params, dtype=np.float64)
+    se = np.asarray(fit.bse, dtype=np.float64)
+    pv = np.asarray(fit.pvalues, dtype=np.float64)
+    pos = np.clip(coef[1:], 0.0, None)
+    total = float(pos.sum())
+    importance = pos / total if total > 0 else np.full(D, math.nan)
+    cw = np.asarray(configured_weights, dtype=np.float64)
+    cw = cw / cw.sum()
+    perf = np.asarray(performance, dtype=np.float64)
+    mi = float(np.nanmean(importance)) if total > 0 else math.nan
+    ms = float(np.nanmean(perf))
+    rows = []
+    for d, did in enumerate(dimension_ids):
+        quad = _quadrant(float(importance[d]), float(perf[d]), mi, ms)
+        rows.append(
+            Driver(
+                id=did,
+                coefficient=float(coef[d + 1]),
+                se=float(se[d + 1]),
+                p_value=float(pv[d + 1]),
+                importance=float(importance[d]),
+                configured_weight=float(cw[d]),
+                score=float(perf[d]),
+                quadrant=quad,
+                fix_first=quad == "fix_first",
+            )
+        )
+    return DriversResult(n, float(fit.rsquared), float(coef[0]), tuple(rows), mi, ms)

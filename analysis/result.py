@@ -1,0 +1,259 @@
+"""Frozen result types of :func:`analysis.run` and their JSON form.
+
+``AnalysisResult.to_dict()`` gives exactly the keys of the analysis contract, plus
+extra keys (``items``, ``drivers``, ``reliability``, ``quality``, details of the
+weights, and ``n``/``df`` where useful).  Numbers are plain floats, unrounded; a
+number that does not exist (``NaN``) becomes ``null``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .drivers import DriversResult
+from .goal import GoalStatus
+from .quality import QualityRules
+from .reliability import Reliability
+
+__all__ = [
+    "AnalysisResult",
+    "Estimate",
+    "GroupResult",
+    "IndexEstimate",
+    "QualityReport",
+    "RateEstimate",
+    "ScoreEstimate",
+    "WeightsInfo",
+    "num",
+]
+
+
+def num(x: float | None) -> float | None:
+    """A JSON-ready number: ``NaN`` and infinities become ``None``."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean with its standard error, 95% interval and number of respondents."""
+
+    estimate: float
+    se: float
+    ci: tuple[float, float]
+    n: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "estimate": num(self.estimate),
+            "se": num(self.se),
+            "ci": [num(self.ci[0]), num(self.ci[1])],
+            "n": self.n,
+        }
+
+
+@dataclass(frozen=True)
+class IndexEstimate(Estimate):
+    """The index with its goal verdict (``None`` for a small sample)."""
+
+    goal_status: GoalStatus | None = None
+    p_value: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["goal_status"] = self.goal_status
+        d["p_value"] = num(self.p_value)
+        return d
+
+
+@dataclass(frozen=True)
+class RateEstimate(Estimate):
+    """The satisfaction rate (percent), logit interval with ``df`` degrees of freedom."""
+
+    df: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["df"] = self.df
+        return d
+
+
+@dataclass(frozen=True)
+class ScoreEstimate(Estimate):
+    """A dimension or item score; ``dimension`` is set for items."""
+
+    id: str = ""
+    dimension: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id}
+        if self.dimension is not None:
+            d["dimension"] = self.dimension
+        d.update(super().to_dict())
+        return d
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """Estimates of one group (``by`` maps each grouping column to its value)."""
+
+    by: dict[str, str]
+    n: int
+    small_sample: bool
+    index: IndexEstimate
+    satisfaction_rate: RateEstimate
+    dimensions: tuple[ScoreEstimate, ...]
+    items: tuple[ScoreEstimate, ...]
+    deff: float
+    effective_n: float
+    population: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "by": dict(self.by),
+            "n": self.n,
+            "small_sample": self.small_sample,
+            "index": self.index.to_dict(),
+            "satisfaction_rate": self.satisfaction_rate.to_dict(),
+            "dimensions": [d.to_dict() for d in self.dimensions],
+            "items": [i.to_dict() for i in self.items],
+            "deff": num(self.deff),
+            "effective_n": num(self.effective_n),
+            "population": num(self.population),
+        }
+
+
+@dataclass(frozen=True)
+class WeightsInfo:
+    """How the weights were made.
+
+    ``method`` is ``"none"`` (everybody weighs 1) or ``"raking"``.
+    """
+
+    method: Literal["none", "raking"]
+    iterations: int = 0
+    converged: bool = True
+    variables: tuple[str, ...] = ()
+    max_relative_error: float = 0.0
+    population: float | None = None
+    trim: float | None = None
+    trim_rounds: int = 0
+    trimmed: int = 0
+    min: float = 1.0
+    max: float = 1.0
+    max_weight_ratio: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.method == "none":
+            return {"method": "none"}
+        d: dict[str, Any] = {
+            "method": self.method,
+            "iterations": self.iterations,
+            "converged": self.converged,
+            "variables": list(self.variables),
+            "max_relative_error": num(self.max_relative_error),
+            "population": num(self.population),
+            "min": num(self.min),
+            "max": num(self.max),
+            "max_weight_ratio": num(self.max_weight_ratio),
+        }
+        if self.trim is not None:
+            d.update({"trim": self.trim, "trim_rounds": self.trim_rounds, "trimmed": self.trimmed})
+        return d
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """What the data-quality rules flagged, and whether flagged responses were left out."""
+
+    rules: QualityRules
+    excluded: bool
+    counts: dict[str, int]
+    n_excluded: int
+    median_duration: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.rules
+        return {
+            "excluded": self.excluded,
+            "n_excluded": self.n_excluded,
+            "counts": dict(self.counts),
+            "median_duration": num(self.median_duration),
+            "rules": {
+                "speeders": r.speeders,
+                "speed_fraction": r.speed_fraction,
+                "straightliners": r.straightliners,
+                "straightline_min_items": r.straightline_min_items,
+                "duplicates": r.duplicates,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Everything :func:`analysis.run` computes for one questionnaire and period.
+
+    ``weights`` and ``respondent_ids`` (not part of the JSON) hold the final weight of
+    every analysed respondent, in matrix order.
+    """
+
+    questionnaire: str
+    version: int
+    period: str | None
+    goal: float
+    n_received: int
+    n: int
+    effective_n: float
+    deff: float
+    small_sample: bool
+    min_n: int
+    weighting: WeightsInfo
+    index: IndexEstimate
+    satisfaction_rate: RateEstimate
+    dimensions: tuple[ScoreEstimate, ...]
+    items: tuple[ScoreEstimate, ...]
+    groups: tuple[GroupResult, ...]
+    by: tuple[str, ...]
+    strata: str | None
+    quality: QualityReport | None
+    reliability: tuple[Reliability, ...]
+    drivers: DriversResult | None
+    weights: NDArray[np.float64] = field(
+        compare=False, repr=False, default_factory=lambda: np.zeros(0)
+    )
+    respondent_ids: NDArray[Any] = field(
+        compare=False, repr=False, default_factory=lambda: np.zeros(0)
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON document (plus extra keys), ready for :func:`json.dumps`."""
+        return {
+            "questionnaire": self.questionnaire,
+            "version": self.version,
+            "period": self.period,
+            "goal": self.goal,
+            "n_received": self.n_received,
+            "n": self.n,
+            "effective_n": num(self.effective_n),
+            "deff": num(self.deff),
+            "small_sample": self.small_sample,
+            "weights": self.weighting.to_dict(),
+            "index": self.index.to_dict(),
+            "satisfaction_rate": self.satisfaction_rate.to_dict(),
+            "dimensions": [d.to_dict() for d in self.dimensions],
+            "groups": [g.to_dict() for g in self.groups],
+            "items": [i.to_dict() for i in self.items],
+            "strata": self.strata,
+            "by": list(self.by),
+            "min_n": self.min_n,
+            "quality": None if self.quality is None else self.quality.to_dict(),
+            "reliability": [r.to_dict() for r in self.reliability],
+            "drivers": None if self.drivers is None else self.drivers.to_dict(),
+        }
