@@ -1,0 +1,272 @@
+"""The resident survey: ``/s/<round_code>``, one server-rendered page at a time.
+
+The pages keep no state on the server: the answers of the other pages travel as
+hidden inputs, the start time as a signed stamp, the invitation code as a hidden
+field.  Moving on checks the page's own questions; the last page sends the whole
+submission through the same two service calls as the JSON API
+(:func:`validate_submission` then :func:`submit_response`) and redirects to the
+thank-you page (POST, redirect, GET).  Everything works with JavaScript off.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy.exc import OperationalError
+
+from surveyapp.catalog import questionnaire_of
+from surveyapp.extensions import csrf, db
+from surveyapp.i18n import format_date, t
+from surveyapp.models import Round
+from surveyapp.models.base import utcnow
+from surveyapp.responses.submit import (
+    Client,
+    DuplicateResponse,
+    RoundNotOpen,
+    SubmissionRefused,
+    has_responded,
+    round_state_error,
+    submit_response,
+)
+from surveyapp.responses.validate import (
+    MAX_TOKEN,
+    FieldError,
+    InvalidSubmission,
+    validate_submission,
+)
+from surveyapp.rounds.service import get_round
+from surveyapp.survey import texts  # noqa: F401  (registers the survey texts)
+from surveyapp.survey.device import (
+    device_id,
+    install_display_prefs,
+    read_started,
+    save_device_cookie,
+    sign_started,
+)
+from surveyapp.survey.forms import TOKEN_PATH, SurveyDefinition, SurveyForm, definition_for
+from surveyapp.web import client_fingerprint, current_lang
+
+bp = Blueprint("survey", __name__, template_folder="templates")
+bp.record_once(lambda state: install_display_prefs(state.app))
+
+RETRY_AFTER = "10"
+
+
+@bp.after_request
+def _after(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    return save_device_cookie(response)
+
+
+@bp.errorhandler(OperationalError)
+def _database_unavailable(exc: OperationalError):
+    """The database failed before a page could be built: say so kindly, ask to retry."""
+    db.session.rollback()
+    lang = current_lang()
+    return _notice(
+        t("unavailable_title", lang), t("unavailable_page", lang), 503, {"Retry-After": RETRY_AFTER}
+    )
+
+
+def _notice(title: str, body: str, status: int, headers=None, survey_title: str | None = None):
+    page = render_template("survey/notice.html", title=title, body=body, survey_title=survey_title)
+    return page, status, headers or {}
+
+
+def _stop(title_key: str, body: str, status: int, round_: Round | None = None) -> NoReturn:
+    """End the request with a notice page (unknown round, closed round, already answered)."""
+    lang = current_lang()
+    survey_title = _title(round_) if round_ is not None else None
+    abort(make_response(_notice(t(title_key, lang), body, status, survey_title=survey_title)))
+
+
+def _title(round_: Round) -> str:
+    return questionnaire_of(round_.questionnaire_version).title.get(current_lang())
+
+
+def _client() -> Client:
+    fingerprint = client_fingerprint() if current_app.config.get("FINGERPRINT_DEDUPE") else None
+    return Client(device_id=device_id(), fingerprint=fingerprint)
+
+
+def _refuse_closed(round_: Round, refused: RoundNotOpen) -> NoReturn:
+    lang = current_lang()
+    if refused.code == "round_not_open":
+        body = t("not_open_body", lang, date=format_date(round_.opens_at, lang))
+        _stop("not_open_title", body, 410, round_)
+    _stop("closed_title", t("closed_body", lang), 410, round_)
+
+
+def _refuse_duplicate(round_: Round, status: int) -> NoReturn:
+    _stop("already_title", t("already_body", current_lang()), status, round_)
+
+
+def _open_round(code: str) -> tuple[Round, SurveyDefinition]:
+    """The round and its survey; a notice page (404, 410) for an unknown or closed round."""
+    round_ = get_round(db.session, code)
+    if round_ is None:
+        _stop("not_found_title", t("not_found_body", current_lang()), 404)
+    refused = round_state_error(round_, utcnow())
+    if refused is not None:
+        _refuse_closed(round_, refused)
+    return round_, definition_for(questionnaire_of(round_.questionnaire_version))
+
+
+def _render(
+    round_: Round,
+    definition: SurveyDefinition,
+    form: SurveyForm,
+    page: int,
+    *,
+    status: int = 200,
+    notice: str | None = None,
+    general: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+):
+    lang = current_lang()
+    form.page.data = str(page)
+    pages = definition.pages
+    show_token = page == 0 and (
+        bool(form.token.errors)
+        or (round_.require_token and (not form.token.data or request.method == "POST"))
+    )
+    body = render_template(
+        "survey/page.html",
+        round=round_,
+        q=definition.questionnaire,
+        form=form,
+        page=page,
+        pages=len(pages),
+        current=pages[page],
+        carried=form.carried(definition, page),
+        show_token=show_token,
+        error_count=form.error_count(definition, page),
+        notice=notice,
+        general=general or [],
+        lang=lang,
+    )
+    return body, status, headers or {}
+
+
+@bp.get("/s/<code>")
+def survey(code: str):
+    round_, definition = _open_round(code)
+    if has_responded(db.session, round_, _client()):
+        _refuse_duplicate(round_, 200)
+    token = (request.args.get("t") or "").strip()[:MAX_TOKEN] or None
+    form = definition.form_class(page="0", started=sign_started(round_.code), token=token)
+    form.localise(definition, current_lang(), round_.districts)
+    return _render(round_, definition, form, 0)
+
+
+@csrf.exempt
+@bp.post("/s/<code>")
+def survey_post(code: str):
+    """Move between pages or submit; see the module docstring."""
+    round_, definition = _open_round(code)
+    lang = current_lang()
+    form = definition.form_class()
+    form.localise(definition, lang, round_.districts)
+    last = len(definition.pages) - 1
+    page = form.page_index(len(definition.pages))
+    action = request.form.get("go", "next")
+    client = _client()
+
+    try:
+        if has_responded(db.session, round_, client):
+            _refuse_duplicate(round_, 409)
+    except OperationalError:
+        db.session.rollback()
+        return _render(
+            round_,
+            definition,
+            form,
+            page,
+            status=503,
+            notice=t("unavailable", lang),
+            headers={"Retry-After": RETRY_AFTER},
+        )
+
+    if not form.validate():  # the fields have no validators of their own: this is CSRF
+        form.csrf_token.errors = []
+        return _render(round_, definition, form, page, status=400, notice=t("csrf", lang))
+    started_at = read_started(form.started.data, round_.code)
+    if started_at is None:
+        form.started.data = sign_started(round_.code)
+
+    if action == "stay":  # language or text size changed: same page, nothing checked
+        return _render(round_, definition, form, page)
+    if action == "back":
+        return _render(round_, definition, form, max(page - 1, 0))
+    if action == "next" and page < last:
+        errors = _page_errors(round_, definition, form, page)
+        if errors:
+            form.set_errors(definition, errors, lang)
+            return _render(round_, definition, form, page, status=400)
+        return _render(round_, definition, form, page + 1)
+
+    try:
+        clean = validate_submission(definition.questionnaire, form.payload(definition, started_at))
+        submit_response(db.session, round_, clean, client, utcnow())
+    except InvalidSubmission as exc:
+        first, general = form.set_errors(definition, exc.fields, lang)
+        return _render(
+            round_, definition, form, page if first is None else first, status=400, general=general
+        )
+    except RoundNotOpen as exc:
+        _refuse_closed(round_, exc)
+    except (DuplicateResponse, SubmissionRefused):
+        _refuse_duplicate(round_, 409)
+    except OperationalError:
+        db.session.rollback()
+        return _render(
+            round_,
+            definition,
+            form,
+            page,
+            status=503,
+            notice=t("unavailable", lang),
+            headers={"Retry-After": RETRY_AFTER},
+        )
+    return redirect(url_for(".thanks", code=round_.code), 303)
+
+
+def _page_errors(
+    round_: Round, definition: SurveyDefinition, form: SurveyForm, page: int
+) -> dict[str, FieldError]:
+    """The problems of one page's questions, by the same rules as the final submission."""
+    try:
+        validate_submission(definition.questionnaire, form.payload(definition, None))
+        found: dict[str, FieldError] = {}
+    except InvalidSubmission as exc:
+        found = exc.fields
+    paths = {q.path for q in definition.pages[page].questions}
+    errors = {path: err for path, err in found.items() if path in paths}
+    if page == 0:
+        district = form.payload(definition, None)["respondent"].get("district")
+        if district and round_.districts and district not in round_.districts:
+            errors["respondent.district"] = FieldError("unknown_option")
+        if TOKEN_PATH in found:
+            errors[TOKEN_PATH] = found[TOKEN_PATH]
+        elif round_.require_token and not form.token.data:
+            errors[TOKEN_PATH] = FieldError("token_required")
+    return errors
+
+
+@bp.get("/s/<code>/thanks")
+def thanks(code: str):
+    round_ = get_round(db.session, code)
+    if round_ is None:
+        _stop("not_found_title", t("not_found_body", current_lang()), 404)
+    return render_template("survey/thanks.html", round=round_, survey_title=_title(round_))
