@@ -37,6 +37,10 @@ __all__ = ["Driver", "DriversResult", "drivers"]
 Quadrant = Literal["fix_first", "keep_up", "low_priority", "possible_overkill"]
 
 
+def _num(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
 @dataclass(frozen=True)
 class Driver:
     """One dimension in the driver analysis."""
@@ -48,18 +52,18 @@ class Driver:
     importance: float
     configured_weight: float
     score: float
-    quadrant: Quadrant
+    quadrant: Quadrant | None
     fix_first: bool
 
     def to_dict(self) -> dict[str, object]:
         return {
             "id": self.id,
-            "coefficient": self.coefficient,
-            "se": self.se,
-            "p_value": self.p_value,
-            "importance": self.importance,
-            "configured_weight": self.configured_weight,
-            "score": self.score,
+            "coefficient": _num(self.coefficient),
+            "se": _num(self.se),
+            "p_value": _num(self.p_value),
+            "importance": _num(self.importance),
+            "configured_weight": _num(self.configured_weight),
+            "score": _num(self.score),
             "quadrant": self.quadrant,
             "fix_first": self.fix_first,
         }
@@ -80,15 +84,17 @@ class DriversResult:
         return {
             "method": "wls_hc1",
             "n": self.n,
-            "r_squared": self.r_squared,
-            "intercept": self.intercept,
-            "mean_importance": self.mean_importance,
-            "mean_score": self.mean_score,
+            "r_squared": _num(self.r_squared),
+            "intercept": _num(self.intercept),
+            "mean_importance": _num(self.mean_importance),
+            "mean_score": _num(self.mean_score),
             "dimensions": [d.to_dict() for d in self.dimensions],
         }
 
 
-def _quadrant(importance: float, score: float, mi: float, ms: float) -> Quadrant:
+def _quadrant(importance: float, score: float, mi: float, ms: float) -> Quadrant | None:
+    if not (math.isfinite(importance) and math.isfinite(mi)):
+        return None
     if importance >= mi:
         return "keep_up" if score >= ms else "fix_first"
     return "possible_overkill" if score >= ms else "low_priority"
