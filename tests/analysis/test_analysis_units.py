@@ -28,25 +28,42 @@ from analysis import (
 )
 
 CONTRACT_KEYS = {
-    "questionnaire", "version", "period", "goal", "n_received", "n", "effective_n", "deff",
-    "small_sample", "weights", "index", "satisfaction_rate", "dimensions", "groups",
+    "questionnaire",
+    "version",
+    "period",
+    "goal",
+    "n_received",
+    "n",
+    "effective_n",
+    "deff",
+    "small_sample",
+    "weights",
+    "index",
+    "satisfaction_rate",
+    "dimensions",
+    "groups",
 }
 
 
 def small_spec(n_items: int = 4, lo: float = 1, hi: float = 5) -> ScoringSpec:
     half = n_items // 2
     return ScoringSpec(
-        "t", 1,
+        "t",
+        1,
         (DimensionSpec("a", 0.6), DimensionSpec("b", 0.4)),
         tuple(
             ItemSpec(f"i{j}", "a" if j < half else "b", 2.0 if j == n_items - 1 else 1.0, lo, hi)
             for j in range(n_items)
         ),
-        overall_min=lo, overall_max=hi, satisfied_threshold=4,
+        overall_min=lo,
+        overall_max=hi,
+        satisfied_threshold=4,
     )
 
 
-def random_matrix(n: int = 600, seed: int = 7, n_items: int = 4, period: str = "P1") -> ResponseMatrix:
+def random_matrix(
+    n: int = 600, seed: int = 7, n_items: int = 4, period: str = "P1"
+) -> ResponseMatrix:
     rng = np.random.default_rng(seed)
     scores = rng.integers(1, 6, (n, n_items)).astype(float)
     scores[rng.random(scores.shape) < 0.1] = np.nan
@@ -66,20 +83,28 @@ def random_matrix(n: int = 600, seed: int = 7, n_items: int = 4, period: str = "
 
 
 MARGINS = Margins.from_rows(
-    [("district", "甲", 5000), ("district", "乙", 3000), ("district", "丙", 4000),
-     ("gender", "m", 6100), ("gender", "f", 5900)]
+    [
+        ("district", "甲", 5000),
+        ("district", "乙", 3000),
+        ("district", "丙", 4000),
+        ("gender", "m", 6100),
+        ("gender", "f", 5900),
+    ]
 )
 
 
 # --- scoring ---------------------------------------------------------------------------
 
+
 def test_scoring_renormalises_over_answered_items_and_dimensions():
     spec = small_spec()
-    x = np.array([
-        [5, 1, 3, 5],              # a = mean(100, 0) = 50; b = (50 + 2*100)/3
-        [np.nan, 4, np.nan, np.nan],  # a = 75; b none -> index = a
-        [np.nan] * 4,              # no index
-    ])
+    x = np.array(
+        [
+            [5, 1, 3, 5],  # a = mean(100, 0) = 50; b = (50 + 2*100)/3
+            [np.nan, 4, np.nan, np.nan],  # a = 75; b none -> index = a
+            [np.nan] * 4,  # no index
+        ]
+    )
     dims, index = score_respondents(x, spec)
     assert dims[0, 0] == pytest.approx(50)
     assert dims[0, 1] == pytest.approx(250 / 3)
@@ -107,6 +132,7 @@ def test_score_outside_scale_is_an_error():
 
 # --- weighting -------------------------------------------------------------------------
 
+
 def test_raked_weights_reproduce_every_margin_and_the_population():
     m = random_matrix()
     r = run(m, small_spec(), margins=MARGINS, strata="district")
@@ -129,10 +155,19 @@ def test_raking_reports_non_convergence():
     ("rows", "message"),
     [
         ([("district", "甲", 1), ("district", "乙", 1)], "丙.*not in the margins"),
-        ([("district", "甲", 1), ("district", "乙", 1), ("district", "丙", 1), ("district", "丁", 1)],
-         "丁.*no respondent"),
-        ([("district", "甲", 1), ("district", "乙", 1), ("district", "丙", 1), ("age", "x", 3)],
-         "not a column"),
+        (
+            [
+                ("district", "甲", 1),
+                ("district", "乙", 1),
+                ("district", "丙", 1),
+                ("district", "丁", 1),
+            ],
+            "丁.*no respondent",
+        ),
+        (
+            [("district", "甲", 1), ("district", "乙", 1), ("district", "丙", 1), ("age", "x", 3)],
+            "not a column",
+        ),
     ],
 )
 def test_raking_errors(rows, message):
@@ -156,8 +191,13 @@ def test_margins_errors():
 def test_trimming_caps_weights_and_keeps_margins():
     m = random_matrix(800, seed=3)
     skewed = Margins.from_rows(
-        [("district", "甲", 1000), ("district", "乙", 1000), ("district", "丙", 20000),
-         ("gender", "m", 15000), ("gender", "f", 7000)]
+        [
+            ("district", "甲", 1000),
+            ("district", "乙", 1000),
+            ("district", "丙", 20000),
+            ("gender", "m", 15000),
+            ("gender", "f", 7000),
+        ]
     )
     plain = rake(m.columns, skewed)
     k = 2.0
@@ -180,10 +220,16 @@ def test_kish():
 
 # --- estimates, goal, small samples ------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("est", "se", "status"),
-    [(85, 2, "met"), (75, 2, "not_met"), (81, 2, "inconclusive"), (80, 0, "inconclusive"),
-     (80.1, 0, "met")],
+    [
+        (85, 2, "met"),
+        (75, 2, "not_met"),
+        (81, 2, "inconclusive"),
+        (80, 0, "inconclusive"),
+        (80.1, 0, "met"),
+    ],
 )
 def test_goal_test(est, se, status):
     got, p = goal_test(est, se, 80)
@@ -249,9 +295,14 @@ def test_crossed_and_several_groupings():
 
 def test_group_order_follows_levels():
     m = random_matrix(90)
-    m2 = ResponseMatrix(m.respondent_ids, m.scores, m.overall, m.columns,
-                        levels={"district": ("丙", "甲", "乙")})
-    assert [g.by["district"] for g in run(m2, small_spec(), by="district").groups] == ["丙", "甲", "乙"]
+    m2 = ResponseMatrix(
+        m.respondent_ids, m.scores, m.overall, m.columns, levels={"district": ("丙", "甲", "乙")}
+    )
+    assert [g.by["district"] for g in run(m2, small_spec(), by="district").groups] == [
+        "丙",
+        "甲",
+        "乙",
+    ]
 
 
 def test_period_selection():
@@ -271,6 +322,7 @@ def test_period_selection():
 
 
 # --- change ----------------------------------------------------------------------------
+
 
 def test_compare_periods():
     ra = run(random_matrix(400, 1, period="P1"), small_spec(), by="district")
@@ -292,17 +344,18 @@ def test_compare_periods():
 
 # --- quality ---------------------------------------------------------------------------
 
+
 def test_quality_rules_flag_and_exclude():
     n = 100
     m = random_matrix(n, n_items=12)
     scores = m.scores.copy()
-    scores[5] = 3.0                     # straight-liner
+    scores[5] = 3.0  # straight-liner
     scores[6] = 3.0
-    scores[6, :3] = np.nan              # 9 answered: not enough items
+    scores[6, :3] = np.nan  # 9 answered: not enough items
     durations = m.durations.copy()
-    durations[7] = 1.0                  # speeder
+    durations[7] = 1.0  # speeder
     ids = m.respondent_ids.copy()
-    scores[9] = scores[8]               # duplicate of row 8 (same respondent values below)
+    scores[9] = scores[8]  # duplicate of row 8 (same respondent values below)
     overall = m.overall.copy()
     overall[9] = overall[8]
     cols = {k: v.copy() for k, v in m.columns.items()}
@@ -313,18 +366,23 @@ def test_quality_rules_flag_and_exclude():
     assert flags.straightliner[5] and not flags.straightliner[6]
     assert flags.speeder[7] and flags.speeder.sum() == 1
     assert flags.duplicate[9] and not flags.duplicate[8] and flags.duplicate.sum() == 1
-    spec = ScoringSpec("t", 1, (DimensionSpec("a"),), tuple(ItemSpec(f"i{j}", "a") for j in range(12)))
+    spec = ScoringSpec(
+        "t", 1, (DimensionSpec("a"),), tuple(ItemSpec(f"i{j}", "a") for j in range(12))
+    )
     kept = run(mm, spec, quality=QualityRules())
     assert kept.n == n and kept.quality is not None and not kept.quality.excluded
     assert kept.quality.counts["speeders"] == 1
     dropped = run(mm, spec, exclude_flagged=True)
     assert dropped.n == n - 3 and dropped.n_received == n
     assert dropped.to_dict()["quality"]["n_excluded"] == 3
-    off = run(mm, spec, quality=QualityRules(speeders=False, duplicates=False), exclude_flagged=True)
+    off = run(
+        mm, spec, quality=QualityRules(speeders=False, duplicates=False), exclude_flagged=True
+    )
     assert off.n == n - 1
 
 
 # --- reliability and drivers ------------------------------------------------------------
+
 
 def test_cronbach_alpha_matches_the_formula():
     rng = np.random.default_rng(5)
@@ -333,11 +391,16 @@ def test_cronbach_alpha_matches_the_formula():
     k = 3
     expected = k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
     assert cronbach_alpha(x) == pytest.approx(expected)
-    spec = ScoringSpec("t", 1, (DimensionSpec("a"), DimensionSpec("b")),
-                       (ItemSpec("x1", "a"), ItemSpec("x2", "a"), ItemSpec("x3", "a"), ItemSpec("y", "b")))
+    spec = ScoringSpec(
+        "t",
+        1,
+        (DimensionSpec("a"), DimensionSpec("b")),
+        (ItemSpec("x1", "a"), ItemSpec("x2", "a"), ItemSpec("x3", "a"), ItemSpec("y", "b")),
+    )
     scores = np.clip(np.round(3 + x), 1, 5)
-    m = ResponseMatrix(np.arange(300).astype(str), np.column_stack([scores, scores[:, 0]]),
-                       scores[:, 1], {})
+    m = ResponseMatrix(
+        np.arange(300).astype(str), np.column_stack([scores, scores[:, 0]]), scores[:, 1], {}
+    )
     rel = run(m, spec).reliability
     assert rel[0].alpha == pytest.approx(cronbach_alpha(scores))
     assert rel[0].alpha_if_dropped["x1"] == pytest.approx(cronbach_alpha(scores[:, 1:]))
@@ -347,19 +410,28 @@ def test_cronbach_alpha_matches_the_formula():
 def test_drivers_recover_the_importance():
     rng = np.random.default_rng(11)
     n = 3000
-    spec = ScoringSpec("t", 1, (DimensionSpec("a", 0.5), DimensionSpec("b", 0.3), DimensionSpec("c", 0.2)),
-                       (ItemSpec("a1", "a", max=10), ItemSpec("b1", "b", max=10), ItemSpec("c1", "c", max=10)),
-                       overall_max=10, satisfied_threshold=7)
+    spec = ScoringSpec(
+        "t",
+        1,
+        (DimensionSpec("a", 0.5), DimensionSpec("b", 0.3), DimensionSpec("c", 0.2)),
+        (ItemSpec("a1", "a", max=10), ItemSpec("b1", "b", max=10), ItemSpec("c1", "c", max=10)),
+        overall_max=10,
+        satisfied_threshold=7,
+    )
     s = rng.integers(1, 11, (n, 3)).astype(float)
-    s[:, 2] = np.clip(s[:, 2] - 2, 1, 10)       # c performs worst
-    y = np.clip(np.round(0.7 * s[:, 0] + 0.3 * s[:, 1] + 0.0 * s[:, 2] + rng.normal(0, 0.3, n)), 1, 10)
+    s[:, 2] = np.clip(s[:, 2] - 2, 1, 10)  # c performs worst
+    y = np.clip(
+        np.round(0.7 * s[:, 0] + 0.3 * s[:, 1] + 0.0 * s[:, 2] + rng.normal(0, 0.3, n)), 1, 10
+    )
     r = run(ResponseMatrix(np.arange(n).astype(str), s, y, {}), spec)
     dr = r.drivers
     assert dr is not None and dr.r_squared > 0.8
     imp = {d.id: d.importance for d in dr.dimensions}
     assert imp["a"] == pytest.approx(0.7, abs=0.05) and imp["b"] == pytest.approx(0.3, abs=0.05)
     assert sum(imp.values()) == pytest.approx(1)
-    assert {d.id: d.configured_weight for d in dr.dimensions} == pytest.approx({"a": 0.5, "b": 0.3, "c": 0.2})
+    assert {d.id: d.configured_weight for d in dr.dimensions} == pytest.approx(
+        {"a": 0.5, "b": 0.3, "c": 0.2}
+    )
     quad = {d.id: d.quadrant for d in dr.dimensions}
     assert quad["c"] in ("low_priority", "possible_overkill")
     json.dumps(r.to_dict()["drivers"], allow_nan=False)

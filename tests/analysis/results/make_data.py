@@ -85,11 +85,23 @@ def data_a() -> None:
     write("responses_A.csv", header, rows)
     spec = [["item", it[0], it[1], it[2], dim_w[it[1]], it[3], it[4], ""] for it in items]
     spec.append(["overall", "overall", "", "", "", 1, 5, 4])
-    write("spec_A.csv", ["kind", "id", "dimension", "weight", "dimension_weight", "min", "max", "threshold"], spec)
+    write(
+        "spec_A.csv",
+        ["kind", "id", "dimension", "weight", "dimension_weight", "min", "max", "threshold"],
+        spec,
+    )
     total = 367000 + 190000 + 360000 + 370000 + 210000
-    margins = [["district", c, p] for c, p in zip(districts, [367000, 190000, 360000, 370000, 210000], strict=True)]
-    margins += [["age_group", c, p] for c, p in zip(ages, allocate(total, [0.22, 0.28, 0.3, 0.2]), strict=True)]
-    margins += [["gender", c, p] for c, p in zip(genders, allocate(total, [0.51, 0.49]), strict=True)]
+    margins = [
+        ["district", c, p]
+        for c, p in zip(districts, [367000, 190000, 360000, 370000, 210000], strict=True)
+    ]
+    margins += [
+        ["age_group", c, p]
+        for c, p in zip(ages, allocate(total, [0.22, 0.28, 0.3, 0.2]), strict=True)
+    ]
+    margins += [
+        ["gender", c, p] for c, p in zip(genders, allocate(total, [0.51, 0.49]), strict=True)
+    ]
     write("margins_A.csv", ["variable", "category", "population"], margins)
 
 
@@ -125,7 +137,11 @@ def data_b() -> None:
     dim_w = {"quality": 0.7, "service": 0.3}
     spec = [["item", it[0], it[1], 1.0, dim_w[it[1]], 1, 10, ""] for it in items]
     spec.append(["overall", "overall", "", "", "", 1, 10, 7])
-    write("spec_B.csv", ["kind", "id", "dimension", "weight", "dimension_weight", "min", "max", "threshold"], spec)
+    write(
+        "spec_B.csv",
+        ["kind", "id", "dimension", "weight", "dimension_weight", "min", "max", "threshold"],
+        spec,
+    )
 
 
 def cases() -> None:
@@ -133,7 +149,13 @@ def cases() -> None:
         "cases.csv",
         ["case", "data", "margins", "strata", "groupings"],
         [
-            ["A_raked_strata", "A", "margins_A.csv", "district", "district;age_group;district+gender"],
+            [
+                "A_raked_strata",
+                "A",
+                "margins_A.csv",
+                "district",
+                "district;age_group;district+gender",
+            ],
             ["A_raked_nostrata", "A", "margins_A.csv", "", "gender"],
             ["B_unweighted_tiny", "B", "", "district", "district;gender"],
         ],
