@@ -94,7 +94,10 @@ class FormPage(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "select":
             self._select = None
-        elif tag == "textarea":
+        elif tag == "textarea" and self._textarea:
+            # HTML drops one newline right after <textarea>, as browsers do
+            text = self.textareas[self._textarea]
+            self.textareas[self._textarea] = text.removeprefix("\r\n").removeprefix("\n")
             self._textarea = None
         elif tag == "p":
             self._error = None
@@ -123,7 +126,7 @@ class FormPage(HTMLParser):
         for name, options in self.selects.items():
             out[name] = self.selected.get(name, options[0] if options else "")
         for name, text in self.textareas.items():
-            out[name] = text.removeprefix("\n")
+            out[name] = text
         out.update(self.text_inputs)
         return out
 
@@ -142,6 +145,7 @@ class Survey:
         self.url = f"/s/{code}"
         self.response = None
         self.page: FormPage | None = None
+        self.pending: dict[str, str] = {}
 
     def open(self, query: str = ""):
         self.response = self.client.get(self.url + query)
@@ -151,21 +155,30 @@ class Survey:
     def send(self, go: str, changes: dict[str, str] | None = None, *, url: str | None = None):
         assert self.page is not None
         data = self.page.data()
+        data.update(self.pending)
+        self.pending = {}
         data.update(changes or {})
         data["go"] = go
         self.response = self.client.post(url or self.url, data=data)
         self.page = FormPage(self.response.get_data(as_text=True))
         return self.response
 
-    def walk(self, choose: Callable[[str, list[str]], str], text: Callable[[str], str]) -> dict:
+    def walk(
+        self,
+        choose: Callable[[str, list[str]], str] = lambda name, options: options[0],
+        text: Callable[[str], str] = lambda name: "",
+        *,
+        submit: bool = True,
+    ) -> dict:
         """Answer every page with ``choose(name, options)`` / ``text(name)``; return what was sent.
 
-        Stops after posting the last page; the caller checks the response.
+        Stops after posting the last page (the caller checks the response), or with
+        ``submit=False`` on the last page, answered but not sent.
         """
         sent: dict[str, str] = {}
         assert self.page is not None and self.page.progress is not None
-        pages = self.page.progress[1]
-        for number in range(1, pages + 1):
+        start, pages = self.page.progress
+        for number in range(start, pages + 1):
             assert self.page.progress == (number, pages), self.response.get_data(as_text=True)[
                 :2000
             ]
@@ -175,6 +188,9 @@ class Survey:
             for name in self.page.textareas:
                 changes[name] = text(name)
             sent.update(changes)
+            if number == pages and not submit:
+                self.pending = changes
+                return sent
             go = "submit" if number == pages else "next"
             assert (("go", go)) in self.page.buttons
             self.send(go, changes)
