@@ -72,8 +72,8 @@ class Margins:
         for var, total in grand.items():
             if abs(total - grand[first]) > GRAND_TOTAL_RTOL * grand[first]:
                 raise ValueError(
-                    f"margins: the populations of {var} add up to {total:g} but those of "
-                    f"{first} to {grand[first]:g}; every variable must describe the same population"
+                    f"margins: the populations of {var} add up to {total:.15g} but those of "
+                    f"{first} to {grand[first]:.15g}; every variable must describe the same population"
                 )
         object.__setattr__(self, "totals", clean)
 
