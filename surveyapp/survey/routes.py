@@ -32,7 +32,6 @@ from surveyapp.models import Round
 from surveyapp.models.base import utcnow
 from surveyapp.responses.submit import (
     Client,
-    DuplicateResponse,
     RoundNotOpen,
     SubmissionRefused,
     has_responded,
@@ -187,16 +186,7 @@ def survey_post(code: str):
         if has_responded(db.session, round_, client):
             _refuse_duplicate(round_, 409)
     except OperationalError:
-        db.session.rollback()
-        return _render(
-            round_,
-            definition,
-            form,
-            page,
-            status=503,
-            notice=t("unavailable", lang),
-            headers={"Retry-After": RETRY_AFTER},
-        )
+        return _unavailable(round_, definition, form, page)
 
     if not form.validate():  # the fields have no validators of their own: this is CSRF
         form.csrf_token.errors = []
@@ -226,35 +216,35 @@ def survey_post(code: str):
         )
     except RoundNotOpen as exc:
         _refuse_closed(round_, exc)
-    except (DuplicateResponse, SubmissionRefused):
+    except SubmissionRefused:  # DuplicateResponse: this device or invitation answered
         _refuse_duplicate(round_, 409)
     except OperationalError:
-        db.session.rollback()
-        return _render(
-            round_,
-            definition,
-            form,
-            page,
-            status=503,
-            notice=t("unavailable", lang),
-            headers={"Retry-After": RETRY_AFTER},
-        )
+        return _unavailable(round_, definition, form, page)
     return redirect(url_for(".thanks", code=round_.code), 303)
+
+
+def _unavailable(round_: Round, definition: SurveyDefinition, form: SurveyForm, page: int):
+    """The database failed mid-request: the same page again, every answer kept, 503."""
+    db.session.rollback()
+    notice = t("unavailable", current_lang())
+    headers = {"Retry-After": RETRY_AFTER}
+    return _render(round_, definition, form, page, status=503, notice=notice, headers=headers)
 
 
 def _page_errors(
     round_: Round, definition: SurveyDefinition, form: SurveyForm, page: int
 ) -> dict[str, FieldError]:
     """The problems of one page's questions, by the same rules as the final submission."""
+    payload = form.payload(definition, None)
     try:
-        validate_submission(definition.questionnaire, form.payload(definition, None))
+        validate_submission(definition.questionnaire, payload)
         found: dict[str, FieldError] = {}
     except InvalidSubmission as exc:
         found = exc.fields
     paths = {q.path for q in definition.pages[page].questions}
     errors = {path: err for path, err in found.items() if path in paths}
     if page == 0:
-        district = form.payload(definition, None)["respondent"].get("district")
+        district = payload["respondent"].get("district")
         if district and round_.districts and district not in round_.districts:
             errors["respondent.district"] = FieldError("unknown_option")
         if TOKEN_PATH in found:

@@ -208,3 +208,52 @@ def test_thanks_page_after_redirect(make_round, survey):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Thank you!" in text and "Catering service satisfaction survey" in text
+
+
+def test_radio_groups_are_fieldsets_with_the_question_as_legend(make_round, survey):
+    code = make_round("catering")
+    s = survey(code)
+    s.open()
+    s.send("next", {"r_district": "思茅区", "r_age_group": "60+", "r_gender": "女"})
+    html = s.response.get_data(as_text=True)
+    assert html.count("<fieldset") == html.count("<legend") == 4  # the four hygiene items
+    assert '<legend class="question-text">食材的新鲜程度</legend>' in html
+    assert s.page.radios["a_hyg_fresh"] == ["1", "2", "3", "4", "5", "na"]
+    assert s.page.labels["a_hyg_fresh-0"] == "非常不满意"
+    assert s.page.labels["a_hyg_fresh-5"] == "不了解/不适用"
+    assert ("go", "back") in s.page.buttons and ("go", "next") in s.page.buttons
+    s.walk(FIRST, submit=False)
+    # the required overall item offers no "don't know"
+    assert "na" not in s.page.radios["a_overall"]
+    assert ("go", "submit") in s.page.buttons
+
+
+def test_round_districts_limit_the_choices(make_round, survey, stored):
+    code = make_round("catering", districts=["思茅区", "澜沧拉祜族自治县"])
+    s = survey(code)
+    s.open()
+    assert s.page.radios["r_district"] == ["思茅区", "澜沧拉祜族自治县"]
+    s.send("next", {"r_district": "墨江哈尼族自治县", "r_age_group": "60+", "r_gender": "女"})
+    assert s.response.status_code == 400
+    assert s.page.errors == {"r_district": "错误：不是可选的选项"}
+    assert stored(code) == []
+
+
+def test_start_stamp_of_another_round_is_not_used(app, make_round, survey, stored):
+    other = make_round("lodging")
+    code = make_round("catering")
+    s = survey(other)
+    s.open()
+    foreign = s.page.hidden_value("started")
+    s = survey(code, app.test_client())
+    s.open()
+    s.send(
+        "next", {"started": foreign, "r_district": "思茅区", "r_age_group": "60+", "r_gender": "女"}
+    )
+    assert s.page.hidden_value("started") != foreign
+    assert s.page.hidden_value("started").startswith(f"{code}.")
+
+
+def test_survey_pages_are_not_cached_by_shared_proxies(client, make_round):
+    code = make_round("catering")
+    assert "private" in client.get(f"/s/{code}").headers["Cache-Control"]
