@@ -1,0 +1,131 @@
+"""What a bulletin is made of: computed results plus the labels to show them with.
+
+Everything here is plain data built by the caller (the bulletin service, a test, a
+script); :func:`reports.render_bulletin` turns it into a PDF and never looks anything
+up itself.  Numbers come only from :class:`analysis.AnalysisResult` and
+:class:`analysis.ChangeResult`, so the bulletin shows the numbers of the analysis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from analysis import AnalysisResult, ChangeResult, IndexEstimate, QualityRules
+
+__all__ = [
+    "BulletinContent",
+    "Methodology",
+    "SectorReport",
+    "Suggestion",
+    "TrendPoint",
+]
+
+Lang = Literal["zh", "en"]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A resident's answer to the open question and how many gave the same text."""
+
+    text: str
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The index of one earlier (or the current) period; ``index`` is ``None`` without data."""
+
+    period: str
+    index: IndexEstimate | None
+    small_sample: bool = False
+
+
+@dataclass(frozen=True)
+class SectorReport:
+    """One sector (one questionnaire) of the period.
+
+    Parameters
+    ----------
+    key : str
+        Questionnaire id.
+    title : str
+        The sector's name as printed (e.g. 餐饮服务).
+    result : AnalysisResult or None
+        The period's analysis, with groups by ``group_by``; ``None`` when the round
+        has no analysable response (the section then says so instead of numbers).
+    change : ChangeResult or None
+        Change since ``previous_period`` (``None`` without a previous round).
+    trend : tuple of TrendPoint
+        Oldest first, ending with the current period.
+    dimension_labels, group_labels : mappings
+        Dimension id → title; group value (e.g. district) → printed name.
+    suggestions : tuple of Suggestion
+        A few answers to the open question, most frequent first.
+    n_received : int
+        Responses received (also when ``result`` is ``None``).
+    """
+
+    key: str
+    title: str
+    result: AnalysisResult | None
+    change: ChangeResult | None = None
+    previous_period: str | None = None
+    trend: tuple[TrendPoint, ...] = ()
+    dimension_labels: Mapping[str, str] = field(default_factory=dict)
+    group_labels: Mapping[str, str] = field(default_factory=dict)
+    suggestions: tuple[Suggestion, ...] = ()
+    n_received: int = 0
+
+    @property
+    def has_numbers(self) -> bool:
+        """Numbers can be printed: analysed, and not a small sample."""
+        return self.result is not None and not self.result.small_sample
+
+    def dimension_label(self, dim_id: str) -> str:
+        return self.dimension_labels.get(dim_id, dim_id)
+
+    def group_label(self, value: str) -> str:
+        return self.group_labels.get(value, value)
+
+
+@dataclass(frozen=True)
+class Methodology:
+    """The settings the numbers were computed with, for the appendix.
+
+    ``margins`` are the population totals weighted to (``None``: unweighted);
+    ``software`` maps a package name to its version.
+    """
+
+    margins: Mapping[str, Mapping[str, float]] | None
+    strata: str | None
+    group_by: str
+    group_label: str
+    min_n: int
+    goal: float
+    quality: QualityRules | None
+    exclude_flagged: bool
+    software: Mapping[str, str] = field(default_factory=dict)
+    variable_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BulletinContent:
+    """A whole bulletin.
+
+    ``edition`` is the printed edition number (``None`` for a draft, which is
+    marked as such on every page); ``replaces`` the edition a correction replaces.
+    """
+
+    title: str
+    issuer: str
+    period: str
+    issued: date
+    lang: Lang
+    sectors: tuple[SectorReport, ...]
+    methodology: Methodology
+    edition: int | None = None
+    replaces: int | None = None
+    note: str | None = None

@@ -1,0 +1,60 @@
+"""Number formatting shared by the bulletin and by anyone checking it.
+
+Every number printed in the bulletin goes through these functions, so a test (or a
+reader with the JSON) can format an analysis result the same way and find it in the
+PDF text.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["change", "ci", "count", "is_number", "pct", "score", "share"]
+
+DASH = "—"
+
+
+def is_number(x: float | None) -> bool:
+    return x is not None and math.isfinite(x)
+
+
+def _fixed(x: float, digits: int, sign: bool = False) -> str:
+    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+    # -0.0 after rounding reads as a fall that is not there
+    if float(text) == 0.0:
+        text = f"{0.0:+.{digits}f}" if sign else f"{0.0:.{digits}f}"
+    return text
+
+
+def score(x: float | None, digits: int = 1) -> str:
+    """An index or score on 0-100: ``82.3``."""
+    return _fixed(x, digits) if x is not None and is_number(x) else DASH
+
+
+def pct(x: float | None, digits: int = 1) -> str:
+    """A rate already in percent: ``86.0%``."""
+    return f"{_fixed(x, digits)}%" if x is not None and is_number(x) else DASH
+
+
+def ci(interval: tuple[float, float] | None, digits: int = 1) -> str:
+    """A 95% interval: ``[81.4, 83.3]``."""
+    if interval is None or not (is_number(interval[0]) and is_number(interval[1])):
+        return DASH
+    return f"[{_fixed(interval[0], digits)}, {_fixed(interval[1], digits)}]"
+
+
+def change(x: float | None, digits: int = 1) -> str:
+    """A signed change: ``+1.2``, ``-0.4``."""
+    return _fixed(x, digits, sign=True) if x is not None and is_number(x) else DASH
+
+
+def share(x: float | None, digits: int = 2) -> str:
+    """A share in 0-1 (importance, weight): ``0.25``."""
+    return _fixed(x, digits) if x is not None and is_number(x) else DASH
+
+
+def count(n: int | float | None) -> str:
+    """A count with thousands separators: ``1,243``."""
+    if n is None or not is_number(float(n)):
+        return DASH
+    return f"{int(round(n)):,}"

@@ -1,0 +1,245 @@
+"""The bulletin's wording in Chinese and English.
+
+Labels live here, at the edge: the analysis returns ids and numbers only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["TEXTS", "Texts"]
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "default_title": (
+        "生活性服务业服务质量第三方监测公报",
+        "Third-party monitoring bulletin on life-service quality",
+    ),
+    "period": ("监测期", "Period"),
+    "issued": ("发布日期", "Issued"),
+    "issuer": ("发布单位", "Issued by"),
+    "edition": ("第 {n} 期", "No. {n}"),
+    "draft": ("草稿（未发布）", "DRAFT (not published)"),
+    "replaces": ("本期为更正版，替代第 {n} 期", "This edition corrects and replaces No. {n}"),
+    "page": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
+    # summary
+    "summary": ("一、总体情况", "1. Summary"),
+    "summary_intro": (
+        "下表列出各行业满意度指数（0–100 分，目标值 {goal}）及其 95% 置信区间、满意率、较上期变化和目标达成判定。",
+        "The table gives each sector's satisfaction index (0-100, goal {goal}) with its 95% "
+        "confidence interval, the satisfaction rate, the change since the previous period "
+        "and the verdict against the goal.",
+    ),
+    "col_sector": ("行业", "Sector"),
+    "col_n": ("样本量", "n"),
+    "col_index": ("满意度指数", "Index"),
+    "col_ci": ("95% 置信区间", "95% CI"),
+    "col_rate": ("满意率", "Satisfied"),
+    "col_change": ("较上期变化", "Change"),
+    "col_verdict": ("目标判定", "Goal"),
+    "col_dimension": ("维度", "Dimension"),
+    "col_score": ("得分", "Score"),
+    "col_importance": ("影响度", "Importance"),
+    "col_weight": ("设定权重", "Set weight"),
+    "col_quadrant": ("象限", "Quadrant"),
+    "col_district": ("区县", "District"),
+    "col_variable": ("变量", "Variable"),
+    "col_category": ("类别", "Category"),
+    "col_population": ("总体数", "Population"),
+    "col_rule": ("规则", "Rule"),
+    "col_count": ("剔除数", "Excluded"),
+    "col_iterations": ("迭代次数", "Sweeps"),
+    "col_deff": ("设计效应", "deff"),
+    "col_eff_n": ("有效样本量", "Effective n"),
+    "col_package": ("软件", "Software"),
+    "col_version": ("版本", "Version"),
+    "sig": ("显著", "significant"),
+    "not_sig": ("不显著", "not significant"),
+    "no_previous": ("无上期数据", "no previous period"),
+    "met": ("达标", "Met"),
+    "not_met": ("未达标", "Not met"),
+    "inconclusive": ("尚无定论", "Inconclusive"),
+    "small": ("样本不足", "Too few responses"),
+    "no_data": ("无数据", "No data"),
+    "findings": ("主要发现", "Key findings"),
+    "verdict_note": (
+        "判定：指数在 5% 水平上显著高于目标为“达标”，显著低于目标为“未达标”，否则为“尚无定论”；"
+        "变化的显著性为双侧检验，α = 0.05。",
+        "Verdict: 'Met' when the index is significantly above the goal (one-sided, 5%), "
+        "'Not met' when significantly below, otherwise 'Inconclusive'. Changes are tested "
+        "two-sided at alpha = 0.05.",
+    ),
+    # findings
+    "f_overview": (
+        "本期监测 {k} 个行业，{met} 个达标，{not_met} 个未达标，{inc} 个尚无定论{small}。",
+        "{k} sectors were monitored: {met} met the goal, {not_met} did not, {inc} inconclusive{small}.",
+    ),
+    "f_overview_small": ("，{n} 个样本不足", ", {n} with too few responses"),
+    "f_rise": (
+        "较上期升幅最大的是{sector}，指数从 {before} 升至 {after}（{change}，{sig}）。",
+        "The largest rise was in {sector}: from {before} to {after} ({change}, {sig}).",
+    ),
+    "f_fall": (
+        "较上期降幅最大的是{sector}，指数从 {before} 降至 {after}（{change}，{sig}）。",
+        "The largest fall was in {sector}: from {before} to {after} ({change}, {sig}).",
+    ),
+    "f_weakest": (
+        "得分最低的维度是{sector}的“{dimension}”，得分 {score}。",
+        "The weakest dimension was '{dimension}' in {sector}, at {score}.",
+    ),
+    "f_districts": (
+        "显著低于目标的区县：{items}。",
+        "Districts significantly below the goal: {items}.",
+    ),
+    "f_districts_none": (
+        "没有区县显著低于目标值 {goal}。",
+        "No district was significantly below the goal of {goal}.",
+    ),
+    "f_district_item": ("{district}（{sector} {score}）", "{district} ({sector} {score})"),
+    "f_more": ("等，共 {n} 项", " ({n} in all)"),
+    "list_sep": ("、", ", "),
+    # sector sections
+    "section": ("{num}、{title}", "{num}. {title}"),
+    "sector_numbers": (
+        "满意度指数 {index}（95% 置信区间 {ci}），满意率 {rate}（{rate_ci}），目标判定：{verdict}。",
+        "Satisfaction index {index} (95% CI {ci}); satisfaction rate {rate} ({rate_ci}); verdict: {verdict}.",
+    ),
+    "sector_change": (
+        "较上期（{period}）变化 {change}（95% 置信区间 {ci}，p = {p}，{sig}）。",
+        "Change since {period}: {change} (95% CI {ci}, p = {p}, {sig}).",
+    ),
+    "sector_sample": (
+        "收到问卷 {received} 份，纳入分析 {n} 份，加权后有效样本量 {eff_n}（设计效应 {deff}）。",
+        "{received} responses received, {n} analysed; effective sample size after weighting {eff_n} (deff {deff}).",
+    ),
+    "small_notice": (
+        "本期{sector}仅有 {n} 份有效问卷，少于发布所需的 {min_n} 份，样本量不足，不发布指数和判定。",
+        "{sector} has only {n} usable responses this period, fewer than the {min_n} needed: "
+        "no index or verdict is published.",
+    ),
+    "no_data_notice": (
+        "本期{sector}没有可分析的问卷（收到 {received} 份），不发布指数。",
+        "{sector} has no analysable response this period ({received} received): no index is published.",
+    ),
+    "h_dimensions": ("各维度得分", "Dimension scores"),
+    "h_districts": ("各区县满意度指数排名", "Districts ranked by index"),
+    "h_trend": ("近期走势", "Trend"),
+    "h_ipa": ("重要性—表现分析", "Importance-performance analysis"),
+    "h_suggestions": ("居民意见建议摘录", "Residents' suggestions"),
+    "h_quality": ("数据质量", "Data quality"),
+    "chart_note": (
+        "横线为 95% 置信区间，竖虚线为目标值 {goal}；灰色为样本不足（n < {min_n}）的区县，仅供参考。",
+        "Bars show 95% confidence intervals, the dashed line the goal of {goal}; grey: fewer "
+        "than {min_n} responses, for reference only.",
+    ),
+    "trend_single": ("仅有本期数据，暂无走势。", "Only this period has data; no trend yet."),
+    "ipa_intro": (
+        "影响度由总体满意度对各维度得分的加权回归得出（负系数记为 0，归一化）。“优先改进”为影响度高而得分低的维度。",
+        "Importance is derived from a weighted regression of overall satisfaction on the "
+        "dimension scores (negative coefficients set to 0, normalised). 'Fix first': high "
+        "importance, low score.",
+    ),
+    "ipa_fix": ("优先改进：{dims}。", "Fix first: {dims}."),
+    "ipa_none": (
+        "没有影响度高而得分低的维度。",
+        "No dimension combines high importance with a low score.",
+    ),
+    "ipa_na": ("样本不足以估计各维度的影响度。", "Too few responses to estimate importance."),
+    "fix_first": ("优先改进", "Fix first"),
+    "keep_up": ("继续保持", "Keep up"),
+    "low_priority": ("次要改进", "Low priority"),
+    "possible_overkill": ("适度投入", "Possible overkill"),
+    "suggestions_none": ("本期没有收到意见建议。", "No suggestions were received this period."),
+    "suggestion_count": ("（{n} 人）", " ({n} respondents)"),
+    "quality_text": (
+        "收到 {received} 份，按数据质量规则剔除 {excluded} 份，纳入分析 {n} 份。",
+        "{received} received, {excluded} excluded by the data-quality rules, {n} analysed.",
+    ),
+    "quality_not_applied": (
+        "收到 {received} 份，未按数据质量规则剔除，纳入分析 {n} 份。",
+        "{received} received, no data-quality exclusion applied, {n} analysed.",
+    ),
+    "rule_speeders": ("作答过快", "Speeders"),
+    "rule_straightliners": ("整齐划一作答", "Straight-liners"),
+    "rule_duplicates": ("重复提交", "Duplicates"),
+    "rule_flagged": ("人工标记", "Flagged by hand"),
+    "rule_any": ("合计（去重）", "Total (distinct)"),
+    # appendix
+    "appendix": ("附录　监测方法", "Appendix: Methodology"),
+    "a_sampling": ("抽样与样本量", "Sampling and sample sizes"),
+    "a_sampling_text": (
+        "居民通过网页、小程序或现场终端自愿填答，各区县设有配额目标。下表为各区县纳入分析的样本量。",
+        "Residents answer voluntarily on the web, the mini-program or kiosks, with quota "
+        "targets per district. The table gives the analysed responses per district.",
+    ),
+    "a_weighting": ("加权与总体数", "Weighting and margins"),
+    "a_weighting_text": (
+        "样本按下列总体数进行迭代比例拟合加权（raking），依次调整 {variables}，直至各边际相对误差小于 1e-10（最多 100 轮）。"
+        "权重变异带来的设计效应按 Kish 公式 n·Σw²/(Σw)² 计算。",
+        "Responses are raked (iterative proportional fitting) to the population totals below, "
+        "adjusting {variables} in turn until every margin is met to 1e-10 relative (at most "
+        "100 sweeps). The design effect due to weighting is Kish's n·Σw²/(Σw)².",
+    ),
+    "a_unweighted": ("本期未加权，每份问卷权重为 1。", "No weighting: every response weighs 1."),
+    "a_index": ("指数计算", "The index"),
+    "a_index_text": (
+        "每题得分换算为 0–100 分：100·(x − 最低分)/(最高分 − 最低分)。维度得分为该维度已答题目得分的加权平均，"
+        "指数为各维度得分按问卷设定权重的加权平均（对有得分的维度重新归一化）。满意率为总体评价达到“满意”及以上者的加权比例。"
+        "估计为设计加权的比率均值，标准误采用泰勒线性化{strata}；指数和得分的区间为估计值 ± 1.96 倍标准误，满意率采用 logit 区间。",
+        "Each answer becomes 0-100: 100·(x − min)/(max − min). A dimension score is the "
+        "weighted mean of its answered items; the index is the mean of the dimension scores "
+        "with the questionnaire's weights (renormalised over scored dimensions). The "
+        "satisfaction rate is the weighted share answering 'satisfied' or better overall. "
+        "Estimates are weighted ratio means with Taylor-linearised standard errors{strata}; "
+        "intervals are estimate ± 1.96 SE, logit intervals for the rate.",
+    ),
+    "a_strata": ("（以{strata}为层）", " (stratified by {strata})"),
+    "a_goal": ("目标检验", "The goal test"),
+    "a_goal_text": (
+        "z = (指数 − {goal})/标准误。单侧 p < 0.05 且指数高于目标为“达标”，低于目标为“未达标”，否则为“尚无定论”。"
+        "纳入分析少于 {min_n} 份的行业或区县只报告数字、不作判定；本公报对样本不足的行业不发布数字。",
+        "z = (index − {goal})/SE. One-sided p < 0.05 above the goal is 'Met', below is 'Not "
+        "met', otherwise 'Inconclusive'. A sector or district with fewer than {min_n} "
+        "analysed responses gets no verdict; this bulletin prints no numbers for such sectors.",
+    ),
+    "a_exclusions": ("剔除规则", "Exclusion rules"),
+    "a_exclusions_text": (
+        "作答过快：用时不足中位用时的 {speed}；整齐划一：至少 {min_items} 道已答评分题的答案完全相同；"
+        "重复提交：答案和基本情况与此前某份完全相同（保留第一份）。被标记的问卷不纳入估计，但不删除。",
+        "Speeders: under {speed} of the median completion time; straight-liners: the same "
+        "answer to every rating item, over at least {min_items} answered items; duplicates: "
+        "the same answers and profile as an earlier response (the first is kept). Flagged "
+        "responses are left out of the estimates, never deleted.",
+    ),
+    "a_no_exclusions": ("本期未剔除任何问卷。", "No response was excluded."),
+    "a_software": ("软件与版本", "Software and versions"),
+    "a_software_text": (
+        "统计结果由 surveyapp 的 analysis 模块计算，与 R survey 包的结果一致；本公报由 ReportLab 生成。",
+        "The numbers are computed by surveyapp's analysis module and agree with R's survey "
+        "package; this bulletin is typeset with ReportLab.",
+    ),
+    "a_weights_per_sector": ("各行业加权情况", "Weighting per sector"),
+    "converged_no": ("（未收敛）", " (not converged)"),
+}
+
+
+class Texts:
+    """The wording of one language: ``texts("met")``, ``texts("edition", n=3)``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = "en" if lang == "en" else "zh"
+
+    def __call__(self, key: str, **params: Any) -> str:
+        zh, en = TEXTS[key]
+        text = en if self.lang == "en" else zh
+        return text.format(**params) if params else text
+
+    def numeral(self, n: int) -> str:
+        """Section numbers: 二, 三, ... in Chinese, 2, 3, ... in English."""
+        if self.lang == "en":
+            return str(n)
+        digits = "零一二三四五六七八九十"
+        if n <= 10:
+            return digits[n]
+        if n < 20:
+            return "十" + digits[n - 10]
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
