@@ -17,7 +17,7 @@ from .estimate import (
     normal_interval,
 )
 from .goal import GoalStatus, goal_test
-from .matrix import ResponseMatrix, factorize
+from .matrix import Categorical, ResponseMatrix, factorize
 from .quality import QualityFlags, QualityRules, flag_responses
 from .reliability import Reliability, cronbach_alpha, reliability
 from .result import (
@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_GOAL",
     "Z95",
     "AnalysisResult",
+    "Categorical",
     "Change",
     "ChangeResult",
     "Design",

@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from .matrix import factorize
+from .matrix import Categorical, factorize
 
 __all__ = [
     "Z95",
@@ -80,7 +80,7 @@ class Design:
     stratum_labels: tuple[str, ...] = ()
 
     @classmethod
-    def create(cls, weights: ArrayLike, strata: ArrayLike | None = None) -> Design:
+    def create(cls, weights: ArrayLike, strata: ArrayLike | Categorical | None = None) -> Design:
         """A design from weights and (optionally) the stratum of each respondent."""
         w = np.asarray(weights, dtype=np.float64)
         if w.ndim != 1:
@@ -137,7 +137,7 @@ class Grouping:
     @classmethod
     def by(
         cls,
-        columns: Mapping[str, ArrayLike],
+        columns: Mapping[str, ArrayLike | Categorical],
         names: Sequence[str],
         levels: Mapping[str, Sequence[str]] | None = None,
     ) -> Grouping:
@@ -149,7 +149,8 @@ class Grouping:
         names = tuple(names)
         if not names:
             first = next(iter(columns.values()), None)
-            return cls.whole(0 if first is None else int(np.asarray(first).shape[0]))
+            size = 0 if first is None else len(factorize(first)[0])
+            return cls.whole(size)
         levels = levels or {}
         coded = []
         for name in names:

@@ -9,34 +9,53 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["ResponseMatrix", "factorize"]
+__all__ = ["Categorical", "ResponseMatrix", "factorize"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
 
-def _as_str_array(values: ArrayLike) -> NDArray[Any]:
-    """Text values as a fixed-width unicode array; ``None`` becomes ``""``."""
-    arr = np.asarray(values)
-    if arr.dtype.kind == "O":
-        missing = np.frompyfunc(lambda v: v is None, 1, 1)(arr).astype(bool)
-        if missing.any():
-            arr = arr.copy()
-            arr[missing] = ""
-        arr = arr.astype(str)
-    elif arr.dtype.kind != "U":
-        arr = arr.astype(str)
-    return arr
+@dataclass(frozen=True)
+class Categorical:
+    """A categorical column already coded: ``levels[codes[i]]`` is row ``i``'s value.
+
+    :func:`factorize` accepts one as it is (dropping levels no row uses), so a column
+    coded once can be subset and passed around without coding it again.
+    """
+
+    codes: IntArray
+    levels: tuple[str, ...]
+
+    def take(self, rows: NDArray[Any] | None) -> Categorical:
+        """The same column for a subset of rows (``None``: all rows)."""
+        return self if rows is None else Categorical(self.codes[rows], self.levels)
+
+    def __len__(self) -> int:
+        return int(self.codes.shape[0])
+
+
+def _codes_of_objects(arr: NDArray[Any]) -> tuple[IntArray, list[str]]:
+    """Codes in order of first appearance, by dict look-ups at C speed (few distinct values)."""
+    values = arr.tolist()
+    distinct = list(dict.fromkeys(values))
+    lookup = {v: i for i, v in enumerate(distinct)}
+    codes = np.fromiter(map(lookup.__getitem__, values), dtype=np.intp, count=len(values))
+    levels = ["" if v is None else str(v) for v in distinct]
+    if len(set(levels)) != len(levels):  # None and "", or 1 and "1": merge equal texts
+        first: dict[str, int] = {}
+        remap = np.array([first.setdefault(lv, len(first)) for lv in levels], dtype=np.intp)
+        return remap[codes], list(first)
+    return codes, levels
 
 
 def factorize(
-    values: ArrayLike, order: Sequence[str] | None = None
+    values: ArrayLike | Categorical, order: Sequence[str] | None = None
 ) -> tuple[IntArray, tuple[str, ...]]:
     """Integer codes of categorical values, vectorised.
 
     Parameters
     ----------
-    values : array_like of str
+    values : array_like of str, or Categorical
         One value per respondent (``None`` is read as ``""``).
     order : sequence of str, optional
         Preferred order of the levels (such as a questionnaire's options); values
@@ -47,21 +66,33 @@ def factorize(
     codes : ndarray of intp
         ``levels[codes[i]] == values[i]``.
     levels : tuple of str
-        The distinct values present, in order.
+        The distinct values present, sorted (or in ``order``).
     """
-    arr = _as_str_array(values)
-    if arr.size == 0:
-        return np.zeros(0, dtype=np.intp), ()
-    uniq, inverse = np.unique(arr, return_inverse=True)
-    levels = [str(u) for u in uniq]
-    inverse = inverse.reshape(-1).astype(np.intp, copy=False)
-    if order is None:
-        return inverse, tuple(levels)
-    rank = {v: i for i, v in enumerate(order)}
-    present = sorted(range(len(levels)), key=lambda j: (rank.get(levels[j], len(rank)), levels[j]))
-    remap = np.empty(len(levels), dtype=np.intp)
-    remap[present] = np.arange(len(levels))
-    return remap[inverse], tuple(levels[j] for j in present)
+    if isinstance(values, Categorical):
+        codes = np.asarray(values.codes, dtype=np.intp)
+        levels = list(values.levels)
+    else:
+        arr = np.asarray(values)
+        if arr.ndim != 1:
+            arr = arr.reshape(-1)
+        if arr.dtype.kind == "O":
+            codes, levels = _codes_of_objects(arr)
+        else:
+            if arr.dtype.kind != "U":
+                arr = arr.astype(str)
+            uniq, inverse = np.unique(arr, return_inverse=True)
+            codes = inverse.reshape(-1).astype(np.intp, copy=False)
+            levels = [str(u) for u in uniq]
+            if order is None:
+                return codes, tuple(levels)
+    if codes.size == 0:
+        return codes, ()
+    present = np.flatnonzero(np.bincount(codes, minlength=len(levels)) > 0)
+    rank = {v: i for i, v in enumerate(order or ())}
+    kept = sorted(present.tolist(), key=lambda j: (rank.get(levels[j], len(rank)), levels[j]))
+    remap = np.full(len(levels), -1, dtype=np.intp)
+    remap[kept] = np.arange(len(kept))
+    return remap[codes], tuple(levels[j] for j in kept)
 
 
 def _column(name: str, values: ArrayLike, n: int) -> NDArray[Any]:

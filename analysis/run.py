@@ -30,7 +30,7 @@ from .estimate import (
     normal_interval,
 )
 from .goal import goal_test
-from .matrix import ResponseMatrix, factorize
+from .matrix import Categorical, ResponseMatrix, factorize
 from .quality import QualityRules, flag_responses
 from .reliability import Reliability
 from .reliability import reliability as dimension_reliability
@@ -259,8 +259,17 @@ def run(
     dims = sub(dims_all)
     del dims_all, index_all
 
+    coded: dict[str, Categorical] = {}
+
+    def column(name: str) -> Categorical:
+        """A column of the analysed respondents, coded once."""
+        if name not in coded:
+            codes, levels = factorize(matrix.column(name), matrix.levels.get(name))
+            coded[name] = Categorical(codes, levels).take(rows)
+        return coded[name]
+
     if margins is not None:
-        cols = {v: sub(matrix.column(v)) for v in margins.variables}
+        cols = {v: column(v) for v in margins.variables}
         raked = rake(cols, margins) if trim is None else trim_and_rake(cols, margins, trim)
         w = raked.weights
         weighting = WeightsInfo(
@@ -280,10 +289,10 @@ def run(
     else:
         w = np.ones(n)
         weighting = WeightsInfo("none")
-    design = Design.create(w, None if strata is None else sub(matrix.column(strata)))
+    design = Design.create(w, None if strata is None else column(strata))
     deff, eff_n = kish(w)
 
-    sub_columns = {name: sub(matrix.column(name)) for names in groupings_spec for name in names}
+    sub_columns = {name: column(name) for names in groupings_spec for name in names}
     groupings = [Grouping.whole(n)] + [
         Grouping.by(sub_columns, names, matrix.levels) for names in groupings_spec
     ]

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .matrix import factorize
+from .matrix import Categorical, factorize
 
 __all__ = ["Margins", "RakingResult", "kish", "rake", "trim_and_rake"]
 
@@ -136,7 +136,7 @@ class RakingResult:
 
 
 def _margin_codes(
-    columns: Mapping[str, ArrayLike], margins: Margins
+    columns: Mapping[str, ArrayLike | Categorical], margins: Margins
 ) -> list[tuple[str, NDArray[np.intp], FloatArray]]:
     """For each margin variable: codes of the respondents into its categories and targets."""
     out = []
@@ -192,7 +192,7 @@ def _ipf(
 
 
 def rake(
-    columns: Mapping[str, ArrayLike],
+    columns: Mapping[str, ArrayLike | Categorical],
     margins: Margins,
     *,
     start: ArrayLike | None = None,
@@ -243,7 +243,7 @@ def rake(
 
 
 def trim_and_rake(
-    columns: Mapping[str, ArrayLike],
+    columns: Mapping[str, ArrayLike | Categorical],
     margins: Margins,
     k: float,
     *,

@@ -1,0 +1,1 @@
+"""Benchmark of :func:`analysis.run` against R's survey package (``python -m bench.analysis``)."""
