@@ -1,0 +1,30 @@
+"""Monitoring bulletins: prepare from the database, render with :mod:`reports`, publish.
+
+Importing this package registers the :class:`~surveyapp.models.bulletin.Bulletin`
+model on ``Base.metadata``.
+"""
+
+from surveyapp.bulletins.service import (
+    BulletinError,
+    BulletinSettings,
+    Draft,
+    prepare_bulletin,
+    publish_bulletin,
+    publish_due,
+    rederive_bulletin,
+    settings_from_config,
+)
+from surveyapp.models.bulletin import Bulletin, ImmutableBulletinError
+
+__all__ = [
+    "Bulletin",
+    "BulletinError",
+    "BulletinSettings",
+    "Draft",
+    "ImmutableBulletinError",
+    "prepare_bulletin",
+    "publish_bulletin",
+    "publish_due",
+    "rederive_bulletin",
+    "settings_from_config",
+]
