@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import statsmodels.api as sm
 from numpy.typing import NDArray
 
 __all__ = ["Driver", "DriversResult", "drivers"]
@@ -127,6 +126,8 @@ def drivers(
         ``None`` when fewer than ``D + 2`` respondents have every value, or the
         dimension scores are collinear.
     """
+    import statsmodels.api as sm  # imported here: it is heavy, and only the drivers need it
+
     ok = ~np.isnan(overall) & ~np.isnan(dimension_scores).any(axis=1)
     n = int(ok.sum())
     D = dimension_scores.shape[1]

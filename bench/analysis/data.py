@@ -54,14 +54,15 @@ def matrix(n: int, seed: int = SEED) -> ResponseMatrix:
     g = rng.choice(2, n, p=[0.45, 0.55])
     u = rng.normal(0, 1, n) + np.linspace(-0.3, 0.3, len(DISTRICTS))[d]
     scores = np.empty((n, k))
-    for j in range(k):
-        scores[:, j] = np.clip(np.round(3.6 + 0.9 * u + rng.normal(0, 0.8, n)), 1, 5)
-    scores[rng.random((n, k)) < 0.05] = np.nan
+    for j in range(k):  # column by column: a few MB of temporaries, not a second matrix
+        col = np.clip(np.round(3.6 + 0.9 * u + rng.normal(0, 0.8, n)), 1, 5)
+        col[rng.random(n) < 0.05] = np.nan
+        scores[:, j] = col
     overall = np.clip(np.round(3.7 + 0.9 * u + rng.normal(0, 0.7, n)), 1, 5)
     overall[rng.random(n) < 0.02] = np.nan
     del u
     return ResponseMatrix(
-        respondent_ids=np.char.add("r", np.arange(n).astype(str)).astype(object),
+        respondent_ids=np.array([f"r{i}" for i in range(n)], dtype=object),
         scores=scores,
         overall=overall,
         columns={
