@@ -66,6 +66,9 @@ class SectorReport:
         A few answers to the open question, most frequent first.
     n_received : int
         Responses received (also when ``result`` is ``None``).
+    unweighted : tuple of (variable, category)
+        Margin categories left out of the weighting because no analysed respondent
+        of the round belongs to them.
     """
 
     key: str
@@ -78,6 +81,7 @@ class SectorReport:
     group_labels: Mapping[str, str] = field(default_factory=dict)
     suggestions: tuple[Suggestion, ...] = ()
     n_received: int = 0
+    unweighted: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_numbers(self) -> bool:

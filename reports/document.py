@@ -498,29 +498,30 @@ class _Builder:
         out: list[Flowable] = [CondPageBreak(30 * mm), _p(t("h_quality"), s.h2)]
         q = r.quality
         if q is None or not q.excluded:
-            out.append(
-                _p(
-                    t("quality_not_applied", received=fmt.count(r.n_received), n=fmt.count(r.n)),
-                    s.body,
-                )
+            text = t("quality_not_applied", received=fmt.count(r.n_received), n=fmt.count(r.n))
+            out.append(_p(text, s.body))
+        else:
+            text = t(
+                "quality_text",
+                received=fmt.count(r.n_received),
+                excluded=fmt.count(q.n_excluded),
+                n=fmt.count(r.n),
             )
-            return out
-        out.append(
-            _p(
-                t(
-                    "quality_text",
-                    received=fmt.count(r.n_received),
-                    excluded=fmt.count(q.n_excluded),
-                    n=fmt.count(r.n),
-                ),
-                s.body,
+            out.append(_p(text, s.body))
+            rows: list[list[Any]] = [[_p(t("col_rule"), s.cell_c), _p(t("col_count"), s.cell_c)]]
+            for key in ("speeders", "straightliners", "duplicates", "flagged", "any"):
+                if key in q.counts:
+                    rows.append([_p(t(f"rule_{key}"), s.cell), fmt.count(q.counts[key])])
+            out.append(_table(rows, [0.4 * CONTENT_W, 0.2 * CONTENT_W], self.font))
+        if sector.unweighted:
+            m = self.c.methodology
+            items = t("list_sep").join(
+                f"{m.variable_labels.get(var, var)} "
+                f"{sector.group_label(cat) if var == m.group_by else cat}"
+                for var, cat in sector.unweighted
             )
-        )
-        rows: list[list[Any]] = [[_p(t("col_rule"), s.cell_c), _p(t("col_count"), s.cell_c)]]
-        for key in ("speeders", "straightliners", "duplicates", "flagged", "any"):
-            if key in q.counts:
-                rows.append([_p(t(f"rule_{key}"), s.cell), fmt.count(q.counts[key])])
-        out.append(_table(rows, [0.4 * CONTENT_W, 0.2 * CONTENT_W], self.font))
+            out.append(Spacer(1, 2 * mm))
+            out.append(_p(t("unweighted", items=items), s.body))
         return out
 
     # -- appendix -------------------------------------------------------------------

@@ -158,6 +158,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "收到 {received} 份，未按数据质量规则剔除，纳入分析 {n} 份。",
         "{received} received, no data-quality exclusion applied, {n} analysed.",
     ),
+    "unweighted": (
+        "以下类别本期没有纳入分析的受访者，加权时未计入其总体数，其余类别按比例调整：{items}。",
+        "These categories had no analysed respondent and were left out of the weighting "
+        "(the others scaled accordingly): {items}.",
+    ),
     "rule_speeders": ("作答过快", "Speeders"),
     "rule_straightliners": ("整齐划一作答", "Straight-liners"),
     "rule_duplicates": ("重复提交", "Duplicates"),

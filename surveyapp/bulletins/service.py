@@ -164,23 +164,24 @@ def _software() -> dict[str, str]:
 
 def _fit_margins(
     margins: Mapping[str, Mapping[str, float]], matrix: ResponseMatrix, rows: np.ndarray | None
-) -> tuple[dict[str, dict[str, float]] | None, list[str]]:
+) -> tuple[dict[str, dict[str, float]] | None, list[tuple[str, str]]]:
     """The margins restricted to categories with respondents in this round.
 
     A category nobody from the round belongs to cannot be weighted to; it is left out
     and the other variables are scaled to the population that remains (named in the
-    returned notes).  Variables that are not columns of the round are left out too.
+    returned ``(variable, category)`` pairs).  A variable that is not a column of the
+    round is left out too (category ``"*"``).
     """
     kept: dict[str, dict[str, float]] = {}
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = []
     for var, cats in margins.items():
         if var not in matrix.columns:
-            notes.append(f"{var}: not asked in this round")
+            notes.append((var, "*"))
             continue
         values = matrix.columns[var] if rows is None else matrix.columns[var][rows]
         present = set(np.unique(np.asarray(values, dtype=str)).tolist())
         kept[var] = {c: float(p) for c, p in cats.items() if c in present}
-        notes += [f"{var}={c}: no respondent" for c in cats if c not in present]
+        notes += [(var, c) for c in cats if c not in present]
         if not kept[var]:
             del kept[var]
     if not kept:
@@ -272,7 +273,9 @@ class _Gatherer:
                 )
             except ValueError as exc:  # e.g. nobody answered a rating item
                 record["error"] = str(exc)
-            record.update(margins=margins, margin_notes=notes, strata=strata, by=by)
+            record.update(
+                margins=margins, unweighted=[list(n) for n in notes], strata=strata, by=by
+            )
         out = _Round(round_, q, matrix, result, record)
         self.cache[round_.id] = out
         return out
@@ -352,6 +355,7 @@ class _Gatherer:
             group_labels=group_labels,
             suggestions=self.suggestions(current.round, q),
             n_received=current.matrix.n,
+            unweighted=tuple(tuple(n) for n in current.record.get("unweighted", ())),
         )
 
 

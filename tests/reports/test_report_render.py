@@ -125,3 +125,26 @@ def test_every_page_renders_to_png(make_sector, make_content, tmp_path):
     # cover, summary, two sector sections (one page or more each), appendix
     assert n_pages >= 5
     assert all(p.stat().st_size > 1000 for p in pngs)
+
+
+def test_long_tables_repeat_their_header_on_every_page(make_sector, make_content, pdf_text):
+    from dataclasses import replace
+
+    base = make_content(make_sector())
+    towns = {f"乡镇{i:03d}": 1000.0 + i for i in range(90)}
+    content = replace(
+        base,
+        methodology=replace(base.methodology, margins={"district": towns}),
+    )
+    pages = pdf_text(reports.render_bulletin(content))
+    with_rows = [p for p in pages if "乡镇0" in p]
+    assert len(with_rows) >= 2
+    assert all("变量 类别 总体数" in p for p in with_rows)
+
+
+def test_categories_left_out_of_the_weighting_are_named(make_sector, make_content, pdf_text):
+    from dataclasses import replace
+
+    sector = replace(make_sector(), unweighted=(("district", "西盟佤族自治县"),))
+    text = " ".join(pdf_text(reports.render_bulletin(make_content(sector))))
+    assert "加权时未计入其总体数" in text and "西盟佤族自治县" in text
