@@ -3,7 +3,7 @@
     surveyapp analyze --questionnaire Q.yaml --responses RESPONSES.csv \\
         [--margins MARGINS.csv] [--strata COLUMN] [--by COLUMN[,COLUMN]] [--goal 80] \\
         [--period P] [--min-n 30] [--exclude-flagged] [--format json|table] \\
-        [--encoding utf-8|gb18030] [--trim K]
+        [--encoding utf-8|gb18030] [--trim K] [--compare-to PERIOD]
 
 Bad input exits with status 2 and one line on stderr naming file, row and column.
 ``--by a,b`` groups by the combinations of ``a`` and ``b``; ``--by`` may be repeated
@@ -17,17 +17,26 @@ import json
 import sys
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 import click
 import numpy as np
 
-from analysis import AnalysisResult, QualityRules, run
+from analysis import AnalysisResult, Change, ChangeResult, QualityRules, compare_periods, run
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.questionnaire.scoring import scoring_spec
 
-from .csv_input import InputError, check_margins, read_margins, read_responses, required_columns
+from .csv_input import (
+    InputError,
+    MarginsFile,
+    ResponsesFile,
+    check_margins,
+    read_margins,
+    read_responses,
+    required_columns,
+)
 
-__all__ = ["analyze", "analyze_files", "render", "render_table"]
+__all__ = ["analyze", "analyze_files", "render", "render_change", "render_table"]
 
 
 def _load_questionnaire(path: str) -> Questionnaire:
@@ -68,6 +77,50 @@ def _period_rows(responses, period: str | None) -> np.ndarray:
     return np.arange(m.n)
 
 
+def _read(
+    questionnaire: Questionnaire,
+    responses_path: str,
+    margins_path: str | None,
+    strata: str | None,
+    by: Sequence[Sequence[str]],
+    encoding: str,
+    trim: float | None,
+) -> tuple[ResponsesFile, MarginsFile | None]:
+    responses = read_responses(responses_path, questionnaire, encoding=encoding)
+    margins = read_margins(margins_path, encoding=encoding) if margins_path else None
+    if strata:
+        required_columns(responses, [strata], "--strata")
+    for names in by:
+        required_columns(responses, names, "--by")
+    if trim is not None and margins is None:
+        raise InputError(responses_path, None, None, "--trim needs --margins to re-rake to")
+    return responses, margins
+
+
+def _analyse(
+    questionnaire: Questionnaire,
+    responses: ResponsesFile,
+    margins: MarginsFile | None,
+    period: str | None,
+    **options: Any,
+) -> AnalysisResult:
+    rows = _period_rows(responses, period)
+    if margins is not None:
+        scored = ~np.isnan(responses.matrix.scores[rows]).all(axis=1)
+        check_margins(margins, responses, rows[scored])
+    try:
+        return run(
+            responses.matrix,
+            scoring_spec(questionnaire),
+            margins=None if margins is None else margins.margins,
+            quality=QualityRules(),
+            period=period,
+            **options,
+        )
+    except ValueError as exc:
+        raise InputError(responses.path, None, None, str(exc)) from None
+
+
 def analyze_files(
     questionnaire: Questionnaire,
     responses_path: str,
@@ -81,47 +134,52 @@ def analyze_files(
     exclude_flagged: bool = False,
     encoding: str = "utf-8",
     trim: float | None = None,
-) -> AnalysisResult:
-    """Read, check and analyse CSV files; raises :class:`InputError` for bad input."""
-    spec = scoring_spec(questionnaire)
-    responses = read_responses(responses_path, questionnaire, encoding=encoding)
-    margins = read_margins(margins_path, encoding=encoding) if margins_path else None
-    if strata:
-        required_columns(responses, [strata], "--strata")
-    for names in by:
-        required_columns(responses, names, "--by")
-    rows = _period_rows(responses, period)
-    if margins is not None:
-        scored = ~np.isnan(responses.matrix.scores[rows]).all(axis=1)
-        check_margins(margins, responses, rows[scored])
-    if trim is not None and margins is None:
-        raise InputError(responses_path, None, None, "--trim needs --margins to re-rake to")
-    try:
-        return run(
-            responses.matrix,
-            spec,
-            margins=None if margins is None else margins.margins,
-            strata=strata,
-            by=[list(b) for b in by],
-            goal=goal,
-            min_n=min_n,
-            quality=QualityRules(),
-            exclude_flagged=exclude_flagged,
-            period=period,
-            trim=trim,
-        )
-    except ValueError as exc:
-        raise InputError(responses_path, None, None, str(exc)) from None
+    compare_to: str | None = None,
+) -> tuple[AnalysisResult, ChangeResult | None]:
+    """Read, check and analyse CSV files; raises :class:`InputError` for bad input.
+
+    With ``compare_to``, that period is analysed too (same margins and options) and the
+    change from it to ``period`` (:func:`analysis.compare_periods`) is returned as well.
+    """
+    responses, margins = _read(
+        questionnaire, responses_path, margins_path, strata, by, encoding, trim
+    )
+    options: dict[str, Any] = {
+        "strata": strata,
+        "by": [list(b) for b in by],
+        "goal": goal,
+        "min_n": min_n,
+        "exclude_flagged": exclude_flagged,
+        "trim": trim,
+    }
+    if compare_to is not None and period is None:
+        raise InputError(responses_path, None, "period", "--compare-to needs --period")
+    result = _analyse(questionnaire, responses, margins, period, **options)
+    if compare_to is None:
+        return result, None
+    before = _analyse(questionnaire, responses, margins, compare_to, **options)
+    return result, compare_periods(before, result)
 
 
 # --- output ------------------------------------------------------------------------------
 
 
-def render(result: AnalysisResult, fmt: str, questionnaire: Questionnaire | None = None) -> str:
-    """The result as the contract's JSON document or as a readable table."""
+def render(
+    result: AnalysisResult,
+    fmt: str,
+    questionnaire: Questionnaire | None = None,
+    change: ChangeResult | None = None,
+) -> str:
+    """The result as the contract's JSON document (``change`` as an extra key) or a table."""
     if fmt == "json":
-        return json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
-    return render_table(result, questionnaire)
+        doc = result.to_dict()
+        if change is not None:
+            doc["change"] = change.to_dict()
+        return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False)
+    text = render_table(result, questionnaire)
+    if change is not None:
+        text += "\n" + render_change(change, questionnaire)
+    return text
 
 
 def _width(text: str) -> int:
@@ -266,6 +324,28 @@ def render_table(result: AnalysisResult, questionnaire: Questionnaire | None = N
     return "\n".join(out) + "\n"
 
 
+def _change_row(label: str, c: Change) -> list[str]:
+    flag = "★ significant 显著" if c.significant else ""
+    return [label, _f(c.before), _f(c.after), _f(c.change), _f(c.se), _ci(c.ci),
+            f"{c.p_value:.2g}" if np.isfinite(c.p_value) else "—", flag]  # fmt: skip
+
+
+def render_change(change: ChangeResult, questionnaire: Questionnaire | None = None) -> str:
+    """The change between two periods as a table."""
+    titles = {d.id: d.title.get("zh") for d in questionnaire.dimensions} if questionnaire else {}
+    head = ["变化 change", str(change.period_before), str(change.period_after), "Δ", "SE",
+            "95% CI", "p", ""]  # fmt: skip
+    rows = [_change_row("满意度指数 index", change.index),
+            _change_row("满意率 satisfaction rate %", change.satisfaction_rate)]  # fmt: skip
+    for did, c in change.dimensions.items():
+        rows.append(_change_row(f"  {titles.get(did, '')} {did}".rstrip(), c))
+    for g in change.groups:
+        label = ", ".join(f"{k}={v}" for k, v in g.by.items())
+        rows.append(_change_row(f"{label} index", g.index))
+    right = [False, True, True, True, True, True, True, False]
+    return "\n".join(_grid(head, rows, right)) + "\n"
+
+
 # --- the command ---------------------------------------------------------------------------
 
 
@@ -348,6 +428,13 @@ def _by(values: Sequence[str]) -> list[list[str]]:
     metavar="K",
     help="Cap raked weights at K times the median and re-rake.",
 )
+@click.option(
+    "--compare-to",
+    "compare_to",
+    default=None,
+    metavar="PERIOD",
+    help="Also analyse PERIOD and report the change from it to --period.",
+)
 def analyze(
     questionnaire_path: str,
     responses_path: str,
@@ -361,6 +448,7 @@ def analyze(
     fmt: str,
     encoding: str,
     trim: float | None,
+    compare_to: str | None,
 ) -> None:
     """Satisfaction index, rate and scores from CSV files (分析调查数据).
 
@@ -375,7 +463,7 @@ def analyze(
         _fail(str(exc).replace("\n", " "))
         return
     try:
-        result = analyze_files(
+        result, change = analyze_files(
             questionnaire,
             responses_path,
             margins_path,
@@ -387,8 +475,9 @@ def analyze(
             exclude_flagged=exclude_flagged,
             encoding=encoding,
             trim=trim,
+            compare_to=compare_to,
         )
     except InputError as exc:
         _fail(str(exc))
         return
-    click.echo(render(result, fmt, questionnaire), nl=fmt == "json")
+    click.echo(render(result, fmt, questionnaire, change), nl=fmt == "json")

@@ -261,3 +261,35 @@ def test_bad_questionnaire(tmp_path):
     res = invoke("--questionnaire", str(q), "--responses", str(RESP_B))
     assert res.exit_code == 2 and str(q) in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_compare_to_reports_the_change(tmp_path):
+    lines = RESP_B.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    later = []
+    for ln in lines[1:]:
+        f = ln.split(",")
+        f[0] = f[0].replace("B", "C")
+        f[header.index("period")] = "2026Q4"
+        for c in ("q01", "q02", "q03", "q04", "q05", "q06"):  # quality improves
+            i = header.index(c)
+            if f[i]:
+                f[i] = str(min(int(f[i]) + 2, 10))
+        later.append(",".join(f))
+    path = tmp_path / "two.csv"
+    path.write_text("\n".join([lines[0], *lines[1:], *later]) + "\n", encoding="utf-8")
+    res = invoke("--questionnaire", QB, "--responses", str(path), "--period", "2026Q4",
+                 "--compare-to", "2026Q3", "--by", "district", "--format", "json")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    ch = doc["change"]
+    assert ch["period_before"] == "2026Q3" and ch["period_after"] == "2026Q4"
+    assert ch["index"]["change"] > 0 and ch["index"]["significant"]
+    assert ch["dimensions"]["quality"]["significant"] and not ch["dimensions"]["service"]["significant"]
+    assert ch["dimensions"]["service"]["change"] == 0
+    assert len(ch["groups"]) == 4
+    table = invoke("--questionnaire", QB, "--responses", str(path), "--period", "2026Q4",
+                   "--compare-to", "2026Q3")  # fmt: skip
+    assert table.exit_code == 0 and "significant" in table.stdout
+    res = invoke("--questionnaire", QB, "--responses", str(path), "--compare-to", "2026Q3")
+    assert res.exit_code == 2 and "--period" in res.stderr
