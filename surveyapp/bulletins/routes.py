@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, current_app, render_template
 from surveyapp.bulletins.service import list_bulletins, replaced_by
 from surveyapp.extensions import db
 from surveyapp.models.bulletin import Bulletin
+from surveyapp.web import current_lang
 
 bp = Blueprint("bulletins", __name__, template_folder="templates")
 
@@ -51,8 +52,6 @@ def _labels(lang: str) -> dict[str, str]:
 
 @bp.get("/bulletins")
 def index():
-    from surveyapp.web import current_lang
-
     bulletins = list_bulletins(db.session)
     return render_template(
         "bulletins/index.html",

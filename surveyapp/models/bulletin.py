@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, event
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, event, inspect
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from surveyapp.models.base import Base, UTCDateTime, utcnow
@@ -50,6 +50,9 @@ class Bulletin(Base):
 
 @event.listens_for(Bulletin, "before_update")
 def _refuse_update(mapper, connection, target: Bulletin) -> None:
+    state = inspect(target)
+    if not any(state.attrs[c.key].history.has_changes() for c in mapper.column_attrs):
+        return  # marked dirty without a change to any stored value
     raise ImmutableBulletinError(
         f"bulletin No.{target.edition} is published and cannot be changed; publish a correction"
     )
