@@ -66,3 +66,18 @@ def test_unknown_sector_is_named(cli, demo, tmp_path, app):
     assert "no round for sector 'laundry'" in result.stderr
     with app.app_context():
         assert db.session.query(Round).count() == 12
+
+
+def test_margins_file(cli, demo, tmp_path):
+    from surveyapp.demo import margins_csv, population_margins
+
+    good = tmp_path / "margins.csv"
+    good.write_text(margins_csv(population_margins()), encoding="utf-8")
+    out = tmp_path / "m.pdf"
+    args = ["bulletin", "--period", demo["current"], "--sector", "lodging", "--out", str(out)]
+    assert cli(*args, "--margins", str(good)).exit_code == 0 and out.exists()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("variable,category,population\ndistrict,思茅区,-5\n", encoding="utf-8")
+    result = cli(*args, "--margins", str(bad))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "bad.csv" in result.stderr and "population" in result.stderr
