@@ -8,11 +8,11 @@ fix it.  Nothing is analysed until both files have been read in full.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
-import io
 import math
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,60 +57,79 @@ class InputError(ValueError):
         return ", ".join(parts) + ": " + self.message.replace("\n", " ")
 
 
-def _decode(path: str, encoding: str) -> str:
+def _codec(path: str, encoding: str) -> str:
     codec = ENCODINGS.get(encoding.lower())
     if codec is None:
         raise InputError(
             path, None, None, f"unsupported encoding {encoding!r} (use utf-8 or gb18030)"
         )
+    return codec
+
+
+def _decode_error(path: str, encoding: str, codec: str) -> InputError:
+    """Where the file stops being text in ``codec`` (read again, only after a failure)."""
+    raw = Path(path).read_bytes()
     try:
-        raw = Path(path).read_bytes()
+        codecs.decode(raw, codec)
+        start = len(raw)
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    line = raw[:start].count(b"\n") + 1
+    row: int | str = "header" if line == 1 else line - 1
+    hint = " (a GB18030 file needs --encoding gb18030)" if codec == "utf-8-sig" else ""
+    return InputError(path, row, None, f"not valid {encoding.upper()} text{hint}")
+
+
+@contextlib.contextmanager
+def _records(
+    path: str, encoding: str
+) -> Iterator[tuple[list[str], Iterator[tuple[int, list[str]]]]]:
+    """The header and the (row number, fields) of every non-blank data row, streamed.
+
+    Row numbers count the records after the header (blank lines included), so row
+    ``N`` is line ``N + 1`` of a file without line breaks inside quoted fields.
+    """
+    codec = _codec(path, encoding)
+    try:
+        fh = open(path, encoding=codec, newline="")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise InputError(path, None, None, f"cannot read the file: {exc.strerror or exc}") from None
-    try:
-        return codecs.decode(raw, codec)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        row: int | str = "header" if line == 1 else line - 1
-        hint = " (a GB18030 file needs --encoding gb18030)" if codec == "utf-8-sig" else ""
-        raise InputError(path, row, None, f"not valid {encoding.upper()} text{hint}") from None
-
-
-def _records(path: str, encoding: str) -> tuple[list[str], Iterable[tuple[int, list[str]]]]:
-    """The header and the (row number, fields) of every non-blank data row."""
-    text = _decode(path, encoding)
-    if not text.strip():
-        raise InputError(path, "header", None, "the file is empty")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except csv.Error as exc:
-        raise InputError(path, "header", None, f"not readable as CSV: {exc}") from None
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise InputError(path, "header", name, "the column appears twice")
-        seen.add(name)
-
-    def rows() -> Iterable[tuple[int, list[str]]]:
-        number = 0
+    with fh:
+        reader = csv.reader(fh, strict=True)
         try:
-            for fields in reader:
-                number += 1
-                if not fields or all(not f.strip() for f in fields):
-                    continue
-                if len(fields) != len(header):
-                    raise InputError(
-                        path,
-                        number,
-                        None,
-                        f"{len(fields)} fields where the header has {len(header)}",
-                    )
-                yield number, fields
+            first = next(reader, None)
+        except UnicodeDecodeError:
+            raise _decode_error(path, encoding, codec) from None
         except csv.Error as exc:
-            raise InputError(path, number + 1, None, f"not readable as CSV: {exc}") from None
+            raise InputError(path, "header", None, f"not readable as CSV: {exc}") from None
+        if first is None or all(not f.strip() for f in first):
+            raise InputError(path, "header", None, "the file is empty")
+        header = [h.strip() for h in first]
+        seen: set[str] = set()
+        for name in header:
+            if name in seen:
+                raise InputError(path, "header", name, "the column appears twice")
+            seen.add(name)
 
-    return header, rows()
+        def rows() -> Iterator[tuple[int, list[str]]]:
+            number = 0
+            width = len(header)
+            try:
+                for fields in reader:
+                    number += 1
+                    if len(fields) != width:
+                        if not fields or all(not f.strip() for f in fields):
+                            continue
+                        raise InputError(
+                            path, number, None, f"{len(fields)} fields where the header has {width}"
+                        )
+                    yield number, fields
+            except UnicodeDecodeError:
+                raise _decode_error(path, encoding, codec) from None
+            except csv.Error as exc:
+                raise InputError(path, number + 1, None, f"not readable as CSV: {exc}") from None
+
+        yield header, rows()
 
 
 @dataclass(frozen=True)
@@ -160,7 +179,16 @@ def read_responses(
     options (empty only for an optional question); a numeric ``duration`` if given.
     Other columns are kept as free-text categories for ``--by``.
     """
-    header, records = _records(path, encoding)
+    with _records(path, encoding) as (header, records):
+        return _read_responses(path, questionnaire, header, records)
+
+
+def _read_responses(
+    path: str,
+    questionnaire: Questionnaire,
+    header: list[str],
+    records: Iterator[tuple[int, list[str]]],
+) -> ResponsesFile:
     pos = {name: i for i, name in enumerate(header)}
     if ID_COLUMN not in pos:
         raise InputError(path, "header", ID_COLUMN, "missing: every row needs a respondent id")
@@ -173,32 +201,39 @@ def read_responses(
                 answer_id,
                 f"missing: questionnaire {questionnaire.id} has an item {answer_id}",
             )
-    parsers = [
-        (pos[it.id], _score_parser(path, it.id, it.scale.min, it.scale.max))
-        for it in questionnaire.items
-    ]
     ov = questionnaire.overall
-    overall_parser = _score_parser(path, ov.id, ov.scale.min, ov.scale.max)
-    answer_cols = set(item_ids) | {ov.id, ID_COLUMN, DURATION_COLUMN}
+    answers = [(it.id, it.scale.min, it.scale.max) for it in questionnaire.items]
+    answers.append((ov.id, ov.scale.min, ov.scale.max))
+    answer_pos = [pos[a] for a, _, _ in answers]
+    slow = [_score_parser(path, a, lo, hi) for a, lo, hi in answers]
+    fast = []
+    for _, lo, hi in answers:
+        lut = {str(v): float(v) for v in range(lo, hi + 1)}
+        lut[""] = math.nan
+        fast.append(lut.get)
+    pairs = list(zip(fast, answer_pos, strict=True))
+    answer_cols = {a for a, _, _ in answers} | {ID_COLUMN, DURATION_COLUMN}
     cat_names = [h for h in header if h not in answer_cols]
     questions = {q.id: q for q in questionnaire.respondent}
-    allowed = {
-        name: (set(questions[name].values), questions[name].required)
+    # per column: raw text -> code (fast path), clean value -> code, codes, the rule
+    cats = [
+        (
+            name,
+            pos[name],
+            {},
+            {},
+            array("l"),
+            (set(questions[name].values), questions[name].required) if name in questions else None,
+        )
         for name in cat_names
-        if name in questions
-    }
-    cat_codes = {name: array("l") for name in cat_names}
-    cat_levels: dict[str, dict[str, int]] = {name: {} for name in cat_names}
-    scores = [array("d") for _ in parsers]
-    overall = array("d")
+    ]
+    flat = array("d")
     durations = array("d")
     ids: list[str] = []
     first_row: dict[str, int] = {}
     numbers = array("l")
     id_pos = pos[ID_COLUMN]
     dur_pos = pos.get(DURATION_COLUMN)
-    ov_pos = pos[ov.id]
-    cat_pos = [(name, pos[name]) for name in cat_names]
     for number, fields in records:
         rid = fields[id_pos].strip()
         if not rid:
@@ -210,9 +245,10 @@ def read_responses(
         first_row[rid] = number
         ids.append(rid)
         numbers.append(number)
-        for out, (p, parse) in zip(scores, parsers, strict=True):
-            out.append(parse(fields[p], number))
-        overall.append(overall_parser(fields[ov_pos], number))
+        values = [get(fields[p]) for get, p in pairs]
+        if None in values:  # something other than a plain integer or empty: check it
+            values = [parse(fields[p], number) for parse, p in zip(slow, answer_pos, strict=True)]
+        flat.extend(values)
         if dur_pos is not None:
             d = fields[dur_pos].strip()
             try:
@@ -221,33 +257,36 @@ def read_responses(
                 raise InputError(
                     path, number, DURATION_COLUMN, f"{d!r} is not a number of seconds"
                 ) from None
-        for name, p in cat_pos:
-            value = fields[p].strip()
-            levels = cat_levels[name]
-            code = levels.get(value)
+        for name, p, raw_codes, clean_codes, out, rule in cats:
+            raw = fields[p]
+            code = raw_codes.get(raw)
             if code is None:
-                rule = allowed.get(name)
-                if rule is not None and value not in rule[0] and (value or rule[1]):
-                    what = (
-                        f"{value!r} is not an option of {name}" if value else f"{name} is required"
-                    )
-                    raise InputError(path, number, name, what)
-                code = levels[value] = len(levels)
-            cat_codes[name].append(code)
+                value = raw.strip()
+                code = clean_codes.get(value)
+                if code is None:
+                    if rule is not None and value not in rule[0] and (value or rule[1]):
+                        what = (
+                            f"{value!r} is not an option of {name}"
+                            if value
+                            else f"{name} is required"
+                        )
+                        raise InputError(path, number, name, what)
+                    code = clean_codes[value] = len(clean_codes)
+                raw_codes[raw] = code
+            out.append(code)
     if not ids:
         raise InputError(path, 1, None, "no data rows")
     n = len(ids)
+    table = np.frombuffer(flat, dtype=np.float64).reshape(n, len(answers))
     columns = {}
-    for name in cat_names:
-        labels = np.array(list(cat_levels[name]), dtype=object)
-        columns[name] = labels[np.frombuffer(cat_codes[name], dtype=np.int_)]
+    for name, _, _, clean_codes, out, _ in cats:
+        labels = np.array(list(clean_codes), dtype=object)
+        columns[name] = labels[np.frombuffer(out, dtype=np.int_)]
     order = {q.id: q.values for q in questionnaire.respondent}
     matrix = ResponseMatrix(
         respondent_ids=np.array(ids, dtype=object),
-        scores=np.column_stack([np.frombuffer(s, dtype=np.float64) for s in scores])
-        if scores
-        else np.zeros((n, 0)),
-        overall=np.frombuffer(overall, dtype=np.float64).copy(),
+        scores=np.ascontiguousarray(table[:, :-1]),
+        overall=table[:, -1].copy(),
         columns=columns,
         durations=np.frombuffer(durations, dtype=np.float64).copy()
         if dur_pos is not None
@@ -273,7 +312,13 @@ def read_margins(path: str, *, encoding: str = "utf-8") -> MarginsFile:
     of people; no (variable, category) twice; every variable describing the same
     total population.
     """
-    header, records = _records(path, encoding)
+    with _records(path, encoding) as (header, records):
+        return _read_margins(path, header, records)
+
+
+def _read_margins(
+    path: str, header: list[str], records: Iterator[tuple[int, list[str]]]
+) -> MarginsFile:
     for name in ("variable", "category", "population"):
         if name not in header:
             raise InputError(
