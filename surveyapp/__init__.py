@@ -51,12 +51,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
     from surveyapp import api, public, survey
+    from surveyapp.bulletins import routes as bulletins_routes
     from surveyapp.web import install_web_helpers
 
     install_web_helpers(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(bulletins_routes.bp)
     csrf.exempt(api.bp)  # JSON API: no cookies are trusted there, CSRF does not apply
     return app
 

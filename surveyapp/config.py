@@ -22,6 +22,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     "TRUST_PROXY": 0,  # number of reverse proxies whose X-Forwarded-For is trusted
     "GOAL": 80,
+    "BULLETIN_TITLE": None,  # default: 生活性服务业服务质量第三方监测公报
+    "BULLETIN_ISSUER": None,
+    "BULLETIN_FONT": None,  # path of a TrueType CJK font to embed
+    "MARGINS_FILE": None,  # population margins CSV (variable,category,population)
 }
 
 _TYPES = {

@@ -1,8 +1,9 @@
 """Database models, one module per aggregate."""
 
 from surveyapp.models.base import Base
+from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.questionnaire import QuestionnaireVersion
 from surveyapp.models.response import Response
 from surveyapp.models.round import Invitation, Round
 
-__all__ = ["Base", "Invitation", "QuestionnaireVersion", "Response", "Round"]
+__all__ = ["Base", "Bulletin", "Invitation", "QuestionnaireVersion", "Response", "Round"]

@@ -11,18 +11,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from surveyapp import create_app
-from surveyapp.bulletins import routes
 from surveyapp.cli import main
 from surveyapp.extensions import db
 from surveyapp.models import Round
-
-
-@pytest.fixture
-def app(app):
-    """The app, with the bulletins blueprint registered if create_app does not yet."""
-    if "bulletins" not in app.blueprints:
-        app.register_blueprint(routes.bp)
-    return app
 
 
 @pytest.fixture
