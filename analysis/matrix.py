@@ -33,6 +33,21 @@ class Categorical:
     def __len__(self) -> int:
         return int(self.codes.shape[0])
 
+    def values(self) -> NDArray[Any]:
+        """The column as an object array of str."""
+        return np.array(self.levels, dtype=object)[self.codes]
+
+    @classmethod
+    def create(cls, codes: ArrayLike, levels: Sequence[str]) -> Categorical:
+        """Check and build: integer codes into ``levels`` (such as option positions)."""
+        c = np.asarray(codes)
+        if c.ndim != 1 or (c.size and c.dtype.kind not in "iu"):
+            raise ValueError("categorical codes must be a one-dimensional integer array")
+        levels = tuple(str(v) for v in levels)
+        if c.size and (c.min() < 0 or c.max() >= len(levels)):
+            raise ValueError(f"categorical codes must lie in 0..{len(levels) - 1}")
+        return cls(c.astype(np.intp, copy=False), levels)
+
 
 def _codes_of_objects(arr: NDArray[Any]) -> tuple[IntArray, list[str]]:
     """Codes in order of first appearance, by dict look-ups at C speed (few distinct values)."""
@@ -95,7 +110,11 @@ def factorize(
     return remap[codes], tuple(levels[j] for j in kept)
 
 
-def _column(name: str, values: ArrayLike, n: int) -> NDArray[Any]:
+def _column(name: str, values: ArrayLike | Categorical, n: int) -> NDArray[Any] | Categorical:
+    if isinstance(values, Categorical):
+        if len(values) != n:
+            raise ValueError(f"column {name}: expected {n} values, got {len(values)}")
+        return values
     arr = np.asarray(values)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise ValueError(f"column {name}: expected {n} values, got shape {arr.shape}")
@@ -116,10 +135,11 @@ class ResponseMatrix:
         ``spec.items`` order; ``NaN`` = not answered or not applicable.
     overall : array_like of float, shape (n,)
         Raw answer to the overall item; ``NaN`` = not answered.
-    columns : mapping of str to array_like of str
+    columns : mapping of str to array_like of str, or to Categorical
         Respondent values (``district``, ``age_group``, ``gender``, ``period``, and
         any other column usable for grouping, strata or margins).  ``""`` is a value
-        like any other.
+        like any other.  A :class:`Categorical` (integer codes and their levels, as a
+        loader that stores option positions has them) is used without re-coding.
     durations : array_like of float, shape (n,), optional
         Completion time in seconds (``NaN`` = unknown).
     flags : array_like of bool, shape (n,), optional
@@ -136,7 +156,7 @@ class ResponseMatrix:
     respondent_ids: NDArray[Any]
     scores: FloatArray
     overall: FloatArray
-    columns: Mapping[str, NDArray[Any]] = field(default_factory=dict)
+    columns: Mapping[str, NDArray[Any] | Categorical] = field(default_factory=dict)
     durations: FloatArray | None = None
     flags: NDArray[np.bool_] | None = None
     levels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -179,7 +199,7 @@ class ResponseMatrix:
         """Number of respondents (rows)."""
         return int(self.respondent_ids.shape[0])
 
-    def column(self, name: str) -> NDArray[Any]:
+    def column(self, name: str) -> NDArray[Any] | Categorical:
         """The values of a respondent column; ``ValueError`` naming it when absent."""
         try:
             return self.columns[name]
@@ -197,7 +217,10 @@ class ResponseMatrix:
             respondent_ids=self.respondent_ids[rows],
             scores=self.scores[rows],
             overall=self.overall[rows],
-            columns={k: v[rows] for k, v in self.columns.items()},
+            columns={
+                k: v.take(rows) if isinstance(v, Categorical) else v[rows]
+                for k, v in self.columns.items()
+            },
             durations=None if self.durations is None else self.durations[rows],
             flags=None if self.flags is None else self.flags[rows],
             levels=self.levels,

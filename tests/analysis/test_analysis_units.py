@@ -442,3 +442,23 @@ def test_matrix_validates_shapes():
         ResponseMatrix(np.array(["a", "b"]), np.zeros((3, 2)), np.zeros(2), {})
     with pytest.raises(ValueError, match="column district"):
         ResponseMatrix(np.array(["a", "b"]), np.zeros((2, 2)), np.zeros(2), {"district": ["x"]})
+
+
+def test_categorical_columns_give_the_same_result():
+    from analysis import Categorical, factorize
+
+    m = random_matrix(500)
+    coded = {}
+    for name, values in m.columns.items():
+        codes, levels = factorize(values)
+        coded[name] = Categorical.create(codes, levels)
+    m2 = ResponseMatrix(m.respondent_ids, m.scores, m.overall, coded, durations=m.durations)
+    kw = dict(margins=MARGINS, strata="district", by=["district", "gender"])
+    a = run(m, small_spec(), **kw, quality=QualityRules()).to_dict()
+    b = run(m2, small_spec(), **kw, quality=QualityRules()).to_dict()
+    assert a == b
+    sub = m2.take(np.arange(10))
+    assert isinstance(sub.columns["district"], Categorical) and len(sub.columns["district"]) == 10
+    assert list(sub.columns["district"].values()) == list(m.columns["district"][:10])
+    with pytest.raises(ValueError, match="0..1"):
+        Categorical.create([0, 2], ["a", "b"])
