@@ -1,0 +1,1 @@
+"""Submission benchmark: see ``python -m bench.submit --help``."""
