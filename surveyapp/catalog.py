@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -59,14 +58,25 @@ def publish_questionnaire(session: Session, q: Questionnaire, source: str) -> Pu
     return PublishOutcome(row, created=True, renumbered_from=q.version if number != q.version else None)
 
 
+_PARSED: dict[tuple[int, str], Questionnaire] = {}
+_PARSED_MAX = 256
+
+
 def questionnaire_of(row: QuestionnaireVersion) -> Questionnaire:
-    """The parsed questionnaire of a stored version (parsed once per process)."""
-    return _parse_stored(row.id, row.content_hash, json.dumps(row.definition, ensure_ascii=False))
+    """The parsed questionnaire of a stored version, parsed once per process.
 
-
-@lru_cache(maxsize=256)
-def _parse_stored(_id: int, _digest: str, text: str) -> Questionnaire:
-    return parse_questionnaire(text, source=f"questionnaire_version:{_id}")
+    Keyed by id *and* content hash: a version's content never changes, and the hash
+    keeps two databases (or a re-created one) that reuse an id apart.
+    """
+    key = (row.id, row.content_hash)
+    q = _PARSED.get(key)
+    if q is None:
+        text = json.dumps(row.definition, ensure_ascii=False)
+        q = parse_questionnaire(text, source=f"questionnaire_version:{row.id}")
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = q
+    return q
 
 
 def latest_versions(session: Session) -> list[QuestionnaireVersion]:

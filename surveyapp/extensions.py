@@ -6,6 +6,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from surveyapp.models.base import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: a view that just stored a response replies from
+# the values it holds instead of reloading the rows (two SELECTs per submission saved).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()

@@ -30,6 +30,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # request-level errors
     "invalid": ("提交内容有误，请检查标出的题目", "the submission has errors in the fields listed"),
     "duplicate": ("本设备或邀请码已经提交过本轮问卷", "this device or invitation has already answered this round"),
+    "token_used": ("该邀请码已经使用过", "this invitation token has been used already"),
     "not_found": ("未找到该调查", "no such survey round"),
     "round_closed": ("本轮调查已结束", "this survey round is closed"),
     "round_not_open": ("本轮调查尚未开始", "this survey round is not open yet"),

@@ -54,12 +54,12 @@ def post_response(code: str):
     q = questionnaire_of(round_.questionnaire_version)
     try:
         clean = validate_submission(q, payload)
-        response = submit_response(db.session, round_, clean, Client(device_id=clean.device_id), utcnow())
+        uid = submit_response(db.session, round_, clean, Client(device_id=clean.device_id), utcnow())
     except InvalidSubmission as exc:
         return error_response(400, "invalid", fields=exc.messages(api_lang()))
     except SubmissionRefused as exc:
         return error_response(exc.status, exc.code)
-    return jsonify(id=response.uid, round=round_.code), 201
+    return jsonify(id=uid, round=code), 201
 
 
 @bp.get("/rounds/<code>")

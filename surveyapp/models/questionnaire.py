@@ -22,8 +22,10 @@ class QuestionnaireVersion(Base):
     title_zh: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
-    source: Mapped[str] = mapped_column(Text)
+    # Deferred: a round lookup on every submission loads the version row; the large
+    # definition is read only when the parsed questionnaire is not cached yet.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     status: Mapped[str] = mapped_column(String(16), default="published")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 LANGS = ("zh", "en")
@@ -139,27 +140,30 @@ class Questionnaire:
     intro: Text | None = None
     definition: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    # Cached: the submission path reads these on every request; the dataclass is frozen,
+    # so computing them once per parsed questionnaire is safe.
+    @cached_property
     def items(self) -> tuple[Item, ...]:
         """Every rating item, dimension by dimension, in file order."""
         return tuple(item for dim in self.dimensions for item in dim.items)
 
-    @property
+    @cached_property
     def answer_ids(self) -> tuple[str, ...]:
         """Storage order of scored answers: the rating items, then the overall item."""
         return tuple(item.id for item in self.items) + (self.overall.id,)
 
-    @property
+    @cached_property
     def respondent_ids(self) -> tuple[str, ...]:
         return tuple(q.id for q in self.respondent)
 
+    @cached_property
+    def _scales(self) -> dict[str, Scale]:
+        scales = {item.id: item.scale for item in self.items}
+        scales[self.overall.id] = self.overall.scale
+        return scales
+
     def scale_of(self, answer_id: str) -> Scale:
-        if answer_id == self.overall.id:
-            return self.overall.scale
-        for item in self.items:
-            if item.id == answer_id:
-                return item.scale
-        raise KeyError(answer_id)
+        return self._scales[answer_id]
 
     def respondent_question(self, qid: str) -> RespondentQuestion:
         for q in self.respondent:

@@ -161,7 +161,7 @@ def test_invitation_tokens_are_single_use(app, client, make_round):
     ok = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code, token=tokens[0].lower()))
     assert ok.status_code == 201
     replay = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code, token=tokens[0]))
-    assert replay.status_code == 409
+    assert replay.status_code == 409 and replay.get_json()["error"] == "token_used"
     assert _count(app) == 1
     with app.app_context():
         used = db.session.scalars(select(Invitation).where(Invitation.used_at.is_not(None))).all()
