@@ -134,7 +134,7 @@ def drivers(
     if n < D + 2:
         return None
     x = sm.add_constant(dimension_scores[ok], has_constant="add")
-    if np.linalg.matrix_rank(x) < D + 1:
+    if np.linalg.matrix_rank(x.T @ x) < D + 1:  # on X'X: no n-by-p copy
         return None
     fit = sm.WLS(overall[ok], x, weights=weights[ok]).fit(cov_type="HC1")
     coef = np.asarray(fit.params, dtype=np.float64)
