@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from surveyapp.cli import bulletin, db_commands, demo, questionnaires, responses, rounds, serve  # noqa: F401
+from surveyapp.cli import users  # noqa: F401
 from surveyapp.cli.base import main
 
 try:  # the analysis command lives with the CSV reader it wraps
