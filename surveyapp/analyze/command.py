@@ -97,6 +97,13 @@ def _read(
     return responses, margins
 
 
+def quality_rules(questionnaire: Questionnaire, columns) -> QualityRules:
+    """The default rules; duplicates compare answers and the respondent questions only
+    (not extra columns such as a submission time, which always differ)."""
+    names = [c for c in (*questionnaire.respondent_ids, "period") if c in columns]
+    return QualityRules(duplicate_columns=tuple(names))
+
+
 def _analyse(
     questionnaire: Questionnaire,
     responses: ResponsesFile,
@@ -113,7 +120,7 @@ def _analyse(
             responses.matrix,
             scoring_spec(questionnaire),
             margins=None if margins is None else margins.margins,
-            quality=QualityRules(),
+            quality=quality_rules(questionnaire, responses.matrix.columns),
             period=period,
             **options,
         )
@@ -367,14 +374,14 @@ def _by(values: Sequence[str]) -> list[list[str]]:
 @click.option(
     "--questionnaire",
     "questionnaire_path",
-    required=True,
+    default=None,
     metavar="QUESTIONNAIRE.yaml",
     help="The questionnaire the responses answer.",
 )
 @click.option(
     "--responses",
     "responses_path",
-    required=True,
+    default=None,
     metavar="RESPONSES.csv",
     help="One row a respondent: respondent_id, district, age_group, gender, period, items.",
 )
@@ -435,9 +442,20 @@ def _by(values: Sequence[str]) -> list[list[str]]:
     metavar="PERIOD",
     help="Also analyse PERIOD and report the change from it to --period.",
 )
+@click.option(
+    "--round",
+    "round_code",
+    default=None,
+    metavar="CODE",
+    help="Analyse a round stored in the database instead of CSV files "
+    "(data-quality exclusions apply unless --include-flagged).",
+)
+@click.option(
+    "--include-flagged", is_flag=True, help="With --round: keep speeders, straight-liners, duplicates."
+)
 def analyze(
-    questionnaire_path: str,
-    responses_path: str,
+    questionnaire_path: str | None,
+    responses_path: str | None,
     margins_path: str | None,
     strata: str | None,
     by: tuple[str, ...],
@@ -449,11 +467,22 @@ def analyze(
     encoding: str,
     trim: float | None,
     compare_to: str | None,
+    round_code: str | None,
+    include_flagged: bool,
 ) -> None:
-    """Satisfaction index, rate and scores from CSV files (分析调查数据).
+    """Satisfaction index, rate and scores from CSV files or a stored round (分析调查数据).
 
     Prints the analysis contract's JSON (--format json) or a readable table.
     """
+    if round_code is not None:
+        if questionnaire_path or responses_path:
+            _fail("--round analyses a stored round: leave out --questionnaire and --responses")
+        _analyze_round(round_code, margins_path, strata, by, goal, min_n, include_flagged,
+                       fmt, encoding, trim, compare_to, period)
+        return
+    if not questionnaire_path or not responses_path:
+        _fail("give --questionnaire and --responses (CSV files), or --round CODE")
+        return
     try:
         questionnaire = _load_questionnaire(questionnaire_path)
     except OSError as exc:
@@ -479,5 +508,28 @@ def analyze(
         )
     except InputError as exc:
         _fail(str(exc))
+        return
+    click.echo(render(result, fmt, questionnaire, change), nl=fmt == "json")
+
+
+def _analyze_round(code, margins_path, strata, by, goal, min_n, include_flagged,
+                   fmt, encoding, trim, compare_to, period) -> None:
+    from surveyapp.cli.base import AppContext
+
+    from .stored import analyze_stored
+
+    ctx = click.get_current_context().find_object(AppContext) or AppContext(None)
+    try:
+        margins = read_margins(margins_path, encoding=encoding).margins if margins_path else None
+        with ctx.session() as session:
+            questionnaire, result, change = analyze_stored(
+                session, code, margins=margins, compare_to=compare_to, strata=strata,
+                by=_by(by), goal=goal, min_n=min_n, exclude_flagged=not include_flagged, trim=trim,
+            )
+    except InputError as exc:
+        _fail(str(exc))
+        return
+    if period is not None and period != result.period:
+        _fail(f"--period {period}: round {code} is of period {result.period}")
         return
     click.echo(render(result, fmt, questionnaire, change), nl=fmt == "json")
