@@ -199,6 +199,11 @@ class ResponseMatrix:
         """Number of respondents (rows)."""
         return int(self.respondent_ids.shape[0])
 
+    def values(self, name: str) -> NDArray[Any]:
+        """A respondent column as an object array of str, however it is stored."""
+        col = self.column(name)
+        return col.values() if isinstance(col, Categorical) else np.asarray(col, dtype=object)
+
     def column(self, name: str) -> NDArray[Any] | Categorical:
         """The values of a respondent column; ``ValueError`` naming it when absent."""
         try:

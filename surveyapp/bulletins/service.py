@@ -178,7 +178,7 @@ def _fit_margins(
         if var not in matrix.columns:
             notes.append((var, "*"))
             continue
-        values = matrix.columns[var] if rows is None else matrix.columns[var][rows]
+        values = matrix.values(var) if rows is None else matrix.values(var)[rows]
         present = set(np.unique(np.asarray(values, dtype=str)).tolist())
         kept[var] = {c: float(p) for c, p in cats.items() if c in present}
         notes += [(var, c) for c in cats if c not in present]
