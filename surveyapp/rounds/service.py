@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -98,6 +100,65 @@ def create_round(
 
 def get_round(session: Session, code: str) -> Round | None:
     return session.scalars(select(Round).where(Round.code == code)).first()
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    """What the submission path needs of a questionnaire version, without its definition.
+
+    :func:`surveyapp.catalog.questionnaire_of` reads ``definition`` only when the parsed
+    questionnaire is not cached yet; it is then loaded with one query.
+    """
+
+    id: int
+    content_hash: str
+    _load: Callable[[int], dict] = field(repr=False, compare=False)
+
+    @property
+    def definition(self) -> dict:
+        return self._load(self.id)
+
+
+@dataclass(frozen=True)
+class RoundSnapshot:
+    """A round as read for one submission: plain values, one light query, no ORM objects.
+
+    It has the attributes of :class:`Round` that :func:`submit_response` uses, so the
+    API's hot path does not pay for loading entities it never changes.
+    """
+
+    id: int
+    code: str
+    questionnaire_version_id: int
+    period: str
+    opens_at: datetime
+    closes_at: datetime
+    districts: list[str]
+    status: str
+    require_token: bool
+    salt: str
+    questionnaire_version: VersionRef
+
+    state = Round.state
+
+
+def round_snapshot(session: Session, code: str) -> RoundSnapshot | None:
+    columns = (Round.id, Round.code, Round.questionnaire_version_id, Round.period, Round.opens_at,
+               Round.closes_at, Round.districts, Round.status, Round.require_token, Round.salt)
+    stmt = (
+        select(*columns, QuestionnaireVersion.content_hash)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Round.questionnaire_version_id)
+        .where(Round.code == code)
+    )
+    row = session.connection().execute(stmt).first()
+    if row is None:
+        return None
+
+    def load(version_id: int) -> dict:
+        return session.scalar(select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == version_id))
+
+    *values, content_hash = row
+    return RoundSnapshot(*values, questionnaire_version=VersionRef(row.questionnaire_version_id, content_hash, load))
 
 
 def list_rounds(session: Session) -> list[Round]:
