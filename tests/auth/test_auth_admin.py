@@ -12,7 +12,7 @@ from surveyapp.auth.service import AccountError, audit, create_user
 from surveyapp.extensions import db
 from surveyapp.models.base import utcnow
 from surveyapp.models.user import AuditLog, User
-from tests.auth.conftest import csrf_of
+from tests.auth.helpers import csrf_of
 
 
 @pytest.mark.parametrize("role", ["evaluator", "bureau", "viewer"])

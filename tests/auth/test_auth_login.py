@@ -11,7 +11,7 @@ from surveyapp.auth.service import LOCK_MINUTES, MAX_FAILURES, ClientThrottle
 from surveyapp.extensions import db
 from surveyapp.models.base import utcnow
 from surveyapp.models.user import AuditLog, User
-from tests.auth.conftest import PASSWORD, csrf_of
+from tests.auth.helpers import PASSWORD, csrf_of
 
 NEW_PASSWORD = "a much better passphrase"
 

@@ -1,0 +1,71 @@
+"""Texts of the dashboard, merged into :data:`surveyapp.i18n.MESSAGES` (``key: (zh, en)``)."""
+
+from __future__ import annotations
+
+from surveyapp.i18n import MESSAGES
+
+DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
+    "dash_title": ("生活性服务业满意度监测看板", "Life-services satisfaction dashboard"),
+    "dash_period": ("监测期", "Period"),
+    "dash_sector": ("行业", "Sector"),
+    "dash_district": ("区县", "District"),
+    "dash_all": ("全部", "All"),
+    "dash_apply": ("筛选", "Apply"),
+    "dash_no_data": ("暂无可查看的调查轮次。", "There is no survey round you may see yet."),
+    "dash_index": ("满意度指数", "Satisfaction index"),
+    "dash_ci": ("95% 置信区间 {lo}–{hi}", "95% CI {lo}–{hi}"),
+    "dash_goal": ("目标 {goal} 分", "Goal {goal}"),
+    "dash_goal_short": ("目标 {goal}", "goal {goal}"),
+    "dash_verdict_met": ("达标", "Goal met"),
+    "dash_verdict_not_met": ("未达标", "Goal not met"),
+    "dash_verdict_inconclusive": ("尚无定论", "Inconclusive"),
+    "dash_verdict_small": ("样本不足", "Sample too small"),
+    "dash_change": ("较 {period}：{change}", "Since {period}: {change}"),
+    "dash_change_sig": ("变化显著", "significant"),
+    "dash_change_not_sig": ("变化不显著", "not significant"),
+    "dash_change_detail": ("（{sig}，p = {p}）", "({sig}, p = {p})"),
+    "dash_change_none": ("无上期可比数据", "no comparable previous period"),
+    "dash_n": ("有效样本 {n} / 收到 {received}", "{n} analysed of {received} received"),
+    "dash_details": ("详情", "Details"),
+    "dash_district_table": ("分区县结果", "By district"),
+    "dash_col_district": ("区县", "District"),
+    "dash_col_n": ("样本量", "n"),
+    "dash_col_index": ("指数", "Index"),
+    "dash_col_ci": ("95% 置信区间", "95% CI"),
+    "dash_col_verdict": ("结论", "Verdict"),
+    "dash_col_received": ("已收回", "Received"),
+    "dash_col_target": ("目标样本", "Target"),
+    "dash_col_progress": ("完成率", "Progress"),
+    "dash_small_flag": (
+        "样本少于 {min_n}，结果仅供参考",
+        "fewer than {min_n} respondents: indicative only",
+    ),
+    "dash_trend": ("指数趋势", "Index trend"),
+    "dash_trend_title": (
+        "{sector}满意度指数趋势（含 95% 置信区间，虚线为目标 {goal} 分）",
+        "{sector}: index over periods (95% CI; dashed line: goal {goal})",
+    ),
+    "dash_bars_title": (
+        "{sector}各区县满意度指数（含 95% 置信区间，竖线为目标 {goal} 分）",
+        "{sector}: index by district (95% CI; line: goal {goal})",
+    ),
+    "dash_dimensions": ("各维度得分", "Dimension scores"),
+    "dash_col_dimension": ("维度", "Dimension"),
+    "dash_col_score": ("得分", "Score"),
+    "dash_quality": ("数据质量", "Data quality"),
+    "dash_q_received": ("收到问卷", "Responses received"),
+    "dash_q_speeders": ("答题过快", "Too fast"),
+    "dash_q_straightliners": ("同一答案到底", "Straight-lining"),
+    "dash_q_duplicates": ("疑似重复", "Suspected duplicates"),
+    "dash_q_any": ("被标记问卷", "Flagged responses"),
+    "dash_q_excluded": ("已剔除", "Excluded"),
+    "dash_targets": ("样本收集进度", "Responses against targets"),
+    "dash_total": ("合计", "Total"),
+    "dash_round": ("轮次 {code}", "Round {code}"),
+    "dash_error": ("本轮暂无法计算：{error}", "This round cannot be analysed yet: {error}"),
+    "dash_district_scope": ("区县：{district}", "District: {district}"),
+    "dash_no_target": ("—", "—"),
+}
+
+for _key, _texts in DASHBOARD_MESSAGES.items():
+    MESSAGES.setdefault(_key, _texts)

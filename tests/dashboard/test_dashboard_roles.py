@@ -1,0 +1,72 @@
+"""Each role's view of /dashboard: bureaus see only their sectors, all are read-only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from surveyapp.bulletins.service import SECTOR_LABELS
+
+SECTORS = ["elderly_care", "domestic", "catering", "lodging", "supermarket", "logistics"]
+VERDICTS = ("达标", "未达标", "尚无定论", "样本不足")
+
+
+def _cards(html: str) -> list[str]:
+    return re.findall(r'<li class="sector-card verdict-\w+" id="card-(\w+)">', html)
+
+
+def test_anonymous_is_sent_to_login(client, demo):
+    response = client.get("/dashboard?period=x")
+    assert response.status_code == 302
+    assert "/login?next=" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ["admin", "evaluator", "viewer"])
+def test_city_wide_roles_see_every_sector(as_role, demo, role):
+    response = as_role(role).get("/dashboard")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _cards(html) == SECTORS
+    assert demo["current"] in html
+
+
+def test_bureau_sees_only_its_sector(as_role, demo):
+    client = as_role("bureau")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert _cards(html) == ["catering"]
+    for sector, (zh, _en) in SECTOR_LABELS.items():
+        if sector != "catering":
+            assert zh not in html, zh
+    assert client.get("/dashboard?sector=lodging").status_code == 403
+    assert client.get("/dashboard?sector=catering").status_code == 200
+    assert client.get("/dashboard?sector=no_such_sector").status_code == 404
+
+
+def test_viewer_page_is_read_only(as_role, demo):
+    html = as_role("viewer").get("/dashboard").get_data(as_text=True)
+    forms = re.findall(r'<form[^>]*method="post"[^>]*action="([^"]+)"', html)
+    assert forms == ["/logout"]  # nothing to change on the dashboard
+    assert "/admin/users" not in html
+
+
+def test_admin_nav_links_to_user_admin(as_role, demo):
+    assert "/admin/users" in as_role("admin").get("/dashboard").get_data(as_text=True)
+
+
+def test_card_has_index_ci_verdict_word_and_change(as_role, demo):
+    html = as_role("evaluator").get("/dashboard?sector=catering").get_data(as_text=True)
+    card = html[html.index('id="card-catering"') : html.index("</li>")]
+    assert re.search(r'class="index-value">\d+\.\d', card)
+    assert "95% 置信区间" in card
+    verdict = re.search(r'class="badge badge-(\w+)">([^<]+)<', card)
+    assert verdict.group(1) in ("met", "not_met", "inconclusive", "small")
+    assert verdict.group(2) in VERDICTS
+    assert f"较 {demo['previous']}" in card
+    assert "变化显著" in card or "变化不显著" in card
+
+
+def test_english_page(as_role, demo):
+    html = as_role("evaluator").get("/dashboard?lang=en").get_data(as_text=True)
+    assert "Life-services satisfaction dashboard" in html
+    assert any(w in html for w in ("Goal met", "Goal not met", "Inconclusive", "Sample too small"))

@@ -1,0 +1,76 @@
+"""Charts and the cache on their own."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+from surveyapp.dashboard.cache import AnalysisCache
+from surveyapp.dashboard.charts import Bar, Point, bar_chart, trend_chart
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_trend_chart_is_valid_svg_with_goal_line_and_gaps():
+    svg = trend_chart(
+        [
+            Point("2026Q1", 78.0, 75.0, 81.0),
+            Point("2026Q2", None),
+            Point("2026Q3", 82.5, 80.0, 85.0, True),
+        ],
+        80,
+        title="趋势 <b>",
+        goal_label="目标 80",
+        chart_id="t",
+    )
+    root = ET.fromstring(str(svg))
+    assert root.find(f"{SVG}title").text == "趋势 <b>"
+    assert len(root.findall(f"{SVG}circle")) == 2
+    assert root.findall(f"{SVG}polyline") == []  # the gap splits the line into single points
+    goal = [e for e in root.iter(f"{SVG}line") if e.get("class") == "goal"]
+    assert len(goal) == 1 and goal[0].get("y1") == goal[0].get("y2")
+    assert any(c.get("class") == "dot dot-small" for c in root.iter(f"{SVG}circle"))
+
+
+def test_bar_chart_escapes_labels_and_places_goal():
+    svg = bar_chart(
+        [
+            Bar("<script>x</script>", 70.0, 65.0, 75.0, "not_met", "n=40"),
+            Bar("空", None),
+            Bar("B", 90.0, math.nan, 95.0, "met"),
+        ],
+        80,
+        title="t",
+        goal_label="80",
+        chart_id="b",
+    )
+    assert "<script>" not in str(svg)
+    root = ET.fromstring(str(svg))
+    rects = root.findall(f"{SVG}rect")
+    assert [r.get("class") for r in rects] == ["bar bar-not_met", "bar bar-met"]
+    assert float(rects[1].get("width")) > float(rects[0].get("width"))
+    assert len(root.findall(f"{SVG}path")) == 1  # no CI bar where a bound is not a number
+
+
+def test_cache_lru_and_counts():
+    cache = AnalysisCache(max_entries=2)
+    calls = []
+
+    def compute(value):
+        def run():
+            calls.append(value)
+            return value
+
+        return run
+
+    k = [cache.key(i, (1, i), {"by": "district"}, ("s",)) for i in range(3)]
+    assert cache.get_or_compute(k[0], compute("a")) == "a"
+    assert cache.get_or_compute(k[0], compute("x")) == "a"
+    cache.get_or_compute(k[1], compute("b"))
+    cache.get_or_compute(k[2], compute("c"))  # evicts k[0], the least recently used
+    assert len(cache) == 2
+    cache.get_or_compute(k[0], compute("a2"))
+    assert calls == ["a", "b", "c", "a2"] and (cache.hits, cache.misses) == (1, 4)
+    assert cache.key(1, (2, 5), {"by": "district"}, ("s",)) != cache.key(
+        1, (3, 5), {"by": "district"}, ("s",)
+    )

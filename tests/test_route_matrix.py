@@ -1,0 +1,143 @@
+"""Every route, as anonymous and as each role, against ONE table of expected statuses.
+
+A route missing from :data:`EXPECTED` fails the suite, so a new route cannot ship
+without someone deciding who may open it.  Entries that no longer match a route fail
+too.  The walk runs with CSRF off: this test is about roles (CSRF has its own tests).
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models import Round
+from tests.auth import helpers
+
+# the wired app (accounts and dashboard) and the account factory
+app = helpers.app
+make_user = helpers.make_user
+
+WHO = ("anonymous", "admin", "evaluator", "bureau", "viewer")
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(WHO, status)
+
+
+def signed_in(status: int, anonymous: int = 302, **per_role: int) -> dict[str, int]:
+    """``status`` for every role unless given in ``per_role``; anonymous → login."""
+    out = {"anonymous": anonymous} | dict.fromkeys(WHO[1:], status)
+    out.update(per_role)
+    return out
+
+
+def only(roles: tuple[str, ...], status: int, other: int = 403) -> dict[str, int]:
+    return {"anonymous": 302} | {r: status if r in roles else other for r in WHO[1:]}
+
+
+#: (method, endpoint) → expected status per visitor.  Public routes are listed too.
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "static"): everyone(200),
+    ("GET", "public.index"): everyone(200),
+    ("GET", "public.healthz"): everyone(200),
+    ("GET", "public.readyz"): everyone(200),
+    ("GET", "survey.survey"): everyone(200),
+    ("POST", "survey.survey_post"): everyone(400),  # empty form: errors shown
+    ("GET", "survey.thanks"): everyone(200),
+    ("GET", "api.post_response"): everyone(405),
+    ("POST", "api.post_response"): everyone(415),
+    ("GET", "api.show_round"): everyone(200),
+    ("GET", "api.list_questionnaires"): everyone(200),
+    ("GET", "api.show_questionnaire"): everyone(200),
+    ("GET", "bulletins.index"): everyone(200),
+    ("GET", "bulletins.download"): everyone(404),  # no bulletin published in this test
+    ("GET", "auth.login"): {"anonymous": 200} | dict.fromkeys(WHO[1:], 302),
+    ("POST", "auth.login"): {"anonymous": 400} | dict.fromkeys(WHO[1:], 302),
+    ("GET", "auth.logout"): everyone(405),
+    ("POST", "auth.logout"): everyone(302),
+    ("GET", "auth.change_password"): signed_in(200),
+    ("POST", "auth.change_password"): signed_in(400),
+    ("GET", "auth.logout_everywhere_view"): everyone(405),
+    ("POST", "auth.logout_everywhere_view"): signed_in(302),
+    ("GET", "auth.users"): only(("admin",), 200),
+    ("POST", "auth.create_user_view"): only(("admin",), 400),
+    ("GET", "auth.unlock"): everyone(405),
+    ("POST", "auth.unlock"): only(("admin",), 302),
+    ("GET", "dashboard.index"): signed_in(200),
+}
+
+
+def _url(rule, values: dict[str, object]) -> str:
+    from flask import url_for
+
+    args = {name: values[name] for name in rule.arguments}
+    return url_for(rule.endpoint, **args)
+
+
+def _walk(app):
+    """(method, endpoint, url) of every rule; GET for a path that has no GET rule (405)."""
+    paths_with_get: set[str] = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods:
+            paths_with_get.add(rule.rule)
+    for rule in app.url_map.iter_rules():
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        if "GET" not in methods and rule.rule not in paths_with_get:
+            methods.append("GET")
+        for method in methods:
+            yield method, rule
+
+
+@pytest.fixture
+def walk_setup(app, make_user, publish, make_round):
+    code = make_round("catering", code="catering-walk")
+    ids = {
+        "admin": make_user("root", "admin"),
+        "evaluator": make_user("eva", "evaluator"),
+        "bureau": make_user("shangwu", "bureau", sectors=["catering"]),
+        "viewer": make_user("view", "viewer"),
+    }
+    target = make_user("target", "viewer")
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        assert db.session.scalar(select(Round.id).where(Round.code == code))
+    values = {
+        "code": code,
+        "qid": "catering",
+        "version": 1,
+        "bulletin_id": 1,
+        "filename": "css/app.css",
+        "user_id": target,
+    }
+    return ids, values
+
+
+def test_every_route_is_in_the_table(app, walk_setup):
+    seen = {(method, rule.endpoint) for method, rule in _walk(app)}
+    missing = sorted(seen - set(EXPECTED))
+    assert not missing, f"routes without an expected status per role: {missing}"
+    stale = sorted(set(EXPECTED) - seen)
+    assert not stale, f"expectations for routes that do not exist: {stale}"
+
+
+def test_route_role_matrix(app, walk_setup):
+    ids, values = walk_setup
+    failures = []
+    with app.test_request_context():
+        plan = [(method, rule.endpoint, _url(rule, values)) for method, rule in _walk(app)]
+    for who in WHO:
+        for method, endpoint, url in plan:
+            expected = EXPECTED.get((method, endpoint))
+            if expected is None:
+                continue  # reported by test_every_route_is_in_the_table
+            client = app.test_client()
+            if who != "anonymous":
+                helpers.sign_in_as(app, client, ids[who])  # the current session version, every time
+            response = client.open(url, method=method)
+            response.close()  # static files are streamed from an open file
+            if response.status_code != expected[who]:
+                failures.append(
+                    f"{method} {url} as {who}: {response.status_code}, expected {expected[who]}"
+                )
+    assert not failures, "\n".join(failures)
