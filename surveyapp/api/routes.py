@@ -15,6 +15,7 @@ from surveyapp.models.base import utcnow
 from surveyapp.responses.submit import Client, SubmissionRefused, submit_response
 from surveyapp.responses.validate import InvalidSubmission, validate_submission
 from surveyapp.rounds.service import get_round
+from surveyapp.security import rate_limited, submission_flags
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -44,6 +45,7 @@ def _read_json():
 
 
 @bp.post("/rounds/<code>/responses")
+@rate_limited("api")
 def post_response(code: str):
     round_ = get_round(db.session, code)
     if round_ is None:
@@ -54,7 +56,9 @@ def post_response(code: str):
     q = questionnaire_of(round_.questionnaire_version)
     try:
         clean = validate_submission(q, payload)
-        uid = submit_response(db.session, round_, clean, Client(device_id=clean.device_id), utcnow())
+        client = Client(device_id=clean.device_id)
+        flags = submission_flags(code)
+        uid = submit_response(db.session, round_, clean, client, utcnow(), flags=flags)
     except InvalidSubmission as exc:
         return error_response(400, "invalid", fields=exc.messages(api_lang()))
     except SubmissionRefused as exc:

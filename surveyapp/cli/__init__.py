@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+import surveyapp.cli.backup  # noqa: F401
 from surveyapp.cli import bulletin, db_commands, demo, questionnaires, responses, rounds, serve  # noqa: F401
 from surveyapp.cli import users  # noqa: F401
 from surveyapp.cli.base import main

@@ -45,3 +45,6 @@ class Response(Base):
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitation.id"), nullable=True, unique=True
     )
+    # Why a stored response deserves a second look, comma-separated codes ("burst": its
+    # address sent many in a short time); NULL when nothing was noticed.
+    flags: Mapped[str | None] = mapped_column(String(64), nullable=True)

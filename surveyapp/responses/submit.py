@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -99,6 +100,8 @@ def submit_response(
     submission: CleanSubmission,
     client: Client,
     now: datetime | None = None,
+    *,
+    flags: Iterable[str] = (),
 ) -> str:
     """Store ``submission`` for ``round_``, commit, and return the new response's uid.
 
@@ -108,6 +111,7 @@ def submit_response(
     The invitation is consumed by a conditional UPDATE in the same transaction as
     the INSERT, and the unique indexes on the device and fingerprint hashes decide
     races, so two simultaneous submissions from one device store exactly one row.
+    ``flags`` (e.g. ``("burst",)``) are stored with the row for review.
     """
     now = now or utcnow()
     refused = round_state_error(round_, now)
@@ -139,6 +143,7 @@ def submit_response(
         "device_hash": client_hash(round_, "dev", client.device_id),
         "fingerprint_hash": client_hash(round_, "fp", client.fingerprint),
         "invitation_id": None,
+        "flags": ",".join(sorted(set(flags))) or None,
     }
     try:
         if submission.token:

@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
 
 from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import csrf, db
@@ -45,6 +46,13 @@ from surveyapp.responses.validate import (
     validate_submission,
 )
 from surveyapp.rounds.service import get_round
+from surveyapp.security import (
+    HONEYPOT_FIELD,
+    honeypot_filled,
+    rate_limited,
+    retry_after,
+    submission_flags,
+)
 from surveyapp.survey import texts  # noqa: F401  (registers the survey texts)
 from surveyapp.survey.device import (
     device_id,
@@ -58,6 +66,7 @@ from surveyapp.web import client_fingerprint, current_lang
 
 bp = Blueprint("survey", __name__, template_folder="templates")
 bp.record_once(lambda state: install_display_prefs(state.app))
+bp.context_processor(lambda: {"honeypot": HONEYPOT_FIELD})
 
 RETRY_AFTER = "10"
 
@@ -76,6 +85,25 @@ def _database_unavailable(exc: OperationalError):
     return _notice(
         t("unavailable_title", lang), t("unavailable_page", lang), 503, {"Retry-After": RETRY_AFTER}
     )
+
+
+@bp.errorhandler(429)
+def _too_many_requests(exc):
+    """Rate limited: the same page again with every answer kept, and when to retry."""
+    seconds = retry_after(exc)
+    headers = {"Retry-After": str(seconds)}
+    lang = current_lang()
+    message = t("rate_limited_page", lang, seconds=seconds)
+    if request.method != "POST":
+        return _notice(t("rate_limited_title", lang), message, 429, headers)
+    try:
+        round_, definition = _open_round((request.view_args or {}).get("code", ""))
+    except HTTPException as stop:  # unknown or closed round: that notice, not a 500
+        return stop.get_response()
+    form = definition.form_class()
+    form.localise(definition, lang, round_.districts)
+    page = form.page_index(len(definition.pages))
+    return _render(round_, definition, form, page, status=429, notice=message, headers=headers)
 
 
 def _notice(title: str, body: str, status: int, headers=None, survey_title: str | None = None):
@@ -171,6 +199,7 @@ def survey(code: str):
 
 @csrf.exempt
 @bp.post("/s/<code>")
+@rate_limited("survey")
 def survey_post(code: str):
     """Move between pages or submit; see the module docstring."""
     round_, definition = _open_round(code)
@@ -208,7 +237,10 @@ def survey_post(code: str):
 
     try:
         clean = validate_submission(definition.questionnaire, form.payload(definition, started_at))
-        submit_response(db.session, round_, clean, client, utcnow())
+        if honeypot_filled(request.form, round_.code):  # a robot: thanked, nothing stored
+            return redirect(url_for(".thanks", code=round_.code), 303)
+        flags = submission_flags(round_.code)
+        submit_response(db.session, round_, clean, client, utcnow(), flags=flags)
     except InvalidSubmission as exc:
         first, general = form.set_errors(definition, exc.fields, lang)
         return _render(

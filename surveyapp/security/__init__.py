@@ -1,0 +1,35 @@
+"""Abuse resistance: rate limits, burst flags, the honeypot.
+
+Call :func:`init_security` at the end of the application factory (after the
+blueprints are registered: it attaches the limits to their marked views).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from surveyapp.security import texts  # noqa: F401  (registers the texts)
+from surveyapp.security.honeypot import HONEYPOT_FIELD, honeypot_filled
+from surveyapp.security.limits import (
+    BURST_FLAG,
+    init_limiter,
+    rate_limited,
+    retry_after,
+    submission_flags,
+)
+
+
+def init_security(app: Flask) -> None:
+    """Rate limits on the views marked :func:`rate_limited`, and the 429 replies."""
+    init_limiter(app)
+
+
+__all__ = [
+    "BURST_FLAG",
+    "HONEYPOT_FIELD",
+    "honeypot_filled",
+    "init_security",
+    "rate_limited",
+    "retry_after",
+    "submission_flags",
+]

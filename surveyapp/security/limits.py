@@ -1,0 +1,237 @@
+"""Rate limits on the submission endpoints, and burst flags (Flask-Limiter).
+
+Two limits guard each endpoint marked with :func:`rate_limited`:
+
+- **per client** (``RATELIMIT_<KIND>_CLIENT``): every POST from one address counts;
+  the address is keyed by its HMAC with the application secret, so no raw IP is
+  written to the rate-limit storage either;
+- **per round** (``RATELIMIT_<KIND>_ROUND``): only accepted submissions (201, 303)
+  count, so a flood from many addresses cannot push more than that into one round.
+
+A breached limit is a 429 with ``Retry-After``: a JSON error body on the API, and on
+the survey the same page again with every answer kept (see the survey blueprint).
+
+Bursts are softer: when one address sends more accepted-looking submissions to one
+round than ``RATELIMIT_BURST`` allows, they are still stored, with the ``burst`` flag
+(:func:`submission_flags`), for a person to review; nothing is silently dropped.
+Addresses in ``RATELIMIT_TRUSTED`` (a call centre, a service-hall kiosk network) are
+exempt from the per-client limit and the burst flag, never from the per-round one.
+
+Storage is in memory by default (one process); ``RATELIMIT_STORAGE_URI``
+(``redis://127.0.0.1:6379``) shares the counters between gunicorn workers and
+servers.  When that storage is unreachable the limiter falls back to memory and the
+survey keeps working.  ``RATELIMIT_ENABLED = False`` turns limits and burst flags off
+(the benchmarks do, since all their clients share one address).
+
+Each application gets its own :class:`~flask_limiter.Limiter` (in
+``app.extensions``), built from its configuration: a module-level instance would keep
+the strategy and storage of the first application it was bound to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+import math
+import os
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, g, request
+from flask_limiter import Limiter, RateLimitExceeded
+from limits import parse
+
+from surveyapp.i18n import t
+from surveyapp.ops.logs import log_event
+
+EXTENSION = "surveyapp.limiter"
+BURST_FLAG = "burst"
+KINDS = ("survey", "api")
+ACCEPTED = (201, 303)
+
+# Defaults, overridden by SURVEYAPP_<KEY> (read when the app is built) or the app config.
+DEFAULTS: dict[str, Any] = {
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STRATEGY": "fixed-window",
+    "RATELIMIT_KEY_PREFIX": "surveyapp",  # several applications sharing one Redis: one each
+    # a survey is ~8 page POSTs; many households share one address (NAT, mobile CGNAT)
+    "RATELIMIT_SURVEY_CLIENT": "60/minute;600/hour",
+    "RATELIMIT_SURVEY_ROUND": "600/minute",
+    "RATELIMIT_API_CLIENT": "60/minute;1000/hour",
+    "RATELIMIT_API_ROUND": "600/minute",
+    "RATELIMIT_BURST": "10/10minutes",  # per address and round, beyond this: flagged
+    "RATELIMIT_TRUSTED": "",  # comma-separated addresses or networks (CIDR)
+}
+BOOLS = {"RATELIMIT_ENABLED"}
+STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def rate_limited(kind: str) -> Callable[[V], V]:
+    """Mark a view as a submission endpoint of ``kind`` (``survey`` or ``api``).
+
+    The limits themselves are attached by :func:`init_limiter`, per application; an
+    application without it serves the view unlimited.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown rate-limit kind {kind!r}; expected one of {KINDS}")
+
+    def mark(view: V) -> V:
+        view.surveyapp_rate_limit = kind  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def limit_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The rate-limit defaults overridden by ``SURVEYAPP_RATELIMIT_*`` variables."""
+    environ = os.environ if environ is None else environ
+    out = dict(DEFAULTS)
+    for key in DEFAULTS:
+        raw = environ.get(f"SURVEYAPP_{key}")
+        if raw is None:
+            continue
+        out[key] = raw.strip().lower() in {"1", "true", "yes", "on"} if key in BOOLS else raw
+    return out
+
+
+def trusted_networks(spec: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """``"10.0.0.0/8, 192.0.2.7"`` as networks; ValueError naming a bad entry."""
+    networks = []
+    for part in (p.strip() for p in (spec or "").split(",")):
+        if part:
+            try:
+                networks.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(f"not an address or network: {part!r}") from None
+    return networks
+
+
+def client_key() -> str:
+    """This request's address, as an HMAC with the secret (never the raw IP)."""
+    key = getattr(g, "_surveyapp_client_key", None)
+    if key is None:
+        secret = str(current_app.secret_key or "").encode()
+        address = (request.remote_addr or "unknown").encode()
+        key = hmac.new(secret, address, hashlib.sha256).hexdigest()[:32]
+        g._surveyapp_client_key = key
+    return key
+
+
+def _round_key() -> str:
+    return "round:" + str((request.view_args or {}).get("code", ""))
+
+
+def is_trusted() -> bool:
+    networks = current_app.extensions.get(EXTENSION + ".trusted") or []
+    if not networks or not request.remote_addr:
+        return False
+    try:
+        address = ipaddress.ip_address(request.remote_addr)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
+def _accepted(response: Response) -> bool:
+    return response.status_code in ACCEPTED
+
+
+def init_limiter(app: Flask) -> Limiter | None:
+    """Attach the limits to every view marked by :func:`rate_limited`; None when disabled.
+
+    Idempotent: a second call on the same application changes nothing.
+    """
+    if EXTENSION + ".trusted" in app.extensions:
+        return app.extensions.get(EXTENSION)
+    for key, value in limit_settings().items():
+        app.config.setdefault(key, value)
+    app.extensions[EXTENSION + ".trusted"] = trusted_networks(app.config["RATELIMIT_TRUSTED"])
+    app.register_error_handler(429, too_many_requests)
+    if not app.config["RATELIMIT_ENABLED"]:
+        return None
+    limiter = Limiter(
+        key_func=client_key,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        strategy=app.config["RATELIMIT_STRATEGY"],
+        in_memory_fallback_enabled=True,
+        headers_enabled=False,  # Retry-After is set by too_many_requests
+        key_prefix=app.config["RATELIMIT_KEY_PREFIX"],
+        enabled=True,
+    )
+    limiter.init_app(app)
+    for endpoint, view in list(app.view_functions.items()):
+        kind = getattr(view, "surveyapp_rate_limit", None)
+        if kind is None:
+            continue
+        upper = kind.upper()
+        per_round = limiter.limit(
+            _config_value(f"RATELIMIT_{upper}_ROUND"), key_func=_round_key, deduct_when=_accepted
+        )
+        per_client = limiter.limit(
+            _config_value(f"RATELIMIT_{upper}_CLIENT"), key_func=client_key, exempt_when=is_trusted
+        )
+        app.view_functions[endpoint] = per_client(per_round(view))
+    app.extensions[EXTENSION] = limiter
+    return limiter
+
+
+def _config_value(key: str) -> Callable[[], str]:
+    return lambda: current_app.config[key]
+
+
+def submission_flags(round_code: str) -> tuple[str, ...]:
+    """Flags for a submission about to be stored: ``("burst",)`` when its source is bursting.
+
+    Counts, per address and round, the submissions that reached this point (valid
+    ones); beyond ``RATELIMIT_BURST`` they are flagged.  Never refuses anything.
+    """
+    limiter: Limiter | None = current_app.extensions.get(EXTENSION)
+    if limiter is None or is_trusted():
+        return ()
+    try:
+        within = limiter.limiter.hit(
+            parse(current_app.config["RATELIMIT_BURST"]),
+            current_app.config["RATELIMIT_KEY_PREFIX"],
+            "burst",
+            client_key(),
+            round_code,
+        )
+    except Exception:  # storage down: flagging is best effort, the response is kept
+        logging.getLogger(__name__).warning("burst counter unavailable", exc_info=True)
+        return ()
+    if within:
+        return ()
+    log_event("burst", round=round_code)
+    return (BURST_FLAG,)
+
+
+def retry_after(exc: BaseException | None = None) -> int:
+    """Whole seconds until the breached limit lets this client in again (at least 1)."""
+    limiter: Limiter | None = current_app.extensions.get(EXTENSION)
+    current = limiter.current_limit if limiter is not None else None
+    if current is not None and current.breached:
+        window = int(current.limit.get_expiry())  # reset_at is rounded up to a whole second
+        return min(window, max(1, math.ceil(current.reset_at - time.time())))
+    if isinstance(exc, RateLimitExceeded):
+        return max(1, int(exc.limit.limit.get_expiry()))
+    return 60
+
+
+def too_many_requests(exc: BaseException):
+    """429 outside the survey pages: a JSON error on the API, a short text elsewhere."""
+    seconds = retry_after(exc)
+    headers = {"Retry-After": str(seconds)}
+    log_event("rate_limited", endpoint=request.endpoint)
+    if request.blueprint == "api":
+        from surveyapp.api.errors import error_response
+
+        return error_response(429, "rate_limited", headers, retry_after=seconds)
+    from surveyapp.web import current_lang
+
+    return t("rate_limited", current_lang()), 429, headers

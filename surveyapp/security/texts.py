@@ -1,0 +1,18 @@
+"""Texts of the abuse defences, merged into :data:`surveyapp.i18n.MESSAGES` (``key: (zh, en)``)."""
+
+from __future__ import annotations
+
+from surveyapp.i18n import MESSAGES
+
+SECURITY_MESSAGES: dict[str, tuple[str, str]] = {
+    "honeypot_label": ("网站（请勿填写）", "Website (leave this empty)"),
+    "rate_limited_title": ("提交过于频繁", "Too many attempts"),
+    "rate_limited_page": (
+        "提交过于频繁。请在 {seconds} 秒后再次提交，您已填写的答案仍保留在本页。",
+        "Too many attempts from your network. Please submit again in {seconds} seconds; "
+        "your answers are still on this page.",
+    ),
+}
+
+for _key, _texts in SECURITY_MESSAGES.items():
+    MESSAGES.setdefault(_key, _texts)
