@@ -37,8 +37,29 @@ def demo(ctx: AppContext, no_serve: bool, per_round: int, seed: int, host: str, 
     else:
         click.echo("demo data already present; nothing added")
     click.echo(f"population margins for weighting: {margins_path}")
+    _publish_bulletins(ctx, margins_path)
     if no_serve:
         return
-    click.echo(f"survey home:   http://{host}:{port}/")
-    click.echo(f"example round: http://{host}:{port}/s/catering-<current quarter, e.g. 2026q4>")
-    run_server(app, host, port, workers=0)
+    from surveyapp.rounds.service import current_quarter
+
+    click.echo(f"survey home:    http://{host}:{port}/")
+    click.echo(f"a survey:       http://{host}:{port}/s/catering-{current_quarter().lower()}")
+    click.echo(f"bulletins:      http://{host}:{port}/bulletins")
+    run_server(app, host, port, workers=2)
+
+
+def _publish_bulletins(ctx: AppContext, margins_path: Path) -> None:
+    """Publish the bulletin of every closed period (the previous quarter) as an evaluator would."""
+    from surveyapp.bulletins.service import publish_due, settings_from_config
+
+    app = ctx.app
+    settings = settings_from_config(app.config, margins_file=str(margins_path))
+    with ctx.session() as session:
+        for outcome in publish_due(session, settings=settings):
+            session.commit()
+            if outcome.bulletin is None:
+                click.echo(f"bulletin {outcome.period}: {outcome.message}")
+                continue
+            path = Path(app.instance_path) / f"bulletin-{outcome.period}.pdf"
+            path.write_bytes(outcome.bulletin.pdf)
+            click.echo(f"bulletin {outcome.period}: {outcome.message}, written to {path}")
