@@ -56,6 +56,16 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         next(gen, None)
 
 
+@pytest.fixture
+def fresh_database_url(tmp_path) -> Iterator[str]:
+    """A new, empty (unmigrated) database of the test backend, dropped afterwards."""
+    base = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
+    if not base:
+        yield "sqlite:///" + str(tmp_path / "fresh.db")
+        return
+    yield from _postgres_database(base)
+
+
 def _empty_tables(session) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     if session.get_bind().dialect.name == "postgresql":

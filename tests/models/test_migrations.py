@@ -2,55 +2,32 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import inspect
 
 from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import Base
 
 
-def _fresh_url(tmp_path):
-    base = os.environ.get("SURVEYAPP_TEST_DATABASE_URL")
-    if not base:
-        return "sqlite:///" + str(tmp_path / "mig.db"), None
-    url = make_url(base)
-    name = f"surveyapp_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return url.set(database=name).render_as_string(hide_password=False), (admin, name)
-
-
-def test_upgrade_matches_models_and_downgrade_empties(tmp_path):
-    url, cleanup = _fresh_url(tmp_path)
-    try:
-        app = create_app({"SECRET_KEY": "k" * 40, "DATABASE_URL": url})
-        with app.app_context():
-            upgrade()
-            inspector = inspect(db.engine)
-            tables = set(inspector.get_table_names()) - {"alembic_version"}
-            assert tables == set(Base.metadata.tables)
-            for table in Base.metadata.sorted_tables:
-                columns = {c["name"] for c in inspector.get_columns(table.name)}
-                assert columns == {c.name for c in table.columns}, table.name
-            uniques = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("response")}
-            assert ("round_id", "device_hash") in uniques and ("round_id", "fingerprint_hash") in uniques
-            downgrade(revision="base")
-            assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-            upgrade()
-            assert "response" in inspect(db.engine).get_table_names()
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        if cleanup:
-            admin, name = cleanup
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+def test_upgrade_matches_models_and_downgrade_empties(fresh_database_url):
+    app = create_app({"SECRET_KEY": "k" * 40, "DATABASE_URL": fresh_database_url})
+    with app.app_context():
+        upgrade()
+        inspector = inspect(db.engine)
+        tables = set(inspector.get_table_names()) - {"alembic_version"}
+        assert tables == set(Base.metadata.tables)
+        for table in Base.metadata.sorted_tables:
+            columns = {c["name"] for c in inspector.get_columns(table.name)}
+            assert columns == {c.name for c in table.columns}, table.name
+        uniques = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("response")}
+        assert ("round_id", "device_hash") in uniques and ("round_id", "fingerprint_hash") in uniques
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        assert "response" in inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path):
