@@ -49,18 +49,30 @@ def import_(ctx: AppContext, csv_path: str, code: str, encoding: str) -> None:
 
 @responses_group.command("export")
 @click.option("--round", "code", required=True, help="Round code to export.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav"]), default="csv", show_default=True,
+              help="csv (UTF-8 with BOM, for Excel and analyze), xlsx, or SPSS sav with labels.")
 @click.option("--out", type=click.Path(dir_okay=False), default="-", show_default=True,
-              help="File to write ('-' = standard output).")
+              help="File to write ('-' = standard output, csv only).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the labels (xlsx codebook, sav labels).")
 @pass_appctx
-def export(ctx: AppContext, code: str, out: str) -> None:
-    """Export a round as CSV (UTF-8 with BOM), streamed in constant memory."""
+def export(ctx: AppContext, code: str, fmt: str, out: str, lang: str) -> None:
+    """Export a round's responses (CSV is streamed in constant memory)."""
     from surveyapp.responses.exporter import export_csv
+    from surveyapp.responses.formats import export_sav, export_xlsx
     from surveyapp.rounds.service import get_round
 
+    if fmt != "csv" and out == "-":
+        fail(f"--format {fmt} needs --out FILE")
     with ctx.session() as session:
         round_ = get_round(session, code)
         if round_ is None:
             fail(f"no round with code {code!r}")
+        if fmt != "csv":
+            writer = export_xlsx if fmt == "xlsx" else export_sav
+            count = writer(session, round_, Path(out), lang=lang)
+            click.echo(f"{count} response(s) written to {out}", err=True)
+            return
         stream = open(out, "w", encoding="utf-8", newline="") if out != "-" else None  # noqa: SIM115
         target = stream or sys.stdout
         try:
