@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -34,14 +35,41 @@ def _unexpected(exc: Exception):
     raise exc
 
 
+# a \uD800-\uDFFF escape: JSON can spell a lone surrogate, which no text column can store
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _has_lone_surrogate(value) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _read_json():
     if request.mimetype != "application/json":
         return None, error_response(415, "not_json")
     try:
-        raw = request.get_data(cache=False)
-        return json.loads(raw.decode("utf-8")), None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        text = request.get_data(cache=False).decode("utf-8")
+        payload = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):  # bad UTF-8 or JSON, NaN, an int of 4300+ digits
         return None, error_response(400, "bad_json")
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(payload):
+        return None, error_response(400, "bad_json")
+    return payload, None
 
 
 @bp.post("/rounds/<code>/responses")

@@ -6,6 +6,16 @@ from surveyapp.i18n import MESSAGES
 
 SECURITY_MESSAGES: dict[str, tuple[str, str]] = {
     "honeypot_label": ("网站（请勿填写）", "Website (leave this empty)"),
+    "form_only_title": ("无法识别的提交", "Submission not understood"),
+    "form_only_body": (
+        "请在调查页面上填写并提交问卷。",
+        "Please answer the survey on its pages and submit it from there.",
+    ),
+    "too_large_title": ("提交内容过大", "Submission too large"),
+    "too_large_page": (
+        "提交的内容超出了允许的大小。请返回上一页，缩短填写的文字后再提交。",
+        "What was sent is larger than allowed. Please go back, shorten your text and submit again.",
+    ),
     "rate_limited_title": ("提交过于频繁", "Too many attempts"),
     "rate_limited_page": (
         "提交过于频繁。请在 {seconds} 秒后再次提交，您已填写的答案仍保留在本页。",

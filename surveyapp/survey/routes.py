@@ -69,6 +69,7 @@ bp.record_once(lambda state: install_display_prefs(state.app))
 bp.context_processor(lambda: {"honeypot": HONEYPOT_FIELD})
 
 RETRY_AFTER = "10"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 @bp.after_request
@@ -85,6 +86,13 @@ def _database_unavailable(exc: OperationalError):
     return _notice(
         t("unavailable_title", lang), t("unavailable_page", lang), 503, {"Retry-After": RETRY_AFTER}
     )
+
+
+@bp.errorhandler(413)
+def _too_large(exc):
+    """A body over MAX_CONTENT_LENGTH (no page sends one): a notice, not the bare error."""
+    lang = current_lang()
+    return _notice(t("too_large_title", lang), t("too_large_page", lang), 413)
 
 
 @bp.errorhandler(429)
@@ -204,6 +212,8 @@ def survey_post(code: str):
     """Move between pages or submit; see the module docstring."""
     round_, definition = _open_round(code)
     lang = current_lang()
+    if request.mimetype not in FORM_TYPES:  # the pages only send forms; JSON goes to the API
+        _stop("form_only_title", t("form_only_body", lang), 415, round_)
     form = definition.form_class()
     form.localise(definition, lang, round_.districts)
     last = len(definition.pages) - 1
