@@ -50,6 +50,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "api.show_round"): everyone(200),
     ("GET", "api.list_questionnaires"): everyone(200),
     ("GET", "api.show_questionnaire"): everyone(200),
+    ("GET", "api.openapi_json"): everyone(200),
     ("GET", "bulletins.index"): everyone(200),
     ("GET", "bulletins.download"): everyone(404),  # no bulletin published in this test
     ("GET", "auth.login"): {"anonymous": 200} | dict.fromkeys(WHO[1:], 302),

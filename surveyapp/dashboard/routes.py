@@ -53,7 +53,9 @@ def index():
             lang=lang,
         )
     except DashboardError as exc:
-        return render_template("dashboard/error.html", message=str(exc)), exc.status
+        return render_template(
+            "dashboard/error.html", message=str(exc), status=exc.status
+        ), exc.status
     charts = {card.qid: _charts(card, lang) for card in board.cards}
     return render_template("dashboard/index.html", board=board, min_n=settings.min_n, charts=charts)
 

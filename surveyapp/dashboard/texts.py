@@ -64,6 +64,7 @@ DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
     "dash_round": ("轮次 {code}", "Round {code}"),
     "dash_error": ("本轮暂无法计算：{error}", "This round cannot be analysed yet: {error}"),
     "dash_district_scope": ("区县：{district}", "District: {district}"),
+    "dash_not_found": ("没有符合筛选条件的调查轮次。", "No survey round matches these filters."),
     "dash_no_target": ("—", "—"),
 }
 

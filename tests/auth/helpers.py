@@ -30,8 +30,16 @@ def wire_auth(app: Flask) -> Flask:
     return app
 
 
+#: scrypt with a lower cost than production's N=2^15 (the cost is stored in each hash,
+#: so checking works the same): keeps the many sign-ins of the tests fast.
+TEST_PASSWORD_METHOD = "scrypt:4096:8:1"
+
+
 @pytest.fixture
-def app(app):
+def app(app, monkeypatch):
+    from surveyapp.auth import service
+
+    monkeypatch.setattr(service, "PASSWORD_METHOD", TEST_PASSWORD_METHOD)
     return wire_auth(app)
 
 

@@ -31,6 +31,13 @@ def _actions(app) -> list[tuple[str, str, str | None]]:
         ]
 
 
+def test_production_hashing_is_scrypt_at_werkzeugs_full_cost():
+    from surveyapp.auth import service
+
+    assert service.PASSWORD_METHOD == "scrypt"
+    assert service.hash_password("a long enough password").startswith("scrypt:32768:8:1$")
+
+
 def test_password_is_stored_as_scrypt_hash(app, make_user):
     make_user("ann", "viewer")
     user = _user(app, "ann")

@@ -38,7 +38,8 @@ def test_bureau_sees_only_its_sector(as_role, demo):
     for sector, (zh, _en) in SECTOR_LABELS.items():
         if sector != "catering":
             assert zh not in html, zh
-    assert client.get("/dashboard?sector=lodging").status_code == 403
+    refused = client.get("/dashboard?sector=lodging")
+    assert refused.status_code == 403 and "没有访问此页面的权限" in refused.get_data(as_text=True)
     assert client.get("/dashboard?sector=catering").status_code == 200
     assert client.get("/dashboard?sector=no_such_sector").status_code == 404
 
