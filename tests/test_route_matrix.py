@@ -62,7 +62,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "auth.logout_everywhere_view"): everyone(405),
     ("POST", "auth.logout_everywhere_view"): signed_in(302),
     ("GET", "auth.users"): only(("admin",), 200),
-    ("POST", "auth.create_user_view"): only(("admin",), 400),
+    ("POST", "auth.create_user_view"): only(("admin",), 400),  # empty form
     ("GET", "auth.unlock"): everyone(405),
     ("POST", "auth.unlock"): only(("admin",), 302),
     ("GET", "dashboard.index"): signed_in(200),

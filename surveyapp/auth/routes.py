@@ -121,7 +121,7 @@ def change_password():
                 error, status = t(f"auth_{exc.code}", lang), 400
             else:
                 db.session.commit()
-                login_user(current_user)  # this session carries the new version
+                login_user(current_user._get_current_object())  # the session gets the new version
                 flash(t("auth_password_changed", lang))
                 return redirect(_landing())
     elif request.method == "POST":
@@ -155,7 +155,7 @@ def users():
     return _users_page(CreateUserForm(), None, 200)
 
 
-def _users_page(form: CreateUserForm, error: str | None, status: int):
+def _users_page(form: CreateUserForm, error: str | None, status: int, created: str | None = None):
     accounts = list(db.session.scalars(select(User).order_by(User.username)))
     log = list(db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(50)))
     return render_template(
@@ -165,6 +165,7 @@ def _users_page(form: CreateUserForm, error: str | None, status: int):
         form=form,
         action_form=EmptyForm(),
         error=error,
+        created=created,
         now=utcnow(),
         roles=ROLES,
     ), status
@@ -190,8 +191,10 @@ def create_user_view():
         db.session.rollback()
         return _users_page(form, t(f"users_error_{exc.code}", lang), 400)
     db.session.commit()
-    flash(t("users_created", lang, name=user.username, password=password))
-    return redirect(url_for("auth.users"))
+    # Shown in this response only: a flashed message would keep the password in the
+    # (signed, not encrypted) session cookie.
+    created = t("users_created", lang, name=user.username, password=password)
+    return _users_page(CreateUserForm(formdata=None), None, 201, created)
 
 
 @bp.post("/admin/users/<int:user_id>/unlock")

@@ -42,9 +42,12 @@ def test_admin_creates_a_bureau_account_that_must_change_password(app, client, m
             "sectors": "catering，lodging",
         },
     )
-    assert created.status_code == 302
-    shown = client.get("/admin/users").get_data(as_text=True)
+    assert created.status_code == 201
+    shown = created.get_data(as_text=True)
     password = re.search(r"初始密码：(\S+?)（", shown).group(1)
+    assert password not in client.get("/admin/users").get_data(as_text=True)  # shown once
+    with client.session_transaction() as sess:
+        assert password not in repr(dict(sess))  # never kept in the cookie
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "shangwu"))
         assert user.role == "bureau" and user.sectors == ["catering", "lodging"]
