@@ -19,7 +19,15 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis import AnalysisResult, Change, Estimate, IndexEstimate, ScoreEstimate, compare_periods
+from analysis import (
+    AnalysisResult,
+    Change,
+    ChangeResult,
+    Estimate,
+    IndexEstimate,
+    ScoreEstimate,
+    compare_periods,
+)
 from surveyapp.bulletins.service import (
     SECTOR_LABELS,
     SECTOR_ORDER,
@@ -65,6 +73,7 @@ class RoundAnalysis:
     received_by_district: dict[str, int]
     result: AnalysisResult | None
     error: str | None = None
+    stamp: Stamp = (0, 0)
 
 
 def settings_key(settings: BulletinSettings) -> Hashable:
@@ -108,6 +117,7 @@ def analyse_round(
             received_by_district=received,
             result=result,
             error=gathered.record.get("error"),
+            stamp=stamp,
         )
 
     return cache.get_or_compute(key, compute)
@@ -123,6 +133,25 @@ def _value_counts(column) -> dict[str, int]:
         values, counts = np.unique(np.asarray(column, dtype=str), return_counts=True)
         pairs = zip(values.tolist(), counts.tolist(), strict=True)
     return {str(v): int(c) for v, c in pairs if v and c}
+
+
+def change_between(
+    before: RoundAnalysis, after: RoundAnalysis, settings: BulletinSettings, cache: AnalysisCache
+) -> ChangeResult:
+    """:func:`analysis.compare_periods` of two cached analyses, cached with both stamps
+    (it tests every item and group: too much work to repeat on every page view)."""
+    key = (
+        "change",
+        before.round_id,
+        before.stamp,
+        after.round_id,
+        after.stamp,
+        settings_key(settings),
+    )
+    first, second = before.result, after.result
+    if first is None or second is None:
+        raise ValueError("a change needs an analysis result in both periods")
+    return cache.get_or_compute(key, lambda: compare_periods(first, second))
 
 
 # --- the page ---------------------------------------------------------------------------
@@ -299,7 +328,9 @@ def build_dashboard(
     cards = []
     for qid, round_ in current.items():
         cards.append(
-            _sector_view(round_, analyses, chain, qid, settings, district, lang, district_choices)
+            _sector_view(
+                round_, analyses, chain, qid, settings, cache, district, lang, district_choices
+            )
         )
     cards.sort(key=lambda c: (_sector_sort(c.sector), c.qid))
     return Dashboard(
@@ -328,6 +359,7 @@ def _sector_view(
     chain: list[str],
     qid: str,
     settings: BulletinSettings,
+    cache: AnalysisCache,
     district: str | None,
     lang: str,
     district_labels: dict[str, str],
@@ -356,7 +388,7 @@ def _sector_view(
     if prev is not None and prev.result is not None and res is not None:
         _, _, prev_small, _ = scope(prev.result)
         if not prev_small and not small:
-            changes = compare_periods(prev.result, res)
+            changes = change_between(prev, cur, settings, cache)
             if district is None:
                 change = changes.index
             else:
