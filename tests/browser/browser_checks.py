@@ -38,7 +38,7 @@ const describe = (el) => {
   let name = el.tagName.toLowerCase();
   if (el.id) name += '#' + el.id;
   else if (el.classList.length) name += '.' + [...el.classList].join('.');
-  const text = (el.innerText || el.value || '').trim().replace(/\s+/g, ' ').slice(0, 40);
+  const text = (el.innerText || el.value || el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40);
   return text ? `${name} "${text}"` : name;
 };
 // Rendered text nodes: non-blank, laid out (a box bigger than a pixel), not clipped away.
@@ -58,6 +58,15 @@ const textNodes = () => {
   }
   return [...new Set(out)];
 };
+// The size text is drawn at, in CSS px: an SVG chart's text is scaled with its drawing.
+const renderedSize = (el) => {
+  let size = parseFloat(getComputedStyle(el).fontSize);
+  if (el instanceof SVGElement && el.getScreenCTM && el.getScreenCTM()) {
+    const m = el.getScreenCTM();
+    size *= Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
+  }
+  return size;
+};
 """
 
 _TEXT_SIZES = (
@@ -66,8 +75,8 @@ _TEXT_SIZES = (
     + r"""
   const bad = [];
   for (const el of textNodes()) {
-    const size = parseFloat(getComputedStyle(el).fontSize);
-    if (size < minPx) bad.push(`${describe(el)}: ${size}px`);
+    const size = renderedSize(el);
+    if (size < minPx) bad.push(`${describe(el)}: ${+size.toFixed(1)}px`);
   }
   return bad;
 }"""
@@ -113,7 +122,10 @@ _CONTRAST = (
   let worst = Infinity;
   for (const el of textNodes()) {
     const bg = background(el);
-    const fg = over(parse(getComputedStyle(el).color), bg);
+    // SVG text is painted with its fill (measured against the page behind the chart).
+    const cs = getComputedStyle(el);
+    const ink = el instanceof SVGElement && parse(cs.fill) ? cs.fill : cs.color;
+    const fg = over(parse(ink), bg);
     const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
     const ratio = (hi + 0.05) / (lo + 0.05);
     worst = Math.min(worst, ratio);

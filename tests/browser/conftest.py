@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_checks import PHONE
+from browser_checks import PHONE, axe_source
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE / "screenshots"
@@ -145,9 +145,18 @@ class Server:
     current: str  # the open quarter of the demo rounds, e.g. 2026Q4
     previous: str  # the closed quarter, which has a published bulletin
     bulletin: Callable[[], None]  # waits until the bulletin is published
+    env: dict[str, str]  # the environment of the server, for `surveyapp` commands
 
     def round_code(self, sector: str) -> str:
         return f"{sector}-{self.current}".lower()
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        """Run ``surveyapp ARGS`` on the server's database; its output."""
+        done = subprocess.run(
+            _cli(*args), env=self.env, input=stdin, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
 
 
 @pytest.fixture(scope="session")
@@ -225,7 +234,7 @@ def server(browser_ready, tmp_path_factory) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(url, proc, server_log)
-        yield Server(url, database, current, previous, wait_for_bulletin)
+        yield Server(url, database, current, previous, wait_for_bulletin, env)
     finally:
         proc.send_signal(signal.SIGINT)  # gunicorn: quick shutdown
         try:
@@ -249,6 +258,21 @@ def chromium(playwright) -> Iterator[Any]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe(browser_ready) -> str:
+    """The axe-core script (``axe.min.js``); skipped locally without it, failed in CI."""
+    source = axe_source()
+    if source is None:
+        reason = (
+            "axe-core not found: npm install --prefix ~/.cache/surveyapp-axe axe-core@4, "
+            "or set SURVEYAPP_AXE_JS to an axe.min.js"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return source
 
 
 @pytest.fixture(scope="session")

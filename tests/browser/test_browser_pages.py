@@ -12,7 +12,6 @@ CSS width only) and checks that nothing is wider than the screen.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +21,6 @@ from browser_checks import (
     MIN_TEXT_PX,
     PHONE,
     PHONE_ZOOM_200,
-    axe_source,
     axe_violations,
     contrast,
     label_problems,
@@ -142,20 +140,6 @@ def test_no_horizontal_scrolling_at_200_percent_zoom(scene, screenshots, request
     finally:
         scene.set_viewport_size(PHONE)
     assert problems == []
-
-
-@pytest.fixture(scope="module")
-def axe() -> str:
-    source = axe_source()
-    if source is None:
-        reason = (
-            "axe-core not found: npm install --prefix ~/.cache/surveyapp-axe axe-core@4, "
-            "or set SURVEYAPP_AXE_JS to an axe.min.js"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
-    return source
 
 
 def test_axe_no_serious_or_critical_violations(scene, axe):
