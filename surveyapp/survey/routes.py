@@ -212,7 +212,7 @@ def survey_post(code: str):
     """Move between pages or submit; see the module docstring."""
     round_, definition = _open_round(code)
     lang = current_lang()
-    if request.mimetype not in FORM_TYPES:  # the pages only send forms; JSON goes to the API
+    if request.mimetype and request.mimetype not in FORM_TYPES:  # pages send forms; JSON: the API
         _stop("form_only_title", t("form_only_body", lang), 415, round_)
     form = definition.form_class()
     form.localise(definition, lang, round_.districts)
