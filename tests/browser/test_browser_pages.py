@@ -80,14 +80,16 @@ SCENES: dict[str, Callable[[Any, Any], None]] = {
 
 @pytest.fixture(scope="module")
 def scenes(module_phones, server, screenshots) -> Callable[[str], Any]:
-    """``scenes(name)``: the page of that scene, opened (and photographed) once."""
+    """``scenes(name)``: the page of that scene, opened once and photographed: the
+    phone's screen (``NAME.png``) and the whole page (``NAME-full.png``)."""
     opened: dict[str, Any] = {}
 
     def get(name: str):
         if name not in opened:
             page = module_phones.open()
             SCENES[name](page, server)
-            page.screenshot(path=screenshots / f"{name}.png", full_page=True)
+            page.screenshot(path=screenshots / f"{name}.png")  # the phone's screen
+            page.screenshot(path=screenshots / f"{name}-full.png", full_page=True)
             opened[name] = page
         return opened[name]
 
