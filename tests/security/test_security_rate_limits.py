@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import func, select
 
@@ -103,12 +101,12 @@ def test_survey_limit_keeps_the_answers_and_lets_the_resident_resubmit(app, make
     browser = _browser(limited, "198.51.100.20")
     pages = FormPage(browser.get(f"/s/{code}").get_data(as_text=True)).progress[1]
     # every page POST counts: the last one is one too many within the window
-    limited.config["RATELIMIT_SURVEY_CLIENT"] = f"{pages - 1}/4second"
+    limited.config["RATELIMIT_SURVEY_CLIENT"] = f"{pages - 1}/minute"
     reply, sent = _walk_until(browser, code, 429)
     assert sent["go"] == "submit"
     html = reply.get_data(as_text=True)
     seconds = int(reply.headers["Retry-After"])
-    assert 1 <= seconds <= 4
+    assert 1 <= seconds <= 60
     assert "提交过于频繁" in html and f"{seconds} 秒" in html
     page = FormPage(html)
     assert page.progress == (pages, pages)  # the same page
@@ -117,7 +115,8 @@ def test_survey_limit_keeps_the_answers_and_lets_the_resident_resubmit(app, make
             assert page.data().get(name) == value, name
     assert _count(app) == 0
 
-    time.sleep(seconds + 0.2)
+    # later (here: the limit raised, a new window), the page on screen is simply sent again
+    limited.config["RATELIMIT_SURVEY_CLIENT"] = "100/minute"
     again = browser.post(f"/s/{code}", data={**page.data(), "go": "submit"})
     assert again.status_code == 303
     assert _count(app) == 1
@@ -205,7 +204,7 @@ def test_survey_burst_from_one_address_is_flagged(app, make_app, make_round):
     assert [row.flags for row in _rows(app)] == [None, "burst"]
 
 
-@pytest.mark.parametrize("spec", ["3/minute", "1/second;100/hour"])
+@pytest.mark.parametrize("spec", ["3/minute", "2/minute;100/hour"])
 def test_limits_are_read_per_request(app, make_app, make_round, spec):
     limited = make_app()
     limited.config["RATELIMIT_API_CLIENT"] = spec
