@@ -10,12 +10,15 @@ An access line holds ``request_id``, ``method``, ``path``, ``status`` and
 address, the query string (invitation codes travel in ``?t=``), headers, cookies or
 the body (passwords, answers).  Events (``rate_limited``, ``burst``, ``honeypot``)
 use the same logger and the same rule: name what happened, never what was sent.
+``SURVEYAPP_ACCESS_LOG=0`` (or ``ACCESS_LOG = False``) turns the access lines off
+(gunicorn's own access log, or nginx's, may be enough); request ids stay.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -28,6 +31,7 @@ from flask import Flask, Response, g, has_request_context, request
 ACCESS_LOGGER = "surveyapp.access"
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+TRUE = {"1", "true", "yes", "on"}
 
 logger = logging.getLogger(ACCESS_LOGGER)
 
@@ -89,6 +93,8 @@ def init_request_logging(app: Flask) -> None:
     if "surveyapp.ops" in app.extensions:
         return
     app.extensions["surveyapp.ops"] = True
+    raw = os.environ.get("SURVEYAPP_ACCESS_LOG")
+    app.config.setdefault("ACCESS_LOG", raw is None or raw.strip().lower() in TRUE)
     if not logger.handlers:
         handler = _StderrHandler()
         handler.setFormatter(JsonFormatter())

@@ -50,7 +50,7 @@ def check_environ(environ: Mapping[str, str]) -> None:
             cast(raw)
         except ValueError:
             problems.append(f"SURVEYAPP_{key} must be {_kind(cast)}, got {raw!r}")
-    for key in (*_BOOLS, *LIMIT_BOOLS):
+    for key in (*_BOOLS, *LIMIT_BOOLS, "ACCESS_LOG"):
         raw = environ.get(f"SURVEYAPP_{key}")
         if raw is not None and raw.strip().lower() not in TRUE_FALSE:
             problems.append(
@@ -80,6 +80,11 @@ def check_settings(settings: Mapping[str, Any]) -> None:
             problems.append(f"SURVEYAPP_{key} must be between {low:g} and {high:g}, got {value!r}")
     problems += _ratelimit_problems(settings)
     _raise(problems)
+
+
+def check_ratelimit_settings(settings: Mapping[str, Any]) -> None:
+    """Refuse malformed ``RATELIMIT_*`` settings (called when the limiter is set up)."""
+    _raise(_ratelimit_problems(settings))
 
 
 def _database_problems(url: Any) -> list[str]:

@@ -46,6 +46,7 @@ from limits import parse
 
 from surveyapp.i18n import t
 from surveyapp.ops.logs import log_event
+from surveyapp.ops.settings import check_ratelimit_settings
 
 EXTENSION = "surveyapp.limiter"
 BURST_FLAG = "burst"
@@ -151,6 +152,7 @@ def init_limiter(app: Flask) -> Limiter | None:
         return app.extensions.get(EXTENSION)
     for key, value in limit_settings().items():
         app.config.setdefault(key, value)
+    check_ratelimit_settings(app.config)
     app.extensions[EXTENSION + ".trusted"] = trusted_networks(app.config["RATELIMIT_TRUSTED"])
     app.register_error_handler(429, too_many_requests)
     if not app.config["RATELIMIT_ENABLED"]:

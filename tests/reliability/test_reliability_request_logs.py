@@ -94,3 +94,9 @@ def test_access_log_can_be_switched_off_ids_stay(make_app, access_log):
     reply = make_app(ACCESS_LOG=False).test_client().get("/healthz")
     assert reply.headers["X-Request-ID"]
     assert access_log.events("request") == []
+
+
+def test_access_log_switched_off_from_the_environment(make_app, access_log, monkeypatch):
+    monkeypatch.setenv("SURVEYAPP_ACCESS_LOG", "off")
+    make_app().test_client().get("/healthz")
+    assert access_log.events("request") == []

@@ -117,3 +117,11 @@ def test_wellformed_environment_passes():
             "SURVEYAPP_SOMETHING_ELSE": "ignored",
         }
     )
+
+
+def test_bad_rate_limit_settings_stop_the_limiter_setup(make_app, monkeypatch):
+    with pytest.raises(ConfigError, match="SURVEYAPP_RATELIMIT_API_CLIENT must be a rate"):
+        make_app(RATELIMIT_API_CLIENT="lots")
+    monkeypatch.setenv("SURVEYAPP_RATELIMIT_BURST", "often")
+    with pytest.raises(ConfigError, match="SURVEYAPP_RATELIMIT_BURST must be a rate"):
+        make_app()
