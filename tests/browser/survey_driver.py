@@ -68,6 +68,24 @@ _QUESTIONS = """() => ({
   texts: [...document.querySelectorAll('textarea')].map((t) => t.name),
 })"""
 
+_CENTRE = """(id) => {
+  const label = document.querySelector(`label[for="${id}"]`);
+  label.scrollIntoView({block: 'center'});
+  const r = label.getBoundingClientRect();
+  return [r.left + r.width / 2, r.top + r.height / 2];
+}"""
+
+
+def tap_label(page: Any, input_id: str) -> None:
+    """A finger on the middle of the label of ``input_id`` (scrolled into view first).
+
+    The same touch as ``locator.tap()``, without its per-call waiting for the element to
+    be stable, which the survey's static pages do not need.
+    """
+    x, y = page.evaluate(_CENTRE, input_id)
+    page.touchscreen.tap(x, y)
+
+
 _CHECKED = """(names) => Object.fromEntries(names.map((n) => {
   const on = document.querySelector(`input[name="${n}"]:checked`);
   return [n, on ? on.value : null];
@@ -83,7 +101,7 @@ def answer_page(page: Any, answers: Answers, *, skip: tuple[str, ...] = (), salt
         if name in skip:
             continue
         index = pick(name, len(group["ids"]), salt)
-        page.locator(f"label[for='{group['ids'][index]}']").tap()
+        tap_label(page, group["ids"][index])
         tapped[name] = group["values"][index]
     if tapped:
         checked = page.evaluate(_CHECKED, list(tapped))
