@@ -50,15 +50,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         n = int(settings["TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
-    from surveyapp import api, public, survey
+    from surveyapp import api, auth, dashboard, public, survey
+    from surveyapp.auth.setup import init_auth
     from surveyapp.bulletins import routes as bulletins_routes
     from surveyapp.web import install_web_helpers
 
     install_web_helpers(app)
+    init_auth(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(bulletins_routes.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
     csrf.exempt(api.bp)  # JSON API: no cookies are trusted there, CSRF does not apply
     return app
 

@@ -8,8 +8,16 @@ from __future__ import annotations
 import click
 
 import surveyapp.cli.backup  # noqa: F401
-from surveyapp.cli import bulletin, db_commands, demo, questionnaires, responses, rounds, serve  # noqa: F401
-from surveyapp.cli import users  # noqa: F401
+from surveyapp.cli import (  # noqa: F401
+    bulletin,
+    db_commands,
+    demo,
+    questionnaires,
+    responses,
+    rounds,
+    serve,
+    users,  # noqa: F401
+)
 from surveyapp.cli.base import main
 
 try:  # the analysis command lives with the CSV reader it wraps

@@ -30,6 +30,14 @@ class AppContext:
                 fail(str(exc))
         return self._app
 
+    def close(self) -> None:
+        """Release the pooled connections when the command ends (no connection outlives it)."""
+        if self._app is not None:
+            from surveyapp.extensions import db
+
+            with self._app.app_context():
+                db.engine.dispose()
+
     @contextlib.contextmanager
     def session(self) -> Iterator:
         from surveyapp.extensions import db
@@ -55,6 +63,7 @@ def fail(message: str) -> None:
 def main(ctx: click.Context, database_url: str | None) -> None:
     """surveyapp — 生活性服务业满意度调查与监测 / life-services satisfaction monitoring."""
     ctx.obj = AppContext(database_url)
+    ctx.call_on_close(ctx.obj.close)
 
 
 pass_appctx = click.make_pass_decorator(AppContext)

@@ -5,5 +5,6 @@ from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.questionnaire import QuestionnaireVersion
 from surveyapp.models.response import Response
 from surveyapp.models.round import Invitation, Round
+from surveyapp.models.user import AuditLog, User
 
-__all__ = ["Base", "Bulletin", "Invitation", "QuestionnaireVersion", "Response", "Round"]
+__all__ = ["AuditLog", "Base", "Bulletin", "User", "Invitation", "QuestionnaireVersion", "Response", "Round"]
