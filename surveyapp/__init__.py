@@ -13,6 +13,8 @@ from flask import Flask
 from surveyapp.config import ConfigError, load_config
 from surveyapp.database import configure_engine
 from surveyapp.extensions import csrf, db, migrate
+from surveyapp.ops import check_environ, check_settings, init_ops
+from surveyapp.security import init_security
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -24,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``SURVEYAPP_*`` variables are read now, never at import time.
     """
     app = Flask(__name__, instance_relative_config=True)
+    check_environ(os.environ)
     settings = load_config()
     if config:
         settings.update(config)
@@ -31,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings["SECRET_KEY"] = _secret_key(settings, app.instance_path)
     if not settings.get("DATABASE_URL"):
         settings["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "surveyapp.db")
+    check_settings(settings)
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
@@ -64,6 +68,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     csrf.exempt(api.bp)  # JSON API: no cookies are trusted there, CSRF does not apply
+    init_ops(app)
+    init_security(app)  # after the blueprints: it attaches the limits to their views
     return app
 
 

@@ -83,6 +83,7 @@ def app(database_url, tmp_path):
             "SECRET_KEY": TEST_SECRET,
             "DATABASE_URL": database_url,
             "TESTING": True,
+            "RATELIMIT_ENABLED": False,  # limits are tested in tests/security with their own apps
         }
     )
     app.instance_path = str(tmp_path)
