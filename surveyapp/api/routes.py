@@ -15,7 +15,7 @@ from surveyapp.extensions import db
 from surveyapp.models.base import utcnow
 from surveyapp.responses.submit import Client, SubmissionRefused, submit_response
 from surveyapp.responses.validate import InvalidSubmission, validate_submission
-from surveyapp.rounds.service import get_round
+from surveyapp.rounds.service import get_round, round_snapshot
 from surveyapp.security import rate_limited, submission_flags
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -75,7 +75,7 @@ def _read_json():
 @bp.post("/rounds/<code>/responses")
 @rate_limited("api")
 def post_response(code: str):
-    round_ = get_round(db.session, code)
+    round_ = round_snapshot(db.session, code)  # plain values in one query: the hot path
     if round_ is None:
         return error_response(404, "not_found")
     payload, problem = _read_json()

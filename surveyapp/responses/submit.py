@@ -18,7 +18,7 @@ from surveyapp.models import Invitation, Response, Round
 from surveyapp.models.base import utcnow
 from surveyapp.responses.codec import pack_answers, pack_profile
 from surveyapp.responses.validate import CleanSubmission, FieldError, InvalidSubmission
-from surveyapp.rounds.service import hash_token
+from surveyapp.rounds.service import RoundSnapshot, hash_token
 
 
 class SubmissionRefused(Exception):
@@ -96,7 +96,7 @@ def has_responded(session: Session, round_: Round, client: Client) -> bool:
 
 def submit_response(
     session: Session,
-    round_: Round,
+    round_: Round | RoundSnapshot,
     submission: CleanSubmission,
     client: Client,
     now: datetime | None = None,
@@ -148,7 +148,7 @@ def submit_response(
     try:
         if submission.token:
             row["invitation_id"] = _consume_token(session, round_, submission.token, now)
-        session.execute(insert(Response), [row])
+        session.connection().execute(insert(Response.__table__), row)
         session.commit()
     except IntegrityError:
         session.rollback()
