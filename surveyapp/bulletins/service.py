@@ -214,7 +214,13 @@ class Draft:
         return reports.render_bulletin(self.content, self.fonts)
 
 
-class _Gatherer:
+class RoundAnalyser:
+    """Runs :func:`analysis.run` once per round with the bulletin's settings (margins fitted
+    to the round, strata, grouping, exclusions) and keeps the results.
+
+    Shared by the bulletins and the dashboard, so both show the same numbers.
+    """
+
     def __init__(self, session: Session, settings: BulletinSettings, lang: str) -> None:
         self.session = session
         self.settings = settings
@@ -404,7 +410,7 @@ def prepare_bulletin(
     if not current:
         raise BulletinError(f"period {period} has no survey round: nothing to report")
     fonts = reports.load_fonts(settings.font_path)
-    g = _Gatherer(session, settings, lang)
+    g = RoundAnalyser(session, settings, lang)
     analysed = [g.analyse(r, "current", True) for r in current]
     if not any(a.matrix.n for a in analysed):
         raise BulletinError(f"period {period} has no response yet: nothing to report")

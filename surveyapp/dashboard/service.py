@@ -33,7 +33,7 @@ from surveyapp.bulletins.service import (
     SECTOR_ORDER,
     BulletinError,
     BulletinSettings,
-    _Gatherer,
+    RoundAnalyser,
     previous_period,
 )
 from surveyapp.dashboard.cache import AnalysisCache, Stamp, round_stamps
@@ -101,7 +101,7 @@ def analyse_round(
     key = cache.key(round_.id, stamp, {"by": settings.group_by}, settings_key(settings))
 
     def compute() -> RoundAnalysis:
-        gathered = _Gatherer(session, settings, "zh").analyse(round_, "current", True)
+        gathered = RoundAnalyser(session, settings, "zh").analyse(round_, "current", True)
         matrix = gathered.matrix
         received: dict[str, int] = {}
         if matrix.n and settings.group_by in matrix.columns:

@@ -8,7 +8,7 @@ import secrets
 import pytest
 from sqlalchemy import insert, select
 
-from surveyapp.bulletins.service import BulletinSettings, _Gatherer
+from surveyapp.bulletins.service import BulletinSettings, RoundAnalyser
 from surveyapp.catalog import questionnaire_of
 from surveyapp.dashboard.routes import STATE_KEY
 from surveyapp.extensions import db
@@ -27,7 +27,7 @@ def test_index_is_the_bulletin_number(app, as_role, demo):
         r = db.session.scalar(
             select(Round).where(Round.code == f"catering-{demo['current'].lower()}")
         )
-        result = _Gatherer(db.session, BulletinSettings(), "zh").analyse(r, "current", True).result
+        result = RoundAnalyser(db.session, BulletinSettings(), "zh").analyse(r, "current", True).result
     html = as_role("evaluator").get("/dashboard?sector=catering").get_data(as_text=True)
     shown = re.search(r'class="index-value">([\d.]+)', html).group(1)
     assert shown == f"{result.index.estimate:.1f}"
