@@ -1,6 +1,6 @@
 """Exports for spreadsheets and statistics packages: XLSX (Excel) and SPSS ``.sav``.
 
-* XLSX is written with openpyxl's write-only mode, row by row from the same stream as
+* XLSX is written with XlsxWriter's constant-memory mode, row by row from the same stream as
   the CSV export, so memory stays flat whatever the size of the round.  A second
   sheet is the codebook (question texts and scale labels).
 * ``.sav`` carries SPSS variable labels (the question texts) and value labels (the
@@ -47,26 +47,35 @@ def codebook(q: Questionnaire, lang: str = "zh") -> list[tuple[str, str, str]]:
 
 
 def export_xlsx(session: Session, round_: Round, path: Path, lang: str = "zh") -> int:
-    """Write the round to ``path`` as XLSX; return the number of responses."""
-    from openpyxl import Workbook
+    """Write the round to ``path`` as XLSX; return the number of responses.
+
+    XlsxWriter in ``constant_memory`` mode flushes each row as it is written.
+    """
+    import xlsxwriter
 
     q = questionnaire_of(round_.questionnaire_version)
-    wb = Workbook(write_only=True)
-    sheet = wb.create_sheet("responses")
-    rows = export_rows(session, round_)
-    header = next(rows)
-    numeric = [name in _numeric(q) for name in header]
-    sheet.append(header)
-    count = 0
-    for row in rows:
-        sheet.append([(float(v) if name == "duration" else int(v)) if num and v != "" else (v or None)
-                      for v, num, name in zip(row, numeric, header, strict=True)])
-        count += 1
-    book = wb.create_sheet("codebook")
-    book.append(["column", "label", "values"])
-    for entry in codebook(q, lang):
-        book.append(list(entry))
-    wb.save(path)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    try:
+        sheet = wb.add_worksheet("responses")
+        rows = export_rows(session, round_)
+        header = next(rows)
+        numeric = [name in _numeric(q) for name in header]
+        sheet.write_row(0, 0, header)
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            for col, (value, num) in enumerate(zip(row, numeric, strict=True)):
+                if value == "":
+                    continue
+                if num:
+                    sheet.write_number(count, col, float(value))
+                else:
+                    sheet.write_string(count, col, value)
+        book = wb.add_worksheet("codebook")
+        book.write_row(0, 0, ["column", "label", "values"])
+        for i, entry in enumerate(codebook(q, lang), start=1):
+            book.write_row(i, 0, list(entry))
+    finally:
+        wb.close()
     return count
 
 
