@@ -24,7 +24,7 @@ OUT = Path(__file__).resolve().parents[1] / "results" / "export.txt"
 REPO = Path(__file__).resolve().parents[2]
 
 CHILD = r"""
-import resource, sys, time
+import sys, time
 from pathlib import Path
 from surveyapp import create_app
 from surveyapp.extensions import db
@@ -46,7 +46,9 @@ with app.app_context():
         from surveyapp.responses.formats import export_sav, export_xlsx
         (export_xlsx if fmt == "xlsx" else export_sav)(db.session, r, Path(out))
     seconds = time.perf_counter() - t
-print(f"{seconds:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+# VmHWM, not ru_maxrss: getrusage's peak survives execve and would be the parent's
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(f"{seconds:.2f} {peak_kb / 1024:.0f}")
 """
 
 
