@@ -1,5 +1,6 @@
 """Database models, one module per aggregate."""
 
+from surveyapp.models.api_token import ApiToken
 from surveyapp.models.base import Base
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.questionnaire import QuestionnaireVersion
@@ -7,4 +8,4 @@ from surveyapp.models.response import Response
 from surveyapp.models.round import Invitation, Round
 from surveyapp.models.user import AuditLog, User
 
-__all__ = ["AuditLog", "Base", "Bulletin", "User", "Invitation", "QuestionnaireVersion", "Response", "Round"]
+__all__ = ["ApiToken", "AuditLog", "Base", "Bulletin", "User", "Invitation", "QuestionnaireVersion", "Response", "Round"]

@@ -31,6 +31,12 @@ class Round(Base):
     salt: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Population totals to weight this round to ({variable: {category: total}}), uploaded
+    # by an admin as a margins CSV (analysis contract); NULL: the configured default.
+    margins: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # When the retention rule cleared the device and fingerprint hashes of this closed
+    # round (the one-response rule needs them only while the round is open).
+    hashes_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship(lazy="joined")
 
