@@ -49,6 +49,7 @@ __all__ = [
     "discover",
     "load_questionnaire",
     "parse_questionnaire",
+    "questionnaire_errors",
     "validate_files",
 ]
 
@@ -604,15 +605,54 @@ def _known_sectors(sectors: Mapping[str, Text] | Iterable[str] | None) -> dict[s
     return known
 
 
-def _first(problems: list[_Problem], doc: _Document, source: str) -> QuestionnaireError:
+class _Refused(Exception):
+    """Internal: the located problems of the first check that failed, in file order."""
+
+    def __init__(self, errors: list[QuestionnaireError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _located(problems: list[_Problem], doc: _Document, source: str) -> _Refused:
     def position(problem: _Problem) -> tuple[int, int, str, str]:
         line, column = doc.mark(problem.path)
         if problem.line is not None:
             line, column = problem.line, 0
         return (line, column, format_key(problem.path), problem.message)
 
-    first = min(problems, key=position)
-    return QuestionnaireError(source, format_key(first.path), position(first)[0], first.message)
+    return _Refused(
+        [
+            QuestionnaireError(source, format_key(p.path), position(p)[0], p.message)
+            for p in sorted(problems, key=position)
+        ]
+    )
+
+
+def _validated(
+    text: str, source: str, sectors: Mapping[str, Text] | Iterable[str] | None
+) -> tuple[Any, dict[str, Text]]:
+    """The checked document and the known sectors; raises :class:`_Refused`."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        doc = _Document(text)
+    except yaml.YAMLError as exc:
+        raise _Refused([_yaml_error(exc, text, source)]) from None
+    if doc.problems:
+        raise _located(doc.problems, doc, source)
+    if doc.data is None:
+        raise _Refused([QuestionnaireError(source, "", None, "the file is empty")])
+
+    problems = [p for e in validator().iter_errors(doc.data) for p in _schema_problems(e)]
+    problems = _most_specific(problems)
+    if problems:
+        raise _located(problems, doc, source)
+
+    known = _known_sectors(sectors)
+    problems = _semantic_problems(doc.data, known, doc.mark)
+    if problems:
+        raise _located(problems, doc, source)
+    return doc.data, known
 
 
 def parse_questionnaire(
@@ -627,27 +667,30 @@ def parse_questionnaire(
     built-in :data:`SECTORS` (a mapping to their names, or just ids).  Raises
     :class:`QuestionnaireError` for the first problem found.
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
     try:
-        doc = _Document(text)
-    except yaml.YAMLError as exc:
-        raise _yaml_error(exc, text, source) from None
-    if doc.problems:
-        raise _first(doc.problems, doc, source)
-    if doc.data is None:
-        raise QuestionnaireError(source, "", None, "the file is empty")
+        data, known = _validated(text, source, sectors)
+    except _Refused as refused:
+        raise refused.errors[0] from None
+    return _build(normalise(data, known))
 
-    problems = [p for e in validator().iter_errors(doc.data) for p in _schema_problems(e)]
-    problems = _most_specific(problems)
-    if problems:
-        raise _first(problems, doc, source)
 
-    known = _known_sectors(sectors)
-    problems = _semantic_problems(doc.data, known, doc.mark)
-    if problems:
-        raise _first(problems, doc, source)
-    return _build(normalise(doc.data, known))
+def questionnaire_errors(
+    text: str,
+    source: str = "<string>",
+    *,
+    sectors: Mapping[str, Text] | Iterable[str] | None = None,
+) -> list[QuestionnaireError]:
+    """Every problem of the first check that fails (YAML, shape, meaning), in file order.
+
+    Empty when ``text`` is a valid questionnaire.  The admin editor shows the whole
+    list at once, so one round trip fixes several mistakes; :func:`parse_questionnaire`
+    raises the first of the same list.
+    """
+    try:
+        _validated(text, source, sectors)
+    except _Refused as refused:
+        return refused.errors
+    return []
 
 
 def load_questionnaire(
