@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "BULLETIN_ISSUER": None,
     "BULLETIN_FONT": None,  # path of a TrueType CJK font to embed
     "MARGINS_FILE": None,  # population margins CSV (variable,category,population)
+    # Days after a round closes before its device and fingerprint hashes are cleared
+    # (``surveyapp privacy purge``); the one-response rule needs them only while it is open.
+    "HASH_RETENTION_DAYS": 30,
 }
 
 _TYPES = {
@@ -34,6 +37,7 @@ _TYPES = {
     "DEVICE_COOKIE_DAYS": int,
     "TRUST_PROXY": int,
     "GOAL": float,
+    "HASH_RETENTION_DAYS": int,
 }
 _BOOLS = {"FINGERPRINT_DEDUPE", "SESSION_COOKIE_SECURE"}
 

@@ -12,6 +12,7 @@ from surveyapp.cli import (  # noqa: F401
     bulletin,
     db_commands,
     demo,
+    privacy,
     questionnaires,
     responses,
     rounds,

@@ -29,6 +29,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "DEVICE_COOKIE_DAYS": (1, 3650),
     "TRUST_PROXY": (0, 10),
     "GOAL": (0, 100),
+    "HASH_RETENTION_DAYS": (0, 3650),
 }
 RATELIMIT_STRATEGIES = ("fixed-window", "moving-window", "sliding-window-counter")
 
