@@ -57,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from surveyapp import api, auth, dashboard, public, survey
     from surveyapp.auth.setup import init_auth
     from surveyapp.bulletins import routes as bulletins_routes
+    from surveyapp.bulletins import manage as bulletins_manage
     from surveyapp.web import install_web_helpers
 
     install_web_helpers(app)
@@ -66,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(bulletins_routes.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(bulletins_manage.bp)
     app.register_blueprint(dashboard.bp)
     csrf.exempt(api.bp)  # JSON API: no cookies are trusted there, CSRF does not apply
     init_ops(app)

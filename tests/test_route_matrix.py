@@ -53,6 +53,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "api.openapi_json"): everyone(200),
     ("GET", "bulletins.index"): everyone(200),
     ("GET", "bulletins.download"): everyone(404),  # no bulletin published in this test
+    ("GET", "bulletins_manage.manage"): only(("admin", "evaluator"), 200),
+    ("POST", "bulletins_manage.preview"): only(("admin", "evaluator"), 400),  # no period chosen
+    ("GET", "bulletins_manage.preview"): everyone(405),
+    ("POST", "bulletins_manage.publish"): only(("admin", "evaluator"), 400),
+    ("GET", "bulletins_manage.publish"): everyone(405),
     ("GET", "auth.login"): {"anonymous": 200} | dict.fromkeys(WHO[1:], 302),
     ("POST", "auth.login"): {"anonymous": 400} | dict.fromkeys(WHO[1:], 302),
     ("GET", "auth.logout"): everyone(405),

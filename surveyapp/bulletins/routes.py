@@ -26,6 +26,7 @@ LABELS = {
         "Third-party monitoring results on life-service quality, published periodically. "
         "A published edition is never changed: a correction is a new edition naming the one it replaces.",
     ),
+    "manage": ("预览和发布公报（评估人员）", "Preview and publish a bulletin (evaluators)"),
     "edition": ("期号", "Edition"),
     "period": ("监测期", "Period"),
     "lang": ("语言", "Language"),

@@ -26,10 +26,12 @@ from sqlalchemy.orm import Session
 import analysis
 import reports
 from analysis import AnalysisResult, Margins, QualityRules, ResponseMatrix
+from surveyapp.auth.service import audit
 from surveyapp.i18n import CHINA_TZ
 from surveyapp.models import Response, Round
 from surveyapp.models.base import utcnow
 from surveyapp.models.bulletin import Bulletin
+from surveyapp.models.user import User
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.questionnaire.scoring import scoring_spec
 from surveyapp.responses.matrix import load_round_matrix
@@ -513,11 +515,15 @@ def publish_bulletin(
     settings: BulletinSettings | None = None,
     replaces: int | None = None,
     now: datetime | None = None,
+    actor: User | str = "cli",
+    ip: str | None = None,
 ) -> Bulletin:
-    """Render and store a new edition for ``period``; the caller commits.
+    """Render and store a new edition for ``period``, with its audit row; the caller commits.
 
     A period that already has a bulletin (in ``lang``) is only published again as a
     correction naming the edition it replaces (``replaces``, an edition number).
+    ``actor`` is the signed-in user, or ``"cli"`` for the command line and cron: a
+    publication cannot be undone, so who made it is always recorded.
     """
     now = now or utcnow()
     latest = _latest_for(session, period, lang)
@@ -571,6 +577,21 @@ def publish_bulletin(
     )
     session.add(bulletin)
     session.flush()
+    audit(
+        session,
+        actor,
+        "bulletin.publish",
+        f"bulletin:{edition}",
+        {
+            "period": period,
+            "lang": lang,
+            "sectors": bulletin.sectors,
+            "sha256": bulletin.sha256,
+            "replaces_edition": replaces,
+        },
+        ip=ip,
+        at=now,
+    )
     return bulletin
 
 
@@ -642,6 +663,7 @@ def publish_due(
     lang: str = "zh",
     settings: BulletinSettings | None = None,
     now: datetime | None = None,
+    actor: User | str = "cli",
 ) -> list[DueOutcome]:
     """Publish every closed period without a bulletin; periods without data are skipped.
 
@@ -650,7 +672,9 @@ def publish_due(
     out = []
     for period in due_periods(session, lang, now):
         try:
-            b = publish_bulletin(session, period, lang=lang, settings=settings, now=now)
+            b = publish_bulletin(
+                session, period, lang=lang, settings=settings, now=now, actor=actor
+            )
         except BulletinError as exc:
             out.append(DueOutcome(period, None, str(exc)))
             continue

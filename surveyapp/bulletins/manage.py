@@ -1,0 +1,229 @@
+"""The evaluator's bulletin pages: choose, preview the draft, publish or correct.
+
+``/bulletins/manage`` (admin and evaluator) offers the periods and sectors that have
+rounds and the editions that can still be corrected.  *Preview* renders the draft PDF
+and serves it inline without storing it (``Cache-Control: no-store``: a draft must not
+linger in a cache and be mistaken for a publication).  *Publish* calls
+:func:`~surveyapp.bulletins.service.publish_bulletin` with the signed-in user as the
+audited actor.  What the service refuses (a period without data, an edition already
+corrected) comes back as a message on the form, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from surveyapp.auth.decorators import roles_required
+from surveyapp.bulletins.forms import BulletinForm, fill_choices
+from surveyapp.bulletins.service import (
+    SECTOR_LABELS,
+    SECTOR_ORDER,
+    BulletinError,
+    list_bulletins,
+    prepare_bulletin,
+    publish_bulletin,
+    replaced_by,
+    settings_from_config,
+)
+from surveyapp.extensions import db
+from surveyapp.models import QuestionnaireVersion, Round
+from surveyapp.models import Response as SurveyResponse
+from surveyapp.web import current_lang
+
+bp = Blueprint("bulletins_manage", __name__, template_folder="templates")
+
+EDITORS = ("admin", "evaluator")
+
+LABELS = {
+    "title": ("发布监测公报", "Publish monitoring bulletins"),
+    "intro": (
+        "选择监测期、行业和语言，先预览草稿，核对无误后再发布。发布后的公报不再修改；"
+        "如需更正，请选择所替代的期号，以新一期发布。",
+        "Choose the period, sectors and language, preview the draft, then publish. A "
+        "published edition is never changed: to correct one, choose the edition it "
+        "replaces and publish a new edition.",
+    ),
+    "period": ("监测期", "Period"),
+    "responses": ("{n} 份答卷", "{n} responses"),
+    "sectors": ("行业（不选则为全部行业）", "Sectors (none ticked: every sector)"),
+    "lang": ("公报语言", "Bulletin language"),
+    "lang_zh": ("中文", "Chinese"),
+    "lang_en": ("英文", "English"),
+    "replaces": ("更正", "Correction"),
+    "new_edition": ("新一期（不是更正）", "A new edition (not a correction)"),
+    "corrects": ("更正第 {n} 期（{period}，{lang}）", "Correct No. {n} ({period}, {lang})"),
+    "replaced_no": ("更正并替代第 {n} 期", "corrects No. {n}"),
+    "preview": ("预览草稿 PDF", "Preview the draft PDF"),
+    "publish": ("发布", "Publish"),
+    "publish_note": (
+        "发布即存档，不可撤回，并记入审计日志。",
+        "Publishing archives the edition for good and is written to the audit log.",
+    ),
+    "error": ("无法生成或发布公报：", "The bulletin cannot be made or published:"),
+    "choose_period": ("请选择一个监测期。", "Choose a period."),
+    "bad_sector": ("所选行业不在列表中。", "A chosen sector is not on the list."),
+    "bad_edition": ("所选更正期号不在列表中。", "The edition to correct is not on the list."),
+    "no_rounds": (
+        "尚无调查轮次，无法生成公报。",
+        "There is no survey round yet: nothing to report.",
+    ),
+    "published": ("已发布第 {n} 期（{period}）。", "Published edition No. {n} ({period})."),
+    "concurrent": (
+        "另一期公报刚刚同时发布，请重试。",
+        "Another bulletin was published at the same moment: try again.",
+    ),
+    "archive": ("已发布的公报", "Published bulletins"),
+}
+
+
+def _labels(lang: str) -> dict[str, str]:
+    i = 1 if lang == "en" else 0
+    return {k: v[i] for k, v in LABELS.items()}
+
+
+def _period_choices(L: dict[str, str]) -> list[tuple[str, str]]:
+    """Periods that have rounds, newest first, labelled with their response count (so a
+    period without data is visible before anyone tries it)."""
+    stmt = (
+        select(Round.period, func.count(SurveyResponse.id))
+        .outerjoin(SurveyResponse, SurveyResponse.round_id == Round.id)
+        .group_by(Round.period)
+        .order_by(Round.period.desc())
+    )
+    return [(p, f"{p} · {L['responses'].format(n=n)}") for p, n in db.session.execute(stmt)]
+
+
+def _sector_choices(lang: str) -> list[tuple[str, str]]:
+    stmt = select(QuestionnaireVersion.sector).join(
+        Round, Round.questionnaire_version_id == QuestionnaireVersion.id
+    )
+    found = set(db.session.scalars(stmt.distinct()))
+    ordered = [s for s in SECTOR_ORDER if s in found] + sorted(found - set(SECTOR_ORDER))
+    i = 1 if lang == "en" else 0
+    return [(s, SECTOR_LABELS[s][i] if s in SECTOR_LABELS else s) for s in ordered]
+
+
+def _edition_choices(L: dict[str, str]) -> list[tuple[int | None, str]]:
+    """The "new edition" choice, then every edition not yet corrected (only those can be)."""
+    bulletins = list_bulletins(db.session)
+    corrected = replaced_by(bulletins)
+    out: list[tuple[int | None, str]] = [(None, L["new_edition"])]
+    for b in bulletins:
+        if b.id not in corrected:
+            lang = L.get(f"lang_{b.lang}", b.lang)
+            out.append((b.edition, L["corrects"].format(n=b.edition, period=b.period, lang=lang)))
+    return out
+
+
+def _form(lang: str, L: dict[str, str]) -> BulletinForm:
+    return fill_choices(
+        BulletinForm(), _period_choices(L), _sector_choices(lang), _edition_choices(L)
+    )
+
+
+def _page(form: BulletinForm, error: str | None, status: int):
+    lang = current_lang()
+    L = _labels(lang)
+    return render_template(
+        "bulletins/manage.html",
+        form=form,
+        error=error,
+        L=L,
+        bulletins=list_bulletins(db.session)[:10],
+    ), status
+
+
+def _form_error(form: BulletinForm, L: dict[str, str]) -> str:
+    """One message for what the form refused, in the page's language (a missing or
+    stale CSRF token never gets here: the app's CSRFProtect answers 400 first)."""
+    if form.period.errors:
+        return L["choose_period"] if form.period.choices else L["no_rounds"]
+    if form.sectors.errors:
+        return L["bad_sector"]
+    return L["bad_edition"]
+
+
+def _checked() -> tuple[BulletinForm, dict[str, str], object | None]:
+    """The posted form with its choices, its labels, and an error page if it is invalid."""
+    lang = current_lang()
+    L = _labels(lang)
+    form = _form(lang, L)
+    if not form.validate_on_submit():
+        return form, L, _page(form, _form_error(form, L), 400)
+    return form, L, None
+
+
+def _asked(form: BulletinForm) -> dict:
+    """What the form asks of the service: the same for the preview and the publication,
+    so the draft previewed is the edition published."""
+    return {
+        "period": form.period.data,
+        "lang": form.lang.data,
+        "sectors": form.sectors.data or None,
+        "settings": settings_from_config(current_app.config),
+        "replaces": form.replaces.data,
+    }
+
+
+@bp.get("/bulletins/manage")
+@roles_required(*EDITORS)
+def manage():
+    lang = current_lang()
+    return _page(_form(lang, _labels(lang)), None, 200)
+
+
+@bp.post("/bulletins/manage/preview")
+@roles_required(*EDITORS)
+def preview():
+    form, L, refused = _checked()
+    if refused is not None:
+        return refused
+    try:
+        draft = prepare_bulletin(db.session, **_asked(form))
+        pdf = draft.render()
+    except BulletinError as exc:
+        return _page(form, f"{L['error']} {exc}", 400)
+    finally:
+        db.session.rollback()  # preparing reads only; end the transaction now
+    name = f"draft-{form.period.data}-{form.lang.data}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/bulletins/manage/publish")
+@roles_required(*EDITORS)
+def publish():
+    form, L, refused = _checked()
+    if refused is not None:
+        return refused
+    try:
+        bulletin = publish_bulletin(
+            db.session, **_asked(form), actor=current_user, ip=request.remote_addr
+        )
+        db.session.commit()
+    except BulletinError as exc:
+        db.session.rollback()
+        return _page(form, f"{L['error']} {exc}", 400)
+    except IntegrityError:  # two editors took the same edition number
+        db.session.rollback()
+        return _page(form, L["concurrent"], 409)
+    flash(L["published"].format(n=bulletin.edition, period=bulletin.period))
+    return redirect(url_for("bulletins_manage.manage"))
