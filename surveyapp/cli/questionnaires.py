@@ -86,3 +86,45 @@ def list_(ctx: AppContext) -> None:
     with ctx.session() as session:
         for v in latest_versions(session):
             click.echo(f"{v.qid}\tv{v.version}\t{v.sector}\t{v.title_zh}\t{v.content_hash[:12]}")
+
+
+@questionnaires_group.command("import-xlsform")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write the YAML here (default: standard output).")
+@click.option("--sector", default=None,
+              help="Sector of the questionnaire, when the settings sheet has no 'sector' column.")
+def import_xlsform(path: str, out: str | None, sector: str | None) -> None:
+    """Convert an XLSForm (.xlsx from ODK or KoboToolbox) to questionnaire YAML.
+
+    The YAML is for review (then `questionnaires load`): nothing is published.  Rows
+    that our format cannot hold are listed on stderr as notes.
+    """
+    from pathlib import Path
+
+    from surveyapp.questionnaire.loader import questionnaire_errors
+    from surveyapp.questionnaire.xlsform import XLSFormError, convert_xlsform
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        fail(f"{path}: {exc.strerror or exc}")
+    try:
+        result = convert_xlsform(data, source=Path(path).name, sector=sector)
+    except XLSFormError as exc:
+        fail(f"{path}: {exc}")
+    errors = questionnaire_errors(result.yaml, source="")
+    if errors:
+        first = errors[0]
+        where = f"{first.key}: " if first.key else ""
+        fail(f"{path}: the converted questionnaire is not valid: {where}{first.message}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if out is None:
+        click.echo(result.yaml, nl=False)
+        return
+    try:
+        Path(out).write_text(result.yaml, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{out}: {exc.strerror or exc}")
+    click.echo(f"wrote {out} ({result.document['id']}; {len(result.notes)} note(s))")

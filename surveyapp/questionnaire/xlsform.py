@@ -149,7 +149,7 @@ def _rows(sheet: Any, title: str) -> Iterator[_Row]:
             yield _Row(number, cells)
 
 
-def _sheets(data: bytes) -> dict[str, Any]:
+def _workbook(data: bytes) -> Any:
     if not data.startswith(_ZIP_MAGIC):
         raise XLSFormError(
             "not an .xlsx workbook (Excel 2007 or newer); save an old .xls or a .csv as .xlsx"
@@ -162,7 +162,7 @@ def _sheets(data: bytes) -> dict[str, Any]:
         # openpyxl names the broken part of the archive; the user only needs to know
         # that the file is not a workbook it can read
         raise XLSFormError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
-    return {name.strip().lower(): book[name] for name in book.sheetnames}
+    return book
 
 
 # ------------------------------------------------------------------ texts and ids
@@ -494,7 +494,15 @@ def convert_xlsform(data: bytes, *, source: str = "", sector: str | None = None)
     :class:`XLSFormError` when the workbook cannot give a questionnaire at all; what
     is merely left out is listed in :attr:`Conversion.notes`.
     """
-    sheets = _sheets(data)
+    book = _workbook(data)
+    try:
+        return _convert(book, source, sector)
+    finally:
+        book.close()  # a read-only workbook holds its archive open until closed
+
+
+def _convert(book: Any, source: str, sector: str | None) -> Conversion:
+    sheets = {name.strip().lower(): book[name] for name in book.sheetnames}
     if "survey" not in sheets:
         found = ", ".join(f"'{name}'" for name in sheets) or "none"
         raise XLSFormError(f"the workbook has no 'survey' sheet (sheets: {found})")
