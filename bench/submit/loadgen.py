@@ -38,15 +38,20 @@ class Request:
     path: str
     body: bytes = b""
     content_type: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # more headers, e.g. Cookie (replace the defaults)
 
     def raw(self, host: str, port: int) -> bytes:
-        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {host}:{port}",
-                 "User-Agent: surveyapp-bench", "Accept: application/json"]
+        extra = {name.lower() for name, _ in self.headers}
+        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {host}:{port}"]
+        lines += [f"{name}: {value}" for name, value in
+                  (("User-Agent", "surveyapp-bench"), ("Accept", "application/json"))
+                  if name.lower() not in extra]
+        lines += [f"{name}: {value}" for name, value in self.headers]
         if self.body or self.method in ("POST", "PUT", "PATCH"):
             lines.append(f"Content-Length: {len(self.body)}")
         if self.content_type:
             lines.append(f"Content-Type: {self.content_type}")
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + self.body
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + self.body
 
 
 @dataclass
@@ -132,8 +137,25 @@ class ProtocolError(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: list[tuple[str, str]]  # (lower-case name, value), in order; repeats kept
+    body: bytes
+    closes: bool  # the server closes the connection after this reply
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k == name), None)
+
+
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
     """(status, body, server_closes) of one HTTP/1.1 response."""
+    reply = await read_reply(reader)
+    return reply.status, reply.body, reply.closes
+
+
+async def read_reply(reader: asyncio.StreamReader) -> Reply:
+    """One complete HTTP/1.1 response (``Content-Length`` or read-to-close bodies)."""
     head = await reader.readuntil(b"\r\n\r\n")
     if len(head) > MAX_HEAD:
         raise ProtocolError("head too large")
@@ -144,9 +166,13 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
     status = int(parts[1])
     length = None
     closes = parts[0] == "HTTP/1.0"
+    headers = []
     for line in lines[1:]:
+        if not line:
+            continue
         name, _, value = line.partition(":")
         name = name.strip().lower()
+        headers.append((name, value.strip()))
         if name == "content-length":
             length = int(value)
         elif name == "connection":
@@ -160,7 +186,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
         raise ProtocolError("body too large")
     else:
         body = await reader.readexactly(length)
-    return status, body, closes
+    return Reply(status, headers, body, closes)
 
 
 async def _async_client(host, port, raws, offset, stop, result, timeout, collect_status):
@@ -182,7 +208,7 @@ async def _async_client(host, port, raws, offset, stop, result, timeout, collect
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
                 ProtocolError, ValueError, TimeoutError) as exc:
             lat.append(perf() - t0)
-            result.statuses[_error_name(exc)] += 1
+            result.statuses[error_name(exc)] += 1
             if writer is not None:
                 writer.close()
                 reader = writer = None
@@ -200,7 +226,8 @@ async def _async_client(host, port, raws, offset, stop, result, timeout, collect
             pass
 
 
-def _error_name(exc: BaseException) -> str:
+def error_name(exc: BaseException) -> str:
+    """A short name for a transport failure, counted where a status would be."""
     if isinstance(exc, TimeoutError | socket.timeout):
         return "timeout"
     if isinstance(exc, ConnectionRefusedError):
@@ -236,6 +263,7 @@ def _thread_client(host, port, requests, offset, stop, result, timeout, collect_
         headers = {"User-Agent": "surveyapp-bench", "Accept": "application/json"}
         if req.content_type:
             headers["Content-Type"] = req.content_type
+        headers.update(req.headers)
         t0 = perf()
         try:
             conn.request(req.method, req.path, body=req.body or None, headers=headers)
@@ -243,7 +271,7 @@ def _thread_client(host, port, requests, offset, stop, result, timeout, collect_
             body = resp.read()
         except (OSError, http.client.HTTPException) as exc:
             lat.append(perf() - t0)
-            statuses[_error_name(exc)] += 1
+            statuses[error_name(exc)] += 1
             conn.close()
             continue
         lat.append(perf() - t0)
@@ -300,7 +328,7 @@ def run_phase(
         raise ValueError("clients must be 1..1024 and seconds 0..3600")
     result = PhaseResult(name, clients)
     stop = _Stop(seconds, max_requests)
-    cpu0, srv0, sys0, db0 = _own_cpu(), _cpu_of(server_pids), _system_cpu(), _cpu_by_name("postgres")
+    meter = CpuMeter(server_pids)
     start = time.perf_counter()
     if mode == "asyncio":
         raws = [r.raw(host, port) for r in requests]
@@ -310,14 +338,27 @@ def run_phase(
     else:
         raise ValueError(f"unknown client mode {mode!r}")
     result.seconds = time.perf_counter() - start
-    result.client_cpu_s = _own_cpu() - cpu0
-    srv1, sys1, db1 = _cpu_of(server_pids), _system_cpu(), _cpu_by_name("postgres")
-    result.db_cpu_s = db1 - db0 if db1 >= db0 else None
-    if srv0 is not None and srv1 is not None:
-        result.server_cpu_s = srv1 - srv0
-    if sys0 is not None and sys1 is not None and sys1[1] > sys0[1]:
-        result.system_busy = (sys1[0] - sys0[0]) / (sys1[1] - sys0[1])
+    meter.stop(result)
     return result
+
+
+class CpuMeter:
+    """CPU used from its creation to :meth:`stop`: this process, the server, PostgreSQL, all."""
+
+    def __init__(self, server_pids: Sequence[int] = ()):
+        self.server_pids = list(server_pids)
+        self.cpu0, self.srv0 = _own_cpu(), _cpu_of(self.server_pids)
+        self.sys0, self.db0 = _system_cpu(), _cpu_by_name("postgres")
+
+    def stop(self, result: PhaseResult) -> None:
+        """Fill ``result``'s ``client_cpu_s``, ``server_cpu_s``, ``db_cpu_s``, ``system_busy``."""
+        result.client_cpu_s = _own_cpu() - self.cpu0
+        srv1, sys1, db1 = _cpu_of(self.server_pids), _system_cpu(), _cpu_by_name("postgres")
+        result.db_cpu_s = db1 - self.db0 if db1 >= self.db0 else None
+        if self.srv0 is not None and srv1 is not None:
+            result.server_cpu_s = srv1 - self.srv0
+        if self.sys0 is not None and sys1 is not None and sys1[1] > self.sys0[1]:
+            result.system_busy = (sys1[0] - self.sys0[0]) / (sys1[1] - self.sys0[1])
 
 
 def _own_cpu() -> float:

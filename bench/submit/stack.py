@@ -37,8 +37,12 @@ def _tool(name: str) -> str:
 
 
 @contextlib.contextmanager
-def fresh_database(kind: str, pg_base: str = PG_BASE) -> Iterator[str]:
-    """A new, empty database URL; removed (SQLite file) or dropped (PostgreSQL) afterwards."""
+def fresh_database(kind: str, pg_base: str = PG_BASE, name: str | None = None) -> Iterator[str]:
+    """A new, empty database URL; removed (SQLite file) or dropped (PostgreSQL) afterwards.
+
+    On PostgreSQL the database is created on ``pg_base``'s server, named ``name`` (a
+    leftover of that name from an interrupted run is dropped first) or a random name.
+    """
     if kind == "sqlite":
         tmp = tempfile.mkdtemp(prefix="surveyapp-bench-")
         try:
@@ -49,10 +53,15 @@ def fresh_database(kind: str, pg_base: str = PG_BASE) -> Iterator[str]:
     if kind != "postgres":
         raise ValueError(f"unknown database kind {kind!r}")
     base = make_url(pg_base)
-    name = f"surveyapp_bench_{uuid.uuid4().hex[:12]}"
+    leftover = name is not None
+    name = name or f"surveyapp_bench_{uuid.uuid4().hex[:12]}"
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"database name {name!r}: letters, digits and _ only")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
+            if leftover:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
             yield base.set(database=name).render_as_string(hide_password=False)
@@ -112,7 +121,8 @@ class Gunicorn:
     """``gunicorn -w N -b 127.0.0.1:<free port> wsgi:app`` in the repository root."""
 
     def __init__(self, url: str, workers: int = 2, worker_class: str = "sync", threads: int = 4,
-                 log_dir: str | None = None, extra_args: tuple[str, ...] = ()):
+                 log_dir: str | None = None, extra_args: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None):
         self.url = url
         self.workers = workers
         self.worker_class = worker_class
@@ -122,6 +132,7 @@ class Gunicorn:
         self.log_dir = log_dir or tempfile.mkdtemp(prefix="surveyapp-bench-log-")
         self.log_path = os.path.join(self.log_dir, f"gunicorn-{self.port}.log")
         self.extra_args = extra_args
+        self.env = dict(env or {})  # more SURVEYAPP_* settings for the app
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -136,7 +147,7 @@ class Gunicorn:
 
     def start(self, timeout: float = 60.0) -> None:
         env = dict(os.environ, SURVEYAPP_DATABASE_URL=self.url, SURVEYAPP_RATELIMIT_ENABLED="0",
-                   SURVEYAPP_SECRET_KEY=secrets.token_hex(32))
+                   SURVEYAPP_SECRET_KEY=secrets.token_hex(32), **self.env)
         self.proc = subprocess.Popen(self.command, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
