@@ -79,6 +79,23 @@ class DriversResult:
     mean_importance: float
     mean_score: float
 
+    def by_priority(self) -> tuple[Driver, ...]:
+        """The dimensions in the order to act on them: ``fix_first`` ones first, then by
+        derived importance, largest first (unknown importance last).
+
+        One ordering for every reader of the table (the bulletin's importance-performance
+        table, the dashboard's matrix), so they list the dimensions alike.
+        """
+        return tuple(
+            sorted(
+                self.dimensions,
+                key=lambda d: (
+                    not d.fix_first,
+                    -d.importance if math.isfinite(d.importance) else math.inf,
+                ),
+            )
+        )
+
     def to_dict(self) -> dict[str, object]:
         return {
             "method": "wls_hc1",

@@ -452,10 +452,7 @@ class _Builder:
             ]
         ]
         extra: list[tuple[Any, ...]] = []
-        ordered = sorted(
-            drivers.dimensions,
-            key=lambda d: (not d.fix_first, -d.importance if fmt.is_number(d.importance) else 0),
-        )
+        ordered = drivers.by_priority()
         for i, d in enumerate(ordered, start=1):
             rows.append(
                 [

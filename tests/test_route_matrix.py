@@ -45,12 +45,18 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "survey.survey"): everyone(200),
     ("POST", "survey.survey_post"): everyone(400),  # empty form: errors shown
     ("GET", "survey.thanks"): everyone(200),
-    ("GET", "api.post_response"): everyone(405),
     ("POST", "api.post_response"): everyone(415),
     ("GET", "api.show_round"): everyone(200),
     ("GET", "api.list_questionnaires"): everyone(200),
     ("GET", "api.show_questionnaire"): everyone(200),
     ("GET", "api.openapi_json"): everyone(200),
+    # bearer token only: the walk's session cookies never authenticate the read API
+    ("GET", "api.indices"): everyone(401),
+    ("GET", "api.export_responses"): everyone(401),
+    ("GET", "tokens.index"): signed_in(200),
+    ("POST", "tokens.create"): signed_in(400),  # empty form
+    ("GET", "tokens.revoke"): everyone(405),
+    ("POST", "tokens.revoke"): signed_in(404),  # no such token
     ("GET", "bulletins.index"): everyone(200),
     ("GET", "bulletins.download"): everyone(404),  # no bulletin published in this test
     ("GET", "bulletins_manage.manage"): only(("admin", "evaluator"), 200),
@@ -71,6 +77,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "auth.unlock"): everyone(405),
     ("POST", "auth.unlock"): only(("admin",), 302),
     ("GET", "dashboard.index"): signed_in(200),
+    ("GET", "dashboard.indices_csv"): signed_in(200),
+    ("GET", "dashboard.indices_xlsx"): signed_in(200),
 }
 
 
@@ -115,6 +123,7 @@ def walk_setup(app, make_user, publish, make_round):
         "bulletin_id": 1,
         "filename": "css/app.css",
         "user_id": target,
+        "token_id": 1,
     }
     return ids, values
 

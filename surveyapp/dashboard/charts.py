@@ -1,9 +1,11 @@
 """Server-rendered SVG charts: no script, no CDN, no inline style (the CSP forbids it).
 
 Colours come from classes styled in ``static/css/dashboard.css``; geometry uses SVG
-presentation attributes.  The view box is phone-sized (360 units wide) and the SVG
-scales to its container, so text stays readable on a small screen.  Every chart has a
-``<title>`` and the same numbers are in a table next to it.
+presentation attributes.  The view box is phone-sized (300 units wide, about the width
+a chart gets on a 360 px phone) and the SVG scales to its container (``width: 100%``),
+so its text, 20 units high, is drawn at 18 px or more there: older readers get the same
+text size in a chart as in the page.  Every chart has a ``<title>`` and the same
+numbers are in a table next to it.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-__all__ = ["Bar", "Point", "bar_chart", "trend_chart"]
+__all__ = ["Bar", "IpaPoint", "Point", "bar_chart", "ipa_chart", "trend_chart"]
 
-WIDTH = 360
+WIDTH = 300
+FONT = 20  # text height in view-box units (the CSS sets the same size on chart text)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,18 @@ def _open(chart_id: str, height: float, title: str, css: str) -> list[str]:
     ]
 
 
+def _period_lines(label: str, x: float, y: float) -> str:
+    """A period label as two short lines (``2026`` over ``Q3``): four periods fit a phone."""
+    head, tail = (label[:4], label[4:]) if len(label) > 4 and label[:4].isdigit() else (label, "")
+    out = (
+        f'<text class="axis" x="{_f(x)}" y="{_f(y)}" text-anchor="middle">'
+        f'<tspan x="{_f(x)}">{escape(head)}</tspan>'
+    )
+    if tail:
+        out += f'<tspan x="{_f(x)}" dy="{FONT + 2}">{escape(tail)}</tspan>'
+    return out + "</text>"
+
+
 def trend_chart(
     points: Sequence[Point], goal: float, *, title: str, goal_label: str, chart_id: str
 ) -> Markup:
@@ -73,8 +88,8 @@ def trend_chart(
 
     Small samples are drawn hollow; a period without an estimate leaves a gap.
     """
-    left, right, top, bottom = 34.0, 12.0, 12.0, 30.0
-    height = 200.0
+    left, right, top, bottom = 40.0, 10.0, 28.0, 54.0
+    height = 270.0
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     values = _finite(*[v for p in points for v in (p.value, p.low, p.high)])
     lo, hi = _domain(values, goal)
@@ -92,13 +107,13 @@ def trend_chart(
         out.append(
             f'<line class="grid" x1="{_f(left)}" x2="{_f(WIDTH - right)}" '
             f'y1="{_f(y(tick))}" y2="{_f(y(tick))}"/>'
-            f'<text class="axis" x="{_f(left - 4)}" y="{_f(y(tick) + 4)}" '
+            f'<text class="axis" x="{_f(left - 4)}" y="{_f(y(tick) + 7)}" '
             f'text-anchor="end">{tick}</text>'
         )
     gy = y(goal)
     out.append(
         f'<line class="goal" x1="{_f(left)}" x2="{_f(WIDTH - right)}" y1="{_f(gy)}" y2="{_f(gy)}"/>'
-        f'<text class="goal-label" x="{_f(WIDTH - right)}" y="{_f(gy - 4)}" '
+        f'<text class="goal-label" x="{_f(WIDTH - right)}" y="{_f(gy - 5)}" '
         f'text-anchor="end">{escape(goal_label)}</text>'
     )
     segment: list[str] = []
@@ -116,10 +131,7 @@ def trend_chart(
         if len(seg) > 1:
             out.append(f'<polyline class="line" fill="none" points="{" ".join(seg)}"/>')
     for i, p in enumerate(points):
-        out.append(
-            f'<text class="axis" x="{_f(x(i))}" y="{_f(height - 10)}" '
-            f'text-anchor="middle">{escape(p.label)}</text>'
-        )
+        out.append(_period_lines(p.label, x(i), height - bottom + FONT + 6))
         if p.value is None or not math.isfinite(p.value):
             continue
         if (
@@ -134,9 +146,9 @@ def trend_chart(
             )
         css = "dot dot-small" if p.small else "dot"
         out.append(
-            f'<circle class="{css}" cx="{_f(x(i))}" cy="{_f(y(p.value))}" r="4">'
+            f'<circle class="{css}" cx="{_f(x(i))}" cy="{_f(y(p.value))}" r="5">'
             f"<title>{escape(p.label)}: {p.value:.1f}</title></circle>"
-            f'<text class="value" x="{_f(x(i) + 6)}" y="{_f(y(p.value) - 6)}">{p.value:.1f}</text>'
+            f'<text class="value" x="{_f(x(i) + 6)}" y="{_f(y(p.value) - 8)}">{p.value:.1f}</text>'
         )
     out.append("</svg>")
     return Markup("".join(out))
@@ -146,8 +158,8 @@ def bar_chart(
     bars: Sequence[Bar], goal: float, *, title: str, goal_label: str, chart_id: str
 ) -> Markup:
     """One horizontal bar per group (label above its bar), 95% CI bars and the goal line."""
-    left, right, top = 6.0, 44.0, 18.0
-    row = 40.0
+    left, right, top = 4.0, 54.0, 30.0
+    row = 56.0
     height = top + row * max(len(bars), 1) + 6
     plot_w = WIDTH - left - right
     values = _finite(*[v for b in bars for v in (b.value, b.low, b.high)])
@@ -158,19 +170,19 @@ def bar_chart(
 
     out = _open(chart_id, height, title, "chart-bars")
     out.append(
-        f'<text class="axis" x="{_f(left)}" y="12">{int(lo)}</text>'
-        f'<text class="axis" x="{_f(WIDTH - right)}" y="12" text-anchor="end">{int(hi)}</text>'
+        f'<text class="axis" x="{_f(left)}" y="{FONT}">{int(lo)}</text>'
+        f'<text class="axis" x="{_f(WIDTH - right)}" y="{FONT}" text-anchor="end">{int(hi)}</text>'
     )
     for i, b in enumerate(bars):
         y0 = top + row * i
         label = escape(b.label) + (Markup(" · ") + escape(b.note) if b.note else "")
-        out.append(f'<text class="bar-label" x="{_f(left)}" y="{_f(y0 + 12)}">{label}</text>')
+        out.append(f'<text class="bar-label" x="{_f(left)}" y="{_f(y0 + FONT)}">{label}</text>')
         if b.value is None or not math.isfinite(b.value):
             continue
         out.append(
-            f'<rect class="bar bar-{escape(b.css)}" x="{_f(left)}" y="{_f(y0 + 17)}" '
-            f'width="{_f(max(x(b.value) - left, 1))}" height="14"/>'
-            f'<text class="value" x="{_f(WIDTH - right + 4)}" y="{_f(y0 + 29)}">{b.value:.1f}</text>'
+            f'<rect class="bar bar-{escape(b.css)}" x="{_f(left)}" y="{_f(y0 + 28)}" '
+            f'width="{_f(max(x(b.value) - left, 1))}" height="18"/>'
+            f'<text class="value" x="{_f(WIDTH - right + 4)}" y="{_f(y0 + 44)}">{b.value:.1f}</text>'
         )
         if (
             b.low is not None
@@ -178,16 +190,110 @@ def bar_chart(
             and math.isfinite(b.low)
             and math.isfinite(b.high)
         ):
-            yc = y0 + 24
+            yc = y0 + 37
             out.append(
                 f'<path class="ci" d="M{_f(x(b.low))},{_f(yc)}H{_f(x(b.high))}'
-                f"M{_f(x(b.low))},{_f(yc - 5)}V{_f(yc + 5)}"
-                f'M{_f(x(b.high))},{_f(yc - 5)}V{_f(yc + 5)}"/>'
+                f"M{_f(x(b.low))},{_f(yc - 6)}V{_f(yc + 6)}"
+                f'M{_f(x(b.high))},{_f(yc - 6)}V{_f(yc + 6)}"/>'
             )
     gx = x(goal)
     out.append(
-        f'<line class="goal" x1="{_f(gx)}" x2="{_f(gx)}" y1="{_f(top - 2)}" y2="{_f(height - 4)}"/>'
-        f'<text class="goal-label" x="{_f(gx)}" y="12" text-anchor="middle">{escape(goal_label)}</text>'
+        f'<line class="goal" x1="{_f(gx)}" x2="{_f(gx)}" y1="{_f(top - 4)}" y2="{_f(height - 4)}"/>'
+        f'<text class="goal-label" x="{_f(gx)}" y="{FONT}" text-anchor="middle">{escape(goal_label)}</text>'
     )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+@dataclass(frozen=True)
+class IpaPoint:
+    """One dimension in the importance-performance matrix: ``number`` links the dot to
+    its row in the table under the chart."""
+
+    number: int
+    label: str
+    importance: float  # derived importance, a share 0..1
+    score: float
+    fix_first: bool
+
+
+def ipa_chart(
+    points: Sequence[IpaPoint],
+    mean_importance: float,
+    mean_score: float,
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    fix_label: str,
+    chart_id: str,
+) -> Markup:
+    """The importance-performance matrix: importance across, score up, split at the means.
+
+    The quadrants are the analysis' own (:mod:`analysis.drivers`); the chart only draws
+    them.  The "fix first" quadrant (important, scored low: bottom right) is shaded and
+    named; its dimensions are squares in the warning colour, the others circles, so the
+    difference never rests on colour alone.  Dots carry their table number, not their
+    name: names at a readable size would not fit a phone.
+    """
+    left, right, top, bottom = 44.0, 12.0, 34.0, 58.0
+    height = 300.0
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    pts = [p for p in points if math.isfinite(p.importance) and math.isfinite(p.score)]
+    x_hi = max([p.importance for p in pts] + [mean_importance, 0.2]) * 1.1
+    x_hi = math.ceil(x_hi * 10) / 10
+    scores = [p.score for p in pts]
+    lo, hi = _domain(scores or [mean_score], mean_score)
+
+    def x(v: float) -> float:
+        return left + plot_w * min(max(v, 0.0), x_hi) / x_hi
+
+    def y(v: float) -> float:
+        return top + plot_h * (hi - min(max(v, lo), hi)) / (hi - lo)
+
+    mx, my = x(mean_importance), y(mean_score)
+    bottom_y = top + plot_h
+    out = _open(chart_id, height, title, "chart-ipa")
+    out.append(
+        f'<rect class="zone-fix" x="{_f(mx)}" y="{_f(my)}" '
+        f'width="{_f(WIDTH - right - mx)}" height="{_f(bottom_y - my)}"/>'
+        f'<rect class="frame" x="{_f(left)}" y="{_f(top)}" width="{_f(plot_w)}" '
+        f'height="{_f(plot_h)}" fill="none"/>'
+        f'<line class="quad" x1="{_f(mx)}" x2="{_f(mx)}" y1="{_f(top)}" y2="{_f(bottom_y)}"/>'
+        f'<line class="quad" x1="{_f(left)}" x2="{_f(WIDTH - right)}" y1="{_f(my)}" y2="{_f(my)}"/>'
+        f'<text class="zone-label" x="{_f(WIDTH - right - 4)}" y="{_f(bottom_y - 6)}" '
+        f'text-anchor="end">{escape(fix_label)}</text>'
+        # axes: score ticks on the left, importance ticks below, the two axis names
+        f'<text class="axis" x="{_f(left - 4)}" y="{_f(top + 7)}" text-anchor="end">{int(hi)}</text>'
+        f'<text class="axis" x="{_f(left - 4)}" y="{_f(bottom_y + 7)}" text-anchor="end">{int(lo)}</text>'
+        f'<text class="axis" x="{_f(left)}" y="{_f(bottom_y + FONT + 4)}">0</text>'
+        f'<text class="axis" x="{_f(WIDTH - right)}" y="{_f(bottom_y + FONT + 4)}" '
+        f'text-anchor="end">{x_hi:.0%}</text>'
+        f'<text class="axis-title" x="{_f(left + plot_w / 2)}" y="{_f(height - 6)}" '
+        f'text-anchor="middle">{escape(x_label)}</text>'
+        f'<text class="axis-title" x="{_f(left)}" y="{FONT + 2}">{escape(y_label)}</text>'
+    )
+    placed: list[tuple[float, float]] = []
+    for p in pts:
+        px, py = x(p.importance), y(p.score)
+        tip = f"<title>{p.number}. {escape(p.label)}: {p.score:.1f}, {p.importance:.0%}</title>"
+        if p.fix_first:
+            out.append(
+                f'<rect class="ipa-dot ipa-fix" x="{_f(px - 6)}" y="{_f(py - 6)}" '
+                f'width="12" height="12">{tip}</rect>'
+            )
+        else:
+            out.append(f'<circle class="ipa-dot" cx="{_f(px)}" cy="{_f(py)}" r="6">{tip}</circle>')
+        # the number beside its dot, moved down while it would sit on an earlier one
+        lx = px + 9 if px < WIDTH - right - 30 else px - 9
+        anchor = "start" if lx > px else "end"
+        ly = py + 7
+        while any(abs(lx - ox) < 24 and abs(ly - oy) < FONT for ox, oy in placed):
+            ly += FONT
+        placed.append((lx, ly))
+        out.append(
+            f'<text class="ipa-number" x="{_f(lx)}" y="{_f(ly)}" '
+            f'text-anchor="{anchor}">{p.number}</text>'
+        )
     out.append("</svg>")
     return Markup("".join(out))

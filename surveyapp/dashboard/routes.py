@@ -1,8 +1,13 @@
-"""``/dashboard``: one card per visible sector, district table, charts (read-only)."""
+"""``/dashboard``: one card per visible sector, district table, charts (read-only), and
+its indices table as CSV and XLSX downloads with the same filters and role checks."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+import csv
+import io
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -10,8 +15,13 @@ from surveyapp.auth.decorators import roles_required
 from surveyapp.bulletins.service import BulletinSettings, settings_from_config
 from surveyapp.dashboard import texts  # noqa: F401  (merges the dashboard texts)
 from surveyapp.dashboard.cache import AnalysisCache
-from surveyapp.dashboard.charts import Bar, Point, bar_chart, trend_chart
-from surveyapp.dashboard.service import DashboardError, build_dashboard
+from surveyapp.dashboard.charts import Bar, IpaPoint, Point, bar_chart, ipa_chart, trend_chart
+from surveyapp.dashboard.service import (
+    INDEX_COLUMNS,
+    DashboardError,
+    build_dashboard,
+    indices_rows,
+)
 from surveyapp.extensions import db
 from surveyapp.i18n import t
 from surveyapp.web import current_lang
@@ -36,28 +46,119 @@ def _arg(name: str) -> str | None:
     return value or None
 
 
-@bp.get("/dashboard")
-@roles_required("admin", "evaluator", "bureau", "viewer")
-def index():
+ROLES = ("admin", "evaluator", "bureau", "viewer")
+FILTERS = ("period", "sector", "district")
+
+
+def _board():
+    """The dashboard of the signed-in user for the request's filters, or the error page."""
     settings, cache = dashboard_state(current_app)
-    lang = current_lang()
     try:
         board = build_dashboard(
             db.session,
             current_user,
             settings,
             cache,
-            period=_arg("period"),
-            sector=_arg("sector"),
-            district=_arg("district"),
-            lang=lang,
+            **{name: _arg(name) for name in FILTERS},
+            lang=current_lang(),
         )
     except DashboardError as exc:
-        return render_template(
-            "dashboard/error.html", message=str(exc), status=exc.status
-        ), exc.status
+        page = render_template("dashboard/error.html", message=str(exc), status=exc.status)
+        return None, (page, exc.status)
+    return board, None
+
+
+@bp.get("/dashboard")
+@roles_required(*ROLES)
+def index():
+    board, error = _board()
+    if error is not None:
+        return error
+    lang = current_lang()
     charts = {card.qid: _charts(card, lang) for card in board.cards}
-    return render_template("dashboard/index.html", board=board, min_n=settings.min_n, charts=charts)
+    export_args = {name: value for name in FILTERS if (value := _arg(name)) is not None}
+    return render_template(
+        "dashboard/index.html",
+        board=board,
+        min_n=dashboard_state(current_app)[0].min_n,
+        charts=charts,
+        export_args=export_args,
+    )
+
+
+def _table(board) -> tuple[list[str], list[list[object]]]:
+    """Header and rows of the indices table in the page's language (verdicts in words)."""
+    lang = current_lang()
+    header = [t(text, lang) for _, text in INDEX_COLUMNS]
+    rows = []
+    for row in indices_rows(board, t("dash_all", lang)):
+        row["verdict"] = t(f"dash_verdict_{row['verdict']}", lang)
+        row["small_sample"] = t("dash_yes" if row["small_sample"] else "dash_no", lang)
+        rows.append([row[key] for key, _ in INDEX_COLUMNS])
+    return header, rows
+
+
+def _filename(board, ext: str) -> str:
+    parts = ["indices", board.period or "none", board.sector, board.district]
+    return "-".join(p for p in parts if p) + f".{ext}"
+
+
+def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    # RFC 6266 / 5987: an ASCII fallback and the UTF-8 name (a district may be Chinese)
+    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/dashboard/indices.csv")
+@roles_required(*ROLES)
+def indices_csv():
+    """The page's indices table as CSV, UTF-8 with a BOM so Excel shows the Chinese."""
+    board, error = _board()
+    if error is not None:
+        return error
+    header, rows = _table(board)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return _attachment(
+        out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", _filename(board, "csv")
+    )
+
+
+@bp.get("/dashboard/indices.xlsx")
+@roles_required(*ROLES)
+def indices_xlsx():
+    """The page's indices table as an Excel workbook (numbers as numbers, one decimal)."""
+    import xlsxwriter  # only this download needs it
+
+    board, error = _board()
+    if error is not None:
+        return error
+    header, rows = _table(board)
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as wb:
+        ws = wb.add_worksheet(t("dash_col_index", current_lang())[:31])
+        bold = wb.add_format({"bold": True, "text_wrap": True})
+        ws.write_row(0, 0, header, bold)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                ws.write(r, c, value)
+        ws.freeze_panes(1, 0)
+        ws.set_column(0, len(header) - 1, 14)
+    return _attachment(
+        buffer.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _filename(board, "xlsx"),
+    )
 
 
 def _fmt_goal(goal: float) -> str:
@@ -65,7 +166,7 @@ def _fmt_goal(goal: float) -> str:
 
 
 def _charts(card, lang: str) -> dict[str, Markup]:
-    """The trend and district charts of one sector card."""
+    """The trend, district and importance-performance charts of one sector card."""
     goal = _fmt_goal(card.goal)
     trend = trend_chart(
         [
@@ -100,4 +201,19 @@ def _charts(card, lang: str) -> dict[str, Markup]:
         goal_label=goal,
         chart_id=f"districts-{card.qid}",
     )
-    return {"trend": trend, "districts": bars}
+    charts = {"trend": trend, "districts": bars}
+    if card.ipa is not None:
+        charts["ipa"] = ipa_chart(
+            [
+                IpaPoint(r.number, r.label, r.importance, r.score, r.fix_first)
+                for r in card.ipa.rows
+            ],
+            card.ipa.mean_importance,
+            card.ipa.mean_score,
+            title=t("dash_ipa_title", lang, sector=card.title),
+            x_label=t("dash_ipa_x", lang),
+            y_label=t("dash_ipa_y", lang),
+            fix_label=t("dash_fix_first", lang),
+            chart_id=f"ipa-{card.qid}",
+        )
+    return charts

@@ -23,6 +23,7 @@ from analysis import (
     AnalysisResult,
     Change,
     ChangeResult,
+    DriversResult,
     Estimate,
     IndexEstimate,
     ScoreEstimate,
@@ -189,6 +190,47 @@ class DimensionRow:
 
 
 @dataclass(frozen=True)
+class IpaRow:
+    """A dimension in the importance-performance matrix; ``number`` is its place in the
+    priority order (the label of its dot in the chart)."""
+
+    number: int
+    id: str
+    label: str
+    importance: float
+    score: float
+    quadrant: str | None
+    fix_first: bool
+
+
+@dataclass(frozen=True)
+class Ipa:
+    """The sector's importance-performance matrix, from :attr:`AnalysisResult.drivers`
+    (the whole round: the drivers regression is not fitted per district)."""
+
+    rows: tuple[IpaRow, ...]
+    mean_importance: float
+    mean_score: float
+    n: int
+
+    @property
+    def fix_first(self) -> tuple[IpaRow, ...]:
+        return tuple(r for r in self.rows if r.fix_first)
+
+
+def ipa_of(drivers: DriversResult | None, labels: dict[str, str]) -> Ipa | None:
+    """The matrix in the analysis' own classification and priority order
+    (:meth:`DriversResult.by_priority`, as in the bulletin); ``None`` without drivers."""
+    if drivers is None:
+        return None
+    rows = tuple(
+        IpaRow(i, d.id, labels.get(d.id, d.id), d.importance, d.score, d.quadrant, d.fix_first)
+        for i, d in enumerate(drivers.by_priority(), start=1)
+    )
+    return Ipa(rows, drivers.mean_importance, drivers.mean_score, drivers.n)
+
+
+@dataclass(frozen=True)
 class SectorView:
     sector: str
     qid: str
@@ -208,6 +250,7 @@ class SectorView:
     quality_counts: dict[str, int]
     n_excluded: int
     error: str | None
+    ipa: Ipa | None = None
 
 
 @dataclass(frozen=True)
@@ -446,4 +489,82 @@ def _sector_view(
         quality_counts=dict(quality.counts) if quality is not None else {},
         n_excluded=quality.n_excluded if quality is not None else 0,
         error=cur.error,
+        ipa=ipa_of(res.drivers if res is not None else None, dim_labels),
     )
+
+
+# --- the indices table (CSV / XLSX download) ---------------------------------------------
+
+#: Columns of the indices table: (key, text key of the header).
+INDEX_COLUMNS = (
+    ("period", "dash_period"),
+    ("sector", "dash_sector"),
+    ("round", "dash_col_round"),
+    ("district", "dash_col_district"),
+    ("received", "dash_col_received"),
+    ("target", "dash_col_target"),
+    ("n", "dash_col_n"),
+    ("index", "dash_col_index"),
+    ("ci_low", "dash_col_ci_low"),
+    ("ci_high", "dash_col_ci_high"),
+    ("verdict", "dash_col_verdict"),
+    ("small_sample", "dash_col_small"),
+    ("change", "dash_col_change"),
+    ("change_p", "dash_col_change_p"),
+)
+
+
+def _one(x: float | None, digits: int = 1) -> float | None:
+    """Rounded as the page shows it, so a downloaded number equals the one on screen."""
+    return round(x, digits) if x is not None and math.isfinite(x) else None
+
+
+def _estimate_cols(e: IndexEstimate | None) -> dict[str, float | None]:
+    if e is None:
+        return {"index": None, "ci_low": None, "ci_high": None}
+    return {"index": _one(e.estimate), "ci_low": _one(e.ci[0]), "ci_high": _one(e.ci[1])}
+
+
+def indices_rows(board: Dashboard, all_label: str) -> list[dict[str, object]]:
+    """The page's index numbers as rows: per sector card, its scope (the whole sector, or
+    the chosen district) then each district of the district table.
+
+    Values are those of the page (one decimal; p-values three), not recomputed: the
+    rows come from the same :class:`Dashboard` the page renders.
+    """
+    rows: list[dict[str, object]] = []
+    for card in board.cards:
+        base = {"period": board.period, "sector": card.title, "round": card.round_code}
+        scope = next((d for d in card.districts if d.district == board.district), None)
+        rows.append(
+            base
+            | {
+                "district": scope.label if scope is not None else all_label,
+                "received": scope.received if scope is not None else card.n_received,
+                "target": scope.target if scope is not None else None,
+                "n": card.n,
+                **_estimate_cols(card.estimate),
+                "verdict": card.verdict,
+                "small_sample": card.small_sample,
+                "change": _one(card.change.change) if card.change else None,
+                "change_p": _one(card.change.p_value, 3) if card.change else None,
+            }
+        )
+        if board.district is not None:
+            continue
+        for d in card.districts:
+            rows.append(
+                base
+                | {
+                    "district": d.label,
+                    "received": d.received,
+                    "target": d.target,
+                    "n": d.n,
+                    **_estimate_cols(d.estimate),
+                    "verdict": d.verdict,
+                    "small_sample": d.small_sample,
+                    "change": None,
+                    "change_p": None,
+                }
+            )
+    return rows

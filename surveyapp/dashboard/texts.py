@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reports.texts import TEXTS as BULLETIN_TEXTS
 from surveyapp.i18n import MESSAGES
 
 DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
@@ -66,7 +67,55 @@ DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
     "dash_district_scope": ("区县：{district}", "District: {district}"),
     "dash_not_found": ("没有符合筛选条件的调查轮次。", "No survey round matches these filters."),
     "dash_no_target": ("—", "—"),
+    "dash_ipa": ("重要性—表现矩阵", "Importance-performance matrix"),
+    "dash_ipa_title": (
+        "{sector}各维度影响度与得分（横轴影响度，纵轴得分，虚线为平均值；右下为优先改进）",
+        "{sector}: importance across, score up, split at the means; bottom right: fix first",
+    ),
+    "dash_ipa_x": ("影响度 →", "Importance →"),
+    "dash_ipa_y": ("得分", "Score"),
+    "dash_ipa_scope": (
+        "影响度按本行业全部区县估计，不随区县筛选变化。",
+        "Importance is estimated over all districts of the sector, whatever the district filter.",
+    ),
+    "dash_ipa_caption": (
+        "各维度的影响度、得分与象限（按改进优先顺序）",
+        "Importance, score and quadrant of each dimension (in order of priority)",
+    ),
+    "dash_col_no": ("序号", "No."),
+    "dash_col_round": ("轮次", "Round"),
+    "dash_col_ci_low": ("95% 置信区间下限", "95% CI low"),
+    "dash_col_ci_high": ("95% 置信区间上限", "95% CI high"),
+    "dash_col_small": ("样本不足", "Small sample"),
+    "dash_col_change": ("较上期变化", "Change since last period"),
+    "dash_col_change_p": ("变化 p 值", "Change p-value"),
+    "dash_yes": ("是", "yes"),
+    "dash_no": ("否", "no"),
+    "dash_text_size": ("字号", "Text size"),
+    "dash_download": ("下载指数表：", "Download the indices table:"),
+    "dash_download_csv": ("CSV 文件", "CSV file"),
+    "dash_download_xlsx": ("Excel 文件", "Excel file"),
+    "dash_col_importance": ("影响度", "Importance"),
+    "dash_col_quadrant": ("象限", "Quadrant"),
 }
+
+# The importance-performance wording is the bulletin's own, so the two say the same.
+DASHBOARD_MESSAGES.update(
+    {
+        f"dash_{key}": BULLETIN_TEXTS[key]
+        for key in (
+            "ipa_intro",
+            "ipa_fix",
+            "ipa_none",
+            "ipa_na",
+            "list_sep",
+            "fix_first",
+            "keep_up",
+            "low_priority",
+            "possible_overkill",
+        )
+    }
+)
 
 for _key, _texts in DASHBOARD_MESSAGES.items():
     MESSAGES.setdefault(_key, _texts)
