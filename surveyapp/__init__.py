@@ -65,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api.tokens_bp)  # /account/tokens: a logged-in page, CSRF applies
     app.register_blueprint(bulletins_routes.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(bulletins_manage.bp)

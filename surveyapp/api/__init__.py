@@ -1,6 +1,12 @@
-"""The JSON API for kiosks, mini-programs and call centres (see shared/spec/api.md)."""
+"""The JSON API for kiosks, mini-programs and call centres (see shared/spec/api.md),
+the token-authenticated read endpoints, and the page where accounts manage their tokens."""
 
-from surveyapp.api import docs  # noqa: F401  (adds /openapi.json to the blueprint)
+from surveyapp.api import (
+    docs,  # noqa: F401  (adds /openapi.json to the blueprint)
+    read,  # noqa: F401  (adds the token-authenticated read endpoints)
+    texts,  # noqa: F401  (merges the API and token-page texts)
+)
+from surveyapp.api.pages import bp as tokens_bp
 from surveyapp.api.routes import bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "tokens_bp"]

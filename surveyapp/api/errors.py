@@ -13,8 +13,17 @@ def api_lang() -> str:
     return lang_from_accept(request.headers.get("Accept-Language"))
 
 
-def error_response(status: int, code: str, headers: dict[str, str] | None = None, **extra: Any):
-    message = t(code, api_lang()) if code in MESSAGES else code
+def error_response(
+    status: int,
+    code: str,
+    headers: dict[str, str] | None = None,
+    *,
+    message_params: dict[str, Any] | None = None,
+    **extra: Any,
+):
+    """``{"error": code, "message": text, **extra}`` with ``status``; ``message_params``
+    fill the placeholders of the message text (e.g. the name of a bad parameter)."""
+    message = t(code, api_lang(), **(message_params or {})) if code in MESSAGES else code
     body = {"error": code, "message": message, **extra}
     response = jsonify(body)
     response.status_code = status

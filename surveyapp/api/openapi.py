@@ -11,22 +11,47 @@ from typing import Any
 
 from surveyapp.responses.validate import CHANNELS, MAX_DEVICE_ID, MAX_TOKEN
 
+CODE_PARAM = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+              "description": "Round code, e.g. catering-2026q3"}
+
 
 def _error(description: str, *, fields: bool = False) -> dict[str, Any]:
     ref = "#/components/schemas/InvalidError" if fields else "#/components/schemas/Error"
     return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
 
 
+def _schema_error(description: str, schema: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": description, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
 def openapi_document(server_url: str = "/") -> dict[str, Any]:
-    code_param = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
-                  "description": "Round code, e.g. catering-2026q3"}
+    """The whole document: the public endpoints, then the token-authenticated read API."""
+    doc = _public_document(server_url)
+    for path, operations in _read_paths().items():
+        doc["paths"].setdefault(path, {}).update(operations)
+    doc["components"]["schemas"].update(_read_schemas())
+    doc["components"]["securitySchemes"] = {"bearerAuth": {
+        "type": "http", "scheme": "bearer",
+        "description": "An API token (`surveyapp tokens create`, or the page /account/tokens). It acts "
+                       "as its account: a bureau's token reads only its sectors. 访问令牌，权限同所属账户。"}}
+    return doc
+
+
+def _public_document(server_url: str) -> dict[str, Any]:
+    code_param = CODE_PARAM
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "surveyapp API",
             "version": "1",
             "description": "Submit satisfaction-survey responses and read questionnaire definitions. "
-                           "提交满意度调查答卷、读取问卷定义。Error messages follow Accept-Language (zh or en).",
+                           "Token-authenticated: a round's indices and its responses, page by page. "
+                           "提交满意度调查答卷、读取问卷定义；凭令牌读取指数与答卷。"
+                           "Error messages follow Accept-Language (zh or en).",
         },
         "servers": [{"url": server_url}],
         "paths": {
@@ -137,4 +162,143 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
                 "fields": {"type": "object", "additionalProperties": {"type": "string"},
                            "description": "Field path (e.g. answers.hyg_safe) → what is wrong"}}}]},
         }},
+    }
+
+
+# --- the token-authenticated read API -----------------------------------------------------
+
+def _read_errors() -> dict[str, Any]:
+    """The errors every read endpoint may answer (each body is an ``Error``)."""
+    return {
+        "400": _schema_error("A query parameter is wrong: `parameter` names it, `reason` says why",
+                             "BadParameterError"),
+        "401": _schema_error(
+            "No token (`token_missing`), a malformed header (`token_malformed`), an unknown "
+            "(`token_invalid`) or revoked (`token_revoked`) token, or its account is disabled "
+            "(`token_inactive`)", "Error",
+            {"WWW-Authenticate": {"schema": {"type": "string"},
+                                  "description": 'Bearer realm="surveyapp" (RFC 6750)'}}),
+        "403": _schema_error("The token's account may not see the round's sector (`sector_forbidden`)",
+                             "SectorForbiddenError"),
+        "404": _schema_error("Unknown round (`not_found`)", "Error"),
+        "429": _error("Rate limited (see Retry-After)"),
+    }
+
+
+def _read_paths() -> dict[str, dict[str, Any]]:
+    security = [{"bearerAuth": []}]
+    return {
+        "/api/v1/indices": {"get": {
+            "summary": "A round's weighted index (95% CI), satisfaction rate and goal verdict",
+            "description": "The same cached analysis as the dashboard and the bulletins: raked weights, "
+                           "linearised standard errors, quality exclusions. 与监测看板同一分析结果。",
+            "operationId": "getIndices",
+            "security": security,
+            "parameters": [
+                {"name": "round", "in": "query", "required": True, "schema": {"type": "string"},
+                 "description": "Round code, e.g. catering-2026q3"},
+                {"name": "by", "in": "query", "required": False, "style": "form", "explode": False,
+                 "schema": {"type": "array", "items": {"type": "string", "enum": ["district", "dimension"]}},
+                 "description": "Add per-district rows (`districts`) and/or dimension scores "
+                                "(`dimensions`); comma-separated or repeated"},
+            ],
+            "responses": {"200": {"description": "The indices", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Indices"}}}}, **_read_errors()},
+        }},
+        "/api/v1/rounds/{code}/responses": {"get": {
+            "summary": "A round's responses, page by page (the CSV export's columns)",
+            "description": "Keyset pagination by response id, oldest first: follow `next` (or pass "
+                           "`next_cursor` as `cursor`) until it is null; every response comes exactly "
+                           "once, and responses stored meanwhile appear on later pages. Values are the "
+                           "CSV export's strings (empty string = not answered). 按游标分页导出答卷。",
+            "operationId": "listResponses",
+            "security": security,
+            "parameters": [
+                CODE_PARAM,
+                {"name": "cursor", "in": "query", "required": False,
+                 "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                 "description": "`next_cursor` of the previous page; omit for the first page"},
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 5000, "default": 500},
+                 "description": "Rows per page"},
+            ],
+            "responses": {"200": {
+                "description": "One page",
+                "headers": {"Link": {"schema": {"type": "string"},
+                                     "description": '`<next URL>; rel="next"` when another page follows'}},
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResponsesPage"}}},
+            }, **_read_errors()},
+        }},
+    }
+
+
+def _read_schemas() -> dict[str, Any]:
+    number = {"type": ["number", "null"]}
+    text = {"type": "object", "required": ["zh", "en"],
+            "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}}
+    verdict = {"type": "string", "enum": ["met", "not_met", "inconclusive", "small"],
+               "description": "Against the goal: met / not met (one-sided test at 5%), inconclusive, "
+                              "or small (sample below min_n: no verdict)"}
+    return {
+        "Estimate": {"type": "object", "required": ["estimate", "se", "ci", "n"], "properties": {
+            "estimate": number, "se": number,
+            "ci": {"type": "array", "items": number, "minItems": 2, "maxItems": 2,
+                   "description": "95% confidence interval"},
+            "n": {"type": "integer"}}},
+        "IndexEstimate": {"allOf": [{"$ref": "#/components/schemas/Estimate"}, {"type": "object", "properties": {
+            "goal_status": {"type": ["string", "null"], "enum": ["met", "not_met", "inconclusive", None]},
+            "p_value": number}}]},
+        "RateEstimate": {"allOf": [{"$ref": "#/components/schemas/Estimate"}, {"type": "object", "properties": {
+            "df": {"type": "integer"}}}],
+            "description": "Percentage of respondents satisfied (logit interval)"},
+        "DistrictIndex": {"type": "object",
+                          "required": ["district", "label", "n", "small_sample", "index", "verdict"],
+                          "properties": {
+                              "district": {"type": "string"}, "label": text,
+                              "received": {"type": "integer", "description": "Responses stored"},
+                              "n": {"type": "integer", "description": "Responses analysed"},
+                              "small_sample": {"type": "boolean"},
+                              "index": {"$ref": "#/components/schemas/IndexEstimate"},
+                              "satisfaction_rate": {"$ref": "#/components/schemas/RateEstimate"},
+                              "verdict": verdict}},
+        "DimensionScore": {"allOf": [{"$ref": "#/components/schemas/Estimate"}, {
+            "type": "object", "required": ["id", "label"],
+            "properties": {"id": {"type": "string"}, "label": text}}]},
+        "Indices": {"type": "object",
+                    "required": ["round", "period", "sector", "goal", "n", "index", "verdict", "by"],
+                    "properties": {
+                        "round": {"type": "string"}, "period": {"type": "string"}, "sector": {"type": "string"},
+                        "questionnaire": {"type": "object", "properties": {
+                            "id": {"type": "string"}, "version": {"type": "integer"}}},
+                        "goal": {"type": "number"},
+                        "n_received": {"type": "integer"}, "n": {"type": "integer"},
+                        "small_sample": {"type": "boolean"}, "min_n": {"type": "integer"},
+                        "index": {"oneOf": [{"$ref": "#/components/schemas/IndexEstimate"}, {"type": "null"}]},
+                        "satisfaction_rate": {"oneOf": [{"$ref": "#/components/schemas/RateEstimate"},
+                                                        {"type": "null"}]},
+                        "verdict": verdict,
+                        "effective_n": number, "deff": number,
+                        "weighting": {"type": ["object", "null"]},
+                        "error": {"type": ["string", "null"],
+                                  "description": "Why there is no index (e.g. no responses yet)"},
+                        "by": {"type": "array", "items": {"type": "string"}},
+                        "districts": {"type": "array", "items": {"$ref": "#/components/schemas/DistrictIndex"}},
+                        "dimensions": {"type": "array", "items": {"$ref": "#/components/schemas/DimensionScore"}},
+                    }},
+        "ResponsesPage": {"type": "object",
+                          "required": ["round", "columns", "rows", "count", "limit", "next_cursor", "next"],
+                          "properties": {
+                              "round": {"type": "string"},
+                              "columns": {"type": "array", "items": {"type": "string"},
+                                          "description": "The CSV export's header"},
+                              "rows": {"type": "array", "items": {"type": "array", "items": {"type": "string"}},
+                                       "description": "The CSV export's rows, oldest first"},
+                              "count": {"type": "integer"}, "limit": {"type": "integer"},
+                              "next_cursor": {"type": ["string", "null"]},
+                              "next": {"type": ["string", "null"], "description": "URL of the next page"}}},
+        "BadParameterError": {"allOf": [{"$ref": "#/components/schemas/Error"}, {
+            "type": "object", "required": ["parameter", "reason"],
+            "properties": {"parameter": {"type": "string"}, "reason": {"type": "string"}}}]},
+        "SectorForbiddenError": {"allOf": [{"$ref": "#/components/schemas/Error"}, {
+            "type": "object", "properties": {"sector": {"type": "string"}}}]},
     }

@@ -17,6 +17,7 @@ from surveyapp.cli import (  # noqa: F401
     responses,
     rounds,
     serve,
+    tokens,
     users,  # noqa: F401
 )
 from surveyapp.cli.base import main

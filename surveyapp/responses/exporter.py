@@ -2,14 +2,17 @@
 
 The file is what ``surveyapp analyze --responses`` reads, so an export can be
 re-analysed anywhere.  Rows are fetched in batches (``yield_per``) and written as
-they come: memory stays flat whatever the size of the round.
+they come: memory stays flat whatever the size of the round.  :func:`export_page`
+gives the same rows a page at a time, for the read API.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,27 +31,81 @@ def export_columns(q: Questionnaire) -> list[str]:
     return head + list(q.answer_ids) + [oq.id for oq in q.open_questions] + list(TAIL)
 
 
+def _row_maker(round_: Round, q: Questionnaire) -> Callable[[Sequence[Any]], list[str]]:
+    """Turn one row of :data:`_COLUMNS` into the export's strings (one place for the format,
+    shared by the streamed file and the paged API)."""
+    options = [question.values for question in q.respondent]
+    open_ids = [oq.id for oq in q.open_questions]
+    period = round_.period
+
+    def make(record: Sequence[Any]) -> list[str]:
+        uid, profile, answers, open_answers, duration, submitted, channel, external = record
+        row = [external or uid]
+        row += ["" if b == MISSING else options[i][b] for i, b in enumerate(profile)]
+        row.append(period)
+        row += ["" if b == MISSING else str(b) for b in answers]
+        row += [(open_answers or {}).get(oid, "") for oid in open_ids]
+        row += ["" if duration is None else repr(duration), submitted.isoformat(), channel]
+        return row
+
+    return make
+
+
+_COLUMNS = (Response.uid, Response.profile, Response.answers, Response.open_answers,
+            Response.duration_seconds, Response.submitted_at, Response.channel, Response.external_id)
+
+
 def export_rows(session: Session, round_: Round) -> Iterator[list[str]]:
     """Header then one list of strings per response, oldest first."""
     q = questionnaire_of(round_.questionnaire_version)
     yield export_columns(q)
-    options = [question.values for question in q.respondent]
-    open_ids = [oq.id for oq in q.open_questions]
+    make = _row_maker(round_, q)
     stmt = (
-        select(Response.uid, Response.profile, Response.answers, Response.open_answers,
-               Response.duration_seconds, Response.submitted_at, Response.channel, Response.external_id)
+        select(*_COLUMNS)
         .where(Response.round_id == round_.id)
         .order_by(Response.id)
         .execution_options(yield_per=BATCH)
     )
-    for uid, profile, answers, open_answers, duration, submitted, channel, external in session.execute(stmt):
-        row = [external or uid]
-        row += ["" if b == MISSING else options[i][b] for i, b in enumerate(profile)]
-        row.append(round_.period)
-        row += ["" if b == MISSING else str(b) for b in answers]
-        row += [(open_answers or {}).get(oid, "") for oid in open_ids]
-        row += ["" if duration is None else repr(duration), submitted.isoformat(), channel]
-        yield row
+    for record in session.execute(stmt):
+        yield make(record)
+
+
+@dataclass(frozen=True)
+class ExportPage:
+    """One page of a round's export: the CSV's columns and rows, and where to go on.
+
+    ``next_after`` is the id of the last response on the page when more follow, else
+    ``None``; passing it back as ``after`` gives the next page.
+    """
+
+    columns: list[str]
+    rows: list[list[str]]
+    next_after: int | None
+
+
+def export_page(session: Session, round_: Round, after: int = 0, limit: int = 500) -> ExportPage:
+    """The responses with an id above ``after``, oldest first, at most ``limit`` of them.
+
+    Keyset pagination on the primary key rather than OFFSET: every page costs the same
+    index range scan however deep it is, and a response stored while a client walks the
+    pages neither shifts nor repeats rows (it shows up on a later page).  The rows are
+    exactly those of :func:`export_rows` (same columns, same strings).
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    q = questionnaire_of(round_.questionnaire_version)
+    make = _row_maker(round_, q)
+    stmt = (
+        select(Response.id, *_COLUMNS)
+        .where(Response.round_id == round_.id, Response.id > after)
+        .order_by(Response.id)
+        .limit(limit + 1)  # one more than asked: tells whether another page exists
+    )
+    records = session.execute(stmt).all()
+    more = len(records) > limit
+    records = records[:limit]
+    rows = [make(record[1:]) for record in records]
+    return ExportPage(export_columns(q), rows, records[-1][0] if more else None)
 
 
 def export_csv(session: Session, round_: Round) -> Iterator[str]:

@@ -1,0 +1,127 @@
+"""Token-authenticated read endpoints: a round's indices, and its responses page by page.
+
+Thin views: check the token (:func:`~surveyapp.api.bearer.token_required`), the round,
+the owner's sector and the query parameters, then call one plain function
+(:func:`~surveyapp.api.indices.round_indices`,
+:func:`~surveyapp.responses.exporter.export_page`) and return its JSON.
+
+Checks run in this order, so each error names the first thing wrong: 401 token, 404
+round, 403 sector, 400 parameter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, jsonify, request, url_for
+
+from surveyapp.api.bearer import (
+    BadParameter,
+    api_user,
+    bad_parameter,
+    forbidden_sector,
+    token_required,
+)
+from surveyapp.api.errors import error_response
+from surveyapp.api.indices import BY_CHOICES, round_indices
+from surveyapp.api.routes import bp
+from surveyapp.dashboard.routes import dashboard_state
+from surveyapp.extensions import db
+from surveyapp.models import Round
+from surveyapp.responses.exporter import export_page
+from surveyapp.rounds.service import get_round
+from surveyapp.security import rate_limited
+
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 5000
+_CURSOR = re.compile(r"^[0-9]{1,18}$")  # a response id; 18 digits stay inside BIGINT
+
+bp.register_error_handler(BadParameter, bad_parameter)
+
+
+def _int_param(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadParameter(name, "param_int_range", min=low, max=high)
+    return int(raw)
+
+
+def _cursor_param(name: str = "cursor") -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return 0
+    if not _CURSOR.match(raw):
+        raise BadParameter(name, "param_cursor")
+    return int(raw)
+
+
+def _by_param() -> list[str]:
+    """``by=district``, ``by=dimension``, either repeated or comma-separated."""
+    chosen: list[str] = []
+    for raw in request.args.getlist("by"):
+        for part in raw.replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if part not in BY_CHOICES:
+                raise BadParameter("by", "param_choice", choices=", ".join(BY_CHOICES))
+            if part not in chosen:
+                chosen.append(part)
+    return chosen
+
+
+def _visible_round(code: str | None):
+    """(round, None) when the token's owner may read it, else (None, the error response)."""
+    round_: Round | None = get_round(db.session, code) if code else None
+    if round_ is None:
+        return None, error_response(404, "not_found", round=code)
+    sector = round_.questionnaire_version.sector
+    if not api_user().may_see_sector(sector):
+        return None, forbidden_sector(sector)
+    return round_, None
+
+
+@bp.get("/indices")
+@rate_limited("api")
+@token_required
+def indices():
+    code = (request.args.get("round") or "").strip()
+    if not code:
+        raise BadParameter("round", "param_required")
+    round_, problem = _visible_round(code)
+    if problem is not None:
+        return problem
+    by = _by_param()
+    settings, cache = dashboard_state(current_app)
+    return jsonify(round_indices(db.session, round_, settings, cache, by))
+
+
+@bp.get("/rounds/<code>/responses")
+@rate_limited("api")
+@token_required
+def export_responses(code: str):
+    round_, problem = _visible_round(code)
+    if problem is not None:
+        return problem
+    limit = _int_param("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    after = _cursor_param()
+    page = export_page(db.session, round_, after=after, limit=limit)
+    cursor = None if page.next_after is None else str(page.next_after)
+    next_url = None
+    if cursor is not None:
+        next_url = url_for(".export_responses", code=code, cursor=cursor, limit=limit)
+    response = jsonify(
+        round=round_.code,
+        columns=page.columns,
+        rows=page.rows,
+        count=len(page.rows),
+        limit=limit,
+        next_cursor=cursor,
+        next=next_url,
+    )
+    if next_url is not None:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
