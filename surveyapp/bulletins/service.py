@@ -19,13 +19,13 @@ from datetime import date, datetime
 from importlib import metadata
 from typing import Any
 
-import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import analysis
 import reports
-from analysis import AnalysisResult, Margins, QualityRules, ResponseMatrix
+from analysis import AnalysisResult, QualityRules
+from surveyapp.analyze.stored import RoundOptions, StoredRound, analyse_stored_round
 from surveyapp.auth.service import audit
 from surveyapp.i18n import CHINA_TZ
 from surveyapp.models import Response, Round
@@ -33,8 +33,6 @@ from surveyapp.models.base import utcnow
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.user import User
 from surveyapp.questionnaire.model import Questionnaire
-from surveyapp.questionnaire.scoring import scoring_spec
-from surveyapp.responses.matrix import load_round_matrix
 
 __all__ = [
     "BulletinError",
@@ -77,7 +75,9 @@ class BulletinSettings:
 
     ``margins`` are the population totals to weight to (``None``: the demo's
     :func:`surveyapp.demo.population_margins`), ``margins_source`` says where they came
-    from.  ``font_path`` is a TrueType font to embed (``None``: the usual system
+    from; a round with margins of its own (uploaded by an admin) is weighted to those
+    instead.  ``round_margins`` pins ``(margins, source)`` for given round ids (re-deriving a
+    published bulletin uses the margins it was made with, even if a round's changed).  ``font_path`` is a TrueType font to embed (``None``: the usual system
     locations, then the built-in STSong).
     """
 
@@ -86,6 +86,7 @@ class BulletinSettings:
     font_path: str | None = None
     margins: Mapping[str, Mapping[str, float]] | None = None
     margins_source: str = "demo"
+    round_margins: Mapping[int, tuple[Mapping[str, Mapping[str, float]], str]] | None = None
     strata: str | None = "district"
     group_by: str = "district"
     min_n: int = 30
@@ -164,43 +165,8 @@ def _software() -> dict[str, str]:
     return out
 
 
-def _fit_margins(
-    margins: Mapping[str, Mapping[str, float]], matrix: ResponseMatrix, rows: np.ndarray | None
-) -> tuple[dict[str, dict[str, float]] | None, list[tuple[str, str]]]:
-    """The margins restricted to categories with respondents in this round.
-
-    A category nobody from the round belongs to cannot be weighted to; it is left out
-    and the other variables are scaled to the population that remains (named in the
-    returned ``(variable, category)`` pairs).  A variable that is not a column of the
-    round is left out too (category ``"*"``).
-    """
-    kept: dict[str, dict[str, float]] = {}
-    notes: list[tuple[str, str]] = []
-    for var, cats in margins.items():
-        if var not in matrix.columns:
-            notes.append((var, "*"))
-            continue
-        values = matrix.values(var) if rows is None else matrix.values(var)[rows]
-        present = set(np.unique(np.asarray(values, dtype=str)).tolist())
-        kept[var] = {c: float(p) for c, p in cats.items() if c in present}
-        notes += [(var, c) for c in cats if c not in present]
-        if not kept[var]:
-            del kept[var]
-    if not kept:
-        return None, notes
-    totals = {v: sum(c.values()) for v, c in kept.items()}
-    target = min(totals.values())
-    scaled = {v: {c: p * target / totals[v] for c, p in cats.items()} for v, cats in kept.items()}
-    return scaled, notes
-
-
-@dataclass
-class _Round:
-    round: Round
-    questionnaire: Questionnaire
-    matrix: ResponseMatrix
-    result: AnalysisResult | None
-    record: dict[str, Any]
+#: A stored round with its analysis (kept under its old name for the dashboard).
+_Round = StoredRound
 
 
 @dataclass
@@ -227,64 +193,43 @@ class RoundAnalyser:
         self.session = session
         self.settings = settings
         self.lang = lang
-        self.cache: dict[int, _Round] = {}
+        self.cache: dict[int, StoredRound] = {}
         if settings.margins is not None:
             self.margins: Mapping[str, Mapping[str, float]] = settings.margins
         else:
             from surveyapp.demo import population_margins
 
             self.margins = population_margins()
+        # for the methodology text and the inputs; the rules applied are the stored
+        # path's (surveyapp.analyze.stored), which also counts flags when not excluding
         self.quality = QualityRules() if settings.exclude_flagged else None
 
-    def analyse(self, round_: Round, role: str, full: bool) -> _Round:
+    def options(self, round_: Round, full: bool) -> RoundOptions:
+        """The bulletin's settings as options of the one stored-round analysis."""
+        s = self.settings
+        pinned = (s.round_margins or {}).get(round_.id)
+        margins, source = (self.margins, s.margins_source) if pinned is None else pinned
+        return RoundOptions(
+            margins=margins,
+            margins_source=source,
+            margins_override=pinned is not None,
+            strata=s.strata,
+            by=[[s.group_by]] if full else [],
+            goal=s.goal,
+            min_n=s.min_n,
+            exclude_flagged=s.exclude_flagged,
+            items=full,
+            drivers=full,
+            reliability=False,
+            skip_missing_columns=True,
+        )
+
+    def analyse(self, round_: Round, role: str, full: bool) -> StoredRound:
         cached = self.cache.get(round_.id)
         if cached is not None and (not full or cached.record["full"]):
             return cached
-        q, matrix = load_round_matrix(self.session, round_)
-        spec = scoring_spec(q)
-        s = self.settings
-        record: dict[str, Any] = {
-            "round_id": round_.id,
-            "code": round_.code,
-            "role": role,
-            "period": round_.period,
-            "questionnaire": q.id,
-            "questionnaire_version": q.version,
-            "questionnaire_version_id": round_.questionnaire_version_id,
-            "n_received": matrix.n,
-            "full": full,
-        }
-        result: AnalysisResult | None = None
-        if matrix.n:
-            # weight only to categories that have analysed respondents (see _fit_margins)
-            _, index = analysis.score_respondents(matrix.scores, spec)
-            keep = ~np.isnan(index)
-            if self.quality is not None and s.exclude_flagged:
-                keep &= ~analysis.flag_responses(matrix, self.quality).any
-            margins, notes = _fit_margins(self.margins, matrix, np.flatnonzero(keep))
-            by = [s.group_by] if full and s.group_by in matrix.columns else []
-            strata = s.strata if s.strata in matrix.columns else None
-            try:
-                result = analysis.run(
-                    matrix,
-                    spec,
-                    margins=Margins(margins) if margins else None,
-                    strata=strata,
-                    by=by,
-                    goal=s.goal,
-                    min_n=s.min_n,
-                    quality=self.quality,
-                    exclude_flagged=s.exclude_flagged,
-                    items=full,
-                    drivers=full,
-                    reliability=False,
-                )
-            except ValueError as exc:  # e.g. nobody answered a rating item
-                record["error"] = str(exc)
-            record.update(
-                margins=margins, unweighted=[list(n) for n in notes], strata=strata, by=by
-            )
-        out = _Round(round_, q, matrix, result, record)
+        out = analyse_stored_round(self.session, round_, self.options(round_, full))
+        out.record.update(role=role, full=full)
         self.cache[round_.id] = out
         return out
 
@@ -367,6 +312,17 @@ class RoundAnalyser:
         )
 
 
+def _appendix_margins(
+    default: Mapping[str, Mapping[str, float]], analysed: Sequence[StoredRound]
+) -> Mapping[str, Mapping[str, float]]:
+    """The margins the methodology appendix names: the uploaded margins when every
+    reported round was weighted to the same upload, else the configured ones."""
+    own = [a.record.get("round_margins") for a in analysed if a.matrix.n]
+    if own and all(m is not None and m == own[0] for m in own):
+        return own[0]
+    return default
+
+
 def _rounds_of_period(session: Session, period: str, sectors: Sequence[str] | None) -> list[Round]:
     rounds = list(session.scalars(select(Round).where(Round.period == period).order_by(Round.id)))
     if sectors:
@@ -426,7 +382,7 @@ def prepare_bulletin(
     title = settings.title or reports.Texts(lang)("default_title")
     issuer = settings.issuer or _label(DEFAULT_ISSUER, lang)
     software = _software()
-    used_margins = {k: dict(v) for k, v in g.margins.items()}
+    used_margins = {k: dict(v) for k, v in _appendix_margins(g.margins, analysed).items()}
     methodology = reports.Methodology(
         margins=used_margins,
         strata=settings.strata,
@@ -475,8 +431,11 @@ def prepare_bulletin(
             "change": "analysis.compare_periods, alpha 0.05",
             "trend_periods": settings.trend_periods,
         },
-        "margins": used_margins,
+        "margins": {k: dict(v) for k, v in g.margins.items()},
         "margins_source": settings.margins_source,
+        "margins_by_round": {
+            a.round.code: a.record.get("margins_source", "none") for a in analysed
+        },
         "title": title,
         "issuer": issuer,
         "issued": issued.isoformat(),
@@ -595,6 +554,13 @@ def publish_bulletin(
     return bulletin
 
 
+def _pinned(record: Mapping[str, Any], inputs: Mapping[str, Any]) -> tuple[Any, str]:
+    """The margins and source a round of a published bulletin was weighted to."""
+    if record.get("round_margins"):
+        return record["round_margins"], record["margins_source"]
+    return inputs["margins"], inputs["margins_source"]
+
+
 def rederive_bulletin(session: Session, bulletin: Bulletin, font_path: str | None = None) -> bytes:
     """Render a published bulletin again from its stored inputs.
 
@@ -615,6 +581,8 @@ def rederive_bulletin(session: Session, bulletin: Bulletin, font_path: str | Non
         font_path=font_path or inputs["font"]["path"],
         margins=inputs["margins"],
         margins_source=inputs["margins_source"],
+        # every round weighted to exactly what it was weighted to at publication
+        round_margins={rec["round_id"]: _pinned(rec, inputs) for rec in inputs["rounds"]},
         strata=a["strata"],
         group_by=a["by"][0],
         min_n=a["min_n"],

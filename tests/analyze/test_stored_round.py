@@ -66,3 +66,24 @@ def test_round_change_and_errors(seeded, database_url):
     assert neither.exit_code == 2 and "--round CODE" in neither.output
     wrong = _run(database_url, "--round", seeded[current], "--compare-to", "1999Q1")
     assert wrong.exit_code == 2 and "no round of catering in period 1999Q1" in wrong.output
+
+
+def test_a_margin_category_without_respondents_is_left_out_and_named(seeded, database_url, tmp_path):
+    """The stored path fits margins as the bulletins do: a category nobody analysed
+    belongs to cannot be weighted to; it is left out, and the note says so."""
+    margins = population_margins()
+    margins["district"]["不存在区"] = 1000
+    margins["age_group"]["60+"] += 1000  # the file must describe one population
+    path = tmp_path / "margins.csv"
+    path.write_text(margins_csv(margins), encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["--database-url", database_url, "analyze", "--round", seeded[max(seeded)],
+         "--margins", str(path), "--format", "json"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "margin district=不存在区 has no analysed respondent" in result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["weights"]["method"] == "raking"
+    assert doc["weights"]["population"] == pytest.approx(sum(population_margins()["district"].values()))
