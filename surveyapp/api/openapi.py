@@ -112,7 +112,7 @@ def _public_document(server_url: str) -> dict[str, Any]:
                     "parameters": [
                         {"name": "qid", "in": "path", "required": True, "schema": {"type": "string"}},
                         {"name": "version", "in": "path", "required": True,
-                         "schema": {"type": "integer", "minimum": 0}},
+                         "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},
                     ],
                     "responses": {"200": {"description": "Definition",
                                           "content": {"application/json": {"schema": {"type": "object"}}}},

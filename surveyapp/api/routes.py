@@ -20,6 +20,8 @@ from surveyapp.security import rate_limited, submission_flags
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
+MAX_VERSION = 2**31 - 1  # the largest version number the database can store (and find)
+
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
@@ -124,6 +126,8 @@ def list_questionnaires():
 @bp.get("/questionnaires/<qid>")
 @bp.get("/questionnaires/<qid>/<int:version>")
 def show_questionnaire(qid: str, version: int | None = None):
+    if version is not None and version > MAX_VERSION:  # no INTEGER column holds it
+        return error_response(404, "no_questionnaire")
     row = find_version(db.session, qid, version)
     if row is None:
         return error_response(404, "no_questionnaire")

@@ -10,6 +10,7 @@ from flask import Flask
 
 from surveyapp.security import texts  # noqa: F401  (registers the texts)
 from surveyapp.security.honeypot import HONEYPOT_FIELD, honeypot_filled
+from surveyapp.security.http_errors import init_http_errors
 from surveyapp.security.limits import (
     BURST_FLAG,
     init_limiter,
@@ -20,8 +21,10 @@ from surveyapp.security.limits import (
 
 
 def init_security(app: Flask) -> None:
-    """Rate limits on the views marked :func:`rate_limited`, and the 429 replies."""
+    """Rate limits on the views marked :func:`rate_limited`, and the 429 replies;
+    the JSON (API) or bilingual (pages) replies to oversized bodies and unrouted URLs."""
     init_limiter(app)
+    init_http_errors(app)
 
 
 __all__ = [

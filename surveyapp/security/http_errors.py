@@ -1,0 +1,43 @@
+"""Application-wide replies for refusals that happen before any view runs.
+
+A body over ``MAX_CONTENT_LENGTH`` (413) is refused by werkzeug when a view first reads
+the body, and a URL that matches no route (404, 405) is refused by the router; neither
+reaches a blueprint that knows how to answer.  Under ``/api/`` the reply is the API's
+JSON error body, as the OpenAPI document promises for every status; elsewhere a 413 is
+a short page in Chinese and English (the sender may have no language cookie yet) and
+other errors keep werkzeug's default page.  Blueprint handlers (the survey's own 413
+notice, the API blueprint's JSON errors) still take precedence where they apply.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from surveyapp.i18n import t
+
+API_PREFIX = "/api/"
+
+
+def _refused(exc: HTTPException):
+    status = exc.code or 500
+    if request.path.startswith(API_PREFIX):
+        from surveyapp.api.errors import HTTP_CODES, error_response
+
+        allow = getattr(exc, "valid_methods", None)
+        headers = {"Allow": ", ".join(allow)} if status == 405 and allow else None
+        code = "no_endpoint" if status == 404 else HTTP_CODES.get(status, "error")
+        return error_response(status, code, headers)
+    if status == 413:
+        texts = [
+            {"lang": lang, "title": t("too_large_title", lang), "body": t("too_large_page", lang)}
+            for lang in ("zh", "en")
+        ]
+        return render_template("http_error.html", texts=texts), 413
+    return exc
+
+
+def init_http_errors(app: Flask) -> None:
+    """Register the handlers (idempotent: registering again replaces them)."""
+    for status in (404, 405, 413):
+        app.register_error_handler(status, _refused)
