@@ -51,6 +51,7 @@ API_MESSAGES: dict[str, tuple[str, str]] = {
         'Token "{name}" created. Copy it now; it cannot be shown again:',
     ),
     "tokens_none": ("尚无令牌。", "No tokens yet."),
+    "tokens_col_name": ("名称", "Name"),
     "tokens_owner": ("所属账户", "Account"),
     "tokens_created_at": ("创建时间", "Created"),
     "tokens_last_used": ("最近使用", "Last used"),
