@@ -76,6 +76,16 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "auth.create_user_view"): only(("admin",), 400),  # empty form
     ("GET", "auth.unlock"): everyone(405),
     ("POST", "auth.unlock"): only(("admin",), 302),
+    ("GET", "qeditor.index"): only(("admin",), 200),
+    ("GET", "qeditor.new"): only(("admin",), 200),
+    ("GET", "qeditor.edit"): only(("admin",), 200),
+    ("GET", "qeditor.show_version"): only(("admin",), 200),
+    ("POST", "qeditor.validate"): only(("admin",), 400),  # nothing to check
+    ("GET", "qeditor.validate"): everyone(405),
+    ("POST", "qeditor.publish"): only(("admin",), 400),
+    ("GET", "qeditor.publish"): everyone(405),
+    ("POST", "qeditor.import_xlsform"): only(("admin",), 400),  # no workbook
+    ("GET", "qeditor.import_xlsform"): everyone(405),
     ("GET", "dashboard.index"): signed_in(200),
     ("GET", "dashboard.indices_csv"): signed_in(200),
     ("GET", "dashboard.indices_xlsx"): signed_in(200),

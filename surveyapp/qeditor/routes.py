@@ -121,6 +121,17 @@ def _posted_text() -> tuple[str | None, object]:
     return typed, None
 
 
+def _posted_and_checked() -> tuple[Checked | None, object]:
+    """The posted YAML checked, or the page that refuses it (bad upload or any error)."""
+    text, refused = _posted_text()
+    if text is None:
+        return None, refused
+    checked = check_source(text)
+    if checked.errors:
+        return None, _editor(text, checked=checked, status=400)
+    return checked, None
+
+
 @bp.errorhandler(413)
 def request_too_large(_exc):
     """A body over MAX_CONTENT_LENGTH is refused before any view runs: say why, here."""
@@ -175,30 +186,24 @@ def edit(qid: str):
 @bp.post("/validate")
 @roles_required("admin")
 def validate():
-    text, refused = _posted_text()
-    if text is None:
+    checked, refused = _posted_and_checked()
+    if checked is None:
         return refused
-    checked = check_source(text)
-    if checked.errors:
-        return _editor(text, checked=checked, status=400)
-    return _editor(text, checked=checked, message=_valid_message(checked.questionnaire))
+    return _editor(checked.text, checked=checked, message=_valid_message(checked.questionnaire))
 
 
 @bp.post("/publish")
 @roles_required("admin")
 def publish():
-    text, refused = _posted_text()
-    if text is None:
+    checked, refused = _posted_and_checked()
+    if checked is None:
         return refused
-    checked = check_source(text)
-    if checked.errors:
-        return _editor(text, checked=checked, status=400)
     try:
-        outcome = publish_source(db.session, text, current_user, ip=request.remote_addr)
+        outcome = publish_source(db.session, checked.text, current_user, ip=request.remote_addr)
         db.session.commit()
     except IntegrityError:  # two admins published the same version number at once
         db.session.rollback()
-        return _editor(text, error=labels(current_lang())["concurrent"], status=409)
+        return _editor(checked.text, error=labels(current_lang())["concurrent"], status=409)
     flash(_outcome_message(outcome))
     row = outcome.version
     return redirect(url_for("qeditor.show_version", qid=row.qid, version=row.version))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from surveyapp.i18n import MESSAGES
+
+#: The account navigation's link (shared chrome, so a message key like its neighbours).
+MESSAGES.setdefault("nav_questionnaires", ("问卷管理", "Questionnaires"))
+
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("问卷管理", "Questionnaires"),
     "intro": (

@@ -328,3 +328,12 @@ def test_xlsform_without_a_file(admin):
     response = admin.post(f"{BASE}/import", data={"csrf_token": _token(admin), "sector": ""})
     assert response.status_code == 400 and "请选择要上传的文件。" in _text(response)
 
+
+
+def test_account_navigation_links_the_editor_for_admins_only(app, admin, make_user):
+    link = f'href="{BASE}">问卷管理</a>'
+    assert link in _text(admin.get("/admin/users"))
+    viewer = app.test_client()
+    sign_in_as(app, viewer, make_user("view", "viewer"))
+    page = _text(viewer.get("/dashboard"))
+    assert viewer.get("/dashboard").status_code == 200 and BASE not in page
