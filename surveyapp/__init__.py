@@ -35,6 +35,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not settings.get("DATABASE_URL"):
         settings["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "surveyapp.db")
     check_settings(settings)
+    if settings.get("SESSION_COOKIE_SECURE") is None:  # unset: Secure cookies in production
+        settings["SESSION_COOKIE_SECURE"] = settings.get("ENV") == "production"
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})

@@ -19,7 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 256 * 1024,  # a survey answer is a few KB; refuse floods early
     "FINGERPRINT_DEDUPE": True,  # one response per (hashed IP + browser) and round
     "DEVICE_COOKIE_DAYS": 400,
-    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_SECURE": None,  # None: Secure cookies in production (HTTPS), not in development
     "TRUST_PROXY": 0,  # number of reverse proxies whose X-Forwarded-For is trusted
     "GOAL": 80,
     "BULLETIN_TITLE": None,  # default: 生活性服务业服务质量第三方监测公报

@@ -1,0 +1,55 @@
+"""Markup typed into the open question comes out as literal text in what officials read.
+
+Open answers reach readers only through the bulletin's "residents' suggestions"
+(the dashboard shows no free text).  A resident's ``<script>`` must be printed as the
+characters typed: escaped for ReportLab's paragraph markup, never interpreted (an
+unescaped ``<script>`` or ``<img`` makes ReportLab fail or swallow the text).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from click.testing import CliRunner
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from surveyapp.cli import main
+from surveyapp.extensions import db
+from surveyapp.models import Round
+from tests.api.test_submit import _payload
+
+SCRIPT = "<script>alert(1)</script>"
+ATTRIBUTE = '"><img src=x onerror=alert(1)>'
+
+
+def _pdf_text(path) -> str:
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    return " ".join(re.sub(r"\s+", " ", page.extract_text() or "") for page in reader.pages)
+
+
+def test_markup_in_open_answers_is_literal_text_in_the_bulletin(app, client, database_url, tmp_path):
+    from surveyapp.demo import seed_demo
+
+    with app.app_context():
+        seed_demo(db.session, per_round=150, seed=7)
+        current = max(r.period for r in db.session.scalars(select(Round)))
+    code = f"catering-{current}".lower()
+    # sent often enough to be among the most frequent suggestions the bulletin quotes
+    for text in (SCRIPT, ATTRIBUTE):
+        for _ in range(30):
+            body = _payload(app, code, open={"suggestions": text})
+            assert client.post(f"/api/v1/rounds/{code}/responses", json=body).status_code == 201
+
+    out = tmp_path / "bulletin.pdf"
+    result = CliRunner().invoke(
+        main,
+        ["--database-url", database_url, "bulletin", "--period", current,
+         "--sector", "catering", "--out", str(out)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    text = _pdf_text(out)
+    assert SCRIPT in text
+    assert ATTRIBUTE in text
