@@ -48,6 +48,9 @@ __all__ = ["MAX_ROWS", "Conversion", "XLSFormError", "convert_xlsform"]
 #: refused rather than read into memory.
 MAX_ROWS = 5000
 MAX_SCALE_POINTS = 11  # the loader's largest span (min + 10)
+#: Largest unpacked workbook: an XLSForm unpacks to well under a megabyte, and the
+#: check keeps a small "zip bomb" upload from filling memory.
+MAX_UNPACKED_BYTES = 32 * 1024 * 1024
 MIN_SCALE_POINTS = 3  # two integer codes are a yes/no question, not a rating scale
 #: Choice codes outside a rating run that mean "don't know", "refused" and the like.
 MISSING_CODE_MIN = 77
@@ -63,6 +66,8 @@ LOGIC_COLUMNS = (
     "default",
     "read_only",
 )
+#: Columns of presentation our format has no place for (with or without a language).
+PRESENTATION_COLUMNS = ("hint", "guidance_hint", "media", "image", "audio", "video")
 
 GENERAL_DIMENSION = {"id": "general", "title": {"zh": "综合", "en": "General"}}
 OVERALL_ID = "overall"
@@ -106,11 +111,10 @@ def _column(header: Any) -> tuple[str, str | None] | None:
     text = str(header).strip()
     if not text:
         return None
-    name, sep, lang = text.partition("::")
-    if not sep and ":" in text and text.split(":", 1)[0].strip().lower() in ("label", "hint"):
-        name, _, lang = text.partition(":")  # the older single-colon spelling
-        sep = ":"
-    return name.strip().lower(), (_language(lang) if sep else None)
+    found = re.fullmatch(r"([^:]+?)\s*::?\s*(.+)", text)  # one colon: the older spelling
+    if found:
+        return found.group(1).lower(), _language(found.group(2))
+    return text.lower(), None
 
 
 def _cell(value: Any) -> str:
@@ -156,6 +160,16 @@ def _workbook(data: bytes) -> Any:
         )
     import openpyxl  # imported here: only the import needs it
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise XLSFormError("not a readable .xlsx workbook (BadZipFile)") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise XLSFormError(
+            f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; "
+            "an XLSForm is far smaller"
+        )
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
@@ -405,8 +419,8 @@ def _read_survey(
         if not name:
             notes.add(row.number, f"a '{kind}' question without a name is left out")
             continue
-        for column in LOGIC_COLUMNS:
-            if row.get(column):
+        for column in LOGIC_COLUMNS + PRESENTATION_COLUMNS:
+            if row.texts(column):
                 notes.add(row.number, f"column '{column}' is not supported; ignored")
         qid = _id(name, row.number, notes)
         required = _required(row, notes)

@@ -243,3 +243,28 @@ def test_no_rating_question_is_refused():
     survey = [("text", "name", "姓名", "Name", ""), ("select_one gender", "g", "性别", "Gender", "")]
     with pytest.raises(XLSFormError, match="no rating questions besides 'overall'"):
         _convert(survey=survey, choices=GENDER)
+
+
+def test_hint_column_is_reported_and_language_headers_are_recognised():
+    header = ("type", "name", "label::zh", "label: English", "hint::Chinese (zh-CN)")
+    survey = [
+        ("begin group", "service", "服务", "Service", ""),
+        ("select_one sat5", "svc", "态度", "Attitude", "请按最近一次就餐打分"),
+        ("end group", "", "", "", ""),
+    ]
+    result = _convert(survey=survey, survey_header=header, choices=RATING)
+    assert "row 3: column 'hint' is not supported; ignored" in result.notes
+    q = parse_questionnaire(result.yaml)
+    assert (q.items[0].text.zh, q.items[0].text.en) == ("态度", "Attitude")
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused():
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (33 * 2**20))
+    assert len(out.getvalue()) < 256 * 1024  # it would pass the upload limit
+    with pytest.raises(XLSFormError, match="unpacks to more than 32 MB"):
+        convert_xlsform(out.getvalue())
