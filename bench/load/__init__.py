@@ -1,0 +1,1 @@
+"""Load benchmark: see ``python -m bench.load --help``."""
