@@ -194,6 +194,7 @@ class RoundAnalyser:
         self.settings = settings
         self.lang = lang
         self.cache: dict[int, StoredRound] = {}
+        self.periods: dict[str, list[Round]] = {}
         if settings.margins is not None:
             self.margins: Mapping[str, Mapping[str, float]] = settings.margins
         else:
@@ -234,13 +235,16 @@ class RoundAnalyser:
         return out
 
     def round_of(self, qid: str, period: str) -> Round | None:
-        stmt = (
-            select(Round)
-            .join(Round.questionnaire_version)
-            .where(Round.period == period)
-            .order_by(Round.closes_at.desc(), Round.id.desc())
-        )
-        for r in self.session.scalars(stmt):
+        """The latest-closing round of questionnaire ``qid`` in ``period`` (one query per
+        period: every sector of a bulletin asks for the same few periods)."""
+        if period not in self.periods:
+            stmt = (
+                select(Round)
+                .where(Round.period == period)
+                .order_by(Round.closes_at.desc(), Round.id.desc())
+            )
+            self.periods[period] = list(self.session.scalars(stmt))
+        for r in self.periods[period]:
             if r.questionnaire_version.qid == qid:
                 return r
         return None

@@ -1,0 +1,1 @@
+"""Benchmark of the monitoring bulletin: six sectors x ten districts x four periods."""
