@@ -29,7 +29,7 @@ from surveyapp.dashboard.routes import dashboard_state
 from surveyapp.extensions import db
 from surveyapp.models import Round
 from surveyapp.responses.exporter import export_page
-from surveyapp.rounds.service import get_round
+from surveyapp.rounds.service import CODE_RE, get_round
 from surveyapp.security import rate_limited
 
 DEFAULT_LIMIT = 500
@@ -75,7 +75,9 @@ def _by_param() -> list[str]:
 
 def _visible_round(code: str | None):
     """(round, None) when the token's owner may read it, else (None, the error response)."""
-    round_: Round | None = get_round(db.session, code) if code else None
+    # Only a well-formed code reaches the database: PostgreSQL refuses a NUL in a text
+    # parameter with an error, and no round can have such a code anyway.
+    round_: Round | None = get_round(db.session, code) if code and CODE_RE.match(code) else None
     if round_ is None:
         return None, error_response(404, "not_found", round=code)
     sector = round_.questionnaire_version.sector

@@ -23,6 +23,20 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_VERSION = 2**31 - 1  # the largest version number the database can store (and find)
 
 
+#: The 404 code of each path value, for values that cannot name anything.
+_NOT_FOUND = {"code": "not_found", "qid": "no_questionnaire"}
+
+
+@bp.before_request
+def _nothing_is_named_with_nul():
+    """A path value with a NUL names nothing: answer its 404 before any query, because
+    PostgreSQL refuses such a text parameter with an error (a 500), not an empty result."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str) and "\x00" in value:
+            return error_response(404, _NOT_FOUND.get(name, "not_found"))
+    return None
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     code = exc.code or 500
