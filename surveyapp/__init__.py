@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from surveyapp.auth.setup import init_auth
     from surveyapp.bulletins import routes as bulletins_routes
     from surveyapp.bulletins import manage as bulletins_manage
+    from surveyapp.admin import bp as admin_bp
     from surveyapp.qeditor import bp as qeditor_bp
     from surveyapp.web import install_web_helpers
 
@@ -74,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(bulletins_manage.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(qeditor_bp)  # /admin/questionnaires
+    app.register_blueprint(admin_bp)  # /admin/rounds
     csrf.exempt(api.bp)  # JSON API: no cookies are trusted there, CSRF does not apply
     init_ops(app)
     init_security(app)  # after the blueprints: it attaches the limits to their views

@@ -1,4 +1,9 @@
-"""Creating, closing and finding survey rounds; issuing invitation tokens."""
+"""Creating, closing and finding survey rounds; issuing invitation tokens.
+
+The same functions serve the command line and the admin pages.  Given an ``actor``
+(the signed-in user, or a name such as ``"cli"``) a change is also written to the
+audit log, in the same transaction as the change itself.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,40 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
-from surveyapp.models import Invitation, QuestionnaireVersion, Round
+from surveyapp.models import Invitation, QuestionnaireVersion, Response, Round
 from surveyapp.models.base import utcnow
+from surveyapp.models.user import User
 
 PERIOD_RE = re.compile(r"^\d{4}(Q[1-4]|M(0[1-9]|1[0-2])|H[12])?$")
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{3,40}$")
 TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: tokens are typed by hand
 
 
+MAX_TARGET = 10_000_000
+
+
 class RoundError(ValueError):
-    """A round cannot be created or changed as asked; the message says why."""
+    """A round cannot be created or changed as asked; the message says why.
+
+    ``code`` names the problem and ``field`` the input it is about (``period``,
+    ``opens``, ``closes``, ``districts``, ``targets``, ``code``, ``version``, ``count``),
+    with ``params`` for the wording, so a page can put a translated message next to
+    the field; ``str()`` stays the one English line the command line prints.
+    """
+
+    def __init__(
+        self, message: str, *, code: str = "invalid", field: str | None = None, **params: Any
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.params = params
 
 
 def current_quarter(now: datetime | None = None) -> str:
@@ -41,6 +65,75 @@ def quarter_bounds(period: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+def round_problems(
+    session: Session,
+    version: QuestionnaireVersion,
+    period: str,
+    *,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    districts: list[str] | None = None,
+    targets: dict[str, int] | None = None,
+    code: str | None = None,
+) -> list[RoundError]:
+    """Every reason why :func:`create_round` would refuse these values, in field order.
+
+    A form shows them all at once, each next to its field; :func:`create_round`
+    raises the first.
+    """
+    problems: list[RoundError] = []
+    if version.status != "published":
+        problems.append(RoundError(
+            f"questionnaire {version.qid} v{version.version} is not published",
+            code="not_published", field="version", qid=version.qid, version=version.version))
+    if not PERIOD_RE.match(period):
+        problems.append(RoundError(
+            f"period {period!r} must look like 2026Q3, 2026M09, 2026H1 or 2026",
+            code="bad_period", field="period", period=period))
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        problems.append(RoundError(
+            "the closing date must be after the opening date", code="dates_order", field="closes"))
+    q = questionnaire_of(version)
+    options = _district_options(version)
+    chosen = list(districts) if districts else list(options)
+    unknown = [d for d in chosen if options and d not in options]
+    if unknown:
+        problems.append(RoundError(
+            f"district {unknown[0]!r} is not an option of questionnaire {q.id}",
+            code="unknown_district", field="districts", district=unknown[0], qid=q.id))
+    for district, target in (targets or {}).items():
+        if district not in chosen:
+            problems.append(RoundError(
+                f"target given for district {district!r} that is not in the round",
+                code="target_not_in_round", field="targets", district=district))
+        elif isinstance(target, bool) or not isinstance(target, int) or not 1 <= target <= MAX_TARGET:
+            problems.append(RoundError(
+                f"the target of {district} must be a whole number from 1 to {MAX_TARGET:,}",
+                code="bad_target", field="targets", district=district, max=MAX_TARGET))
+    code = code or default_code(version, period)
+    if not CODE_RE.match(code):
+        problems.append(RoundError(
+            f"round code {code!r} may use only letters, digits, '-' and '_' (3-40)",
+            code="bad_code", field="code", round_code=code))
+    elif session.scalar(select(Round.id).where(Round.code == code)) is not None:
+        problems.append(RoundError(
+            f"a round with code {code!r} exists already", code="code_taken", field="code",
+            round_code=code))
+    return problems
+
+
+def default_code(version: QuestionnaireVersion, period: str) -> str:
+    """The round code used when none is given: ``catering-2026q4``."""
+    return f"{version.qid}-{period}".lower()
+
+
+def _district_options(version: QuestionnaireVersion) -> tuple[str, ...]:
+    q = questionnaire_of(version)
+    if "district" in q.respondent_ids:
+        return q.respondent_question("district").values
+    return ()
+
+
 def create_round(
     session: Session,
     version: QuestionnaireVersion,
@@ -52,9 +145,14 @@ def create_round(
     targets: dict[str, int] | None = None,
     code: str | None = None,
     require_token: bool = False,
+    actor: User | str | None = None,
+    ip: str | None = None,
 ) -> Round:
-    if not PERIOD_RE.match(period):
-        raise RoundError(f"period {period!r} must look like 2026Q3, 2026M09, 2026H1 or 2026")
+    """Open a round of ``version`` for ``period``; raises :class:`RoundError`.
+
+    Dates default to the bounds of the quarter (or 90 days from now for other
+    periods); districts default to every district option of the questionnaire.
+    """
     if opens_at is None or closes_at is None:
         try:
             start, end = quarter_bounds(period)
@@ -62,31 +160,19 @@ def create_round(
             start, end = utcnow(), utcnow() + timedelta(days=90)
         opens_at = opens_at or start
         closes_at = closes_at or end
-    if closes_at <= opens_at:
-        raise RoundError("the closing date must be after the opening date")
-    q = questionnaire_of(version)
-    options: tuple[str, ...] = ()
-    if "district" in q.respondent_ids:
-        options = q.respondent_question("district").values
-    districts = list(districts) if districts else list(options)
-    unknown = [d for d in districts if options and d not in options]
-    if unknown:
-        raise RoundError(f"district {unknown[0]!r} is not an option of questionnaire {q.id}")
-    for district in targets or {}:
-        if district not in districts:
-            raise RoundError(f"target given for district {district!r} that is not in the round")
-    code = code or f"{q.id}-{period}".lower()
-    if not CODE_RE.match(code):
-        raise RoundError(f"round code {code!r} may use only letters, digits, '-' and '_' (3-40)")
-    if session.scalar(select(Round.id).where(Round.code == code)) is not None:
-        raise RoundError(f"a round with code {code!r} exists already")
+    problems = round_problems(
+        session, version, period, opens_at=opens_at, closes_at=closes_at,
+        districts=districts, targets=targets, code=code,
+    )
+    if problems:
+        raise problems[0]
     round_ = Round(
-        code=code,
+        code=code or default_code(version, period),
         questionnaire_version_id=version.id,
         period=period,
         opens_at=opens_at,
         closes_at=closes_at,
-        districts=districts,
+        districts=list(districts) if districts else list(_district_options(version)),
         targets=dict(targets or {}),
         status="open",
         require_token=require_token,
@@ -95,7 +181,23 @@ def create_round(
     )
     session.add(round_)
     session.flush()
+    if actor is not None:
+        _audit(session, actor, "round.create", round_, ip, {
+            "questionnaire": version.qid, "version": version.version, "period": period,
+            "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
+            "districts": round_.districts, "targets": round_.targets,
+            "require_token": require_token,
+        })
     return round_
+
+
+def _audit(
+    session: Session, actor: User | str, action: str, round_: Round, ip: str | None,
+    details: dict[str, Any],
+) -> None:
+    from surveyapp.auth.service import audit  # auth imports the models only; no cycle
+
+    audit(session, actor, action, target=f"round:{round_.code}", details=details, ip=ip)
 
 
 def get_round(session: Session, code: str) -> Round | None:
@@ -165,12 +267,17 @@ def list_rounds(session: Session) -> list[Round]:
     return list(session.scalars(select(Round).order_by(Round.period.desc(), Round.code)))
 
 
-def close_round(session: Session, round_: Round) -> Round:
+def close_round(
+    session: Session, round_: Round, *, actor: User | str | None = None, ip: str | None = None
+) -> Round:
     if round_.status == "closed":
-        raise RoundError(f"round {round_.code} is already closed")
+        raise RoundError(f"round {round_.code} is already closed", code="already_closed",
+                         round_code=round_.code)
     round_.status = "closed"
     round_.closed_at = utcnow()
     session.flush()
+    if actor is not None:
+        _audit(session, actor, "round.close", round_, ip, {})
     return round_
 
 
@@ -178,14 +285,78 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.strip().upper().encode("utf-8")).hexdigest()
 
 
-def issue_invitations(session: Session, round_: Round, count: int) -> list[str]:
-    """Create ``count`` single-use tokens like ``K7Q2-9MXD``; only their hashes are kept."""
-    if not 1 <= count <= 1_000_000:
-        raise RoundError("the number of invitations must be between 1 and 1,000,000")
+def issue_invitations(
+    session: Session,
+    round_: Round,
+    count: int,
+    *,
+    limit: int = 1_000_000,
+    actor: User | str | None = None,
+    ip: str | None = None,
+) -> list[str]:
+    """Create ``count`` single-use tokens like ``K7Q2-9MXD``; only their hashes are kept.
+
+    The raw tokens exist only in the returned list: hand them out now, they cannot be
+    shown again.  One multi-row INSERT, so 100,000 tokens take seconds, not minutes.
+    """
+    if not 1 <= count <= limit:
+        raise RoundError(
+            f"the number of invitations must be between 1 and {limit:,}",
+            code="bad_count", field="count", max=limit,
+        )
+    if round_.status == "closed":
+        raise RoundError(f"round {round_.code} is closed: no invitations can be issued",
+                         code="already_closed", round_code=round_.code)
     tokens = []
     for _ in range(count):
         raw = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(8))
         tokens.append(f"{raw[:4]}-{raw[4:]}")
-    session.add_all(Invitation(round_id=round_.id, token_hash=hash_token(tok)) for tok in tokens)
+    now = utcnow()
+    session.execute(
+        insert(Invitation),
+        [{"round_id": round_.id, "token_hash": hash_token(tok), "created_at": now} for tok in tokens],
+    )
     session.flush()
+    if actor is not None:
+        _audit(session, actor, "round.invitations", round_, ip, {"count": count})
     return tokens
+
+
+def set_round_margins(
+    session: Session,
+    round_: Round,
+    margins: dict[str, dict[str, float]] | None,
+    *,
+    actor: User | str | None = None,
+    ip: str | None = None,
+    source: str | None = None,
+) -> Round:
+    """Store (or, with ``None``, clear) the population margins the round is weighted to.
+
+    ``margins`` is ``{variable: {category: total}}`` as read from a checked margins
+    CSV; the variables keep their file order, which is the raking order.
+    """
+    round_.margins = {v: dict(c) for v, c in margins.items()} if margins is not None else None
+    session.flush()
+    if actor is not None:
+        details: dict[str, Any] = {"cleared": True} if margins is None else {
+            "variables": list(margins), "categories": sum(len(c) for c in margins.values()),
+            "file": source,
+        }
+        _audit(session, actor, "round.margins", round_, ip, details)
+    return round_
+
+
+def responses_by_district(session: Session, round_ids: list[int]) -> dict[int, dict[str | None, int]]:
+    """Responses received so far: round id → district (``None``: not given) → count."""
+    out: dict[int, dict[str | None, int]] = {rid: {} for rid in round_ids}
+    if not round_ids:
+        return out
+    stmt = (
+        select(Response.round_id, Response.district, func.count())
+        .where(Response.round_id.in_(round_ids))
+        .group_by(Response.round_id, Response.district)
+    )
+    for round_id, district, n in session.execute(stmt):
+        out[round_id][district] = n
+    return out

@@ -1,0 +1,126 @@
+"""Check an uploaded population margins CSV before it is stored on a round.
+
+The file goes through the same parser as ``surveyapp analyze --margins``
+(:func:`surveyapp.analyze.csv_input.read_margins`), so a file accepted here is one the
+analysis accepts too.  Before that, the raw bytes are checked for what the parser would
+only report obscurely: too large, an Excel workbook, binary content, not UTF-8.  After
+it, each variable must be a respondent question of the round's questionnaire and each
+category one of its options (for ``district``: one of the round's districts), so a typo
+is caught at upload time rather than when a bulletin is made weeks later.
+
+Every refusal is a :class:`MarginsRejected` with a message key and, where the parser
+knows them, the row and column.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from surveyapp.analyze.csv_input import InputError, read_margins
+from surveyapp.questionnaire.model import Questionnaire
+
+#: Largest margins file accepted; a real one (a few dozen categories) is a few KB.
+MAX_MARGINS_BYTES = 1024 * 1024
+
+# Signatures of the files people upload by mistake instead of a CSV.
+_ZIP = b"PK\x03\x04"  # .xlsx, .ods (zip containers)
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (legacy Office)
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class MarginsRejected(ValueError):
+    """The upload cannot be stored: ``key`` (a text of :mod:`surveyapp.admin.texts`) and
+    its ``params``; ``row``/``column`` locate a problem inside the file."""
+
+    def __init__(
+        self,
+        key: str,
+        params: dict[str, object] | None = None,
+        *,
+        row: int | str | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params or {}
+        self.row = row
+        self.column = column
+
+
+def human_size(n: int) -> str:
+    """``1 MB``, ``300 KB``, ``12 B``: sizes as people say them."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.3g} MB"
+    if n >= 1024:
+        return f"{n / 1024:.3g} KB"
+    return f"{n} B"
+
+
+def check_bytes(data: bytes, limit: int = MAX_MARGINS_BYTES) -> None:
+    """Refuse what is not a small UTF-8 text file, naming what it is instead."""
+    if not data.strip():
+        raise MarginsRejected("margins_err_no_file")
+    if len(data) > limit:
+        raise MarginsRejected(
+            "margins_err_too_big", {"size": human_size(len(data)), "limit": human_size(limit)}
+        )
+    if data.startswith((_ZIP, _OLE)):
+        raise MarginsRejected("margins_err_xlsx")
+    if b"\x00" in data:
+        raise MarginsRejected("margins_err_binary")
+    body = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        raise MarginsRejected("margins_err_not_utf8", {"line": line}) from None
+
+
+def parse_margins(
+    data: bytes,
+    questionnaire: Questionnaire,
+    districts: list[str],
+    *,
+    limit: int = MAX_MARGINS_BYTES,
+) -> dict[str, dict[str, float]]:
+    """The checked margins ``{variable: {category: total}}`` in file order.
+
+    Raises :class:`MarginsRejected` for anything the analysis would refuse, and for a
+    variable or category the round's respondents cannot have.
+    """
+    check_bytes(data, limit)
+    fd, path = tempfile.mkstemp(suffix=".csv")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        try:
+            parsed = read_margins(path)
+        except InputError as exc:
+            raise MarginsRejected(
+                "margins_err_file", {"detail": exc.message}, row=exc.row, column=exc.column
+            ) from None
+    finally:
+        os.unlink(path)
+    totals = {var: dict(cats) for var, cats in parsed.margins.totals.items()}
+    known = questionnaire.respondent_ids
+    for var, cats in totals.items():
+        if var not in known:
+            raise MarginsRejected(
+                "margins_err_variable",
+                {"variable": var, "known": ", ".join(known)},
+                row=parsed.rows[var, next(iter(cats))],
+                column="variable",
+            )
+        options = set(questionnaire.respondent_question(var).values)
+        for cat in cats:
+            if var == "district" and districts and cat not in districts:
+                key = "margins_err_district"
+            elif cat not in options:
+                key = "margins_err_category"
+            else:
+                continue
+            raise MarginsRejected(
+                key, {"variable": var, "category": cat}, row=parsed.rows[var, cat], column="category"
+            )
+    return totals

@@ -1,0 +1,96 @@
+"""What the rounds admin pages show, read in a few queries (no writes here).
+
+The changes themselves (open, close, margins, invitations) are the verb-named
+functions of :mod:`surveyapp.rounds.service`, shared with the command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveyapp.catalog import questionnaire_of
+from surveyapp.models import Invitation, QuestionnaireVersion, Round
+from surveyapp.rounds.service import list_rounds, responses_by_district
+
+
+@dataclass(frozen=True)
+class DistrictProgress:
+    district: str | None  # None: responses that gave no district
+    received: int
+    target: int | None
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    """One line of the rounds list."""
+
+    round: Round
+    sector: str
+    qid: str
+    version: int
+    title_zh: str
+    title_en: str
+    state: str
+    received: int
+    target: int | None
+    districts: tuple[DistrictProgress, ...]
+
+
+def round_rows(session: Session, now: datetime) -> list[RoundRow]:
+    """Every round, newest period first, with responses so far against its targets."""
+    rounds = list_rounds(session)
+    counts = responses_by_district(session, [r.id for r in rounds])
+    rows = []
+    for r in rounds:
+        got = counts[r.id]
+        targets = r.targets or {}
+        progress = [DistrictProgress(d, got.get(d, 0), targets.get(d)) for d in r.districts or []]
+        progress += [  # a district outside the round's list (imported data) or none at all
+            DistrictProgress(d, n, None) for d, n in got.items() if d not in (r.districts or [])
+        ]
+        v = r.questionnaire_version
+        rows.append(RoundRow(
+            round=r, sector=v.sector, qid=v.qid, version=v.version, title_zh=v.title_zh,
+            title_en=v.title_en, state=r.state(now), received=sum(got.values()),
+            target=sum(targets.values()) if targets else None, districts=tuple(progress),
+        ))
+    return rows
+
+
+def published_versions(session: Session) -> list[QuestionnaireVersion]:
+    """Published questionnaire versions, by questionnaire, newest version first."""
+    stmt = (
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.status == "published")
+        .order_by(QuestionnaireVersion.qid, QuestionnaireVersion.version.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def published_version(session: Session, raw_id: object) -> QuestionnaireVersion | None:
+    """The published version whose id was sent by a form, or ``None``."""
+    try:
+        version_id = int(str(raw_id))
+    except ValueError:
+        return None
+    row = session.get(QuestionnaireVersion, version_id)
+    return row if row is not None and row.status == "published" else None
+
+
+def district_options(version: QuestionnaireVersion) -> list[str]:
+    q = questionnaire_of(version)
+    return list(q.respondent_question("district").values) if "district" in q.respondent_ids else []
+
+
+def invitation_counts(session: Session, round_: Round) -> tuple[int, int]:
+    """(issued, used) invitation codes of the round."""
+    issued, used = session.execute(
+        select(func.count(Invitation.id), func.count(Invitation.used_at)).where(
+            Invitation.round_id == round_.id
+        )
+    ).one()
+    return int(issued), int(used)

@@ -1,0 +1,251 @@
+"""Texts of the rounds admin pages, merged into :data:`surveyapp.i18n.MESSAGES`.
+
+``key: (zh, en)``; keys already defined there are never overridden.  Errors are shown
+in both languages, Chinese first (:func:`both`): an administrator who switched the
+page to English still sees the wording a Chinese colleague would quote.
+"""
+
+from __future__ import annotations
+
+from surveyapp.i18n import MESSAGES, t
+
+ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
+    "nav_rounds": ("调查轮次", "Rounds"),
+    "rounds_title": ("调查轮次管理", "Survey rounds"),
+    "rounds_intro": (
+        "创建调查轮次、上传人口结构数据、生成调查链接、二维码海报和邀请码，结束调查。",
+        "Open survey rounds, upload population margins, make links, QR posters and "
+        "invitation codes, and close rounds.",
+    ),
+    "rounds_new": ("新建调查轮次", "New round"),
+    "rounds_none": ("尚无调查轮次。", "There is no round yet."),
+    "rounds_code": ("轮次代码", "Code"),
+    "rounds_sector": ("行业 / 问卷", "Sector / questionnaire"),
+    "rounds_period": ("监测期", "Period"),
+    "rounds_dates": ("起止时间", "Dates"),
+    "rounds_status": ("状态", "Status"),
+    "rounds_progress": ("已收答卷 / 目标样本", "Responses / target"),
+    "rounds_state_open": ("进行中", "open"),
+    "rounds_state_closed": ("已结束", "closed"),
+    "rounds_state_not_open": ("未开始", "not open yet"),
+    "rounds_total": ("合计", "Total"),
+    "rounds_no_district": ("未填区县", "no district given"),
+    "rounds_no_target": ("未设目标", "no target"),
+    "rounds_manage": ("管理", "Manage"),
+    # creating
+    "rounds_pick_title": ("选择问卷", "Choose the questionnaire"),
+    "rounds_pick_hint": (
+        "只能选择已发布（冻结）的问卷版本；每份答卷都记录它所用的版本。",
+        "Only published (frozen) questionnaire versions can be used; every response "
+        "records the version it answered.",
+    ),
+    "rounds_no_versions": (
+        "尚无已发布的问卷。请先运行 surveyapp questionnaires load。",
+        "No questionnaire is published yet: run surveyapp questionnaires load first.",
+    ),
+    "rounds_continue": ("下一步", "Continue"),
+    "rounds_questionnaire": ("问卷", "Questionnaire"),
+    "rounds_version_label": ("{title}（{qid} 第 {version} 版）", "{title} ({qid} v{version})"),
+    "rounds_period_hint": (
+        "例如 2026Q4（季度）、2026M09（月）、2026H1（半年）或 2026（年）。",
+        "e.g. 2026Q4 (quarter), 2026M09 (month), 2026H1 (half year) or 2026 (year).",
+    ),
+    "rounds_code_hint": (
+        "用于调查链接 /s/代码；字母、数字、- 和 _，3-40 个字符。留空则为 {example}。",
+        "Used in the survey link /s/CODE: letters, digits, - and _, 3-40 characters. "
+        "Empty: {example}.",
+    ),
+    "rounds_opens": ("开始日期", "Opens on"),
+    "rounds_closes": ("结束日期（含当天）", "Closes after (last day included)"),
+    "rounds_dates_hint": (
+        "按北京时间计算。留空则为该季度的起止日期。",
+        "China Standard Time. Empty: the bounds of the quarter.",
+    ),
+    "rounds_districts": ("调查区县", "Districts"),
+    "rounds_districts_hint": (
+        "默认为问卷的全部区县。可为每个区县设定目标样本量；留空则用统一目标。",
+        "By default every district of the questionnaire. Give a district its own "
+        "target sample, or leave it empty to use the common target.",
+    ),
+    "rounds_target": ("目标样本量", "Target sample"),
+    "rounds_default_target": ("统一目标样本量（每个区县）", "Common target sample (per district)"),
+    "rounds_require_token": ("仅限邀请码参与", "Invitation code required"),
+    "rounds_require_token_hint": (
+        "开启后，居民须凭一次性邀请码作答（适用于抽样调查）。",
+        "Residents need a single-use invitation code to answer (for sampled surveys).",
+    ),
+    "rounds_create_button": ("创建并开始调查", "Open the round"),
+    "rounds_created": ("已创建调查轮次 {code}。", "Round {code} opened."),
+    "rounds_form_errors": (
+        "表单有 {n} 处需要修改，已在相应位置标出。",
+        "{n} entries need attention; they are marked below.",
+    ),
+    # one round
+    "rounds_round_title": ("调查轮次 {code}", "Round {code}"),
+    "rounds_back": ("返回轮次列表", "Back to the rounds"),
+    "rounds_links": ("调查链接与二维码", "Survey link and QR code"),
+    "rounds_links_hint": (
+        "整轮调查使用一个链接；也可为每个区县打印单独的海报，链接带有区县参数 d。",
+        "One link serves the whole round; each district can also have its own poster, "
+        "whose link carries the district in the d parameter.",
+    ),
+    "rounds_whole_round": ("整轮", "Whole round"),
+    "rounds_district": ("区县", "District"),
+    "rounds_link": ("链接", "Link"),
+    "rounds_qr_png": ("二维码 PNG", "QR code PNG"),
+    "rounds_poster_pdf": ("A4 海报 PDF", "A4 poster PDF"),
+    "rounds_qr_alt": ("调查链接的二维码", "QR code of the survey link"),
+    "rounds_margins": ("人口结构（加权用）", "Population margins (for weighting)"),
+    "rounds_margins_hint": (
+        "上传 UTF-8 编码的 CSV 文件，表头为 variable,category,population，每行一个类别，"
+        "例如 district,思茅区,367000。文件不超过 {limit}。",
+        "Upload a UTF-8 CSV file with the header variable,category,population and one "
+        "category a row, e.g. district,思茅区,367000. At most {limit}.",
+    ),
+    "rounds_margins_none": (
+        "本轮尚未上传人口结构数据，分析时使用系统默认设置。",
+        "No margins uploaded for this round: the analysis uses the configured default.",
+    ),
+    "rounds_margins_file": ("人口结构 CSV 文件", "Margins CSV file"),
+    "rounds_margins_upload": ("上传", "Upload"),
+    "rounds_margins_replace": ("上传新文件替换", "Upload a file to replace them"),
+    "rounds_margins_clear": ("清除人口结构数据", "Clear the margins"),
+    "rounds_margins_saved": (
+        "已保存 {n} 个变量的人口结构数据。", "Margins of {n} variable(s) saved."
+    ),
+    "rounds_margins_cleared": ("已清除人口结构数据。", "Margins cleared."),
+    "rounds_variable": ("变量", "Variable"),
+    "rounds_category": ("类别", "Category"),
+    "rounds_population": ("人口数", "Population"),
+    "rounds_invitations": ("邀请码", "Invitation codes"),
+    "rounds_invitations_hint": (
+        "生成一次性邀请码，下载为 CSV（含每个邀请码的完整链接）。系统只保存邀请码的摘要，"
+        "邀请码只显示这一次，请妥善保存下载的文件。",
+        "Make single-use invitation codes and download them as CSV (with the full link "
+        "of each). Only their hashes are stored: the codes are shown this once, keep the "
+        "file safe.",
+    ),
+    "rounds_invitations_count": ("邀请码数量（1-{max}）", "Number of codes (1-{max})"),
+    "rounds_invitations_button": ("生成并下载 CSV", "Make and download the CSV"),
+    "rounds_invitations_stats": (
+        "已生成 {issued} 个，已使用 {used} 个。", "{issued} issued, {used} used."
+    ),
+    "rounds_close": ("结束调查", "Close the round"),
+    "rounds_close_confirm_title": ("确认结束调查轮次 {code}？", "Close round {code}?"),
+    "rounds_close_confirm": (
+        "结束后居民将无法再提交答卷，此操作不能撤销，并记入审计日志。",
+        "Residents can no longer answer once it is closed. This cannot be undone and is "
+        "written to the audit log.",
+    ),
+    "rounds_close_button": ("确认结束", "Close it"),
+    "rounds_cancel": ("取消", "Cancel"),
+    "rounds_closed": ("调查轮次 {code} 已结束。", "Round {code} is closed."),
+    "rounds_is_closed": ("本轮调查已结束（{date}）。", "This round closed on {date}."),
+    "rounds_requires_token": ("需邀请码", "invitation code required"),
+    # poster
+    "poster_instruction": ("扫码参与满意度调查", "Scan to take the survey"),
+    "poster_period": ("监测期：{period}", "Period: {period}"),
+    "poster_district": ("区县：{district}", "District: {district}"),
+    "poster_privacy": (
+        "匿名调查，不收集姓名、电话等个人信息。",
+        "Anonymous: no name or phone number is collected.",
+    ),
+    # errors (shown next to the field, Chinese then English)
+    "rounds_err_required": ("此项为必填项。", "This is required."),
+    "rounds_err_not_date": ("须为日期，例如 2026-10-01。", "Must be a date such as 2026-10-01."),
+    "rounds_err_not_integer": (
+        "须为 1 到 {max} 之间的整数。", "Must be a whole number from 1 to {max}."
+    ),
+    "rounds_err_no_district": ("至少选择一个区县。", "Choose at least one district."),
+    "rounds_err_unknown_version": (
+        "所选问卷版本不存在或未发布。", "The chosen questionnaire version is not published."
+    ),
+    "rounds_err_not_published": (
+        "问卷 {qid} 第 {version} 版未发布。", "Questionnaire {qid} v{version} is not published."
+    ),
+    "rounds_err_bad_period": (
+        "监测期“{period}”格式不对，应如 2026Q3、2026M09、2026H1 或 2026。",
+        "The period {period!r} must look like 2026Q3, 2026M09, 2026H1 or 2026.",
+    ),
+    "rounds_err_dates_order": (
+        "结束日期不能早于开始日期。", "The closing date must not be before the opening date."
+    ),
+    "rounds_err_unknown_district": (
+        "“{district}”不是问卷 {qid} 的区县选项。",
+        "{district!r} is not a district of questionnaire {qid}.",
+    ),
+    "rounds_err_target_not_in_round": (
+        "区县“{district}”未选入本轮，不能设定目标。",
+        "District {district!r} is not in the round: it cannot have a target.",
+    ),
+    "rounds_err_bad_target": (
+        "“{district}”的目标样本量须为 1 到 {max} 之间的整数。",
+        "The target of {district} must be a whole number from 1 to {max}.",
+    ),
+    "rounds_err_bad_code": (
+        "代码“{round_code}”只能包含字母、数字、- 和 _，长度 3-40。",
+        "The code {round_code!r} may use only letters, digits, - and _ (3-40 characters).",
+    ),
+    "rounds_err_code_taken": (
+        "代码“{round_code}”已被另一轮调查使用。", "A round with the code {round_code!r} exists already."
+    ),
+    "rounds_err_already_closed": (
+        "调查轮次 {round_code} 已经结束。", "Round {round_code} is already closed."
+    ),
+    "rounds_err_bad_count": (
+        "邀请码数量须为 1 到 {max} 之间的整数。",
+        "The number of invitation codes must be a whole number from 1 to {max}.",
+    ),
+    "rounds_err_invalid": ("输入有误：{detail}", "Invalid input: {detail}"),
+    "rounds_err_token_clash": (
+        "生成的邀请码与已有邀请码重复（极少见），请重试。",
+        "A new invitation code clashed with an existing one (very rare): try again.",
+    ),
+    "rounds_err_unknown_district_param": (
+        "本轮没有区县“{district}”。", "The round has no district {district!r}."
+    ),
+    # margins upload errors
+    "margins_err_no_file": ("请选择要上传的 CSV 文件。", "Choose a CSV file to upload."),
+    "margins_err_too_big": (
+        "文件过大：{size}，上限为 {limit}。人口结构文件通常只有几 KB。",
+        "The file is too large: {size}, at most {limit}. A margins file is usually a few KB.",
+    ),
+    "margins_err_xlsx": (
+        "这是 Excel 工作簿（.xlsx/.xls），不是 CSV。请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”后再上传。",
+        "This is an Excel workbook (.xlsx/.xls), not a CSV. Save it as "
+        "\"CSV UTF-8 (comma delimited)\" in Excel and upload that.",
+    ),
+    "margins_err_binary": (
+        "这不是文本文件（含有二进制内容），请上传 CSV 文件。",
+        "This is not a text file (it contains binary data): upload a CSV file.",
+    ),
+    "margins_err_not_utf8": (
+        "文件不是 UTF-8 编码（第 {line} 行起）。GB18030/GBK 编码的文件请另存为 UTF-8 后上传。",
+        "The file is not UTF-8 text (from line {line}). Save a GB18030/GBK file as UTF-8 "
+        "and upload it again.",
+    ),
+    "margins_err_file": ("文件有误：{where}。", "The file has an error: {where}."),
+    "margins_err_variable": (
+        "“{variable}”不是问卷的受访者问题（可用：{known}）",
+        "{variable!r} is not a respondent question of the questionnaire (known: {known})",
+    ),
+    "margins_err_category": (
+        "“{category}”不是“{variable}”的选项",
+        "{category!r} is not an option of {variable!r}",
+    ),
+    "margins_err_district": (
+        "区县“{category}”不在本轮调查中",
+        "district {category!r} is not in this round",
+    ),
+    "margins_where_row": ("第 {row} 行", "row {row}"),
+    "margins_where_header": ("表头", "the header"),
+    "margins_where_column": ("{column} 列", "column {column}"),
+}
+
+for _key, _texts in ADMIN_MESSAGES.items():
+    MESSAGES.setdefault(_key, _texts)
+
+
+def both(key: str, **params: object) -> tuple[str, str]:
+    """The Chinese and the English wording of ``key``, in that order."""
+    return t(key, "zh", **params), t(key, "en", **params)
