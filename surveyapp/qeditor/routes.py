@@ -78,9 +78,14 @@ def _editor(
     ), status
 
 
+def _sector_names() -> dict[str, str]:
+    lang = current_lang()
+    return {key: name.get(lang) for key, name in SECTORS.items()}
+
+
 def _valid_message(q: Questionnaire) -> str:
     lang = current_lang()
-    sector = SECTORS[q.sector].get(lang) if q.sector in SECTORS else q.sector
+    sector = _sector_names().get(q.sector, q.sector)
     return labels(lang)["valid"].format(
         qid=q.id, version=q.version, sector=sector, dimensions=len(q.dimensions), items=len(q.items)
     )
@@ -151,7 +156,10 @@ def expired(_exc):
 @roles_required("admin")
 def index():
     return render_template(
-        "qeditor/index.html", L=labels(current_lang()), questionnaires=list_versions(db.session)
+        "qeditor/index.html",
+        L=labels(current_lang()),
+        questionnaires=list_versions(db.session),
+        sectors=_sector_names(),
     )
 
 
@@ -162,7 +170,11 @@ def show_version(qid: str, version: int):
     if row is None:
         return _not_found()
     return render_template(
-        "qeditor/version.html", L=labels(current_lang()), row=row, text=version_source(row)
+        "qeditor/version.html",
+        L=labels(current_lang()),
+        row=row,
+        text=version_source(row),
+        sectors=_sector_names(),
     )
 
 

@@ -102,6 +102,7 @@ def test_index_lists_versions_with_hash_and_yaml_view(app, admin, publish):
         row = db.session.scalars(select(QuestionnaireVersion)).one()
         digest = row.content_hash
     assert "catering" in page and "v1" in page and digest[:12] in page
+    assert "<td>餐饮</td>" in page  # the sector by its name
     assert f'href="{BASE}/catering/v1"' in page
     view = _text(admin.get(f"{BASE}/catering/v1"))
     assert "food safety and hygiene" in view.lower() or "食品安全与卫生" in view
