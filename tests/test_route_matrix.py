@@ -86,6 +86,20 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "qeditor.publish"): everyone(405),
     ("POST", "qeditor.import_xlsform"): only(("admin",), 400),  # no workbook
     ("GET", "qeditor.import_xlsform"): everyone(405),
+    ("GET", "admin.rounds"): only(("admin",), 200),
+    ("GET", "admin.new_round"): only(("admin",), 200),
+    ("POST", "admin.create"): only(("admin",), 400),  # no questionnaire version
+    ("GET", "admin.round_detail"): only(("admin",), 200),
+    ("POST", "admin.upload_margins"): only(("admin",), 400),  # no file
+    ("GET", "admin.upload_margins"): everyone(405),
+    ("POST", "admin.clear_margins"): only(("admin",), 302),
+    ("GET", "admin.clear_margins"): everyone(405),
+    ("GET", "admin.confirm_close"): only(("admin",), 200),
+    ("POST", "admin.close"): only(("admin",), 400),  # not confirmed: the round stays open
+    ("GET", "admin.qr"): only(("admin",), 200),
+    ("GET", "admin.poster"): only(("admin",), 200),
+    ("POST", "admin.invitations"): only(("admin",), 400),  # no number given
+    ("GET", "admin.invitations"): everyone(405),
     ("GET", "dashboard.index"): signed_in(200),
     ("GET", "dashboard.indices_csv"): signed_in(200),
     ("GET", "dashboard.indices_xlsx"): signed_in(200),

@@ -325,7 +325,7 @@ def close(code: str):
     round_ = _round_or_404(code)
     form = CloseForm()
     if not form.validate_on_submit() or form.confirm.data != "yes":
-        error = both("csrf") if form.csrf_token.errors else None
+        error = both("csrf") if "csrf_token" in form.errors else None
         return render_template("admin/round_close.html", round=round_, form=form, error=error), 400
     try:
         close_round(db.session, round_, actor=current_user, ip=request.remote_addr)
