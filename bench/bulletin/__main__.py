@@ -9,7 +9,7 @@ analyser: nothing cached between runs).  Every run is split into
 
 - *read*: :func:`load_round_matrix`, the rounds' responses from the database to arrays;
 - *compute*: :func:`analysis.run` (24 rounds: the current one in full, the previous one
-  for the change, the two before for the trend);
+  for the change, the two before for the trend) and :func:`analysis.compare_periods`;
 - *other*: the rest of :func:`prepare_bulletin` (finding rounds, margin fitting, quality
   flags, suggestions, the content);
 - *render*: :meth:`Draft.render`, ReportLab's layout and PDF.
@@ -87,7 +87,11 @@ def one_run(session, period: str) -> Run:
     from surveyapp.bulletins.service import page_count, prepare_bulletin
 
     spent: dict[str, float] = defaultdict(float)
-    targets = [(stored, "load_round_matrix", "read"), (analysis, "run", "compute")]
+    targets = [
+        (stored, "load_round_matrix", "read"),
+        (analysis, "run", "compute"),
+        (analysis, "compare_periods", "compute"),
+    ]
     c0, t0 = time.process_time(), time.perf_counter()
     with timed(targets, spent):
         draft = prepare_bulletin(session, period)

@@ -40,6 +40,7 @@ from surveyapp.bulletins.service import (
 from surveyapp.extensions import db
 from surveyapp.models import QuestionnaireVersion, Round
 from surveyapp.models import Response as SurveyResponse
+from surveyapp.models.base import utcnow
 from surveyapp.web import current_lang
 
 bp = Blueprint("bulletins_manage", __name__, template_folder="templates")
@@ -57,6 +58,7 @@ LABELS = {
     ),
     "period": ("监测期", "Period"),
     "responses": ("{n} 份答卷", "{n} responses"),
+    "open": ("调查进行中", "survey still open"),
     "sectors": ("行业（不选则为全部行业）", "Sectors (none ticked: every sector)"),
     "lang": ("公报语言", "Bulletin language"),
     "lang_zh": ("中文", "Chinese"),
@@ -94,15 +96,23 @@ def _labels(lang: str) -> dict[str, str]:
 
 
 def _period_choices(L: dict[str, str]) -> list[tuple[str, str]]:
-    """Periods that have rounds, newest first, labelled with their response count (so a
-    period without data is visible before anyone tries it)."""
-    stmt = (
-        select(Round.period, func.count(SurveyResponse.id))
-        .outerjoin(SurveyResponse, SurveyResponse.round_id == Round.id)
-        .group_by(Round.period)
-        .order_by(Round.period.desc())
+    """Periods that have rounds, newest first, labelled with their response count and
+    whether a round is still open (so a period without data, or with more to come, is
+    visible before anyone previews it)."""
+    counts = dict(
+        db.session.execute(
+            select(Round.period, func.count(SurveyResponse.id))
+            .outerjoin(SurveyResponse, SurveyResponse.round_id == Round.id)
+            .group_by(Round.period)
+        ).all()
     )
-    return [(p, f"{p} · {L['responses'].format(n=n)}") for p, n in db.session.execute(stmt)]
+    now = utcnow()
+    open_periods = {r.period for r in db.session.scalars(select(Round)) if r.state(now) == "open"}
+    out = []
+    for period in sorted(counts, reverse=True):
+        label = f"{period} · {L['responses'].format(n=counts[period])}"
+        out.append((period, label + (f" · {L['open']}" if period in open_periods else "")))
+    return out
 
 
 def _sector_choices(lang: str) -> list[tuple[str, str]]:

@@ -51,7 +51,8 @@ def _audit(app) -> list[tuple[str, str, str | None, dict | None]]:
 def test_page_offers_periods_with_their_counts_in_chinese_then_english(app, evaluator, demo):
     html = evaluator.get("/bulletins/manage").get_data(as_text=True)
     assert "发布监测公报" in html and "预览草稿 PDF" in html
-    assert f"{demo['previous']} · 900 份答卷" in html  # 6 sectors x 150
+    assert f"{demo['previous']} · 900 份答卷<" in html  # 6 sectors x 150, closed
+    assert f"{demo['current']} · 900 份答卷 · 调查进行中<" in html
     assert 'value="catering"' in html and "餐饮服务" in html
     assert 'name="csrf_token"' in html
     english = evaluator.get("/bulletins/manage?lang=en").get_data(as_text=True)
