@@ -163,7 +163,7 @@ def index():
     )
 
 
-@bp.get("/<qid>/v<int:version>")
+@bp.get("/<qid>/v<int(max=2147483647):version>")  # an int the database can hold
 @roles_required("admin")
 def show_version(qid: str, version: int):
     row = find_version(db.session, qid, version)

@@ -108,6 +108,7 @@ def test_index_lists_versions_with_hash_and_yaml_view(app, admin, publish):
     assert "food safety and hygiene" in view.lower() or "食品安全与卫生" in view
     assert digest in view
     assert admin.get(f"{BASE}/catering/v9").status_code == 404
+    assert admin.get(f"{BASE}/catering/v{2**63}").status_code == 404  # not a database error
     assert admin.get(f"{BASE}/nosuch/edit").status_code == 404
 
 
