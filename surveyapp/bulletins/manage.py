@@ -30,7 +30,6 @@ from surveyapp.bulletins.forms import BulletinForm, fill_choices
 from surveyapp.bulletins.service import (
     SECTOR_LABELS,
     SECTOR_ORDER,
-    BulletinError,
     list_bulletins,
     prepare_bulletin,
     publish_bulletin,
@@ -203,7 +202,7 @@ def preview():
     try:
         draft = prepare_bulletin(db.session, **_asked(form))
         pdf = draft.render()
-    except BulletinError as exc:
+    except ValueError as exc:  # BulletinError, or the analysis refusing the data
         return _page(form, f"{L['error']} {exc}", 400)
     finally:
         db.session.rollback()  # preparing reads only; end the transaction now
@@ -229,7 +228,7 @@ def publish():
             db.session, **_asked(form), actor=current_user, ip=request.remote_addr
         )
         db.session.commit()
-    except BulletinError as exc:
+    except ValueError as exc:  # BulletinError, or the analysis refusing the data
         db.session.rollback()
         return _page(form, f"{L['error']} {exc}", 400)
     except IntegrityError:  # two editors took the same edition number
