@@ -12,7 +12,9 @@ and names every row it cannot carry over, so nothing disappears without a word:
   (``begin group`` → a dimension: group name → id, group label → title).  The most
   used rating list becomes the top-level ``scale``; an item on another list gets a
   ``scale`` of its own.
-* any other ``select_one`` → a respondent (profile) question with its options.
+* any other ``select_one`` → a respondent (profile) question with its options; so is
+  one named ``district``, ``age_group`` or ``gender`` even when its choices are coded
+  1, 2, 3 ... like a scale.
 * ``text`` → an open question.
 * ``label::Chinese (zh)`` / ``label::English (en)`` (or ``label::zh``, ``label::en``) →
   the ``zh`` / ``en`` texts; a plain ``label`` is the settings' ``default_language``,
@@ -69,6 +71,9 @@ LOGIC_COLUMNS = (
 #: Columns of presentation our format has no place for (with or without a language).
 PRESENTATION_COLUMNS = ("hint", "guidance_hint", "media", "image", "audio", "video")
 
+#: Ids our format knows as respondent questions: a coded list (1 = 18-29, 2 = 30-44 ...)
+#: under one of these names is a profile question, never a rating item.
+PROFILE_IDS = frozenset({"district", "age_group", "gender"})
 GENERAL_DIMENSION = {"id": "general", "title": {"zh": "综合", "en": "General"}}
 OVERALL_ID = "overall"
 
@@ -437,7 +442,7 @@ def _read_survey(
         if lst is None:
             notes.add(row.number, f"choice list '{list_name}' is not on the choices sheet; left out")
             continue
-        if lst.scale is None:
+        if lst.scale is None or qid in PROFILE_IDS:
             options = []
             for choice in lst.choices:
                 zh, en = _both(choice.text, choice.name)

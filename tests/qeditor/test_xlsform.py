@@ -268,3 +268,12 @@ def test_a_workbook_that_unpacks_too_large_is_refused():
     assert len(out.getvalue()) < 256 * 1024  # it would pass the upload limit
     with pytest.raises(XLSFormError, match="unpacks to more than 32 MB"):
         convert_xlsform(out.getvalue())
+
+
+def test_coded_age_groups_stay_a_profile_question():
+    ages = [("age", n, label, label) for n, label in enumerate(["18-29", "30-44", "45-59", "60+"], 1)]
+    survey = [*SURVEY, ("select_one age", "age_group", "您的年龄段", "Your age group", "")]
+    q = parse_questionnaire(_convert(survey=survey, choices=[*RATING, *GENDER, *ages]).yaml)
+    assert [r.id for r in q.respondent] == ["gender", "age_group"]
+    assert [(o.value, o.label.zh) for o in q.respondent[1].options][0] == ("1", "18-29")
+    assert "age_group" not in {i.id for i in q.items}
