@@ -383,6 +383,19 @@ def _select_list(kind: str) -> tuple[str, str] | None:
     return found.group(1), (found.group(2) or "")
 
 
+def _respondent_question(
+    qid: str, label: str | dict[str, str] | None, required: bool, lst: _List
+) -> dict[str, Any]:
+    options = []
+    for choice in lst.choices:
+        zh, en = _both(choice.text, choice.name)
+        options.append({"value": choice.name, "zh": zh, "en": en})
+    question = {"id": qid, "type": "choice", "text": label or qid, "options": options}
+    if not required:  # ours are required unless they say otherwise
+        question["required"] = False
+    return question
+
+
 def _read_survey(
     sheet: Any, lists: dict[str, _List], default_lang: str | None, notes: _Notes
 ) -> _Survey:
@@ -443,14 +456,7 @@ def _read_survey(
             notes.add(row.number, f"choice list '{list_name}' is not on the choices sheet; left out")
             continue
         if lst.scale is None or qid in PROFILE_IDS:
-            options = []
-            for choice in lst.choices:
-                zh, en = _both(choice.text, choice.name)
-                options.append({"value": choice.name, "zh": zh, "en": en})
-            question = {"id": qid, "type": "choice", "text": label or qid, "options": options}
-            if not required:
-                question["required"] = False
-            survey.respondent.append(question)
+            survey.respondent.append(_respondent_question(qid, label, required, lst))
             continue
         survey.rating_lists.append(list_name)
         item: dict[str, Any] = {"id": qid, "text": label or qid, "x-list": list_name}
