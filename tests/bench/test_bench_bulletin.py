@@ -21,7 +21,8 @@ def test_tiny_run_reports_the_split_and_writes_the_file(tmp_path):
         assert analysis == pytest.approx(read + compute + other, abs=0.02)
         assert total == pytest.approx(analysis + render, abs=0.02)
         assert compute > 0 and render > 0
-    assert lines[5].startswith("goal: under 2 s in total:")
+    assert lines[5].startswith("goal: under 2 s in total, warm process: wall clock ")
+    assert "CPU " in lines[5] and "first run of a process" in lines[5]
 
 
 def test_four_consecutive_quarters_and_argument_checks():
