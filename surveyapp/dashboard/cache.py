@@ -9,14 +9,28 @@ are many and responses arrive slowly, so the dashboard keeps the analysis result
 recomputes only when the inputs change.
 
 The key is ``(round id, filters, settings, stamp)`` where the stamp is the round's
-``(response count, largest response id)``, read with one cheap aggregate query per
-page.  Response ids only grow, so a new response changes the largest id; a deleted
-response changes the count; both together catch every insert and delete without a
-hook in the submission path (the survey form, the JSON API, the CSV importer and
-other processes all write to the same table, and any of them may be another worker).
-Stored responses are never edited in place, so the stamp is a complete fingerprint.
-An entry whose stamp is outdated is simply never asked for again and falls out of
-the bounded LRU order.
+``(response count, largest response id)``.  Stored responses are never edited in
+place nor deleted by the application, so a new response changes the stamp and nothing
+else does.  There is no hook in the submission path: the survey form, the JSON API,
+the CSV importer and other processes (other gunicorn workers, the CLI) all write to
+the same table, so every page view asks the database.
+
+Asking cheaply (:class:`RoundStamps`)
+-------------------------------------
+Counting a round's responses on every view costs O(rows): tens of milliseconds for a
+million.  Instead each process keeps the counts of the responses up to a *floor* id
+and, per view, counts only the responses above it: one range scan of the primary key
+(``WHERE id > floor AND id <= top``), a few thousand rows at most, whatever the
+table's size.  The
+floor trails the largest id by :data:`RoundStamps.settle` rows rather than following
+it, because ids are handed out when a transaction inserts, not when it commits: on
+PostgreSQL a response with a smaller id can become visible after one with a larger
+id.  Responses above the floor are counted afresh on every view, so such a late
+commit still changes the stamp.  When the window above the floor grows past
+``2 * settle`` rows, its older part is folded into the kept counts.
+
+When the largest id goes *down* (the database was restored from a backup) the kept
+counts are thrown away and recounted.
 
 The cache lives in each process (no shared server needed on a government intranet);
 each worker computes a round at most once per change of its responses.
@@ -41,7 +55,8 @@ Stamp = tuple[int, int]
 
 
 def round_stamps(session: Session, round_ids: Iterable[int]) -> dict[int, Stamp]:
-    """The stamp of each round, from one grouped query (rounds without responses: (0, 0))."""
+    """The stamp of each round, counted in full (O(rows): the reference
+    :class:`RoundStamps` must agree with; rounds without responses: (0, 0))."""
     ids = sorted(set(round_ids))
     if not ids:
         return {}
@@ -56,6 +71,55 @@ def round_stamps(session: Session, round_ids: Iterable[int]) -> dict[int, Stamp]
     return stamps
 
 
+class RoundStamps:
+    """Per-process stamps of every round, kept up to date with O(new rows) queries.
+
+    Thread-safe: one lock around the bookkeeping (the queries are short).
+    """
+
+    def __init__(self, settle: int = 1000) -> None:
+        self.settle = settle
+        self.floor: int | None = None  # responses with id <= floor are in _base
+        self._base: dict[int, Stamp] = {}
+        self._lock = threading.Lock()
+        self.recounts = 0  # full recounts (first use, restore): for tests and the benchmark
+
+    def _grouped(self, session: Session, low: int | None, high: int | None) -> dict[int, Stamp]:
+        stmt = select(Response.round_id, func.count(Response.id), func.max(Response.id))
+        if low is not None:
+            stmt = stmt.where(Response.id > low)
+        if high is not None:
+            stmt = stmt.where(Response.id <= high)
+        rows = session.execute(stmt.group_by(Response.round_id))
+        return {rid: (int(count), int(largest or 0)) for rid, count, largest in rows}
+
+    def stamps(self, session: Session, round_ids: Iterable[int]) -> dict[int, Stamp]:
+        """The stamp of each round: what is kept below the floor plus a fresh count above."""
+        top = int(session.scalar(select(func.max(Response.id))) or 0)
+        with self._lock:
+            if self.floor is None or top < self.floor:
+                # first use, or the table went back (a restore): count everything once
+                self.floor = max(0, top - self.settle)
+                self._base = self._grouped(session, None, self.floor)
+                self.recounts += 1
+            elif top - self.floor > 2 * self.settle:
+                new_floor = top - self.settle
+                for rid, (count, largest) in self._grouped(session, self.floor, new_floor).items():
+                    old_count, old_max = self._base.get(rid, (0, 0))
+                    self._base[rid] = (old_count + count, max(old_max, largest))
+                self.floor = new_floor
+            floor, base = self.floor, dict(self._base)
+        # bounded above too: with both bounds SQLite scans the primary key's range (with
+        # only ``id > floor`` it walks the whole round_id index to group by it)
+        above = self._grouped(session, floor, top)
+        out = {}
+        for rid in set(round_ids):
+            count, largest = base.get(rid, (0, 0))
+            more, top_id = above.get(rid, (0, 0))
+            out[rid] = (count + more, max(largest, top_id))
+        return out
+
+
 class AnalysisCache:
     """A bounded, thread-safe LRU map from a key to a computed value.
 
@@ -63,8 +127,9 @@ class AnalysisCache:
     the same, so no lock is held while computing.
     """
 
-    def __init__(self, max_entries: int = 256) -> None:
+    def __init__(self, max_entries: int = 256, settle: int = 1000) -> None:
         self.max_entries = max_entries
+        self.tracker = RoundStamps(settle)
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0

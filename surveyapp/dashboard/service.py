@@ -37,7 +37,7 @@ from surveyapp.bulletins.service import (
     RoundAnalyser,
     previous_period,
 )
-from surveyapp.dashboard.cache import AnalysisCache, Stamp, round_stamps
+from surveyapp.dashboard.cache import AnalysisCache, Stamp
 from surveyapp.models import Round
 from surveyapp.models.user import User
 from surveyapp.questionnaire.model import Questionnaire
@@ -98,7 +98,7 @@ def analyse_round(
 ) -> RoundAnalysis:
     """The round's analysis (grouped by district), from the cache when its responses are unchanged."""
     if stamp is None:
-        stamp = round_stamps(session, [round_.id])[round_.id]
+        stamp = cache.tracker.stamps(session, [round_.id])[round_.id]
     key = cache.key(round_.id, stamp, {"by": settings.group_by}, settings_key(settings))
 
     def compute() -> RoundAnalysis:
@@ -353,7 +353,7 @@ def build_dashboard(
     for p in chain:
         for qid, r in _latest_by_qid(by_period.get(p, [])).items():
             wanted[(p, qid)] = r
-    stamps = round_stamps(session, [r.id for r in wanted.values()])
+    stamps = cache.tracker.stamps(session, [r.id for r in wanted.values()])
     analyses = {
         k: analyse_round(session, r, settings, cache, stamps[r.id]) for k, r in wanted.items()
     }

@@ -268,3 +268,31 @@ def axe_violations(page: Any, source: str, impacts=("serious", "critical")) -> l
         for v in found
         if v["impact"] in impacts
     ]
+
+
+def overflow_at_zoom_200(page: Any, screenshot: Path | None = None) -> list[str]:
+    """:func:`overflow_problems` with the page laid out as at 200 % zoom on the phone
+    (a 180x320 CSS-pixel viewport), then the phone's viewport back."""
+    page.set_viewport_size(PHONE_ZOOM_200)
+    try:
+        problems = overflow_problems(page)
+        if screenshot is not None:
+            page.screenshot(path=screenshot)
+    finally:
+        page.set_viewport_size(PHONE)
+    return problems
+
+
+def elderly_friendly_problems(
+    page: Any, zoom_screenshot: Path | None = None
+) -> dict[str, list[str]]:
+    """Every measured property of issue 7 on one page, by name; all lists empty when the
+    page passes: text size, contrast, tap targets, labels, overflow at 100 % and 200 %."""
+    return {
+        "text below 18px": text_size_problems(page),
+        "contrast below 4.5:1": contrast(page)[0],
+        "tap targets below 44px": tap_target_problems(page),
+        "unlabelled": label_problems(page),
+        "wider than the screen": overflow_problems(page),
+        "wider than the screen at 200% zoom": overflow_at_zoom_200(page, zoom_screenshot),
+    }
