@@ -165,10 +165,6 @@ def _software() -> dict[str, str]:
     return out
 
 
-#: A stored round with its analysis (kept under its old name for the dashboard).
-_Round = StoredRound
-
-
 @dataclass
 class Draft:
     """A bulletin ready to render: the content for :mod:`reports` and its exact inputs."""
@@ -183,10 +179,12 @@ class Draft:
 
 
 class RoundAnalyser:
-    """Runs :func:`analysis.run` once per round with the bulletin's settings (margins fitted
-    to the round, strata, grouping, exclusions) and keeps the results.
+    """Analyses each round once with the bulletin's settings and keeps the results.
 
-    Shared by the bulletins and the dashboard, so both show the same numbers.
+    The analysis itself is :func:`surveyapp.analyze.stored.analyse_stored_round`, the one
+    path of ``surveyapp analyze --round`` too; this class turns the settings into its
+    options (margins, strata, grouping, exclusions) and caches per round.  Shared by
+    the bulletins and the dashboard, so both show the same numbers.
     """
 
     def __init__(self, session: Session, settings: BulletinSettings, lang: str) -> None:
@@ -264,7 +262,7 @@ class RoundAnalyser:
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: self.settings.suggestions]
         return tuple(reports.Suggestion(text, n) for text, n in top)
 
-    def sector(self, current: _Round) -> reports.SectorReport:
+    def sector(self, current: StoredRound) -> reports.SectorReport:
         q, lang, s = current.questionnaire, self.lang, self.settings
         change = None
         prev_period = previous_period(current.round.period)
