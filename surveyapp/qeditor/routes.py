@@ -30,6 +30,7 @@ from surveyapp.qeditor.service import (
     list_versions,
     normalise_newlines,
     publish_source,
+    read_typed_text,
     read_xlsform_upload,
     read_yaml_upload,
     version_source,
@@ -113,12 +114,7 @@ def _posted_text() -> tuple[str | None, object]:
     try:
         if upload:
             return read_yaml_upload(upload.read(MAX_UPLOAD_BYTES + 1)), None
-        if len(typed.encode("utf-8")) > MAX_UPLOAD_BYTES:
-            raise UploadRefused(
-                "too_large",
-                size=len(typed.encode("utf-8")) // 1024 + 1,
-                limit=MAX_UPLOAD_BYTES // 1024,
-            )
+        typed = read_typed_text(typed)
     except UploadRefused as exc:
         return None, _editor(typed, error=_refusal(exc), status=400)
     if not typed.strip():

@@ -58,11 +58,21 @@ class Checked:
         return frozenset(e.line for e in self.errors if e.line is not None)
 
 
+def _limit(size: int) -> None:
+    if size > MAX_UPLOAD_BYTES:
+        raise UploadRefused("too_large", size=size // 1024 + 1, limit=MAX_UPLOAD_BYTES // 1024)
+
+
 def _check_size(data: bytes) -> None:
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadRefused("too_large", size=len(data) // 1024 + 1, limit=MAX_UPLOAD_BYTES // 1024)
+    _limit(len(data))
     if not data.strip():
         raise UploadRefused("empty")
+
+
+def read_typed_text(text: str) -> str:
+    """The text box's YAML with LF line ends, held to the same size limit as a file."""
+    _limit(len(text.encode("utf-8")))
+    return normalise_newlines(text)
 
 
 def read_yaml_upload(data: bytes) -> str:

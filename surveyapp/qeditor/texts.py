@@ -71,8 +71,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "nothing": ("请填写 YAML 文本或上传文件。", "Enter YAML text or upload a file."),
     "expired": ("页面已过期，请刷新后重试。", "The page has expired: reload it and try again."),
     "upload_too_large": (
-        "文件过大（{size} KB），上限为 {limit} KB。",
-        "The file is too large ({size} KB); the limit is {limit} KB.",
+        "内容过大（{size} KB），上限为 {limit} KB。",
+        "Too large ({size} KB); the limit is {limit} KB.",
     ),
     "upload_request_too_large": (
         "上传内容过大，上限为 {limit} KB。",

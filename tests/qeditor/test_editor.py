@@ -261,7 +261,7 @@ def test_upload_over_the_limit_is_refused(app, admin):
     big = CATERING.encode("utf-8") + b"# padding\n" * (MAX_UPLOAD_BYTES // 10)
     response = _post(admin, "publish", upload=big)
     assert response.status_code == 400
-    assert "文件过大" in _text(response) and "上限为 256 KB" in _text(response)
+    assert "内容过大（" in _text(response) and "上限为 256 KB" in _text(response)
     assert _versions(app) == []
 
 
@@ -339,3 +339,11 @@ def test_account_navigation_links_the_editor_for_admins_only(app, admin, make_us
     sign_in_as(app, viewer, make_user("view", "viewer"))
     page = _text(viewer.get("/dashboard"))
     assert viewer.get("/dashboard").status_code == 200 and BASE not in page
+
+
+def test_typed_text_over_the_limit_is_refused(app, admin):
+    app.config["MAX_CONTENT_LENGTH"] = 4 * MAX_UPLOAD_BYTES
+    big = CATERING + "# 注释\n" * (MAX_UPLOAD_BYTES // 8)
+    response = _post(admin, "publish", source=big)
+    assert response.status_code == 400
+    assert "内容过大（" in _text(response) and _versions(app) == []
