@@ -56,7 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         n = int(settings["TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
-    from surveyapp import api, auth, dashboard, public, survey
+    from surveyapp import api, auth, dashboard, exports, public, survey
     from surveyapp.auth.setup import init_auth
     from surveyapp.bulletins import routes as bulletins_routes
     from surveyapp.bulletins import manage as bulletins_manage
@@ -74,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(bulletins_manage.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(exports.bp)  # /dashboard/rounds/<code>/responses.<fmt>
     app.register_blueprint(qeditor_bp)  # /admin/questionnaires
     app.register_blueprint(admin_bp)  # /admin/rounds
     csrf.exempt(api.bp)  # JSON API: no cookies are trusted there, CSRF does not apply

@@ -103,6 +103,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "dashboard.index"): signed_in(200),
     ("GET", "dashboard.indices_csv"): signed_in(200),
     ("GET", "dashboard.indices_xlsx"): signed_in(200),
+    # responses (microdata): viewers get aggregates only; the walk's bureau has catering
+    ("GET", "exports.responses_csv"): only(("admin", "evaluator", "bureau"), 200),
+    ("GET", "exports.responses_xlsx"): only(("admin", "evaluator", "bureau"), 200),
+    ("GET", "exports.responses_sav"): only(("admin", "evaluator", "bureau"), 200),
 }
 
 

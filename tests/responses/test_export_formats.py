@@ -58,7 +58,16 @@ def test_xlsx_and_sav_round_trip(app, database_url, tmp_path):
         assert (sheet.loc[i, "suggestions"] if not pd.isna(sheet.loc[i, "suggestions"]) else None) == text
     item = q.items[0]
     assert meta.column_names_to_labels[item.id] == item.text.zh
-    assert meta.variable_value_labels[item.id] == {1.0: "非常不满意", 2.0: "不满意", 3.0: "一般", 4.0: "满意", 5.0: "非常满意"}
+    # 255 is "not answered", declared user-missing: read back as NaN above, labelled for SPSS users
+    assert meta.variable_value_labels[item.id] == {1.0: "非常不满意", 2.0: "不满意", 3.0: "一般", 4.0: "满意", 5.0: "非常满意",
+                                                   255.0: "未回答"}
+    assert meta.missing_ranges == {} and meta.original_variable_types["submitted_at"].startswith("DATETIME")
+    user_missing, meta_missing = pyreadstat.read_sav(str(sav), user_missing=True)
+    assert meta_missing.missing_ranges[item.id] == [{"lo": 255.0, "hi": 255.0}]
+    submitted = [pd.Timestamp(at).tz_convert(None) for at in _submitted(app, code)]
+    # SPSS time is a double of seconds since 1582: at 1.4e10 s its resolution is ~2 microseconds
+    assert all(abs((pd.Timestamp(v) - at).total_seconds()) < 4e-6 for v, at in zip(frame["submitted_at"], submitted, strict=True))
+    assert sheet["submitted_at"].tolist() == [at.isoformat() for at in _submitted(app, code)]
     assert codebook.loc[codebook["column"] == item.id, "label"].item() == item.text.zh
 
 
@@ -68,6 +77,13 @@ def test_binary_formats_need_a_file(app, database_url):
     result = CliRunner().invoke(main, ["--database-url", database_url, "responses", "export", "--round", code,
                                        "--format", "sav"])
     assert result.exit_code == 2 and "--format sav needs --out FILE" in result.output
+
+
+def _submitted(app, code):
+    with app.app_context():
+        round_ = get_round(db.session, code)
+        return db.session.scalars(select(Response.submitted_at).where(Response.round_id == round_.id)
+                                  .order_by(Response.id)).all()
 
 
 def _periods(app):

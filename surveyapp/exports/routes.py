@@ -1,0 +1,75 @@
+"""Thin views: check the round and the user's sector, record the download, send the file.
+
+CSV is streamed as it is made (first bytes at once, constant memory); XLSX and ``.sav``
+are containers that cannot be streamed while written, so they are built in a temporary
+file first (a million responses: see bench/results/export.txt for the time) and sent
+from it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
+from flask_login import current_user
+
+from surveyapp.auth.decorators import roles_required
+from surveyapp.exports.service import (
+    EXPORT_ROLES,
+    MIMETYPES,
+    Format,
+    may_export,
+    record_export,
+    write_binary_export,
+)
+from surveyapp.extensions import db
+from surveyapp.responses.exporter import export_csv
+from surveyapp.rounds.service import get_round
+from surveyapp.web import current_lang
+
+bp = Blueprint("exports", __name__)
+
+
+@bp.get("/dashboard/rounds/<code>/responses.csv")
+@roles_required(*EXPORT_ROLES)
+def responses_csv(code: str):
+    """UTF-8 with a BOM (Excel), the columns ``surveyapp analyze --responses`` reads."""
+    return _export(code, "csv")
+
+
+@bp.get("/dashboard/rounds/<code>/responses.xlsx")
+@roles_required(*EXPORT_ROLES)
+def responses_xlsx(code: str):
+    """Excel: the responses sheet and a codebook sheet, labels in the page's language."""
+    return _export(code, "xlsx")
+
+
+@bp.get("/dashboard/rounds/<code>/responses.sav")
+@roles_required(*EXPORT_ROLES)
+def responses_sav(code: str):
+    """SPSS, with variable and value labels in the page's language."""
+    return _export(code, "sav")
+
+
+def _export(code: str, fmt: Format):
+    round_ = get_round(db.session, code)
+    if round_ is None:
+        return render_template("auth/forbidden.html", not_found=True), 404
+    if not may_export(current_user, round_):
+        return render_template("auth/forbidden.html"), 403
+    record_export(db.session, current_user, round_, fmt, ip=request.remote_addr)
+    db.session.commit()
+    filename = f"responses-{round_.code}.{fmt}"
+    if fmt == "csv":
+        body = (chunk.encode("utf-8") for chunk in export_csv(db.session, round_))
+        response = Response(stream_with_context(body), mimetype=MIMETYPES["csv"])
+    else:
+        handle = write_binary_export(db.session, round_, fmt, current_lang())
+        response = send_file(handle, mimetype=MIMETYPES[fmt], max_age=0)
+    # RFC 6266 / 5987: an ASCII fallback and the UTF-8 name (a round code may be Chinese)
+    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,61 @@
+"""What a download of a round's responses does besides the file: who may have it, the
+audit row, and the binary formats' temporary file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Literal
+
+from sqlalchemy.orm import Session
+
+from surveyapp.auth.service import audit
+from surveyapp.models import Round, User
+from surveyapp.responses.formats import export_sav, export_xlsx
+
+Format = Literal["csv", "xlsx", "sav"]
+
+#: Roles that may download responses (microdata).  A bureau only for its own sectors
+#: (:meth:`User.may_see_sector`).  Viewers are left out on purpose: they read the
+#: dashboard's aggregates, and the need-to-know rule of PIPL (data minimisation) gives
+#: individual answers only to those who analyse or act on them.
+EXPORT_ROLES = ("admin", "evaluator", "bureau")
+AUDIT_ACTION = "responses.export"
+
+MIMETYPES: dict[str, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sav": "application/x-spss-sav",
+}
+
+
+def may_export(user: User, round_: Round) -> bool:
+    """True when ``user`` may download the responses of ``round_``."""
+    return user.role in EXPORT_ROLES and user.may_see_sector(round_.questionnaire_version.sector)
+
+
+def record_export(session: Session, user: User, round_: Round, fmt: Format, *, ip: str | None = None) -> None:
+    """Add the audit row of a download (the caller commits), before any byte is sent:
+    a download cut short is still a download of personal data."""
+    audit(session, user, AUDIT_ACTION, f"round:{round_.code}", {"format": fmt}, ip=ip)
+
+
+def write_binary_export(session: Session, round_: Round, fmt: Format, lang: str) -> IO[bytes]:
+    """The XLSX or .sav file of ``round_``, open for reading and already unlinked.
+
+    The writers need a real file (a zip container, pyreadstat's file descriptor); the
+    file is removed from the directory as soon as it is written, so nothing is left on
+    disk whether the client reads it to the end or goes away, and its space is freed
+    when the returned handle is closed (by the WSGI server, after the response).
+    """
+    writer = export_xlsx if fmt == "xlsx" else export_sav
+    fd, name = tempfile.mkstemp(prefix="surveyapp-export-", suffix=f".{fmt}")
+    os.close(fd)
+    try:
+        writer(session, round_, Path(name), lang)
+        handle = open(name, "rb")  # noqa: SIM115 (handed to the response, closed by it)
+    finally:
+        os.unlink(name)
+    return handle
+

@@ -1,0 +1,44 @@
+"""Fixtures for the responses downloads: the wired app, one account per role, and a
+catering round with a few responses (one leaving a phone number)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.auth import helpers
+from tests.responses.export_helpers import submit_suggestions
+
+app = helpers.app
+make_user = helpers.make_user
+
+SUGGESTIONS = ["请联系我 13812345678", "希望增加无障碍通道", "服务很好"]
+
+
+@pytest.fixture
+def accounts(make_user) -> dict[str, int]:
+    return {
+        "admin": make_user("root", "admin"),
+        "evaluator": make_user("eva", "evaluator"),
+        "bureau": make_user("shangwu", "bureau", sectors=["catering"]),
+        "other_bureau": make_user("minzheng", "bureau", sectors=["elderly_care"]),
+        "viewer": make_user("view", "viewer"),
+    }
+
+
+@pytest.fixture
+def as_role(app, accounts):
+    """``as_role("bureau")`` → a test client signed in with that account."""
+
+    def _client(role: str):
+        client = app.test_client()
+        helpers.sign_in_as(app, client, accounts[role])
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def round_code(app, make_round) -> str:
+    code = make_round("catering", code="catering-dl")
+    submit_suggestions(app, code, SUGGESTIONS)
+    return code
