@@ -16,6 +16,7 @@ resident whose final page got the 303 to the thank-you page.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
 import time
@@ -47,6 +48,9 @@ EXPECTED = {
     "healthz": 200,
 }
 DEFAULT_MIX = {"survey": 45, "api": 35, "bulletins": 8, "home": 5, "healthz": 7}
+# residents of every run in this process: each gets an address never used before, so the
+# one-response rule (device cookie, and hashed address + browser) never mixes two people
+_RESIDENT_NUMBERS = itertools.count(1)
 USER_AGENTS = (
     "Mozilla/5.0 (Linux; Android 12; Redmi Note 11) AppleWebKit/537.36 Chrome/120 Mobile",
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0",
@@ -104,7 +108,6 @@ class _Run:
         self.timeout = timeout
         self.result = result
         self.seed = seed
-        self.residents = 0
 
     def open(self) -> bool:
         return time.monotonic() < self.deadline
@@ -173,8 +176,7 @@ class _Client:
     async def resident(self) -> None:
         """One resident, new to the survey: own address, own browser, own cookies."""
         run, rng, result = self.run, self.rng, self.run.result
-        run.residents += 1
-        n = run.residents
+        n = next(_RESIDENT_NUMBERS)
         jar = CookieJar()
         identity = (
             ("User-Agent", rng.choice(USER_AGENTS)),
@@ -186,7 +188,7 @@ class _Client:
         url = f"/s/{run.code}"
         result.surveys_started += 1
         reply = await self.send("survey_get", Request("GET", url, headers=identity))
-        page = self._page(reply, jar)
+        page = self._page(reply, jar, "survey_get")
         centre = rng.uniform(2.5, 4.8)
         while page is not None:
             if not run.open():
@@ -196,7 +198,7 @@ class _Client:
             body = urlencode(answer(page, rng, centre)).encode("ascii")
             reply = await self.send(kind, Request("POST", url, body, FORM_TYPE, identity + jar.header()))
             if kind == "survey_next":
-                page = self._page(reply, jar)
+                page = self._page(reply, jar, "survey_next")
                 continue
             if reply is None or reply.status != 303:
                 result.surveys_failed += 1
@@ -208,11 +210,16 @@ class _Client:
             return
         result.surveys_failed += 1
 
-    def _page(self, reply: Reply | None, jar: CookieJar):
+    def _page(self, reply: Reply | None, jar: CookieJar, kind: str):
         if reply is None or reply.status != 200:
             return None
         jar.update([v for k, v in reply.headers if k == "set-cookie"])
-        return parse_page(reply.body.decode("utf-8", "replace"))
+        page = parse_page(reply.body.decode("utf-8", "replace"))
+        if page is None:  # a notice (e.g. "already answered") where a survey page was due
+            stats = self.run.result.kind(kind)
+            stats.statuses[200] -= 1
+            stats.statuses["200 without form"] += 1
+        return page
 
 
 def run_mix(host: str, port: int, code: str, bodies: Sequence[bytes], *, clients: int,

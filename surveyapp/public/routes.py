@@ -6,11 +6,14 @@ from flask import Blueprint, jsonify, render_template
 from sqlalchemy import select, text
 
 from surveyapp.catalog import questionnaire_of
+from surveyapp.database import release_session_on_teardown
 from surveyapp.extensions import db
 from surveyapp.models import Round
 from surveyapp.models.base import utcnow
 
 bp = Blueprint("public", __name__, template_folder="templates")
+# app-wide: a database that vanishes after a reply is built must not turn it into a 500
+bp.record_once(lambda state: release_session_on_teardown(state.app, db.session))
 
 
 @bp.get("/")

@@ -10,6 +10,7 @@ thank-you page (POST, redirect, GET).  Everything works with JavaScript off.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NoReturn
 
 from flask import (
@@ -147,6 +148,20 @@ def _refuse_duplicate(round_: Round, status: int) -> NoReturn:
     _stop("already_title", t("already_body", current_lang()), status, round_)
 
 
+@dataclass(frozen=True)
+class _RoundSeen:
+    """What re-drawing a page needs of a round, as this process last read it."""
+
+    code: str
+    districts: list[str]
+    require_token: bool
+
+
+# code -> (round, survey) of the last good lookup: lets a POST that finds the database
+# down send the resident's page back with every answer (see survey_post)
+_LAST_SEEN: dict[str, tuple[_RoundSeen, SurveyDefinition]] = {}
+
+
 def _open_round(code: str) -> tuple[Round, SurveyDefinition]:
     """The round and its survey; a notice page (404, 410) for an unknown or closed round."""
     round_ = get_round(db.session, code)
@@ -155,7 +170,10 @@ def _open_round(code: str) -> tuple[Round, SurveyDefinition]:
     refused = round_state_error(round_, utcnow())
     if refused is not None:
         _refuse_closed(round_, refused)
-    return round_, definition_for(questionnaire_of(round_.questionnaire_version))
+    definition = definition_for(questionnaire_of(round_.questionnaire_version))
+    seen = _RoundSeen(round_.code, list(round_.districts or []), bool(round_.require_token))
+    _LAST_SEEN[code] = (seen, definition)
+    return round_, definition
 
 
 def _render(
@@ -210,7 +228,15 @@ def survey(code: str):
 @rate_limited("survey")
 def survey_post(code: str):
     """Move between pages or submit; see the module docstring."""
-    round_, definition = _open_round(code)
+    try:
+        round_, definition = _open_round(code)
+    except OperationalError:
+        if code not in _LAST_SEEN:  # never read here: the blueprint's 503 notice page
+            raise
+        seen, definition = _LAST_SEEN[code]  # the database is down: keep the answers
+        form = definition.form_class()
+        form.localise(definition, current_lang(), seen.districts)
+        return _unavailable(seen, definition, form, form.page_index(len(definition.pages)))
     lang = current_lang()
     if request.mimetype and request.mimetype not in FORM_TYPES:  # pages send forms; JSON: the API
         _stop("form_only_title", t("form_only_body", lang), 415, round_)
