@@ -412,6 +412,38 @@ def test_stopping_postgresql_mid_run_is_a_clear_503_and_the_app_recovers(cluster
     assert all((a, p) == sizes for _d, a, p in rows)
 
 
+def test_database_gone_at_the_rounds_own_lookup_keeps_the_answers(monkeypatch, make_round,
+                                                                    survey, stored):
+    """The first query of a POST is the round's lookup: when that fails, the page still
+    comes back with the answers (from the round as this process last read it)."""
+    from sqlalchemy.exc import OperationalError
+
+    from surveyapp.survey import routes
+
+    code = make_round("catering")
+    s = survey(code)
+    s.open()
+    s.walk(lambda name, options: options[-1], lambda name: "别丢了我的意见", submit=False)
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(routes, "get_round", down)
+    s.send("submit")
+    assert s.response.status_code == 503
+    assert int(s.response.headers["Retry-After"]) >= 1
+    assert "系统繁忙，请稍后再试，您的答案不会丢失" in s.response.get_data(as_text=True)
+    assert s.page.textareas == {"o_suggestions": "别丢了我的意见"}
+    assert s.page.checked == {"a_overall": "5"}
+    assert s.page.hidden_value("r_gender") == "女"
+    assert stored(code) == []
+
+    monkeypatch.undo()
+    s.send("submit")
+    assert s.response.status_code == 303
+    assert len(stored(code)) == 1
+
+
 def test_pooled_connections_survive_a_server_restart(cluster):
     """After a restart every pooled connection is dead; the first request must not fail."""
     from surveyapp import create_app
