@@ -19,7 +19,15 @@ from surveyapp.extensions import db
 from surveyapp.i18n import t
 from surveyapp.models.user import User
 
-__all__ = ["BadParameter", "REALM", "api_user", "bad_parameter", "forbidden_sector", "token_required"]
+__all__ = [
+    "BadParameter",
+    "REALM",
+    "api_token_id",
+    "api_user",
+    "bad_parameter",
+    "forbidden_sector",
+    "token_required",
+]
 
 REALM = "surveyapp"
 
@@ -52,10 +60,11 @@ def token_required(view: Callable) -> Callable:
         if check.token is None:
             db.session.rollback()
             return _unauthorized(f"token_{check.status}", "invalid_token")
-        user = check.token.user
+        user, token_id = check.token.user, check.token.id
         if db.session.dirty:
             db.session.commit()  # last_used_at; objects reload on next access
         g.api_user = user
+        g.api_token_id = token_id
         return view(*args, **kwargs)
 
     wrapped.api_auth = "bearer"  # type: ignore[attr-defined]
@@ -65,6 +74,11 @@ def token_required(view: Callable) -> Callable:
 def api_user() -> User:
     """The owner of this request's token (inside a :func:`token_required` view)."""
     return g.api_user
+
+
+def api_token_id() -> int:
+    """The id of this request's token (for the audit log)."""
+    return g.api_token_id
 
 
 def forbidden_sector(sector: str):

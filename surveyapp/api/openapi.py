@@ -167,7 +167,7 @@ def _public_document(server_url: str) -> dict[str, Any]:
 
 # --- the token-authenticated read API -----------------------------------------------------
 
-def _read_errors() -> dict[str, Any]:
+def _read_errors(forbidden: str) -> dict[str, Any]:
     """The errors every read endpoint may answer (each body is an ``Error``)."""
     return {
         "400": _schema_error("A query parameter is wrong: `parameter` names it, `reason` says why",
@@ -178,8 +178,7 @@ def _read_errors() -> dict[str, Any]:
             "(`token_inactive`)", "Error",
             {"WWW-Authenticate": {"schema": {"type": "string"},
                                   "description": 'Bearer realm="surveyapp" (RFC 6750)'}}),
-        "403": _schema_error("The token's account may not see the round's sector (`sector_forbidden`)",
-                             "SectorForbiddenError"),
+        "403": _schema_error(forbidden, "ForbiddenError"),
         "404": _schema_error("Unknown round (`not_found`)", "Error"),
         "429": _error("Rate limited (see Retry-After)"),
     }
@@ -203,11 +202,14 @@ def _read_paths() -> dict[str, dict[str, Any]]:
                                 "(`dimensions`); comma-separated or repeated"},
             ],
             "responses": {"200": {"description": "The indices", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Indices"}}}}, **_read_errors()},
+                "schema": {"$ref": "#/components/schemas/Indices"}}}},
+                **_read_errors("The token's account may not see the round's sector (`sector_forbidden`)")},
         }},
         "/api/v1/rounds/{code}/responses": {"get": {
             "summary": "A round's responses, page by page (the CSV export's columns)",
-            "description": "Keyset pagination by response id, oldest first: follow `next` (or pass "
+            "description": "Admin, evaluator and bureau tokens (a bureau's for its sectors); every page "
+                           "read is audited. "
+                           "Keyset pagination by response id, oldest first: follow `next` (or pass "
                            "`next_cursor` as `cursor`) until it is null; every response comes exactly "
                            "once, and responses stored meanwhile appear on later pages. Values are the "
                            "CSV export's strings (empty string = not answered). 按游标分页导出答卷。",
@@ -227,7 +229,9 @@ def _read_paths() -> dict[str, dict[str, Any]]:
                 "headers": {"Link": {"schema": {"type": "string"},
                                      "description": '`<next URL>; rel="next"` when another page follows'}},
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResponsesPage"}}},
-            }, **_read_errors()},
+            }, **_read_errors("The token's account may not see the round's sector (`sector_forbidden`), "
+                              "or its role may not read individual responses (`role_forbidden`: "
+                              "viewers read the aggregate indices only)")},
         }},
     }
 
@@ -299,6 +303,8 @@ def _read_schemas() -> dict[str, Any]:
         "BadParameterError": {"allOf": [{"$ref": "#/components/schemas/Error"}, {
             "type": "object", "required": ["parameter", "reason"],
             "properties": {"parameter": {"type": "string"}, "reason": {"type": "string"}}}]},
-        "SectorForbiddenError": {"allOf": [{"$ref": "#/components/schemas/Error"}, {
-            "type": "object", "properties": {"sector": {"type": "string"}}}]},
+        "ForbiddenError": {"allOf": [{"$ref": "#/components/schemas/Error"}, {
+            "type": "object", "properties": {
+                "sector": {"type": "string", "description": "With `sector_forbidden`: the round's sector"},
+                "role": {"type": "string", "description": "With `role_forbidden`: the account's role"}}}]},
     }

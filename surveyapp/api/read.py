@@ -6,7 +6,8 @@ the owner's sector and the query parameters, then call one plain function
 :func:`~surveyapp.responses.exporter.export_page`) and return its JSON.
 
 Checks run in this order, so each error names the first thing wrong: 401 token, 404
-round, 403 sector, 400 parameter.
+round, 403 sector (and, for responses, role: viewers read aggregates only, as on the
+dashboard), 400 parameter.  Every page of responses read is audited.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from __future__ import annotations
 import re
 
 from flask import current_app, jsonify, request, url_for
+from sqlalchemy.orm import Session
 
 from surveyapp.api.bearer import (
     BadParameter,
+    api_token_id,
     api_user,
     bad_parameter,
     forbidden_sector,
@@ -25,9 +28,12 @@ from surveyapp.api.bearer import (
 from surveyapp.api.errors import error_response
 from surveyapp.api.indices import BY_CHOICES, round_indices
 from surveyapp.api.routes import bp
+from surveyapp.auth.service import audit
 from surveyapp.dashboard.routes import dashboard_state
+from surveyapp.exports.service import AUDIT_ACTION as EXPORT_AUDIT_ACTION
+from surveyapp.exports.service import may_export
 from surveyapp.extensions import db
-from surveyapp.models import Round
+from surveyapp.models import Round, User
 from surveyapp.responses.exporter import export_page
 from surveyapp.rounds.service import CODE_RE, get_round
 from surveyapp.security import rate_limited
@@ -101,6 +107,25 @@ def indices():
     return jsonify(round_indices(db.session, round_, settings, cache, by))
 
 
+def record_api_export(
+    session: Session, user: User, round_: Round, *, token_id: int, after: int, rows: int, ip: str | None
+) -> None:
+    """Audit one page of responses read through the API (the caller commits).
+
+    Every page, not only the first: a walk may start at any cursor, and individual
+    answers are personal data, so the log must show everything that was read, by which
+    token.  Same action as a file download from the dashboard.
+    """
+    audit(
+        session,
+        user,
+        EXPORT_AUDIT_ACTION,
+        f"round:{round_.code}",
+        {"format": "json", "token": token_id, "after": after, "rows": rows},
+        ip=ip,
+    )
+
+
 @bp.get("/rounds/<code>/responses")
 @rate_limited("api")
 @token_required
@@ -108,9 +133,17 @@ def export_responses(code: str):
     round_, problem = _visible_round(code)
     if problem is not None:
         return problem
+    user = api_user()
+    if not may_export(user, round_):  # viewers read the aggregates only, as on the dashboard
+        return error_response(403, "role_forbidden", role=user.role)
     limit = _int_param("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     after = _cursor_param()
     page = export_page(db.session, round_, after=after, limit=limit)
+    record_api_export(
+        db.session, user, round_, token_id=api_token_id(), after=after, rows=len(page.rows),
+        ip=request.remote_addr,
+    )
+    db.session.commit()
     cursor = None if page.next_after is None else str(page.next_after)
     next_url = None
     if cursor is not None:
@@ -126,4 +159,5 @@ def export_responses(code: str):
     )
     if next_url is not None:
         response.headers["Link"] = f'<{next_url}>; rel="next"'
+    response.headers["Cache-Control"] = "private, no-store"  # personal data: no shared caches
     return response

@@ -24,6 +24,11 @@ API_MESSAGES: dict[str, tuple[str, str]] = {
         "此令牌所属账户无权查看该行业的数据",
         "the account owning this token may not see this sector",
     ),
+    "role_forbidden": (
+        "此令牌所属账户的角色不能读取单份答卷（只读用户只能查看汇总指数）",
+        "the account owning this token may not read individual responses "
+        "(viewers read the aggregate indices only)",
+    ),
     "bad_parameter": ("参数 {parameter} 无效：{reason}", "bad parameter {parameter}: {reason}"),
     "param_required": ("必须提供", "it is required"),
     "param_int_range": (

@@ -75,7 +75,7 @@ def test_read_api_replies_match_their_schemas(app, client, make_round):
     auth = {"Authorization": f"Bearer {token}"}
     replies = {
         "Error": client.get(f"/api/v1/indices?round={code}"),
-        "SectorForbiddenError": client.get(f"/api/v1/indices?round={code}", headers=auth),
+        "ForbiddenError": client.get(f"/api/v1/indices?round={code}", headers=auth),
         "BadParameterError": client.get("/api/v1/indices", headers=auth),
     }
     with app.app_context():

@@ -170,6 +170,37 @@ def test_a_bureau_token_reads_only_its_sectors(client, demo, token_for):
         }
 
 
+def test_a_viewer_token_reads_indices_but_no_individual_responses(client, demo, token_for):
+    token = token_for("viewer")
+    assert client.get(f"/api/v1/indices?round={demo['catering']}", headers=bearer(token)).status_code == 200
+    reply = client.get(
+        f"/api/v1/rounds/{demo['catering']}/responses", headers={**bearer(token), "Accept-Language": "en"}
+    )
+    assert reply.status_code == 403
+    body = reply.get_json()
+    assert body["error"] == "role_forbidden" and body["role"] == "viewer"
+    assert "viewers read the aggregate indices only" in body["message"]
+
+
+def test_every_page_read_is_audited_with_its_token(app, client, demo, token_for):
+    token = token_for("bureau", sectors=["catering"])
+    code = demo["catering"]
+    pages = _walk(client, token, code, limit=15)
+    client.get(f"/api/v1/indices?round={code}", headers=bearer(token))  # aggregates: not audited
+    with app.app_context():
+        token_id = _row(token).id
+        rows = list(
+            db.session.scalars(
+                select(AuditLog).where(AuditLog.action == "responses.export").order_by(AuditLog.id)
+            )
+        )
+    assert [r.actor for r in rows] == ["bureau1"] * 3
+    assert {r.target for r in rows} == {f"round:{code}"}
+    assert [r.details["rows"] for r in rows] == [len(p["rows"]) for p in pages] == [15, 15, 10]
+    assert [r.details["after"] for r in rows][0] == 0
+    assert all(r.details["format"] == "json" and r.details["token"] == token_id for r in rows)
+
+
 @pytest.mark.parametrize(
     "code",
     ["nope-2026q4", "\x00x", "x" * 3000, "\ud800", "代码"],
@@ -196,6 +227,7 @@ def _walk(client, token, code, limit):
     while url:
         reply = client.get(url, headers=bearer(token))
         assert reply.status_code == 200
+        assert reply.headers["Cache-Control"] == "private, no-store"
         body = reply.get_json()
         pages.append(body)
         if body["next"]:
@@ -389,7 +421,7 @@ def test_read_endpoints_are_rate_limited_like_the_api(app, demo, database_url, m
     )
     try:
         with limited.app_context():
-            owner = db.session.get(User, make_user("limited", "viewer"))
+            owner = db.session.get(User, make_user("limited", "evaluator"))
             _, token = create_token(db.session, owner, "x", actor="cli")
             db.session.commit()
         client = limited.test_client()
