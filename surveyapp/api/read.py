@@ -41,6 +41,7 @@ from surveyapp.security import rate_limited
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 5000
 _CURSOR = re.compile(r"^[0-9]{1,18}$")  # a response id; 18 digits stay inside BIGINT
+MAX_RESPONSE_ID = 2**31 - 1  # response.id is an INTEGER column
 
 bp.register_error_handler(BadParameter, bad_parameter)
 
@@ -61,7 +62,8 @@ def _cursor_param(name: str = "cursor") -> int:
         return 0
     if not _CURSOR.match(raw):
         raise BadParameter(name, "param_cursor")
-    return int(raw)
+    # past the largest id an INTEGER column holds: after every row (PostgreSQL would refuse it)
+    return min(int(raw), MAX_RESPONSE_ID)
 
 
 def _by_param() -> list[str]:

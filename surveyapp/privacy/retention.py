@@ -8,6 +8,9 @@ many responses were touched.  The answers, open answers, flags and timestamps st
 they were, so every estimate computed before the purge is computed the same after it.
 
 Run by cron through ``surveyapp privacy purge``; a second run finds nothing to do.
+``surveyapp rounds close`` does not purge: the retention counts from the closing, so at
+that moment there is nothing due yet (with ``HASH_RETENTION_DAYS=0`` the next daily run
+clears it).  Nothing else reads the hashes (analysis, exports and bulletins never do).
 """
 
 from __future__ import annotations
