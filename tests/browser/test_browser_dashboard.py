@@ -132,8 +132,9 @@ def dash_scenes(signed_in, screenshots):
             # a worker's first view of a filter may analyse rounds: more than a click's wait
             page.goto(DASH_SCENES[name], timeout=60_000)
             assert "/login" not in page.url
-            page.screenshot(path=screenshots / f"{name}.png")
-            page.screenshot(path=screenshots / f"{name}-full.png", full_page=True)
+            # a long page: its full-page screenshot takes a while on a busy machine
+            page.screenshot(path=screenshots / f"{name}.png", timeout=60_000)
+            page.screenshot(path=screenshots / f"{name}-full.png", full_page=True, timeout=60_000)
             opened[name] = page
         return opened[name]
 
