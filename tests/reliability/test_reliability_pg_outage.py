@@ -397,6 +397,7 @@ def test_stopping_postgresql_mid_run_is_a_clear_503_and_the_app_recovers(cluster
         assert server.proc.poll() is None  # the same gunicorn all along: no restart
 
     assert load.problems == []
+    assert server.log_problems() == []  # no request ended in a traceback
     assert not [k for k in load.statuses if k[1] >= 500 and k[1] != 503]
     # reconciliation: one row per submission that was taken, nothing else, every row whole
     salt, rows, total = _rows(url)
@@ -410,6 +411,7 @@ def test_stopping_postgresql_mid_run_is_a_clear_503_and_the_app_recovers(cluster
     sizes = (sum(len(d["items"]) for d in q.definition["dimensions"]) + 1,
              len(q.definition["respondent"]))
     assert all((a, p) == sizes for _d, a, p in rows)
+    shutil.rmtree(server.log_dir, ignore_errors=True)  # kept only when something failed
 
 
 def test_database_gone_at_the_rounds_own_lookup_keeps_the_answers(monkeypatch, make_round,
