@@ -312,6 +312,18 @@ def test_bad_paging_parameters_are_400_naming_the_parameter(client, demo, token_
     assert body["message"].startswith(f"bad parameter {parameter}: ")
 
 
+def test_a_cursor_past_every_id_is_an_empty_last_page(client, demo, token_for):
+    """Past the largest INTEGER id too (PostgreSQL refused such a parameter: a 500)."""
+    token = token_for()
+    for cursor in ("2147483647", "2147483648", "999999999999999999"):
+        reply = client.get(
+            f"/api/v1/rounds/{demo['catering']}/responses?cursor={cursor}", headers=bearer(token)
+        )
+        assert reply.status_code == 200, cursor
+        body = reply.get_json()
+        assert body["rows"] == [] and body["next"] is None and body["columns"][0] == "respondent_id"
+
+
 def test_limit_bounds_are_accepted(client, demo, token_for):
     token = token_for()
     for limit, count in (("1", 1), ("5000", 40)):
