@@ -239,3 +239,52 @@ def test_the_checks_catch_a_dashboard_that_breaks_them(signed_in):
     page.evaluate("document.querySelector('.district-table').style.minWidth = '900px'")
     assert overflow_problems(page)
     page.close()
+
+
+def _received_views(page, server, sector: str, views: int) -> list[int]:
+    """ "Received" of the sector's card in ``views`` views fetched four at a time with the
+    signed-in phone's cookies: with two sync workers busy at once, both answer."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies(server.url))
+
+    def one(_):
+        request = urllib.request.Request(
+            f"{server.url}/dashboard?sector={sector}", headers={"Cookie": cookie}
+        )
+        with urllib.request.urlopen(request, timeout=120) as reply:
+            html = reply.read().decode("utf-8")
+        return int(re.search(r"有效样本 \d+ / 收到 (\d+)", html).group(1))
+
+    with ThreadPoolExecutor(4) as pool:
+        return list(pool.map(one, range(views)))
+
+
+def test_a_new_response_reaches_every_gunicorn_worker(signed_in, server, results):
+    """The server runs two gunicorn workers, each with its own analysis cache.  After a
+    response is posted to the API, every following view shows it, whichever worker
+    answers: invalidation asks the database, not a hook in the worker that stored it."""
+    import json
+    import urllib.request
+
+    from bench.submit.common import submission_bodies
+    from surveyapp.questionnaire import builtin_dir, load_questionnaire
+
+    page = signed_in["dashboard"]
+    views = 8
+    before = set(_received_views(page, server, "catering", views))
+    assert len(before) == 1, f"the workers disagree before the new response: {before}"
+    q = load_questionnaire(builtin_dir() / "catering.yaml")
+    body = submission_bodies(q.definition, 1, seed=41)[0]
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/rounds/{server.round_code('catering')}/responses",
+        data=body,
+        headers={"Content-Type": "application/json", "User-Agent": "dashboard-worker-test"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=60) as reply:
+        assert reply.status == 201, json.loads(reply.read())
+    after = _received_views(page, server, "catering", views)
+    assert after == [before.pop() + 1] * views
+    results.record(f"a new response shown by all {views} dashboard views after it (2 workers)")
