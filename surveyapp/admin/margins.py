@@ -5,8 +5,9 @@ The file goes through the same parser as ``surveyapp analyze --margins``
 analysis accepts too.  Before that, the raw bytes are checked for what the parser would
 only report obscurely: too large, an Excel workbook, binary content, not UTF-8.  After
 it, each variable must be a respondent question of the round's questionnaire and each
-category one of its options (for ``district``: one of the round's districts), so a typo
-is caught at upload time rather than when a bulletin is made weeks later.
+category one of its options (for ``district``: one of the round's districts), and every
+option must have its population, so a typo or a forgotten row is caught at upload time
+rather than when a bulletin is made weeks later.
 
 Every refusal is a :class:`MarginsRejected` with a message key and, where the parser
 knows them, the row and column.
@@ -87,7 +88,7 @@ def parse_margins(
     """The checked margins ``{variable: {category: total}}`` in file order.
 
     Raises :class:`MarginsRejected` for anything the analysis would refuse, and for a
-    variable or category the round's respondents cannot have.
+    variable or category the round's respondents cannot have, or a category left out.
     """
     check_bytes(data, limit)
     fd, path = tempfile.mkstemp(suffix=".csv")
@@ -122,5 +123,14 @@ def parse_margins(
                 continue
             raise MarginsRejected(
                 key, {"variable": var, "category": cat}, row=parsed.rows[var, cat], column="category"
+            )
+        expected = districts if var == "district" and districts else list(options)
+        missing = [c for c in expected if c not in cats]
+        if missing:  # raking would fail on the first respondent of that category
+            raise MarginsRejected(
+                "margins_err_missing",
+                {"variable": var, "category": missing[0]},
+                row=parsed.rows[var, next(iter(cats))],
+                column="category",
             )
     return totals

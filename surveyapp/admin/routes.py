@@ -222,7 +222,9 @@ def create():
 # ---------------------------------------------------------------- one round
 
 
-def _round_page(round_: Round, status: int = 200, errors: Errors | None = None):
+def _round_page(
+    round_: Round, status: int = 200, errors: Errors | None = None, count_value: str = ""
+):
     q = questionnaire_of(round_.questionnaire_version)
     links = [(None, survey_url(round_))] + [(d, survey_url(round_, d)) for d in round_.districts or []]
     issued, used = invitation_counts(db.session, round_)
@@ -237,8 +239,8 @@ def _round_page(round_: Round, status: int = 200, errors: Errors | None = None):
         errors=errors or {},
         margins_form=MarginsForm(formdata=None),
         invitations_form=InvitationsForm(formdata=None),
-        count_value=request.form.get("count", "") if request.method == "POST" else "",
-        empty_form=EmptyForm(),
+        count_value=count_value,
+        empty_form=EmptyForm(formdata=None),
         max_invitations=MAX_WEB_INVITATIONS,
         margins_limit=human_size(MAX_MARGINS_BYTES),
     ), status
@@ -281,24 +283,20 @@ def upload_margins(code: str):
 
 
 def margins_message(exc: MarginsRejected) -> tuple[str, str]:
-    """The refusal in both languages, prefixed with where in the file it is."""
-    where = []
-    for lang in ("zh", "en"):
-        parts = []
+    """The refusal in both languages, prefixed with where in the file it is (the
+    parser's own detail is English only; the Chinese line keeps it as it is)."""
+    out = []
+    for lang, comma, colon in (("zh", "，", "："), ("en", ", ", ": ")):
+        where = []
         if exc.row == "header":
-            parts.append(t("margins_where_header", lang))
+            where.append(t("margins_where_header", lang))
         elif exc.row is not None:
-            parts.append(t("margins_where_row", lang, row=exc.row))
+            where.append(t("margins_where_row", lang, row=exc.row))
         if exc.column is not None:
-            parts.append(t("margins_where_column", lang, column=exc.column))
-        where.append(("，" if lang == "zh" else ", ").join(parts))
-    if exc.key == "margins_err_file":
-        return both("margins_err_file", where=" / ".join(p for p in where if p) or "-",
-                    **exc.params)
-    zh, en = both(exc.key, **exc.params)
-    if where[0]:
-        zh, en = f"{where[0]}：{zh}", f"{where[1]}: {en}"
-    return zh, en
+            where.append(t("margins_where_column", lang, column=exc.column))
+        text = t(exc.key, lang, **exc.params)
+        out.append(f"{comma.join(where)}{colon}{text}" if where else text)
+    return out[0], out[1]
 
 
 @bp.post("/admin/rounds/<code>/margins/clear")
@@ -409,7 +407,7 @@ def invitations(code: str):
         count = None
     if count is None:
         message = both("rounds_err_bad_count", max=f"{MAX_WEB_INVITATIONS:,}")
-        return _round_page(round_, 400, {"count": [message]})
+        return _round_page(round_, 400, {"count": [message]}, form.count.data or "")
     try:
         tokens = issue_invitations(db.session, round_, count, limit=MAX_WEB_INVITATIONS,
                                    actor=current_user, ip=request.remote_addr)

@@ -224,7 +224,7 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
         "The file is not UTF-8 text (from line {line}). Save a GB18030/GBK file as UTF-8 "
         "and upload it again.",
     ),
-    "margins_err_file": ("文件有误：{where}。", "The file has an error: {where}."),
+    "margins_err_file": ("{detail}", "{detail}"),  # the parser's words (English only)
     "margins_err_variable": (
         "“{variable}”不是问卷的受访者问题（可用：{known}）",
         "{variable!r} is not a respondent question of the questionnaire (known: {known})",
@@ -237,8 +237,12 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
         "区县“{category}”不在本轮调查中",
         "district {category!r} is not in this round",
     ),
-    "margins_where_row": ("第 {row} 行", "row {row}"),
-    "margins_where_header": ("表头", "the header"),
+    "margins_err_missing": (
+        "变量“{variable}”缺少类别“{category}”的人口数",
+        "{variable!r} has no population for the category {category!r}",
+    ),
+    "margins_where_row": ("文件第 {row} 行", "row {row}"),
+    "margins_where_header": ("文件表头", "the header"),
     "margins_where_column": ("{column} 列", "column {column}"),
 }
 
