@@ -36,6 +36,7 @@ fmt, url, out = sys.argv[1:4]
 app = create_app({"SECRET_KEY": "b" * 40, "DATABASE_URL": url, "ACCESS_LOG": False})
 with app.app_context():
     r = get_round(db.session, "bench")
+    base_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS:"))
     t = time.perf_counter()
     used = resource.getrusage(resource.RUSAGE_SELF)
     cpu0 = used.ru_utime + used.ru_stime
@@ -55,7 +56,7 @@ with app.app_context():
     cpu = used.ru_utime + used.ru_stime - cpu0
 # VmHWM, not ru_maxrss: getrusage's peak survives execve and would be the parent's
 peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-print(f"{seconds:.2f} {cpu:.2f} {peak_kb / 1024:.0f}")
+print(f"{seconds:.2f} {cpu:.2f} {peak_kb / 1024:.0f} {base_kb / 1024:.0f}")
 """
 
 
@@ -77,8 +78,9 @@ def main() -> None:
         f"Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M')} UTC; {args.n:,} responses (SQLite), "
         "20% with a suggestion",
         "seconds: wall clock; cpu s: the child's own CPU time (user + system), less disturbed by the "
-        "other jobs; ratios are of CPU time",
-        f"{'format':<8}{'seconds':>9}{'cpu s':>8}{'peak MB':>9}{'file MB':>9}{'x read':>8}{'x csv':>7}",
+        "other jobs; ratios are of CPU time.  peak MB: the child's VmHWM; base MB: its VmRSS once the app is "
+        "created and the round loaded, before the export starts (imports, scipy/statsmodels/reportlab of create_app)",
+        f"{'format':<8}{'seconds':>9}{'cpu s':>8}{'peak MB':>9}{'base MB':>9}{'file MB':>9}{'x read':>8}{'x csv':>7}",
     ]
     base: dict[str, float] = {}
     for fmt in args.formats.split(","):
@@ -89,13 +91,13 @@ def main() -> None:
             lines.append(f"{fmt:<8} failed: {done.stderr.strip().splitlines()[-1] if done.stderr else '?'}")
             print(lines[-1], flush=True)
             continue
-        seconds, cpu, peak = (float(v) for v in done.stdout.split()[-3:])
+        seconds, cpu, peak, rss0 = (float(v) for v in done.stdout.split()[-4:])
         if fmt in ("read", "csv"):
             base[fmt] = cpu
         size = target.stat().st_size / 2**20 if target.exists() else 0.0
         ratios = "".join(f"{cpu / base[b]:>{w}.1f}" if b in base else f"{'-':>{w}}"
                          for b, w in (("read", 8), ("csv", 7)))
-        lines.append(f"{fmt:<8}{seconds:>9.1f}{cpu:>8.1f}{peak:>9.0f}{size:>9.1f}{ratios}")
+        lines.append(f"{fmt:<8}{seconds:>9.1f}{cpu:>8.1f}{peak:>9.0f}{rss0:>9.0f}{size:>9.1f}{ratios}")
         print(lines[-1], flush=True)
         target.unlink(missing_ok=True)
     if not args.no_save:

@@ -1,9 +1,9 @@
 """Thin views: check the round and the user's sector, record the download, send the file.
 
-CSV is streamed as it is made (first bytes at once, constant memory); XLSX and ``.sav``
-are containers that cannot be streamed while written, so they are built in a temporary
-file first (a million responses: see bench/results/export.txt for the time) and sent
-from it.
+CSV and XLSX are streamed as they are made (first bytes at once, constant memory, no
+file on the server).  ``.sav`` cannot be: pyreadstat writes a whole data frame to a
+file, so it is built in a temporary file first (a million responses: see
+bench/results/export.txt for the time) and sent from it.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from surveyapp.exports.service import (
     Format,
     may_export,
     record_export,
-    write_binary_export,
+    write_sav_file,
 )
 from surveyapp.extensions import db
 from surveyapp.responses.exporter import export_csv
+from surveyapp.responses.formats import XlsxStream
 from surveyapp.rounds.service import get_round
 from surveyapp.web import current_lang
 
@@ -63,9 +64,12 @@ def _export(code: str, fmt: Format):
     if fmt == "csv":
         body = (chunk.encode("utf-8") for chunk in export_csv(db.session, round_))
         response = Response(stream_with_context(body), mimetype=MIMETYPES["csv"])
+    elif fmt == "xlsx":
+        body = iter(XlsxStream(db.session, round_, current_lang()))
+        response = Response(stream_with_context(body), mimetype=MIMETYPES["xlsx"])
     else:
-        handle = write_binary_export(db.session, round_, fmt, current_lang())
-        response = send_file(handle, mimetype=MIMETYPES[fmt], max_age=0)
+        handle = write_sav_file(db.session, round_, current_lang())
+        response = send_file(handle, mimetype=MIMETYPES["sav"], max_age=0)
     # RFC 6266 / 5987: an ASCII fallback and the UTF-8 name (a round code may be Chinese)
     fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
     response.headers["Content-Disposition"] = (

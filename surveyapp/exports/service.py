@@ -1,5 +1,5 @@
 """What a download of a round's responses does besides the file: who may have it, the
-audit row, and the binary formats' temporary file."""
+audit row, and the SPSS file's temporary file."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from surveyapp.auth.service import audit
 from surveyapp.models import Round, User
-from surveyapp.responses.formats import export_sav, export_xlsx
+from surveyapp.responses.formats import export_sav
 
 Format = Literal["csv", "xlsx", "sav"]
 
@@ -41,19 +41,18 @@ def record_export(session: Session, user: User, round_: Round, fmt: Format, *, i
     audit(session, user, AUDIT_ACTION, f"round:{round_.code}", {"format": fmt}, ip=ip)
 
 
-def write_binary_export(session: Session, round_: Round, fmt: Format, lang: str) -> IO[bytes]:
-    """The XLSX or .sav file of ``round_``, open for reading and already unlinked.
+def write_sav_file(session: Session, round_: Round, lang: str) -> IO[bytes]:
+    """The .sav file of ``round_``, open for reading and already unlinked.
 
-    The writers need a real file (a zip container, pyreadstat's file descriptor); the
-    file is removed from the directory as soon as it is written, so nothing is left on
-    disk whether the client reads it to the end or goes away, and its space is freed
-    when the returned handle is closed (by the WSGI server, after the response).
+    pyreadstat writes to a named file; the file is removed from the directory as soon
+    as it is written, so nothing is left on disk whether the client reads it to the end
+    or goes away, and its space is freed when the returned handle is closed (by the
+    WSGI server, after the response).
     """
-    writer = export_xlsx if fmt == "xlsx" else export_sav
-    fd, name = tempfile.mkstemp(prefix="surveyapp-export-", suffix=f".{fmt}")
+    fd, name = tempfile.mkstemp(prefix="surveyapp-export-", suffix=".sav")
     os.close(fd)
     try:
-        writer(session, round_, Path(name), lang)
+        export_sav(session, round_, Path(name), lang)
         handle = open(name, "rb")  # noqa: SIM115 (handed to the response, closed by it)
     finally:
         os.unlink(name)

@@ -15,8 +15,9 @@ kind                   recognised                             masked as
 mobile (mainland)      ``1[3-9]`` + 9 digits; spaces or       ``138****5678`` (first 3,
                        dashes as 3-4-4; ``+86``/``86``        last 4; a prefix is kept)
                        prefix
-landline               ``0`` + 2-3 digit area code, optional  ``0879-****3456`` (area
-                       dash or space, 7-8 digit number        code and last 4)
+landline               ``0`` + 2-3 digit area code (in        ``0879-***3456`` (area
+                       brackets or not), optional dash or     code and last 4)
+                       space, 7-8 digit number
 resident ID, 18        17 digits + digit or ``X`` with a      ``530802********1234``
                        valid ISO 7064 MOD 11-2 check digit    (first 6, last 4)
                        and a real birth date (1900-2099)

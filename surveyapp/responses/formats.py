@@ -7,7 +7,8 @@ format the packed answer bytes themselves, through tables built once per export,
 through the CSV's strings.
 
 * XLSX: the worksheet XML is written here, streamed into the zip file a block of rows at
-  a time (constant memory).  XlsxWriter's constant-memory mode made the same file in
+  a time (constant memory), and the zip itself can be sent while it is made
+  (:class:`XlsxStream`, the web download).  XlsxWriter's constant-memory mode made the same file in
   222 s for a million responses, one Python call and one format lookup per cell (30
   million of them); a row built from precomputed cell strings takes a few microseconds.
   Texts are inline strings (no shared-strings table to hold in memory), numbers are
@@ -17,15 +18,21 @@ through the CSV's strings.
   pyreadstat writes from a whole data frame, so the round is held in memory once, as
   compactly as it allows: one byte per answer (``uint8`` columns; "not answered" is the
   code 255, declared user-missing, so SPSS and ``pyreadstat.read_sav`` treat it as
-  missing), eight bytes per number, and one shared string object per repeated text.
-  Byte-code row compression keeps the file small whatever the open answers' width.
+  missing), eight bytes per number, categories for the repeated texts, and the other
+  texts gathered in one buffer until the frame is built (:class:`_Texts`).  Byte-code
+  row compression keeps the file small whatever the open answers' width.  A million
+  responses still peak near 400 MB (VmHWM; about 160 MB of it is the application
+  itself, and the million respondent ids are a million Python strings, some 90 MB):
+  under the 300 MB goal only with a writer of the .sav format that takes rows one by
+  one, which pyreadstat does not offer.
 """
 
 from __future__ import annotations
 
+import io
 import zipfile
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +48,11 @@ from surveyapp.responses.exporter import export_columns, response_records
 #: Largest number of data rows an Excel worksheet holds (1,048,576 rows less the header).
 XLSX_MAX_ROWS = 1_048_575
 _ROWS_PER_WRITE = 2000
+#: zlib level of the XLSX parts.  A million responses (bench.export's round), measured on
+#: the 2-core bench machine: level 1, 20.7 s CPU and 145 MB; level 6 (zlib's default),
+#: 33.5 s CPU and 115 MB.  The sheet XML is repetitive, so level 1 already shrinks it
+#: about 6x; the smaller file is not worth 60 % more time.
+XLSX_COMPRESSLEVEL = 1
 #: SPSS counts time in seconds from the start of the Gregorian calendar, 1582-10-14.
 SPSS_EPOCH_OFFSET = 12_219_379_200.0
 NOT_ANSWERED = {"zh": "未回答", "en": "not answered"}
@@ -218,9 +230,34 @@ class _XlsxRows:
         return "".join(parts).replace(_ROW, str(number))
 
 
-def _write_sheet(zf: zipfile.ZipFile, name: str, header: Sequence[str], rows: Iterable[str]) -> None:
-    """Stream one worksheet into the zip: the header row in bold, then ``rows`` (row XML,
-    numbered from 2), encoded and compressed a block at a time."""
+class _Chunks(io.RawIOBase):
+    """A write-only, unseekable file that keeps what is written until :meth:`take`.
+
+    Given to ``zipfile`` it makes the XLSX a stream: zipfile then writes each member's
+    sizes after its data (a data descriptor, part of the zip format since 1993) instead
+    of seeking back, and the bytes can be sent as soon as a block of rows is compressed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        out = b"".join(self._chunks)
+        self._chunks.clear()
+        return out
+
+
+def _sheet(zf: zipfile.ZipFile, name: str, header: Sequence[str], rows: Iterable[str]) -> Iterator[None]:
+    """Write one worksheet into the zip: the header row in bold, then ``rows`` (row XML,
+    numbered from 2), encoded and compressed a block at a time; yields after each block."""
     with zf.open(name, "w") as out:
         out.write((_SHEET_HEAD + _header_row(header)).encode("utf-8"))
         block: list[str] = []
@@ -229,44 +266,91 @@ def _write_sheet(zf: zipfile.ZipFile, name: str, header: Sequence[str], rows: It
             if len(block) == _ROWS_PER_WRITE:
                 out.write("".join(block).encode("utf-8", "replace"))
                 block.clear()
+                yield
         out.write(("".join(block) + _SHEET_TAIL).encode("utf-8", "replace"))
+    yield
+
+
+class XlsxStream:
+    """The round as an XLSX file: iterating gives its bytes in pieces as they are made (a
+    streamed download starts at once, memory stays flat); ``count`` is the number of
+    responses written so far.
+
+    Raises ``ValueError`` (while iterating) when the round has more responses than an
+    Excel sheet has rows; the CSV and ``.sav`` exports have no such limit.
+    """
+
+    def __init__(self, session: Session, round_: Round, lang: str = "zh") -> None:
+        self.session, self.round, self.lang = session, round_, lang
+        self.count = 0
+
+    def _rows(self, maker: _XlsxRows) -> Iterator[str]:
+        for record in response_records(self.session, self.round):
+            if self.count == XLSX_MAX_ROWS:
+                raise ValueError(f"the round has more than {XLSX_MAX_ROWS:,} responses, the most an Excel "
+                                 "sheet holds; export it as CSV or .sav")
+            self.count += 1
+            yield maker.row(self.count + 1, record)
+
+    def __iter__(self) -> Iterator[bytes]:
+        q = questionnaire_of(self.round.questionnaire_version)
+        book = [(f'<row r="{number}">'
+                 + "".join(_text_cell(f"{column_letter(i)}{number}", v) for i, v in enumerate(entry) if v)
+                 + "</row>")
+                for number, entry in enumerate(codebook(q, self.lang), start=2)]
+        sink = _Chunks()
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSLEVEL) as zf:
+            for name, text in _XLSX_PARTS.items():
+                zf.writestr(name, text)
+            for _ in _sheet(zf, "xl/worksheets/sheet1.xml", export_columns(q), self._rows(_XlsxRows(q, self.round.period))):
+                yield sink.take()
+            for _ in _sheet(zf, "xl/worksheets/sheet2.xml", ["column", "label", "values"], book):
+                pass
+        yield sink.take()
 
 
 def export_xlsx(session: Session, round_: Round, path: Path, lang: str = "zh") -> int:
-    """Write the round to ``path`` as XLSX; return the number of responses.
-
-    Raises ``ValueError`` when the round has more responses than an Excel sheet has rows
-    (the CSV and ``.sav`` exports have no such limit).
-    """
-    q = questionnaire_of(round_.questionnaire_version)
-    maker = _XlsxRows(q, round_.period)
-    count = 0
-
-    def rows() -> Iterable[str]:
-        nonlocal count
-        for count, record in enumerate(response_records(session, round_), start=1):
-            if count > XLSX_MAX_ROWS:
-                raise ValueError(f"the round has more than {XLSX_MAX_ROWS:,} responses, the most an Excel "
-                                 "sheet holds; export it as CSV or .sav")
-            yield maker.row(count + 1, record)
-
-    def codebook_rows() -> Iterable[str]:
-        for number, entry in enumerate(codebook(q, lang), start=2):
-            yield (f'<row r="{number}">'
-                   + "".join(_text_cell(f"{column_letter(i)}{number}", v) for i, v in enumerate(entry) if v)
-                   + "</row>")
-
-    # Level 1: the sheet XML is repetitive, so the fastest level already shrinks it ~8x;
-    # the default level (6) triples the compression time for a file some 25 % smaller.
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for name, text in _XLSX_PARTS.items():
-            zf.writestr(name, text)
-        _write_sheet(zf, "xl/worksheets/sheet1.xml", export_columns(q), rows())
-        _write_sheet(zf, "xl/worksheets/sheet2.xml", ["column", "label", "values"], codebook_rows())
-    return count
+    """Write the round to ``path`` as XLSX (see :class:`XlsxStream`); return the number
+    of responses."""
+    stream = XlsxStream(session, round_, lang)
+    with open(path, "wb") as fh:
+        for chunk in stream:
+            fh.write(chunk)
+    return stream.count
 
 
 # --- SPSS .sav ---------------------------------------------------------------------------
+
+class _Texts:
+    """Many texts kept as one UTF-8 buffer and the offsets where each ends; Python
+    strings are made only by :meth:`column`, all at once.
+
+    A million strings kept while a million rows of temporaries come and go would pin
+    half-empty memory arenas all over the heap (the first version of this export peaked
+    at 460 MB this way); the buffer grows in one piece instead.
+    """
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.ends = array("Q")  # 8 bytes: open answers of a million rows may pass 4 GB
+
+    def append(self, text: str) -> None:
+        if text:
+            self.data += text.encode("utf-8", "replace")
+        self.ends.append(len(self.data))
+
+    def column(self) -> np.ndarray:
+        """The texts as an object array (empty texts all share one ``""``); frees the buffer."""
+        out = np.empty(len(self.ends), dtype=object)
+        view = memoryview(self.data)
+        start = 0
+        for i, end in enumerate(self.ends):
+            out[i] = str(view[start:end], "utf-8") if end > start else ""
+            start = end
+        view.release()
+        self.data, self.ends = bytearray(), array("Q")
+        return out
+
 
 def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") -> int:
     """Write the round to ``path`` as an SPSS .sav file with variable and value labels;
@@ -276,14 +360,14 @@ def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") ->
 
     q = questionnaire_of(round_.questionnaire_version)
     open_ids = [oq.id for oq in q.open_questions]
-    ids: list[str] = []
+    ids = _Texts()
     profiles = bytearray()
     answers = bytearray()
-    opens: list[list[str]] = [[] for _ in open_ids]
+    opens = [_Texts() for _ in open_ids]
     durations = array("d")
     submitted = array("d")
-    channels: list[str] = []
-    shared: dict[str, str] = {}  # one object per distinct channel text
+    channel_codes = array("B")
+    channel_levels: dict[str, int] = {}
     nan = float("nan")
     for uid, profile, packed, open_answers, duration, at, channel, external in response_records(session, round_):
         ids.append(external or uid)
@@ -293,32 +377,27 @@ def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") ->
             texts.append(mask_pii((open_answers or {}).get(oid) or ""))
         durations.append(nan if duration is None else duration)
         submitted.append(at.timestamp() + SPSS_EPOCH_OFFSET)
-        channels.append(shared.setdefault(channel, channel))
-    n = len(ids)
+        channel_codes.append(channel_levels.setdefault(channel, len(channel_levels)))
+    n = len(durations)
 
     # Profile codes 0..k-1 become 1..k (SPSS habit, and what the codebook says); 255 stays.
-    prof = np.frombuffer(bytes(profiles), dtype=np.uint8).reshape(n, len(q.respondent))
-    prof = np.where(prof == MISSING, MISSING, prof + 1).astype(np.uint8)
-    del profiles
-    scores = np.frombuffer(bytes(answers), dtype=np.uint8).reshape(n, len(q.answer_ids))
-    del answers
-    frame: dict[str, object] = {"respondent_id": np.array(ids, dtype=object)}
-    del ids
+    prof = np.frombuffer(profiles, dtype=np.uint8).reshape(n, len(q.respondent)).copy()
+    prof[prof != MISSING] += 1
+    scores = np.frombuffer(answers, dtype=np.uint8).reshape(n, len(q.answer_ids))  # a view: no copy
+    frame: dict[str, object] = {"respondent_id": ids.column()}
     for j, question in enumerate(q.respondent):
-        frame[question.id] = np.ascontiguousarray(prof[:, j])
-    frame["period"] = np.full(n, round_.period, dtype=object)
+        frame[question.id] = prof[:, j]
+    frame["period"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [round_.period])
     for j, aid in enumerate(q.answer_ids):
-        frame[aid] = np.ascontiguousarray(scores[:, j])
-    del prof, scores
+        frame[aid] = scores[:, j]
     for oid, texts in zip(open_ids, opens, strict=True):
-        frame[oid] = np.array(texts, dtype=object)
-    opens.clear()
+        frame[oid] = texts.column()
     frame["duration"] = np.frombuffer(durations, dtype=np.float64)
     frame["submitted_at"] = np.frombuffer(submitted, dtype=np.float64)
-    frame["channel"] = np.array(channels, dtype=object)
-    del channels
+    frame["channel"] = pd.Categorical.from_codes(np.frombuffer(channel_codes, dtype=np.uint8).astype(np.int16),
+                                                 list(channel_levels))
     df = pd.DataFrame(frame, copy=False)  # one block per column: no consolidating copy
-    del frame
+    del frame, prof, scores
 
     missing_label = NOT_ANSWERED.get(lang, NOT_ANSWERED["en"])
     value_labels: dict[str, dict[int, str]] = {}
@@ -341,3 +420,4 @@ def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") ->
         row_compress=True,
     )
     return n
+

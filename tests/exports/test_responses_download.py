@@ -17,6 +17,7 @@ from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import db
 from surveyapp.models import AuditLog
 from surveyapp.responses.exporter import export_csv
+from surveyapp.responses.formats import export_xlsx
 from surveyapp.rounds.service import get_round
 
 FORMATS = ("csv", "xlsx", "sav")
@@ -65,6 +66,14 @@ def test_anonymous_is_sent_to_the_login_page(app, round_code):
 def test_unknown_round_is_404(app, as_role):
     assert as_role("admin").get("/dashboard/rounds/no-such-round/responses.csv").status_code == 404
     assert _audit_rows(app) == []
+
+
+def test_xlsx_is_streamed_and_equals_the_command_line_export(app, as_role, round_code, tmp_path):
+    response = as_role("admin").get(f"/dashboard/rounds/{round_code}/responses.xlsx")
+    assert response.is_streamed
+    with app.app_context():
+        export_xlsx(db.session, get_round(db.session, round_code), tmp_path / "cli.xlsx")
+    assert response.get_data() == (tmp_path / "cli.xlsx").read_bytes()
 
 
 def test_csv_is_streamed_and_equals_the_command_line_export(app, as_role, round_code):
