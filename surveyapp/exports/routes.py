@@ -18,6 +18,7 @@ from surveyapp.exports.service import (
     EXPORT_ROLES,
     MIMETYPES,
     Format,
+    fits_excel,
     may_export,
     record_export,
     write_sav_file,
@@ -29,6 +30,10 @@ from surveyapp.rounds.service import get_round
 from surveyapp.web import current_lang
 
 bp = Blueprint("exports", __name__)
+
+TOO_BIG_FOR_EXCEL = ("本轮答卷超过 Excel 工作表的最大行数（1,048,575），请下载 CSV 或 SPSS (.sav) 文件。\n"
+                     "This round has more responses than an Excel sheet has rows (1,048,575): "
+                     "download the CSV or the SPSS (.sav) file.\n")
 
 
 @bp.get("/dashboard/rounds/<code>/responses.csv")
@@ -58,6 +63,8 @@ def _export(code: str, fmt: Format):
         return render_template("auth/forbidden.html", not_found=True), 404
     if not may_export(current_user, round_):
         return render_template("auth/forbidden.html"), 403
+    if fmt == "xlsx" and not fits_excel(db.session, round_):
+        return Response(TOO_BIG_FOR_EXCEL, 409, mimetype="text/plain; charset=utf-8")
     record_export(db.session, current_user, round_, fmt, ip=request.remote_addr)
     db.session.commit()
     filename = f"responses-{round_.code}.{fmt}"

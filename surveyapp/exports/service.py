@@ -8,11 +8,12 @@ import tempfile
 from pathlib import Path
 from typing import IO, Literal
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.auth.service import audit
-from surveyapp.models import Round, User
-from surveyapp.responses.formats import export_sav
+from surveyapp.models import Response, Round, User
+from surveyapp.responses import formats
 
 Format = Literal["csv", "xlsx", "sav"]
 
@@ -41,6 +42,14 @@ def record_export(session: Session, user: User, round_: Round, fmt: Format, *, i
     audit(session, user, AUDIT_ACTION, f"round:{round_.code}", {"format": fmt}, ip=ip)
 
 
+def fits_excel(session: Session, round_: Round) -> bool:
+    """False when the round has more responses than an Excel sheet has rows: checked
+    before a download starts, since a streamed file cannot be turned into an error
+    page half-way."""
+    count = session.scalar(select(func.count()).select_from(Response).where(Response.round_id == round_.id))
+    return (count or 0) <= formats.XLSX_MAX_ROWS
+
+
 def write_sav_file(session: Session, round_: Round, lang: str) -> IO[bytes]:
     """The .sav file of ``round_``, open for reading and already unlinked.
 
@@ -52,7 +61,7 @@ def write_sav_file(session: Session, round_: Round, lang: str) -> IO[bytes]:
     fd, name = tempfile.mkstemp(prefix="surveyapp-export-", suffix=".sav")
     os.close(fd)
     try:
-        export_sav(session, round_, Path(name), lang)
+        formats.export_sav(session, round_, Path(name), lang)
         handle = open(name, "rb")  # noqa: SIM115 (handed to the response, closed by it)
     finally:
         os.unlink(name)

@@ -110,3 +110,13 @@ def test_binary_downloads_read_back_masked_and_leave_no_file(app, as_role, round
     assert label == overall.text.en, "labels in the page's language (?lang=en)"
     assert frame["suggestions"].tolist() == ["请联系我 138****5678", "希望增加无障碍通道", "服务很好"]
     assert len(frame) == 3
+
+
+def test_a_round_too_big_for_excel_is_refused_before_streaming(app, as_role, round_code, monkeypatch):
+    from surveyapp.responses import formats
+
+    monkeypatch.setattr(formats, "XLSX_MAX_ROWS", 2)  # the fixture's round has 3 responses
+    response = as_role("admin").get(f"/dashboard/rounds/{round_code}/responses.xlsx")
+    assert response.status_code == 409
+    assert "1,048,575" in response.get_data(as_text=True) and "CSV" in response.get_data(as_text=True)
+    assert as_role("admin").get(f"/dashboard/rounds/{round_code}/responses.csv").status_code == 200
