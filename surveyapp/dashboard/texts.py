@@ -91,7 +91,6 @@ DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
     "dash_col_change_p": ("变化 p 值", "Change p-value"),
     "dash_yes": ("是", "yes"),
     "dash_no": ("否", "no"),
-    "dash_text_size": ("字号", "Text size"),
     "dash_download": ("下载指数表：", "Download the indices table:"),
     "dash_download_csv": ("CSV 文件", "CSV file"),
     "dash_download_xlsx": ("Excel 文件", "Excel file"),

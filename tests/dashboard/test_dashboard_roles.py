@@ -71,3 +71,19 @@ def test_english_page(as_role, demo):
     html = as_role("evaluator").get("/dashboard?lang=en").get_data(as_text=True)
     assert "Life-services satisfaction dashboard" in html
     assert any(w in html for w in ("Goal met", "Goal not met", "Inconclusive", "Sample too small"))
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/dashboard?period=1999Q1", "/account/password"])
+def test_signed_in_pages_offer_the_large_text_switch(as_role, demo, path):
+    """Older readers keep the large-text switch after signing in (it is in the account
+    menu), and the page is drawn large once it is on."""
+    client = as_role("bureau")
+    html = client.get(path).get_data(as_text=True)
+    assert re.search(r'<a class="tool" href="[^"]*size=large[^"]*">大字模式</a>', html)
+    large = client.get(path + ("&" if "?" in path else "?") + "size=large").get_data(as_text=True)
+    assert '<html lang="zh-CN" class="text-large">' in large
+    assert re.search(r'<a class="tool" href="[^"]*size=normal[^"]*">标准字号</a>', large)
+
+
+def test_login_page_offers_the_large_text_switch(client):
+    assert "大字模式" in client.get("/login").get_data(as_text=True)
