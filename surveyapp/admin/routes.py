@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from urllib.parse import unquote
 
 from flask import (
     Blueprint,
@@ -226,7 +227,12 @@ def _round_page(
     round_: Round, status: int = 200, errors: Errors | None = None, count_value: str = ""
 ):
     q = questionnaire_of(round_.questionnaire_version)
-    links = [(None, survey_url(round_))] + [(d, survey_url(round_, d)) for d in round_.districts or []]
+    # (district, the link, the link as people read it: Chinese, not percent-escapes)
+    links = [
+        (d, url, unquote(url))
+        for d, url in [(None, survey_url(round_))]
+        + [(d, survey_url(round_, d)) for d in round_.districts or []]
+    ]
     issued, used = invitation_counts(db.session, round_)
     return render_template(
         "admin/round.html",
