@@ -18,8 +18,7 @@ through the CSV's strings.
   pyreadstat writes from a whole data frame, so the round is held in memory once, as
   compactly as it allows: one byte per answer (``uint8`` columns; "not answered" is the
   code 255, declared user-missing, so SPSS and ``pyreadstat.read_sav`` treat it as
-  missing), eight bytes per number, categories for the repeated texts, and the other
-  texts gathered in one buffer until the frame is built (:class:`_Texts`).  Byte-code
+  missing), eight bytes per number, and categories for the repeated texts.  Byte-code
   row compression keeps the file small whatever the open answers' width.  A million
   responses still peak near 400 MB (VmHWM; about 160 MB of it is the application
   itself, and the million respondent ids are a million Python strings, some 90 MB):
@@ -321,37 +320,6 @@ def export_xlsx(session: Session, round_: Round, path: Path, lang: str = "zh") -
 
 # --- SPSS .sav ---------------------------------------------------------------------------
 
-class _Texts:
-    """Many texts kept as one UTF-8 buffer and the offsets where each ends; Python
-    strings are made only by :meth:`column`, all at once.
-
-    A million strings kept while a million rows of temporaries come and go would pin
-    half-empty memory arenas all over the heap (the first version of this export peaked
-    at 460 MB this way); the buffer grows in one piece instead.
-    """
-
-    def __init__(self) -> None:
-        self.data = bytearray()
-        self.ends = array("Q")  # 8 bytes: open answers of a million rows may pass 4 GB
-
-    def append(self, text: str) -> None:
-        if text:
-            self.data += text.encode("utf-8", "replace")
-        self.ends.append(len(self.data))
-
-    def column(self) -> np.ndarray:
-        """The texts as an object array (empty texts all share one ``""``); frees the buffer."""
-        out = np.empty(len(self.ends), dtype=object)
-        view = memoryview(self.data)
-        start = 0
-        for i, end in enumerate(self.ends):
-            out[i] = str(view[start:end], "utf-8") if end > start else ""
-            start = end
-        view.release()
-        self.data, self.ends = bytearray(), array("Q")
-        return out
-
-
 def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") -> int:
     """Write the round to ``path`` as an SPSS .sav file with variable and value labels;
     return the number of responses."""
@@ -360,10 +328,10 @@ def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") ->
 
     q = questionnaire_of(round_.questionnaire_version)
     open_ids = [oq.id for oq in q.open_questions]
-    ids = _Texts()
+    ids: list[str] = []
     profiles = bytearray()
     answers = bytearray()
-    opens = [_Texts() for _ in open_ids]
+    opens: list[list[str]] = [[] for _ in open_ids]
     durations = array("d")
     submitted = array("d")
     channel_codes = array("B")
@@ -378,20 +346,22 @@ def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") ->
         durations.append(nan if duration is None else duration)
         submitted.append(at.timestamp() + SPSS_EPOCH_OFFSET)
         channel_codes.append(channel_levels.setdefault(channel, len(channel_levels)))
-    n = len(durations)
+    n = len(ids)
 
     # Profile codes 0..k-1 become 1..k (SPSS habit, and what the codebook says); 255 stays.
     prof = np.frombuffer(profiles, dtype=np.uint8).reshape(n, len(q.respondent)).copy()
     prof[prof != MISSING] += 1
     scores = np.frombuffer(answers, dtype=np.uint8).reshape(n, len(q.answer_ids))  # a view: no copy
-    frame: dict[str, object] = {"respondent_id": ids.column()}
+    frame: dict[str, object] = {"respondent_id": np.array(ids, dtype=object)}
+    del ids
     for j, question in enumerate(q.respondent):
         frame[question.id] = prof[:, j]
     frame["period"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [round_.period])
     for j, aid in enumerate(q.answer_ids):
         frame[aid] = scores[:, j]
     for oid, texts in zip(open_ids, opens, strict=True):
-        frame[oid] = texts.column()
+        frame[oid] = np.array(texts, dtype=object)
+    del opens
     frame["duration"] = np.frombuffer(durations, dtype=np.float64)
     frame["submitted_at"] = np.frombuffer(submitted, dtype=np.float64)
     frame["channel"] = pd.Categorical.from_codes(np.frombuffer(channel_codes, dtype=np.uint8).astype(np.int16),

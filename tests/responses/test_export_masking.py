@@ -71,3 +71,17 @@ def test_xlsx_survives_control_characters(app, make_round, tmp_path):
     with app.app_context():
         export_xlsx(db.session, get_round(db.session, code), tmp_path / "c.xlsx")
     assert pd.read_excel(tmp_path / "c.xlsx", sheet_name="responses")["suggestions"].tolist() == ["abc"]
+
+
+def test_an_empty_round_exports_its_columns(app, make_round, tmp_path):
+    """A round nobody has answered yet still gives files with the columns (and labels)."""
+    code = make_round("catering", code="catering-empty")
+    with app.app_context():
+        round_ = get_round(db.session, code)
+        assert export_xlsx(db.session, round_, tmp_path / "e.xlsx") == 0
+        assert export_sav(db.session, round_, tmp_path / "e.sav") == 0
+    sheet = pd.read_excel(tmp_path / "e.xlsx", sheet_name="responses")
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "e.sav"))
+    assert len(sheet) == len(frame) == 0
+    assert list(sheet.columns) == list(frame.columns) and "suggestions" in frame.columns
+    assert meta.variable_value_labels["overall"][5.0] == "非常满意"
