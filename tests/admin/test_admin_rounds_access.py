@@ -80,3 +80,10 @@ def test_forms_without_csrf_token_are_refused(app, admin, make_round):
     with app.app_context():
         assert db.session.query(Round).filter_by(code=code).one().status == "open"
         assert db.session.query(Invitation).count() == 0
+
+
+def test_pages_follow_the_language_switch(admin, make_round):
+    code = make_round("catering", code="cat-lang")
+    assert "调查轮次管理" in admin.get("/admin/rounds").get_data(as_text=True)
+    english = admin.get(f"/admin/rounds/{code}?lang=en").get_data(as_text=True)
+    assert "Survey link and QR code" in english and "Population margins (for weighting)" in english
