@@ -85,14 +85,20 @@ def _no_store(response: Response) -> Response:
 
 @bp.errorhandler(413)
 def _too_large(exc):
-    """A margins upload over the limit: say so on the round's page, not a bare error."""
+    """A margins upload over the limit: say so on the round's page, not a bare error.
+
+    Any other admin form that is too large (read by CSRFProtect before any role
+    check) gets the general notice, without the round's details.
+    """
     code = (request.view_args or {}).get("code")
-    round_ = get_round(db.session, code) if code else None
-    size = human_size(request.content_length or 0)
-    message = both("margins_err_too_big", size=size, limit=human_size(MAX_MARGINS_BYTES))
-    if round_ is None or request.endpoint != "admin.upload_margins":
-        return render_template("admin/message.html", messages=[message]), 413
-    return _round_page(round_, status=413, errors={"file": [message]})
+    is_admin = current_user.is_authenticated and current_user.role == ADMIN
+    if request.endpoint == "admin.upload_margins" and is_admin and code:
+        round_ = get_round(db.session, code)
+        if round_ is not None:
+            size = human_size(request.content_length or 0)
+            message = both("margins_err_too_big", size=size, limit=human_size(MAX_MARGINS_BYTES))
+            return _round_page(round_, status=413, errors={"file": [message]})
+    return render_template("admin/message.html", messages=[both("too_large_page")]), 413
 
 
 def _round_or_404(code: str) -> Round:

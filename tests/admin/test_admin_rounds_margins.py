@@ -169,3 +169,13 @@ def test_the_upload_limit_is_only_raised_for_margins(app, admin, code):
         f"/admin/rounds/{code}/invitations", data={"csrf_token": token, "count": "1" + " " * limit}
     )
     assert reply.status_code == 413
+
+
+def test_other_forms_too_large_get_the_general_notice(app, admin, code):
+    token = csrf(admin, f"/admin/rounds/{code}")
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    reply = admin.post(f"/admin/rounds/{code}/invitations", data={"csrf_token": token, "count": "1" * limit})
+    assert reply.status_code == 413
+    text = reply.get_data(as_text=True)
+    assert "提交的内容超出了允许的大小" in text and "larger than allowed" in text
+    assert "文件过大" not in text
