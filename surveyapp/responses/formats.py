@@ -233,8 +233,8 @@ class _Chunks(io.RawIOBase):
     """A write-only, unseekable file that keeps what is written until :meth:`take`.
 
     Given to ``zipfile`` it makes the XLSX a stream: zipfile then writes each member's
-    sizes after its data (a data descriptor, part of the zip format since 1993) instead
-    of seeking back, and the bytes can be sent as soon as a block of rows is compressed.
+    sizes after its data (a data descriptor: general-purpose flag bit 3 of the zip
+    format) instead of seeking back, and the bytes can be sent as soon as a block of rows is compressed.
     """
 
     def __init__(self) -> None:
