@@ -111,6 +111,7 @@ AUTH_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "nav_dashboard": ("监测看板", "Dashboard"),
     "nav_users": ("用户管理", "Users"),
+    "nav_bulletins_manage": ("发布公报", "Publish bulletins"),
     "nav_password": ("修改密码", "Password"),
 }
 

@@ -57,7 +57,7 @@ def create(ctx: AppContext, qid, version, period, opens, closes, districts, targ
                 session, row, period,
                 opens_at=_date(opens, "--opens"), closes_at=_date(closes, "--closes"),
                 districts=[d.strip() for d in districts.split(",")] if districts else None,
-                targets=parsed_targets, code=code, require_token=require_token,
+                targets=parsed_targets, code=code, require_token=require_token, actor="cli",
             )
         except RoundError as exc:
             session.rollback()
@@ -97,7 +97,7 @@ def close(ctx: AppContext, code: str) -> None:
         if round_ is None:
             fail(f"no round with code {code!r}")
         try:
-            close_round(session, round_)
+            close_round(session, round_, actor="cli")
         except RoundError as exc:
             fail(str(exc))
         session.commit()
@@ -119,7 +119,7 @@ def invite(ctx: AppContext, code: str, count: int, out: str, base_url: str) -> N
         if round_ is None:
             fail(f"no round with code {code!r}")
         try:
-            tokens = issue_invitations(session, round_, count)
+            tokens = issue_invitations(session, round_, count, actor="cli")
         except RoundError as exc:
             fail(str(exc))
         with open(out, "w", encoding="utf-8-sig", newline="") as fh:

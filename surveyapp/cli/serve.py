@@ -22,6 +22,11 @@ def run_server(app, host: str, port: int, workers: int) -> None:
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            # threads: a slow phone's upload does not hold a whole process (the load
+            # benchmark's setting); timeout: a million-row export takes 15-25 s
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
+            self.cfg.set("timeout", 120)
             self.cfg.set("accesslog", "-")
 
         def load(self):

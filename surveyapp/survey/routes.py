@@ -220,7 +220,17 @@ def survey(code: str):
     token = (request.args.get("t") or "").strip()[:MAX_TOKEN] or None
     form = definition.form_class(page="0", started=sign_started(round_.code), token=token)
     form.localise(definition, current_lang(), round_.districts)
+    _preselect_district(form, round_)
     return _render(round_, definition, form, 0)
+
+
+def _preselect_district(form, round_) -> None:
+    """``?d=<district>`` (the link of a district's QR poster) answers the district
+    question in advance; the resident can still change it.  Unknown values are ignored."""
+    district = (request.args.get("d") or "").strip()
+    field = form._fields.get("r_district")
+    if field is not None and district and district in (round_.districts or []):
+        field.data = district
 
 
 @csrf.exempt

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from surveyapp.cli import main
 from surveyapp.extensions import db
-from surveyapp.models import QuestionnaireVersion, Response
+from surveyapp.models import AuditLog, QuestionnaireVersion, Response
 from surveyapp.questionnaire import builtin_dir
 
 
@@ -81,6 +81,21 @@ def test_rounds_create_list_close(cli):
     closed = cli("rounds", "close", "cat-q3")
     assert closed.exit_code == 0
     assert cli("rounds", "close", "cat-q3").exit_code == 2
+
+
+def test_round_commands_are_audited_as_cli(cli, app):
+    cli("questionnaires", "load")
+    cli("rounds", "create", "--questionnaire", "catering", "--period", "2026Q4", "--code", "cat-a")
+    cli("rounds", "invite", "cat-a", "--count", "2")
+    cli("rounds", "close", "cat-a")
+    with app.app_context():
+        rows = db.session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
+        seen = [(r.actor, r.action, r.target) for r in rows]
+    assert seen == [
+        ("cli", "round.create", "round:cat-a"),
+        ("cli", "round.invitations", "round:cat-a"),
+        ("cli", "round.close", "round:cat-a"),
+    ]
 
 
 def test_invite_writes_tokens(cli, tmp_path):

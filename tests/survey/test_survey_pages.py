@@ -257,3 +257,16 @@ def test_start_stamp_of_another_round_is_not_used(app, make_round, survey, store
 def test_survey_pages_are_not_cached_by_shared_proxies(client, make_round):
     code = make_round("catering")
     assert "private" in client.get(f"/s/{code}").headers["Cache-Control"]
+
+
+def test_district_link_preselects_the_district(client, make_round, survey):
+    """A district's QR poster links ``/s/<code>?d=<district>``: that district is answered
+    in advance (the resident can change it); a district not in the round is ignored."""
+    code = make_round("catering")
+    s = survey(code)
+    s.open("?d=思茅区")
+    assert s.page.data().get("r_district") == "思茅区"
+    s.open("?d=不存在区")
+    assert not s.page.data().get("r_district")
+    s.open()
+    assert not s.page.data().get("r_district")
