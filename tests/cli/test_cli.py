@@ -83,10 +83,10 @@ def test_rounds_create_list_close(cli):
     assert cli("rounds", "close", "cat-q3").exit_code == 2
 
 
-def test_round_commands_are_audited_as_cli(cli, app):
+def test_round_commands_are_audited_as_cli(cli, app, tmp_path):
     cli("questionnaires", "load")
     cli("rounds", "create", "--questionnaire", "catering", "--period", "2026Q4", "--code", "cat-a")
-    cli("rounds", "invite", "cat-a", "--count", "2")
+    assert cli("rounds", "invite", "cat-a", "--count", "2", "--out", str(tmp_path / "t.csv")).exit_code == 0
     cli("rounds", "close", "cat-a")
     with app.app_context():
         rows = db.session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
