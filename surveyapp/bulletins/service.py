@@ -32,6 +32,7 @@ from surveyapp.models import Response, Round
 from surveyapp.models.base import utcnow
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.user import User
+from surveyapp.privacy.pii import mask_pii
 from surveyapp.questionnaire.model import Questionnaire
 
 __all__ = [
@@ -258,7 +259,8 @@ class RoundAnalyser:
         for answers in self.session.scalars(stmt):
             text = answers.get(qid) if isinstance(answers, dict) else None
             if isinstance(text, str) and text.strip():
-                counts[" ".join(text.split())[:300]] += 1
+                # masked before anything is cut, so no partial number is printed (PIPL)
+                counts[mask_pii(" ".join(text.split()))[:300]] += 1
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: self.settings.suggestions]
         return tuple(reports.Suggestion(text, n) for text, n in top)
 

@@ -29,7 +29,8 @@ def _pdf_text(path) -> str:
     return " ".join(re.sub(r"\s+", " ", page.extract_text() or "") for page in reader.pages)
 
 
-def test_markup_in_open_answers_is_literal_text_in_the_bulletin(app, client, database_url, tmp_path):
+def _bulletin_quoting(app, client, database_url, tmp_path, texts) -> str:
+    """The text of a catering bulletin whose most frequent suggestions are ``texts``."""
     from surveyapp.demo import seed_demo
 
     with app.app_context():
@@ -37,7 +38,7 @@ def test_markup_in_open_answers_is_literal_text_in_the_bulletin(app, client, dat
         current = max(r.period for r in db.session.scalars(select(Round)))
     code = f"catering-{current}".lower()
     # sent often enough to be among the most frequent suggestions the bulletin quotes
-    for text in (SCRIPT, ATTRIBUTE):
+    for text in texts:
         for _ in range(30):
             body = _payload(app, code, open={"suggestions": text})
             assert client.post(f"/api/v1/rounds/{code}/responses", json=body).status_code == 201
@@ -50,6 +51,22 @@ def test_markup_in_open_answers_is_literal_text_in_the_bulletin(app, client, dat
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
-    text = _pdf_text(out)
+    return _pdf_text(out)
+
+
+def test_markup_in_open_answers_is_literal_text_in_the_bulletin(app, client, database_url, tmp_path):
+    text = _bulletin_quoting(app, client, database_url, tmp_path, (SCRIPT, ATTRIBUTE))
     assert SCRIPT in text
     assert ATTRIBUTE in text
+
+
+def test_phone_and_id_numbers_in_suggestions_are_masked_in_the_bulletin(
+    app, client, database_url, tmp_path
+):
+    """PIPL: a resident who leaves a phone or ID number in a suggestion is not published."""
+    phone = "服务太慢，请回电13812345678"
+    ident = "投诉人身份证11010519491231002X"
+    text = _bulletin_quoting(app, client, database_url, tmp_path, (phone, ident))
+    assert "13812345678" not in text and "11010519491231002X" not in text
+    assert "138****5678" in text
+    assert "110105********002X" in text
