@@ -14,6 +14,7 @@ Order of work (analysis contract):
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,7 @@ from .scoring import check_scores, item_score, overall_score, satisfied, score_r
 from .spec import ScoringSpec
 from .weighting import Margins, kish, rake, trim_and_rake
 
-__all__ = ["run"]
+__all__ = ["Prepared", "prepare", "run"]
 
 PERIOD_COLUMN = "period"
 
@@ -86,6 +87,104 @@ def _select_period(matrix: ResponseMatrix, period: str | None) -> tuple[Response
     if not levels or levels[0] == "":
         return matrix, None
     return matrix, levels[0]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Steps 1-3 of :func:`run` done once: the period's responses, their quality flags
+    and every respondent's scores.
+
+    ``analysed`` marks the respondents the estimates use (an index, and not excluded
+    by the quality rules).  A caller that needs them *before* :func:`run` (to weight
+    only to margin categories the analysed respondents cover) makes this with
+    :func:`prepare` and hands it to ``run(prepared=...)``, instead of flagging and
+    scoring every response twice.  The inputs it was made from are kept so that
+    :func:`run` can refuse a ``Prepared`` of other inputs.
+    """
+
+    matrix: ResponseMatrix
+    period: str | None
+    report: QualityReport | None
+    dimensions: NDArray[np.float64]
+    index: NDArray[np.float64]
+    analysed: NDArray[np.bool_]
+    source: ResponseMatrix = field(repr=False)
+    spec: ScoringSpec = field(repr=False)
+    quality: QualityRules | None = None
+    exclude_flagged: bool = False
+    asked_period: str | None = None
+
+    def made_from(
+        self,
+        matrix: ResponseMatrix,
+        spec: ScoringSpec,
+        quality: QualityRules | None,
+        exclude_flagged: bool,
+        period: str | None,
+    ) -> bool:
+        """Whether this was prepared from exactly these inputs (the same matrix object)."""
+        return (
+            self.source is matrix
+            and self.spec == spec
+            and self.quality == quality
+            and self.exclude_flagged == exclude_flagged
+            and self.asked_period == period
+        )
+
+
+def _prepare(
+    matrix: ResponseMatrix,
+    spec: ScoringSpec,
+    quality: QualityRules | None,
+    exclude_flagged: bool,
+    period: str | None,
+) -> Prepared:
+    """Steps 1-3 of :func:`run` on scores already checked."""
+    source, asked = matrix, period
+    matrix, period = _select_period(matrix, period)
+
+    report: QualityReport | None = None
+    excluded = np.zeros(matrix.n, dtype=bool)
+    if quality is not None or exclude_flagged:
+        rules = quality or QualityRules()
+        flags = flag_responses(matrix, rules)
+        if exclude_flagged:
+            excluded = flags.any
+        med = flags.median_duration
+        report = QualityReport(
+            rules,
+            exclude_flagged,
+            flags.counts(),
+            int(excluded.sum()),
+            None if np.isnan(med) else med,
+        )
+
+    dims_all, index_all = score_respondents(matrix.scores, spec)
+    analysed = ~np.isnan(index_all) & ~excluded
+    return Prepared(
+        matrix, period, report, dims_all, index_all, analysed,
+        source, spec, quality, exclude_flagged, asked,
+    )  # fmt: skip
+
+
+def prepare(
+    matrix: ResponseMatrix,
+    spec: ScoringSpec,
+    *,
+    quality: QualityRules | None = None,
+    exclude_flagged: bool = False,
+    period: str | None = None,
+) -> Prepared:
+    """Select the period, apply the quality rules and score every respondent (steps 1-3
+    of :func:`run`, with the same arguments), for ``run(..., prepared=...)``.
+
+    Raises
+    ------
+    ValueError
+        Scores outside the scale, or a period that is not in the data.
+    """
+    check_scores(matrix.scores, matrix.overall, spec)
+    return _prepare(matrix, spec, quality, exclude_flagged, period)
 
 
 def _quantities(
@@ -170,6 +269,7 @@ def run(
     items: bool = True,
     drivers: bool = True,
     reliability: bool = True,
+    prepared: Prepared | None = None,
 ) -> AnalysisResult:
     """Analyse the responses of one questionnaire and period.
 
@@ -201,6 +301,9 @@ def run(
         Cap the raked weights at ``trim`` times their median and re-rake.
     items, drivers, reliability : bool
         Also estimate item scores, fit the driver regression, compute alpha.
+    prepared : Prepared, optional
+        What :func:`prepare` returned for this ``matrix``, ``spec``, ``quality``,
+        ``exclude_flagged`` and ``period``: steps 1-3 are taken from it, not redone.
 
     Returns
     -------
@@ -215,7 +318,13 @@ def run(
         raise ValueError(f"min_n must be at least 1, not {min_n}")
     if trim is not None and margins is None:
         raise ValueError("trimming needs margins to re-rake to")
-    check_scores(matrix.scores, matrix.overall, spec)
+    if prepared is None:
+        check_scores(matrix.scores, matrix.overall, spec)
+    elif not prepared.made_from(matrix, spec, quality, exclude_flagged, period):
+        raise ValueError(
+            "prepared was made from other responses, spec, quality rules or period "
+            "than run() is given: call prepare() with the same arguments"
+        )
     goal_value = spec.goal if goal is None else float(goal)
     groupings_spec = _groupings(by)
     for names in groupings_spec:
@@ -224,27 +333,11 @@ def run(
     if strata is not None:
         matrix.column(strata)
 
-    matrix, period = _select_period(matrix, period)
+    if prepared is None:
+        prepared = _prepare(matrix, spec, quality, exclude_flagged, period)
+    matrix, period, report = prepared.matrix, prepared.period, prepared.report
     n_received = matrix.n
-
-    report: QualityReport | None = None
-    excluded = np.zeros(n_received, dtype=bool)
-    if quality is not None or exclude_flagged:
-        rules = quality or QualityRules()
-        flags = flag_responses(matrix, rules)
-        if exclude_flagged:
-            excluded = flags.any
-        med = flags.median_duration
-        report = QualityReport(
-            rules,
-            exclude_flagged,
-            flags.counts(),
-            int(excluded.sum()),
-            None if np.isnan(med) else med,
-        )
-
-    dims_all, index_all = score_respondents(matrix.scores, spec)
-    analysed = ~np.isnan(index_all) & ~excluded
+    dims_all, index_all, analysed = prepared.dimensions, prepared.index, prepared.analysed
     rows: NDArray[np.intp] | None = None
     if not analysed.all():
         rows = np.flatnonzero(analysed)

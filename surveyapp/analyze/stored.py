@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 import analysis
 from analysis import AnalysisResult, ChangeResult, Margins, ResponseMatrix, compare_periods
+from analysis.matrix import Categorical
+from analysis.run import Prepared, prepare
 from surveyapp.models import QuestionnaireVersion, Round
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.questionnaire.scoring import scoring_spec
@@ -112,8 +114,13 @@ def fit_margins(
         if var not in matrix.columns:
             notes.append((var, "*"))
             continue
-        values = matrix.values(var) if rows is None else matrix.values(var)[rows]
-        present = set(np.unique(np.asarray(values, dtype=str)).tolist())
+        column = matrix.column(var)
+        if isinstance(column, Categorical):  # a stored round's columns: count the codes
+            codes = column.codes if rows is None else column.codes[rows]
+            present = {column.levels[c] for c in np.unique(codes).tolist()}
+        else:
+            values = matrix.values(var) if rows is None else matrix.values(var)[rows]
+            present = set(np.unique(np.asarray(values, dtype=str)).tolist())
         kept[var] = {c: float(p) for c, p in cats.items() if c in present}
         notes += [(var, c) for c in cats if c not in present]
         if not kept[var]:
@@ -160,13 +167,20 @@ def analyse_stored_round(session: Session, round_: Round, options: RoundOptions)
         strata = strata if strata in matrix.columns else None
         by = [b for b in by if all(v in matrix.columns for v in b)]
     fitted, notes = None, []
-    if given:
+    # flag and score once: the analysed respondents choose the margins to fit, and
+    # analysis.run takes the same work as its first steps
+    prepared: Prepared | None = None
+    error: str | None = None
+    try:
+        prepared = prepare(
+            matrix, spec, quality=rules, exclude_flagged=options.exclude_flagged,
+            period=round_.period,
+        )  # fmt: skip
+    except ValueError as exc:
+        error = str(exc)
+    if given and prepared is not None:
         # weight only to categories that have analysed respondents (see fit_margins)
-        _, index = analysis.score_respondents(matrix.scores, spec)
-        keep = ~np.isnan(index)
-        if options.exclude_flagged:
-            keep &= ~analysis.flag_responses(matrix, rules).any
-        fitted, notes = fit_margins(given, matrix, np.flatnonzero(keep))
+        fitted, notes = fit_margins(given, prepared.matrix, np.flatnonzero(prepared.analysed))
     record.update(
         margins=fitted,
         margins_source=source,
@@ -178,6 +192,9 @@ def analyse_stored_round(session: Session, round_: Round, options: RoundOptions)
     )
     if source.startswith("round "):
         record["round_margins"] = {v: dict(c) for v, c in given.items()}
+    if error is not None:
+        record["error"] = error
+        return out
     try:
         out.result = analysis.run(
             matrix,
@@ -194,6 +211,7 @@ def analyse_stored_round(session: Session, round_: Round, options: RoundOptions)
             items=options.items,
             drivers=options.drivers,
             reliability=options.reliability,
+            prepared=prepared,
         )
     except ValueError as exc:  # e.g. nobody answered a rating item
         record["error"] = str(exc)

@@ -73,6 +73,11 @@ def round_indices(
         "weighting": None if result is None else result.weighting.to_dict(),
         "error": analysed.error,
         "by": list(by),
+        # which responses these figures are of: a stale analysis is served while the
+        # dashboard's cache computes the fresh one (AnalysisCache.serve)
+        "as_of": None if analysed.as_of is None else analysed.as_of.isoformat(),
+        "stamp": {"responses": analysed.stamp[0], "last_response_id": analysed.stamp[1]},
+        "updating": analysed.stale,
     }
     if "district" in by:
         body["districts"] = _district_rows(analysed, settings.group_by)

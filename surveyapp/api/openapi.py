@@ -269,7 +269,8 @@ def _read_schemas() -> dict[str, Any]:
             "type": "object", "required": ["id", "label"],
             "properties": {"id": {"type": "string"}, "label": text}}]},
         "Indices": {"type": "object",
-                    "required": ["round", "period", "sector", "goal", "n", "index", "verdict", "by"],
+                    "required": ["round", "period", "sector", "goal", "n", "index", "verdict", "by",
+                                 "as_of", "stamp", "updating"],
                     "properties": {
                         "round": {"type": "string"}, "period": {"type": "string"}, "sector": {"type": "string"},
                         "questionnaire": {"type": "object", "properties": {
@@ -288,6 +289,16 @@ def _read_schemas() -> dict[str, Any]:
                         "by": {"type": "array", "items": {"type": "string"}},
                         "districts": {"type": "array", "items": {"$ref": "#/components/schemas/DistrictIndex"}},
                         "dimensions": {"type": "array", "items": {"$ref": "#/components/schemas/DimensionScore"}},
+                        "as_of": {"type": ["string", "null"], "format": "date-time",
+                                  "description": "When the n_received responses analysed were read (UTC)"},
+                        "stamp": {"type": "object", "required": ["responses", "last_response_id"],
+                                  "description": "The round's responses when they were read: "
+                                                 "their number and largest id",
+                                  "properties": {"responses": {"type": "integer"},
+                                                 "last_response_id": {"type": "integer"}}},
+                        "updating": {"type": "boolean",
+                                     "description": "True: newer responses (or margins) exist and a "
+                                                    "fresh analysis is being computed; ask again later"},
                     }},
         "ResponsesPage": {"type": "object",
                           "required": ["round", "columns", "rows", "count", "limit", "next_cursor", "next"],

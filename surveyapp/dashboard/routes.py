@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from surveyapp.auth.decorators import roles_required
 from surveyapp.bulletins.service import BulletinSettings, settings_from_config
@@ -33,12 +37,23 @@ STATE_KEY = "surveyapp.dashboard"
 
 def dashboard_state(app) -> tuple[BulletinSettings, AnalysisCache]:
     """This app's analysis settings (read once: a margins file is parsed at most once)
-    and its analysis cache."""
+    and its analysis cache, which refreshes stale analyses in background threads with
+    sessions of their own (:func:`app_session`)."""
     state = app.extensions.get(STATE_KEY)
     if state is None:
-        state = (settings_from_config(app.config), AnalysisCache())
+        real = app._get_current_object() if hasattr(app, "_get_current_object") else app
+        cache = AnalysisCache(session_scope=partial(app_session, real))
+        state = (settings_from_config(app.config), cache)
         app.extensions[STATE_KEY] = state
     return state
+
+
+@contextmanager
+def app_session(app: Flask) -> Iterator[Session]:
+    """A database session for a thread outside any request: the app's own app context
+    (so ``db.session`` is a new session of that context, removed when it ends)."""
+    with app.app_context():
+        yield db.session
 
 
 def _arg(name: str) -> str | None:

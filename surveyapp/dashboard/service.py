@@ -10,10 +10,13 @@ questionnaire and numbers.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import select
@@ -39,6 +42,7 @@ from surveyapp.bulletins.service import (
 )
 from surveyapp.dashboard.cache import AnalysisCache, Stamp
 from surveyapp.models import Round
+from surveyapp.models.base import utcnow
 from surveyapp.models.user import User
 from surveyapp.questionnaire.model import Questionnaire
 
@@ -65,7 +69,12 @@ class DashboardError(LookupError):
 
 @dataclass(frozen=True)
 class RoundAnalysis:
-    """The cached analysis of one round: the result and the counts the page needs."""
+    """The cached analysis of one round: the result and the counts the page needs.
+
+    ``as_of`` is when the round's responses were read (``n_received`` of them) and
+    ``stamp`` the round's stamp then; ``stale`` marks an analysis served while a
+    fresher one is computed in the background (see :meth:`AnalysisCache.serve`).
+    """
 
     round_id: int
     period: str
@@ -75,6 +84,8 @@ class RoundAnalysis:
     result: AnalysisResult | None
     error: str | None = None
     stamp: Stamp = (0, 0)
+    as_of: datetime | None = None
+    stale: bool = False
 
 
 def settings_key(settings: BulletinSettings) -> Hashable:
@@ -89,6 +100,19 @@ def settings_key(settings: BulletinSettings) -> Hashable:
     )
 
 
+def margins_digest(margins: Mapping[str, Any] | None) -> str:
+    """A short hash of a round's uploaded margins (``""``: none).
+
+    An admin's upload on /admin/rounds changes the weights, hence every number, while
+    the responses (and so the stamp) stay the same: the digest is part of the version
+    an analysis is cached for.
+    """
+    if not margins:
+        return ""
+    text = json.dumps(margins, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def analyse_round(
     session: Session,
     round_: Round,
@@ -96,13 +120,24 @@ def analyse_round(
     cache: AnalysisCache,
     stamp: Stamp | None = None,
 ) -> RoundAnalysis:
-    """The round's analysis (grouped by district), from the cache when its responses are unchanged."""
+    """The round's analysis (grouped by district), from the cache when neither its
+    responses nor its margins changed; when they did, the last analysis (``stale``)
+    while the cache computes the new one, unless this process has none yet."""
     if stamp is None:
         stamp = cache.tracker.stamps(session, [round_.id])[round_.id]
-    key = cache.key(round_.id, stamp, {"by": settings.group_by}, settings_key(settings))
+    family = cache.family(round_.id, {"by": settings.group_by}, settings_key(settings))
+    round_id = round_.id
 
-    def compute() -> RoundAnalysis:
-        gathered = RoundAnalyser(session, settings, "zh").analyse(round_, "current", True)
+    def compute(s: Session) -> tuple[Hashable, RoundAnalysis]:
+        """Analyse the round with session ``s`` (the request's, or a background
+        thread's own): everything is loaded again through ``s``, by id."""
+        now = utcnow()
+        fresh = cache.tracker.stamps(s, [round_id])[round_id]
+        r = s.get(Round, round_id)
+        if r is None:
+            raise LookupError(f"round {round_id} no longer exists")
+        version = (fresh, margins_digest(r.margins))
+        gathered = RoundAnalyser(s, settings, "zh").analyse(r, "current", True)
         matrix = gathered.matrix
         received: dict[str, int] = {}
         if matrix.n and settings.group_by in matrix.columns:
@@ -110,18 +145,20 @@ def analyse_round(
         result = gathered.result
         if result is not None:  # per-respondent arrays are not needed on the page: keep it small
             result = dataclasses.replace(result, weights=np.zeros(0), respondent_ids=np.zeros(0))
-        return RoundAnalysis(
-            round_id=round_.id,
-            period=round_.period,
+        return version, RoundAnalysis(
+            round_id=round_id,
+            period=r.period,
             questionnaire=gathered.questionnaire,
             n_received=matrix.n,
             received_by_district=received,
             result=result,
             error=gathered.record.get("error"),
-            stamp=stamp,
+            stamp=fresh,
+            as_of=now,
         )
 
-    return cache.get_or_compute(key, compute)
+    served = cache.serve(family, (stamp, margins_digest(round_.margins)), session, compute)
+    return dataclasses.replace(served.value, stale=True) if served.stale else served.value
 
 
 def _value_counts(column) -> dict[str, int]:
@@ -251,6 +288,8 @@ class SectorView:
     n_excluded: int
     error: str | None
     ipa: Ipa | None = None
+    as_of: datetime | None = None  # when the round's responses were read (n_received)
+    stale: bool = False  # some number of the card is being recomputed in the background
 
 
 @dataclass(frozen=True)
@@ -490,6 +529,8 @@ def _sector_view(
         n_excluded=quality.n_excluded if quality is not None else 0,
         error=cur.error,
         ipa=ipa_of(res.drivers if res is not None else None, dim_labels),
+        as_of=cur.as_of,
+        stale=any(a.stale for (_, k), a in analyses.items() if k == qid),
     )
 
 

@@ -63,6 +63,10 @@ DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
     "dash_targets": ("样本收集进度", "Responses against targets"),
     "dash_total": ("合计", "Total"),
     "dash_round": ("轮次 {code}", "Round {code}"),
+    "dash_stale": (
+        "数据截至 {when}（{n} 份答卷），正在更新，刷新页面查看最新结果",
+        "Figures as of {when} ({n} responses); an update is being computed — reload to see it.",
+    ),
     "dash_error": ("本轮暂无法计算：{error}", "This round cannot be analysed yet: {error}"),
     "dash_district_scope": ("区县：{district}", "District: {district}"),
     "dash_not_found": ("没有符合筛选条件的调查轮次。", "No survey round matches these filters."),

@@ -90,7 +90,7 @@ def test_cache_serves_repeat_views_and_new_responses_invalidate(app, as_role, de
     html = client.get("/dashboard?sector=catering").get_data(as_text=True)
     assert cache.misses == misses and cache.hits > 0
     assert "收到 60" in html
-    # a new response to the current round: its analysis is made again
+    # a new response to the current round: its analysis is made again (in the background)
     with app.app_context():
         r = db.session.scalar(
             select(Round).where(Round.code == f"catering-{demo['current'].lower()}")
@@ -116,8 +116,11 @@ def test_cache_serves_repeat_views_and_new_responses_invalidate(app, as_role, de
         )
         db.session.commit()
     html = client.get("/dashboard?sector=catering").get_data(as_text=True)
-    assert cache.misses == misses + 2  # the round's analysis and its change since last period
-    assert "收到 61" in html
+    assert "收到 60" in html and "正在更新" in html  # the last analysis, said to be updating
+    assert cache.wait_idle(timeout=120)  # the refresh in the background
+    html = client.get("/dashboard?sector=catering").get_data(as_text=True)
+    assert cache.misses == misses + 1  # the change since last period, of the new analysis
+    assert cache.refreshes == 1 and "收到 61" in html and "正在更新" not in html
 
 
 @pytest.mark.parametrize("role", ["evaluator", "bureau"])
