@@ -11,7 +11,7 @@ notice, the API blueprint's JSON errors) still take precedence where they apply.
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from surveyapp.i18n import t
@@ -37,7 +37,21 @@ def _refused(exc: HTTPException):
     return exc
 
 
+def _refuse_nul() -> None:
+    """A NUL character in a path value names nothing (404) and in a query value means
+    nothing (400): refuse both before any view queries with them, because PostgreSQL
+    answers a text parameter holding NUL with an error (a 500), not an empty result,
+    while SQLite would quietly look it up.  The same URL gets the same answer on both.
+    (The API blueprint answers its own path values with its specific JSON codes.)"""
+    if request.blueprint != "api" and any(isinstance(v, str) and "\x00" in v for v in (request.view_args or {}).values()):
+        abort(404)
+    if "%00" in request.query_string.decode("latin-1"):
+        abort(400)
+
+
 def init_http_errors(app: Flask) -> None:
     """Register the handlers (idempotent: registering again replaces them)."""
     for status in (404, 405, 413):
         app.register_error_handler(status, _refused)
+    if _refuse_nul not in app.before_request_funcs.setdefault(None, []):
+        app.before_request_funcs[None].insert(0, _refuse_nul)
