@@ -42,8 +42,10 @@ def _refuse_nul() -> None:
     nothing (400): refuse both before any view queries with them, because PostgreSQL
     answers a text parameter holding NUL with an error (a 500), not an empty result,
     while SQLite would quietly look it up.  The same URL gets the same answer on both.
-    (The API blueprint answers its own path values with its specific JSON codes.)"""
-    if request.blueprint != "api" and any(isinstance(v, str) and "\x00" in v for v in (request.view_args or {}).values()):
+    (The API checks its own paths and parameters, with its specific JSON codes.)"""
+    if request.blueprint == "api":
+        return
+    if any(isinstance(v, str) and "\x00" in v for v in (request.view_args or {}).values()):
         abort(404)
     if "%00" in request.query_string.decode("latin-1"):
         abort(400)
