@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import re
-import secrets
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from surveyapp.bulletins.service import BulletinSettings, RoundAnalyser
-from surveyapp.catalog import questionnaire_of
 from surveyapp.dashboard.routes import STATE_KEY
 from surveyapp.extensions import db
-from surveyapp.models import Response, Round
-from surveyapp.responses.codec import pack_answers, pack_profile
+from surveyapp.models import Round
 
 
 def _round(app, code):
@@ -82,7 +79,7 @@ def test_charts_are_inline_svg_without_script_or_style(as_role, demo):
     assert "css/dashboard.css" in html
 
 
-def test_cache_serves_repeat_views_and_new_responses_invalidate(app, as_role, demo):
+def test_cache_serves_repeat_views_and_new_responses_invalidate(app, as_role, demo, add_response):
     client = as_role("evaluator")
     client.get("/dashboard?sector=catering")
     cache = app.extensions[STATE_KEY][1]
@@ -91,30 +88,7 @@ def test_cache_serves_repeat_views_and_new_responses_invalidate(app, as_role, de
     assert cache.misses == misses and cache.hits > 0
     assert "收到 60" in html
     # a new response to the current round: its analysis is made again (in the background)
-    with app.app_context():
-        r = db.session.scalar(
-            select(Round).where(Round.code == f"catering-{demo['current'].lower()}")
-        )
-        q = questionnaire_of(r.questionnaire_version)
-        answers = {item.id: 5 for item in q.items} | {q.overall.id: 5}
-        db.session.execute(
-            insert(Response),
-            [
-                {
-                    "uid": secrets.token_hex(16),
-                    "round_id": r.id,
-                    "questionnaire_version_id": r.questionnaire_version_id,
-                    "district": "思茅区",
-                    "duration_seconds": 200.0,
-                    "channel": "web",
-                    "answers": pack_answers(q, answers),
-                    "profile": pack_profile(
-                        q, {"district": "思茅区", "age_group": "30-44", "gender": "女"}
-                    ),
-                }
-            ],
-        )
-        db.session.commit()
+    add_response(f"catering-{demo['current'].lower()}")
     html = client.get("/dashboard?sector=catering").get_data(as_text=True)
     assert "收到 60" in html and "正在更新" in html  # the last analysis, said to be updating
     assert cache.wait_idle(timeout=120)  # the refresh in the background

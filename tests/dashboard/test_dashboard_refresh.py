@@ -5,25 +5,22 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import threading
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from surveyapp.api.tokens import create_token
 from surveyapp.auth.service import create_user
 from surveyapp.bulletins.service import RoundAnalyser
-from surveyapp.catalog import questionnaire_of
 from surveyapp.dashboard import service
 from surveyapp.dashboard.cache import AnalysisCache
 from surveyapp.dashboard.routes import STATE_KEY
 from surveyapp.dashboard.service import margins_digest
 from surveyapp.demo import population_margins
 from surveyapp.extensions import db
-from surveyapp.models import Response, Round
-from surveyapp.responses.codec import pack_answers, pack_profile
+from surveyapp.models import Round
 
 # --- the cache on its own ------------------------------------------------------------------
 
@@ -177,29 +174,9 @@ def _catering(demo) -> Round:
     )
 
 
-def _add_response(app, demo) -> None:
+def _add_unhappy(add_response, demo) -> None:
     """One unhappy resident (ratings 1 and 2: not a straight-liner, so analysed)."""
-    with app.app_context():
-        r = _catering(demo)
-        q = questionnaire_of(r.questionnaire_version)
-        answers = {item.id: 1 + i % 2 for i, item in enumerate(q.items)} | {q.overall.id: 1}
-        profile = {"district": "思茅区", "age_group": "30-44", "gender": "女"}
-        db.session.execute(
-            insert(Response),
-            [
-                {
-                    "uid": secrets.token_hex(16),
-                    "round_id": r.id,
-                    "questionnaire_version_id": r.questionnaire_version_id,
-                    "district": "思茅区",
-                    "duration_seconds": 200.0,
-                    "channel": "web",
-                    "answers": pack_answers(q, answers),
-                    "profile": pack_profile(q, profile),
-                }
-            ],
-        )
-        db.session.commit()
+    add_response(f"catering-{demo['current'].lower()}", lambda i: 1 + i % 2)
 
 
 def _index(html: str) -> str:
@@ -221,12 +198,14 @@ def gated(monkeypatch):
     return gate
 
 
-def test_a_view_after_a_new_response_shows_the_last_figures_then_the_new(app, as_role, demo, gated):
+def test_a_view_after_a_new_response_shows_the_last_figures_then_the_new(
+    app, as_role, demo, gated, add_response
+):
     client = as_role("evaluator")
     url = "/dashboard?sector=catering"
     before = client.get(url).get_data(as_text=True)
     assert "收到 60" in before and "正在更新" not in before
-    _add_response(app, demo)
+    _add_unhappy(add_response, demo)
     stale = client.get(url).get_data(as_text=True)  # answered while the refresh waits
     cache: AnalysisCache = app.extensions[STATE_KEY][1]
     assert "收到 60" in stale and _index(stale) == _index(before)
@@ -245,12 +224,12 @@ def test_a_view_after_a_new_response_shows_the_last_figures_then_the_new(app, as
 
 
 def test_a_failing_refresh_still_shows_the_page_and_is_retried(
-    app, as_role, demo, monkeypatch, caplog
+    app, as_role, demo, monkeypatch, caplog, add_response
 ):
     client = as_role("evaluator")
     url = "/dashboard?sector=catering"
     client.get(url)
-    _add_response(app, demo)
+    _add_unhappy(add_response, demo)
     failures = []
 
     class Broken(RoundAnalyser):
@@ -300,7 +279,7 @@ def test_new_round_margins_change_the_numbers(app, as_role, demo):
     assert _index(fresh) == f"{stored.result.index.estimate:,.1f}"
 
 
-def test_the_api_states_which_responses_its_indices_are_of(app, client, demo, gated):
+def test_the_api_states_which_responses_its_indices_are_of(app, client, demo, gated, add_response):
     with app.app_context():
         user, _ = create_user(db.session, "api-eva", "evaluator", "long enough password")
         _, token = create_token(db.session, user, "test", actor="cli")
@@ -311,7 +290,7 @@ def test_the_api_states_which_responses_its_indices_are_of(app, client, demo, ga
     first = client.get(url, headers=auth).get_json()
     assert first["updating"] is False and first["n_received"] == 60
     assert first["stamp"]["responses"] == 60 and first["as_of"].endswith("+00:00")
-    _add_response(app, demo)
+    _add_unhappy(add_response, demo)
     stale = client.get(url, headers=auth).get_json()
     assert stale["updating"] is True
     assert {k: stale[k] for k in ("index", "n_received", "stamp", "as_of")} == {
