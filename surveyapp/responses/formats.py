@@ -35,14 +35,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
-from surveyapp.models import Round
+from surveyapp.models import Response, Round
 from surveyapp.privacy.pii import mask_pii
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.responses.codec import MISSING
 from surveyapp.responses.exporter import export_columns, response_records
+from surveyapp.responses.sav_writer import SavWriter, Variable
 
 #: Largest number of data rows an Excel worksheet holds (1,048,576 rows less the header).
 XLSX_MAX_ROWS = 1_048_575
@@ -320,23 +322,78 @@ def export_xlsx(session: Session, round_: Round, path: Path, lang: str = "zh") -
 
 # --- SPSS .sav ---------------------------------------------------------------------------
 
-def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") -> int:
-    """Write the round to ``path`` as an SPSS .sav file with variable and value labels;
-    return the number of responses."""
-    import pandas as pd
-    import pyreadstat
+_SAV_BLOCK = 5000  # responses per block handed to the .sav writer
 
-    q = questionnaire_of(round_.questionnaire_version)
+
+def _sav_string_widths(session: Session, round_: Round, q: Questionnaire) -> dict[str, int]:
+    """Width in bytes of each string variable: the longest value (at least 1).
+
+    A .sav declares its string widths before the data, so they are found first: the
+    respondent id and channel by SQL, the open answers by masking them once more, read
+    only from the responses that have them (``.sav`` strings are fixed-width; an
+    upper bound instead of the longest value would cost a byte per 8 bytes of width in
+    every row).  A text longer than this (a response stored between the two passes) is
+    cut at a character boundary by the writer.
+    """
+    in_round = Response.round_id == round_.id
+    uid = session.scalar(select(func.max(func.length(Response.uid))).where(in_round)) or 1
+    widths = {"respondent_id": uid, "channel": 1, "period": len(round_.period.encode("utf-8")) or 1}
+    widths |= {oq.id: 1 for oq in q.open_questions}
+    for (channel,) in session.execute(select(Response.channel).where(in_round).distinct()):
+        widths["channel"] = max(widths["channel"], len(channel.encode("utf-8")))
+    stmt = (select(Response.external_id, Response.open_answers)
+            .where(in_round, or_(Response.external_id.is_not(None), Response.open_answers.is_not(None)))
+            .execution_options(yield_per=_SAV_BLOCK))
+    for external, open_answers in session.connection().execute(stmt):
+        if external:
+            widths["respondent_id"] = max(widths["respondent_id"], len(external.encode("utf-8")))
+        for oid, text in (open_answers or {}).items():
+            if oid in widths and text:
+                widths[oid] = max(widths[oid], len(mask_pii(text).encode("utf-8")))
+    return widths
+
+
+def _sav_variables(q: Questionnaire, lang: str, widths: dict[str, int]) -> list[Variable]:
+    """The dictionary of the .sav export: the CSV's columns, with SPSS labels."""
+    missing_label = NOT_ANSWERED.get(lang, NOT_ANSWERED["en"])
+    labels = {col: label for col, label, _ in codebook(q, lang)}
+    not_answered = (float(MISSING),)
+    variables = [Variable("respondent_id", labels["respondent_id"], widths["respondent_id"])]
+    for question in q.respondent:
+        values = {i + 1: o.value for i, o in enumerate(question.options)} | {MISSING: missing_label}
+        variables.append(Variable(question.id, labels[question.id], value_labels=values, missing=not_answered))
+    variables.append(Variable("period", labels["period"], widths["period"]))
+    for aid in q.answer_ids:
+        scale = q.scale_of(aid)
+        values = {int(v): scale.label(v, lang) for v in scale.points} | {MISSING: missing_label}
+        variables.append(Variable(aid, labels[aid], value_labels=values, missing=not_answered, measure="ordinal"))
+    variables += [Variable(oq.id, labels[oq.id], widths[oq.id]) for oq in q.open_questions]
+    variables += [Variable("duration", labels["duration"], format="F8.1"),
+                  Variable("submitted_at", labels["submitted_at"], format="DATETIME26.6"),
+                  Variable("channel", labels["channel"], widths["channel"])]
+    return variables
+
+
+def _sav_blocks(session: Session, round_: Round, q: Questionnaire) -> Iterator[list]:
+    """The round's responses as blocks of columns in the order of :func:`_sav_variables`."""
     open_ids = [oq.id for oq in q.open_questions]
-    ids: list[str] = []
-    profiles = bytearray()
-    answers = bytearray()
-    opens: list[list[str]] = [[] for _ in open_ids]
-    durations = array("d")
-    submitted = array("d")
-    channel_codes = array("B")
-    channel_levels: dict[str, int] = {}
+    n_profile, n_answers = len(q.respondent), len(q.answer_ids)
     nan = float("nan")
+
+    def block(ids, profiles, answers, opens, durations, submitted, channels) -> list:
+        n = len(ids)
+        # Profile codes 0..k-1 become 1..k (SPSS habit, and what the codebook says); 255 stays.
+        prof = np.frombuffer(profiles, dtype=np.uint8).reshape(n, n_profile).astype(np.float64)
+        prof[prof != MISSING] += 1
+        scores = np.frombuffer(answers, dtype=np.uint8).reshape(n, n_answers).astype(np.float64)
+        return [ids, *prof.T, [round_.period] * n, *scores.T, *opens,
+                np.frombuffer(durations, dtype=np.float64), np.frombuffer(submitted, dtype=np.float64), channels]
+
+    def fresh() -> tuple:
+        return [], bytearray(), bytearray(), [[] for _ in open_ids], array("d"), array("d"), []
+
+    parts = fresh()
+    ids, profiles, answers, opens, durations, submitted, channels = parts
     for uid, profile, packed, open_answers, duration, at, channel, external in response_records(session, round_):
         ids.append(external or uid)
         profiles += profile
@@ -345,49 +402,25 @@ def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") ->
             texts.append(mask_pii((open_answers or {}).get(oid) or ""))
         durations.append(nan if duration is None else duration)
         submitted.append(at.timestamp() + SPSS_EPOCH_OFFSET)
-        channel_codes.append(channel_levels.setdefault(channel, len(channel_levels)))
-    n = len(ids)
+        channels.append(channel)
+        if len(ids) == _SAV_BLOCK:
+            yield block(*parts)
+            parts = fresh()
+            ids, profiles, answers, opens, durations, submitted, channels = parts
+    if ids:
+        yield block(*parts)
 
-    # Profile codes 0..k-1 become 1..k (SPSS habit, and what the codebook says); 255 stays.
-    prof = np.frombuffer(profiles, dtype=np.uint8).reshape(n, len(q.respondent)).copy()
-    prof[prof != MISSING] += 1
-    scores = np.frombuffer(answers, dtype=np.uint8).reshape(n, len(q.answer_ids))  # a view: no copy
-    frame: dict[str, object] = {"respondent_id": np.array(ids, dtype=object)}
-    del ids
-    for j, question in enumerate(q.respondent):
-        frame[question.id] = prof[:, j]
-    frame["period"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [round_.period])
-    for j, aid in enumerate(q.answer_ids):
-        frame[aid] = scores[:, j]
-    for oid, texts in zip(open_ids, opens, strict=True):
-        frame[oid] = np.array(texts, dtype=object)
-    del opens
-    frame["duration"] = np.frombuffer(durations, dtype=np.float64)
-    frame["submitted_at"] = np.frombuffer(submitted, dtype=np.float64)
-    frame["channel"] = pd.Categorical.from_codes(np.frombuffer(channel_codes, dtype=np.uint8).astype(np.int16),
-                                                 list(channel_levels))
-    df = pd.DataFrame(frame, copy=False)  # one block per column: no consolidating copy
-    del frame, prof, scores
 
-    missing_label = NOT_ANSWERED.get(lang, NOT_ANSWERED["en"])
-    value_labels: dict[str, dict[int, str]] = {}
-    for question in q.respondent:
-        value_labels[question.id] = {i + 1: o.value for i, o in enumerate(question.options)}
-        value_labels[question.id][MISSING] = missing_label
-    for aid in q.answer_ids:
-        scale = q.scale_of(aid)
-        value_labels[aid] = {int(v): scale.label(v, lang) for v in scale.points}
-        value_labels[aid][MISSING] = missing_label
-    coded = [question.id for question in q.respondent] + list(q.answer_ids)
-    labels = {col: label for col, label, _ in codebook(q, lang)}
-    pyreadstat.write_sav(
-        df, str(path),
-        column_labels=[labels[c] for c in df.columns],
-        variable_value_labels=value_labels,
-        missing_ranges={name: [MISSING] for name in coded},
-        variable_format={"submitted_at": "DATETIME26.6", "duration": "F8.1"},
-        variable_measure={name: "ordinal" for name in q.answer_ids},
-        row_compress=True,
-    )
-    return n
+def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") -> int:
+    """Write the round to ``path`` as an SPSS .sav file with variable and value labels;
+    return the number of responses.
 
+    Written by :class:`~surveyapp.responses.sav_writer.SavWriter` a block of responses
+    at a time (constant memory), after a first pass for the string widths.
+    """
+    q = questionnaire_of(round_.questionnaire_version)
+    variables = _sav_variables(q, lang, _sav_string_widths(session, round_, q))
+    with open(path, "wb") as fh, SavWriter(fh, variables) as writer:
+        for columns in _sav_blocks(session, round_, q):
+            writer.write(columns)
+    return writer.cases
