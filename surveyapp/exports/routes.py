@@ -1,16 +1,15 @@
 """Thin views: check the round and the user's sector, record the download, send the file.
 
-CSV and XLSX are streamed as they are made (first bytes at once, constant memory, no
-file on the server).  ``.sav`` cannot be: pyreadstat writes a whole data frame to a
-file, so it is built in a temporary file first (a million responses: see
-bench/results/export.txt for the time) and sent from it.
+CSV, XLSX and ``.sav`` are streamed as they are made (first bytes at once, constant
+memory, no file on the server).  A streamed ``.sav`` says "unknown" for its number of
+cases in the header (it cannot seek back to write it); SPSS and pyreadstat read it all.
 """
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
 
 from surveyapp.auth.decorators import roles_required
@@ -21,11 +20,10 @@ from surveyapp.exports.service import (
     fits_excel,
     may_export,
     record_export,
-    write_sav_file,
 )
 from surveyapp.extensions import db
 from surveyapp.responses.exporter import export_csv
-from surveyapp.responses.formats import XlsxStream
+from surveyapp.responses.formats import XlsxStream, sav_stream
 from surveyapp.rounds.service import get_round
 from surveyapp.web import current_lang
 
@@ -75,8 +73,8 @@ def _export(code: str, fmt: Format):
         body = iter(XlsxStream(db.session, round_, current_lang()))
         response = Response(stream_with_context(body), mimetype=MIMETYPES["xlsx"])
     else:
-        handle = write_sav_file(db.session, round_, current_lang())
-        response = send_file(handle, mimetype=MIMETYPES["sav"], max_age=0)
+        body = sav_stream(db.session, round_, current_lang())
+        response = Response(stream_with_context(body), mimetype=MIMETYPES["sav"])
     # RFC 6266 / 5987: an ASCII fallback and the UTF-8 name (a round code may be Chinese)
     fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
     response.headers["Content-Disposition"] = (

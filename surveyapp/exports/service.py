@@ -1,12 +1,9 @@
 """What a download of a round's responses does besides the file: who may have it, the
-audit row, and the SPSS file's temporary file."""
+audit row."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-from typing import IO, Literal
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -48,22 +45,3 @@ def fits_excel(session: Session, round_: Round) -> bool:
     page half-way."""
     count = session.scalar(select(func.count()).select_from(Response).where(Response.round_id == round_.id))
     return (count or 0) <= formats.XLSX_MAX_ROWS
-
-
-def write_sav_file(session: Session, round_: Round, lang: str) -> IO[bytes]:
-    """The .sav file of ``round_``, open for reading and already unlinked.
-
-    pyreadstat writes to a named file; the file is removed from the directory as soon
-    as it is written, so nothing is left on disk whether the client reads it to the end
-    or goes away, and its space is freed when the returned handle is closed (by the
-    WSGI server, after the response).
-    """
-    fd, name = tempfile.mkstemp(prefix="surveyapp-export-", suffix=".sav")
-    os.close(fd)
-    try:
-        formats.export_sav(session, round_, Path(name), lang)
-        handle = open(name, "rb")  # noqa: SIM115 (handed to the response, closed by it)
-    finally:
-        os.unlink(name)
-    return handle
-

@@ -14,16 +14,16 @@ through the CSV's strings.
   Texts are inline strings (no shared-strings table to hold in memory), numbers are
   numbers, and a second sheet is the codebook (question texts and scale labels).
 * ``.sav`` carries SPSS variable labels (the question texts), value labels (the scale
-  points, the respondent options) and a real ``DATETIME`` for the submission time.
-  pyreadstat writes from a whole data frame, so the round is held in memory once, as
-  compactly as it allows: one byte per answer (``uint8`` columns; "not answered" is the
-  code 255, declared user-missing, so SPSS and ``pyreadstat.read_sav`` treat it as
-  missing), eight bytes per number, and categories for the repeated texts.  Byte-code
-  row compression keeps the file small whatever the open answers' width.  A million
-  responses still peak near 400 MB (VmHWM; about 160 MB of it is the application
-  itself, and the million respondent ids are a million Python strings, some 90 MB):
-  under the 300 MB goal only with a writer of the .sav format that takes rows one by
-  one, which pyreadstat does not offer.
+  points, the respondent options) and a real ``DATETIME`` for the submission time.  It is
+  written by our own writer of the format (:mod:`surveyapp.responses.sav_writer`), a
+  block of 5,000 responses at a time: answers are one byte each in the database and
+  become numbers here ("not answered" is the code 255, declared user-missing, so SPSS and
+  ``pyreadstat.read_sav`` treat it as missing), with byte-code compression.  A .sav
+  declares its string widths before the data, so a first, lighter pass finds the
+  longest respondent id, channel and (masked) open answer.  pyreadstat, used until
+  then, needs the whole round as one data frame: a million responses peaked at 404 MB
+  (VmHWM), against the 300 MB goal; see bench/results/export.txt for the streamed
+  writer's figures.  The web download streams it too (:func:`sav_stream`).
 """
 
 from __future__ import annotations
@@ -411,12 +411,28 @@ def _sav_blocks(session: Session, round_: Round, q: Questionnaire) -> Iterator[l
         yield block(*parts)
 
 
+def sav_stream(session: Session, round_: Round, lang: str = "zh") -> Iterator[bytes]:
+    """The round as a .sav file, in pieces as they are made (the web download): a block
+    of responses at a time, memory flat.  A stream cannot seek back, so the header's
+    case count stays -1 ("unknown", which SPSS, PSPP and ReadStat accept)."""
+    q = questionnaire_of(round_.questionnaire_version)
+    sink = _Chunks()
+    writer = SavWriter(sink, _sav_variables(q, lang, _sav_string_widths(session, round_, q)))
+    yield sink.take()
+    for columns in _sav_blocks(session, round_, q):
+        writer.write(columns)
+        yield sink.take()
+    writer.close()
+    yield sink.take()
+
+
 def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") -> int:
     """Write the round to ``path`` as an SPSS .sav file with variable and value labels;
     return the number of responses.
 
     Written by :class:`~surveyapp.responses.sav_writer.SavWriter` a block of responses
-    at a time (constant memory), after a first pass for the string widths.
+    at a time (constant memory), after a first pass for the string widths; the case
+    count is put in the header at the end.
     """
     q = questionnaire_of(round_.questionnaire_version)
     variables = _sav_variables(q, lang, _sav_string_widths(session, round_, q))

@@ -93,7 +93,7 @@ def test_csv_is_streamed_and_equals_the_command_line_export(app, as_role, round_
 @pytest.mark.parametrize("fmt", ("xlsx", "sav"))
 def test_binary_downloads_read_back_masked_and_leave_no_file(app, as_role, round_code, private_tmp, tmp_path, fmt):
     response = as_role("evaluator").get(f"/dashboard/rounds/{round_code}/responses.{fmt}?lang=en")
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.is_streamed
     with app.app_context():
         overall = questionnaire_of(get_round(db.session, round_code).questionnaire_version).overall
     saved = tmp_path / f"download.{fmt}"
@@ -107,6 +107,7 @@ def test_binary_downloads_read_back_masked_and_leave_no_file(app, as_role, round
     else:
         frame, meta = pyreadstat.read_sav(str(saved))
         label = meta.column_names_to_labels["overall"]
+        assert meta.original_variable_types["submitted_at"] == "DATETIME26.6"
     assert label == overall.text.en, "labels in the page's language (?lang=en)"
     assert frame["suggestions"].tolist() == ["请联系我 138****5678", "希望增加无障碍通道", "服务很好"]
     assert len(frame) == 3

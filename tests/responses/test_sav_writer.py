@@ -17,7 +17,13 @@ from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import db
 from surveyapp.responses.codec import MISSING
 from surveyapp.responses.exporter import export_rows
-from surveyapp.responses.formats import NOT_ANSWERED, SPSS_EPOCH_OFFSET, codebook, export_sav
+from surveyapp.responses.formats import (
+    NOT_ANSWERED,
+    SPSS_EPOCH_OFFSET,
+    codebook,
+    export_sav,
+    sav_stream,
+)
 from surveyapp.responses.sav_writer import SavWriter, Variable, compress_units, numeric_codes
 from surveyapp.responses.submit import Client, submit_response
 from surveyapp.responses.validate import validate_submission
@@ -216,7 +222,8 @@ def test_export_matches_the_pyreadstat_file(app, make_round, tmp_path, lang):
     assert (frame[_answer_ids(app, code)] == 255).sum().sum() > 0  # not answered: 255, user-missing
 
 
-def test_empty_round_matches_the_pyreadstat_file_but_for_string_widths(app, make_round, tmp_path):
+def test_empty_round_matches_the_pyreadstat_file_but_for_the_period_width(app, make_round, tmp_path):
+    """pyreadstat sized the period from the (absent) data, A1; it is known: A6."""
     code = make_round("catering", code="catering-sav0")
     old, new = tmp_path / "old.sav", tmp_path / "new.sav"
     with app.app_context():
@@ -226,10 +233,26 @@ def test_empty_round_matches_the_pyreadstat_file_but_for_string_widths(app, make
     (old_frame, old_meta), (frame, meta) = _read(old), _read(new)
     assert len(frame) == len(old_frame) == 0
     for name in META:
-        if name not in ("original_variable_types", "readstat_variable_types"):
+        if name != "original_variable_types":
             assert getattr(meta, name) == getattr(old_meta, name), name
+    assert meta.original_variable_types == old_meta.original_variable_types | {"period": "A6"}
 
 
 def _answer_ids(app, code):
     with app.app_context():
         return list(questionnaire_of(get_round(db.session, code).questionnaire_version).answer_ids)
+
+
+def test_the_streamed_file_is_the_written_file_but_for_the_case_count(app, make_round, tmp_path):
+    code = make_round("catering", code="catering-sav-stream")
+    for i, text in enumerate(["甲", LONG, ""]):
+        _submit(app, code, i, open={"suggestions": text})
+    with app.app_context():
+        round_ = get_round(db.session, code)
+        export_sav(db.session, round_, tmp_path / "file.sav")
+        streamed = b"".join(sav_stream(db.session, round_))
+    written = (tmp_path / "file.sav").read_bytes()
+    assert struct.unpack_from("<i", written, 80) == (3,) and struct.unpack_from("<i", streamed, 80) == (-1,)
+    # the header's creation date and time (bytes 92-108) may differ by a second
+    for a, b in ((0, 80), (84, 92), (109, None)):
+        assert streamed[a:b] == written[a:b]
