@@ -44,7 +44,7 @@ from typing import BinaryIO, Literal
 
 import numpy as np
 
-__all__ = ["Variable", "SavWriter", "compress_units", "string_width"]
+__all__ = ["SavWriter", "Variable", "compress_units", "numeric_codes"]
 
 BIAS = 100.0
 SYSMIS = -sys.float_info.max
@@ -100,11 +100,6 @@ class Variable:
     def units(self) -> int:
         """Number of 8-byte units of a case the variable takes."""
         return sum(max(1, (w + 7) // 8) for w in self.segments)
-
-
-def string_width(values: Sequence[bytes]) -> int:
-    """The width (at least 1) a string variable needs for ``values``."""
-    return max((len(v) for v in values), default=0) or 1
 
 
 def _format_code(spec: str) -> int:
@@ -207,7 +202,8 @@ class SavWriter:
                     if v.width > _SEGMENT_WIDTH:
                         very_long.append(f"{name}={v.width:05d}\0\t")
                 out.append(self._variable_record(v, name, width, first=s == 0))
-                out += [struct.pack("<iiiiii8s", 2, -1, 0, 0, 0, 0, b" " * 8)] * ((width + 7) // 8 - 1)
+                continuations = max(1, (width + 7) // 8) - 1  # one per further 8 bytes of a string
+                out += [struct.pack("<iiiiii8s", 2, -1, 0, 0, 0, 0, b" " * 8)] * continuations
                 display.append((_MEASURES[v.measure], 8, 0 if v.width else 1))
             if v.value_labels:
                 labels_at.append((index, v))
