@@ -4,16 +4,17 @@ Why a cache, and why this key
 -----------------------------
 Analysing a round (decode every stored response, rake the weights, estimate every
 group, fit the drivers) takes time proportional to the number of responses: far too
-long to repeat on every page view of a round with a million responses.  Page views
-are many and responses arrive slowly, so the dashboard keeps the analysis result and
-recomputes only when the inputs change.
+long to repeat on every page view of a round with a million responses, so the
+dashboard keeps the analysis result and recomputes only when the inputs change.
 
-The key is ``(round id, filters, settings, stamp)`` where the stamp is the round's
-``(response count, largest response id)``.  Stored responses are never edited in
-place nor deleted by the application, so a new response changes the stamp and nothing
-else does.  There is no hook in the submission path: the survey form, the JSON API,
-the CSV importer and other processes (other gunicorn workers, the CLI) all write to
-the same table, so every page view asks the database.
+An analysis is kept per *family* ``(round id, filters, settings)`` together with the
+*version* of the inputs it was computed for: the round's stamp ``(response count,
+largest response id)`` and a digest of the round's uploaded margins (an admin's upload
+changes every weight but no response).  Stored responses are never edited in place
+nor deleted by the application, so a new response changes the stamp and nothing else
+does.  There is no hook in the submission path: the survey form, the JSON API, the CSV
+importer and other processes (other gunicorn workers, the CLI) all write to the same
+table, so every page view asks the database.
 
 Asking cheaply (:class:`RoundStamps`)
 -------------------------------------
