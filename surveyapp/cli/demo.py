@@ -38,6 +38,9 @@ def demo(ctx: AppContext, no_serve: bool, per_round: int, seed: int, host: str, 
         click.echo("demo data already present; nothing added")
     click.echo(f"population margins for weighting: {margins_path}")
     _publish_bulletins(ctx, margins_path)
+    accounts = _demo_accounts(ctx)
+    for username, role, password in accounts:
+        click.echo(f"sign in as {role:<9} {username} / {password}")
     if no_serve:
         return
     from surveyapp.rounds.service import current_quarter
@@ -45,7 +48,46 @@ def demo(ctx: AppContext, no_serve: bool, per_round: int, seed: int, host: str, 
     click.echo(f"survey home:    http://{host}:{port}/")
     click.echo(f"a survey:       http://{host}:{port}/s/catering-{current_quarter().lower()}")
     click.echo(f"bulletins:      http://{host}:{port}/bulletins")
+    click.echo(f"dashboard:      http://{host}:{port}/login  (accounts above)")
     run_server(app, host, port, workers=2)
+
+
+#: The demo's accounts: one of each kind a city would have (a bureau sees only catering).
+DEMO_ACCOUNTS = (
+    ("demo-admin", "admin", ()),
+    ("demo-evaluator", "evaluator", ()),
+    ("demo-bureau", "bureau", ("catering",)),
+    ("demo-viewer", "viewer", ()),
+)
+
+
+def _demo_accounts(ctx: AppContext) -> list[tuple[str, str, str]]:
+    """Make (or give a new password to) the demo accounts; ``(username, role, password)``.
+
+    Passwords are random and printed at every start, never fixed in the code: a demo
+    left running on a network must not open with a password anyone can read here.
+    """
+    import secrets
+
+    from sqlalchemy import select
+
+    from surveyapp.auth.service import create_user, hash_password
+    from surveyapp.models import User
+
+    out = []
+    with ctx.session() as session:
+        for username, role, sectors in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(9)
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                create_user(session, username, role, password, sectors=sectors,
+                            actor="demo", must_change_password=False)
+            else:
+                user.password_hash = hash_password(password)
+                user.failed_logins, user.locked_until = 0, None
+            out.append((username, role, password))
+        session.commit()
+    return out
 
 
 def _publish_bulletins(ctx: AppContext, margins_path: Path) -> None:

@@ -27,7 +27,8 @@ def run_server(app, host: str, port: int, workers: int) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", 4)
             self.cfg.set("timeout", 120)
-            self.cfg.set("accesslog", "-")
+            # no gunicorn access log: the application writes one JSON line per request
+            # (with its request id, and without the client address)
 
         def load(self):
             return app

@@ -188,3 +188,20 @@ def test_demo_seeds_every_sector(cli, app):
         assert db.session.scalar(select(func.count()).select_from(Bulletin)) >= 1
     second = cli("demo", "--no-serve", "--per-round", "40")
     assert "nothing added" in second.output and _responses(app) == 480
+
+
+def test_demo_prints_accounts_that_sign_in_to_the_dashboard(cli, app):
+    import re
+
+    result = cli("demo", "--no-serve", "--per-round", "40")
+    accounts = dict(re.findall(r"sign in as +\w+ +(\S+) / (\S+)", result.output))
+    assert set(accounts) == {"demo-admin", "demo-evaluator", "demo-bureau", "demo-viewer"}
+    client = app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = False
+    reply = client.post("/login", data={"username": "demo-bureau", "password": accounts["demo-bureau"]})
+    assert reply.status_code == 302
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "餐饮" in page and "住宿" not in page  # the bureau sees its own sector only
+    # a second start gives new passwords; the old one no longer works
+    again = dict(re.findall(r"sign in as +\w+ +(\S+) / (\S+)", cli("demo", "--no-serve").output))
+    assert again["demo-admin"] != accounts["demo-admin"]
