@@ -369,7 +369,9 @@ def _sav_variables(q: Questionnaire, lang: str, widths: dict[str, int]) -> list[
         variables.append(Variable(aid, labels[aid], value_labels=values, missing=not_answered, measure="ordinal"))
     variables += [Variable(oq.id, labels[oq.id], widths[oq.id]) for oq in q.open_questions]
     variables += [Variable("duration", labels["duration"], format="F8.1"),
-                  Variable("submitted_at", labels["submitted_at"], format="DATETIME26.6"),
+                  # microseconds: DATETIME27.6 (dd-mmm-yyyy hh:mm:ss.ffffff); the DATETIME26.6
+                  # pyreadstat was given is one column short, and PSPP shows it as a bare number
+                  Variable("submitted_at", labels["submitted_at"], format="DATETIME27.6"),
                   Variable("channel", labels["channel"], widths["channel"])]
     return variables
 

@@ -64,7 +64,7 @@ class Variable:
     """One variable of the dictionary.
 
     ``width`` is 0 for a number, else the string's width in bytes (UTF-8).  ``format``
-    is an SPSS print format such as ``"F8.0"``, ``"F8.1"`` or ``"DATETIME26.6"``
+    is an SPSS print format such as ``"F8.0"``, ``"F8.1"`` or ``"DATETIME27.6"``
     (default ``F8.0`` for numbers, ``A<width>`` for strings).  ``missing`` are up to three
     discrete user-missing values of a number; ``value_labels`` map numbers to labels.
     """

@@ -107,7 +107,7 @@ def test_binary_downloads_read_back_masked_and_leave_no_file(app, as_role, round
     else:
         frame, meta = pyreadstat.read_sav(str(saved))
         label = meta.column_names_to_labels["overall"]
-        assert meta.original_variable_types["submitted_at"] == "DATETIME26.6"
+        assert meta.original_variable_types["submitted_at"] == "DATETIME27.6"
     assert label == overall.text.en, "labels in the page's language (?lang=en)"
     assert frame["suggestions"].tolist() == ["请联系我 138****5678", "希望增加无障碍通道", "服务很好"]
     assert len(frame) == 3
