@@ -57,10 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
     from surveyapp import api, auth, dashboard, exports, public, survey
-    from surveyapp.auth.setup import init_auth
-    from surveyapp.bulletins import routes as bulletins_routes
-    from surveyapp.bulletins import manage as bulletins_manage
     from surveyapp.admin import bp as admin_bp
+    from surveyapp.auth.setup import init_auth
+    from surveyapp.bulletins import manage as bulletins_manage
+    from surveyapp.bulletins import routes as bulletins_routes
     from surveyapp.qeditor import bp as qeditor_bp
     from surveyapp.web import install_web_helpers
 
@@ -71,8 +71,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(api.tokens_bp)  # /account/tokens: a logged-in page, CSRF applies
     app.register_blueprint(bulletins_routes.bp)
-    app.register_blueprint(auth.bp)
     app.register_blueprint(bulletins_manage.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(exports.bp)  # /dashboard/rounds/<code>/responses.<fmt>
     app.register_blueprint(qeditor_bp)  # /admin/questionnaires
