@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     # Days after a round closes before its device and fingerprint hashes are cleared
     # (``surveyapp privacy purge``); the one-response rule needs them only while it is open.
     "HASH_RETENTION_DAYS": 30,
+    # A dashboard round with more responses than this is analysed in the background even
+    # on its first view in a worker (the page says so and reloads itself).
+    "DASHBOARD_SYNC_MAX": 100_000,
 }
 
 _TYPES = {
@@ -38,6 +41,7 @@ _TYPES = {
     "TRUST_PROXY": int,
     "GOAL": float,
     "HASH_RETENTION_DAYS": int,
+    "DASHBOARD_SYNC_MAX": int,
 }
 _BOOLS = {"FINGERPRINT_DEDUPE", "SESSION_COOKIE_SECURE"}
 

@@ -203,7 +203,12 @@ def _read_paths() -> dict[str, dict[str, Any]]:
             ],
             "responses": {"200": {"description": "The indices", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Indices"}}}},
-                **_read_errors("The token's account may not see the round's sector (`sector_forbidden`)")},
+                **_read_errors("The token's account may not see the round's sector (`sector_forbidden`)"),
+                "503": _schema_error(
+                    "A large round (over `SURVEYAPP_DASHBOARD_SYNC_MAX` responses) not yet analysed by "
+                    "this server process: its analysis is being computed (`analysis_pending`); retry "
+                    "after `Retry-After` seconds", "Error",
+                    {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}})},
         }},
         "/api/v1/rounds/{code}/responses": {"get": {
             "summary": "A round's responses, page by page (the CSV export's columns)",

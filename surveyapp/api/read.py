@@ -29,6 +29,7 @@ from surveyapp.api.errors import error_response
 from surveyapp.api.indices import BY_CHOICES, round_indices
 from surveyapp.api.routes import bp
 from surveyapp.auth.service import audit
+from surveyapp.dashboard.cache import AnalysisPending
 from surveyapp.dashboard.routes import dashboard_state
 from surveyapp.exports.service import AUDIT_ACTION as EXPORT_AUDIT_ACTION
 from surveyapp.exports.service import may_export
@@ -106,7 +107,10 @@ def indices():
         return problem
     by = _by_param()
     settings, cache = dashboard_state(current_app)
-    return jsonify(round_indices(db.session, round_, settings, cache, by))
+    try:
+        return jsonify(round_indices(db.session, round_, settings, cache, by))
+    except AnalysisPending:  # a large round not analysed in this worker yet: being computed
+        return error_response(503, "analysis_pending", {"Retry-After": "10"})
 
 
 def record_api_export(

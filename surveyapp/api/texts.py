@@ -19,6 +19,10 @@ API_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "token_invalid": ("访问令牌无效", "unknown token"),
     "token_revoked": ("访问令牌已被吊销", "this token has been revoked"),
+    "analysis_pending": (
+        "该调查轮次答卷较多，分析结果正在计算，请按 Retry-After 稍后再试",
+        "this round's analysis is being computed (a large round): retry after Retry-After seconds",
+    ),
     "token_inactive": ("令牌所属的账户已停用", "the account owning this token is disabled"),
     "sector_forbidden": (
         "此令牌所属账户无权查看该行业的数据",

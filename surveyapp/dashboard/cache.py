@@ -75,6 +75,11 @@ SessionScope = Callable[[], AbstractContextManager[Session]]
 Stamp = tuple[int, int]
 
 
+class AnalysisPending(Exception):
+    """No analysis of this round is kept yet and it is too large to make a viewer wait
+    for it: it is being computed in the background (see :meth:`AnalysisCache.serve`)."""
+
+
 def round_stamps(session: Session, round_ids: Iterable[int]) -> dict[int, Stamp]:
     """The stamp of each round, counted in full (O(rows): the reference
     :class:`RoundStamps` must agree with; rounds without responses: (0, 0))."""
@@ -176,10 +181,14 @@ class AnalysisCache:
         max_entries: int = 256,
         settle: int = 1000,
         session_scope: SessionScope | None = None,
+        sync_max: int | None = None,
     ) -> None:
         self.max_entries = max_entries
         self.tracker = RoundStamps(settle)
         self.session_scope = session_scope
+        # rounds with more responses than this are analysed in the background even on
+        # their first view (None: always in the request)
+        self.sync_max = sync_max
         self._entries: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
         self._busy: dict[Hashable, threading.Event] = {}
         self._lock = threading.Condition()
@@ -253,6 +262,7 @@ class AnalysisCache:
         version: Hashable,
         session: Session,
         compute: Callable[[Session], tuple[Hashable, T]],
+        size: int | None = None,
     ) -> Served[T]:
         """The family's value for ``version``, or the kept older one while it is refreshed.
 
@@ -262,19 +272,24 @@ class AnalysisCache:
         view in this process); a refresh calls it in a thread of its own with a fresh
         session from ``session_scope`` — never the caller's session or objects loaded
         by it, which belong to the caller's thread.
+
+        ``size`` (the round's number of responses) above :attr:`sync_max`, with nothing
+        kept yet: the first computation also runs in the background and
+        :class:`AnalysisPending` is raised, so the page can say so and come back.
         """
         background = self.session_scope is not None
         with self._lock:
+            if background and size is not None and self.sync_max is not None \
+                    and size > self.sync_max and family not in self._entries:
+                # a first view of a large round: minutes in the request would outlast
+                # the viewer's patience and the server's timeout; compute it aside
+                if family not in self._busy:
+                    self._start_refresh(family, compute)
+                raise AnalysisPending(family)
             claimed = self._claim(family, version, stale_ok=background)
             if isinstance(claimed, Served):
                 if claimed.stale and family not in self._busy:
-                    self._busy[family] = threading.Event()
-                    threading.Thread(
-                        target=self._refresh,
-                        args=(family, compute),
-                        name="dashboard-refresh",
-                        daemon=True,
-                    ).start()
+                    self._start_refresh(family, compute)
                 return claimed
         try:
             got_version, value = compute(session)
@@ -284,6 +299,13 @@ class AnalysisCache:
             with self._lock:
                 self._release(family)
         return Served(value, got_version)
+
+    def _start_refresh(self, family: Hashable, compute: Callable[[Session], tuple[Hashable, T]]) -> None:
+        """Under the lock: mark the family busy and compute it in a thread of its own."""
+        self._busy[family] = threading.Event()
+        threading.Thread(
+            target=self._refresh, args=(family, compute), name="dashboard-refresh", daemon=True
+        ).start()
 
     def _refresh(self, family: Hashable, compute: Callable[[Session], tuple[Hashable, T]]) -> None:
         """Compute a family's value in this (background) thread with a session of its own."""

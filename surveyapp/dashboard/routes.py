@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from surveyapp.auth.decorators import roles_required
 from surveyapp.bulletins.service import BulletinSettings, settings_from_config
 from surveyapp.dashboard import texts  # noqa: F401  (merges the dashboard texts)
-from surveyapp.dashboard.cache import AnalysisCache
+from surveyapp.dashboard.cache import AnalysisCache, AnalysisPending
 from surveyapp.dashboard.charts import Bar, IpaPoint, Point, bar_chart, ipa_chart, trend_chart
 from surveyapp.dashboard.service import (
     INDEX_COLUMNS,
@@ -33,6 +33,7 @@ from surveyapp.web import current_lang
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
 STATE_KEY = "surveyapp.dashboard"
+PENDING_RETRY_SECONDS = 10
 
 
 def dashboard_state(app) -> tuple[BulletinSettings, AnalysisCache]:
@@ -42,7 +43,9 @@ def dashboard_state(app) -> tuple[BulletinSettings, AnalysisCache]:
     state = app.extensions.get(STATE_KEY)
     if state is None:
         real = app._get_current_object() if hasattr(app, "_get_current_object") else app
-        cache = AnalysisCache(session_scope=partial(app_session, real))
+        cache = AnalysisCache(
+            session_scope=partial(app_session, real), sync_max=app.config.get("DASHBOARD_SYNC_MAX")
+        )
         state = (settings_from_config(app.config), cache)
         app.extensions[STATE_KEY] = state
     return state
@@ -80,6 +83,12 @@ def _board():
     except DashboardError as exc:
         page = render_template("dashboard/error.html", message=str(exc), status=exc.status)
         return None, (page, exc.status)
+    except AnalysisPending:
+        # a large round seen first by this worker: analysed in the background; the page
+        # reloads itself (no script needed) and a download is asked to come back
+        page = render_template("dashboard/pending.html", seconds=PENDING_RETRY_SECONDS)
+        status = 200 if request.endpoint == "dashboard.index" else 503
+        return None, (page, status, {"Retry-After": str(PENDING_RETRY_SECONDS)})
     return board, None
 
 

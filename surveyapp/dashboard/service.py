@@ -157,7 +157,9 @@ def analyse_round(
             as_of=now,
         )
 
-    served = cache.serve(family, (stamp, margins_digest(round_.margins)), session, compute)
+    served = cache.serve(
+        family, (stamp, margins_digest(round_.margins)), session, compute, size=stamp[0]
+    )
     return dataclasses.replace(served.value, stale=True) if served.stale else served.value
 
 

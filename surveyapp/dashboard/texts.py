@@ -69,6 +69,11 @@ DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "dash_error": ("本轮暂无法计算：{error}", "This round cannot be analysed yet: {error}"),
     "dash_district_scope": ("区县：{district}", "District: {district}"),
+    "dash_pending": (
+        "该调查轮次答卷较多，正在计算分析结果，本页将每 {seconds} 秒自动刷新。",
+        "This round has many responses and its analysis is being computed; the page "
+        "reloads itself every {seconds} seconds.",
+    ),
     "dash_not_found": ("没有符合筛选条件的调查轮次。", "No survey round matches these filters."),
     "dash_no_target": ("—", "—"),
     "dash_ipa": ("重要性—表现矩阵", "Importance-performance matrix"),

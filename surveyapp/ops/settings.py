@@ -30,6 +30,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "TRUST_PROXY": (0, 10),
     "GOAL": (0, 100),
     "HASH_RETENTION_DAYS": (0, 3650),
+    "DASHBOARD_SYNC_MAX": (0, 10**9),
 }
 RATELIMIT_STRATEGIES = ("fixed-window", "moving-window", "sliding-window-counter")
 

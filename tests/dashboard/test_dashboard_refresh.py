@@ -156,6 +156,28 @@ def test_without_a_session_scope_the_caller_computes_the_new_version():
     assert (served.value, served.stale, len(calls)) == ("v2", False, 2)
 
 
+def test_a_large_round_is_analysed_in_the_background_even_on_its_first_view():
+    """Above ``sync_max`` responses nothing kept means AnalysisPending, not minutes in the
+    request; at or below it the first view still computes in the caller."""
+    from surveyapp.dashboard.cache import AnalysisPending
+
+    scope = _Scope()
+    cache = AnalysisCache(session_scope=scope, sync_max=100)
+    calls: list = []
+    gate = threading.Event()
+    with pytest.raises(AnalysisPending):
+        cache.serve("big", 1, "request", _computer(1, "b1", calls, gate), size=101)
+    with pytest.raises(AnalysisPending):  # still pending: no second computation starts
+        cache.serve("big", 1, "request", _computer(1, "other", calls, gate), size=101)
+    gate.set()
+    assert cache.wait_idle(timeout=60)
+    assert [c[1] for c in calls] == ["dashboard-refresh"] and calls[0][0] is scope.opened[0]
+    served = cache.serve("big", 1, "request", _computer(1, "unused", calls), size=101)
+    assert (served.value, served.stale, len(calls)) == ("b1", False, 1)
+    small = cache.serve("small", 1, "request", _computer(1, "s1", calls), size=100)
+    assert (small.value, calls[-1][0]) == ("s1", "request")
+
+
 def test_margins_digest_follows_the_content():
     margins = population_margins()
     reordered = {k: dict(reversed(list(v.items()))) for k, v in reversed(list(margins.items()))}
@@ -307,3 +329,44 @@ def test_the_api_states_which_responses_its_indices_are_of(app, client, demo, ga
     schema = {"$ref": "#/components/schemas/Indices", "components": doc["components"]}
     for body in (first, stale, fresh):
         assert not list(Draft202012Validator(schema).iter_errors(body))
+
+
+def test_the_first_view_of_a_large_round_says_it_is_computing_and_reloads(
+    app, as_role, demo, gated, token_for_reader
+):
+    """With ``DASHBOARD_SYNC_MAX`` below the round's size, the first view in a worker is a
+    short page that reloads itself (no script) while the analysis runs aside; the API
+    answers 503 with Retry-After; once computed, both show the figures."""
+    app.config["DASHBOARD_SYNC_MAX"] = 10
+    app.extensions.pop(STATE_KEY, None)  # a worker started with that setting
+    client = as_role("evaluator")
+    url = "/dashboard?sector=catering"
+    waiting = client.get(url)
+    html = waiting.get_data(as_text=True)
+    assert waiting.status_code == 200
+    assert '<meta http-equiv="refresh" content="10">' in html and "正在计算分析结果" in html
+    assert "收到" not in html
+    code = f"catering-{demo['current'].lower()}"
+    api = app.test_client().get(
+        f"/api/v1/indices?round={code}", headers={"Authorization": f"Bearer {token_for_reader}"}
+    )
+    assert api.status_code == 503 and api.headers["Retry-After"] == "10"
+    assert api.get_json()["error"] == "analysis_pending"
+    gated.set()
+    cache: AnalysisCache = app.extensions[STATE_KEY][1]
+    assert cache.wait_idle(timeout=120)
+    ready = client.get(url).get_data(as_text=True)
+    assert "收到 60" in ready and "http-equiv=\"refresh\"" not in ready
+    api = app.test_client().get(
+        f"/api/v1/indices?round={code}", headers={"Authorization": f"Bearer {token_for_reader}"}
+    )
+    assert api.status_code == 200 and api.get_json()["n_received"] == 60
+
+
+@pytest.fixture
+def token_for_reader(app) -> str:
+    with app.app_context():
+        user, _ = create_user(db.session, "api-reader", "evaluator", "long enough password")
+        _, token = create_token(db.session, user, "reader", actor="cli")
+        db.session.commit()
+    return token
