@@ -148,3 +148,31 @@ def make_round(app, publish) -> Callable:
             return round_.code
 
     return _make
+
+
+@pytest.fixture
+def cli(app, database_url, monkeypatch):
+    """Run ``surveyapp ...`` on the test database; the apps it creates are disposed after."""
+    from click.testing import CliRunner
+
+    from surveyapp.cli import base, main
+
+    created = []
+
+    def tracked_create_app(config=None):
+        made = create_app(config)
+        created.append(made)
+        return made
+
+    monkeypatch.setattr(base, "create_app", tracked_create_app)
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(
+            main, ["--database-url", database_url, *args], input=input, catch_exceptions=False
+        )
+
+    yield run
+    for made in created:  # close pooled connections now, not when garbage-collected
+        with made.app_context():
+            db.engine.dispose()

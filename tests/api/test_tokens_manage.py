@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from surveyapp.api.tokens import create_token, hash_token
-from surveyapp.cli import main
 from surveyapp.extensions import db
 from surveyapp.models import ApiToken
 from surveyapp.models.user import AuditLog, User
@@ -39,28 +37,6 @@ def _audit(app) -> list[tuple[str, str, str | None]]:
 # --- the command line ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli(app, database_url, monkeypatch):
-    from surveyapp import create_app
-    from surveyapp.cli import base
-
-    created = []
-
-    def tracked_create_app(config=None):
-        made = create_app(config)
-        created.append(made)
-        return made
-
-    monkeypatch.setattr(base, "create_app", tracked_create_app)
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(main, ["--database-url", database_url, *args], catch_exceptions=False)
-
-    yield run
-    for made in created:
-        with made.app_context():
-            db.engine.dispose()
 
 
 def test_cli_create_list_revoke(app, client, cli, make_user, round_code):

@@ -107,3 +107,16 @@ def sign_in_as(app: Flask, client, user_id: int) -> None:
         sess.clear()
         sess["_user_id"] = ident
         sess["_fresh"] = True
+
+
+@pytest.fixture
+def as_role(app, accounts):
+    """``as_role("bureau")`` → a test client signed in with that role's account (the
+    ``accounts`` fixture of the test's package maps a role to an account id)."""
+
+    def _client(role: str):
+        client = app.test_client()
+        sign_in_as(app, client, accounts[role])
+        return client
+
+    return _client

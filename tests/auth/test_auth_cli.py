@@ -3,40 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from surveyapp.cli import main
 from surveyapp.cli import users as _users  # noqa: F401  (registers the group until cli/__init__ does)
 from surveyapp.extensions import db
 from surveyapp.models.user import AuditLog, User
-
-
-@pytest.fixture
-def cli(app, database_url, monkeypatch):
-    from surveyapp import create_app
-    from surveyapp.cli import base
-
-    created = []
-
-    def tracked_create_app(config=None):
-        made = create_app(config)
-        created.append(made)
-        return made
-
-    monkeypatch.setattr(base, "create_app", tracked_create_app)
-    runner = CliRunner()
-
-    def run(*args: str, input: str | None = None):
-        return runner.invoke(
-            main, ["--database-url", database_url, *args], input=input, catch_exceptions=False
-        )
-
-    yield run
-    for made in created:
-        with made.app_context():
-            db.engine.dispose()
 
 
 def _user(app, name):

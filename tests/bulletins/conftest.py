@@ -6,12 +6,9 @@ import io
 import re
 
 import pytest
-from click.testing import CliRunner
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from surveyapp import create_app
-from surveyapp.cli import main
 from surveyapp.extensions import db
 from surveyapp.models import Round
 
@@ -30,28 +27,6 @@ def demo(app) -> dict[str, str]:
     return {"previous": periods[0], "current": periods[-1]}
 
 
-@pytest.fixture
-def cli(app, database_url, monkeypatch):
-    """Run ``surveyapp ...`` on the test database; the apps it creates are disposed after."""
-    from surveyapp.cli import base
-
-    created = []
-
-    def tracked_create_app(config=None):
-        made = create_app(config)
-        created.append(made)
-        return made
-
-    monkeypatch.setattr(base, "create_app", tracked_create_app)
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(main, ["--database-url", database_url, *args], catch_exceptions=False)
-
-    yield run
-    for made in created:  # close pooled connections now, not when garbage-collected
-        with made.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture

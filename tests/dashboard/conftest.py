@@ -15,6 +15,7 @@ from tests.auth import helpers
 # the shared fixtures of the logged-in side
 app = helpers.app
 make_user = helpers.make_user
+as_role = helpers.as_role
 login = helpers.login
 
 
@@ -51,16 +52,6 @@ def accounts(make_user) -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def as_role(app, accounts):
-    """``as_role("bureau")`` → a test client signed in with that role's account."""
-
-    def _client(role: str):
-        client = app.test_client()
-        helpers.sign_in_as(app, client, accounts[role])
-        return client
-
-    return _client
 
 
 @pytest.fixture

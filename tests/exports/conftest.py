@@ -10,6 +10,7 @@ from tests.responses.export_helpers import submit_suggestions
 
 app = helpers.app
 make_user = helpers.make_user
+as_role = helpers.as_role
 
 SUGGESTIONS = ["请联系我 13812345678", "希望增加无障碍通道", "服务很好"]
 
@@ -25,16 +26,6 @@ def accounts(make_user) -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def as_role(app, accounts):
-    """``as_role("bureau")`` → a test client signed in with that account."""
-
-    def _client(role: str):
-        client = app.test_client()
-        helpers.sign_in_as(app, client, accounts[role])
-        return client
-
-    return _client
 
 
 @pytest.fixture
