@@ -20,14 +20,12 @@ import tempfile
 
 from surveyapp.analyze.csv_input import InputError, read_margins
 from surveyapp.questionnaire.model import Questionnaire
+from surveyapp.uploads import NotText, upload_text
 
 #: Largest margins file accepted; a real one (a few dozen categories) is a few KB.
 MAX_MARGINS_BYTES = 1024 * 1024
 
 # Signatures of the files people upload by mistake instead of a CSV.
-_ZIP = b"PK\x03\x04"  # .xlsx, .ods (zip containers)
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (legacy Office)
-_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class MarginsRejected(ValueError):
@@ -66,16 +64,14 @@ def check_bytes(data: bytes, limit: int = MAX_MARGINS_BYTES) -> None:
         raise MarginsRejected(
             "margins_err_too_big", {"size": human_size(len(data)), "limit": human_size(limit)}
         )
-    if data.startswith((_ZIP, _OLE)):
-        raise MarginsRejected("margins_err_xlsx")
-    if b"\x00" in data:
-        raise MarginsRejected("margins_err_binary")
-    body = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
     try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = body[: exc.start].count(b"\n") + 1
-        raise MarginsRejected("margins_err_not_utf8", {"line": line}) from None
+        upload_text(data)
+    except NotText as exc:
+        if exc.kind in ("zip", "ole"):
+            raise MarginsRejected("margins_err_xlsx") from None
+        if exc.kind == "binary":
+            raise MarginsRejected("margins_err_binary") from None
+        raise MarginsRejected("margins_err_not_utf8", {"line": exc.line}) from None
 
 
 def parse_margins(

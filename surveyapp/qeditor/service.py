@@ -27,13 +27,12 @@ from surveyapp.questionnaire.loader import (
 )
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.questionnaire.xlsform import Conversion, convert_xlsform
+from surveyapp.uploads import ZIP, NotText, upload_text
 
 #: Largest accepted upload.  A questionnaire is a few KB of YAML and an XLSForm a few
 #: tens of KB; the limit keeps a wrong file (a photo, a data export) out of memory.
 MAX_UPLOAD_BYTES = 256 * 1024
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0")
 
 
 class UploadRefused(ValueError):
@@ -82,14 +81,14 @@ def read_yaml_upload(data: bytes) -> str:
     sender most likely wanted.
     """
     _check_size(data)
-    if data.startswith(_ZIP_MAGIC):
-        raise UploadRefused("spreadsheet")
-    if data.startswith(_BINARY_MAGIC) or b"\x00" in data:
-        raise UploadRefused("binary")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UploadRefused("not_utf8", line=data.count(b"\n", 0, exc.start) + 1) from None
+        text = upload_text(data)
+    except NotText as exc:
+        if exc.kind == "zip":
+            raise UploadRefused("spreadsheet") from None
+        if exc.kind == "not_utf8":
+            raise UploadRefused("not_utf8", line=exc.line) from None
+        raise UploadRefused("binary") from None
     return normalise_newlines(text)
 
 
@@ -101,7 +100,7 @@ def normalise_newlines(text: str) -> str:
 def read_xlsform_upload(data: bytes, filename: str, sector: str | None) -> Conversion:
     """Convert an uploaded XLSForm; raises :class:`UploadRefused` or ``XLSFormError``."""
     _check_size(data)
-    if not data.startswith(_ZIP_MAGIC):
+    if not data.startswith(ZIP):
         raise UploadRefused("not_xlsx")
     return convert_xlsform(data, source=filename, sector=sector or None)
 
