@@ -55,7 +55,9 @@ def publish_questionnaire(session: Session, q: Questionnaire, source: str) -> Pu
     )
     session.add(row)
     session.flush()
-    return PublishOutcome(row, created=True, renumbered_from=q.version if number != q.version else None)
+    return PublishOutcome(
+        row, created=True, renumbered_from=q.version if number != q.version else None
+    )
 
 
 _PARSED: dict[tuple[int, str], Questionnaire] = {}
@@ -89,13 +91,19 @@ def latest_versions(session: Session) -> list[QuestionnaireVersion]:
     )
     stmt = (
         select(QuestionnaireVersion)
-        .join(newest, (QuestionnaireVersion.qid == newest.c.qid) & (QuestionnaireVersion.version == newest.c.v))
+        .join(
+            newest,
+            (QuestionnaireVersion.qid == newest.c.qid)
+            & (QuestionnaireVersion.version == newest.c.v),
+        )
         .order_by(QuestionnaireVersion.qid)
     )
     return list(session.scalars(stmt))
 
 
-def find_version(session: Session, qid: str, version: int | None = None) -> QuestionnaireVersion | None:
+def find_version(
+    session: Session, qid: str, version: int | None = None
+) -> QuestionnaireVersion | None:
     stmt = select(QuestionnaireVersion).where(
         QuestionnaireVersion.qid == qid, QuestionnaireVersion.status == "published"
     )

@@ -47,6 +47,7 @@ def _ping_on_checkout(engine: Engine) -> None:
     listener that raises :class:`DisconnectionError` makes the pool discard the dead
     connection and open a new one (SQLAlchemy's documented pessimistic recipe).
     """
+
     @event.listens_for(engine, "checkout")
     def _ping(dbapi_connection, _record, _proxy):
         try:

@@ -46,17 +46,41 @@ GENDER_SHARE = {"男": 0.51, "女": 0.49}
 URBAN_BOOST = {"思茅区": 2.2}
 
 SECTOR_LEVEL = {  # mean latent satisfaction on the 1..5 scale: some sectors meet 80, some not
-    "catering": 4.1, "lodging": 4.35, "supermarket": 4.25,
-    "elderly_care": 3.85, "domestic": 4.0, "logistics": 4.2,
+    "catering": 4.1,
+    "lodging": 4.35,
+    "supermarket": 4.25,
+    "elderly_care": 3.85,
+    "domestic": 4.0,
+    "logistics": 4.2,
 }
 
 SUGGESTIONS = {
-    "catering": ["希望后厨更加公开透明，推广明厨亮灶。", "建议小份菜、半份菜更多一些，减少浪费。",
-                 "部分小吃店卫生条件还需改善。", "希望价格标示更清楚，不要有隐形消费。"],
-    "lodging": ["希望入住手续更简便，支持自助入住。", "部分民宿隔音较差。", "建议加强消防安全检查。"],
-    "supermarket": ["希望增设母婴室和无障碍卫生间。", "收银台排队时间太长。", "促销标签和实际价格有时不一致。"],
-    "elderly_care": ["希望社区日间照料中心增加康复服务。", "护理员人手不足，希望加强培训。", "希望养老机构能和医院签约，看病更方便。"],
-    "domestic": ["希望家政人员持证上岗，信息可查询。", "服务价格希望更透明。", "希望有正规的线上预约平台。"],
+    "catering": [
+        "希望后厨更加公开透明，推广明厨亮灶。",
+        "建议小份菜、半份菜更多一些，减少浪费。",
+        "部分小吃店卫生条件还需改善。",
+        "希望价格标示更清楚，不要有隐形消费。",
+    ],
+    "lodging": [
+        "希望入住手续更简便，支持自助入住。",
+        "部分民宿隔音较差。",
+        "建议加强消防安全检查。",
+    ],
+    "supermarket": [
+        "希望增设母婴室和无障碍卫生间。",
+        "收银台排队时间太长。",
+        "促销标签和实际价格有时不一致。",
+    ],
+    "elderly_care": [
+        "希望社区日间照料中心增加康复服务。",
+        "护理员人手不足，希望加强培训。",
+        "希望养老机构能和医院签约，看病更方便。",
+    ],
+    "domestic": [
+        "希望家政人员持证上岗，信息可查询。",
+        "服务价格希望更透明。",
+        "希望有正规的线上预约平台。",
+    ],
     "logistics": ["希望快递能送到村里。", "快递柜不够用，经常满格。", "希望包裹破损能更快理赔。"],
 }
 
@@ -95,7 +119,9 @@ def _pick(rng: np.random.Generator, shares: dict[str, float], n: int) -> np.ndar
     return np.array(keys, dtype=object)[rng.choice(len(keys), size=n, p=p / p.sum())]
 
 
-def synthesize(q: Questionnaire, n: int, rng: np.random.Generator, shift: float = 0.0) -> list[dict]:
+def synthesize(
+    q: Questionnaire, n: int, rng: np.random.Generator, shift: float = 0.0
+) -> list[dict]:
     """``n`` plausible responses to ``q``: correlated items, district and age effects."""
     district_q = q.respondent_question("district")
     districts = list(district_q.values)
@@ -106,8 +132,12 @@ def synthesize(q: Questionnaire, n: int, rng: np.random.Generator, shift: float 
     d_effect = {d: e for d, e in zip(districts, rng.normal(0, 0.18, len(districts)), strict=True)}
     age_effect = {"18-29": -0.12, "30-44": -0.05, "45-59": 0.05, "60+": 0.15}
     base = SECTOR_LEVEL.get(q.sector, 3.9) + shift
-    latent = (base + np.array([d_effect[d] for d in district]) + np.array([age_effect[a] for a in age])
-              + rng.normal(0, 0.55, n))
+    latent = (
+        base
+        + np.array([d_effect[d] for d in district])
+        + np.array([age_effect[a] for a in age])
+        + rng.normal(0, 0.55, n)
+    )
     items = q.items
     dim_of = [i for i, dim in enumerate(q.dimensions) for _ in dim.items]
     dim_shift = rng.normal(0, 0.2, len(q.dimensions))
@@ -125,14 +155,24 @@ def synthesize(q: Questionnaire, n: int, rng: np.random.Generator, shift: float 
     suggestions = SUGGESTIONS.get(q.sector, ["希望服务更好。"])
     out = []
     for i in range(n):
-        answers = {item.id: (None if na[i, j] else int(scores[i, j])) for j, item in enumerate(items)}
+        answers = {
+            item.id: (None if na[i, j] else int(scores[i, j])) for j, item in enumerate(items)
+        }
         answers[q.overall.id] = int(overall[i])
         open_answers = None
         if q.open_questions and rng.random() < 0.3:
-            open_answers = {q.open_questions[0].id: suggestions[int(rng.integers(len(suggestions)))]}
-        out.append({"respondent": {"district": district[i], "age_group": age[i], "gender": gender[i]},
-                    "answers": answers, "open": open_answers, "duration": float(duration[i]),
-                    "channel": channel[i]})
+            open_answers = {
+                q.open_questions[0].id: suggestions[int(rng.integers(len(suggestions)))]
+            }
+        out.append(
+            {
+                "respondent": {"district": district[i], "age_group": age[i], "gender": gender[i]},
+                "answers": answers,
+                "open": open_answers,
+                "duration": float(duration[i]),
+                "channel": channel[i],
+            }
+        )
     return out
 
 
@@ -157,8 +197,15 @@ def seed_demo(
             if session.scalar(select(Round.id).where(Round.code == code)) is not None:
                 continue
             start, end = quarter_bounds(period)
-            round_ = create_round(session, version, period, opens_at=start, closes_at=end, code=code,
-                                  targets={d: 60 for d in q.respondent_question("district").values})
+            round_ = create_round(
+                session,
+                version,
+                period,
+                opens_at=start,
+                closes_at=end,
+                code=code,
+                targets={d: 60 for d in q.respondent_question("district").values},
+            )
             if end <= now:
                 round_.status = "closed"
                 round_.closed_at = end
@@ -166,16 +213,21 @@ def seed_demo(
             records = []
             for answer in synthesize(q, per_round, rng, shift):
                 submitted = start + timedelta(seconds=float(rng.uniform(0.02, 0.98)) * span)
-                records.append({
-                    "uid": secrets.token_hex(16), "round_id": round_.id,
-                    "questionnaire_version_id": version.id, "submitted_at": submitted,
-                    "started_at": submitted - timedelta(seconds=answer["duration"]),
-                    "duration_seconds": answer["duration"], "channel": answer["channel"],
-                    "district": answer["respondent"]["district"],
-                    "answers": pack_answers(q, answer["answers"]),
-                    "profile": pack_profile(q, answer["respondent"]),
-                    "open_answers": answer["open"],
-                })
+                records.append(
+                    {
+                        "uid": secrets.token_hex(16),
+                        "round_id": round_.id,
+                        "questionnaire_version_id": version.id,
+                        "submitted_at": submitted,
+                        "started_at": submitted - timedelta(seconds=answer["duration"]),
+                        "duration_seconds": answer["duration"],
+                        "channel": answer["channel"],
+                        "district": answer["respondent"]["district"],
+                        "answers": pack_answers(q, answer["answers"]),
+                        "profile": pack_profile(q, answer["respondent"]),
+                        "open_answers": answer["open"],
+                    }
+                )
             session.execute(insert(Response), records)
             session.commit()
             codes.append(code)

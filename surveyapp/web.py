@@ -53,8 +53,12 @@ def install_web_helpers(app: Flask) -> None:
         chosen = request.args.get("lang")
         if chosen in ("zh", "en"):
             response.set_cookie(
-                LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
-                secure=app.config.get("SESSION_COOKIE_SECURE", False), httponly=True,
+                LANG_COOKIE,
+                chosen,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                secure=app.config.get("SESSION_COOKIE_SECURE", False),
+                httponly=True,
             )
         return response
 

@@ -121,7 +121,9 @@ def publish(app) -> Callable:
     def _publish(qid: str = "catering"):
         path = builtin_dir() / f"{qid}.yaml"
         with app.app_context():
-            outcome = publish_questionnaire(db.session, load_questionnaire(path), path.read_text("utf-8"))
+            outcome = publish_questionnaire(
+                db.session, load_questionnaire(path), path.read_text("utf-8")
+            )
             db.session.commit()
             return outcome.version.id
 

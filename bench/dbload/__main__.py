@@ -49,9 +49,9 @@ def _fill(session, round_, q, n: int, rng: np.random.Generator) -> None:
     scores = np.clip(np.rint(latent[:, None] + rng.normal(0, 0.6, (n, k))), 1, 5).astype(np.uint8)
     scores[rng.random((n, k)) < 0.04] = 255
     scores[:, -1] = np.clip(np.rint(latent + rng.normal(0, 0.4, n)), 1, 5)
-    profile = np.column_stack(
-        [rng.integers(0, len(qq.values), n) for qq in q.respondent]
-    ).astype(np.uint8)
+    profile = np.column_stack([rng.integers(0, len(qq.values), n) for qq in q.respondent]).astype(
+        np.uint8
+    )
     durations = rng.lognormal(np.log(170), 0.4, n)
     now = utcnow()
     batch = 20_000
@@ -92,24 +92,49 @@ def measure(url: str, n: int) -> dict[str, float]:
         db.session.expire_all()
         spec = scoring_spec(q)
         margins = Margins.from_rows(
-            [(var, cat, pop) for var, cats in population_margins().items() for cat, pop in cats.items()]
+            [
+                (var, cat, pop)
+                for var, cats in population_margins().items()
+                for cat, pop in cats.items()
+            ]
         )
         t0 = time.perf_counter()
         q2, matrix = load_round_matrix(db.session, round_)
         load_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        result = run(matrix, spec, margins=margins, strata="district", by=["district"],
-                     drivers=False, reliability=False, items=False)
+        result = run(
+            matrix,
+            spec,
+            margins=margins,
+            strata="district",
+            by=["district"],
+            drivers=False,
+            reliability=False,
+            items=False,
+        )
         compute_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        run(matrix, spec, margins=margins, strata="district", by=["district"],
-            drivers=False, reliability=False, items=False)
+        run(
+            matrix,
+            spec,
+            margins=margins,
+            strata="district",
+            by=["district"],
+            drivers=False,
+            reliability=False,
+            items=False,
+        )
         compute2_s = time.perf_counter() - t0
         assert result.n == n, (result.n, n)
         db.session.remove()
         db.engine.dispose()
-    return {"insert_s": insert_s, "load_s": load_s, "compute_s": compute_s, "compute_again_s": compute2_s,
-            "index": result.index.estimate}
+    return {
+        "insert_s": insert_s,
+        "load_s": load_s,
+        "compute_s": compute_s,
+        "compute_again_s": compute2_s,
+        "index": result.index.estimate,
+    }
 
 
 def main() -> None:
@@ -128,13 +153,21 @@ def main() -> None:
     ]
     targets = []
     if args.db in ("sqlite", "both"):
-        targets.append(("SQLite", "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.db"), None))
+        targets.append(
+            ("SQLite", "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.db"), None)
+        )
     if args.db in ("postgres", "both"):
         name = f"surveyapp_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-        targets.append(("PostgreSQL", make_url(PG_BASE).set(database=name).render_as_string(False), (admin, name)))
+        targets.append(
+            (
+                "PostgreSQL",
+                make_url(PG_BASE).set(database=name).render_as_string(False),
+                (admin, name),
+            )
+        )
     for label, url, cleanup in targets:
         try:
             f = measure(url, args.n)

@@ -63,7 +63,9 @@ print(f"{seconds:.2f} {cpu:.2f} {peak_kb / 1024:.0f} {base_kb / 1024:.0f}")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000)
-    parser.add_argument("--db", type=Path, help="keep the filled SQLite database here (reused when it exists)")
+    parser.add_argument(
+        "--db", type=Path, help="keep the filled SQLite database here (reused when it exists)"
+    )
     parser.add_argument("--formats", default="read,csv,xlsx,sav")
     parser.add_argument("--no-save", action="store_true", help="print the figures only")
     args = parser.parse_args()
@@ -85,19 +87,30 @@ def main() -> None:
     base: dict[str, float] = {}
     for fmt in args.formats.split(","):
         target = folder / f"export.{fmt}"
-        done = subprocess.run([sys.executable, "-c", CHILD, fmt, url, str(target)], cwd=REPO,
-                              capture_output=True, text=True, timeout=1800)
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, fmt, url, str(target)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
         if done.returncode != 0:
-            lines.append(f"{fmt:<8} failed: {done.stderr.strip().splitlines()[-1] if done.stderr else '?'}")
+            lines.append(
+                f"{fmt:<8} failed: {done.stderr.strip().splitlines()[-1] if done.stderr else '?'}"
+            )
             print(lines[-1], flush=True)
             continue
         seconds, cpu, peak, rss0 = (float(v) for v in done.stdout.split()[-4:])
         if fmt in ("read", "csv"):
             base[fmt] = cpu
         size = target.stat().st_size / 2**20 if target.exists() else 0.0
-        ratios = "".join(f"{cpu / base[b]:>{w}.1f}" if b in base else f"{'-':>{w}}"
-                         for b, w in (("read", 8), ("csv", 7)))
-        lines.append(f"{fmt:<8}{seconds:>9.1f}{cpu:>8.1f}{peak:>9.0f}{rss0:>9.0f}{size:>9.1f}{ratios}")
+        ratios = "".join(
+            f"{cpu / base[b]:>{w}.1f}" if b in base else f"{'-':>{w}}"
+            for b, w in (("read", 8), ("csv", 7))
+        )
+        lines.append(
+            f"{fmt:<8}{seconds:>9.1f}{cpu:>8.1f}{peak:>9.0f}{rss0:>9.0f}{size:>9.1f}{ratios}"
+        )
         print(lines[-1], flush=True)
         target.unlink(missing_ok=True)
     if not args.no_save:
@@ -105,8 +118,13 @@ def main() -> None:
     print("\n".join(lines))
 
 
-SUGGESTIONS = ("希望增加无障碍通道", "菜价有点贵，份量可以再足一点", "服务员态度很好，环境干净",
-               "建议延长营业时间，晚上九点后很难找到吃饭的地方", "请联系我 138 1234 5678，有情况反映")
+SUGGESTIONS = (
+    "希望增加无障碍通道",
+    "菜价有点贵，份量可以再足一点",
+    "服务员态度很好，环境干净",
+    "建议延长营业时间，晚上九点后很难找到吃饭的地方",
+    "请联系我 138 1234 5678，有情况反映",
+)
 
 
 def _create(url: str, n: int) -> None:
@@ -131,10 +149,13 @@ def _create(url: str, n: int) -> None:
         db.session.commit()
         _fill(db.session, round_, q, n, np.random.default_rng(7))
         # one in five answers the open question; every fifth of those leaves a phone number
-        db.session.execute(text(
-            "UPDATE response SET open_answers = json_object('suggestions', CASE id % 25 WHEN 0 THEN :s4 "
-            "WHEN 5 THEN :s0 WHEN 10 THEN :s1 WHEN 15 THEN :s2 ELSE :s3 END) WHERE id % 5 = 0"),
-            {f"s{i}": s for i, s in enumerate(SUGGESTIONS)})
+        db.session.execute(
+            text(
+                "UPDATE response SET open_answers = json_object('suggestions', CASE id % 25 WHEN 0 THEN :s4 "
+                "WHEN 5 THEN :s0 WHEN 10 THEN :s1 WHEN 15 THEN :s2 ELSE :s3 END) WHERE id % 5 = 0"
+            ),
+            {f"s{i}": s for i, s in enumerate(SUGGESTIONS)},
+        )
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -74,21 +74,34 @@ class LoadResult:
     @property
     def ok(self) -> bool:
         whole, rows = self.rows_whole
-        return (self.recon.ok and whole == rows and not self.unknown_devices
-                and not self.mix.unexpected() and not self.log_problems)
+        return (
+            self.recon.ok
+            and whole == rows
+            and not self.unknown_devices
+            and not self.mix.unexpected()
+            and not self.log_problems
+        )
 
 
-def stored_rows(url: str, code: str = ROUND_CODE) -> tuple[str, list[tuple[str, str | None, int, int]], int]:
+def stored_rows(
+    url: str, code: str = ROUND_CODE
+) -> tuple[str, list[tuple[str, str | None, int, int]], int]:
     """(round salt, (uid, device_hash, answer bytes, profile bytes) per row, table rows)."""
     from surveyapp.models import Response, Round
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            round_id, salt = conn.execute(select(Round.id, Round.salt).where(Round.code == code)).one()
+            round_id, salt = conn.execute(
+                select(Round.id, Round.salt).where(Round.code == code)
+            ).one()
             rows = conn.execute(
-                select(Response.uid, Response.device_hash, func.length(Response.answers),
-                       func.length(Response.profile)).where(Response.round_id == round_id)
+                select(
+                    Response.uid,
+                    Response.device_hash,
+                    func.length(Response.answers),
+                    func.length(Response.profile),
+                ).where(Response.round_id == round_id)
             ).all()
             total = conn.scalar(select(func.count()).select_from(Response))
     finally:
@@ -96,16 +109,23 @@ def stored_rows(url: str, code: str = ROUND_CODE) -> tuple[str, list[tuple[str, 
     return salt, [tuple(r) for r in rows], int(total or 0)
 
 
-def reconcile_mix(mixes: list[MixResult], url: str, sizes: tuple[int, int],
-                  code: str = ROUND_CODE) -> tuple[Reconciliation, tuple[int, int], int]:
+def reconcile_mix(
+    mixes: list[MixResult], url: str, sizes: tuple[int, int], code: str = ROUND_CODE
+) -> tuple[Reconciliation, tuple[int, int], int]:
     """Each API 201 by its id, each survey 303 by its device's hash, against the stored rows."""
     salt, rows, total = stored_rows(url, code)
     devices = [device_id(cookie) for mix in mixes for cookie in mix.survey_devices]
-    replies = [i for mix in mixes for i in mix.api_ids] + [device_hash(salt, d) for d in devices if d]
+    replies = [i for mix in mixes for i in mix.api_ids] + [
+        device_hash(salt, d) for d in devices if d
+    ]
     # an API row has no device hash (the bodies send no device id); a survey row has one
     keys = [dev or uid for uid, dev, _a, _p in rows]
     whole = sum(1 for _u, _d, a, p in rows if (a, p) == sizes)
-    return reconcile(replies, keys, total, success="201/303"), (whole, len(rows)), devices.count(None)
+    return (
+        reconcile(replies, keys, total, success="201/303"),
+        (whole, len(rows)),
+        devices.count(None),
+    )
 
 
 def packed_sizes(definition: dict) -> tuple[int, int]:
@@ -119,9 +139,14 @@ def run_one(db_kind: str, args: argparse.Namespace, log=print) -> LoadResult:
     name = args.pg_name if kind == "postgres" else None
     with fresh_database(kind, args.pg_base, name=name) as url:
         prepare_database(url)
-        server = Gunicorn(url, workers=args.workers, worker_class="gthread", threads=args.threads,
-                          env={"SURVEYAPP_TRUST_PROXY": "1"},
-                          extra_args=("--keep-alive", "30", "--backlog", "2048"))
+        server = Gunicorn(
+            url,
+            workers=args.workers,
+            worker_class="gthread",
+            threads=args.threads,
+            env={"SURVEYAPP_TRUST_PROXY": "1"},
+            extra_args=("--keep-alive", "30", "--backlog", "2048"),
+        )
         log(f"[{db_kind}] {' '.join(server.command[1:])}")
         try:
             server.start()
@@ -129,22 +154,59 @@ def run_one(db_kind: str, args: argparse.Namespace, log=print) -> LoadResult:
             definition = get_json(host, port, "/api/v1/questionnaires/catering")
             bodies = submission_bodies(definition, args.pool, args.seed)
             pids = [server.proc.pid, *server.worker_pids()]
-            run_phase("warmup", host, port, [Request("GET", "/healthz")], clients=args.clients,
-                      seconds=1, server_pids=pids)
-            warm = run_mix(host, port, ROUND_CODE, bodies, clients=min(args.clients, 20),
-                           seconds=args.warmup, weights=args.mix, timeout=args.timeout,
-                           seed=args.seed + 1000) if args.warmup > 0 else MixResult(0)
+            run_phase(
+                "warmup",
+                host,
+                port,
+                [Request("GET", "/healthz")],
+                clients=args.clients,
+                seconds=1,
+                server_pids=pids,
+            )
+            warm = (
+                run_mix(
+                    host,
+                    port,
+                    ROUND_CODE,
+                    bodies,
+                    clients=min(args.clients, 20),
+                    seconds=args.warmup,
+                    weights=args.mix,
+                    timeout=args.timeout,
+                    seed=args.seed + 1000,
+                )
+                if args.warmup > 0
+                else MixResult(0)
+            )
             wait_quiet(args.quiet_wait)
-            log(f"[{db_kind}] phase A: GET /healthz, {args.clients} clients, {args.baseline_seconds:g} s")
-            baseline = run_phase("healthz", host, port, [Request("GET", "/healthz")],
-                                 clients=args.clients, seconds=args.baseline_seconds,
-                                 timeout=args.timeout, server_pids=pids)
+            log(
+                f"[{db_kind}] phase A: GET /healthz, {args.clients} clients, {args.baseline_seconds:g} s"
+            )
+            baseline = run_phase(
+                "healthz",
+                host,
+                port,
+                [Request("GET", "/healthz")],
+                clients=args.clients,
+                seconds=args.baseline_seconds,
+                timeout=args.timeout,
+                server_pids=pids,
+            )
             log(f"[{db_kind}]   {baseline.rate(200):,.0f} req/s")
             wait_quiet(args.quiet_wait)
             log(f"[{db_kind}] phase B: the mix, {args.clients} clients, {args.seconds:g} s")
-            mix = run_mix(host, port, ROUND_CODE, bodies, clients=args.clients,
-                          seconds=args.seconds, weights=args.mix, timeout=args.timeout,
-                          seed=args.seed, server_pids=pids)
+            mix = run_mix(
+                host,
+                port,
+                ROUND_CODE,
+                bodies,
+                clients=args.clients,
+                seconds=args.seconds,
+                weights=args.mix,
+                timeout=args.timeout,
+                seed=args.seed,
+                server_pids=pids,
+            )
             log(f"[{db_kind}]   {mix.requests / mix.seconds:,.0f} req/s")
         finally:
             server.stop()
@@ -153,8 +215,16 @@ def run_one(db_kind: str, args: argparse.Namespace, log=print) -> LoadResult:
         recon, whole, unknown = reconcile_mix([warm, mix], url, packed_sizes(definition))
         log(f"[{db_kind}] reconciliation: {recon.line()}")
         problems += [f"warm-up: {k}: {v}" for k, v in warm.unexpected().items()]
-        return LoadResult(db_kind, baseline, mix, recon, whole, unknown, log_problems=problems,
-                          warmup_successes=len(warm.api_ids) + len(warm.survey_devices))
+        return LoadResult(
+            db_kind,
+            baseline,
+            mix,
+            recon,
+            whole,
+            unknown,
+            log_problems=problems,
+            warmup_successes=len(warm.api_ids) + len(warm.survey_devices),
+        )
 
 
 # --- report ------------------------------------------------------------------------------
@@ -165,7 +235,11 @@ def _cpu(p: PhaseResult) -> str:
     if not p.seconds or p.server_cpu_s is None or p.system_busy is None:
         return "?"
     ncpu = len(os.sched_getaffinity(0))
-    client, server, pg = p.client_cpu_s / p.seconds, p.server_cpu_s / p.seconds, (p.db_cpu_s or 0) / p.seconds
+    client, server, pg = (
+        p.client_cpu_s / p.seconds,
+        p.server_cpu_s / p.seconds,
+        (p.db_cpu_s or 0) / p.seconds,
+    )
     other = max(0.0, p.system_busy * ncpu - client - server - pg)
     return f"{client:.2f}/{server:.2f}/{pg:.2f}/{other:.2f}"
 
@@ -174,11 +248,15 @@ def _row(name: str, requests: int, ok: int, seconds: float, lat: list[int], erro
     ms = [percentile(lat, q) / 1e6 for q in (50, 90, 99)]
     top = max(lat, default=0) / 1e6
     rate = ok / seconds if seconds else 0.0
-    return (f"  {name:<15}{requests:>9}{rate:>9,.1f}{ms[0]:>9.1f}{ms[1]:>9.1f}{ms[2]:>9.1f}"
-            f"{top:>9.1f}  {errors}")
+    return (
+        f"  {name:<15}{requests:>9}{rate:>9,.1f}{ms[0]:>9.1f}{ms[1]:>9.1f}{ms[2]:>9.1f}"
+        f"{top:>9.1f}  {errors}"
+    )
 
 
-def report(results: list[LoadResult], args: argparse.Namespace, machine: str, load_before: str) -> str:
+def report(
+    results: list[LoadResult], args: argparse.Namespace, machine: str, load_before: str
+) -> str:
     mix = ",".join(f"{k}={v}" for k, v in args.mix.items())
     lines = [
         "surveyapp load benchmark (issue 6: load without loss)",
@@ -198,23 +276,49 @@ def report(results: list[LoadResult], args: argparse.Namespace, machine: str, lo
         "(2 cores shared with other work: figures are noisy; compare with the baseline of the same run)",
         "",
     ]
-    head = (f"  {'kind':<15}{'requests':>9}{'ok/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
-            f"{'max ms':>9}  errors by status")
+    head = (
+        f"  {'kind':<15}{'requests':>9}{'ok/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
+        f"{'max ms':>9}  errors by status"
+    )
     for r in results:
         m = r.mix
         lines.append(f"== {r.db}")
         lines.append(head)
         b = r.baseline
-        lines.append(_row("baseline:healthz", b.requests, b.statuses.get(200, 0), b.seconds,
-                          b.latencies_ns, _errors(b.statuses, 200)))
+        lines.append(
+            _row(
+                "baseline:healthz",
+                b.requests,
+                b.statuses.get(200, 0),
+                b.seconds,
+                b.latencies_ns,
+                _errors(b.statuses, 200),
+            )
+        )
         for kind in EXPECTED:
             if kind in m.kinds:
                 k = m.kinds[kind]
-                lines.append(_row(kind, k.requests, k.statuses.get(EXPECTED[kind], 0), m.seconds,
-                                  k.latencies_ns, _errors(k.statuses, EXPECTED[kind])))
+                lines.append(
+                    _row(
+                        kind,
+                        k.requests,
+                        k.statuses.get(EXPECTED[kind], 0),
+                        m.seconds,
+                        k.latencies_ns,
+                        _errors(k.statuses, EXPECTED[kind]),
+                    )
+                )
         all_ok = sum(k.statuses.get(EXPECTED[n], 0) for n, k in m.kinds.items())
-        lines.append(_row("mix: all", m.requests, all_ok, m.seconds, m.latencies_ns(),
-                          ", ".join(f"{k}: {v}" for k, v in sorted(m.unexpected().items())) or "none"))
+        lines.append(
+            _row(
+                "mix: all",
+                m.requests,
+                all_ok,
+                m.seconds,
+                m.latencies_ns(),
+                ", ".join(f"{k}: {v}" for k, v in sorted(m.unexpected().items())) or "none",
+            )
+        )
         subs = len(m.api_ids) + len(m.survey_devices)
         lines += [
             f"  throughput: {r.rate:,.1f} req/s in the mix vs {b.rate(200):,.1f} req/s /healthz-only "
@@ -227,8 +331,10 @@ def report(results: list[LoadResult], args: argparse.Namespace, machine: str, lo
             + (f"; {r.unknown_devices} 303 without a device cookie" if r.unknown_devices else ""),
         ]
         if r.log_problems:
-            lines.append(f"  problems (gunicorn error log, warm-up): {len(r.log_problems)}, first: "
-                         f"{r.log_problems[0][:120]}")
+            lines.append(
+                f"  problems (gunicorn error log, warm-up): {len(r.log_problems)}, first: "
+                f"{r.log_problems[0][:120]}"
+            )
         lines.append(f"  result: {'PASS' if r.ok else 'FAIL'}")
         lines.append("")
     lines.append("overall: " + ("PASS" if results and all(r.ok for r in results) else "FAIL"))
@@ -245,7 +351,9 @@ def _mix(text: str) -> dict[str, int]:
     for part in text.split(","):
         name, _, share = part.partition("=")
         if name.strip() not in DEFAULT_MIX or not share.strip().isdigit():
-            raise argparse.ArgumentTypeError(f"expected e.g. {','.join(f'{k}={v}' for k, v in DEFAULT_MIX.items())}")
+            raise argparse.ArgumentTypeError(
+                f"expected e.g. {','.join(f'{k}={v}' for k, v in DEFAULT_MIX.items())}"
+            )
         out[name.strip()] = int(share)
     return out
 
@@ -255,20 +363,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     p.add_argument("--clients", type=int, default=200)
     p.add_argument("--seconds", type=float, default=60.0, help="the mix (default 60)")
-    p.add_argument("--baseline-seconds", type=float, default=20.0, help="/healthz only (default 20)")
+    p.add_argument(
+        "--baseline-seconds", type=float, default=20.0, help="/healthz only (default 20)"
+    )
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     p.add_argument("--mix", type=_mix, default=dict(DEFAULT_MIX))
-    p.add_argument("--warmup", type=float, default=4.0,
-                   help="seconds of the mix from 20 clients before the baseline (reconciled, not reported)")
+    p.add_argument(
+        "--warmup",
+        type=float,
+        default=4.0,
+        help="seconds of the mix from 20 clients before the baseline (reconciled, not reported)",
+    )
     p.add_argument("--timeout", type=float, default=30.0, help="per request, seconds")
-    p.add_argument("--quiet-wait", type=float, default=20.0,
-                   help="before each phase, wait up to this long for other load to settle")
+    p.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=20.0,
+        help="before each phase, wait up to this long for other load to settle",
+    )
     p.add_argument("--pool", type=int, default=500, help="distinct API bodies")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--pg-base", default=os.environ.get("BENCH_PG_URL", PG_BASE),
-                   help="a PostgreSQL server URL whose user may create databases")
-    p.add_argument("--pg-name", default=PG_NAME, help="the benchmark's own database (dropped after)")
+    p.add_argument(
+        "--pg-base",
+        default=os.environ.get("BENCH_PG_URL", PG_BASE),
+        help="a PostgreSQL server URL whose user may create databases",
+    )
+    p.add_argument(
+        "--pg-name", default=PG_NAME, help="the benchmark's own database (dropped after)"
+    )
     p.add_argument("--out", type=Path, default=OUT, help="report file ('-' for none)")
     args = p.parse_args(argv)
     if not 1 <= args.clients <= 1024:

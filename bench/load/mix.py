@@ -93,15 +93,28 @@ class MixResult:
         return out
 
     def server_errors(self) -> int:
-        return sum(n for k in self.kinds.values() for s, n in k.statuses.items()
-                   if isinstance(s, int) and s >= 500)
+        return sum(
+            n
+            for k in self.kinds.values()
+            for s, n in k.statuses.items()
+            if isinstance(s, int) and s >= 500
+        )
 
 
 class _Run:
     """State shared by the clients of one run (a single event loop: no locks)."""
 
-    def __init__(self, host: str, port: int, code: str, bodies: Sequence[bytes], deadline: float,
-                 timeout: float, result: MixResult, seed: int):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        code: str,
+        bodies: Sequence[bytes],
+        deadline: float,
+        timeout: float,
+        result: MixResult,
+        seed: int,
+    ):
         self.host, self.port, self.code = host, port, code
         self.bodies = bodies
         self.deadline = deadline
@@ -130,11 +143,19 @@ class _Client:
         try:
             async with asyncio.timeout(self.run.timeout):
                 if self.writer is None:
-                    self.reader, self.writer = await asyncio.open_connection(self.run.host, self.run.port)
+                    self.reader, self.writer = await asyncio.open_connection(
+                        self.run.host, self.run.port
+                    )
                 self.writer.write(raw)
                 reply = await read_reply(self.reader)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ProtocolError,
-                ValueError, TimeoutError) as exc:
+        except (
+            OSError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            ProtocolError,
+            ValueError,
+            TimeoutError,
+        ) as exc:
             stats.latencies_ns.append(time.perf_counter_ns() - t0)
             stats.statuses[error_name(exc)] += 1
             self.close()
@@ -160,13 +181,17 @@ class _Client:
             elif what == "api":
                 await self.api_submit()
             else:
-                await self.send(what, Request("GET", pages[what], headers=(("Accept", "text/html"),)))
+                await self.send(
+                    what, Request("GET", pages[what], headers=(("Accept", "text/html"),))
+                )
         self.close()
 
     async def api_submit(self) -> None:
         body = self.rng.choice(self.run.bodies)
-        reply = await self.send("api_submit", Request(
-            "POST", f"/api/v1/rounds/{self.run.code}/responses", body, "application/json"))
+        reply = await self.send(
+            "api_submit",
+            Request("POST", f"/api/v1/rounds/{self.run.code}/responses", body, "application/json"),
+        )
         if reply is not None and reply.status == 201:
             try:
                 self.run.result.api_ids.append(str(json.loads(reply.body)["id"]))
@@ -196,7 +221,9 @@ class _Client:
                 return
             kind = "survey_submit" if page.action == "submit" else "survey_next"
             body = urlencode(answer(page, rng, centre)).encode("ascii")
-            reply = await self.send(kind, Request("POST", url, body, FORM_TYPE, identity + jar.header()))
+            reply = await self.send(
+                kind, Request("POST", url, body, FORM_TYPE, identity + jar.header())
+            )
             if kind == "survey_next":
                 page = self._page(reply, jar, "survey_next")
                 continue
@@ -206,7 +233,9 @@ class _Client:
             jar.update([v for k, v in reply.headers if k == "set-cookie"])
             result.survey_devices.append(jar.get(DEVICE_COOKIE) or "")
             if run.open():
-                await self.send("thanks", Request("GET", f"{url}/thanks", headers=identity + jar.header()))
+                await self.send(
+                    "thanks", Request("GET", f"{url}/thanks", headers=identity + jar.header())
+                )
             return
         result.surveys_failed += 1
 
@@ -222,9 +251,19 @@ class _Client:
         return page
 
 
-def run_mix(host: str, port: int, code: str, bodies: Sequence[bytes], *, clients: int,
-            seconds: float, weights: dict[str, int] | None = None, timeout: float = 30.0,
-            seed: int = 1, server_pids: Sequence[int] = ()) -> MixResult:
+def run_mix(
+    host: str,
+    port: int,
+    code: str,
+    bodies: Sequence[bytes],
+    *,
+    clients: int,
+    seconds: float,
+    weights: dict[str, int] | None = None,
+    timeout: float = 30.0,
+    seed: int = 1,
+    server_pids: Sequence[int] = (),
+) -> MixResult:
     """Drive the mixed load against ``host:port`` (loopback only) for ``seconds``."""
     check_loopback(host)
     weights = dict(weights or DEFAULT_MIX)

@@ -91,11 +91,14 @@ def parse_page(text: str) -> SurveyPage | None:
     action = _DEFAULT_ACTION.search(form)
     progress = _PROGRESS.search(form)
     pages, page = (int(progress.group(1)), int(progress.group(2))) if progress else (0, 0)
-    return SurveyPage(fields, choices, texts, action.group(1) if action else "next", page,
-                      pages, checked, written)
+    return SurveyPage(
+        fields, choices, texts, action.group(1) if action else "next", page, pages, checked, written
+    )
 
 
-def answer(page: SurveyPage, rng: random.Random, centre: float | None = None) -> list[tuple[str, str]]:
+def answer(
+    page: SurveyPage, rng: random.Random, centre: float | None = None
+) -> list[tuple[str, str]]:
     """Everything a browser sends for ``page`` answered at random, with the ``go`` button.
 
     Ratings cluster around ``centre`` (one per resident: people are consistently
@@ -137,8 +140,10 @@ class CookieJar:
         for line in set_cookies:
             pair, *attrs = line.split(";")
             name, _, value = pair.strip().partition("=")
-            gone = any(a.strip().lower() in ("max-age=0", "expires=thu, 01 jan 1970 00:00:00 gmt")
-                       for a in attrs)
+            gone = any(
+                a.strip().lower() in ("max-age=0", "expires=thu, 01 jan 1970 00:00:00 gmt")
+                for a in attrs
+            )
             if gone or not value:
                 self.values.pop(name, None)
             else:

@@ -47,6 +47,8 @@ from bench.submit.stack import (
 OUT = Path(__file__).resolve().parents[1] / "results" / "submit.txt"
 GOAL_RATE = 1000.0
 GOAL_P99_MS = 100.0
+
+
 @dataclass
 class RunResult:
     db: str
@@ -65,8 +67,12 @@ class RunResult:
 
     def goal_met(self) -> bool:
         errors = sum(v for k, v in self.submit.statuses.items() if k != 201)
-        return (self.submit.rate(201) >= GOAL_RATE and self.submit.percentile_ms(99) < GOAL_P99_MS
-                and self.recon.ok and errors == 0)
+        return (
+            self.submit.rate(201) >= GOAL_RATE
+            and self.submit.percentile_ms(99) < GOAL_P99_MS
+            and self.recon.ok
+            and errors == 0
+        )
 
 
 # --- one configuration -------------------------------------------------------------------
@@ -77,34 +83,53 @@ def run_one(db_kind: str, worker_class: str, args: argparse.Namespace, log=print
         t0 = time.perf_counter()
         prepare_database(url)
         setup_s = time.perf_counter() - t0
-        server = Gunicorn(url, workers=args.workers, worker_class=worker_class, threads=args.threads)
+        server = Gunicorn(
+            url, workers=args.workers, worker_class=worker_class, threads=args.threads
+        )
         log(f"[{db_kind}/{worker_class}] {' '.join(server.command[1:])}")
         try:
             server.start()
             host, port = server.host, server.port
             definition = get_json(host, port, "/api/v1/questionnaires/catering")
             bodies = submission_bodies(definition, args.pool, args.seed)
-            posts = [Request("POST", f"/api/v1/rounds/{ROUND_CODE}/responses", b,
-                             "application/json") for b in bodies]
+            posts = [
+                Request("POST", f"/api/v1/rounds/{ROUND_CODE}/responses", b, "application/json")
+                for b in bodies
+            ]
             gets = [Request("GET", "/healthz")]
             pids = [server.proc.pid, *server.worker_pids()]
-            common = dict(clients=args.clients, mode=args.client, timeout=args.timeout,
-                          max_requests=args.max_requests, server_pids=pids)
+            common = dict(
+                clients=args.clients,
+                mode=args.client,
+                timeout=args.timeout,
+                max_requests=args.max_requests,
+                server_pids=pids,
+            )
             if args.warmup > 0:
                 run_phase("warmup", host, port, gets, seconds=args.warmup / 2, **common)
-                warm = run_phase("warmup", host, port, posts, seconds=args.warmup / 2,
-                                 collect_status=201, **common)
+                warm = run_phase(
+                    "warmup",
+                    host,
+                    port,
+                    posts,
+                    seconds=args.warmup / 2,
+                    collect_status=201,
+                    **common,
+                )
             else:
                 warm = PhaseResult("warmup", args.clients)
             idle = wait_quiet(args.quiet_wait)
-            log(f"[{db_kind}/{worker_class}] machine busy before phase A: {idle if idle is not None else float('nan'):.2f} cores")
+            log(
+                f"[{db_kind}/{worker_class}] machine busy before phase A: {idle if idle is not None else float('nan'):.2f} cores"
+            )
             log(f"[{db_kind}/{worker_class}] phase A: GET /healthz for {args.seconds:g} s")
             healthz = run_phase("healthz", host, port, gets, seconds=args.seconds, **common)
             log(f"[{db_kind}/{worker_class}]   {healthz.rate(200):,.0f} req/s")
             wait_quiet(args.quiet_wait)
             log(f"[{db_kind}/{worker_class}] phase B: POST responses for {args.seconds:g} s")
-            submit = run_phase("submit", host, port, posts, seconds=args.seconds,
-                               collect_status=201, **common)
+            submit = run_phase(
+                "submit", host, port, posts, seconds=args.seconds, collect_status=201, **common
+            )
             log(f"[{db_kind}/{worker_class}]   {submit.rate(201):,.0f} submissions/s")
         finally:
             server.stop()
@@ -113,8 +138,9 @@ def run_one(db_kind: str, worker_class: str, args: argparse.Namespace, log=print
         uids, table_rows = stored_ids(url)
         recon = reconcile(warm.ids + submit.ids, uids, table_rows)
         log(f"[{db_kind}/{worker_class}] reconciliation: {recon.line()}")
-        return RunResult(db_kind, worker_class, healthz, submit, recon, len(warm.ids),
-                         problems, setup_s)
+        return RunResult(
+            db_kind, worker_class, healthz, submit, recon, len(warm.ids), problems, setup_s
+        )
 
 
 # --- report ------------------------------------------------------------------------------
@@ -130,12 +156,18 @@ def _cpu(p: PhaseResult) -> str:
     if not p.seconds or p.server_cpu_s is None or p.system_busy is None:
         return "?"
     ncpu = len(os.sched_getaffinity(0))
-    client, server, pg = p.client_cpu_s / p.seconds, p.server_cpu_s / p.seconds, (p.db_cpu_s or 0) / p.seconds
+    client, server, pg = (
+        p.client_cpu_s / p.seconds,
+        p.server_cpu_s / p.seconds,
+        (p.db_cpu_s or 0) / p.seconds,
+    )
     other = max(0.0, p.system_busy * ncpu - client - server - pg)
     return f"{client:.2f}/{server:.2f}/{pg:.2f}/{other:.2f}"
 
 
-def report(results: list[RunResult], args: argparse.Namespace, machine: str, load_before: str) -> str:
+def report(
+    results: list[RunResult], args: argparse.Namespace, machine: str, load_before: str
+) -> str:
     lines = [
         "surveyapp submission benchmark (issue 2)",
         machine,
@@ -163,17 +195,25 @@ def report(results: list[RunResult], args: argparse.Namespace, machine: str, loa
                 f"{p.percentile_ms(50):>8.1f}{p.percentile_ms(90):>8.1f}{p.percentile_ms(99):>8.1f}"
                 f"{max(p.latencies_ns, default=0) / 1e6:>8.1f}  {_cpu(p):<20}{_fmt_statuses(p.statuses, ok)}"
             )
-        lines.append(f"{'':<26}ratio submissions/healthz {r.ratio * 100:.1f}%; "
-                     f"goal {'MET' if r.goal_met() else 'NOT MET'}")
+        lines.append(
+            f"{'':<26}ratio submissions/healthz {r.ratio * 100:.1f}%; "
+            f"goal {'MET' if r.goal_met() else 'NOT MET'}"
+        )
         lines.append(f"{'':<26}reconciliation ({r.warmup_201} warm-up + phase B): {r.recon.line()}")
         if r.log_problems:
-            lines.append(f"{'':<26}gunicorn error log: {len(r.log_problems)} problem line(s), "
-                         f"first: {r.log_problems[0][:120]}")
+            lines.append(
+                f"{'':<26}gunicorn error log: {len(r.log_problems)} problem line(s), "
+                f"first: {r.log_problems[0][:120]}"
+            )
     if results:
         best = max(results, key=lambda r: (r.recon.ok, r.submit.rate(201)))
-        lines += ["", "overall: " + ("PASS" if all(r.recon.ok for r in results) else "FAIL")
-                  + f" (reconciliation); best submissions/s: {best.submit.rate(201):,.0f} "
-                  f"({best.db}, {best.worker_class})"]
+        lines += [
+            "",
+            "overall: "
+            + ("PASS" if all(r.recon.ok for r in results) else "FAIL")
+            + f" (reconciliation); best submissions/s: {best.submit.rate(201):,.0f} "
+            f"({best.db}, {best.worker_class})",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -187,8 +227,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     p.add_argument("--client", choices=["asyncio", "threads"], default="asyncio")
     p.add_argument("--warmup", type=float, default=2.0, help="seconds, split healthz/submit")
-    p.add_argument("--quiet-wait", type=float, default=30.0,
-                   help="before each phase, wait up to this long for other load to settle")
+    p.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=30.0,
+        help="before each phase, wait up to this long for other load to settle",
+    )
     p.add_argument("--timeout", type=float, default=10.0, help="per request, seconds")
     p.add_argument("--max-requests", type=int, default=2_000_000, help="per phase")
     p.add_argument("--pool", type=int, default=1000, help="distinct submission bodies")
@@ -214,7 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     machine = machine_line(dbs, args.pg_base)
     print(machine, flush=True)
-    results = [run_one(db, wc, args, log=lambda m: print(m, flush=True)) for db in dbs for wc in classes]
+    results = [
+        run_one(db, wc, args, log=lambda m: print(m, flush=True)) for db in dbs for wc in classes
+    ]
     text_ = report(results, args, machine, load_before)
     print()
     print(text_, end="")

@@ -16,8 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version as dist_version
 
-SUGGESTIONS = ["希望增加无障碍通道", "菜价再实惠一些", "服务很好，继续保持", "希望提供小份菜",
-               "卫生间需要改进", "Please add English menus", ""]
+SUGGESTIONS = [
+    "希望增加无障碍通道",
+    "菜价再实惠一些",
+    "服务很好，继续保持",
+    "希望提供小份菜",
+    "卫生间需要改进",
+    "Please add English menus",
+    "",
+]
 CHANNELS = ["kiosk", "miniprogram", "web", "phone"]
 
 
@@ -34,24 +41,37 @@ class Reconciliation:
 
     @property
     def ok(self) -> bool:
-        return (self.replied == self.stored == self.table_rows and not self.dup_replied
-                and not self.dup_stored and not self.missing and not self.extra)
+        return (
+            self.replied == self.stored == self.table_rows
+            and not self.dup_replied
+            and not self.dup_stored
+            and not self.missing
+            and not self.extra
+        )
 
     def line(self) -> str:
         ok = self.success
-        return (f"{self.replied} x {ok}, {self.stored} rows stored ({self.table_rows} in table); "
-                f"{ok} ids not stored {self.missing}, rows without a {ok} {self.extra}, "
-                f"duplicate ids {self.dup_replied}/{self.dup_stored} -> {'PASS' if self.ok else 'FAIL'}")
+        return (
+            f"{self.replied} x {ok}, {self.stored} rows stored ({self.table_rows} in table); "
+            f"{ok} ids not stored {self.missing}, rows without a {ok} {self.extra}, "
+            f"duplicate ids {self.dup_replied}/{self.dup_stored} -> {'PASS' if self.ok else 'FAIL'}"
+        )
 
 
-def reconcile(reply_ids: list[str], uids: list[str], table_rows: int,
-              success: str = "201") -> Reconciliation:
+def reconcile(
+    reply_ids: list[str], uids: list[str], table_rows: int, success: str = "201"
+) -> Reconciliation:
     """Compare the ids of the success replies with the ids of the stored rows."""
     replied, stored = set(reply_ids), set(uids)
     return Reconciliation(
-        replied=len(reply_ids), stored=len(uids), table_rows=table_rows,
-        dup_replied=len(reply_ids) - len(replied), dup_stored=len(uids) - len(stored),
-        missing=len(replied - stored), extra=len(stored - replied), success=success,
+        replied=len(reply_ids),
+        stored=len(uids),
+        table_rows=table_rows,
+        dup_replied=len(reply_ids) - len(replied),
+        dup_stored=len(uids) - len(stored),
+        missing=len(replied - stored),
+        extra=len(stored - replied),
+        success=success,
     )
 
 
@@ -65,12 +85,17 @@ def submission_bodies(definition: dict, n: int, seed: int) -> list[bytes]:
     """``n`` valid, varied JSON bodies for the questionnaire ``definition`` (seeded)."""
     rng = random.Random(seed)
     top = _scale(definition.get("scale"), (1, 5))
-    items = [(it["id"], _scale(it.get("scale"), top), bool(it.get("required")))
-             for dim in definition["dimensions"] for it in dim["items"]]
+    items = [
+        (it["id"], _scale(it.get("scale"), top), bool(it.get("required")))
+        for dim in definition["dimensions"]
+        for it in dim["items"]
+    ]
     overall = definition["overall"]
     items.append((overall["id"], _scale(overall.get("scale"), top), True))
-    respondent = [(q["id"], [o["value"] if isinstance(o, dict) else str(o) for o in q["options"]])
-                  for q in definition.get("respondent", [])]
+    respondent = [
+        (q["id"], [o["value"] if isinstance(o, dict) else str(o) for o in q["options"]])
+        for q in definition.get("respondent", [])
+    ]
     open_ids = [q["id"] for q in definition.get("open_questions", [])]
     bodies = []
     for _ in range(n):
@@ -114,11 +139,16 @@ def machine_line(dbs: list[str], pg_base: str) -> str:
         mem = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
-    parts = [f"nproc {len(os.sched_getaffinity(0))}", f"memory {mem}",
-             f"{platform.system()} {platform.release()}",
-             f"Python {platform.python_version()}", f"SQLite {sqlite3.sqlite_version}",
-             f"gunicorn {dist_version('gunicorn')}", f"Flask {dist_version('flask')}",
-             f"SQLAlchemy {dist_version('sqlalchemy')}"]
+    parts = [
+        f"nproc {len(os.sched_getaffinity(0))}",
+        f"memory {mem}",
+        f"{platform.system()} {platform.release()}",
+        f"Python {platform.python_version()}",
+        f"SQLite {sqlite3.sqlite_version}",
+        f"gunicorn {dist_version('gunicorn')}",
+        f"Flask {dist_version('flask')}",
+        f"SQLAlchemy {dist_version('sqlalchemy')}",
+    ]
     if "postgres" in dbs:
         parts.append(f"PostgreSQL {_pg_version(pg_base)}")
     parts.append(f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")

@@ -43,9 +43,11 @@ class Request:
     def raw(self, host: str, port: int) -> bytes:
         extra = {name.lower() for name, _ in self.headers}
         lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: {host}:{port}"]
-        lines += [f"{name}: {value}" for name, value in
-                  (("User-Agent", "surveyapp-bench"), ("Accept", "application/json"))
-                  if name.lower() not in extra]
+        lines += [
+            f"{name}: {value}"
+            for name, value in (("User-Agent", "surveyapp-bench"), ("Accept", "application/json"))
+            if name.lower() not in extra
+        ]
         lines += [f"{name}: {value}" for name, value in self.headers]
         if self.body or self.method in ("POST", "PUT", "PATCH"):
             lines.append(f"Content-Length: {len(self.body)}")
@@ -205,8 +207,14 @@ async def _async_client(host, port, raws, offset, stop, result, timeout, collect
                     reader, writer = await asyncio.open_connection(host, port)
                 writer.write(raw)
                 status, body, closes = await _read_response(reader)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                ProtocolError, ValueError, TimeoutError) as exc:
+        except (
+            OSError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            ProtocolError,
+            ValueError,
+            TimeoutError,
+        ) as exc:
             lat.append(perf() - t0)
             result.statuses[error_name(exc)] += 1
             if writer is not None:
@@ -232,17 +240,24 @@ def error_name(exc: BaseException) -> str:
         return "timeout"
     if isinstance(exc, ConnectionRefusedError):
         return "refused"
-    if isinstance(exc, ConnectionResetError | BrokenPipeError | asyncio.IncompleteReadError
-                  | http.client.RemoteDisconnected):
+    if isinstance(
+        exc,
+        ConnectionResetError
+        | BrokenPipeError
+        | asyncio.IncompleteReadError
+        | http.client.RemoteDisconnected,
+    ):
         return "disconnected"
     return type(exc).__name__
 
 
 async def _run_async(host, port, raws, clients, stop, result, timeout, collect_status):
-    await asyncio.gather(*(
-        _async_client(host, port, raws, k * 7919, stop, result, timeout, collect_status)
-        for k in range(clients)
-    ))
+    await asyncio.gather(
+        *(
+            _async_client(host, port, raws, k * 7919, stop, result, timeout, collect_status)
+            for k in range(clients)
+        )
+    )
 
 
 # --- threads -----------------------------------------------------------------------------

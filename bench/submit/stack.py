@@ -75,8 +75,10 @@ def fresh_database(kind: str, pg_base: str = PG_BASE, name: str | None = None) -
 def _cli_subprocess(url: str, *args: str) -> str:
     """Run ``surveyapp --database-url URL ARGS...``; its stdout, or RuntimeError with stderr."""
     cmd = [_tool("surveyapp"), "--database-url", url, *args]
-    env = dict(os.environ, SURVEYAPP_SECRET_KEY=os.environ.get("SURVEYAPP_SECRET_KEY")
-               or secrets.token_hex(32))
+    env = dict(
+        os.environ,
+        SURVEYAPP_SECRET_KEY=os.environ.get("SURVEYAPP_SECRET_KEY") or secrets.token_hex(32),
+    )
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()}")
@@ -91,8 +93,9 @@ def cli_in_process(url: str, *args: str) -> str:
 
     result = CliRunner().invoke(main, ["--database-url", url, *args])
     if result.exit_code != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({result.exit_code}): {result.output.strip()}"
-                           ) from result.exception
+        raise RuntimeError(
+            f"{' '.join(args)} failed ({result.exit_code}): {result.output.strip()}"
+        ) from result.exception
     return result.output
 
 
@@ -105,8 +108,21 @@ def prepare_database(url: str, now: datetime | None = None, *, in_process: bool 
     closes = (now + timedelta(days=365)).date().isoformat()
     cli(url, "db", "upgrade")
     cli(url, "questionnaires", "load")
-    cli(url, "rounds", "create", "--questionnaire", "catering", "--period", period,
-        "--code", ROUND_CODE, "--opens", opens, "--closes", closes)
+    cli(
+        url,
+        "rounds",
+        "create",
+        "--questionnaire",
+        "catering",
+        "--period",
+        period,
+        "--code",
+        ROUND_CODE,
+        "--opens",
+        opens,
+        "--closes",
+        closes,
+    )
 
 
 cli = _cli_subprocess
@@ -119,9 +135,13 @@ def stored_ids(url: str, code: str = ROUND_CODE) -> tuple[list[str], int]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            uids = list(conn.scalars(
-                select(Response.uid).join(Round, Round.id == Response.round_id).where(Round.code == code)
-            ))
+            uids = list(
+                conn.scalars(
+                    select(Response.uid)
+                    .join(Round, Round.id == Response.round_id)
+                    .where(Round.code == code)
+                )
+            )
             total = conn.scalar(select(func.count()).select_from(Response))
     finally:
         engine.dispose()
@@ -137,9 +157,16 @@ def free_port() -> int:
 class Gunicorn:
     """``gunicorn -w N -b 127.0.0.1:<free port> wsgi:app`` in the repository root."""
 
-    def __init__(self, url: str, workers: int = 2, worker_class: str = "sync", threads: int = 4,
-                 log_dir: str | None = None, extra_args: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        url: str,
+        workers: int = 2,
+        worker_class: str = "sync",
+        threads: int = 4,
+        log_dir: str | None = None,
+        extra_args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ):
         self.url = url
         self.workers = workers
         self.worker_class = worker_class
@@ -159,23 +186,45 @@ class Gunicorn:
             cmd += ["-k", self.worker_class]
         if self.worker_class == "gthread":
             cmd += ["--threads", str(self.threads)]
-        return [*cmd, "--log-level", "warning", "--error-logfile", self.log_path,
-                *self.extra_args, "wsgi:app"]
+        return [
+            *cmd,
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            self.log_path,
+            *self.extra_args,
+            "wsgi:app",
+        ]
 
     def start(self, timeout: float = 60.0) -> None:
-        env = dict(os.environ, SURVEYAPP_DATABASE_URL=self.url, SURVEYAPP_RATELIMIT_ENABLED="0",
-                   SURVEYAPP_SECRET_KEY=secrets.token_hex(32), **self.env)
-        self.proc = subprocess.Popen(self.command, cwd=REPO, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = dict(
+            os.environ,
+            SURVEYAPP_DATABASE_URL=self.url,
+            SURVEYAPP_RATELIMIT_ENABLED="0",
+            SURVEYAPP_SECRET_KEY=secrets.token_hex(32),
+            **self.env,
+        )
+        self.proc = subprocess.Popen(
+            self.command,
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}"
+                )
             if self._healthy() and len(self.worker_pids()) >= self.workers:
                 return
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(
+            f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{self.log_tail()}"
+        )
 
     def _healthy(self) -> bool:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=2)

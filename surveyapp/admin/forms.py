@@ -157,7 +157,9 @@ def read_round_form(
         try:
             own = parse_count(raw_targets.get(name), MAX_TARGET)
         except ValueError:
-            errors.setdefault(name, []).append(both("rounds_err_not_integer", max=f"{MAX_TARGET:,}"))
+            errors.setdefault(name, []).append(
+                both("rounds_err_not_integer", max=f"{MAX_TARGET:,}")
+            )
             continue
         if district in chosen and (own or default):
             values.targets[district] = own or default  # type: ignore[assignment]

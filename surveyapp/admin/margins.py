@@ -118,7 +118,10 @@ def parse_margins(
             else:
                 continue
             raise MarginsRejected(
-                key, {"variable": var, "category": cat}, row=parsed.rows[var, cat], column="category"
+                key,
+                {"variable": var, "category": cat},
+                row=parsed.rows[var, cat],
+                column="category",
             )
         expected = districts if var == "district" and districts else list(options)
         missing = [c for c in expected if c not in cats]

@@ -149,9 +149,13 @@ def _new_page(version: QuestionnaireVersion, form: RoundForm, errors: Errors, st
         form=form,
         errors=errors,
         options=[(target_field(i), d) for i, d in enumerate(options)],
-        targets={target_field(i): request.form.get(target_field(i), "") for i in range(len(options))},
+        targets={
+            target_field(i): request.form.get(target_field(i), "") for i in range(len(options))
+        },
         example=default_code(version, form.period.data or "2026Q4"),
-        summary=both("rounds_form_errors", n=sum(len(v) for v in errors.values())) if errors else None,
+        summary=both("rounds_form_errors", n=sum(len(v) for v in errors.values()))
+        if errors
+        else None,
     ), status
 
 
@@ -196,9 +200,14 @@ def create():
     values, errors = read_round_form(form, options, dict(request.form))
     _service_errors(
         round_problems(
-            db.session, version, values.period or "-", opens_at=values.opens_at,
-            closes_at=values.closes_at, districts=values.districts or None,
-            targets=values.targets, code=values.code,
+            db.session,
+            version,
+            values.period or "-",
+            opens_at=values.opens_at,
+            closes_at=values.closes_at,
+            districts=values.districts or None,
+            targets=values.targets,
+            code=values.code,
         ),
         options,
         errors,
@@ -207,10 +216,17 @@ def create():
         return _new_page(version, form, errors, 400)
     try:
         round_ = create_round(
-            db.session, version, values.period, opens_at=values.opens_at,
-            closes_at=values.closes_at, districts=values.districts or None,
-            targets=values.targets, code=values.code, require_token=values.require_token,
-            actor=current_user, ip=request.remote_addr,
+            db.session,
+            version,
+            values.period,
+            opens_at=values.opens_at,
+            closes_at=values.closes_at,
+            districts=values.districts or None,
+            targets=values.targets,
+            code=values.code,
+            require_token=values.require_token,
+            actor=current_user,
+            ip=request.remote_addr,
         )
         db.session.commit()
     except RoundError as exc:  # raced with another admin's change
@@ -283,12 +299,14 @@ def upload_margins(code: str):
     data = storage.stream.read(MAX_MARGINS_BYTES + 1) if storage else b""
     name = os.path.basename(getattr(storage, "filename", None) or "margins.csv")
     try:
-        margins = parse_margins(data, questionnaire_of(round_.questionnaire_version),
-                                list(round_.districts or []))
+        margins = parse_margins(
+            data, questionnaire_of(round_.questionnaire_version), list(round_.districts or [])
+        )
     except MarginsRejected as exc:
         return _round_page(round_, 400, {"file": [margins_message(exc)]})
-    set_round_margins(db.session, round_, margins, actor=current_user,
-                      ip=request.remote_addr, source=name)
+    set_round_margins(
+        db.session, round_, margins, actor=current_user, ip=request.remote_addr, source=name
+    )
     db.session.commit()
     flash(t("rounds_margins_saved", current_lang(), n=len(margins)))
     return redirect(url_for("admin.round_detail", code=code) + "#margins")
@@ -342,7 +360,9 @@ def close(code: str):
     except RoundError as exc:
         db.session.rollback()
         return render_template(
-            "admin/round_close.html", round=round_, form=form,
+            "admin/round_close.html",
+            round=round_,
+            form=form,
             error=both(f"rounds_err_{exc.code}", **exc.params),
         ), 409
     db.session.commit()
@@ -366,7 +386,9 @@ def qr(code: str):
     return Response(
         qr_png(survey_url(round_, district)),
         mimetype="image/png",
-        headers={"Content-Disposition": f'inline; filename="qr-{_file_name(round_, district, "png")}"'},
+        headers={
+            "Content-Disposition": f'inline; filename="qr-{_file_name(round_, district, "png")}"'
+        },
     )
 
 
@@ -401,7 +423,9 @@ def poster(code: str):
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="poster-{_file_name(round_, district, "pdf")}"'},
+        headers={
+            "Content-Disposition": f'inline; filename="poster-{_file_name(round_, district, "pdf")}"'
+        },
     )
 
 
@@ -421,8 +445,14 @@ def invitations(code: str):
         message = both("rounds_err_bad_count", max=f"{MAX_WEB_INVITATIONS:,}")
         return _round_page(round_, 400, {"count": [message]}, form.count.data or "")
     try:
-        tokens = issue_invitations(db.session, round_, count, limit=MAX_WEB_INVITATIONS,
-                                   actor=current_user, ip=request.remote_addr)
+        tokens = issue_invitations(
+            db.session,
+            round_,
+            count,
+            limit=MAX_WEB_INVITATIONS,
+            actor=current_user,
+            ip=request.remote_addr,
+        )
         db.session.commit()
     except RoundError as exc:
         db.session.rollback()

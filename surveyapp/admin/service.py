@@ -53,11 +53,20 @@ def round_rows(session: Session, now: datetime) -> list[RoundRow]:
             DistrictProgress(d, n, None) for d, n in got.items() if d not in (r.districts or [])
         ]
         v = r.questionnaire_version
-        rows.append(RoundRow(
-            round=r, sector=v.sector, qid=v.qid, version=v.version, title_zh=v.title_zh,
-            title_en=v.title_en, state=r.state(now), received=sum(got.values()),
-            target=sum(targets.values()) if targets else None, districts=tuple(progress),
-        ))
+        rows.append(
+            RoundRow(
+                round=r,
+                sector=v.sector,
+                qid=v.qid,
+                version=v.version,
+                title_zh=v.title_zh,
+                title_en=v.title_en,
+                state=r.state(now),
+                received=sum(got.values()),
+                target=sum(targets.values()) if targets else None,
+                districts=tuple(progress),
+            )
+        )
     return rows
 
 

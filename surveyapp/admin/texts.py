@@ -111,7 +111,8 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "rounds_margins_replace": ("上传新文件替换", "Upload a file to replace them"),
     "rounds_margins_clear": ("清除人口结构数据", "Clear the margins"),
     "rounds_margins_saved": (
-        "已保存 {n} 个变量的人口结构数据。", "Margins of {n} variable(s) saved."
+        "已保存 {n} 个变量的人口结构数据。",
+        "Margins of {n} variable(s) saved.",
     ),
     "rounds_margins_cleared": ("已清除人口结构数据。", "Margins cleared."),
     "rounds_variable": ("变量", "Variable"),
@@ -128,7 +129,8 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "rounds_invitations_count": ("邀请码数量（1-{max}）", "Number of codes (1-{max})"),
     "rounds_invitations_button": ("生成并下载 CSV", "Make and download the CSV"),
     "rounds_invitations_stats": (
-        "已生成 {issued} 个，已使用 {used} 个。", "{issued} issued, {used} used."
+        "已生成 {issued} 个，已使用 {used} 个。",
+        "{issued} issued, {used} used.",
     ),
     "rounds_close": ("结束调查", "Close the round"),
     "rounds_close_confirm_title": ("确认结束调查轮次 {code}？", "Close round {code}?"),
@@ -154,21 +156,25 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "rounds_err_required": ("此项为必填项。", "This is required."),
     "rounds_err_not_date": ("须为日期，例如 2026-10-01。", "Must be a date such as 2026-10-01."),
     "rounds_err_not_integer": (
-        "须为 1 到 {max} 之间的整数。", "Must be a whole number from 1 to {max}."
+        "须为 1 到 {max} 之间的整数。",
+        "Must be a whole number from 1 to {max}.",
     ),
     "rounds_err_no_district": ("至少选择一个区县。", "Choose at least one district."),
     "rounds_err_unknown_version": (
-        "所选问卷版本不存在或未发布。", "The chosen questionnaire version is not published."
+        "所选问卷版本不存在或未发布。",
+        "The chosen questionnaire version is not published.",
     ),
     "rounds_err_not_published": (
-        "问卷 {qid} 第 {version} 版未发布。", "Questionnaire {qid} v{version} is not published."
+        "问卷 {qid} 第 {version} 版未发布。",
+        "Questionnaire {qid} v{version} is not published.",
     ),
     "rounds_err_bad_period": (
         "监测期“{period}”格式不对，应如 2026Q3、2026M09、2026H1 或 2026。",
         "The period {period!r} must look like 2026Q3, 2026M09, 2026H1 or 2026.",
     ),
     "rounds_err_dates_order": (
-        "结束日期不能早于开始日期。", "The closing date must not be before the opening date."
+        "结束日期不能早于开始日期。",
+        "The closing date must not be before the opening date.",
     ),
     "rounds_err_unknown_district": (
         "“{district}”不是问卷 {qid} 的区县选项。",
@@ -187,10 +193,12 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
         "The code {round_code!r} may use only letters, digits, - and _ (3-40 characters).",
     ),
     "rounds_err_code_taken": (
-        "代码“{round_code}”已被另一轮调查使用。", "A round with the code {round_code!r} exists already."
+        "代码“{round_code}”已被另一轮调查使用。",
+        "A round with the code {round_code!r} exists already.",
     ),
     "rounds_err_already_closed": (
-        "调查轮次 {round_code} 已经结束。", "Round {round_code} is already closed."
+        "调查轮次 {round_code} 已经结束。",
+        "Round {round_code} is already closed.",
     ),
     "rounds_err_bad_count": (
         "邀请码数量须为 1 到 {max} 之间的整数。",
@@ -202,7 +210,8 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
         "A new invitation code clashed with an existing one (very rare): try again.",
     ),
     "rounds_err_unknown_district_param": (
-        "本轮没有区县“{district}”。", "The round has no district {district!r}."
+        "本轮没有区县“{district}”。",
+        "The round has no district {district!r}.",
     ),
     # margins upload errors
     "margins_err_no_file": ("请选择要上传的 CSV 文件。", "Choose a CSV file to upload."),
@@ -213,7 +222,7 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "margins_err_xlsx": (
         "这是 Excel 工作簿（.xlsx/.xls），不是 CSV。请在 Excel 中“另存为 CSV UTF-8（逗号分隔）”后再上传。",
         "This is an Excel workbook (.xlsx/.xls), not a CSV. Save it as "
-        "\"CSV UTF-8 (comma delimited)\" in Excel and upload that.",
+        '"CSV UTF-8 (comma delimited)" in Excel and upload that.',
     ),
     "margins_err_binary": (
         "这不是文本文件（含有二进制内容），请上传 CSV 文件。",

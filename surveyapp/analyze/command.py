@@ -451,7 +451,9 @@ def _by(values: Sequence[str]) -> list[list[str]]:
     "(data-quality exclusions apply unless --include-flagged).",
 )
 @click.option(
-    "--include-flagged", is_flag=True, help="With --round: keep speeders, straight-liners, duplicates."
+    "--include-flagged",
+    is_flag=True,
+    help="With --round: keep speeders, straight-liners, duplicates.",
 )
 def analyze(
     questionnaire_path: str | None,
@@ -477,8 +479,20 @@ def analyze(
     if round_code is not None:
         if questionnaire_path or responses_path:
             _fail("--round analyses a stored round: leave out --questionnaire and --responses")
-        _analyze_round(round_code, margins_path, strata, by, goal, min_n, include_flagged,
-                       fmt, encoding, trim, compare_to, period)
+        _analyze_round(
+            round_code,
+            margins_path,
+            strata,
+            by,
+            goal,
+            min_n,
+            include_flagged,
+            fmt,
+            encoding,
+            trim,
+            compare_to,
+            period,
+        )
         return
     if not questionnaire_path or not responses_path:
         _fail("give --questionnaire and --responses (CSV files), or --round CODE")
@@ -512,8 +526,20 @@ def analyze(
     click.echo(render(result, fmt, questionnaire, change), nl=fmt == "json")
 
 
-def _analyze_round(code, margins_path, strata, by, goal, min_n, include_flagged,
-                   fmt, encoding, trim, compare_to, period) -> None:
+def _analyze_round(
+    code,
+    margins_path,
+    strata,
+    by,
+    goal,
+    min_n,
+    include_flagged,
+    fmt,
+    encoding,
+    trim,
+    compare_to,
+    period,
+) -> None:
     from surveyapp.cli.base import AppContext
 
     from .stored import analyze_stored
@@ -523,8 +549,16 @@ def _analyze_round(code, margins_path, strata, by, goal, min_n, include_flagged,
         margins = read_margins(margins_path, encoding=encoding).margins if margins_path else None
         with ctx.session() as session:
             questionnaire, result, change = analyze_stored(
-                session, code, margins=margins, compare_to=compare_to, strata=strata,
-                by=_by(by), goal=goal, min_n=min_n, exclude_flagged=not include_flagged, trim=trim,
+                session,
+                code,
+                margins=margins,
+                compare_to=compare_to,
+                strata=strata,
+                by=_by(by),
+                goal=goal,
+                min_n=min_n,
+                exclude_flagged=not include_flagged,
+                trim=trim,
             )
     except InputError as exc:
         _fail(str(exc))

@@ -11,8 +11,13 @@ from typing import Any
 
 from surveyapp.responses.validate import CHANNELS, MAX_DEVICE_ID, MAX_TOKEN
 
-CODE_PARAM = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
-              "description": "Round code, e.g. catering-2026q3"}
+CODE_PARAM = {
+    "name": "code",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "Round code, e.g. catering-2026q3",
+}
 
 
 def _error(description: str, *, fields: bool = False) -> dict[str, Any]:
@@ -20,9 +25,13 @@ def _error(description: str, *, fields: bool = False) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
 
 
-def _schema_error(description: str, schema: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": description, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+def _schema_error(
+    description: str, schema: str, headers: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
     if headers:
         out["headers"] = headers
     return out
@@ -34,10 +43,14 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
     for path, operations in _read_paths().items():
         doc["paths"].setdefault(path, {}).update(operations)
     doc["components"]["schemas"].update(_read_schemas())
-    doc["components"]["securitySchemes"] = {"bearerAuth": {
-        "type": "http", "scheme": "bearer",
-        "description": "An API token (`surveyapp tokens create`, or the page /account/tokens). It acts "
-                       "as its account: a bureau's token reads only its sectors. 访问令牌，权限同所属账户。"}}
+    doc["components"]["securitySchemes"] = {
+        "bearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token (`surveyapp tokens create`, or the page /account/tokens). It acts "
+            "as its account: a bureau's token reads only its sectors. 访问令牌，权限同所属账户。",
+        }
+    }
     return doc
 
 
@@ -49,9 +62,9 @@ def _public_document(server_url: str) -> dict[str, Any]:
             "title": "surveyapp API",
             "version": "1",
             "description": "Submit satisfaction-survey responses and read questionnaire definitions. "
-                           "Token-authenticated: a round's indices and its responses, page by page. "
-                           "提交满意度调查答卷、读取问卷定义；凭令牌读取指数与答卷。"
-                           "Error messages follow Accept-Language (zh or en).",
+            "Token-authenticated: a round's indices and its responses, page by page. "
+            "提交满意度调查答卷、读取问卷定义；凭令牌读取指数与答卷。"
+            "Error messages follow Accept-Language (zh or en).",
         },
         "servers": [{"url": server_url}],
         "paths": {
@@ -60,13 +73,33 @@ def _public_document(server_url: str) -> dict[str, Any]:
                     "summary": "Submit one response (stored whole or not at all)",
                     "operationId": "submitResponse",
                     "parameters": [code_param],
-                    "requestBody": {"required": True, "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/Submission"}}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Submission"}
+                            }
+                        },
+                    },
                     "responses": {
-                        "201": {"description": "Stored", "content": {"application/json": {"schema": {
-                            "type": "object", "required": ["id", "round"],
-                            "properties": {"id": {"type": "string"}, "round": {"type": "string"}}}}}},
-                        "400": _error("Invalid fields, listed in `fields`; nothing stored", fields=True),
+                        "201": {
+                            "description": "Stored",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["id", "round"],
+                                        "properties": {
+                                            "id": {"type": "string"},
+                                            "round": {"type": "string"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "400": _error(
+                            "Invalid fields, listed in `fields`; nothing stored", fields=True
+                        ),
                         "404": _error("Unknown round"),
                         "409": _error("Duplicate: device or invitation token already used"),
                         "410": _error("Round closed or not open yet"),
@@ -82,27 +115,64 @@ def _public_document(server_url: str) -> dict[str, Any]:
                     "summary": "A round: questionnaire version, period, dates, status",
                     "operationId": "getRound",
                     "parameters": [code_param],
-                    "responses": {"200": {"description": "The round", "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/Round"}}}}, "404": _error("Unknown round")},
+                    "responses": {
+                        "200": {
+                            "description": "The round",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Round"}
+                                }
+                            },
+                        },
+                        "404": _error("Unknown round"),
+                    },
                 }
             },
             "/api/v1/questionnaires": {
                 "get": {
                     "summary": "The newest published version of each questionnaire",
                     "operationId": "listQuestionnaires",
-                    "responses": {"200": {"description": "List", "content": {"application/json": {"schema": {
-                        "type": "object", "properties": {"questionnaires": {"type": "array", "items": {
-                            "$ref": "#/components/schemas/QuestionnaireSummary"}}}}}}}},
+                    "responses": {
+                        "200": {
+                            "description": "List",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "questionnaires": {
+                                                "type": "array",
+                                                "items": {
+                                                    "$ref": "#/components/schemas/QuestionnaireSummary"
+                                                },
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        }
+                    },
                 }
             },
             "/api/v1/questionnaires/{qid}": {
                 "get": {
                     "summary": "The newest published version of a questionnaire",
                     "operationId": "getQuestionnaire",
-                    "parameters": [{"name": "qid", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "responses": {"200": {"description": "Definition (normalised questionnaire format)",
-                                          "content": {"application/json": {"schema": {"type": "object"}}}},
-                                  "404": _error("Unknown questionnaire")},
+                    "parameters": [
+                        {
+                            "name": "qid",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Definition (normalised questionnaire format)",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        "404": _error("Unknown questionnaire"),
+                    },
                 }
             },
             "/api/v1/questionnaires/{qid}/{version}": {
@@ -110,74 +180,162 @@ def _public_document(server_url: str) -> dict[str, Any]:
                     "summary": "A given version of a questionnaire",
                     "operationId": "getQuestionnaireVersion",
                     "parameters": [
-                        {"name": "qid", "in": "path", "required": True, "schema": {"type": "string"}},
-                        {"name": "version", "in": "path", "required": True,
-                         "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},
+                        {
+                            "name": "qid",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "version",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                        },
                     ],
-                    "responses": {"200": {"description": "Definition",
-                                          "content": {"application/json": {"schema": {"type": "object"}}}},
-                                  "404": _error("Unknown questionnaire or version")},
+                    "responses": {
+                        "200": {
+                            "description": "Definition",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        "404": _error("Unknown questionnaire or version"),
+                    },
                 }
             },
             "/api/v1/openapi.json": {
-                "get": {"summary": "This document", "operationId": "openapi",
-                        "responses": {"200": {"description": "OpenAPI 3.1 document",
-                                              "content": {"application/json": {"schema": {"type": "object"}}}}}}
+                "get": {
+                    "summary": "This document",
+                    "operationId": "openapi",
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1 document",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
             },
         },
-        "components": {"schemas": {
-            "Submission": {
-                "type": "object",
-                "properties": {
-                    "respondent": {"type": "object", "additionalProperties": {"type": ["string", "null"]},
-                                   "description": "Respondent questions (district, age_group, gender): option values"},
-                    "answers": {"type": "object", "additionalProperties": {"type": ["integer", "null"]},
-                                "description": "Item id → integer score on the item's scale; null = not answered"},
-                    "open": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
-                    "started_at": {"type": ["string", "null"], "format": "date-time",
-                                   "description": "ISO 8601 with a UTC offset; feeds the speeder rule"},
-                    "channel": {"type": ["string", "null"], "enum": [*CHANNELS, None]},
-                    "token": {"type": ["string", "null"], "maxLength": MAX_TOKEN,
-                              "description": "Invitation token, required when the round requires invitations"},
-                    "device_id": {"type": ["string", "null"], "maxLength": MAX_DEVICE_ID,
-                                  "description": "Opaque id of the answering device; one response per device and round"},
+        "components": {
+            "schemas": {
+                "Submission": {
+                    "type": "object",
+                    "properties": {
+                        "respondent": {
+                            "type": "object",
+                            "additionalProperties": {"type": ["string", "null"]},
+                            "description": "Respondent questions (district, age_group, gender): option values",
+                        },
+                        "answers": {
+                            "type": "object",
+                            "additionalProperties": {"type": ["integer", "null"]},
+                            "description": "Item id → integer score on the item's scale; null = not answered",
+                        },
+                        "open": {
+                            "type": "object",
+                            "additionalProperties": {"type": ["string", "null"]},
+                        },
+                        "started_at": {
+                            "type": ["string", "null"],
+                            "format": "date-time",
+                            "description": "ISO 8601 with a UTC offset; feeds the speeder rule",
+                        },
+                        "channel": {"type": ["string", "null"], "enum": [*CHANNELS, None]},
+                        "token": {
+                            "type": ["string", "null"],
+                            "maxLength": MAX_TOKEN,
+                            "description": "Invitation token, required when the round requires invitations",
+                        },
+                        "device_id": {
+                            "type": ["string", "null"],
+                            "maxLength": MAX_DEVICE_ID,
+                            "description": "Opaque id of the answering device; one response per device and round",
+                        },
+                    },
                 },
-            },
-            "Round": {"type": "object", "properties": {
-                "code": {"type": "string"}, "period": {"type": "string"},
-                "questionnaire": {"type": "object", "properties": {"id": {"type": "string"},
-                                                                   "version": {"type": "integer"}}},
-                "opens_at": {"type": "string", "format": "date-time"},
-                "closes_at": {"type": "string", "format": "date-time"},
-                "districts": {"type": "array", "items": {"type": "string"}},
-                "require_token": {"type": "boolean"},
-                "status": {"type": "string", "enum": ["open", "closed", "not_open"]}}},
-            "QuestionnaireSummary": {"type": "object", "properties": {
-                "id": {"type": "string"}, "version": {"type": "integer"}, "sector": {"type": "string"},
-                "title": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}}}},
-            "Error": {"type": "object", "required": ["error", "message"], "properties": {
-                "error": {"type": "string", "description": "Machine-readable code"},
-                "message": {"type": "string", "description": "Human-readable text (zh or en)"}}},
-            "InvalidError": {"allOf": [{"$ref": "#/components/schemas/Error"}, {"type": "object", "properties": {
-                "fields": {"type": "object", "additionalProperties": {"type": "string"},
-                           "description": "Field path (e.g. answers.hyg_safe) → what is wrong"}}}]},
-        }},
+                "Round": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string"},
+                        "period": {"type": "string"},
+                        "questionnaire": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "string"},
+                                "version": {"type": "integer"},
+                            },
+                        },
+                        "opens_at": {"type": "string", "format": "date-time"},
+                        "closes_at": {"type": "string", "format": "date-time"},
+                        "districts": {"type": "array", "items": {"type": "string"}},
+                        "require_token": {"type": "boolean"},
+                        "status": {"type": "string", "enum": ["open", "closed", "not_open"]},
+                    },
+                },
+                "QuestionnaireSummary": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "version": {"type": "integer"},
+                        "sector": {"type": "string"},
+                        "title": {
+                            "type": "object",
+                            "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+                        },
+                    },
+                },
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "message"],
+                    "properties": {
+                        "error": {"type": "string", "description": "Machine-readable code"},
+                        "message": {
+                            "type": "string",
+                            "description": "Human-readable text (zh or en)",
+                        },
+                    },
+                },
+                "InvalidError": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Error"},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "fields": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "string"},
+                                    "description": "Field path (e.g. answers.hyg_safe) → what is wrong",
+                                }
+                            },
+                        },
+                    ]
+                },
+            }
+        },
     }
 
 
 # --- the token-authenticated read API -----------------------------------------------------
 
+
 def _read_errors(forbidden: str) -> dict[str, Any]:
     """The errors every read endpoint may answer (each body is an ``Error``)."""
     return {
-        "400": _schema_error("A query parameter is wrong: `parameter` names it, `reason` says why",
-                             "BadParameterError"),
+        "400": _schema_error(
+            "A query parameter is wrong: `parameter` names it, `reason` says why",
+            "BadParameterError",
+        ),
         "401": _schema_error(
             "No token (`token_missing`), a malformed header (`token_malformed`), an unknown "
             "(`token_invalid`) or revoked (`token_revoked`) token, or its account is disabled "
-            "(`token_inactive`)", "Error",
-            {"WWW-Authenticate": {"schema": {"type": "string"},
-                                  "description": 'Bearer realm="surveyapp" (RFC 6750)'}}),
+            "(`token_inactive`)",
+            "Error",
+            {
+                "WWW-Authenticate": {
+                    "schema": {"type": "string"},
+                    "description": 'Bearer realm="surveyapp" (RFC 6750)',
+                }
+            },
+        ),
         "403": _schema_error(forbidden, "ForbiddenError"),
         "404": _schema_error("Unknown round (`not_found`)", "Error"),
         "429": _error("Rate limited (see Retry-After)"),
@@ -187,140 +345,310 @@ def _read_errors(forbidden: str) -> dict[str, Any]:
 def _read_paths() -> dict[str, dict[str, Any]]:
     security = [{"bearerAuth": []}]
     return {
-        "/api/v1/indices": {"get": {
-            "summary": "A round's weighted index (95% CI), satisfaction rate and goal verdict",
-            "description": "The same cached analysis as the dashboard and the bulletins: raked weights, "
-                           "linearised standard errors, quality exclusions. 与监测看板同一分析结果。",
-            "operationId": "getIndices",
-            "security": security,
-            "parameters": [
-                {"name": "round", "in": "query", "required": True, "schema": {"type": "string"},
-                 "description": "Round code, e.g. catering-2026q3"},
-                {"name": "by", "in": "query", "required": False, "style": "form", "explode": False,
-                 "schema": {"type": "array", "items": {"type": "string", "enum": ["district", "dimension"]}},
-                 "description": "Add per-district rows (`districts`) and/or dimension scores "
-                                "(`dimensions`); comma-separated or repeated"},
-            ],
-            "responses": {"200": {"description": "The indices", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Indices"}}}},
-                **_read_errors("The token's account may not see the round's sector (`sector_forbidden`)"),
-                "503": _schema_error(
-                    "A large round (over `SURVEYAPP_DASHBOARD_SYNC_MAX` responses) not yet analysed by "
-                    "this server process: its analysis is being computed (`analysis_pending`); retry "
-                    "after `Retry-After` seconds", "Error",
-                    {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}})},
-        }},
-        "/api/v1/rounds/{code}/responses": {"get": {
-            "summary": "A round's responses, page by page (the CSV export's columns)",
-            "description": "Admin, evaluator and bureau tokens (a bureau's for its sectors); every page "
-                           "read is audited. "
-                           "Keyset pagination by response id, oldest first: follow `next` (or pass "
-                           "`next_cursor` as `cursor`) until it is null; every response comes exactly "
-                           "once, and responses stored meanwhile appear on later pages. Values are the "
-                           "CSV export's strings (empty string = not answered). 按游标分页导出答卷。",
-            "operationId": "listResponses",
-            "security": security,
-            "parameters": [
-                CODE_PARAM,
-                {"name": "cursor", "in": "query", "required": False,
-                 "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
-                 "description": "`next_cursor` of the previous page; omit for the first page"},
-                {"name": "limit", "in": "query", "required": False,
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 5000, "default": 500},
-                 "description": "Rows per page"},
-            ],
-            "responses": {"200": {
-                "description": "One page",
-                "headers": {"Link": {"schema": {"type": "string"},
-                                     "description": '`<next URL>; rel="next"` when another page follows'}},
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResponsesPage"}}},
-            }, **_read_errors("The token's account may not see the round's sector (`sector_forbidden`), "
-                              "or its role may not read individual responses (`role_forbidden`: "
-                              "viewers read the aggregate indices only)")},
-        }},
+        "/api/v1/indices": {
+            "get": {
+                "summary": "A round's weighted index (95% CI), satisfaction rate and goal verdict",
+                "description": "The same cached analysis as the dashboard and the bulletins: raked weights, "
+                "linearised standard errors, quality exclusions. 与监测看板同一分析结果。",
+                "operationId": "getIndices",
+                "security": security,
+                "parameters": [
+                    {
+                        "name": "round",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": "Round code, e.g. catering-2026q3",
+                    },
+                    {
+                        "name": "by",
+                        "in": "query",
+                        "required": False,
+                        "style": "form",
+                        "explode": False,
+                        "schema": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": ["district", "dimension"]},
+                        },
+                        "description": "Add per-district rows (`districts`) and/or dimension scores "
+                        "(`dimensions`); comma-separated or repeated",
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The indices",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Indices"}}
+                        },
+                    },
+                    **_read_errors(
+                        "The token's account may not see the round's sector (`sector_forbidden`)"
+                    ),
+                    "503": _schema_error(
+                        "A large round (over `SURVEYAPP_DASHBOARD_SYNC_MAX` responses) not yet analysed by "
+                        "this server process: its analysis is being computed (`analysis_pending`); retry "
+                        "after `Retry-After` seconds",
+                        "Error",
+                        {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+                    ),
+                },
+            }
+        },
+        "/api/v1/rounds/{code}/responses": {
+            "get": {
+                "summary": "A round's responses, page by page (the CSV export's columns)",
+                "description": "Admin, evaluator and bureau tokens (a bureau's for its sectors); every page "
+                "read is audited. "
+                "Keyset pagination by response id, oldest first: follow `next` (or pass "
+                "`next_cursor` as `cursor`) until it is null; every response comes exactly "
+                "once, and responses stored meanwhile appear on later pages. Values are the "
+                "CSV export's strings (empty string = not answered). 按游标分页导出答卷。",
+                "operationId": "listResponses",
+                "security": security,
+                "parameters": [
+                    CODE_PARAM,
+                    {
+                        "name": "cursor",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                        "description": "`next_cursor` of the previous page; omit for the first page",
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "required": False,
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": 5000,
+                            "default": 500,
+                        },
+                        "description": "Rows per page",
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "One page",
+                        "headers": {
+                            "Link": {
+                                "schema": {"type": "string"},
+                                "description": '`<next URL>; rel="next"` when another page follows',
+                            }
+                        },
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ResponsesPage"}
+                            }
+                        },
+                    },
+                    **_read_errors(
+                        "The token's account may not see the round's sector (`sector_forbidden`), "
+                        "or its role may not read individual responses (`role_forbidden`: "
+                        "viewers read the aggregate indices only)"
+                    ),
+                },
+            }
+        },
     }
 
 
 def _read_schemas() -> dict[str, Any]:
     number = {"type": ["number", "null"]}
-    text = {"type": "object", "required": ["zh", "en"],
-            "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}}
-    verdict = {"type": "string", "enum": ["met", "not_met", "inconclusive", "small"],
-               "description": "Against the goal: met / not met (one-sided test at 5%), inconclusive, "
-                              "or small (sample below min_n: no verdict)"}
+    text = {
+        "type": "object",
+        "required": ["zh", "en"],
+        "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+    }
+    verdict = {
+        "type": "string",
+        "enum": ["met", "not_met", "inconclusive", "small"],
+        "description": "Against the goal: met / not met (one-sided test at 5%), inconclusive, "
+        "or small (sample below min_n: no verdict)",
+    }
     return {
-        "Estimate": {"type": "object", "required": ["estimate", "se", "ci", "n"], "properties": {
-            "estimate": number, "se": number,
-            "ci": {"type": "array", "items": number, "minItems": 2, "maxItems": 2,
-                   "description": "95% confidence interval"},
-            "n": {"type": "integer"}}},
-        "IndexEstimate": {"allOf": [{"$ref": "#/components/schemas/Estimate"}, {"type": "object", "properties": {
-            "goal_status": {"type": ["string", "null"], "enum": ["met", "not_met", "inconclusive", None]},
-            "p_value": number}}]},
-        "RateEstimate": {"allOf": [{"$ref": "#/components/schemas/Estimate"}, {"type": "object", "properties": {
-            "df": {"type": "integer"}}}],
-            "description": "Percentage of respondents satisfied (logit interval)"},
-        "DistrictIndex": {"type": "object",
-                          "required": ["district", "label", "n", "small_sample", "index", "verdict"],
-                          "properties": {
-                              "district": {"type": "string"}, "label": text,
-                              "received": {"type": "integer", "description": "Responses stored"},
-                              "n": {"type": "integer", "description": "Responses analysed"},
-                              "small_sample": {"type": "boolean"},
-                              "index": {"$ref": "#/components/schemas/IndexEstimate"},
-                              "satisfaction_rate": {"$ref": "#/components/schemas/RateEstimate"},
-                              "verdict": verdict}},
-        "DimensionScore": {"allOf": [{"$ref": "#/components/schemas/Estimate"}, {
-            "type": "object", "required": ["id", "label"],
-            "properties": {"id": {"type": "string"}, "label": text}}]},
-        "Indices": {"type": "object",
-                    "required": ["round", "period", "sector", "goal", "n", "index", "verdict", "by",
-                                 "as_of", "stamp", "updating"],
+        "Estimate": {
+            "type": "object",
+            "required": ["estimate", "se", "ci", "n"],
+            "properties": {
+                "estimate": number,
+                "se": number,
+                "ci": {
+                    "type": "array",
+                    "items": number,
+                    "minItems": 2,
+                    "maxItems": 2,
+                    "description": "95% confidence interval",
+                },
+                "n": {"type": "integer"},
+            },
+        },
+        "IndexEstimate": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Estimate"},
+                {
+                    "type": "object",
                     "properties": {
-                        "round": {"type": "string"}, "period": {"type": "string"}, "sector": {"type": "string"},
-                        "questionnaire": {"type": "object", "properties": {
-                            "id": {"type": "string"}, "version": {"type": "integer"}}},
-                        "goal": {"type": "number"},
-                        "n_received": {"type": "integer"}, "n": {"type": "integer"},
-                        "small_sample": {"type": "boolean"}, "min_n": {"type": "integer"},
-                        "index": {"oneOf": [{"$ref": "#/components/schemas/IndexEstimate"}, {"type": "null"}]},
-                        "satisfaction_rate": {"oneOf": [{"$ref": "#/components/schemas/RateEstimate"},
-                                                        {"type": "null"}]},
-                        "verdict": verdict,
-                        "effective_n": number, "deff": number,
-                        "weighting": {"type": ["object", "null"]},
-                        "error": {"type": ["string", "null"],
-                                  "description": "Why there is no index (e.g. no responses yet)"},
-                        "by": {"type": "array", "items": {"type": "string"}},
-                        "districts": {"type": "array", "items": {"$ref": "#/components/schemas/DistrictIndex"}},
-                        "dimensions": {"type": "array", "items": {"$ref": "#/components/schemas/DimensionScore"}},
-                        "as_of": {"type": ["string", "null"], "format": "date-time",
-                                  "description": "When the n_received responses analysed were read (UTC)"},
-                        "stamp": {"type": "object", "required": ["responses", "last_response_id"],
-                                  "description": "The round's responses when they were read: "
-                                                 "their number and largest id",
-                                  "properties": {"responses": {"type": "integer"},
-                                                 "last_response_id": {"type": "integer"}}},
-                        "updating": {"type": "boolean",
-                                     "description": "True: newer responses (or margins) exist and a "
-                                                    "fresh analysis is being computed; ask again later"},
-                    }},
-        "ResponsesPage": {"type": "object",
-                          "required": ["round", "columns", "rows", "count", "limit", "next_cursor", "next"],
-                          "properties": {
-                              "round": {"type": "string"},
-                              "columns": {"type": "array", "items": {"type": "string"},
-                                          "description": "The CSV export's header"},
-                              "rows": {"type": "array", "items": {"type": "array", "items": {"type": "string"}},
-                                       "description": "The CSV export's rows, oldest first"},
-                              "count": {"type": "integer"}, "limit": {"type": "integer"},
-                              "next_cursor": {"type": ["string", "null"]},
-                              "next": {"type": ["string", "null"], "description": "URL of the next page"}}},
-        "BadParameterError": {"allOf": [{"$ref": "#/components/schemas/Error"}, {
-            "type": "object", "required": ["parameter", "reason"],
-            "properties": {"parameter": {"type": "string"}, "reason": {"type": "string"}}}]},
-        "ForbiddenError": {"allOf": [{"$ref": "#/components/schemas/Error"}, {
-            "type": "object", "properties": {
-                "sector": {"type": "string", "description": "With `sector_forbidden`: the round's sector"},
-                "role": {"type": "string", "description": "With `role_forbidden`: the account's role"}}}]},
+                        "goal_status": {
+                            "type": ["string", "null"],
+                            "enum": ["met", "not_met", "inconclusive", None],
+                        },
+                        "p_value": number,
+                    },
+                },
+            ]
+        },
+        "RateEstimate": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Estimate"},
+                {"type": "object", "properties": {"df": {"type": "integer"}}},
+            ],
+            "description": "Percentage of respondents satisfied (logit interval)",
+        },
+        "DistrictIndex": {
+            "type": "object",
+            "required": ["district", "label", "n", "small_sample", "index", "verdict"],
+            "properties": {
+                "district": {"type": "string"},
+                "label": text,
+                "received": {"type": "integer", "description": "Responses stored"},
+                "n": {"type": "integer", "description": "Responses analysed"},
+                "small_sample": {"type": "boolean"},
+                "index": {"$ref": "#/components/schemas/IndexEstimate"},
+                "satisfaction_rate": {"$ref": "#/components/schemas/RateEstimate"},
+                "verdict": verdict,
+            },
+        },
+        "DimensionScore": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Estimate"},
+                {
+                    "type": "object",
+                    "required": ["id", "label"],
+                    "properties": {"id": {"type": "string"}, "label": text},
+                },
+            ]
+        },
+        "Indices": {
+            "type": "object",
+            "required": [
+                "round",
+                "period",
+                "sector",
+                "goal",
+                "n",
+                "index",
+                "verdict",
+                "by",
+                "as_of",
+                "stamp",
+                "updating",
+            ],
+            "properties": {
+                "round": {"type": "string"},
+                "period": {"type": "string"},
+                "sector": {"type": "string"},
+                "questionnaire": {
+                    "type": "object",
+                    "properties": {"id": {"type": "string"}, "version": {"type": "integer"}},
+                },
+                "goal": {"type": "number"},
+                "n_received": {"type": "integer"},
+                "n": {"type": "integer"},
+                "small_sample": {"type": "boolean"},
+                "min_n": {"type": "integer"},
+                "index": {
+                    "oneOf": [{"$ref": "#/components/schemas/IndexEstimate"}, {"type": "null"}]
+                },
+                "satisfaction_rate": {
+                    "oneOf": [{"$ref": "#/components/schemas/RateEstimate"}, {"type": "null"}]
+                },
+                "verdict": verdict,
+                "effective_n": number,
+                "deff": number,
+                "weighting": {"type": ["object", "null"]},
+                "error": {
+                    "type": ["string", "null"],
+                    "description": "Why there is no index (e.g. no responses yet)",
+                },
+                "by": {"type": "array", "items": {"type": "string"}},
+                "districts": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/DistrictIndex"},
+                },
+                "dimensions": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/DimensionScore"},
+                },
+                "as_of": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "When the n_received responses analysed were read (UTC)",
+                },
+                "stamp": {
+                    "type": "object",
+                    "required": ["responses", "last_response_id"],
+                    "description": "The round's responses when they were read: "
+                    "their number and largest id",
+                    "properties": {
+                        "responses": {"type": "integer"},
+                        "last_response_id": {"type": "integer"},
+                    },
+                },
+                "updating": {
+                    "type": "boolean",
+                    "description": "True: newer responses (or margins) exist and a "
+                    "fresh analysis is being computed; ask again later",
+                },
+            },
+        },
+        "ResponsesPage": {
+            "type": "object",
+            "required": ["round", "columns", "rows", "count", "limit", "next_cursor", "next"],
+            "properties": {
+                "round": {"type": "string"},
+                "columns": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "The CSV export's header",
+                },
+                "rows": {
+                    "type": "array",
+                    "items": {"type": "array", "items": {"type": "string"}},
+                    "description": "The CSV export's rows, oldest first",
+                },
+                "count": {"type": "integer"},
+                "limit": {"type": "integer"},
+                "next_cursor": {"type": ["string", "null"]},
+                "next": {"type": ["string", "null"], "description": "URL of the next page"},
+            },
+        },
+        "BadParameterError": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Error"},
+                {
+                    "type": "object",
+                    "required": ["parameter", "reason"],
+                    "properties": {"parameter": {"type": "string"}, "reason": {"type": "string"}},
+                },
+            ]
+        },
+        "ForbiddenError": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Error"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "sector": {
+                            "type": "string",
+                            "description": "With `sector_forbidden`: the round's sector",
+                        },
+                        "role": {
+                            "type": "string",
+                            "description": "With `role_forbidden`: the account's role",
+                        },
+                    },
+                },
+            ]
+        },
     }

@@ -24,7 +24,9 @@ from surveyapp.web import current_lang
 bp = Blueprint("tokens", __name__, template_folder="templates")
 
 
-def _page(form: CreateTokenForm, error: str | None, status: int, created: tuple[str, str] | None = None):
+def _page(
+    form: CreateTokenForm, error: str | None, status: int, created: tuple[str, str] | None = None
+):
     user = current_user._get_current_object()
     everyone = user.role == "admin"
     response = render_template(

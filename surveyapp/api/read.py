@@ -114,7 +114,14 @@ def indices():
 
 
 def record_api_export(
-    session: Session, user: User, round_: Round, *, token_id: int, after: int, rows: int, ip: str | None
+    session: Session,
+    user: User,
+    round_: Round,
+    *,
+    token_id: int,
+    after: int,
+    rows: int,
+    ip: str | None,
 ) -> None:
     """Audit one page of responses read through the API (the caller commits).
 
@@ -146,7 +153,12 @@ def export_responses(code: str):
     after = _cursor_param()
     page = export_page(db.session, round_, after=after, limit=limit)
     record_api_export(
-        db.session, user, round_, token_id=api_token_id(), after=after, rows=len(page.rows),
+        db.session,
+        user,
+        round_,
+        token_id=api_token_id(),
+        after=after,
+        rows=len(page.rows),
         ip=request.remote_addr,
     )
     db.session.commit()

@@ -131,7 +131,12 @@ def show_round(code: str):
 @bp.get("/questionnaires")
 def list_questionnaires():
     items = [
-        {"id": v.qid, "version": v.version, "sector": v.sector, "title": {"zh": v.title_zh, "en": v.title_en}}
+        {
+            "id": v.qid,
+            "version": v.version,
+            "sector": v.sector,
+            "title": {"zh": v.title_zh, "en": v.title_en},
+        }
         for v in latest_versions(db.session)
     ]
     return jsonify(questionnaires=items)

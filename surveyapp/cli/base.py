@@ -56,8 +56,12 @@ def fail(message: str) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--database-url", envvar="SURVEYAPP_DATABASE_URL", default=None,
-              help="SQLAlchemy URL; default: SQLite file in the instance folder.")
+@click.option(
+    "--database-url",
+    envvar="SURVEYAPP_DATABASE_URL",
+    default=None,
+    help="SQLAlchemy URL; default: SQLite file in the instance folder.",
+)
 @click.version_option(package_name="surveyapp")
 @click.pass_context
 def main(ctx: click.Context, database_url: str | None) -> None:

@@ -12,8 +12,13 @@ from surveyapp.cli.serve import run_server
 
 @main.command("demo")
 @click.option("--no-serve", is_flag=True, help="Stop after seeding the data.")
-@click.option("--per-round", default=600, show_default=True, type=int,
-              help="Synthetic responses per round (two rounds per sector).")
+@click.option(
+    "--per-round",
+    default=600,
+    show_default=True,
+    type=int,
+    help="Synthetic responses per round (two rounds per sector).",
+)
 @click.option("--seed", default=20261125, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -28,7 +33,10 @@ def demo(ctx: AppContext, no_serve: bool, per_round: int, seed: int, host: str, 
     with app.app_context():
         upgrade()
     click.echo(f"database: {app.config['DATABASE_URL']}")
-    with ctx.session() as session, click.progressbar(length=per_round * 12, label="seeding responses") as bar:
+    with (
+        ctx.session() as session,
+        click.progressbar(length=per_round * 12, label="seeding responses") as bar,
+    ):
         summary = seed_demo(session, per_round=per_round, seed=seed, progress=bar.update)
     margins_path = Path(app.instance_path) / "demo_margins.csv"
     margins_path.write_text(margins_csv(summary.margins), encoding="utf-8")
@@ -80,8 +88,15 @@ def _demo_accounts(ctx: AppContext) -> list[tuple[str, str, str]]:
             password = secrets.token_urlsafe(9)
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
-                create_user(session, username, role, password, sectors=sectors,
-                            actor="demo", must_change_password=False)
+                create_user(
+                    session,
+                    username,
+                    role,
+                    password,
+                    sectors=sectors,
+                    actor="demo",
+                    must_change_password=False,
+                )
             else:
                 user.password_hash = hash_password(password)
                 user.failed_logins, user.locked_until = 0, None

@@ -90,10 +90,17 @@ def list_(ctx: AppContext) -> None:
 
 @questionnaires_group.command("import-xlsform")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--out", type=click.Path(dir_okay=False), default=None,
-              help="Write the YAML here (default: standard output).")
-@click.option("--sector", default=None,
-              help="Sector of the questionnaire, when the settings sheet has no 'sector' column.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the YAML here (default: standard output).",
+)
+@click.option(
+    "--sector",
+    default=None,
+    help="Sector of the questionnaire, when the settings sheet has no 'sector' column.",
+)
 def import_xlsform(path: str, out: str | None, sector: str | None) -> None:
     """Convert an XLSForm (.xlsx from ODK or KoboToolbox) to questionnaire YAML.
 

@@ -49,12 +49,28 @@ def import_(ctx: AppContext, csv_path: str, code: str, encoding: str) -> None:
 
 @responses_group.command("export")
 @click.option("--round", "code", required=True, help="Round code to export.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav"]), default="csv", show_default=True,
-              help="csv (UTF-8 with BOM, for Excel and analyze), xlsx, or SPSS sav with labels.")
-@click.option("--out", type=click.Path(dir_okay=False), default="-", show_default=True,
-              help="File to write ('-' = standard output, csv only).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the labels (xlsx codebook, sav labels).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "sav"]),
+    default="csv",
+    show_default=True,
+    help="csv (UTF-8 with BOM, for Excel and analyze), xlsx, or SPSS sav with labels.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default="-",
+    show_default=True,
+    help="File to write ('-' = standard output, csv only).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of the labels (xlsx codebook, sav labels).",
+)
 @pass_appctx
 def export(ctx: AppContext, code: str, fmt: str, out: str, lang: str) -> None:
     """Export a round's responses (CSV is streamed in constant memory)."""

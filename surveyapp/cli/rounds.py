@@ -36,7 +36,9 @@ def rounds_group() -> None:
 @click.option("--code", default=None, help="Round code used in the URL (default: ID-PERIOD).")
 @click.option("--require-token", is_flag=True, help="Only invited respondents may answer.")
 @pass_appctx
-def create(ctx: AppContext, qid, version, period, opens, closes, districts, targets, code, require_token):
+def create(
+    ctx: AppContext, qid, version, period, opens, closes, districts, targets, code, require_token
+):
     """Open a round of a published questionnaire version."""
     from surveyapp.catalog import find_version
     from surveyapp.rounds.service import RoundError, create_round
@@ -50,21 +52,31 @@ def create(ctx: AppContext, qid, version, period, opens, closes, districts, targ
     with ctx.session() as session:
         row = find_version(session, qid, version)
         if row is None:
-            fail(f"questionnaire {qid!r}{f' v{version}' if version else ''} is not published "
-                 "(run: surveyapp questionnaires load)")
+            fail(
+                f"questionnaire {qid!r}{f' v{version}' if version else ''} is not published "
+                "(run: surveyapp questionnaires load)"
+            )
         try:
             round_ = create_round(
-                session, row, period,
-                opens_at=_date(opens, "--opens"), closes_at=_date(closes, "--closes"),
+                session,
+                row,
+                period,
+                opens_at=_date(opens, "--opens"),
+                closes_at=_date(closes, "--closes"),
                 districts=[d.strip() for d in districts.split(",")] if districts else None,
-                targets=parsed_targets, code=code, require_token=require_token, actor="cli",
+                targets=parsed_targets,
+                code=code,
+                require_token=require_token,
+                actor="cli",
             )
         except RoundError as exc:
             session.rollback()
             fail(str(exc))
         session.commit()
-        click.echo(f"round {round_.code} opened: {row.qid} v{row.version}, {period}, "
-                   f"{round_.opens_at:%Y-%m-%d} – {round_.closes_at:%Y-%m-%d}, /s/{round_.code}")
+        click.echo(
+            f"round {round_.code} opened: {row.qid} v{row.version}, {period}, "
+            f"{round_.opens_at:%Y-%m-%d} – {round_.closes_at:%Y-%m-%d}, /s/{round_.code}"
+        )
 
 
 @rounds_group.command("list")
@@ -78,11 +90,17 @@ def list_(ctx: AppContext) -> None:
     from surveyapp.rounds.service import list_rounds
 
     with ctx.session() as session:
-        counts = dict(session.execute(select(Response.round_id, func.count()).group_by(Response.round_id)).all())
+        counts = dict(
+            session.execute(
+                select(Response.round_id, func.count()).group_by(Response.round_id)
+            ).all()
+        )
         now = utcnow()
         for r in list_rounds(session):
             v = r.questionnaire_version
-            click.echo(f"{r.code}\t{v.qid} v{v.version}\t{r.period}\t{r.state(now)}\t{counts.get(r.id, 0)} responses")
+            click.echo(
+                f"{r.code}\t{v.qid} v{v.version}\t{r.period}\t{r.state(now)}\t{counts.get(r.id, 0)} responses"
+            )
 
 
 @rounds_group.command("close")

@@ -39,8 +39,13 @@ def run_server(app, host: str, port: int, workers: int) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int,
-              help="gunicorn worker processes; 0 runs the single-process development server.")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=int,
+    help="gunicorn worker processes; 0 runs the single-process development server.",
+)
 @pass_appctx
 def serve(ctx: AppContext, host: str, port: int, workers: int) -> None:
     """Serve the survey, the API and the public pages."""

@@ -38,7 +38,10 @@ def create(ctx: AppContext, username: str, name: str) -> None:
             fail(str(exc))
         token_id = token.id
         session.commit()
-        click.echo(f"created token {token_id} {name.strip()!r} for {owner.username} ({owner.role})", err=True)
+        click.echo(
+            f"created token {token_id} {name.strip()!r} for {owner.username} ({owner.role})",
+            err=True,
+        )
         click.echo("the token is shown once; keep it secret:", err=True)
         click.echo(plain)
 
@@ -68,7 +71,11 @@ def list_tokens(ctx: AppContext, username: str | None) -> None:
             return
         click.echo("id\tuser\tname\tstate\tcreated\tlast_used")
         for tok in sorted(rows, key=lambda r: r.id):
-            state = "revoked" if tok.revoked_at else ("disabled-user" if not tok.user.active else "active")
+            state = (
+                "revoked"
+                if tok.revoked_at
+                else ("disabled-user" if not tok.user.active else "active")
+            )
             click.echo(
                 f"{tok.id}\t{tok.user.username}\t{tok.name}\t{state}\t"
                 f"{when(tok.created_at)}\t{when(tok.last_used_at)}"

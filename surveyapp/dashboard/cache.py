@@ -279,8 +279,13 @@ class AnalysisCache:
         """
         background = self.session_scope is not None
         with self._lock:
-            if background and size is not None and self.sync_max is not None \
-                    and size > self.sync_max and family not in self._entries:
+            if (
+                background
+                and size is not None
+                and self.sync_max is not None
+                and size > self.sync_max
+                and family not in self._entries
+            ):
                 # a first view of a large round: minutes in the request would outlast
                 # the viewer's patience and the server's timeout; compute it aside
                 if family not in self._busy:
@@ -300,7 +305,9 @@ class AnalysisCache:
                 self._release(family)
         return Served(value, got_version)
 
-    def _start_refresh(self, family: Hashable, compute: Callable[[Session], tuple[Hashable, T]]) -> None:
+    def _start_refresh(
+        self, family: Hashable, compute: Callable[[Session], tuple[Hashable, T]]
+    ) -> None:
         """Under the lock: mark the family busy and compute it in a thread of its own."""
         self._busy[family] = threading.Event()
         threading.Thread(

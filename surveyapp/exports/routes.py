@@ -29,9 +29,11 @@ from surveyapp.web import current_lang
 
 bp = Blueprint("exports", __name__)
 
-TOO_BIG_FOR_EXCEL = ("本轮答卷超过 Excel 工作表的最大行数（1,048,575），请下载 CSV 或 SPSS (.sav) 文件。\n"
-                     "This round has more responses than an Excel sheet has rows (1,048,575): "
-                     "download the CSV or the SPSS (.sav) file.\n")
+TOO_BIG_FOR_EXCEL = (
+    "本轮答卷超过 Excel 工作表的最大行数（1,048,575），请下载 CSV 或 SPSS (.sav) 文件。\n"
+    "This round has more responses than an Excel sheet has rows (1,048,575): "
+    "download the CSV or the SPSS (.sav) file.\n"
+)
 
 
 @bp.get("/dashboard/rounds/<code>/responses.csv")

@@ -33,7 +33,9 @@ def may_export(user: User, round_: Round) -> bool:
     return user.role in EXPORT_ROLES and user.may_see_sector(round_.questionnaire_version.sector)
 
 
-def record_export(session: Session, user: User, round_: Round, fmt: Format, *, ip: str | None = None) -> None:
+def record_export(
+    session: Session, user: User, round_: Round, fmt: Format, *, ip: str | None = None
+) -> None:
     """Add the audit row of a download (the caller commits), before any byte is sent:
     a download cut short is still a download of personal data."""
     audit(session, user, AUDIT_ACTION, f"round:{round_.code}", {"format": fmt}, ip=ip)
@@ -43,5 +45,7 @@ def fits_excel(session: Session, round_: Round) -> bool:
     """False when the round has more responses than an Excel sheet has rows: checked
     before a download starts, since a streamed file cannot be turned into an error
     page half-way."""
-    count = session.scalar(select(func.count()).select_from(Response).where(Response.round_id == round_.id))
+    count = session.scalar(
+        select(func.count()).select_from(Response).where(Response.round_id == round_.id)
+    )
     return (count or 0) <= formats.XLSX_MAX_ROWS

@@ -8,4 +8,14 @@ from surveyapp.models.response import Response
 from surveyapp.models.round import Invitation, Round
 from surveyapp.models.user import AuditLog, User
 
-__all__ = ["ApiToken", "AuditLog", "Base", "Bulletin", "User", "Invitation", "QuestionnaireVersion", "Response", "Round"]
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "Base",
+    "Bulletin",
+    "User",
+    "Invitation",
+    "QuestionnaireVersion",
+    "Response",
+    "Round",
+]

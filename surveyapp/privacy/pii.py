@@ -44,7 +44,14 @@ __all__ = ["mask_pii"]
 # Full-width digits, plus, hyphen, brackets and the ideographic space map one character to one,
 # so positions found in the folded text are positions in the original.
 _FOLD = str.maketrans(
-    {**{0xFF10 + i: str(i) for i in range(10)}, 0xFF0B: "+", 0xFF0D: "-", 0xFF08: "(", 0xFF09: ")", 0x3000: " "}
+    {
+        **{0xFF10 + i: str(i) for i in range(10)},
+        0xFF0B: "+",
+        0xFF0D: "-",
+        0xFF08: "(",
+        0xFF09: ")",
+        0x3000: " ",
+    }
 )
 _QUICK = re.compile(r"[0-9\uff10-\uff19@]")  # nothing to mask without a digit or an @
 
@@ -88,7 +95,7 @@ def _real_date(year: int, month: str, day: str) -> bool:
 def _mask(match: re.Match[str], original: str) -> str:
     """The masked text for one match (sliced from ``original``, so full-width digits and
     the resident's separators are kept where they are shown)."""
-    text = original[match.start():match.end()]
+    text = original[match.start() : match.end()]
     kind = match.lastgroup
     if kind == "email":
         at = text.index("@")
@@ -124,7 +131,7 @@ def mask_pii(text: str) -> str:
     out: list[str] = []
     last = 0
     for match in _PATTERN.finditer(folded):
-        out.append(text[last:match.start()])
+        out.append(text[last : match.start()])
         out.append(_mask(match, text))
         last = match.end()
     if not out:

@@ -19,7 +19,9 @@ bp.record_once(lambda state: release_session_on_teardown(state.app, db.session))
 @bp.get("/")
 def index():
     now = utcnow()
-    rounds = [r for r in db.session.scalars(select(Round).order_by(Round.code)) if r.state(now) == "open"]
+    rounds = [
+        r for r in db.session.scalars(select(Round).order_by(Round.code)) if r.state(now) == "open"
+    ]
     entries = [(r, questionnaire_of(r.questionnaire_version)) for r in rounds]
     return render_template("public/index.html", entries=entries)
 
@@ -36,5 +38,9 @@ def readyz():
         db.session.execute(text("SELECT 1"))
     except Exception:  # any driver error means "not ready"
         db.session.rollback()
-        return jsonify(status="unavailable", error="database unreachable"), 503, {"Retry-After": "5"}
+        return (
+            jsonify(status="unavailable", error="database unreachable"),
+            503,
+            {"Retry-After": "5"},
+        )
     return jsonify(status="ok")

@@ -34,7 +34,6 @@ from surveyapp.uploads import ZIP, NotText, upload_text
 MAX_UPLOAD_BYTES = 256 * 1024
 
 
-
 class UploadRefused(ValueError):
     """An uploaded file that is not used; ``code`` is a message key, ``params`` its values."""
 

@@ -40,7 +40,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "of questionnaires/catering.yaml.",
     ),
     "source": ("问卷 YAML", "Questionnaire YAML"),
-    "upload": ("或上传 YAML 文件（UTF-8，最大 {limit} KB）", "Or upload a YAML file (UTF-8, at most {limit} KB)"),
+    "upload": (
+        "或上传 YAML 文件（UTF-8，最大 {limit} KB）",
+        "Or upload a YAML file (UTF-8, at most {limit} KB)",
+    ),
     "validate": ("校验", "Check"),
     "publish": ("发布（冻结版本）", "Publish (freeze a version)"),
     "publish_note": (
@@ -96,9 +99,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "不是 .xlsx 工作簿（Excel 2007 或更新版本）；旧的 .xls 请先另存为 .xlsx。",
         "Not an .xlsx workbook (Excel 2007 or newer); save an old .xls as .xlsx first.",
     ),
-    "xlsform_file": ("XLSForm 文件（.xlsx，最大 {limit} KB）", "XLSForm file (.xlsx, at most {limit} KB)"),
+    "xlsform_file": (
+        "XLSForm 文件（.xlsx，最大 {limit} KB）",
+        "XLSForm file (.xlsx, at most {limit} KB)",
+    ),
     "xlsform_sector": ("行业", "Sector"),
-    "xlsform_sector_settings": ("按 settings 表中的 sector 列", "From the settings sheet's sector column"),
+    "xlsform_sector_settings": (
+        "按 settings 表中的 sector 列",
+        "From the settings sheet's sector column",
+    ),
     "xlsform_help": (
         "支持的内容：评分量表（选项名为连续整数，如 1–5）的 select_one 转为评分题，"
         "名为 overall 的评分题转为总体满意度题，分组（begin group）转为维度；"

@@ -53,7 +53,11 @@ class Scale:
         return str(value)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"min": self.min, "max": self.max, "labels": {k: list(v) for k, v in self.labels.items()}}
+        return {
+            "min": self.min,
+            "max": self.max,
+            "labels": {k: list(v) for k, v in self.labels.items()},
+        }
 
 
 @dataclass(frozen=True)

@@ -151,9 +151,7 @@ def _rows(sheet: Any, title: str) -> Iterator[_Row]:
     for number, values in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
             raise XLSFormError(f"the '{title}' sheet has more than {MAX_ROWS} rows")
-        cells = {
-            col: _cell(v) for col, v in zip(columns, values, strict=False) if col is not None
-        }
+        cells = {col: _cell(v) for col, v in zip(columns, values, strict=False) if col is not None}
         if any(cells.values()):
             yield _Row(number, cells)
 
@@ -218,7 +216,9 @@ def _both(text: str | dict[str, str] | None, fallback: str) -> tuple[str, str]:
 
 class _Notes(list):
     def add(self, row: int | None, message: str, sheet: str = "survey") -> None:
-        where = "" if row is None else (f"row {row}: " if sheet == "survey" else f"{sheet} row {row}: ")
+        where = (
+            "" if row is None else (f"row {row}: " if sheet == "survey" else f"{sheet} row {row}: ")
+        )
         self.append(where + message)
 
 
@@ -453,7 +453,9 @@ def _read_survey(
             notes.add(row.number, f"'{extra}' is not supported; ignored")
         lst = lists.get(list_name)
         if lst is None:
-            notes.add(row.number, f"choice list '{list_name}' is not on the choices sheet; left out")
+            notes.add(
+                row.number, f"choice list '{list_name}' is not on the choices sheet; left out"
+            )
             continue
         if lst.scale is None or qid in PROFILE_IDS:
             survey.respondent.append(_respondent_question(qid, label, required, lst))

@@ -24,7 +24,11 @@ from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.responses.codec import MISSING
 
 BATCH = 5000
-TAIL = ("duration", "submitted_at", "channel")  # "duration" (seconds) feeds the speeder rule of analyze
+TAIL = (
+    "duration",
+    "submitted_at",
+    "channel",
+)  # "duration" (seconds) feeds the speeder rule of analyze
 
 
 def export_columns(q: Questionnaire) -> list[str]:
@@ -45,15 +49,25 @@ def _row_maker(round_: Round, q: Questionnaire) -> Callable[[Sequence[Any]], lis
         row += ["" if b == MISSING else options[i][b] for i, b in enumerate(profile)]
         row.append(period)
         row += ["" if b == MISSING else str(b) for b in answers]
-        row += [mask_pii((open_answers or {}).get(oid, "")) for oid in open_ids]  # nothing unmasked leaves
+        row += [
+            mask_pii((open_answers or {}).get(oid, "")) for oid in open_ids
+        ]  # nothing unmasked leaves
         row += ["" if duration is None else repr(duration), submitted.isoformat(), channel]
         return row
 
     return make
 
 
-_COLUMNS = (Response.uid, Response.profile, Response.answers, Response.open_answers,
-            Response.duration_seconds, Response.submitted_at, Response.channel, Response.external_id)
+_COLUMNS = (
+    Response.uid,
+    Response.profile,
+    Response.answers,
+    Response.open_answers,
+    Response.duration_seconds,
+    Response.submitted_at,
+    Response.channel,
+    Response.external_id,
+)
 
 
 def response_records(session: Session, round_: Round) -> Iterator[Sequence[Any]]:

@@ -68,14 +68,27 @@ def codebook(q: Questionnaire, lang: str = "zh") -> list[tuple[str, str, str]]:
     rows.append(("period", "Period / 期次", ""))
     for item in q.items:
         scale = item.scale
-        rows.append((item.id, item.text.get(lang),
-                     "; ".join(f"{v} = {scale.label(v, lang)}" for v in scale.points)))
+        rows.append(
+            (
+                item.id,
+                item.text.get(lang),
+                "; ".join(f"{v} = {scale.label(v, lang)}" for v in scale.points),
+            )
+        )
     overall = q.overall.scale
-    rows.append((q.overall.id, q.overall.text.get(lang),
-                 "; ".join(f"{v} = {overall.label(v, lang)}" for v in overall.points)))
+    rows.append(
+        (
+            q.overall.id,
+            q.overall.text.get(lang),
+            "; ".join(f"{v} = {overall.label(v, lang)}" for v in overall.points),
+        )
+    )
     rows += [(oq.id, oq.text.get(lang), "") for oq in q.open_questions]
-    rows += [("duration", "Completion time, seconds / 答题用时（秒）", ""),
-             ("submitted_at", "Submitted at (UTC) / 提交时间", ""), ("channel", "Channel / 渠道", "")]
+    rows += [
+        ("duration", "Completion time, seconds / 答题用时（秒）", ""),
+        ("submitted_at", "Submitted at (UTC) / 提交时间", ""),
+        ("channel", "Channel / 渠道", ""),
+    ]
     return rows
 
 
@@ -167,14 +180,18 @@ def column_letter(index: int) -> str:
 
 def _text_cell(ref: str, text: str, style: str = "") -> str:
     """An inline-string cell; ``ref`` may hold the row placeholder."""
-    return (f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">'
-            f"{text.translate(_XML_TEXT)}</t></is></c>")
+    return (
+        f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">'
+        f"{text.translate(_XML_TEXT)}</t></is></c>"
+    )
 
 
 def _header_row(cells: Sequence[str]) -> str:
-    return ('<row r="1">'
-            + "".join(_text_cell(f"{column_letter(i)}1", v, ' s="1"') for i, v in enumerate(cells))
-            + "</row>")
+    return (
+        '<row r="1">'
+        + "".join(_text_cell(f"{column_letter(i)}1", v, ' s="1"') for i, v in enumerate(cells))
+        + "</row>"
+    )
 
 
 class _XlsxRows:
@@ -188,10 +205,14 @@ class _XlsxRows:
     def __init__(self, q: Questionnaire, period: str) -> None:
         header = export_columns(q)
         col = {name: column_letter(i) for i, name in enumerate(header)}
-        self.profile = [self._table([_text_cell(f"{col[question.id]}{_ROW}", v) for v in question.values])
-                        for question in q.respondent]
-        self.answers = [self._table([f'<c r="{col[aid]}{_ROW}"><v>{b}</v></c>' for b in range(MISSING)])
-                        for aid in q.answer_ids]
+        self.profile = [
+            self._table([_text_cell(f"{col[question.id]}{_ROW}", v) for v in question.values])
+            for question in q.respondent
+        ]
+        self.answers = [
+            self._table([f'<c r="{col[aid]}{_ROW}"><v>{b}</v></c>' for b in range(MISSING)])
+            for aid in q.answer_ids
+        ]
         self.id_ref = f"{col['respondent_id']}{_ROW}"
         self.period = _text_cell(f"{col['period']}{_ROW}", period)
         self.open = [(oq.id, f"{col[oq.id]}{_ROW}") for oq in q.open_questions]
@@ -256,7 +277,9 @@ class _Chunks(io.RawIOBase):
         return out
 
 
-def _sheet(zf: zipfile.ZipFile, name: str, header: Sequence[str], rows: Iterable[str]) -> Iterator[None]:
+def _sheet(
+    zf: zipfile.ZipFile, name: str, header: Sequence[str], rows: Iterable[str]
+) -> Iterator[None]:
     """Write one worksheet into the zip: the header row in bold, then ``rows`` (row XML,
     numbered from 2), encoded and compressed a block at a time; yields after each block."""
     with zf.open(name, "w") as out:
@@ -288,22 +311,37 @@ class XlsxStream:
     def _rows(self, maker: _XlsxRows) -> Iterator[str]:
         for record in response_records(self.session, self.round):
             if self.count == XLSX_MAX_ROWS:
-                raise ValueError(f"the round has more than {XLSX_MAX_ROWS:,} responses, the most an Excel "
-                                 "sheet holds; export it as CSV or .sav")
+                raise ValueError(
+                    f"the round has more than {XLSX_MAX_ROWS:,} responses, the most an Excel "
+                    "sheet holds; export it as CSV or .sav"
+                )
             self.count += 1
             yield maker.row(self.count + 1, record)
 
     def __iter__(self) -> Iterator[bytes]:
         q = questionnaire_of(self.round.questionnaire_version)
-        book = [(f'<row r="{number}">'
-                 + "".join(_text_cell(f"{column_letter(i)}{number}", v) for i, v in enumerate(entry) if v)
-                 + "</row>")
-                for number, entry in enumerate(codebook(q, self.lang), start=2)]
+        book = [
+            (
+                f'<row r="{number}">'
+                + "".join(
+                    _text_cell(f"{column_letter(i)}{number}", v) for i, v in enumerate(entry) if v
+                )
+                + "</row>"
+            )
+            for number, entry in enumerate(codebook(q, self.lang), start=2)
+        ]
         sink = _Chunks()
-        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSLEVEL) as zf:
+        with zipfile.ZipFile(
+            sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSLEVEL
+        ) as zf:
             for name, text in _XLSX_PARTS.items():
                 zf.writestr(name, text)
-            for _ in _sheet(zf, "xl/worksheets/sheet1.xml", export_columns(q), self._rows(_XlsxRows(q, self.round.period))):
+            for _ in _sheet(
+                zf,
+                "xl/worksheets/sheet1.xml",
+                export_columns(q),
+                self._rows(_XlsxRows(q, self.round.period)),
+            ):
                 yield sink.take()
             for _ in _sheet(zf, "xl/worksheets/sheet2.xml", ["column", "label", "values"], book):
                 pass
@@ -341,9 +379,11 @@ def _sav_string_widths(session: Session, round_: Round, q: Questionnaire) -> dic
     widths |= {oq.id: 1 for oq in q.open_questions}
     for (channel,) in session.execute(select(Response.channel).where(in_round).distinct()):
         widths["channel"] = max(widths["channel"], len(channel.encode("utf-8")))
-    stmt = (select(Response.external_id, Response.open_answers)
-            .where(in_round, or_(Response.external_id.is_not(None), Response.open_answers.is_not(None)))
-            .execution_options(yield_per=_SAV_BLOCK))
+    stmt = (
+        select(Response.external_id, Response.open_answers)
+        .where(in_round, or_(Response.external_id.is_not(None), Response.open_answers.is_not(None)))
+        .execution_options(yield_per=_SAV_BLOCK)
+    )
     for external, open_answers in session.connection().execute(stmt):
         if external:
             widths["respondent_id"] = max(widths["respondent_id"], len(external.encode("utf-8")))
@@ -361,18 +401,24 @@ def _sav_variables(q: Questionnaire, lang: str, widths: dict[str, int]) -> list[
     variables = [Variable("respondent_id", labels["respondent_id"], widths["respondent_id"])]
     for question in q.respondent:
         values = {i + 1: o.value for i, o in enumerate(question.options)} | {MISSING: missing_label}
-        variables.append(Variable(question.id, labels[question.id], value_labels=values, missing=not_answered))
+        variables.append(
+            Variable(question.id, labels[question.id], value_labels=values, missing=not_answered)
+        )
     variables.append(Variable("period", labels["period"], widths["period"]))
     for aid in q.answer_ids:
         scale = q.scale_of(aid)
         values = {int(v): scale.label(v, lang) for v in scale.points} | {MISSING: missing_label}
-        variables.append(Variable(aid, labels[aid], value_labels=values, missing=not_answered, measure="ordinal"))
+        variables.append(
+            Variable(aid, labels[aid], value_labels=values, missing=not_answered, measure="ordinal")
+        )
     variables += [Variable(oq.id, labels[oq.id], widths[oq.id]) for oq in q.open_questions]
-    variables += [Variable("duration", labels["duration"], format="F8.1"),
-                  # microseconds: DATETIME27.6 (dd-mmm-yyyy hh:mm:ss.ffffff); the DATETIME26.6
-                  # pyreadstat was given is one column short, and PSPP shows it as a bare number
-                  Variable("submitted_at", labels["submitted_at"], format="DATETIME27.6"),
-                  Variable("channel", labels["channel"], widths["channel"])]
+    variables += [
+        Variable("duration", labels["duration"], format="F8.1"),
+        # microseconds: DATETIME27.6 (dd-mmm-yyyy hh:mm:ss.ffffff); the DATETIME26.6
+        # pyreadstat was given is one column short, and PSPP shows it as a bare number
+        Variable("submitted_at", labels["submitted_at"], format="DATETIME27.6"),
+        Variable("channel", labels["channel"], widths["channel"]),
+    ]
     return variables
 
 
@@ -388,15 +434,25 @@ def _sav_blocks(session: Session, round_: Round, q: Questionnaire) -> Iterator[l
         prof = np.frombuffer(profiles, dtype=np.uint8).reshape(n, n_profile).astype(np.float64)
         prof[prof != MISSING] += 1
         scores = np.frombuffer(answers, dtype=np.uint8).reshape(n, n_answers).astype(np.float64)
-        return [ids, *prof.T, [round_.period] * n, *scores.T, *opens,
-                np.frombuffer(durations, dtype=np.float64), np.frombuffer(submitted, dtype=np.float64), channels]
+        return [
+            ids,
+            *prof.T,
+            [round_.period] * n,
+            *scores.T,
+            *opens,
+            np.frombuffer(durations, dtype=np.float64),
+            np.frombuffer(submitted, dtype=np.float64),
+            channels,
+        ]
 
     def fresh() -> tuple:
         return [], bytearray(), bytearray(), [[] for _ in open_ids], array("d"), array("d"), []
 
     parts = fresh()
     ids, profiles, answers, opens, durations, submitted, channels = parts
-    for uid, profile, packed, open_answers, duration, at, channel, external in response_records(session, round_):
+    for uid, profile, packed, open_answers, duration, at, channel, external in response_records(
+        session, round_
+    ):
         ids.append(external or uid)
         profiles += profile
         answers += packed

@@ -52,7 +52,9 @@ def _read(path: Path, encoding: str) -> tuple[list[str], list[list[str]]]:
         with open(path, encoding=encoding, newline="") as fh:
             rows = list(csv.reader(fh))
     except UnicodeDecodeError as exc:
-        raise ImportFailed(str(path), [ImportProblem(0, "", f"not {encoding} text ({exc.reason})")]) from None
+        raise ImportFailed(
+            str(path), [ImportProblem(0, "", f"not {encoding} text ({exc.reason})")]
+        ) from None
     except csv.Error as exc:
         raise ImportFailed(str(path), [ImportProblem(0, "", f"not a CSV file ({exc})")]) from None
     if not rows or not any(cell.strip() for cell in rows[0]):
@@ -72,7 +74,11 @@ def import_csv(session: Session, round_: Round, path: Path, encoding: str = "utf
     col = {name: i for i, name in enumerate(header)}
     open_ids = [oq.id for oq in q.open_questions if oq.id in col]
     existing = set(
-        session.scalars(select(Response.external_id).where(Response.round_id == round_.id, Response.external_id.is_not(None)))
+        session.scalars(
+            select(Response.external_id).where(
+                Response.round_id == round_.id, Response.external_id.is_not(None)
+            )
+        )
     )
     problems: list[ImportProblem] = []
     seen: dict[str, int] = {}
@@ -82,20 +88,34 @@ def import_csv(session: Session, round_: Round, path: Path, encoding: str = "utf
         if not any(c.strip() for c in cells):
             continue  # blank line
         if len(cells) != len(header):
-            problems.append(ImportProblem(number, "", f"has {len(cells)} cells, the header has {len(header)}"))
+            problems.append(
+                ImportProblem(number, "", f"has {len(cells)} cells, the header has {len(header)}")
+            )
             continue
         values = {name: cells[i].strip() for name, i in col.items()}
         get = values.__getitem__
         rid = get("respondent_id")
         if not rid or len(rid) > MAX_ID:
-            problems.append(ImportProblem(number, "respondent_id", f"must be 1 to {MAX_ID} characters"))
+            problems.append(
+                ImportProblem(number, "respondent_id", f"must be 1 to {MAX_ID} characters")
+            )
         elif rid in seen:
-            problems.append(ImportProblem(number, "respondent_id", f"{rid!r} repeats row {seen[rid]}"))
+            problems.append(
+                ImportProblem(number, "respondent_id", f"{rid!r} repeats row {seen[rid]}")
+            )
         elif rid in existing:
-            problems.append(ImportProblem(number, "respondent_id", f"{rid!r} was imported into this round before"))
+            problems.append(
+                ImportProblem(
+                    number, "respondent_id", f"{rid!r} was imported into this round before"
+                )
+            )
         seen.setdefault(rid, number)
         if get("period") != round_.period:
-            problems.append(ImportProblem(number, "period", f"{get('period')!r} is not the round's period {round_.period}"))
+            problems.append(
+                ImportProblem(
+                    number, "period", f"{get('period')!r} is not the round's period {round_.period}"
+                )
+            )
         payload = {
             "respondent": {k: get(k) or None for k in q.respondent_ids},
             "answers": {k: get(k) or None for k in q.answer_ids},
@@ -110,7 +130,9 @@ def import_csv(session: Session, round_: Round, path: Path, encoding: str = "utf
             continue
         district = clean.respondent.get("district")
         if district and round_.districts and district not in round_.districts:
-            problems.append(ImportProblem(number, "district", f"{district!r} is not a district of this round"))
+            problems.append(
+                ImportProblem(number, "district", f"{district!r} is not a district of this round")
+            )
             continue
         records.append(
             {

@@ -50,13 +50,21 @@ def load_round_matrix(session: Session, round_: Round) -> tuple[Questionnaire, R
     return q, build_matrix(q, round_.period, uids, answers, profiles, durations)
 
 
-def build_matrix(q: Questionnaire, period: str, uids, answers, profiles, durations) -> ResponseMatrix:
+def build_matrix(
+    q: Questionnaire, period: str, uids, answers, profiles, durations
+) -> ResponseMatrix:
     """A matrix from packed rows: answers and profile bytes in the version's order."""
     n = len(uids)
     width = len(q.answer_ids)
-    values = decode_many([bytes(a) for a in answers] if answers and not isinstance(answers[0], bytes) else answers,
-                         width)
-    joined = b"".join(bytes(p) for p in profiles) if profiles and not isinstance(profiles[0], bytes) else b"".join(profiles)
+    values = decode_many(
+        [bytes(a) for a in answers] if answers and not isinstance(answers[0], bytes) else answers,
+        width,
+    )
+    joined = (
+        b"".join(bytes(p) for p in profiles)
+        if profiles and not isinstance(profiles[0], bytes)
+        else b"".join(profiles)
+    )
     codes = np.frombuffer(joined, dtype=np.uint8).reshape(n, len(q.respondent))
     columns: dict[str, object] = {}
     for j, question in enumerate(q.respondent):

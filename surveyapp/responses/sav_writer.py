@@ -81,7 +81,9 @@ class Variable:
         if not 0 <= self.width <= 32767:
             raise ValueError(f"{self.name}: a string's width is 1 to 32767 bytes, not {self.width}")
         if self.width and (self.missing or self.value_labels):
-            raise ValueError(f"{self.name}: missing values and value labels are for numbers only here")
+            raise ValueError(
+                f"{self.name}: missing values and value labels are for numbers only here"
+            )
         if len(self.missing) > 3:
             raise ValueError(f"{self.name}: at most 3 discrete missing values")
         if not self.name or len(self.name.encode("utf-8")) > 64:
@@ -104,7 +106,7 @@ class Variable:
 
 def _format_code(spec: str) -> int:
     letters = spec.rstrip("0123456789.")
-    width, _, decimals = spec[len(letters):].partition(".")
+    width, _, decimals = spec[len(letters) :].partition(".")
     return (_FORMATS[letters] << 16) | (int(width) << 8) | int(decimals or 0)
 
 
@@ -162,8 +164,13 @@ class SavWriter:
     which readers accept).  Usable as a context manager; ``fh`` is not closed.
     """
 
-    def __init__(self, fh: BinaryIO, variables: Sequence[Variable], file_label: str = "",
-                 now: time.struct_time | None = None) -> None:
+    def __init__(
+        self,
+        fh: BinaryIO,
+        variables: Sequence[Variable],
+        file_label: str = "",
+        now: time.struct_time | None = None,
+    ) -> None:
         names = [v.name.upper() for v in variables]
         if len(set(names)) != len(names):
             raise ValueError("variable names must be unique (SPSS ignores case)")
@@ -184,11 +191,22 @@ class SavWriter:
     # --- dictionary ---------------------------------------------------------------------
 
     def _dictionary(self, file_label: str, now: time.struct_time) -> bytes:
-        out = [struct.pack(
-            "<4s60siiiiid9s8s64s3x", b"$FL2", _padded("@(#) SPSS DATA FILE surveyapp", 60), 2,
-            self._width, 1, 0, -1, BIAS,
-            f"{now.tm_mday:02d} {_MONTHS[now.tm_mon - 1]} {now.tm_year % 100:02d}".encode(),
-            time.strftime("%H:%M:%S", now).encode(), _padded(file_label, 64))]
+        out = [
+            struct.pack(
+                "<4s60siiiiid9s8s64s3x",
+                b"$FL2",
+                _padded("@(#) SPSS DATA FILE surveyapp", 60),
+                2,
+                self._width,
+                1,
+                0,
+                -1,
+                BIAS,
+                f"{now.tm_mday:02d} {_MONTHS[now.tm_mon - 1]} {now.tm_year % 100:02d}".encode(),
+                time.strftime("%H:%M:%S", now).encode(),
+                _padded(file_label, 64),
+            )
+        ]
         long_names, very_long, display = [], [], []
         serial = 0
         index = 1  # dictionary index (1-based, in 8-byte units) of each variable
@@ -213,11 +231,20 @@ class SavWriter:
             for value, label in v.value_labels.items():
                 text = _cut(label.encode("utf-8"), 255)
                 size = (len(text) + 1 + 7) // 8 * 8 - 1
-                out.append(struct.pack("<dB", float(value), len(text)) + text + b" " * (size - len(text)))
+                out.append(
+                    struct.pack("<dB", float(value), len(text)) + text + b" " * (size - len(text))
+                )
             out.append(struct.pack("<iii", 4, 1, at))
         out.append(self._extension(3, 4, struct.pack("<8i", 1, 0, 0, -1, 1, 1, 2, 65001)))
-        out.append(self._extension(4, 8, struct.pack("<3d", SYSMIS, sys.float_info.max,
-                                                     np.nextafter(-sys.float_info.max, 0.0))))
+        out.append(
+            self._extension(
+                4,
+                8,
+                struct.pack(
+                    "<3d", SYSMIS, sys.float_info.max, np.nextafter(-sys.float_info.max, 0.0)
+                ),
+            )
+        )
         out.append(self._extension(11, 4, b"".join(struct.pack("<3i", *d) for d in display)))
         out.append(self._extension(13, 1, "\t".join(long_names).encode("utf-8")))
         if very_long:
@@ -237,8 +264,16 @@ class SavWriter:
             spec = f"A{width}"
         code = _format_code(spec)
         label = _cut(v.label.encode("utf-8"), 255) if first else b""
-        head = struct.pack("<iiiiii8s", 2, width, 1 if label else 0, len(v.missing) if first else 0,
-                           code, code, _padded(short, 8))
+        head = struct.pack(
+            "<iiiiii8s",
+            2,
+            width,
+            1 if label else 0,
+            len(v.missing) if first else 0,
+            code,
+            code,
+            _padded(short, 8),
+        )
         if label:
             head += struct.pack("<i", len(label)) + label + b" " * (-len(label) % 4)
         if first and v.missing:
@@ -269,8 +304,8 @@ class SavWriter:
                 units[:, at] = values.view("<u8")
             else:
                 block = self._string_units(v, column)
-                units[:, at:at + v.units] = block
-                codes[:, at:at + v.units] = np.where(block == _SPACES, CODE_SPACES, CODE_RAW)
+                units[:, at : at + v.units] = block
+                codes[:, at : at + v.units] = np.where(block == _SPACES, CODE_SPACES, CODE_RAW)
         self._emit(units.reshape(-1), codes.reshape(-1))
         self.cases += n
 
@@ -289,7 +324,9 @@ class SavWriter:
         else:
             out = np.full((len(raw), v.units * 8), 32, dtype=np.uint8)
             for s, seg in enumerate(segments):  # 255 bytes of text in each segment's 256
-                out[:, s * 256:s * 256 + min(seg, share)] = text[:, s * share:s * share + min(seg, share)]
+                out[:, s * 256 : s * 256 + min(seg, share)] = text[
+                    :, s * share : s * share + min(seg, share)
+                ]
         return out.view("<u8")
 
     def _emit(self, units: np.ndarray, codes: np.ndarray) -> None:

@@ -176,7 +176,9 @@ def _consume_token(session: Session, round_: Round, token: str, now: datetime) -
         return row[0]
     session.rollback()
     exists = session.scalar(
-        select(Invitation.id).where(Invitation.token_hash == digest, Invitation.round_id == round_.id)
+        select(Invitation.id).where(
+            Invitation.token_hash == digest, Invitation.round_id == round_.id
+        )
     )
     if exists is not None:
         raise TokenUsed()

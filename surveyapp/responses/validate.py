@@ -87,7 +87,9 @@ def _parse_started(value: Any) -> datetime | FieldError | None:
     return parsed.astimezone(UTC)
 
 
-def _mapping(payload: Mapping[str, Any], key: str, errors: dict[str, FieldError]) -> Mapping[str, Any]:
+def _mapping(
+    payload: Mapping[str, Any], key: str, errors: dict[str, FieldError]
+) -> Mapping[str, Any]:
     value = payload.get(key)
     if value is None:
         return {}

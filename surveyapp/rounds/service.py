@@ -83,42 +83,87 @@ def round_problems(
     """
     problems: list[RoundError] = []
     if version.status != "published":
-        problems.append(RoundError(
-            f"questionnaire {version.qid} v{version.version} is not published",
-            code="not_published", field="version", qid=version.qid, version=version.version))
+        problems.append(
+            RoundError(
+                f"questionnaire {version.qid} v{version.version} is not published",
+                code="not_published",
+                field="version",
+                qid=version.qid,
+                version=version.version,
+            )
+        )
     if not PERIOD_RE.match(period):
-        problems.append(RoundError(
-            f"period {period!r} must look like 2026Q3, 2026M09, 2026H1 or 2026",
-            code="bad_period", field="period", period=period))
+        problems.append(
+            RoundError(
+                f"period {period!r} must look like 2026Q3, 2026M09, 2026H1 or 2026",
+                code="bad_period",
+                field="period",
+                period=period,
+            )
+        )
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
-        problems.append(RoundError(
-            "the closing date must be after the opening date", code="dates_order", field="closes"))
+        problems.append(
+            RoundError(
+                "the closing date must be after the opening date",
+                code="dates_order",
+                field="closes",
+            )
+        )
     q = questionnaire_of(version)
     options = _district_options(version)
     chosen = list(districts) if districts else list(options)
     unknown = [d for d in chosen if options and d not in options]
     if unknown:
-        problems.append(RoundError(
-            f"district {unknown[0]!r} is not an option of questionnaire {q.id}",
-            code="unknown_district", field="districts", district=unknown[0], qid=q.id))
+        problems.append(
+            RoundError(
+                f"district {unknown[0]!r} is not an option of questionnaire {q.id}",
+                code="unknown_district",
+                field="districts",
+                district=unknown[0],
+                qid=q.id,
+            )
+        )
     for district, target in (targets or {}).items():
         if district not in chosen:
-            problems.append(RoundError(
-                f"target given for district {district!r} that is not in the round",
-                code="target_not_in_round", field="targets", district=district))
-        elif isinstance(target, bool) or not isinstance(target, int) or not 1 <= target <= MAX_TARGET:
-            problems.append(RoundError(
-                f"the target of {district} must be a whole number from 1 to {MAX_TARGET:,}",
-                code="bad_target", field="targets", district=district, max=MAX_TARGET))
+            problems.append(
+                RoundError(
+                    f"target given for district {district!r} that is not in the round",
+                    code="target_not_in_round",
+                    field="targets",
+                    district=district,
+                )
+            )
+        elif (
+            isinstance(target, bool) or not isinstance(target, int) or not 1 <= target <= MAX_TARGET
+        ):
+            problems.append(
+                RoundError(
+                    f"the target of {district} must be a whole number from 1 to {MAX_TARGET:,}",
+                    code="bad_target",
+                    field="targets",
+                    district=district,
+                    max=MAX_TARGET,
+                )
+            )
     code = code or default_code(version, period)
     if not CODE_RE.match(code):
-        problems.append(RoundError(
-            f"round code {code!r} may use only letters, digits, '-' and '_' (3-40)",
-            code="bad_code", field="code", round_code=code))
+        problems.append(
+            RoundError(
+                f"round code {code!r} may use only letters, digits, '-' and '_' (3-40)",
+                code="bad_code",
+                field="code",
+                round_code=code,
+            )
+        )
     elif session.scalar(select(Round.id).where(Round.code == code)) is not None:
-        problems.append(RoundError(
-            f"a round with code {code!r} exists already", code="code_taken", field="code",
-            round_code=code))
+        problems.append(
+            RoundError(
+                f"a round with code {code!r} exists already",
+                code="code_taken",
+                field="code",
+                round_code=code,
+            )
+        )
     return problems
 
 
@@ -161,8 +206,14 @@ def create_round(
         opens_at = opens_at or start
         closes_at = closes_at or end
     problems = round_problems(
-        session, version, period, opens_at=opens_at, closes_at=closes_at,
-        districts=districts, targets=targets, code=code,
+        session,
+        version,
+        period,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        districts=districts,
+        targets=targets,
+        code=code,
     )
     if problems:
         raise problems[0]
@@ -182,17 +233,32 @@ def create_round(
     session.add(round_)
     session.flush()
     if actor is not None:
-        _audit(session, actor, "round.create", round_, ip, {
-            "questionnaire": version.qid, "version": version.version, "period": period,
-            "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
-            "districts": round_.districts, "targets": round_.targets,
-            "require_token": require_token,
-        })
+        _audit(
+            session,
+            actor,
+            "round.create",
+            round_,
+            ip,
+            {
+                "questionnaire": version.qid,
+                "version": version.version,
+                "period": period,
+                "opens_at": opens_at.isoformat(),
+                "closes_at": closes_at.isoformat(),
+                "districts": round_.districts,
+                "targets": round_.targets,
+                "require_token": require_token,
+            },
+        )
     return round_
 
 
 def _audit(
-    session: Session, actor: User | str, action: str, round_: Round, ip: str | None,
+    session: Session,
+    actor: User | str,
+    action: str,
+    round_: Round,
+    ip: str | None,
     details: dict[str, Any],
 ) -> None:
     from surveyapp.auth.service import audit  # auth imports the models only; no cycle
@@ -245,8 +311,18 @@ class RoundSnapshot:
 
 
 def round_snapshot(session: Session, code: str) -> RoundSnapshot | None:
-    columns = (Round.id, Round.code, Round.questionnaire_version_id, Round.period, Round.opens_at,
-               Round.closes_at, Round.districts, Round.status, Round.require_token, Round.salt)
+    columns = (
+        Round.id,
+        Round.code,
+        Round.questionnaire_version_id,
+        Round.period,
+        Round.opens_at,
+        Round.closes_at,
+        Round.districts,
+        Round.status,
+        Round.require_token,
+        Round.salt,
+    )
     stmt = (
         select(*columns, QuestionnaireVersion.content_hash)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Round.questionnaire_version_id)
@@ -257,10 +333,14 @@ def round_snapshot(session: Session, code: str) -> RoundSnapshot | None:
         return None
 
     def load(version_id: int) -> dict:
-        return session.scalar(select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == version_id))
+        return session.scalar(
+            select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == version_id)
+        )
 
     *values, content_hash = row
-    return RoundSnapshot(*values, questionnaire_version=VersionRef(row.questionnaire_version_id, content_hash, load))
+    return RoundSnapshot(
+        *values, questionnaire_version=VersionRef(row.questionnaire_version_id, content_hash, load)
+    )
 
 
 def list_rounds(session: Session) -> list[Round]:
@@ -271,8 +351,9 @@ def close_round(
     session: Session, round_: Round, *, actor: User | str | None = None, ip: str | None = None
 ) -> Round:
     if round_.status == "closed":
-        raise RoundError(f"round {round_.code} is already closed", code="already_closed",
-                         round_code=round_.code)
+        raise RoundError(
+            f"round {round_.code} is already closed", code="already_closed", round_code=round_.code
+        )
     round_.status = "closed"
     round_.closed_at = utcnow()
     session.flush()
@@ -302,11 +383,16 @@ def issue_invitations(
     if not 1 <= count <= limit:
         raise RoundError(
             f"the number of invitations must be between 1 and {limit:,}",
-            code="bad_count", field="count", max=limit,
+            code="bad_count",
+            field="count",
+            max=limit,
         )
     if round_.status == "closed":
-        raise RoundError(f"round {round_.code} is closed: no invitations can be issued",
-                         code="already_closed", round_code=round_.code)
+        raise RoundError(
+            f"round {round_.code} is closed: no invitations can be issued",
+            code="already_closed",
+            round_code=round_.code,
+        )
     tokens = []
     for _ in range(count):
         raw = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(8))
@@ -314,7 +400,10 @@ def issue_invitations(
     now = utcnow()
     session.execute(
         insert(Invitation),
-        [{"round_id": round_.id, "token_hash": hash_token(tok), "created_at": now} for tok in tokens],
+        [
+            {"round_id": round_.id, "token_hash": hash_token(tok), "created_at": now}
+            for tok in tokens
+        ],
     )
     session.flush()
     if actor is not None:
@@ -339,15 +428,22 @@ def set_round_margins(
     round_.margins = {v: dict(c) for v, c in margins.items()} if margins is not None else None
     session.flush()
     if actor is not None:
-        details: dict[str, Any] = {"cleared": True} if margins is None else {
-            "variables": list(margins), "categories": sum(len(c) for c in margins.values()),
-            "file": source,
-        }
+        details: dict[str, Any] = (
+            {"cleared": True}
+            if margins is None
+            else {
+                "variables": list(margins),
+                "categories": sum(len(c) for c in margins.values()),
+                "file": source,
+            }
+        )
         _audit(session, actor, "round.margins", round_, ip, details)
     return round_
 
 
-def responses_by_district(session: Session, round_ids: list[int]) -> dict[int, dict[str | None, int]]:
+def responses_by_district(
+    session: Session, round_ids: list[int]
+) -> dict[int, dict[str | None, int]]:
     """Responses received so far: round id → district (``None``: not given) → count."""
     out: dict[int, dict[str | None, int]] = {rid: {} for rid in round_ids}
     if not round_ids:

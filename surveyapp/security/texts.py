@@ -20,7 +20,10 @@ SECURITY_MESSAGES: dict[str, tuple[str, str]] = {
         "没有这个接口地址（见 /api/v1/openapi.json）",
         "no such API address (see /api/v1/openapi.json)",
     ),
-    "method_not_allowed": ("该接口地址不接受此请求方法", "this API address does not accept that method"),
+    "method_not_allowed": (
+        "该接口地址不接受此请求方法",
+        "this API address does not accept that method",
+    ),
     "rate_limited_title": ("提交过于频繁", "Too many attempts"),
     "rate_limited_page": (
         "提交过于频繁。请在 {seconds} 秒后再次提交，您已填写的答案仍保留在本页。",

@@ -27,7 +27,9 @@ def test_other_roles_are_refused_and_change_nothing(app, client_as, make_round, 
     app.config["WTF_CSRF_ENABLED"] = False  # the role decides, not a missing token
     client = client_as(role)
     for method, path in PAGES:
-        reply = client.open(path.format(code=code), method=method, data={"confirm": "yes", "count": "3"})
+        reply = client.open(
+            path.format(code=code), method=method, data={"confirm": "yes", "count": "3"}
+        )
         assert reply.status_code == 403, (method, path, reply.status_code)
     from surveyapp.extensions import db
     from surveyapp.models import AuditLog, Invitation, Round
@@ -49,9 +51,14 @@ def test_anonymous_is_sent_to_the_login(app, client, make_round):
 
 def test_admin_opens_every_page(admin, make_round):
     code = make_round("catering", code="cat-admin")
-    for path in ("/admin/rounds", "/admin/rounds/new", f"/admin/rounds/{code}",
-                 f"/admin/rounds/{code}/close", f"/admin/rounds/{code}/qr.png",
-                 f"/admin/rounds/{code}/poster.pdf"):
+    for path in (
+        "/admin/rounds",
+        "/admin/rounds/new",
+        f"/admin/rounds/{code}",
+        f"/admin/rounds/{code}/close",
+        f"/admin/rounds/{code}/qr.png",
+        f"/admin/rounds/{code}/poster.pdf",
+    ):
         assert admin.get(path).status_code == 200, path
 
 
@@ -70,8 +77,11 @@ def test_admin_nav_links_the_rounds_page(admin, client_as, make_round):
 def test_forms_without_csrf_token_are_refused(app, admin, make_round):
     code = make_round("catering", code="cat-csrf")
     assert csrf(admin, f"/admin/rounds/{code}")  # the page carries a token
-    for path in (f"/admin/rounds/{code}/close", f"/admin/rounds/{code}/invitations",
-                 f"/admin/rounds/{code}/margins"):
+    for path in (
+        f"/admin/rounds/{code}/close",
+        f"/admin/rounds/{code}/invitations",
+        f"/admin/rounds/{code}/margins",
+    ):
         reply = admin.post(path, data={"confirm": "yes", "count": "5"})
         assert reply.status_code == 400, path
     from surveyapp.extensions import db

@@ -53,17 +53,30 @@ def test_choose_a_questionnaire_then_the_form(admin, version):
 def test_create_round(app, admin, version):
     version_id, districts = version
     data = _form(
-        admin, version_id, code="", opens="2026-10-01", closes="2026-12-31",
-        districts=districts[:2], default_target="200", require_token="y",
+        admin,
+        version_id,
+        code="",
+        opens="2026-10-01",
+        closes="2026-12-31",
+        districts=districts[:2],
+        default_target="200",
+        require_token="y",
         **{"target-0": "400", "target-5": "999"},  # a target of an unticked district is ignored
     )
     reply = admin.post("/admin/rounds/new", data=data)
     assert reply.status_code == 302
     assert reply.headers["Location"].endswith("/admin/rounds/catering-2026q4")
-    assert "已创建调查轮次 catering-2026q4" in admin.get(reply.headers["Location"]).get_data(as_text=True)
+    assert "已创建调查轮次 catering-2026q4" in admin.get(reply.headers["Location"]).get_data(
+        as_text=True
+    )
     with app.app_context():
         r = db.session.scalars(select(Round)).one()
-        assert (r.code, r.period, r.status, r.require_token) == ("catering-2026q4", "2026Q4", "open", True)
+        assert (r.code, r.period, r.status, r.require_token) == (
+            "catering-2026q4",
+            "2026Q4",
+            "open",
+            True,
+        )
         assert r.districts == districts[:2]
         assert r.targets == {districts[0]: 400, districts[1]: 200}
         # local (China) days: opens at midnight of Oct 1, closes after Dec 31
@@ -83,7 +96,10 @@ def test_defaults_are_the_quarter_and_every_district(app, admin, version):
     with app.app_context():
         r = db.session.scalars(select(Round)).one()
         assert r.districts == districts and r.targets == {} and r.require_token is False
-        assert (r.opens_at, r.closes_at) == (datetime(2026, 10, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+        assert (r.opens_at, r.closes_at) == (
+            datetime(2026, 10, 1, tzinfo=UTC),
+            datetime(2027, 1, 1, tzinfo=UTC),
+        )
 
 
 BAD = [
@@ -93,10 +109,20 @@ BAD = [
     ({"code": "a b"}, "code", "只能包含字母、数字", "may use only letters"),
     ({"code": "taken"}, "code", "已被另一轮调查使用", "exists already"),
     ({"opens": "2026-13-01", "closes": "2026-12-31"}, "opens", "须为日期", "Must be a date"),
-    ({"opens": "2026-12-01", "closes": "2026-11-30"}, "closes", "结束日期不能早于开始日期", "must not be before"),
+    (
+        {"opens": "2026-12-01", "closes": "2026-11-30"},
+        "closes",
+        "结束日期不能早于开始日期",
+        "must not be before",
+    ),
     ({"opens": "2026-12-01"}, "closes", "此项为必填项", "This is required"),
     ({"districts": []}, "districts", "至少选择一个区县", "Choose at least one district"),
-    ({"districts": ["火星区"]}, "districts", "不是问卷 catering 的区县选项", "is not a district of"),
+    (
+        {"districts": ["火星区"]},
+        "districts",
+        "不是问卷 catering 的区县选项",
+        "is not a district of",
+    ),
     ({"target-0": "abc"}, "target-0", "须为 1 到 10,000,000 之间的整数", "whole number from 1"),
     ({"default_target": "0"}, "default_target", "须为 1 到 10,000,000", "whole number from 1"),
 ]

@@ -22,7 +22,9 @@ def code(make_round):
 
 def _issue(admin, code, count: str):
     token = csrf(admin, f"/admin/rounds/{code}")
-    return admin.post(f"/admin/rounds/{code}/invitations", data={"csrf_token": token, "count": count})
+    return admin.post(
+        f"/admin/rounds/{code}/invitations", data={"csrf_token": token, "count": count}
+    )
 
 
 def _invitations(app) -> int:
@@ -44,7 +46,9 @@ def _submission(app, code, token: str) -> dict:
 def test_csv_has_n_codes_with_links_and_a_bom(app, admin, code):
     reply = _issue(admin, code, "25")
     assert reply.status_code == 200 and reply.mimetype == "text/csv"
-    assert reply.headers["Content-Disposition"].startswith(f'attachment; filename="invitations-{code}-')
+    assert reply.headers["Content-Disposition"].startswith(
+        f'attachment; filename="invitations-{code}-'
+    )
     assert reply.headers["Cache-Control"] == "no-store"
     assert reply.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig"))))
@@ -56,7 +60,9 @@ def test_csv_has_n_codes_with_links_and_a_bom(app, admin, code):
     with app.app_context():
         stored = set(db.session.scalars(select(Invitation.token_hash)))
         assert stored == {hash_token(t) for t in tokens}  # hashes only, never the codes
-        row = db.session.scalars(select(AuditLog).where(AuditLog.action == "round.invitations")).one()
+        row = db.session.scalars(
+            select(AuditLog).where(AuditLog.action == "round.invitations")
+        ).one()
         assert (row.target, row.details) == (f"round:{code}", {"count": 25})
     page = admin.get(f"/admin/rounds/{code}").get_data(as_text=True)
     assert "已生成 25 个，已使用 0 个" in page
@@ -98,5 +104,7 @@ def test_a_closed_round_gets_no_codes(app, admin, code):
     token = csrf(admin, f"/admin/rounds/{code}/close")
     admin.post(f"/admin/rounds/{code}/close", data={"csrf_token": token, "confirm": "yes"})
     reply = _issue(admin, code, "5")
-    assert reply.status_code == 400 and "调查轮次 cat-invite 已经结束" in reply.get_data(as_text=True)
+    assert reply.status_code == 400 and "调查轮次 cat-invite 已经结束" in reply.get_data(
+        as_text=True
+    )
     assert _invitations(app) == 0

@@ -62,7 +62,11 @@ def test_good_file_is_stored_in_file_order_and_shown(app, admin, code):
     with app.app_context():
         row = db.session.scalars(select(AuditLog).where(AuditLog.action == "round.margins")).one()
         assert row.target == f"round:{code}" and row.actor == "admin-user"
-        assert row.details == {"variables": ["district", "age_group"], "categories": 14, "file": "margins.csv"}
+        assert row.details == {
+            "variables": ["district", "age_group"],
+            "categories": 14,
+            "file": "margins.csv",
+        }
 
 
 def test_margins_can_be_replaced_and_cleared(app, admin, code):
@@ -86,12 +90,32 @@ BAD_ROWS = [
     # (a change to the good file, Chinese location, English message part)
     (("326040", "many"), "文件第 1 行，population 列", "'many' is not a number"),
     (("326040", "-5"), "文件第 1 行，population 列", "the population must be positive"),
-    (("variable,category,population", "variable,category,people"), "文件表头，population 列", "missing"),
-    (("district,西盟佤族自治县,67080", "district,西盟佤族自治县,67081"), "population 列", "add up to"),
-    (("district,思茅区", "district,火星区"), "文件第 1 行，category 列", "district '火星区' is not in this round"),
-    (("age_group,18-29", "age_group,18-30"), "category 列", "'18-30' is not an option of 'age_group'"),
+    (
+        ("variable,category,population", "variable,category,people"),
+        "文件表头，population 列",
+        "missing",
+    ),
+    (
+        ("district,西盟佤族自治县,67080", "district,西盟佤族自治县,67081"),
+        "population 列",
+        "add up to",
+    ),
+    (
+        ("district,思茅区", "district,火星区"),
+        "文件第 1 行，category 列",
+        "district '火星区' is not in this round",
+    ),
+    (
+        ("age_group,18-29", "age_group,18-30"),
+        "category 列",
+        "'18-30' is not an option of 'age_group'",
+    ),
     (("age_group,", "income,"), "category", "is not a respondent question"),
-    (("district,西盟佤族自治县,67080\n", ""), "category 列", "no population for the category '西盟佤族自治县'"),  # noqa: E501
+    (
+        ("district,西盟佤族自治县,67080\n", ""),
+        "category 列",
+        "no population for the category '西盟佤族自治县'",
+    ),  # noqa: E501
 ]
 
 
@@ -121,10 +145,25 @@ def test_a_previous_upload_survives_a_bad_one(app, admin, code):
 @pytest.mark.parametrize(
     ("content", "name", "zh", "en"),
     [
-        (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 200, "margins.xlsx", "这是 Excel 工作簿", "Excel workbook"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200, "margins.xls", "这是 Excel 工作簿", "CSV UTF-8"),
+        (
+            b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 200,
+            "margins.xlsx",
+            "这是 Excel 工作簿",
+            "Excel workbook",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200,
+            "margins.xls",
+            "这是 Excel 工作簿",
+            "CSV UTF-8",
+        ),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.csv", "不是文本文件", "binary data"),
-        ("variable,category,population\ndistrict,思茅区,1\n".encode("gb18030"), "gbk.csv", "不是 UTF-8 编码（第 2 行起）", "not UTF-8 text"),
+        (
+            "variable,category,population\ndistrict,思茅区,1\n".encode("gb18030"),
+            "gbk.csv",
+            "不是 UTF-8 编码（第 2 行起）",
+            "not UTF-8 text",
+        ),
         (b"", "empty.csv", "请选择要上传的 CSV 文件", "Choose a CSV file"),
     ],
     ids=["xlsx", "xls", "binary", "gb18030", "empty"],
@@ -165,7 +204,9 @@ def test_other_forms_keep_the_app_limit_and_get_the_general_notice(app, admin, c
     """The upload limit is raised for the margins only (the app's is sized for answers)."""
     token = csrf(admin, f"/admin/rounds/{code}")
     limit = app.config["MAX_CONTENT_LENGTH"]
-    reply = admin.post(f"/admin/rounds/{code}/invitations", data={"csrf_token": token, "count": "1" * limit})
+    reply = admin.post(
+        f"/admin/rounds/{code}/invitations", data={"csrf_token": token, "count": "1" * limit}
+    )
     assert reply.status_code == 413
     text = reply.get_data(as_text=True)
     assert "提交的内容超出了允许的大小" in text and "larger than allowed" in text

@@ -19,8 +19,8 @@ def read_png(data: bytes) -> tuple[int, int, list[list[int]]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, header = 8, b"", None
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
@@ -32,7 +32,7 @@ def read_png(data: bytes) -> tuple[int, int, list[list[int]]]:
     stride = (width + 7) // 8
     rows, previous = [], bytes(stride)
     for y in range(height):
-        line = raw[y * (stride + 1):(y + 1) * (stride + 1)]
+        line = raw[y * (stride + 1) : (y + 1) * (stride + 1)]
         current = unfilter(line[0], line[1:], previous)
         bits = "".join(f"{b:08b}" for b in current)[:width]
         rows.append([1 - int(b) for b in bits])  # black (0) is a dark module
@@ -67,8 +67,10 @@ def modules(png: bytes, scale: int = 8) -> list[list[int]]:
     width, height, pixels = read_png(png)
     assert width == height and width % scale == 0
     n = width // scale
-    grid = [[pixels[y * scale + scale // 2][x * scale + scale // 2] for x in range(n)] for y in range(n)]
-    return [row[QUIET_ZONE:n - QUIET_ZONE] for row in grid[QUIET_ZONE:n - QUIET_ZONE]]
+    grid = [
+        [pixels[y * scale + scale // 2][x * scale + scale // 2] for x in range(n)] for y in range(n)
+    ]
+    return [row[QUIET_ZONE : n - QUIET_ZONE] for row in grid[QUIET_ZONE : n - QUIET_ZONE]]
 
 
 def expected(url: str) -> list[list[int]]:

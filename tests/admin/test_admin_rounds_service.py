@@ -31,9 +31,14 @@ def test_round_problems_lists_every_problem_with_its_field(app, version_id, make
     with app.app_context():
         v = db.session.get(QuestionnaireVersion, version_id)
         problems = round_problems(
-            db.session, v, "2026Q9",
-            opens_at=datetime(2026, 10, 1, tzinfo=UTC), closes_at=datetime(2026, 9, 1, tzinfo=UTC),
-            districts=["思茅区", "火星区"], targets={"思茅区": 0, "西盟佤族自治县": 5}, code="taken",
+            db.session,
+            v,
+            "2026Q9",
+            opens_at=datetime(2026, 10, 1, tzinfo=UTC),
+            closes_at=datetime(2026, 9, 1, tzinfo=UTC),
+            districts=["思茅区", "火星区"],
+            targets={"思茅区": 0, "西盟佤族自治县": 5},
+            code="taken",
         )
     found = [(p.code, p.field) for p in problems]
     assert found == [
@@ -64,11 +69,15 @@ def test_changes_are_audited_only_when_an_actor_is_given(app, version_id):
         quiet = create_round(db.session, v, "2026Q3", code="quiet")
         loud = create_round(db.session, v, "2026Q4", code="loud", actor="cli", ip="10.0.0.1")
         issue_invitations(db.session, loud, 3, actor="cli")
-        set_round_margins(db.session, loud, {"gender": {"男": 1.0, "女": 1.0}}, actor="cli", source="m.csv")
+        set_round_margins(
+            db.session, loud, {"gender": {"男": 1.0, "女": 1.0}}, actor="cli", source="m.csv"
+        )
         close_round(db.session, loud, actor="cli")
         close_round(db.session, quiet)
         db.session.commit()
-        rows = db.session.execute(select(AuditLog.action, AuditLog.target, AuditLog.ip).order_by(AuditLog.id)).all()
+        rows = db.session.execute(
+            select(AuditLog.action, AuditLog.target, AuditLog.ip).order_by(AuditLog.id)
+        ).all()
     assert [tuple(r) for r in rows] == [
         ("round.create", "round:loud", "10.0.0.1"),
         ("round.invitations", "round:loud", None),

@@ -117,7 +117,12 @@ def test_bom_and_gb18030(tmp_path):
                "--by", "district", "--format", "json")  # fmt: skip
     assert a.exit_code == b.exit_code == c.exit_code == 0
     assert json.loads(a.stdout)["index"] == json.loads(b.stdout)["index"]
-    assert json.loads(c.stdout)["groups"][0]["by"]["district"] in {"思茅区", "宁洱县", "墨江县", "孟连县"}
+    assert json.loads(c.stdout)["groups"][0]["by"]["district"] in {
+        "思茅区",
+        "宁洱县",
+        "墨江县",
+        "孟连县",
+    }
     bad = invoke("--questionnaire", QB, "--responses", str(gb))
     assert bad.exit_code == 2 and "gb18030" in bad.stderr
 
@@ -128,9 +133,13 @@ def test_exclude_flagged(tmp_path):
     dup = first.replace("B001", "B999", 1)
     path = tmp_path / "r.csv"
     path.write_text("\n".join([header, *text[1:], dup]) + "\n", encoding="utf-8")
-    kept = json.loads(invoke("--questionnaire", QB, "--responses", str(path), "--format", "json").stdout)
+    kept = json.loads(
+        invoke("--questionnaire", QB, "--responses", str(path), "--format", "json").stdout
+    )
     assert kept["n"] == 151 and kept["quality"]["counts"]["duplicates"] == 1
-    res = invoke("--questionnaire", QB, "--responses", str(path), "--exclude-flagged", "--format", "json")
+    res = invoke(
+        "--questionnaire", QB, "--responses", str(path), "--exclude-flagged", "--format", "json"
+    )
     dropped = json.loads(res.stdout)
     assert dropped["n"] == 150 and dropped["n_received"] == 151 and dropped["quality"]["excluded"]
 
@@ -172,7 +181,9 @@ BAD_RESPONSES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("what", "fn", "expected"), BAD_RESPONSES, ids=[b[0] for b in BAD_RESPONSES])
+@pytest.mark.parametrize(
+    ("what", "fn", "expected"), BAD_RESPONSES, ids=[b[0] for b in BAD_RESPONSES]
+)
 def test_bad_responses(tmp_path, what, fn, expected):
     path = edit(tmp_path, RESP_B, "RESPONSES.csv", fn)
     res = invoke("--questionnaire", QB, "--responses", path, "--format", "json")
@@ -285,7 +296,10 @@ def test_compare_to_reports_the_change(tmp_path):
     ch = doc["change"]
     assert ch["period_before"] == "2026Q3" and ch["period_after"] == "2026Q4"
     assert ch["index"]["change"] > 0 and ch["index"]["significant"]
-    assert ch["dimensions"]["quality"]["significant"] and not ch["dimensions"]["service"]["significant"]
+    assert (
+        ch["dimensions"]["quality"]["significant"]
+        and not ch["dimensions"]["service"]["significant"]
+    )
     assert ch["dimensions"]["service"]["change"] == 0
     assert len(ch["groups"]) == 4
     table = invoke("--questionnaire", QB, "--responses", str(path), "--period", "2026Q4",

@@ -21,17 +21,26 @@ def test_document_covers_every_api_route(app, client):
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             routes.add((path, method))
-    assert not routes - documented, f"API routes missing from the OpenAPI document: {sorted(routes - documented)}"
-    assert not documented - routes, f"documented operations without a route: {sorted(documented - routes)}"
+    assert not routes - documented, (
+        f"API routes missing from the OpenAPI document: {sorted(routes - documented)}"
+    )
+    assert not documented - routes, (
+        f"documented operations without a route: {sorted(documented - routes)}"
+    )
 
 
 def test_token_routes_declare_the_bearer_scheme_and_their_errors(app, client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "description": ANY_TEXT}
+        "type": "http",
+        "scheme": "bearer",
+        "description": ANY_TEXT,
+    }
     bearer_ops = set()
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") and getattr(app.view_functions[rule.endpoint], "api_auth", None):
+        if rule.rule.startswith("/api/") and getattr(
+            app.view_functions[rule.endpoint], "api_auth", None
+        ):
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
             bearer_ops |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert bearer_ops == {("/api/v1/indices", "get"), ("/api/v1/rounds/{code}/responses", "get")}
@@ -55,7 +64,9 @@ ANY_TEXT = _AnyText()
 
 def _validator(doc, name):
     """A validator of ``#/components/schemas/<name>`` that resolves the document's refs."""
-    return Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": doc["components"]})
+    return Draft202012Validator(
+        {"$ref": f"#/components/schemas/{name}", "components": doc["components"]}
+    )
 
 
 def test_read_api_replies_match_their_schemas(app, client, make_round):
@@ -64,11 +75,19 @@ def test_read_api_replies_match_their_schemas(app, client, make_round):
     from surveyapp.extensions import db
 
     code = make_round("catering", code="doc-round")
-    for body in ({"respondent": {"district": "思茅区", "age_group": "30-44", "gender": "女"},
-                  "answers": {"overall": 4}, "device_id": f"d{i}"} for i in range(3)):
+    for body in (
+        {
+            "respondent": {"district": "思茅区", "age_group": "30-44", "gender": "女"},
+            "answers": {"overall": 4},
+            "device_id": f"d{i}",
+        }
+        for i in range(3)
+    ):
         client.post(f"/api/v1/rounds/{code}/responses", json=body)
     with app.app_context():
-        user, _ = create_user(db.session, "docs", "bureau", "long enough password", sectors=["lodging"])
+        user, _ = create_user(
+            db.session, "docs", "bureau", "long enough password", sectors=["lodging"]
+        )
         _, token = create_token(db.session, user, "docs", actor="cli")
         db.session.commit()
     doc = client.get("/api/v1/openapi.json").get_json()
@@ -82,7 +101,9 @@ def test_read_api_replies_match_their_schemas(app, client, make_round):
         user = db.session.scalar(select(User).where(User.username == "docs"))
         user.sectors = ["catering"]
         db.session.commit()
-    replies["Indices"] = client.get(f"/api/v1/indices?round={code}&by=district,dimension", headers=auth)
+    replies["Indices"] = client.get(
+        f"/api/v1/indices?round={code}&by=district,dimension", headers=auth
+    )
     replies["ResponsesPage"] = client.get(f"/api/v1/rounds/{code}/responses?limit=2", headers=auth)
     for schema, reply in replies.items():
         assert not list(_validator(doc, schema).iter_errors(reply.get_json())), schema
@@ -99,7 +120,11 @@ def test_schemas_are_valid_and_match_a_real_submission(app, client, make_round):
     for schema in schemas.values():
         Draft202012Validator.check_schema(schema)
     submission = {"$defs": schemas, **schemas["Submission"]}
-    body = {"respondent": {"district": "思茅区"}, "answers": {"overall": 4, "x": None}, "channel": "kiosk"}
+    body = {
+        "respondent": {"district": "思茅区"},
+        "answers": {"overall": 4, "x": None},
+        "channel": "kiosk",
+    }
     assert not list(Draft202012Validator(submission).iter_errors(body))
     bad = {"answers": {"overall": "four"}, "channel": "fax"}
     assert len(list(Draft202012Validator(submission).iter_errors(bad))) == 2

@@ -97,7 +97,9 @@ def test_no_token_is_401_with_a_bearer_challenge(client, demo, url):
     ],
 )
 def test_bad_tokens_are_401(client, demo, header, code):
-    reply = client.get(f"/api/v1/indices?round={demo['catering']}", headers={"Authorization": header})
+    reply = client.get(
+        f"/api/v1/indices?round={demo['catering']}", headers={"Authorization": header}
+    )
     assert reply.status_code == 401
     assert reply.get_json()["error"] == code
     assert reply.headers["WWW-Authenticate"].startswith('Bearer realm="surveyapp", error=')
@@ -138,7 +140,10 @@ def test_only_the_hash_is_stored_and_use_is_recorded(app, client, demo, token_fo
         row = _row(token)
         assert len(row.token_hash) == 64 and token not in row.token_hash
         assert row.last_used_at is None
-    assert client.get(f"/api/v1/indices?round={demo['catering']}", headers=bearer(token)).status_code == 200
+    assert (
+        client.get(f"/api/v1/indices?round={demo['catering']}", headers=bearer(token)).status_code
+        == 200
+    )
     with app.app_context():
         row = _row(token)
         assert row.last_used_at is not None
@@ -172,9 +177,13 @@ def test_a_bureau_token_reads_only_its_sectors(client, demo, token_for):
 
 def test_a_viewer_token_reads_indices_but_no_individual_responses(client, demo, token_for):
     token = token_for("viewer")
-    assert client.get(f"/api/v1/indices?round={demo['catering']}", headers=bearer(token)).status_code == 200
+    assert (
+        client.get(f"/api/v1/indices?round={demo['catering']}", headers=bearer(token)).status_code
+        == 200
+    )
     reply = client.get(
-        f"/api/v1/rounds/{demo['catering']}/responses", headers={**bearer(token), "Accept-Language": "en"}
+        f"/api/v1/rounds/{demo['catering']}/responses",
+        headers={**bearer(token), "Accept-Language": "en"},
     )
     assert reply.status_code == 403
     body = reply.get_json()
@@ -263,11 +272,15 @@ def test_a_page_that_ends_the_round_exactly_has_no_next(client, demo, token_for)
 def test_default_limit_and_responses_arriving_during_a_walk(app, client, demo, token_for):
     token = token_for()
     code = demo["catering"]
-    first = client.get(f"/api/v1/rounds/{code}/responses?limit=30", headers=bearer(token)).get_json()
+    first = client.get(
+        f"/api/v1/rounds/{code}/responses?limit=30", headers=bearer(token)
+    ).get_json()
     # a response stored between two pages shows up once, on a later page
     with app.app_context():
         round_ = db.session.scalar(select(Round).where(Round.code == code))
-        template = db.session.scalar(select(Response).where(Response.round_id == round_.id).limit(1))
+        template = db.session.scalar(
+            select(Response).where(Response.round_id == round_.id).limit(1)
+        )
         db.session.add(
             Response(
                 uid="late-arrival",
@@ -300,7 +313,9 @@ def test_default_limit_and_responses_arriving_during_a_walk(app, client, demo, t
         ("cursor=1234567890123456789", "cursor"),
     ],
 )
-def test_bad_paging_parameters_are_400_naming_the_parameter(client, demo, token_for, query, parameter):
+def test_bad_paging_parameters_are_400_naming_the_parameter(
+    client, demo, token_for, query, parameter
+):
     reply = client.get(
         f"/api/v1/rounds/{demo['catering']}/responses?{query}",
         headers={**bearer(token_for()), "Accept-Language": "en"},
@@ -385,7 +400,9 @@ def test_indices_share_the_dashboards_cache(app, client, demo, token_for):
 
 def test_indices_without_by_have_no_rows_and_by_may_repeat(client, demo, token_for):
     token = token_for()
-    plain = client.get(f"/api/v1/indices?round={demo['catering']}", headers=bearer(token)).get_json()
+    plain = client.get(
+        f"/api/v1/indices?round={demo['catering']}", headers=bearer(token)
+    ).get_json()
     assert plain["by"] == [] and "districts" not in plain and "dimensions" not in plain
     assert plain["verdict"] in {"met", "not_met", "inconclusive", "small"}
     both = client.get(
@@ -396,16 +413,25 @@ def test_indices_without_by_have_no_rows_and_by_may_repeat(client, demo, token_f
 
 def test_a_round_without_responses_has_no_index(app, client, make_round, token_for):
     code = make_round("catering", code="empty-round")
-    body = client.get(f"/api/v1/indices?round={code}&by=district", headers=bearer(token_for())).get_json()
+    body = client.get(
+        f"/api/v1/indices?round={code}&by=district", headers=bearer(token_for())
+    ).get_json()
     assert body["n"] == 0 and body["index"] is None and body["verdict"] == "small"
     assert body["districts"] == []
 
 
 @pytest.mark.parametrize(
     ("query", "parameter"),
-    [("", "round"), ("round=", "round"), ("round={code}&by=age", "by"), ("round={code}&by=district,x", "by")],
+    [
+        ("", "round"),
+        ("round=", "round"),
+        ("round={code}&by=age", "by"),
+        ("round={code}&by=district,x", "by"),
+    ],
 )
-def test_bad_index_parameters_are_400_naming_the_parameter(client, demo, token_for, query, parameter):
+def test_bad_index_parameters_are_400_naming_the_parameter(
+    client, demo, token_for, query, parameter
+):
     reply = client.get(
         "/api/v1/indices?" + query.format(code=demo["catering"]), headers=bearer(token_for())
     )

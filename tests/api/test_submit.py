@@ -61,7 +61,9 @@ def test_invalid_fields_are_all_listed_and_nothing_stored(app, client, make_roun
     body["answers"]["nonsense"] = 3
     body["respondent"]["district"] = "北京"
     del body["answers"]["overall"]
-    reply = client.post(f"/api/v1/rounds/{code}/responses", json=body, headers={"Accept-Language": "en"})
+    reply = client.post(
+        f"/api/v1/rounds/{code}/responses", json=body, headers={"Accept-Language": "en"}
+    )
     assert reply.status_code == 400
     data = reply.get_json()
     assert data["error"] == "invalid" and data["message"]
@@ -83,7 +85,9 @@ def test_messages_follow_accept_language(app, client, make_round):
         f"/api/v1/rounds/{code}/responses", json=body, headers={"Accept-Language": "zh-CN,zh;q=0.9"}
     )
     assert reply.get_json()["fields"]["answers.overall"] == "须为 1 到 5 之间的整数"
-    reply = client.post(f"/api/v1/rounds/{code}/responses", json=body, headers={"Accept-Language": "en-US"})
+    reply = client.post(
+        f"/api/v1/rounds/{code}/responses", json=body, headers={"Accept-Language": "en-US"}
+    )
     assert reply.get_json()["fields"]["answers.overall"] == "must be an integer from 1 to 5"
 
 
@@ -109,7 +113,9 @@ def test_malformed_bodies_get_clear_4xx(app, client, make_round, data, content_t
 def test_too_large_body_is_413(app, client, make_round):
     code = make_round("catering")
     body = json.dumps(_payload(app, code, open={"suggestions": "长" * 300_000}))
-    reply = client.post(f"/api/v1/rounds/{code}/responses", data=body, content_type="application/json")
+    reply = client.post(
+        f"/api/v1/rounds/{code}/responses", data=body, content_type="application/json"
+    )
     assert reply.status_code == 413
     assert reply.get_json()["error"] == "too_large"
     assert _count(app) == 0
@@ -131,7 +137,9 @@ def test_round_not_yet_open_is_410(app, client, make_round):
 
     from surveyapp.models.base import utcnow
 
-    code = make_round("catering", opens_at=utcnow() + timedelta(days=2), closes_at=utcnow() + timedelta(days=9))
+    code = make_round(
+        "catering", opens_at=utcnow() + timedelta(days=2), closes_at=utcnow() + timedelta(days=9)
+    )
     reply = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code))
     assert reply.status_code == 410 and reply.get_json()["error"] == "round_not_open"
 
@@ -142,7 +150,9 @@ def test_duplicate_device_is_409(app, client, make_round):
     assert client.post(f"/api/v1/rounds/{code}/responses", json=body).status_code == 201
     again = client.post(f"/api/v1/rounds/{code}/responses", json=body)
     assert again.status_code == 409 and again.get_json()["error"] == "duplicate"
-    other = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code, device_id="other"))
+    other = client.post(
+        f"/api/v1/rounds/{code}/responses", json=_payload(app, code, device_id="other")
+    )
     assert other.status_code == 201
     assert _count(app) == 2
 
@@ -155,12 +165,20 @@ def test_invitation_tokens_are_single_use(app, client, make_round):
     missing = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code))
     assert missing.status_code == 400 and "token" in missing.get_json()["fields"]
     wrong = client.post(
-        f"/api/v1/rounds/{code}/responses", json=_payload(app, code, token="AAAA-BBBB"), headers={"Accept-Language": "en"}
+        f"/api/v1/rounds/{code}/responses",
+        json=_payload(app, code, token="AAAA-BBBB"),
+        headers={"Accept-Language": "en"},
     )
-    assert wrong.status_code == 400 and wrong.get_json()["fields"] == {"token": "unknown invitation token"}
-    ok = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code, token=tokens[0].lower()))
+    assert wrong.status_code == 400 and wrong.get_json()["fields"] == {
+        "token": "unknown invitation token"
+    }
+    ok = client.post(
+        f"/api/v1/rounds/{code}/responses", json=_payload(app, code, token=tokens[0].lower())
+    )
     assert ok.status_code == 201
-    replay = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code, token=tokens[0]))
+    replay = client.post(
+        f"/api/v1/rounds/{code}/responses", json=_payload(app, code, token=tokens[0])
+    )
     assert replay.status_code == 409 and replay.get_json()["error"] == "token_used"
     assert _count(app) == 1
     with app.app_context():
@@ -180,7 +198,9 @@ def test_failed_insert_does_not_consume_token(app, client, make_round):
         db.session.commit()
     assert client.post(f"/api/v1/rounds/{code}/responses", json=first).status_code == 201
     # same device again, with a fresh token: refused as duplicate, and the token stays unused
-    dup = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code, device_id="dev-1", token=token))
+    dup = client.post(
+        f"/api/v1/rounds/{code}/responses", json=_payload(app, code, device_id="dev-1", token=token)
+    )
     assert dup.status_code == 409
     with app.app_context():
         assert db.session.scalar(select(Invitation.used_at)) is None
@@ -191,9 +211,14 @@ def test_read_endpoints(app, client, make_round):
     listing = client.get("/api/v1/questionnaires").get_json()["questionnaires"]
     assert [(q["id"], q["version"], q["sector"]) for q in listing] == [("lodging", 1, "lodging")]
     detail = client.get("/api/v1/questionnaires/lodging").get_json()
-    assert detail["id"] == "lodging" and detail["version"] == 1 and len(detail["content_hash"]) == 64
+    assert (
+        detail["id"] == "lodging" and detail["version"] == 1 and len(detail["content_hash"]) == 64
+    )
     assert detail["dimensions"] and detail["overall"]["id"] == "overall"
-    assert client.get("/api/v1/questionnaires/lodging/1").get_json()["content_hash"] == detail["content_hash"]
+    assert (
+        client.get("/api/v1/questionnaires/lodging/1").get_json()["content_hash"]
+        == detail["content_hash"]
+    )
     missing = client.get("/api/v1/questionnaires/lodging/7")
     assert missing.status_code == 404 and missing.get_json()["error"] == "no_questionnaire"
     info = client.get(f"/api/v1/rounds/{code}").get_json()

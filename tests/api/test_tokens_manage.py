@@ -24,19 +24,21 @@ def round_code(make_round) -> str:
 
 
 def _can_read(client, token: str, code: str) -> int:
-    reply = client.get(f"/api/v1/indices?round={code}", headers={"Authorization": f"Bearer {token}"})
+    reply = client.get(
+        f"/api/v1/indices?round={code}", headers={"Authorization": f"Bearer {token}"}
+    )
     return reply.status_code
 
 
 def _audit(app) -> list[tuple[str, str, str | None]]:
     with app.app_context():
-        rows = db.session.scalars(select(AuditLog).where(AuditLog.action.like("token.%")).order_by(AuditLog.id))
+        rows = db.session.scalars(
+            select(AuditLog).where(AuditLog.action.like("token.%")).order_by(AuditLog.id)
+        )
         return [(a.actor, a.action, a.target) for a in rows]
 
 
 # --- the command line ----------------------------------------------------------------------
-
-
 
 
 def test_cli_create_list_revoke(app, client, cli, make_user, round_code):
@@ -59,7 +61,9 @@ def test_cli_create_list_revoke(app, client, cli, make_user, round_code):
     revoked = cli("tokens", "revoke", token_id)
     assert revoked.exit_code == 0 and "revoked token" in revoked.output
     assert _can_read(client, token, round_code) == 401
-    assert cli("tokens", "list", "--user", "sync").output.splitlines()[1].split("\t")[3] == "revoked"
+    assert (
+        cli("tokens", "list", "--user", "sync").output.splitlines()[1].split("\t")[3] == "revoked"
+    )
     assert _audit(app) == [
         ("cli", "token.create", f"token:{token_id}"),
         ("cli", "token.revoke", f"token:{token_id}"),
@@ -70,7 +74,10 @@ def test_cli_create_list_revoke(app, client, cli, make_user, round_code):
     ("args", "message"),
     [
         (("tokens", "create", "--user", "nobody", "--name", "x"), "--user: no account 'nobody'"),
-        (("tokens", "create", "--user", "sync", "--name", " "), "the token name must be 1-100 characters"),
+        (
+            ("tokens", "create", "--user", "sync", "--name", " "),
+            "the token name must be 1-100 characters",
+        ),
         (("tokens", "revoke", "999"), "no token 999"),
         (("tokens", "list", "--user", "nobody"), "--user: no account 'nobody'"),
     ],

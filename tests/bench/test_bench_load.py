@@ -38,9 +38,14 @@ def _walk(client, code: str, rng: random.Random) -> list:
     replies = [client.get(f"/s/{code}")]
     page = parse_page(replies[-1].get_data(as_text=True))
     while page is not None:
-        replies.append(client.post(f"/s/{code}", data=urlencode(answer(page, rng)),
-                                   content_type=FORM_TYPE))
-        page = parse_page(replies[-1].get_data(as_text=True)) if replies[-1].status_code == 200 else None
+        replies.append(
+            client.post(f"/s/{code}", data=urlencode(answer(page, rng)), content_type=FORM_TYPE)
+        )
+        page = (
+            parse_page(replies[-1].get_data(as_text=True))
+            if replies[-1].status_code == 200
+            else None
+        )
     return replies
 
 
@@ -61,8 +66,11 @@ def test_page_reading_sees_progress_choices_and_kept_answers(make_round, client)
     names = {name for name, _ in first.fields}
     assert {"csrf_token", "page", "started"} <= names
     sent = answer(first, random.Random(1))
-    second = parse_page(client.post(f"/s/{code}", data=urlencode(sent),
-                                    content_type=FORM_TYPE).get_data(as_text=True))
+    second = parse_page(
+        client.post(f"/s/{code}", data=urlencode(sent), content_type=FORM_TYPE).get_data(
+            as_text=True
+        )
+    )
     assert second.page == 2
     kept = dict(second.fields)
     for name in first.choices:  # earlier answers travel as hidden inputs
@@ -71,19 +79,32 @@ def test_page_reading_sees_progress_choices_and_kept_answers(make_round, client)
 
 
 def test_resend_repeats_the_answers_a_page_shows():
-    html = ('<form id="survey"><button class="default-action" type="submit" name="go" '
-            'value="submit"></button><input type="hidden" name="page" value="6">'
-            '<input type="radio" name="a_overall" value="1"><input type="radio" name="a_overall" '
-            'value="2" checked><textarea name="o_s">\n请保留&lt;我&gt;</textarea></form>')
+    html = (
+        '<form id="survey"><button class="default-action" type="submit" name="go" '
+        'value="submit"></button><input type="hidden" name="page" value="6">'
+        '<input type="radio" name="a_overall" value="1"><input type="radio" name="a_overall" '
+        'value="2" checked><textarea name="o_s">\n请保留&lt;我&gt;</textarea></form>'
+    )
     page = parse_page(html)
-    assert resend(page) == [("page", "6"), ("a_overall", "2"), ("o_s", "请保留<我>"),
-                            ("go", "submit")]
+    assert resend(page) == [
+        ("page", "6"),
+        ("a_overall", "2"),
+        ("o_s", "请保留<我>"),
+        ("go", "submit"),
+    ]
 
 
 def test_answers_stay_on_the_scale_and_skip_only_optional_items():
-    page = SimpleNamespace(fields=[("page", "1")], texts=["o_x"], action="next", choices={
-        "a_req": ["1", "2", "3", "4", "5"], "a_opt": ["1", "2", "3", "4", "5", "na"],
-        "r_age": ["", "18-29", "60+"]})
+    page = SimpleNamespace(
+        fields=[("page", "1")],
+        texts=["o_x"],
+        action="next",
+        choices={
+            "a_req": ["1", "2", "3", "4", "5"],
+            "a_opt": ["1", "2", "3", "4", "5", "na"],
+            "r_age": ["", "18-29", "60+"],
+        },
+    )
     seen = {"a_req": set(), "a_opt": set(), "r_age": set()}
     for seed in range(300):
         sent = dict(answer(page, random.Random(seed)))
@@ -124,7 +145,9 @@ def loaded_round(make_round, client, database_url):
     cookie = client.get_cookie(DEVICE_COOKIE, path="/s/").value
     q = load_questionnaire(builtin_dir() / "catering.yaml")
     body = submission_bodies(q.definition, 1, seed=4)[0]
-    api = client.post(f"/api/v1/rounds/{code}/responses", data=body, content_type="application/json")
+    api = client.post(
+        f"/api/v1/rounds/{code}/responses", data=body, content_type="application/json"
+    )
     assert api.status_code == 201
     return database_url, code, cookie, api.get_json()["id"], packed_sizes(q.definition)
 
@@ -149,9 +172,30 @@ def test_reconciliation_passes_only_when_replies_and_rows_match(loaded_round):
 @pytest.mark.slow
 def test_tiny_end_to_end_run_reconciles():
     """Fresh SQLite database, gunicorn with two gthread workers, 10 clients for 3 s."""
-    args = parse_args(["--db", "sqlite", "--clients", "10", "--seconds", "3",
-                       "--baseline-seconds", "1", "--warmup", "1", "--workers", "2",
-                       "--threads", "2", "--quiet-wait", "0", "--pool", "20", "--out", "-"])
+    args = parse_args(
+        [
+            "--db",
+            "sqlite",
+            "--clients",
+            "10",
+            "--seconds",
+            "3",
+            "--baseline-seconds",
+            "1",
+            "--warmup",
+            "1",
+            "--workers",
+            "2",
+            "--threads",
+            "2",
+            "--quiet-wait",
+            "0",
+            "--pool",
+            "20",
+            "--out",
+            "-",
+        ]
+    )
     result = run_one("sqlite", args, log=lambda _m: None)
     assert result.ok, (result.recon.line(), result.mix.unexpected(), result.log_problems)
     assert result.recon.replied > 0 and result.rows_whole[0] == result.rows_whole[1] > 0

@@ -95,8 +95,17 @@ def tiny_server():
 @pytest.mark.parametrize("path", ["/r", "/r/close"])
 def test_loadgen_counts_every_reply(tiny_server, mode, path):
     reqs = [Request("POST", path, b'{"x": 1}', "application/json")]
-    res = run_phase("t", "127.0.0.1", tiny_server, reqs, clients=4, seconds=5, mode=mode,
-                    max_requests=200, collect_status=201)
+    res = run_phase(
+        "t",
+        "127.0.0.1",
+        tiny_server,
+        reqs,
+        clients=4,
+        seconds=5,
+        mode=mode,
+        max_requests=200,
+        collect_status=201,
+    )
     assert res.requests == 200 == _Handler.counter
     assert res.statuses == {201: 160, 400: 40}
     assert len(res.ids) == len(set(res.ids)) == 160
@@ -106,17 +115,37 @@ def test_loadgen_counts_every_reply(tiny_server, mode, path):
 def test_loadgen_counts_refused_connections():
     from bench.submit.stack import free_port
 
-    res = run_phase("t", "127.0.0.1", free_port(), [Request("GET", "/")], clients=2, seconds=5,
-                    max_requests=6)
+    res = run_phase(
+        "t", "127.0.0.1", free_port(), [Request("GET", "/")], clients=2, seconds=5, max_requests=6
+    )
     assert res.statuses == {"refused": 6}
 
 
 @pytest.mark.slow
 def test_tiny_end_to_end_run_reconciles():
     """Fresh SQLite database, gunicorn with one sync worker, 1 s per phase."""
-    args = parse_args(["--db", "sqlite", "--seconds", "1", "--clients", "4", "--workers", "1",
-                       "--worker-class", "sync", "--warmup", "0.4", "--quiet-wait", "0",
-                       "--pool", "20", "--out", "-"])
+    args = parse_args(
+        [
+            "--db",
+            "sqlite",
+            "--seconds",
+            "1",
+            "--clients",
+            "4",
+            "--workers",
+            "1",
+            "--worker-class",
+            "sync",
+            "--warmup",
+            "0.4",
+            "--quiet-wait",
+            "0",
+            "--pool",
+            "20",
+            "--out",
+            "-",
+        ]
+    )
     result = run_one("sqlite", "sync", args, log=lambda _m: None)
     assert result.recon.ok, result.recon.line()
     assert result.submit.statuses[201] > 0

@@ -280,7 +280,7 @@ def test_a_new_response_reaches_every_gunicorn_worker(signed_in, server, results
     views = 8
     before = set(_received_views(page, server, "catering", views))
     assert len(before) == 1, f"the workers disagree before the new response: {before}"
-    (count, updating), = before
+    ((count, updating),) = before
     assert not updating
     q = load_questionnaire(builtin_dir() / "catering.yaml")
     body = submission_bodies(q.definition, 1, seed=41)[0]

@@ -27,8 +27,6 @@ def demo(app) -> dict[str, str]:
     return {"previous": periods[0], "current": periods[-1]}
 
 
-
-
 @pytest.fixture
 def pdf_text():
     def extract(pdf: bytes) -> list[str]:

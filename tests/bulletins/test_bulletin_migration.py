@@ -17,9 +17,7 @@ def test_0002_upgrade_and_downgrade(fresh_database_url):
         inspector = inspect(db.engine)
         columns = {c["name"] for c in inspector.get_columns("bulletin")}
         assert columns == {c.name for c in Bulletin.__table__.columns}
-        uniques = {
-            tuple(u["column_names"]) for u in inspector.get_unique_constraints("bulletin")
-        }
+        uniques = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("bulletin")}
         assert {("edition",), ("replaces_id",)} <= uniques
         assert [fk["referred_table"] for fk in inspector.get_foreign_keys("bulletin")] == [
             "bulletin"

@@ -20,7 +20,9 @@ def cli(app, database_url):
     runner = CliRunner()
 
     def run(*args, input=None):
-        return runner.invoke(main, ["--database-url", database_url, *args], input=input, catch_exceptions=False)
+        return runner.invoke(
+            main, ["--database-url", database_url, *args], input=input, catch_exceptions=False
+        )
 
     return run
 
@@ -38,7 +40,9 @@ def test_validate_shipped_questionnaires(cli):
 
 def test_validate_bad_file_exits_2_with_line(cli, tmp_path):
     bad = tmp_path / "bad.yaml"
-    text = (builtin_dir() / "catering.yaml").read_text("utf-8").replace("weight: 0.", "weight: -0.", 1)
+    text = (
+        (builtin_dir() / "catering.yaml").read_text("utf-8").replace("weight: 0.", "weight: -0.", 1)
+    )
     bad.write_text(text, "utf-8")
     result = cli("questionnaires", "validate", str(bad))
     assert result.exit_code == 2
@@ -59,20 +63,34 @@ def test_load_is_idempotent_and_versions_changes(cli, app, tmp_path):
     assert result.exit_code == 0
     assert "catering v2: published (v1 is frozen" in result.output
     with app.app_context():
-        rows = db.session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.qid == "catering")).all()
+        rows = db.session.scalars(
+            select(QuestionnaireVersion).where(QuestionnaireVersion.qid == "catering")
+        ).all()
         assert sorted(r.version for r in rows) == [1, 2]
         assert len({r.content_hash for r in rows}) == 2
 
 
 def test_rounds_create_list_close(cli):
     cli("questionnaires", "load")
-    made = cli("rounds", "create", "--questionnaire", "catering", "--period", "2026Q3", "--code", "cat-q3",
-               "--target", "思茅区=400")
+    made = cli(
+        "rounds",
+        "create",
+        "--questionnaire",
+        "catering",
+        "--period",
+        "2026Q3",
+        "--code",
+        "cat-q3",
+        "--target",
+        "思茅区=400",
+    )
     assert made.exit_code == 0, made.output
     assert "round cat-q3 opened: catering v1, 2026Q3, 2026-07-01 – 2026-10-01" in made.output
     listed = cli("rounds", "list")
     assert "cat-q3\tcatering v1\t2026Q3\tclosed\t0 responses" in listed.output
-    dup = cli("rounds", "create", "--questionnaire", "catering", "--period", "2026Q3", "--code", "cat-q3")
+    dup = cli(
+        "rounds", "create", "--questionnaire", "catering", "--period", "2026Q3", "--code", "cat-q3"
+    )
     assert dup.exit_code == 2 and "exists already" in dup.output
     bad = cli("rounds", "create", "--questionnaire", "catering", "--period", "Q3-2026")
     assert bad.exit_code == 2 and "period 'Q3-2026'" in bad.output
@@ -86,7 +104,10 @@ def test_rounds_create_list_close(cli):
 def test_round_commands_are_audited_as_cli(cli, app, tmp_path):
     cli("questionnaires", "load")
     cli("rounds", "create", "--questionnaire", "catering", "--period", "2026Q4", "--code", "cat-a")
-    assert cli("rounds", "invite", "cat-a", "--count", "2", "--out", str(tmp_path / "t.csv")).exit_code == 0
+    assert (
+        cli("rounds", "invite", "cat-a", "--count", "2", "--out", str(tmp_path / "t.csv")).exit_code
+        == 0
+    )
     cli("rounds", "close", "cat-a")
     with app.app_context():
         rows = db.session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
@@ -100,7 +121,17 @@ def test_round_commands_are_audited_as_cli(cli, app, tmp_path):
 
 def test_invite_writes_tokens(cli, tmp_path):
     cli("questionnaires", "load")
-    cli("rounds", "create", "--questionnaire", "domestic", "--period", "2026Q4", "--code", "dom", "--require-token")
+    cli(
+        "rounds",
+        "create",
+        "--questionnaire",
+        "domestic",
+        "--period",
+        "2026Q4",
+        "--code",
+        "dom",
+        "--require-token",
+    )
     out = tmp_path / "tokens.csv"
     result = cli("rounds", "invite", "dom", "--count", "5", "--out", str(out))
     assert result.exit_code == 0
@@ -116,12 +147,32 @@ def _export(cli, code) -> str:
 
 def test_import_export_round_trip(cli, app, tmp_path):
     cli("questionnaires", "load")
-    cli("rounds", "create", "--questionnaire", "logistics", "--period", "2026Q3", "--code", "log-a",
-        "--opens", "2026-07-01", "--closes", "2099-01-01")
+    cli(
+        "rounds",
+        "create",
+        "--questionnaire",
+        "logistics",
+        "--period",
+        "2026Q3",
+        "--code",
+        "log-a",
+        "--opens",
+        "2026-07-01",
+        "--closes",
+        "2099-01-01",
+    )
     api_client = app.test_client()
     detail = api_client.get("/api/v1/questionnaires/logistics").get_json()
     item_ids = [i["id"] for d in detail["dimensions"] for i in d["items"]] + ["overall"]
-    header = ["respondent_id", "district", "age_group", "gender", "period", *item_ids, "suggestions"]
+    header = [
+        "respondent_id",
+        "district",
+        "age_group",
+        "gender",
+        "period",
+        *item_ids,
+        "suggestions",
+    ]
     lines = [",".join(header)]
     for n in range(5):
         scores = [str((n + k) % 5 + 1) if k != 2 else "" for k in range(len(item_ids))]
@@ -138,7 +189,11 @@ def test_import_export_round_trip(cli, app, tmp_path):
     for n, row in enumerate(rows):
         for k, item in enumerate(item_ids):
             assert row[item] == ("" if k == 2 else str((n + k) % 5 + 1))
-        assert row["suggestions"] == f"建议{n}" and row["channel"] == "paper" and row["period"] == "2026Q3"
+        assert (
+            row["suggestions"] == f"建议{n}"
+            and row["channel"] == "paper"
+            and row["period"] == "2026Q3"
+        )
     again = cli("responses", "import", str(src), "--round", "log-a")
     assert again.exit_code == 2 and "was imported into this round before" in again.output
     assert _responses(app) == 5
@@ -155,7 +210,9 @@ def test_import_reports_every_bad_row_and_imports_nothing(cli, app, tmp_path):
     bad_district = ["C", "上海", "18-29", "女", "2026Q3", *["4"] * len(item_ids)]
     repeat = ["A", "思茅区", "18-29", "女", "2026Q3", *["4"] * len(item_ids)]
     src = tmp_path / "bad.csv"
-    src.write_text("\n".join(",".join(r) for r in [header, good, bad_score, bad_district, repeat]), "utf-8")
+    src.write_text(
+        "\n".join(",".join(r) for r in [header, good, bad_score, bad_district, repeat]), "utf-8"
+    )
     result = cli("responses", "import", str(src), "--round", "log-b")
     assert result.exit_code == 2
     assert f"{src}: row 3, column overall: must be an integer from 1 to 5" in result.output
@@ -198,7 +255,9 @@ def test_demo_prints_accounts_that_sign_in_to_the_dashboard(cli, app):
     assert set(accounts) == {"demo-admin", "demo-evaluator", "demo-bureau", "demo-viewer"}
     client = app.test_client()
     app.config["WTF_CSRF_ENABLED"] = False
-    reply = client.post("/login", data={"username": "demo-bureau", "password": accounts["demo-bureau"]})
+    reply = client.post(
+        "/login", data={"username": "demo-bureau", "password": accounts["demo-bureau"]}
+    )
     assert reply.status_code == 302
     page = client.get("/dashboard").get_data(as_text=True)
     assert "餐饮" in page and "住宿" not in page  # the bureau sees its own sector only

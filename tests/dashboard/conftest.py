@@ -52,8 +52,6 @@ def accounts(make_user) -> dict[str, int]:
     }
 
 
-
-
 @pytest.fixture
 def add_response(app) -> Callable[..., None]:
     """``add_response(code, rating)`` stores one response to round ``code`` straight into

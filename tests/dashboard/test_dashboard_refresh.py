@@ -356,7 +356,7 @@ def test_the_first_view_of_a_large_round_says_it_is_computing_and_reloads(
     cache: AnalysisCache = app.extensions[STATE_KEY][1]
     assert cache.wait_idle(timeout=120)
     ready = client.get(url).get_data(as_text=True)
-    assert "收到 60" in ready and "http-equiv=\"refresh\"" not in ready
+    assert "收到 60" in ready and 'http-equiv="refresh"' not in ready
     api = app.test_client().get(
         f"/api/v1/indices?round={code}", headers={"Authorization": f"Bearer {token_for_reader}"}
     )

@@ -26,8 +26,6 @@ def accounts(make_user) -> dict[str, int]:
     }
 
 
-
-
 @pytest.fixture
 def round_code(app, make_round) -> str:
     code = make_round("catering", code="catering-dl")

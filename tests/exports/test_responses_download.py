@@ -34,8 +34,11 @@ def private_tmp(tmp_path, monkeypatch):
 
 def _audit_rows(app) -> list[AuditLog]:
     with app.app_context():
-        return list(db.session.scalars(select(AuditLog).where(AuditLog.action == "responses.export")
-                                       .order_by(AuditLog.id)))
+        return list(
+            db.session.scalars(
+                select(AuditLog).where(AuditLog.action == "responses.export").order_by(AuditLog.id)
+            )
+        )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -50,8 +53,11 @@ def test_who_may_download(app, as_role, round_code, fmt, role, status):
     rows = _audit_rows(app)
     if status == 200:
         assert [(r.actor, r.target, r.details) for r in rows] == [
-            ({"bureau": "shangwu", "admin": "root", "evaluator": "eva"}[role], f"round:{round_code}",
-             {"format": fmt})
+            (
+                {"bureau": "shangwu", "admin": "root", "evaluator": "eva"}[role],
+                f"round:{round_code}",
+                {"format": fmt},
+            )
         ]
     else:
         assert rows == [], "a refused download is not recorded as one"
@@ -81,17 +87,27 @@ def test_csv_is_streamed_and_equals_the_command_line_export(app, as_role, round_
     assert response.is_streamed
     body = response.get_data()
     with app.app_context():
-        expected = "".join(export_csv(db.session, get_round(db.session, round_code))).encode("utf-8")
+        expected = "".join(export_csv(db.session, get_round(db.session, round_code))).encode(
+            "utf-8"
+        )
     assert body == expected and body.startswith("\ufeff".encode())
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"].startswith(f'attachment; filename="responses-{round_code}.csv"')
+    assert response.headers["Content-Disposition"].startswith(
+        f'attachment; filename="responses-{round_code}.csv"'
+    )
     assert response.headers["Cache-Control"] == "private, no-store"
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-    assert [r["suggestions"] for r in rows] == ["请联系我 138****5678", "希望增加无障碍通道", "服务很好"]
+    assert [r["suggestions"] for r in rows] == [
+        "请联系我 138****5678",
+        "希望增加无障碍通道",
+        "服务很好",
+    ]
 
 
 @pytest.mark.parametrize("fmt", ("xlsx", "sav"))
-def test_binary_downloads_read_back_masked_and_leave_no_file(app, as_role, round_code, private_tmp, tmp_path, fmt):
+def test_binary_downloads_read_back_masked_and_leave_no_file(
+    app, as_role, round_code, private_tmp, tmp_path, fmt
+):
     response = as_role("evaluator").get(f"/dashboard/rounds/{round_code}/responses.{fmt}?lang=en")
     assert response.status_code == 200 and response.is_streamed
     with app.app_context():
@@ -109,15 +125,23 @@ def test_binary_downloads_read_back_masked_and_leave_no_file(app, as_role, round
         label = meta.column_names_to_labels["overall"]
         assert meta.original_variable_types["submitted_at"] == "DATETIME27.6"
     assert label == overall.text.en, "labels in the page's language (?lang=en)"
-    assert frame["suggestions"].tolist() == ["请联系我 138****5678", "希望增加无障碍通道", "服务很好"]
+    assert frame["suggestions"].tolist() == [
+        "请联系我 138****5678",
+        "希望增加无障碍通道",
+        "服务很好",
+    ]
     assert len(frame) == 3
 
 
-def test_a_round_too_big_for_excel_is_refused_before_streaming(app, as_role, round_code, monkeypatch):
+def test_a_round_too_big_for_excel_is_refused_before_streaming(
+    app, as_role, round_code, monkeypatch
+):
     from surveyapp.responses import formats
 
     monkeypatch.setattr(formats, "XLSX_MAX_ROWS", 2)  # the fixture's round has 3 responses
     response = as_role("admin").get(f"/dashboard/rounds/{round_code}/responses.xlsx")
     assert response.status_code == 409
-    assert "1,048,575" in response.get_data(as_text=True) and "CSV" in response.get_data(as_text=True)
+    assert "1,048,575" in response.get_data(as_text=True) and "CSV" in response.get_data(
+        as_text=True
+    )
     assert as_role("admin").get(f"/dashboard/rounds/{round_code}/responses.csv").status_code == 200

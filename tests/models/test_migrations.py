@@ -21,7 +21,10 @@ def test_upgrade_matches_models_and_downgrade_empties(fresh_database_url):
             columns = {c["name"] for c in inspector.get_columns(table.name)}
             assert columns == {c.name for c in table.columns}, table.name
         uniques = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("response")}
-        assert ("round_id", "device_hash") in uniques and ("round_id", "fingerprint_hash") in uniques
+        assert ("round_id", "device_hash") in uniques and (
+            "round_id",
+            "fingerprint_hash",
+        ) in uniques
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
@@ -31,7 +34,9 @@ def test_upgrade_matches_models_and_downgrade_empties(fresh_database_url):
 
 
 def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path):
-    app = create_app({"SECRET_KEY": "k" * 40, "DATABASE_URL": "sqlite:///" + str(tmp_path / "w.db")})
+    app = create_app(
+        {"SECRET_KEY": "k" * 40, "DATABASE_URL": "sqlite:///" + str(tmp_path / "w.db")}
+    )
     with app.app_context():
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -52,9 +52,7 @@ def _rows(app, code: str) -> list[dict]:
         rows = db.session.scalars(
             select(Response).where(Response.round_id == round_.id).order_by(Response.id)
         )
-        return [
-            {c.key: getattr(r, c.key) for c in Response.__table__.columns} for r in rows
-        ]
+        return [{c.key: getattr(r, c.key) for c in Response.__table__.columns} for r in rows]
 
 
 def _close(app, code: str, days_ago: float) -> None:

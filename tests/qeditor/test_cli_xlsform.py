@@ -15,7 +15,9 @@ def run():
     runner = CliRunner()
 
     def _run(*args: str):
-        return runner.invoke(main, ["questionnaires", "import-xlsform", *args], catch_exceptions=False)
+        return runner.invoke(
+            main, ["questionnaires", "import-xlsform", *args], catch_exceptions=False
+        )
 
     return _run
 
@@ -56,7 +58,9 @@ def test_sector_option(run, tmp_path):
         (b"type,name\n", "not an .xlsx workbook"),
         (xlsform_bytes(survey=[("text", "x", "X", "X", "")]), "no rating questions"),
         (
-            xlsform_bytes(survey=[*SURVEY, ("select_one sat5", "hyg_clean", "又一个", "Again", "")]),
+            xlsform_bytes(
+                survey=[*SURVEY, ("select_one sat5", "hyg_clean", "又一个", "Again", "")]
+            ),
             "the converted questionnaire is not valid: dimensions[2].items[0].id: duplicate id 'hyg_clean'",
         ),
     ],

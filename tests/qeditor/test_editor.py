@@ -208,7 +208,9 @@ def test_same_content_twice_is_one_version(app, admin):
     again = "\r\n".join(line for line in CATERING.split("\n") if not line.startswith("#"))
     response = _post(admin, "publish", source=again)
     assert response.status_code == 302
-    assert "内容与已发布的 catering 第 1 版相同，未新建版本。" in _text(admin.get(response.headers["Location"]))
+    assert "内容与已发布的 catering 第 1 版相同，未新建版本。" in _text(
+        admin.get(response.headers["Location"])
+    )
     assert _versions(app) == [("catering", 1)]
     assert len(_audit(app)) == 1
 
@@ -329,7 +331,6 @@ def test_xlsform_bad_files(admin, data, message):
 def test_xlsform_without_a_file(admin):
     response = admin.post(f"{BASE}/import", data={"csrf_token": _token(admin), "sector": ""})
     assert response.status_code == 400 and "请选择要上传的文件。" in _text(response)
-
 
 
 def test_account_navigation_links_the_editor_for_admins_only(app, admin, make_user):

@@ -28,7 +28,10 @@ def test_round_trip_items_choices_and_labels_match():
     assert q.title.zh == "餐饮服务满意度调查"
     # groups → dimensions, in sheet order, with their bilingual titles
     assert [d.id for d in q.dimensions] == ["hygiene", "service"]
-    assert [(d.title.zh, d.title.en) for d in q.dimensions] == [("食品卫生", "Hygiene"), ("服务", "Service")]
+    assert [(d.title.zh, d.title.en) for d in q.dimensions] == [
+        ("食品卫生", "Hygiene"),
+        ("服务", "Service"),
+    ]
     # rating select_one → items with both texts and the spreadsheet's "required"
     assert [(i.id, i.text.zh, i.text.en, i.required) for i in q.items] == [
         ("hyg_clean", "餐馆干净整洁", "Restaurants are clean", True),
@@ -72,7 +75,10 @@ def test_repeat_and_its_questions_are_reported():
         ("select_multiple sat5", "many", "多选", "Many", ""),
     ]
     result = _convert(survey=survey)
-    assert "row 15: type 'begin repeat' is not supported; the questions inside are left out" in result.notes
+    assert (
+        "row 15: type 'begin repeat' is not supported; the questions inside are left out"
+        in result.notes
+    )
     assert "row 16: type 'text' inside a repeat is not supported" in result.notes
     assert "row 18: type 'select_multiple sat5' is not supported" in result.notes
     q = parse_questionnaire(result.yaml)
@@ -157,7 +163,9 @@ def test_rating_outside_groups_and_no_overall_are_reported():
         "row 2: rating question 'clean' is outside any group; put in dimension 'general'"
         in result.notes
     )
-    assert "no rating question named 'overall': the standard overall question is used" in result.notes
+    assert (
+        "no rating question named 'overall': the standard overall question is used" in result.notes
+    )
     q = parse_questionnaire(result.yaml)
     assert [d.id for d in q.dimensions] == ["general"]
     assert q.overall.id == "overall"
@@ -201,7 +209,9 @@ def test_missing_choice_list_is_reported():
 
 def test_sector_from_the_argument_when_settings_have_none():
     settings = {k: v for k, v in SETTINGS.items() if k != "sector"}
-    with pytest.raises(XLSFormError, match="no sector: add a 'sector' column to the settings sheet"):
+    with pytest.raises(
+        XLSFormError, match="no sector: add a 'sector' column to the settings sheet"
+    ):
         _convert(settings=settings)
     q = parse_questionnaire(_convert(settings=settings, sector="lodging").yaml)
     assert q.sector == "lodging"
@@ -240,7 +250,10 @@ def test_no_survey_sheet():
 
 
 def test_no_rating_question_is_refused():
-    survey = [("text", "name", "姓名", "Name", ""), ("select_one gender", "g", "性别", "Gender", "")]
+    survey = [
+        ("text", "name", "姓名", "Name", ""),
+        ("select_one gender", "g", "性别", "Gender", ""),
+    ]
     with pytest.raises(XLSFormError, match="no rating questions besides 'overall'"):
         _convert(survey=survey, choices=GENDER)
 
@@ -271,7 +284,9 @@ def test_a_workbook_that_unpacks_too_large_is_refused():
 
 
 def test_coded_age_groups_stay_a_profile_question():
-    ages = [("age", n, label, label) for n, label in enumerate(["18-29", "30-44", "45-59", "60+"], 1)]
+    ages = [
+        ("age", n, label, label) for n, label in enumerate(["18-29", "30-44", "45-59", "60+"], 1)
+    ]
     survey = [*SURVEY, ("select_one age", "age_group", "您的年龄段", "Your age group", "")]
     q = parse_questionnaire(_convert(survey=survey, choices=[*RATING, *GENDER, *ages]).yaml)
     assert [r.id for r in q.respondent] == ["gender", "age_group"]

@@ -37,7 +37,12 @@ SURVEY = [
     ("geopoint", "where", "位置", "Location", ""),
     ("text", "suggestions", "您的建议", "Your suggestions", ""),
 ]
-SETTINGS = {"form_title": "餐饮服务满意度调查", "form_id": "kobo_catering", "version": "2", "sector": "catering"}
+SETTINGS = {
+    "form_title": "餐饮服务满意度调查",
+    "form_id": "kobo_catering",
+    "version": "2",
+    "sector": "catering",
+}
 
 
 def xlsform_bytes(

@@ -97,13 +97,34 @@ class PrivateCluster:
             raise RuntimeError(f"{tool} failed: {proc.stderr.strip() or proc.stdout.strip()}")
 
     def init(self) -> None:
-        self._run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "-N")
+        self._run(
+            "initdb",
+            "-D",
+            self.data,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "-N",
+        )
 
     def start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir}"
-        self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-o", options,
-                  "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            self.data,
+            "-l",
+            os.path.join(self.dir, "log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "60", "stop")
@@ -131,8 +152,13 @@ def cluster():
 # --- HTTP clients ------------------------------------------------------------------------
 
 
-def _http(port: int, method: str, path: str, body: bytes | None = None,
-          headers: dict[str, str] | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+def _http(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, http.client.HTTPMessage, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -148,8 +174,11 @@ class Resident:
     def __init__(self, port: int, n: int, rng: random.Random):
         self.port, self.rng = port, rng
         self.jar = CookieJar()
-        self.identity = {"User-Agent": f"outage-test/{n}", "Accept": "text/html",
-                         "X-Forwarded-For": f"10.77.{n // 256}.{n % 256}"}
+        self.identity = {
+            "User-Agent": f"outage-test/{n}",
+            "Accept": "text/html",
+            "X-Forwarded-For": f"10.77.{n // 256}.{n % 256}",
+        }
         self.centre = rng.uniform(2.5, 4.8)
         self.page: SurveyPage | None = None
         self.sent: dict[str, str] = {}
@@ -204,8 +233,9 @@ class Load:
         self.html_done: dict[str, int] = {}  # device id -> final status (303, or 409)
         self.refused_503: dict[str, int] = Counter()  # kind -> 503 replies
         self.problems: list[str] = []
-        self.threads = [threading.Thread(target=self._run, args=(k,), daemon=True)
-                        for k in range(threads)]
+        self.threads = [
+            threading.Thread(target=self._run, args=(k,), daemon=True) for k in range(threads)
+        ]
 
     def __enter__(self) -> Load:
         for t in self.threads:
@@ -260,8 +290,13 @@ class Load:
         raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
         refused = False
         for _ in range(400):
-            status, headers, reply = _http(self.port, "POST", f"/api/v1/rounds/{ROUND_CODE}/responses",
-                                           raw, {"Content-Type": "application/json"})
+            status, headers, reply = _http(
+                self.port,
+                "POST",
+                f"/api/v1/rounds/{ROUND_CODE}/responses",
+                raw,
+                {"Content-Type": "application/json"},
+            )
             self._note("api", status)
             if status in (201, 409):
                 if status == 409 and not refused:
@@ -334,10 +369,15 @@ def _rows(url: str) -> tuple[str, list[tuple[str | None, int, int]], int]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            round_id, salt = conn.execute(select(Round.id, Round.salt).where(Round.code == ROUND_CODE)).one()
+            round_id, salt = conn.execute(
+                select(Round.id, Round.salt).where(Round.code == ROUND_CODE)
+            ).one()
             rows = conn.execute(
-                select(Response.device_hash, func.length(Response.answers), func.length(Response.profile))
-                .where(Response.round_id == round_id)
+                select(
+                    Response.device_hash,
+                    func.length(Response.answers),
+                    func.length(Response.profile),
+                ).where(Response.round_id == round_id)
             ).all()
             total = conn.scalar(select(func.count()).select_from(Response))
     finally:
@@ -363,8 +403,13 @@ def test_stopping_postgresql_mid_run_is_a_clear_503_and_the_app_recovers(cluster
             cluster.stop()
 
             # the database is gone: every door says so, clearly
-            status, headers, reply = _http(port, "POST", f"/api/v1/rounds/{ROUND_CODE}/responses",
-                                           bodies[0], {"Content-Type": "application/json"})
+            status, headers, reply = _http(
+                port,
+                "POST",
+                f"/api/v1/rounds/{ROUND_CODE}/responses",
+                bodies[0],
+                {"Content-Type": "application/json"},
+            )
             assert status == 503, reply[:300]
             assert int(headers["Retry-After"]) >= 1
             error = json.loads(reply)
@@ -384,8 +429,10 @@ def test_stopping_postgresql_mid_run_is_a_clear_503_and_the_app_recovers(cluster
             status, headers, body = _http(port, "GET", f"/s/{ROUND_CODE}")
             assert status == 503 and int(headers["Retry-After"]) >= 1
             assert "系统繁忙" in body.decode("utf-8")
-            _wait(lambda: load.refused_503["api"] and sum(load.refused_503.values()) >= 6,
-                  "the background clients to meet the outage")
+            _wait(
+                lambda: load.refused_503["api"] and sum(load.refused_503.values()) >= 6,
+                "the background clients to meet the outage",
+            )
 
             cluster.start()
             _wait(lambda: _status(port, "/readyz") == 200, "/readyz to say ready again")
@@ -406,16 +453,20 @@ def test_stopping_postgresql_mid_run_is_a_clear_503_and_the_app_recovers(cluster
     assert len(expected) == len(set(expected))
     assert sorted(stored) == sorted(expected), (
         f"{len(set(stored) - set(expected))} rows without a taken submission, "
-        f"{len(set(expected) - set(stored))} taken submissions not stored; {load.statuses}")
+        f"{len(set(expected) - set(stored))} taken submissions not stored; {load.statuses}"
+    )
     assert total == len(rows)
-    sizes = (sum(len(d["items"]) for d in q.definition["dimensions"]) + 1,
-             len(q.definition["respondent"]))
+    sizes = (
+        sum(len(d["items"]) for d in q.definition["dimensions"]) + 1,
+        len(q.definition["respondent"]),
+    )
     assert all((a, p) == sizes for _d, a, p in rows)
     shutil.rmtree(server.log_dir, ignore_errors=True)  # kept only when something failed
 
 
-def test_database_gone_at_the_rounds_own_lookup_keeps_the_answers(monkeypatch, make_round,
-                                                                    survey, stored):
+def test_database_gone_at_the_rounds_own_lookup_keeps_the_answers(
+    monkeypatch, make_round, survey, stored
+):
     """The first query of a POST is the round's lookup: when that fails, the page still
     comes back with the answers (from the round as this process last read it)."""
     from sqlalchemy.exc import OperationalError

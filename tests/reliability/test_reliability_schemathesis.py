@@ -106,18 +106,23 @@ def _strategies(operation, valid_body, auth):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             for fixed in choices:
                 negatable = [
-                    p for p in operation.iter_parameters()
+                    p
+                    for p in operation.iter_parameters()
                     if p.name not in fixed and p.definition.get("schema") != {"type": "string"}
                 ]  # any text is a valid path segment: only typed or bounded values can be wrong
                 if mode is GenerationMode.NEGATIVE and not (negatable or operation.body):
                     continue
-                yield f"{mode.value} {fixed or 'generated'} {who}", operation.as_strategy(
-                    mode, path_parameters=fixed or None, headers=header
+                yield (
+                    f"{mode.value} {fixed or 'generated'} {who}",
+                    operation.as_strategy(mode, path_parameters=fixed or None, headers=header),
                 )
         if operation.method.upper() == "POST" and "code" in names:
             for code in KNOWN["code"]:
-                yield f"valid body to {code} {who}", operation.as_strategy(
-                    path_parameters={"code": code}, body=valid_body, headers=header
+                yield (
+                    f"valid body to {code} {who}",
+                    operation.as_strategy(
+                        path_parameters={"code": code}, body=valid_body, headers=header
+                    ),
                 )
 
 
@@ -172,7 +177,10 @@ def _call_and_check(app, case) -> int:
         grown = {name for name in after if after[name] != before[name]}
         assert grown <= {"response", "invitation used"}, (before, after)
         assert after["response"] == before["response"] + 1
-    elif 200 <= response.status_code < 300 and case.operation.path == "/api/v1/rounds/{code}/responses":
+    elif (
+        200 <= response.status_code < 300
+        and case.operation.path == "/api/v1/rounds/{code}/responses"
+    ):
         # reading individual responses is audited (surveyapp/api/read.py): one audit row, nothing else
         assert after == before | {"audit_log": before["audit_log"] + 1}, (before, after)
     else:

@@ -20,8 +20,18 @@ def _stored(app, code):
     with app.app_context():
         round_ = get_round(db.session, code)
         q = questionnaire_of(round_.questionnaire_version)
-        rows = db.session.scalars(select(Response).where(Response.round_id == round_.id).order_by(Response.id)).all()
-        return q, [(r.uid, unpack_profile(q, r.profile), unpack_answers(q, r.answers), r.open_answers or {}) for r in rows]
+        rows = db.session.scalars(
+            select(Response).where(Response.round_id == round_.id).order_by(Response.id)
+        ).all()
+        return q, [
+            (
+                r.uid,
+                unpack_profile(q, r.profile),
+                unpack_answers(q, r.answers),
+                r.open_answers or {},
+            )
+            for r in rows
+        ]
 
 
 def _seed(app):
@@ -36,8 +46,21 @@ def test_xlsx_and_sav_round_trip(app, database_url, tmp_path):
     runner = CliRunner()
     xlsx, sav = tmp_path / "r.xlsx", tmp_path / "r.sav"
     for fmt, path in (("xlsx", xlsx), ("sav", sav)):
-        result = runner.invoke(main, ["--database-url", database_url, "responses", "export", "--round", code,
-                                      "--format", fmt, "--out", str(path)])
+        result = runner.invoke(
+            main,
+            [
+                "--database-url",
+                database_url,
+                "responses",
+                "export",
+                "--round",
+                code,
+                "--format",
+                fmt,
+                "--out",
+                str(path),
+            ],
+        )
         assert result.exit_code == 0, result.output
     sheet = pd.read_excel(xlsx, sheet_name="responses")
     codebook = pd.read_excel(xlsx, sheet_name="codebook")
@@ -48,25 +71,42 @@ def test_xlsx_and_sav_round_trip(app, database_url, tmp_path):
         for qid, value in profile.items():
             assert sheet.loc[i, qid] == value
             options = q.respondent_question(qid).values
-            assert meta.variable_value_labels[qid][frame.loc[i, qid]] == value == options[int(frame.loc[i, qid]) - 1]
+            assert (
+                meta.variable_value_labels[qid][frame.loc[i, qid]]
+                == value
+                == options[int(frame.loc[i, qid]) - 1]
+            )
         for aid, value in answers.items():
             if value is None:
                 assert pd.isna(sheet.loc[i, aid]) and pd.isna(frame.loc[i, aid])
             else:
                 assert sheet.loc[i, aid] == value == frame.loc[i, aid]
         text = open_answers.get("suggestions")
-        assert (sheet.loc[i, "suggestions"] if not pd.isna(sheet.loc[i, "suggestions"]) else None) == text
+        assert (
+            sheet.loc[i, "suggestions"] if not pd.isna(sheet.loc[i, "suggestions"]) else None
+        ) == text
     item = q.items[0]
     assert meta.column_names_to_labels[item.id] == item.text.zh
     # 255 is "not answered", declared user-missing: read back as NaN above, labelled for SPSS users
-    assert meta.variable_value_labels[item.id] == {1.0: "非常不满意", 2.0: "不满意", 3.0: "一般", 4.0: "满意", 5.0: "非常满意",
-                                                   255.0: "未回答"}
-    assert meta.missing_ranges == {} and meta.original_variable_types["submitted_at"].startswith("DATETIME")
+    assert meta.variable_value_labels[item.id] == {
+        1.0: "非常不满意",
+        2.0: "不满意",
+        3.0: "一般",
+        4.0: "满意",
+        5.0: "非常满意",
+        255.0: "未回答",
+    }
+    assert meta.missing_ranges == {} and meta.original_variable_types["submitted_at"].startswith(
+        "DATETIME"
+    )
     user_missing, meta_missing = pyreadstat.read_sav(str(sav), user_missing=True)
     assert meta_missing.missing_ranges[item.id] == [{"lo": 255.0, "hi": 255.0}]
     submitted = [pd.Timestamp(at).tz_convert(None) for at in _submitted(app, code)]
     # SPSS time is a double of seconds since 1582: at 1.4e10 s its resolution is ~2 microseconds
-    assert all(abs((pd.Timestamp(v) - at).total_seconds()) < 4e-6 for v, at in zip(frame["submitted_at"], submitted, strict=True))
+    assert all(
+        abs((pd.Timestamp(v) - at).total_seconds()) < 4e-6
+        for v, at in zip(frame["submitted_at"], submitted, strict=True)
+    )
     assert sheet["submitted_at"].tolist() == [at.isoformat() for at in _submitted(app, code)]
     assert codebook.loc[codebook["column"] == item.id, "label"].item() == item.text.zh
 
@@ -74,16 +114,21 @@ def test_xlsx_and_sav_round_trip(app, database_url, tmp_path):
 def test_binary_formats_need_a_file(app, database_url):
     _seed(app)
     code = "elderly_care-" + max(_periods(app)).lower()
-    result = CliRunner().invoke(main, ["--database-url", database_url, "responses", "export", "--round", code,
-                                       "--format", "sav"])
+    result = CliRunner().invoke(
+        main,
+        ["--database-url", database_url, "responses", "export", "--round", code, "--format", "sav"],
+    )
     assert result.exit_code == 2 and "--format sav needs --out FILE" in result.output
 
 
 def _submitted(app, code):
     with app.app_context():
         round_ = get_round(db.session, code)
-        return db.session.scalars(select(Response.submitted_at).where(Response.round_id == round_.id)
-                                  .order_by(Response.id)).all()
+        return db.session.scalars(
+            select(Response.submitted_at)
+            .where(Response.round_id == round_.id)
+            .order_by(Response.id)
+        ).all()
 
 
 def _periods(app):

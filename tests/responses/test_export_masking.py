@@ -70,7 +70,9 @@ def test_xlsx_survives_control_characters(app, make_round, tmp_path):
     submit_suggestions(app, code, ["a\x01b\x0bc"])
     with app.app_context():
         export_xlsx(db.session, get_round(db.session, code), tmp_path / "c.xlsx")
-    assert pd.read_excel(tmp_path / "c.xlsx", sheet_name="responses")["suggestions"].tolist() == ["abc"]
+    assert pd.read_excel(tmp_path / "c.xlsx", sheet_name="responses")["suggestions"].tolist() == [
+        "abc"
+    ]
 
 
 def test_an_empty_round_exports_its_columns(app, make_round, tmp_path):

@@ -46,15 +46,26 @@ def _bulletin_quoting(app, client, database_url, tmp_path, texts) -> str:
     out = tmp_path / "bulletin.pdf"
     result = CliRunner().invoke(
         main,
-        ["--database-url", database_url, "bulletin", "--period", current,
-         "--sector", "catering", "--out", str(out)],
+        [
+            "--database-url",
+            database_url,
+            "bulletin",
+            "--period",
+            current,
+            "--sector",
+            "catering",
+            "--out",
+            str(out),
+        ],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     return _pdf_text(out)
 
 
-def test_markup_in_open_answers_is_literal_text_in_the_bulletin(app, client, database_url, tmp_path):
+def test_markup_in_open_answers_is_literal_text_in_the_bulletin(
+    app, client, database_url, tmp_path
+):
     text = _bulletin_quoting(app, client, database_url, tmp_path, (SCRIPT, ATTRIBUTE))
     assert SCRIPT in text
     assert ATTRIBUTE in text

@@ -41,9 +41,24 @@ def test_proxy_headers_are_the_ones_trust_proxy_reads():
 def test_nginx_accepts_the_example(tmp_path):
     cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=survey.example.gov.cn", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=survey.example.gov.cn",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     params = tmp_path / "surveyapp_proxy_params"
     shutil.copy(DEPLOY / "surveyapp_proxy_params", params)
@@ -60,7 +75,8 @@ def test_nginx_accepts_the_example(tmp_path):
     )
     result = subprocess.run(
         ["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "main.conf")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr

@@ -35,15 +35,20 @@ def test_passwords_never_logged(make_app, access_log, caplog, capsys, monkeypatc
         page = client.get("/login")
         reply = client.post(
             "/login",
-            data={"csrf_token": csrf_of(page.get_data(as_text=True)), "username": "ann",
-                  "password": password},
+            data={
+                "csrf_token": csrf_of(page.get_data(as_text=True)),
+                "username": "ann",
+                "password": password,
+            },
         )
         outcomes.append(reply.status_code)
     assert outcomes == [401, 302]  # refused, then signed in
 
     captured = capsys.readouterr()
     with app.app_context():
-        audit = [repr((a.action, a.target, a.details)) for a in db.session.scalars(select(AuditLog))]
+        audit = [
+            repr((a.action, a.target, a.details)) for a in db.session.scalars(select(AuditLog))
+        ]
     logs = {
         "access log": "\n".join(access_log.formatted),
         "all loggers": caplog.text,

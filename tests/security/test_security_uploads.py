@@ -38,9 +38,7 @@ def test_api_body_under_the_limit_is_taken(app, small, make_round):
 
 
 def test_page_body_over_the_limit_is_a_bilingual_413_page(small):
-    reply = small.test_client().post(
-        "/login", data={"username": "x", "password": "y" * LIMIT}
-    )
+    reply = small.test_client().post("/login", data={"username": "x", "password": "y" * LIMIT})
     assert reply.status_code == 413
     assert reply.mimetype == "text/html"
     html = reply.get_data(as_text=True)
