@@ -4,14 +4,9 @@ Everything else reads questionnaires through :func:`load_questionnaire` (or
 :func:`parse_questionnaire`) and the frozen dataclasses of :mod:`.model`.
 """
 
-from .loader import (
-    QuestionnaireError,
-    builtin_dir,
-    discover,
-    load_questionnaire,
-    parse_questionnaire,
-    validate_files,
-)
+from .errors import QuestionnaireError
+from .files import builtin_dir, discover, validate_files
+from .loader import load_questionnaire, parse_questionnaire
 from .model import (
     Dimension,
     Item,

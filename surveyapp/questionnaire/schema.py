@@ -3,7 +3,8 @@
 The schema checks the shape of a document: which keys exist, which are required and
 what type each value has.  Rules that relate several values (unique ids, a threshold
 inside its scale, one label per scale point, a known sector) are checked afterwards by
-:mod:`surveyapp.questionnaire.loader`.
+:mod:`surveyapp.questionnaire.semantics`, and the errors of this schema are put in
+words by :mod:`surveyapp.questionnaire.schema_errors`.
 
 Every leaf schema carries an ``x-expected`` annotation, the phrase used in error
 messages ("'weight' must be *a number greater than 0*").  Draft 2020-12 treats unknown

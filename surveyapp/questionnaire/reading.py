@@ -1,0 +1,124 @@
+"""Reading a questionnaire's YAML: the data, and where each key and entry sits in the file.
+
+This is the first check a file goes through: the bytes must be UTF-8, the text YAML,
+and every key of a mapping text and unique.  A :class:`Document` keeps the line of
+every path so that the later checks can name the line of what they refuse.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from .errors import Path_, Problem, QuestionnaireError
+
+__all__ = ["Document", "decode", "yaml_error"]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose composed nodes keep their marks (PyYAML always does)."""
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class Document:
+    """A parsed YAML document: its data and where each path sits in the file.
+
+    Raises :class:`yaml.YAMLError` for text that is not YAML; problems of the keys
+    (not text, duplicated) are collected in :attr:`problems`.
+    """
+
+    def __init__(self, text: str) -> None:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            self.data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+        if node is not None:
+            self.marks[()] = (node.start_mark.line + 1, node.start_mark.column)
+            self._index(node, ())
+
+    def _index(self, node: yaml.Node, path: Path_) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                mark = (key_node.start_mark.line + 1, key_node.start_mark.column)
+                if key_node.tag == _MERGE_TAG:
+                    continue
+                if key_node.tag != _STR_TAG or not isinstance(key_node, yaml.ScalarNode):
+                    shown = getattr(key_node, "value", "?")
+                    if not isinstance(shown, str):
+                        shown = "a list or mapping"
+                    self.problems.append(
+                        Problem(path, f"key '{shown}' must be text: put it in quotes", mark[0])
+                    )
+                    continue
+                key = key_node.value
+                child = (*path, key)
+                if key in seen:
+                    self.problems.append(
+                        Problem(child, f"duplicate key '{key}' (also on line {seen[key]})", mark[0])
+                    )
+                else:
+                    seen[key] = mark[0]
+                self.marks.setdefault(child, mark)
+                self._index(value_node, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, value_node in enumerate(node.value):
+                child = (*path, index)
+                mark = (value_node.start_mark.line + 1, value_node.start_mark.column)
+                self.marks.setdefault(child, mark)
+                self._index(value_node, child)
+
+    def mark(self, path: Path_) -> tuple[int, int]:
+        """Line and column of ``path``, or of its nearest ancestor found in the file."""
+        while path not in self.marks and path:
+            path = path[:-1]
+        return self.marks.get(path, (1, 0))
+
+    def line(self, path: Path_) -> int:
+        return self.mark(path)[0]
+
+
+def decode(raw: bytes, source: str) -> str:
+    """The text of a file's bytes: UTF-8, a byte-order mark allowed."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise QuestionnaireError(source, "", line, "the file is not UTF-8 text") from None
+
+
+def yaml_error(exc: yaml.YAMLError, text: str, source: str) -> QuestionnaireError:
+    """The :class:`QuestionnaireError` for YAML that does not parse, at its line."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        kind = (
+            "YAML error"
+            if isinstance(exc, yaml.constructor.ConstructorError)
+            else "YAML syntax error"
+        )
+        problem = exc.problem or "invalid YAML"
+        context = exc.context or ""
+        if context.startswith("expected") and problem.startswith("but found"):
+            message = f"{kind}: {context}, {problem}"
+        elif context:
+            message = f"{kind}: {problem} ({context})"
+        else:
+            message = f"{kind}: {problem}"
+        if "'\\t'" in problem:
+            message = f"{kind}: found a tab; indent with spaces, not tabs"
+        elif "flow" in context:
+            message += "; put text containing ':', '?', ',' or brackets in quotes"
+        elif "block" in context:
+            message += "; check the indentation"
+        return QuestionnaireError(source, "", exc.problem_mark.line + 1, message)
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1
+        return QuestionnaireError(
+            source, "", line, f"YAML syntax error: unacceptable character #x{exc.character:04x}"
+        )
+    return QuestionnaireError(source, "", None, f"YAML syntax error: {exc}")
