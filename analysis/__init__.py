@@ -17,6 +17,13 @@ from .estimate import (
     normal_interval,
 )
 from .goal import GoalStatus, goal_test
+from .margins_policy import (
+    MARGINS_POLICIES,
+    AbsentMargin,
+    FittedMargins,
+    MarginsPolicy,
+    fit_margins,
+)
 from .matrix import Categorical, ResponseMatrix, factorize
 from .quality import QualityFlags, QualityRules, flag_responses
 from .reliability import Reliability, cronbach_alpha, reliability
@@ -28,15 +35,31 @@ from .result import (
     QualityReport,
     RateEstimate,
     ScoreEstimate,
+    Verdict,
     WeightsInfo,
+    verdict_of,
 )
 from .run import run
 from .scoring import item_scores, satisfied, score_respondents
 from .spec import DEFAULT_GOAL, DimensionSpec, ItemSpec, ScoringSpec
+from .trend import Scope, TrendPoint, change_in, comparable, scope_of, trend
 from .weighting import Margins, RakingResult, kish, rake, trim_and_rake
 
 __all__ = [
     "DEFAULT_GOAL",
+    "MARGINS_POLICIES",
+    "AbsentMargin",
+    "FittedMargins",
+    "MarginsPolicy",
+    "Verdict",
+    "Scope",
+    "TrendPoint",
+    "change_in",
+    "comparable",
+    "scope_of",
+    "trend",
+    "fit_margins",
+    "verdict_of",
     "Z95",
     "AnalysisResult",
     "Categorical",

@@ -28,9 +28,15 @@ __all__ = [
     "QualityReport",
     "RateEstimate",
     "ScoreEstimate",
+    "Verdict",
     "WeightsInfo",
     "num",
+    "verdict_of",
 ]
+
+#: What a reader is told about an index against its goal: the goal test's status, or
+#: ``small`` when there are too few respondents (or no number) to test at all.
+Verdict = Literal["met", "not_met", "inconclusive", "small"]
 
 
 def num(x: float | None) -> float | None:
@@ -134,7 +140,11 @@ class GroupResult:
 class WeightsInfo:
     """How the weights were made.
 
-    ``method`` is ``"none"`` (everybody weighs 1) or ``"raking"``.
+    ``method`` is ``"none"`` (everybody weighs 1) or ``"raking"``.  ``source`` names
+    where the margins came from (a round's upload, a file, ``--margins``), ``policy``
+    the :mod:`analysis.margins_policy` applied to margins the respondents do not cover,
+    and ``dropped`` the ``(variable, category)`` pairs it left out (``"*"``: the whole
+    variable); all three are set by the caller that chose the margins.
     """
 
     method: Literal["none", "raking"]
@@ -149,10 +159,23 @@ class WeightsInfo:
     min: float = 1.0
     max: float = 1.0
     max_weight_ratio: float = 1.0
+    source: str | None = None
+    policy: str | None = None
+    dropped: tuple[tuple[str, str], ...] = ()
+
+    def _margins_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.source is not None:
+            d["margins_source"] = self.source
+        if self.policy is not None:
+            d["margins_policy"] = self.policy
+        if self.dropped:
+            d["dropped"] = [v if c == "*" else f"{v}={c}" for v, c in self.dropped]
+        return d
 
     def to_dict(self) -> dict[str, Any]:
         if self.method == "none":
-            return {"method": "none"}
+            return {"method": "none", **self._margins_dict()}
         d: dict[str, Any] = {
             "method": self.method,
             "iterations": self.iterations,
@@ -166,7 +189,7 @@ class WeightsInfo:
         }
         if self.trim is not None:
             d.update({"trim": self.trim, "trim_rounds": self.trim_rounds, "trimmed": self.trimmed})
-        return d
+        return d | self._margins_dict()
 
 
 @dataclass(frozen=True)
@@ -257,3 +280,17 @@ class AnalysisResult:
             "reliability": [r.to_dict() for r in self.reliability],
             "drivers": None if self.drivers is None else self.drivers.to_dict(),
         }
+
+
+def verdict_of(index: IndexEstimate | None, small_sample: bool) -> Verdict:
+    """The one verdict rule for the dashboard, the API, the bulletin and the CLI.
+
+    A small sample (fewer than ``min_n`` analysed respondents), a missing estimate or
+    a goal test that could not run (no finite SE) is ``small``: no verdict is given;
+    otherwise the goal test's status (:func:`analysis.goal_test`).
+    """
+    if index is None or small_sample or index.goal_status is None:
+        return "small"
+    if not math.isfinite(index.estimate):
+        return "small"
+    return index.goal_status

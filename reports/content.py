@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from analysis import AnalysisResult, ChangeResult, IndexEstimate, QualityRules
+from analysis import AnalysisResult, ChangeResult, QualityRules, TrendPoint
 
 __all__ = [
     "BulletinContent",
@@ -32,15 +32,6 @@ class Suggestion:
 
     text: str
     count: int = 1
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    """The index of one earlier (or the current) period; ``index`` is ``None`` without data."""
-
-    period: str
-    index: IndexEstimate | None
-    small_sample: bool = False
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from analysis import verdict_of
+
 from . import fmt
 from .charts import Bar, ranking_chart, trend_chart
 from .content import BulletinContent, SectorReport
@@ -182,9 +184,7 @@ class _Builder:
     def verdict_key(self, sector: SectorReport) -> str:
         if sector.result is None:
             return "no_data"
-        if sector.result.small_sample:
-            return "small"
-        return sector.result.index.goal_status or "small"
+        return verdict_of(sector.result.index, sector.result.small_sample)
 
     def change_text(self, sector: SectorReport) -> str:
         if sector.change is None or not sector.has_numbers:
