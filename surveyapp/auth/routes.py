@@ -5,7 +5,6 @@ Views check the form, call one service function, commit, then render or redirect
 
 from __future__ import annotations
 
-import math
 from urllib.parse import urlsplit
 
 from flask import (
@@ -23,9 +22,9 @@ from sqlalchemy import select
 
 from surveyapp.auth import service as accounts
 from surveyapp.auth.decorators import roles_required
+from surveyapp.auth.devices import device_for, remember_device
 from surveyapp.auth.forms import ChangePasswordForm, CreateUserForm, EmptyForm, LoginForm
 from surveyapp.auth.service import AccountError
-from surveyapp.auth.setup import client_throttle
 from surveyapp.extensions import db
 from surveyapp.i18n import t
 from surveyapp.models.base import utcnow
@@ -33,6 +32,14 @@ from surveyapp.models.user import ROLES, AuditLog, User
 from surveyapp.web import current_lang
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+@bp.after_request
+def _no_store(response):
+    """Account pages hold passwords (a new account's one-time password), CSRF tokens
+    and the audit log: never kept by a browser or a shared cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -47,6 +54,12 @@ def _landing() -> str:
     return url_for("dashboard.index") if "dashboard.index" in current_app.view_functions else "/"
 
 
+def _wait_text(seconds: int, lang: str) -> str:
+    if seconds < 120:
+        return t("auth_wait_seconds", lang, n=seconds)
+    return t("auth_wait_minutes", lang, n=-(-seconds // 60))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -54,43 +67,53 @@ def login():
     form = LoginForm()
     error = None
     status = 200
-    client = request.remote_addr or "unknown"
-    throttle = client_throttle(current_app)
+    headers: dict[str, str] = {}
     if form.validate_on_submit():
         lang = current_lang()
-        if throttle.blocked(client):
-            error, status = t("auth_client_throttled", lang), 429
-        else:
-            outcome = accounts.authenticate(
-                db.session, form.username.data, form.password.data, ip=client
-            )
-            db.session.commit()
-            if outcome.status == "ok" and outcome.user is not None:
-                throttle.reset(client)
-                session.clear()  # a fresh session: nothing carried over from before login
-                login_user(outcome.user)
-                if outcome.user.must_change_password:
-                    return redirect(url_for("auth.change_password"))
-                return redirect(_safe_next(request.args.get("next")) or _landing())
-            throttle.failed(client)
-            if outcome.status == "locked" and outcome.locked_until is not None:
-                minutes = max(1, math.ceil((outcome.locked_until - utcnow()).total_seconds() / 60))
-                error, status = t("auth_locked", lang, minutes=minutes), 429
-            elif outcome.status == "inactive":
-                error, status = t("auth_inactive", lang), 403
+        username = form.username.data.strip()
+        device = device_for(current_app, request, username)
+        outcome = accounts.authenticate(
+            db.session,
+            username,
+            form.password.data,
+            address=request.remote_addr,
+            device=device,
+        )
+        db.session.commit()
+        if outcome.status == "ok" and outcome.user is not None:
+            session.clear()  # a fresh session: nothing carried over from before login
+            login_user(outcome.user)
+            if outcome.user.must_change_password:
+                reply = redirect(url_for("auth.change_password"))
             else:
-                error, status = t("auth_bad_credentials", lang), 401
+                reply = redirect(_safe_next(request.args.get("next")) or _landing())
+            remember_device(current_app, reply, outcome.user.username, device)
+            return reply
+        if outcome.status == "throttled":
+            error = t("auth_throttled", lang, wait=_wait_text(outcome.retry_after, lang))
+            status, headers = 429, {"Retry-After": str(outcome.retry_after)}
+        elif outcome.status == "inactive":
+            error, status = t("auth_inactive", lang), 403
+        else:
+            error, status = t("auth_bad_credentials", lang), 401
     elif request.method == "POST":
         status = 400
-    return render_template(
-        "auth/login.html", form=form, error=error, asked=bool(request.args.get("next"))
-    ), status
+    return (
+        render_template(
+            "auth/login.html", form=form, error=error, asked=bool(request.args.get("next"))
+        ),
+        status,
+        headers,
+    )
 
 
 @bp.post("/logout")
 def logout():
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        # ended on the server too: a copy of this session's cookie stops working
+        accounts.end_session(db.session, current_user, ip=request.remote_addr)
+        db.session.commit()
         logout_user()
         session.clear()
     flash(t("auth_logged_out", current_lang()))
@@ -101,12 +124,12 @@ def logout():
 @roles_required()
 def change_password():
     form = ChangePasswordForm()
-    error = None
+    error = error_field = None
     status = 200
     lang = current_lang()
     if form.validate_on_submit():
         if form.new.data != form.confirm.data:
-            error, status = t("auth_passwords_differ", lang), 400
+            error, status, error_field = t("auth_passwords_differ", lang), 400, "confirm"
         else:
             try:
                 accounts.change_password(
@@ -119,6 +142,7 @@ def change_password():
             except AccountError as exc:
                 db.session.rollback()
                 error, status = t(f"auth_{exc.code}", lang), 400
+                error_field = "current" if exc.code == "wrong_password" else "new"
             else:
                 db.session.commit()
                 login_user(current_user._get_current_object())  # the session gets the new version
@@ -131,6 +155,7 @@ def change_password():
         form=form,
         logout_form=EmptyForm(),
         error=error,
+        error_field=error_field,
         forced=current_user.must_change_password,
     ), status
 
@@ -156,11 +181,12 @@ def users():
 
 
 def _users_page(form: CreateUserForm, error: str | None, status: int, created: str | None = None):
-    accounts = list(db.session.scalars(select(User).order_by(User.username)))
+    rows = list(db.session.scalars(select(User).order_by(User.username)))
     log = list(db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(50)))
     return render_template(
         "auth/users.html",
-        accounts=accounts,
+        accounts=rows,
+        throttled=accounts.throttled_accounts(db.session),
         log=log,
         form=form,
         action_form=EmptyForm(),

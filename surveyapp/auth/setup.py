@@ -10,7 +10,7 @@ from flask import Flask, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from surveyapp.auth import texts  # noqa: F401  (merges the account texts)
-from surveyapp.auth.service import ClientThrottle
+from surveyapp.auth.service import warm_up
 from surveyapp.extensions import db
 from surveyapp.models.user import User
 
@@ -18,8 +18,6 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = None  # the login page says why itself (``next`` is set)
 login_manager.session_protection = "basic"
-
-THROTTLE_KEY = "surveyapp.login_throttle"
 
 # Pages a user who must change the password may still open.
 _ALWAYS_ALLOWED = {
@@ -47,12 +45,13 @@ def load_user(user_id: str) -> User | None:
 
 
 def init_auth(app: Flask) -> None:
-    """Bind the login manager, the per-client throttle and the forced password change."""
+    """Bind the login manager and the forced password change.
+
+    Sign-in throttling needs nothing here: it lives in the database (see
+    :mod:`surveyapp.auth.service`), shared by every worker.
+    """
     login_manager.init_app(app)
-    app.extensions[THROTTLE_KEY] = ClientThrottle(
-        limit=int(app.config.get("LOGIN_CLIENT_LIMIT", 20)),
-        window_seconds=float(app.config.get("LOGIN_CLIENT_WINDOW", 15 * 60)),
-    )
+    warm_up()
 
     @app.before_request
     def _force_password_change():
@@ -67,7 +66,3 @@ def init_auth(app: Flask) -> None:
     @app.context_processor
     def _auth_globals():
         return {"has_endpoint": lambda name: name in app.view_functions}
-
-
-def client_throttle(app: Flask) -> ClientThrottle:
-    return app.extensions[THROTTLE_KEY]

@@ -18,21 +18,22 @@ AUTH_MESSAGES: dict[str, tuple[str, str]] = {
         "结束此账户在所有设备和浏览器上的登录，包括当前这一个。",
         "Ends every session of this account on every device and browser, this one included.",
     ),
-    "auth_logged_out": ("您已退出登录。", "You have signed out."),
+    "auth_logged_out": (
+        "您已退出登录（此账户在其他设备上的登录也已结束）。",
+        "You have signed out (this account's sessions on other devices have ended too).",
+    ),
     "auth_logged_out_everywhere": (
         "已退出所有设备，请重新登录。",
         "Signed out everywhere; please sign in again.",
     ),
     "auth_bad_credentials": ("用户名或密码错误。", "Wrong username or password."),
-    "auth_locked": (
-        "登录失败次数过多，账户已锁定，请于 {minutes} 分钟后再试。",
-        "Too many failed sign-ins: the account is locked; try again in {minutes} minutes.",
-    ),
     "auth_inactive": ("该账户已停用。", "This account is disabled."),
-    "auth_client_throttled": (
-        "此设备登录失败次数过多，请稍后再试。",
-        "Too many failed sign-ins from this device; please try again later.",
+    "auth_throttled": (
+        "登录失败次数过多，请{wait}后再试。",
+        "Too many failed sign-ins; please try again in {wait}.",
     ),
+    "auth_wait_seconds": ("{n} 秒", "{n} seconds"),
+    "auth_wait_minutes": ("{n} 分钟", "{n} minutes"),
     "auth_login_required": ("请先登录。", "Please sign in first."),
     "auth_change_title": ("修改密码", "Change password"),
     "auth_change_forced": (
@@ -40,7 +41,10 @@ AUTH_MESSAGES: dict[str, tuple[str, str]] = {
         "Please choose a new password before you continue.",
     ),
     "auth_current_password": ("当前密码", "Current password"),
-    "auth_new_password": ("新密码（至少 10 个字符）", "New password (at least 10 characters)"),
+    "auth_new_password": (
+        "新密码（至少 10 个字符，不能是常见密码）",
+        "New password (at least 10 characters, not a common password)",
+    ),
     "auth_confirm_password": ("再次输入新密码", "New password again"),
     "auth_change_button": ("保存新密码", "Save the new password"),
     "auth_password_changed": (
@@ -52,6 +56,12 @@ AUTH_MESSAGES: dict[str, tuple[str, str]] = {
     "auth_password_short": (
         "新密码至少需要 10 个字符。",
         "The new password needs at least 10 characters.",
+    ),
+    "auth_password_weak": (
+        "新密码太常见或太容易被猜到（如 password123、qwertyuiop、生日、键盘连续键）。"
+        "请使用更长的、由几个不相关的词组成的短语。",
+        "The new password is too common or too easy to guess (like password123, "
+        "qwertyuiop, a date or a keyboard row). Use a longer phrase of unrelated words.",
     ),
     "auth_password_is_username": (
         "密码不能与用户名相同。",
@@ -86,7 +96,7 @@ AUTH_MESSAGES: dict[str, tuple[str, str]] = {
         "User {name} created. Initial password: {password} (shown once; must be changed at first sign-in).",
     ),
     "users_last_login": ("最近登录", "Last sign-in"),
-    "users_locked": ("已锁定", "Locked"),
+    "users_locked": ("登录受限（失败过多）", "Sign-ins held back (failures)"),
     "users_unlock": ("解锁", "Unlock"),
     "users_unlocked": ("已解锁用户 {name}。", "User {name} unlocked."),
     "users_never": ("从未", "never"),

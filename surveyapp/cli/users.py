@@ -84,12 +84,12 @@ def list_users(ctx: AppContext) -> None:
     """List accounts: username, role, sectors, state, last sign-in."""
     from sqlalchemy import select
 
-    from surveyapp.models.base import utcnow
+    from surveyapp.auth.service import throttled_accounts
     from surveyapp.models.user import User
 
-    now = utcnow()
     with ctx.session() as session:
         rows = list(session.scalars(select(User).order_by(User.username)))
+        held = throttled_accounts(session)
         if not rows:
             click.echo(
                 "no accounts (create the first admin: surveyapp users create --role admin ...)"
@@ -98,8 +98,8 @@ def list_users(ctx: AppContext) -> None:
         click.echo("username\trole\tsectors\tstate\tlast_login")
         for u in rows:
             state = (
-                "locked"
-                if u.locked_until and u.locked_until > now
+                "throttled"
+                if u.username in held
                 else (
                     "disabled"
                     if not u.active

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from surveyapp.auth.service import AccountError, audit, create_user
+from surveyapp.auth.service import THROTTLES, AccountError, audit, authenticate, create_user
 from surveyapp.extensions import db
-from surveyapp.models.base import utcnow
 from surveyapp.models.user import AuditLog, User
-from tests.auth.helpers import csrf_of
+from tests.auth.helpers import PASSWORD, csrf_of
 
 
 @pytest.mark.parametrize("role", ["evaluator", "bureau", "viewer"])
@@ -86,16 +84,22 @@ def test_admin_create_errors_are_shown(client, make_user, login):
 def test_admin_unlocks_and_it_is_audited(app, client, make_user, login):
     make_user("root", "admin")
     uid = make_user("ann", "viewer")
-    with app.app_context():
-        db.session.get(User, uid).locked_until = utcnow() + timedelta(minutes=10)
+    with app.app_context():  # someone guessed ann's password from one address
+        for _ in range(THROTTLES["pair"].free):
+            authenticate(db.session, "ann", "guess guess", address="203.0.113.5")
         db.session.commit()
+        assert authenticate(db.session, "ann", PASSWORD, address="203.0.113.5").status == (
+            "throttled"
+        )
+        db.session.rollback()
     login(client, "root")
     page = client.get("/admin/users").get_data(as_text=True)
-    assert "已锁定" in page
+    assert "登录受限" in page
     response = client.post(f"/admin/users/{uid}/unlock", data={"csrf_token": csrf_of(page)})
     assert response.status_code == 302
+    assert "登录受限" not in client.get("/admin/users").get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(User, uid).locked_until is None
+        assert authenticate(db.session, "ann", PASSWORD, address="203.0.113.5").status == "ok"
         actions = [(a.actor, a.action, a.target) for a in db.session.scalars(select(AuditLog))]
     assert ("root", "user.unlock", "user:ann") in actions
     assert (

@@ -7,10 +7,11 @@ from datetime import timedelta
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from surveyapp.auth.service import LOCK_MINUTES, MAX_FAILURES, ClientThrottle
+from surveyapp.auth import service
+from surveyapp.auth.service import THROTTLES, Backoff
 from surveyapp.extensions import db
 from surveyapp.models.base import utcnow
-from surveyapp.models.user import AuditLog, User
+from surveyapp.models.user import AuditLog, LoginThrottle, User
 from tests.auth.helpers import PASSWORD, csrf_of
 
 NEW_PASSWORD = "a much better passphrase"
@@ -87,54 +88,86 @@ def test_next_is_followed_only_on_this_site(client, make_user, login):
     assert response.headers["Location"].endswith("/account/password")
 
 
-def test_account_locks_after_five_failures_even_for_the_right_password(
+def test_guessing_address_waits_with_backoff_even_for_the_right_password(
     app, client, make_user, login
 ):
     make_user("ann", "viewer")
-    for _ in range(MAX_FAILURES - 1):
+    free = THROTTLES["pair"].free
+    for _ in range(free):  # the last of these earns the first wait
         assert login(client, "ann", "wrong wrong wrong").status_code == 401
-    locked = login(client, "ann", "wrong wrong wrong")
-    assert locked.status_code == 429
-    assert f"{LOCK_MINUTES} 分钟" in locked.get_data(as_text=True)
-    user = _user(app, "ann")
-    assert user.locked_until is not None and user.locked_until > utcnow() + timedelta(minutes=14)
+    waiting = login(client, "ann", "wrong wrong wrong")
+    assert waiting.status_code == 429
+    assert 25 <= int(waiting.headers["Retry-After"]) <= THROTTLES["pair"].first
+    assert "登录失败次数过多" in waiting.get_data(as_text=True)
     right = login(client, "ann", PASSWORD)
-    assert right.status_code == 429  # locked: the right password does not help
-    assert ("ann", "user.locked", "user:ann") in _actions(app)
-    # the lock expires after 15 minutes
+    assert right.status_code == 429  # waiting: the right password is not even looked at
+    assert ("anonymous", "login.throttled", "user:ann") in _actions(app)
+    # the wait ends by itself
     with app.app_context():
-        row = db.session.get(User, user.id)
-        row.locked_until = utcnow() - timedelta(seconds=1)
+        for row in db.session.scalars(select(LoginThrottle)):
+            row.blocked_until = None
         db.session.commit()
     assert login(client, "ann", PASSWORD).status_code == 302
 
 
-def test_successful_login_resets_the_failure_count(app, client, make_user, login):
+def test_waits_double_up_to_a_cap_and_are_forgotten_after_a_quiet_hour(app, make_user):
     make_user("ann", "viewer")
-    for _ in range(MAX_FAILURES - 1):
+    rule = THROTTLES["pair"]
+    start = utcnow()
+    with app.app_context():
+        now, waits = start, []
+        for _ in range(rule.free + 8):
+            outcome = service.authenticate(
+                db.session, "ann", "nope nope", address="198.51.100.7", now=now
+            )
+            assert outcome.status == "bad_credentials"
+            until = db.session.scalar(
+                select(LoginThrottle.blocked_until).where(
+                    LoginThrottle.key == "pair:ann|198.51.100.7"
+                )
+            )
+            waits.append(0 if until is None else (until - now).total_seconds())
+            now = (until or now) + timedelta(seconds=1)
+        db.session.commit()
+        assert waits[: rule.free - 1] == [0] * (rule.free - 1)
+        assert waits[rule.free - 1 : rule.free + 2] == [30, 60, 120]
+        assert max(waits) == rule.most == 15 * 60
+        later = now + service.FORGET_AFTER + timedelta(seconds=1)
+        assert (
+            service.authenticate(
+                db.session, "ann", PASSWORD, address="198.51.100.7", now=later
+            ).status
+            == "ok"
+        )
+
+
+def test_backoff_rule():
+    rule = Backoff(free=3, first=10, most=45)
+    assert [rule.wait(n) for n in range(1, 8)] == [0, 0, 10, 20, 40, 45, 45]
+    assert rule.wait(10**6) == 45  # no overflow
+
+
+def test_successful_login_resets_the_address_count(app, client, make_user, login):
+    make_user("ann", "viewer")
+    for _ in range(THROTTLES["pair"].free - 1):
         login(client, "ann", "wrong wrong wrong")
     assert login(client, "ann").status_code == 302
-    assert _user(app, "ann").failed_logins == 0
+    with app.app_context():
+        assert db.session.get(LoginThrottle, "pair:ann|127.0.0.1") is None
 
 
-def test_one_client_is_throttled_across_usernames(app, client, make_user, login):
-    app.extensions["surveyapp.login_throttle"] = ClientThrottle(limit=3, window_seconds=60)
+def test_one_client_is_throttled_across_usernames(app, client, make_user, login, monkeypatch):
+    monkeypatch.setitem(THROTTLES, "address", Backoff(free=3, first=30, most=900))
     make_user("ann", "viewer")
     for name in ("x1", "x2", "x3"):
         assert login(client, name, "guess guess guess").status_code == 401
     blocked = login(client, "ann", PASSWORD)  # even the right password waits
     assert blocked.status_code == 429
-    assert "此设备登录失败次数过多" in blocked.get_data(as_text=True)
+    assert "登录失败次数过多" in blocked.get_data(as_text=True)
     assert _user(app, "ann").last_login_at is None
-
-
-def test_client_throttle_window_slides():
-    throttle = ClientThrottle(limit=2, window_seconds=10)
-    throttle.failed("1.2.3.4", now=0.0)
-    throttle.failed("1.2.3.4", now=1.0)
-    assert throttle.blocked("1.2.3.4", now=5.0)
-    assert not throttle.blocked("5.6.7.8", now=5.0)
-    assert not throttle.blocked("1.2.3.4", now=11.5)
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.44"
+    assert login(other, "ann").status_code == 302  # another address is not held up
 
 
 def test_forced_password_change_redirects_every_page(app, client, make_user, login):
