@@ -3,19 +3,103 @@
 This is the first check a file goes through: the bytes must be UTF-8, the text YAML,
 and every key of a mapping text and unique.  A :class:`Document` keeps the line of
 every path so that the later checks can name the line of what they refuse.
+
+A questionnaire is a small, shallow document, and the text may come from anyone with
+the editor open, so the reader refuses what only an attack needs, while composing the
+document and before anything is built from it: more than :data:`MAX_ALIASES` aliases
+(``*name``), an alias inside its own anchor, nesting deeper than :data:`MAX_DEPTH`, and
+more than :data:`MAX_NODES` values once aliases are expanded.  A 370-byte "billion
+laughs" alias bomb otherwise expands to hundreds of millions of values (33 s and 3 GB),
+and 10,000 nested brackets exhaust Python's recursion limit.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import yaml
 
 from .errors import Path_, Problem, QuestionnaireError
 
-__all__ = ["Document", "decode", "yaml_error"]
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "Document",
+    "TooComplex",
+    "decode",
+    "yaml_error",
+]
+
+#: Aliases (``*name``) in one document at most; the shipped questionnaires use none.
+MAX_ALIASES = 50
+#: Nesting of lists and mappings at most; the format itself is seven levels deep
+#: (``dimensions[0].items[0].scale.labels.zh[0]``).
+MAX_DEPTH = 50
+#: Values (keys, scalars, lists, mappings) at most, every alias counted as what it
+#: stands for; a large questionnaire has a few thousand.
+MAX_NODES = 100_000
+
+
+class TooComplex(yaml.composer.ComposerError):
+    """YAML refused for its aliases, depth or expanded size, at the line where it happens."""
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose composed nodes keep their marks (PyYAML always does)."""
+    """SafeLoader that bounds aliases, depth and expanded size while composing.
+
+    Composed nodes keep their marks (PyYAML always does).  ``compose_node`` is where
+    PyYAML recurses and where an alias is resolved, so the counts are kept there, before
+    any node is constructed or walked.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> values it stands for, when composed
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise TooComplex(
+                    None, None, f"more than {MAX_ALIASES} aliases (*name)", event.start_mark
+                )
+            node = super().compose_node(parent, index)
+            if id(node) not in self._sizes:
+                raise TooComplex(
+                    None, None, f"alias *{event.anchor} is inside its own anchor", event.start_mark
+                )
+            return node
+        if self._depth >= MAX_DEPTH:
+            raise TooComplex(
+                None,
+                None,
+                f"lists and mappings nested more than {MAX_DEPTH} deep",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if isinstance(node, yaml.MappingNode):
+            size = 1 + sum(self._sizes[id(k)] + self._sizes[id(v)] for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(self._sizes[id(child)] for child in node.value)
+        else:
+            size = 1
+        if size > MAX_NODES:
+            raise TooComplex(
+                None,
+                None,
+                f"more than {MAX_NODES} values once aliases (*name) are expanded",
+                node.start_mark,
+            )
+        self._sizes[id(node)] = size
+        return node
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -95,6 +179,9 @@ def decode(raw: bytes, source: str) -> str:
 
 def yaml_error(exc: yaml.YAMLError, text: str, source: str) -> QuestionnaireError:
     """The :class:`QuestionnaireError` for YAML that does not parse, at its line."""
+    if isinstance(exc, TooComplex) and exc.problem_mark is not None:
+        message = f"YAML refused: {exc.problem}; a questionnaire needs far less"
+        return QuestionnaireError(source, "", exc.problem_mark.line + 1, message)
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         kind = (
             "YAML error"
