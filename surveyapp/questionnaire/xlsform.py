@@ -37,14 +37,22 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import yaml
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 
-__all__ = ["MAX_ROWS", "Conversion", "XLSFormError", "convert_xlsform"]
+__all__ = ["MAX_CELL_CHARS", "MAX_ROWS", "Conversion", "XLSFormError", "convert_xlsform"]
+
+#: Characters in one cell at most: a question's label is a sentence or two, and a
+#: longer cell is refused rather than carried into the questionnaire and every page.
+MAX_CELL_CHARS = 2000
 
 #: Rows read from a sheet at most: an XLSForm is a few hundred rows; a bigger sheet is
 #: refused rather than read into memory.
@@ -142,15 +150,38 @@ class _Row:
         return {lang: v for (col, lang), v in self.cells.items() if col == name and v}
 
 
+def _short(values: tuple[Any, ...], title: str, number: int) -> tuple[Any, ...]:
+    """The row's values, or :class:`XLSFormError` for a cell over :data:`MAX_CELL_CHARS`."""
+    for column, value in enumerate(values):
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            letter = _column_letter(column)
+            raise XLSFormError(
+                f"the '{title}' sheet, cell {letter}{number}: more than {MAX_CELL_CHARS} "
+                "characters; a label or choice is far shorter"
+            )
+    return values
+
+
+def _column_letter(index: int) -> str:
+    """0 -> ``A``, 25 -> ``Z``, 26 -> ``AA``: the spreadsheet's name of a column."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _rows(sheet: Any, title: str) -> Iterator[_Row]:
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None:
         return
-    columns = [_column(h) for h in header]
+    columns = [_column(h) for h in _short(header, title, 1)]
     for number, values in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
             raise XLSFormError(f"the '{title}' sheet has more than {MAX_ROWS} rows")
+        values = _short(values, title, number)
         cells = {col: _cell(v) for col, v in zip(columns, values, strict=False) if col is not None}
         if any(cells.values()):
             yield _Row(number, cells)
@@ -163,16 +194,7 @@ def _workbook(data: bytes) -> Any:
         )
     import openpyxl  # imported here: only the import needs it
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise XLSFormError("not a readable .xlsx workbook (BadZipFile)") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise XLSFormError(
-            f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; "
-            "an XLSForm is far smaller"
-        )
+    _check_archive(data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
@@ -180,6 +202,47 @@ def _workbook(data: bytes) -> Any:
         # that the file is not a workbook it can read
         raise XLSFormError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
     return book
+
+
+#: What reading a hostile archive can raise: a broken or lying zip (a member larger
+#: than its header says fails its CRC), and XML with a DTD or entities (refused by
+#: defusedxml) or that does not parse.
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, ParseError, DefusedXmlException)
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse a zip bomb and XML with a DTD or entities before openpyxl reads anything.
+
+    The sizes are the ones the archive declares; :mod:`zipfile` never unpacks more than
+    that, and reading every member here finds a member whose data says otherwise.  Every
+    XML part is parsed with :mod:`defusedxml`, which refuses a ``<!DOCTYPE`` (and with it
+    entity expansion, the "billion laughs", and external entities that read local files);
+    an XLSForm from ODK, KoboToolbox or Excel has none.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            unpacked = sum(info.file_size for info in members)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise XLSFormError(
+                    f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; "
+                    "an XLSForm is far smaller"
+                )
+            for info in members:
+                with archive.open(info) as member:
+                    if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                        for _event, element in iterparse(member, forbid_dtd=True):
+                            element.clear()  # only the check is wanted, not the tree
+                    else:
+                        while member.read(1 << 16):
+                            pass
+    except DefusedXmlException:
+        raise XLSFormError(
+            "the workbook's XML declares a DTD or entities, which an XLSForm never has; "
+            "save it again from Excel, ODK or KoboToolbox"
+        ) from None
+    except _UNREADABLE as exc:
+        raise XLSFormError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
 
 
 # ------------------------------------------------------------------ texts and ids
@@ -524,6 +587,8 @@ def convert_xlsform(data: bytes, *, source: str = "", sector: str | None = None)
     book = _workbook(data)
     try:
         return _convert(book, source, sector)
+    except _UNREADABLE as exc:  # read-only sheets are read while converting
+        raise XLSFormError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
     finally:
         book.close()  # a read-only workbook holds its archive open until closed
 

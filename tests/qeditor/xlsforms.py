@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import struct
+import zipfile
+from collections.abc import Callable, Sequence
 
 import openpyxl
 
@@ -71,3 +73,30 @@ def xlsform_bytes(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def with_member(data: bytes, name: str, change: Callable[[bytes], bytes]) -> bytes:
+    """The workbook ``data`` with the member ``name`` replaced by ``change(old bytes)``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            archive.writestr(info.filename, change(body) if info.filename == name else body)
+    return out.getvalue()
+
+
+def with_lying_size(data: bytes, name: str, padding: int) -> bytes:
+    """A zip bomb: ``name`` grows by ``padding`` spaces while the archive keeps its old size.
+
+    The central directory is what :mod:`zipfile` believes, so the archive passes any check
+    of the declared sizes, while its member unpacks to far more than it says.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        declared = archive.getinfo(name).file_size
+    patched = bytearray(with_member(data, name, lambda body: body + b" " * padding))
+    start = patched.find(b"PK\x01\x02")  # the central directory: one record per member
+    while patched[start + 46 : start + 46 + len(name)] != name.encode():
+        start = patched.find(b"PK\x01\x02", start + 46)
+    struct.pack_into("<I", patched, start + 24, declared)  # the uncompressed size
+    return bytes(patched)
