@@ -18,6 +18,9 @@ from surveyapp.questionnaire.model import Questionnaire
 CHANNELS = ("web", "miniprogram", "kiosk", "phone", "paper")
 MAX_TOKEN = 64
 MAX_DEVICE_ID = 128
+#: ``started_at`` values that can be a time (a kiosk's clock reset to 1970 still is);
+#: within them every database stores the value and every later subtraction is in range.
+STARTED_AT_RANGE = (datetime(1900, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,13 @@ def _parse_started(value: Any) -> datetime | FieldError | None:
         return FieldError("bad_datetime")
     if parsed.tzinfo is None:
         return FieldError("bad_datetime")
-    return parsed.astimezone(UTC)
+    try:  # year 1 at +08:00 is year 0 in UTC, which no datetime holds
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:
+        return FieldError("bad_datetime")
+    if not STARTED_AT_RANGE[0] <= parsed < STARTED_AT_RANGE[1]:
+        return FieldError("bad_datetime")
+    return parsed
 
 
 def _mapping(
