@@ -7,7 +7,6 @@ comes back as a message next to the field, Chinese then English, with status 400
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from urllib.parse import unquote
@@ -26,6 +25,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from surveyapp import csv_safe
 from surveyapp.admin import texts  # noqa: F401  (registers the texts)
 from surveyapp.admin.forms import (
     MAX_WEB_INVITATIONS,
@@ -474,7 +474,7 @@ def invitations(code: str):
 def invitations_csv(link: str, tokens: list[str]) -> bytes:
     """``token,link`` per row, UTF-8 with a BOM so Excel opens it as UTF-8."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_safe.writer(out, lineterminator="\r\n")
     writer.writerow(["token", "link"])
     sep = "&" if "?" in link else "?"
     writer.writerows((tok, f"{link}{sep}t={tok}") for tok in tokens)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime
 
 import click
 
+from surveyapp import csv_safe
 from surveyapp.cli.base import AppContext, fail, main, pass_appctx
 
 
@@ -141,7 +141,7 @@ def invite(ctx: AppContext, code: str, count: int, out: str, base_url: str) -> N
         except RoundError as exc:
             fail(str(exc))
         with open(out, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
+            writer = csv_safe.writer(fh)
             writer.writerow(["token", "url"])
             for token in tokens:
                 writer.writerow([token, f"{base_url.rstrip('/')}/s/{code}?t={token}"])

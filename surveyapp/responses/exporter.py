@@ -8,7 +8,6 @@ gives the same rows a page at a time, for the read API.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveyapp import csv_safe
 from surveyapp.catalog import questionnaire_of
 from surveyapp.models import Response, Round
 from surveyapp.privacy.pii import mask_pii
@@ -134,10 +134,15 @@ def export_page(session: Session, round_: Round, after: int = 0, limit: int = 50
 
 
 def export_csv(session: Session, round_: Round) -> Iterator[str]:
-    """CSV text chunks, UTF-8 BOM first so Excel opens Chinese text correctly."""
+    """CSV text chunks, UTF-8 BOM first so Excel opens Chinese text correctly.
+
+    Cells a spreadsheet would take for a formula (an open answer ``=HYPERLINK(…)``) are
+    quoted by :mod:`surveyapp.csv_safe`; ``surveyapp responses import`` takes the quote
+    off again.  :func:`export_rows` and the API's pages keep the texts as they are.
+    """
     yield "\ufeff"
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_safe.writer(buffer, lineterminator="\r\n")
     for n, row in enumerate(export_rows(session, round_), start=1):
         writer.writerow(row)
         if n % 1000 == 0:

@@ -101,3 +101,100 @@ def test_masking_is_stable():
     for text in ("电话13812345678", f"证件{ID_PUER}", "0879-2123456", "a.b@c.cn"):
         once = mask_pii(text)
         assert mask_pii(once) == once
+
+
+# --- Variants written to get past a filter (issue 12, item 7) ----------------------------
+# Each row: what a resident (or a spammer) wrote, and what is shown.  The ID in the issue
+# (5308 0219 9001 0112 3X) is a valid one: its check character is X.
+ID_SPACED = "5308 0219 9001 0112 3X"
+assert _with_check("53080219900101123") == "53080219900101123X"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # mobiles: dots, spaces, hyphens, other groupings, prefixes
+        ("138.1234.5678", "138****5678"),
+        ("1381234 5678", "138****5678"),
+        ("138-1234-5678", "138****5678"),
+        ("138 12345678", "138****5678"),
+        ("138.1234-5678 找我", "138****5678 找我"),
+        ("+86 138 1234 5678", "+86 138****5678"),
+        ("0086-138-1234-5678", "0086-138****5678"),
+        ("(+86)13812345678", "(+86)138****5678"),
+        ("1 3 8 1 2 3 4 5 6 7 8", "138****5678"),
+        ("1-3-8-1-2-3-4-5-6-7-8", "138****5678"),
+        ("电话：１３８．１２３４．５６７８", "电话：１３８****５６７８"),
+        ("１３８－１２３４－５６７８", "１３８****５６７８"),
+        ("138—1234—5678", "138****5678"),  # em dashes
+        ("手机13812345678一定回电", "手机138****5678一定回电"),
+        # Chinese numerals, alone, grouped, mixed with digits, 幺 and financial forms
+        ("一三八一二三四五六七八", "一三八****五六七八"),
+        ("电话一三八一二三四五六七八，谢谢", "电话一三八****五六七八，谢谢"),
+        ("幺三八 幺二三四 五六七八", "幺三八****五六七八"),
+        ("壹叁捌壹贰叁肆伍陆柒捌", "壹叁捌****伍陆柒捌"),
+        ("138一二三四五六七八", "138****五六七八"),
+        ("一三九〇〇〇〇〇〇〇〇", "一三九****〇〇〇〇"),
+        # resident IDs with separators, full-width, in numerals
+        (f"身份证 {ID_SPACED}", "身份证 530802********123X"),
+        ("530802 19900101 123X", "530802********123X"),
+        ("5308-0219-9001-0112-3X", "530802********123X"),
+        ("５３０８０２１９９００１０１１２３Ｘ", "５３０８０２********１２３Ｘ"),
+        ("五三〇八〇二一九九〇〇一〇一一二三X", "五三〇八〇二********一二三X"),
+        (f"{ID_SPACED} 13812345678", "530802********123X 138****5678"),
+        # landlines
+        ("0879.2123456", "0879.***3456"),
+        ("010-1234-5678", "010-****5678"),
+        ("0879 212 3456", "0879 ***3456"),
+        # e-mail variants
+        ("zhang.san＠example．com", "z***＠example．com"),
+        ("ｚｈａｎｇ＠ｑｑ．ｃｏｍ", "ｚ***＠ｑｑ．ｃｏｍ"),
+        ("zhangsan @ qq.com", "z*** @ qq.com"),
+        ("zhangsan[at]qq.com", "z***[at]qq.com"),
+        ("zhangsan(at)qq(dot)com", "z***(at)qq(dot)com"),
+        ("zhangsan【at】163.com", "z***【at】163.com"),
+        ("zhangsan at qq dot com", "z*** at qq dot com"),
+        ("ZhangSan AT QQ DOT COM", "Z*** AT QQ DOT COM"),
+        ("邮箱 zhangsan#163.com", "邮箱 z***#163.com"),
+        ("zhangsan艾特qq点com", "z***艾特qq点com"),
+        ("13812345678@qq.com", "1***@qq.com"),
+        ("电话 13812345678 0879-2123456", "电话 138****5678 0879-***3456"),
+        ("13812345678 13987654321", "138****5678 139****4321"),
+    ],
+)
+def test_masks_variants(text, masked):
+    assert mask_pii(text) == masked
+    assert mask_pii(masked) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "35元",
+        "价格35元，比上次贵了5元",
+        "一共三十五元",
+        "2026年12月6日",
+        "二〇二六年十二月六日",
+        "2026.12.06 13:45 到店",
+        "2026/12/06",
+        "等了一二十分钟，三四个人排队",
+        "一二三四五六七八九十",
+        "满分十分打九分，第一次来",
+        "邮编 665000",  # a postcode names a town, not a person: left alone on purpose
+        "第1234567号",
+        "版本 1.3.8",
+        "192.168.1.1",
+        "13 14 15 16 17 18 号桌",
+        "12.5元 13.5元 14.5元",
+        "电话 138 1234 567",  # ten digits
+        "卡号 6222 0212 3456 7890 123",  # a bank card, 19 digits
+        "卡号 6222 0212 3456 7890",  # 16: no landline "0212 3456 7890" inside
+        "订单号 2026-1206-0001",
+        "在 jd.com 买的",
+        "C#.net 开发",
+        "We ate at home.",
+        "打分 1 2 3 4 5 4 3 2 1",
+    ],
+)
+def test_leaves_ordinary_numbers_alone(text):
+    assert mask_pii(text) == text
