@@ -15,7 +15,7 @@ and 10,000 nested brackets exhaust Python's recursion limit.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -59,27 +59,18 @@ class _Loader(yaml.SafeLoader):
         self._depth = 0
         self._sizes: dict[int, int] = {}  # id(node) -> values it stands for, when composed
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise TooComplex(
-                    None, None, f"more than {MAX_ALIASES} aliases (*name)", event.start_mark
-                )
+                _refuse(f"more than {MAX_ALIASES} aliases (*name)", event.start_mark)
             node = super().compose_node(parent, index)
             if id(node) not in self._sizes:
-                raise TooComplex(
-                    None, None, f"alias *{event.anchor} is inside its own anchor", event.start_mark
-                )
+                _refuse(f"alias *{event.anchor} is inside its own anchor", event.start_mark)
             return node
         if self._depth >= MAX_DEPTH:
-            raise TooComplex(
-                None,
-                None,
-                f"lists and mappings nested more than {MAX_DEPTH} deep",
-                event.start_mark,
-            )
+            _refuse(f"lists and mappings nested more than {MAX_DEPTH} deep", event.start_mark)
         self._depth += 1
         try:
             node = super().compose_node(parent, index)
@@ -91,15 +82,17 @@ class _Loader(yaml.SafeLoader):
             size = 1 + sum(self._sizes[id(child)] for child in node.value)
         else:
             size = 1
-        if size > MAX_NODES:
-            raise TooComplex(
-                None,
-                None,
+        if size > MAX_NODES and node is not None:
+            _refuse(
                 f"more than {MAX_NODES} values once aliases (*name) are expanded",
                 node.start_mark,
             )
         self._sizes[id(node)] = size
         return node
+
+
+def _refuse(problem: str, mark: Any) -> NoReturn:
+    raise TooComplex(None, None, problem, mark)
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
