@@ -1,8 +1,8 @@
 """Check an uploaded population margins CSV before it is stored on a round.
 
 The file goes through the same parser as ``surveyapp analyze --margins``
-(:func:`surveyapp.analyze.csv_input.read_margins`), so a file accepted here is one the
-analysis accepts too.  Before that, the raw bytes are checked for what the parser would
+(:func:`surveyapp.indices.margins_file.read_margins`, given the uploaded bytes: no
+temporary file), so a file accepted here is one the analysis accepts too.  Before that, the raw bytes are checked for what the parser would
 only report obscurely: too large, an Excel workbook, binary content, not UTF-8.  After
 it, each variable must be a respondent question of the round's questionnaire and each
 category one of its options (for ``district``: one of the round's districts), and every
@@ -15,10 +15,8 @@ knows them, the row and column.
 
 from __future__ import annotations
 
-import os
-import tempfile
-
-from surveyapp.analyze.csv_input import InputError, read_margins
+from surveyapp.csvtable import InputError
+from surveyapp.indices.margins_file import read_margins
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.uploads import NotText, upload_text
 
@@ -87,18 +85,12 @@ def parse_margins(
     variable or category the round's respondents cannot have, or a category left out.
     """
     check_bytes(data, limit)
-    fd, path = tempfile.mkstemp(suffix=".csv")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        try:
-            parsed = read_margins(path)
-        except InputError as exc:
-            raise MarginsRejected(
-                "margins_err_file", {"detail": exc.message}, row=exc.row, column=exc.column
-            ) from None
-    finally:
-        os.unlink(path)
+        parsed = read_margins(data, name="margins.csv")
+    except InputError as exc:
+        raise MarginsRejected(
+            "margins_err_file", {"detail": exc.message}, row=exc.row, column=exc.column
+        ) from None
     totals = {var: dict(cats) for var, cats in parsed.margins.totals.items()}
     known = questionnaire.respondent_ids
     for var, cats in totals.items():

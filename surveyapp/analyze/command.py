@@ -23,18 +23,11 @@ import click
 import numpy as np
 
 from analysis import AnalysisResult, Change, ChangeResult, QualityRules, compare_periods, run
+from surveyapp.csvtable import InputError
+from surveyapp.indices.margins_file import MarginsFile, check_margins, read_margins
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.questionnaire.scoring import scoring_spec
-
-from .csv_input import (
-    InputError,
-    MarginsFile,
-    ResponsesFile,
-    check_margins,
-    read_margins,
-    read_responses,
-    required_columns,
-)
+from surveyapp.responses.csv_layout import ResponsesFile, read_responses, required_columns
 
 __all__ = ["analyze", "analyze_files", "render", "render_change", "render_table"]
 
@@ -57,7 +50,7 @@ def _period_rows(responses, period: str | None) -> np.ndarray:
                 f"no such column (asked for by --period {period})",
             )
         return np.arange(m.n)
-    col = m.columns["period"].astype(str)
+    col = m.values("period")
     if period is not None:
         rows = np.flatnonzero(col == period)
         if rows.size == 0:

@@ -27,6 +27,7 @@ import analysis
 from analysis import AnalysisResult, ChangeResult, Margins, ResponseMatrix, compare_periods
 from analysis.matrix import Categorical
 from analysis.run import Prepared, prepare
+from surveyapp.csvtable import InputError
 from surveyapp.models import QuestionnaireVersion, Round
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.questionnaire.scoring import scoring_spec
@@ -34,7 +35,6 @@ from surveyapp.responses.matrix import load_round_matrix
 from surveyapp.rounds.service import get_round
 
 from .command import quality_rules
-from .csv_input import InputError
 
 __all__ = [
     "RoundOptions",

@@ -99,7 +99,7 @@ class BulletinSettings:
 
 def read_margins_file(path: str) -> dict[str, dict[str, float]]:
     """MARGINS.csv in the analysis contract's format, checked as ``surveyapp analyze`` does."""
-    from surveyapp.analyze.csv_input import read_margins
+    from surveyapp.indices.margins_file import read_margins
 
     try:
         margins = read_margins(path).margins

@@ -1,15 +1,18 @@
 """Importing responses collected elsewhere (paper, phone) from a CSV file.
 
 The file uses the analysis contract's layout (``respondent_id``, the respondent
-questions, ``period``, one column per answer id).  Every row is checked with the
-same :func:`validate_submission` as the survey and the API; every problem is
-reported with its row and column, and nothing is imported unless all rows are good.
-Rows are numbered as a spreadsheet shows them: the header is row 1.
+questions, ``period``, one column per answer id), read by the same reader as
+``surveyapp analyze`` (:func:`surveyapp.csvtable.read_table`, the column roles of
+:mod:`surveyapp.responses.csv_layout`): the same encodings, byte-order mark, blank
+lines and quoted line breaks.  Every row is checked with the same
+:func:`validate_submission` as the survey and the API; every problem is reported with
+its row and column, and nothing is imported unless all rows are good.  Rows are
+numbered as a spreadsheet shows them: the header is row 1 (``analyze``'s row N is
+row N + 1 here).
 """
 
 from __future__ import annotations
 
-import csv
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +21,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
+from surveyapp.csvtable import InputError, read_table
 from surveyapp.models import Response, Round
 from surveyapp.models.base import utcnow
 from surveyapp.responses.codec import pack_answers, pack_profile
+from surveyapp.responses.csv_layout import ID_COLUMN, PERIOD_COLUMN, layout
 from surveyapp.responses.validate import InvalidSubmission, validate_submission
 
 MAX_ID = 64
@@ -28,13 +33,16 @@ MAX_ID = 64
 
 @dataclass(frozen=True)
 class ImportProblem:
-    row: int
+    """``row`` as a spreadsheet shows it (``None``: the whole file); ``column`` or ``""``."""
+
+    row: int | None
     column: str
     message: str
 
     def describe(self, file: str) -> str:
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        return f"{file}: {where}: {self.message}"
+        where = [f"row {self.row}"] if self.row is not None else []
+        where += [f"column {self.column}"] if self.column else []
+        return f"{file}: {', '.join(where)}: {self.message}" if where else f"{file}: {self.message}"
 
 
 class ImportFailed(ValueError):
@@ -47,32 +55,29 @@ class ImportFailed(ValueError):
         return [p.describe(self.file) for p in self.problems]
 
 
-def _read(path: Path, encoding: str) -> tuple[list[str], list[list[str]]]:
-    try:
-        with open(path, encoding=encoding, newline="") as fh:
-            rows = list(csv.reader(fh))
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(
-            str(path), [ImportProblem(0, "", f"not {encoding} text ({exc.reason})")]
-        ) from None
-    except csv.Error as exc:
-        raise ImportFailed(str(path), [ImportProblem(0, "", f"not a CSV file ({exc})")]) from None
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise ImportFailed(str(path), [ImportProblem(1, "", "the file is empty")])
-    return [c.strip() for c in rows[0]], rows[1:]
+def _problem(exc: InputError) -> ImportProblem:
+    """A reading error of :func:`read_table`, its row counted as a spreadsheet does."""
+    row = 1 if exc.row == "header" else exc.row + 1 if isinstance(exc.row, int) else None
+    return ImportProblem(row, exc.column or "", exc.message)
 
 
 def import_csv(session: Session, round_: Round, path: Path, encoding: str = "utf-8-sig") -> int:
     """Insert every row of ``path`` into ``round_`` in one transaction; return the count."""
     file = str(path)
-    header, rows = _read(path, encoding)
+    try:
+        table = read_table(path, encoding=encoding, name=file)
+    except InputError as exc:
+        raise ImportFailed(file, [_problem(exc)]) from None
     q = questionnaire_of(round_.questionnaire_version)
-    required = ["respondent_id", *q.respondent_ids, "period", *q.answer_ids]
-    missing = [c for c in required if c not in header]
+    roles = layout(table.header, q)
+    present = set(table.header)
+    required = [ID_COLUMN, *q.respondent_ids, PERIOD_COLUMN]
+    missing = [c for c in required if c not in present] + list(roles.missing)
     if missing:
         raise ImportFailed(file, [ImportProblem(1, c, "column is missing") for c in missing])
-    col = {name: i for i, name in enumerate(header)}
-    open_ids = [oq.id for oq in q.open_questions if oq.id in col]
+    open_ids = [oq.id for oq in q.open_questions if oq.id in present]
+    names = [ID_COLUMN, PERIOD_COLUMN, *q.respondent_ids, *q.answer_ids, *open_ids]
+    cells = {name: table.text(name) for name in dict.fromkeys(names)}
     existing = set(
         session.scalars(
             select(Response.external_id).where(
@@ -84,15 +89,8 @@ def import_csv(session: Session, round_: Round, path: Path, encoding: str = "utf
     seen: dict[str, int] = {}
     records = []
     now = utcnow()
-    for number, cells in enumerate(rows, start=2):
-        if not any(c.strip() for c in cells):
-            continue  # blank line
-        if len(cells) != len(header):
-            problems.append(
-                ImportProblem(number, "", f"has {len(cells)} cells, the header has {len(header)}")
-            )
-            continue
-        values = {name: cells[i].strip() for name, i in col.items()}
+    for i, number in enumerate((table.rows + 1).tolist()):
+        values = {name: column[i].strip() for name, column in cells.items()}
         get = values.__getitem__
         rid = get("respondent_id")
         if not rid or len(rid) > MAX_ID:
