@@ -9,6 +9,10 @@ lines and quoted line breaks.  Every row is checked with the same
 its row and column, and nothing is imported unless all rows are good.  Rows are
 numbered as a spreadsheet shows them: the header is row 1 (``analyze``'s row N is
 row N + 1 here).
+
+A cell that starts with ``'`` and a formula character (``'=…``, ``'-…``) is read without
+the quote: it is how our own CSV exports write such texts (:mod:`surveyapp.csv_safe`),
+so an export imports as the answers it was made from.  Any other quote is kept.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
+from surveyapp.csv_safe import restore_cell
 from surveyapp.csvtable import InputError, read_table
 from surveyapp.models import Response, Round
 from surveyapp.models.base import utcnow
@@ -90,7 +95,7 @@ def import_csv(session: Session, round_: Round, path: Path, encoding: str = "utf
     records = []
     now = utcnow()
     for i, number in enumerate((table.rows + 1).tolist()):
-        values = {name: column[i].strip() for name, column in cells.items()}
+        values = {name: restore_cell(column[i]).strip() for name, column in cells.items()}
         get = values.__getitem__
         rid = get("respondent_id")
         if not rid or len(rid) > MAX_ID:
