@@ -23,7 +23,10 @@ _SALT = "surveyapp.auth.device-cookie"
 
 
 def _serializer(app: Flask) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(app.secret_key, salt=_SALT)
+    secret = app.secret_key
+    if not secret:
+        raise RuntimeError("the application has no SECRET_KEY")
+    return URLSafeTimedSerializer(secret, salt=_SALT)
 
 
 def device_for(app: Flask, request: Request, username: str) -> str | None:

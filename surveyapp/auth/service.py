@@ -371,7 +371,8 @@ def throttled_accounts(session: Session, now: datetime | None = None) -> dict[st
     for key, until in rows:
         scope, _, rest = key.partition(":")
         name = rest.rsplit("|", 1)[0] if scope == "pair" else rest
-        found[name] = max(until, found.get(name, until))
+        if until is not None and (name not in found or until > found[name]):
+            found[name] = until
     return found
 
 
