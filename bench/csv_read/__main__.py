@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> list[str]:
     lines = [
         "bench/csv_read: RESPONSES.csv read row by row (csv module) vs column-wise (pyarrow + numpy)",
         f"date {time.strftime('%Y-%m-%d %H:%M')}; machine: {os.cpu_count()} cores ({cpu_model()}), "
-        f"shared with other jobs; Python {sys.version.split()[0]}, numpy {np.__version__}, "
+        f"shared with other jobs (load average {os.getloadavg()[0]:.1f}); Python {sys.version.split()[0]}, numpy {np.__version__}, "
         f"pyarrow {pyarrow.__version__}",
         f"data: {args.n:,} respondents x {len(q.answer_ids)} scores + 6 other columns, "
         f"{size:.1f} MB UTF-8; best of {args.repeat}, both in this process",
