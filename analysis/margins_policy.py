@@ -88,9 +88,12 @@ def fit_margins(
             kept[var] = here
     if not kept:
         return FittedMargins(None, tuple(dropped))
-    if not dropped:
-        return FittedMargins(kept)
+    # one population for every variable: the smallest remaining total (a variable
+    # already at it is kept exactly as given)
     totals = {v: sum(c.values()) for v, c in kept.items()}
     target = min(totals.values())
-    scaled = {v: {c: p * target / totals[v] for c, p in cats.items()} for v, cats in kept.items()}
+    scaled = {
+        v: cats if totals[v] == target else {c: p * target / totals[v] for c, p in cats.items()}
+        for v, cats in kept.items()
+    }
     return FittedMargins(scaled, tuple(dropped))

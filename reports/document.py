@@ -572,6 +572,11 @@ class _Builder:
             out.append(
                 _table(mrows, [0.25 * CONTENT_W, 0.45 * CONTENT_W, 0.2 * CONTENT_W], self.font)
             )
+        elif any(r.weighting.method != "none" for _, r in analysed):
+            out.append(_p(t("a_weighting_own"), s.body))
+        else:
+            out.append(_p(t("a_unweighted"), s.body))
+        if any(r.weighting.method != "none" for _, r in analysed):
             out.append(_p(t("a_weights_per_sector"), s.h2))
             wrows: list[list[Any]] = [
                 [
@@ -580,9 +585,12 @@ class _Builder:
                 ]
             ]
             for x, r in analysed:
-                sweeps = str(r.weighting.iterations) + (
-                    "" if r.weighting.converged else t("converged_no")
-                )
+                if r.weighting.method == "none":
+                    sweeps = t("unweighted_short")
+                else:
+                    sweeps = str(r.weighting.iterations) + (
+                        "" if r.weighting.converged else t("converged_no")
+                    )
                 wrows.append(
                     [
                         _p(x.title, s.cell),
@@ -598,8 +606,6 @@ class _Builder:
                     self.font,
                 )
             )
-        else:
-            out.append(_p(t("a_unweighted"), s.body))
 
         out.append(_p(f"3. {t('a_index')}", s.h2))
         strata = t("a_strata", strata=m.variable_labels.get(m.strata, m.strata)) if m.strata else ""

@@ -184,7 +184,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "adjusting {variables} in turn until every margin is met to 1e-10 relative (at most "
         "100 sweeps). The design effect due to weighting is Kish's n·Σw²/(Σw)².",
     ),
-    "a_unweighted": ("本期未加权，每份问卷权重为 1。", "No weighting: every response weighs 1."),
+    "a_unweighted": (
+        "未加权：尚未上传总体结构（总体数），每份问卷权重为 1；以下数字反映受访样本本身的构成。",
+        "Unweighted: no population margins have been uploaded, so every response weighs 1 "
+        "and the figures reflect the make-up of the sample itself.",
+    ),
+    "unweighted_short": ("未加权", "unweighted"),
+    "a_weighting_own": (
+        "各行业按其调查轮次上传的总体结构分别进行迭代比例拟合加权（raking）；未上传总体结构的行业未加权，"
+        "每份问卷权重为 1。",
+        "Each sector is raked to the population margins uploaded for its survey round; a sector "
+        "without uploaded margins is unweighted (every response weighs 1).",
+    ),
     "a_index": ("指数计算", "The index"),
     "a_index_text": (
         "每题得分换算为 0–100 分：100·(x − 最低分)/(最高分 − 最低分)。维度得分为该维度已答题目得分的加权平均，"

@@ -206,6 +206,9 @@ def seed_demo(
                 code=code,
                 targets={d: 60 for d in q.respondent_question("district").values},
             )
+            # the demo city's population structure, uploaded onto each round as an admin
+            # would on /admin/rounds: the only place the demo's margins are used
+            round_.margins = population_margins()
             if end <= now:
                 round_.status = "closed"
                 round_.closed_at = end

@@ -83,8 +83,9 @@ def timed(targets: list[tuple[Any, str, str]], spent: dict[str, float]) -> Itera
 
 def one_run(session, period: str) -> Run:
     import analysis
-    from surveyapp.analyze import stored
-    from surveyapp.bulletins.service import page_count, prepare_bulletin
+    from surveyapp.bulletins.service import prepare_bulletin
+    from surveyapp.indices import stored
+    from surveyapp.publications import page_count
 
     spent: dict[str, float] = defaultdict(float)
     targets = [

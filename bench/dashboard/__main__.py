@@ -118,7 +118,7 @@ class Figures:
     cached_again_ms: float
     received_shown: bool  # the page showed n received, then n + 1 after the refresh
     stale_shown: bool  # the view right after the new response said it is updating
-    analysis_s: float = 0.0  # analyse_stored_round of the big round, no page
+    analysis_s: float = 0.0  # analyse_round of the big round, no page
     duplicate_s: float = 0.0  # flag_responses + score_respondents once on that round
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)  # load average at the end
 
@@ -143,10 +143,9 @@ def measure(url: str, n: int, n_previous: int, views: int, label: str) -> Figure
     from surveyapp import create_app
     from surveyapp.auth.service import create_user
     from surveyapp.catalog import publish_questionnaire
-    from surveyapp.dashboard.cache import round_stamps
-    from surveyapp.dashboard.routes import STATE_KEY
-    from surveyapp.demo import previous_quarter
+    from surveyapp.demo import population_margins, previous_quarter
     from surveyapp.extensions import db
+    from surveyapp.indices import indices_state, round_stamps
     from surveyapp.models.base import utcnow
     from surveyapp.questionnaire import builtin_dir, load_questionnaire
     from surveyapp.rounds.service import create_round, current_quarter
@@ -174,6 +173,8 @@ def measure(url: str, n: int, n_previous: int, views: int, label: str) -> Figure
             opens_at=now - timedelta(days=200), closes_at=now - timedelta(days=100),
         )  # fmt: skip
         current = create_round(db.session, version, period, code="bench-now")
+        # weighted as a city's rounds are: the demo city's margins, uploaded onto both
+        before.margins = current.margins = population_margins()
         user, _ = create_user(
             db.session, "bench-eva", "evaluator", "bench-password-123456",
             must_change_password=False,
@@ -210,7 +211,7 @@ def measure(url: str, n: int, n_previous: int, views: int, label: str) -> Figure
     cold, html = view()
     cached = [view()[0] for _ in range(views)]
     shown = f"收到 {n}<" in html or f"收到 {n} " in html or f"收到 {n}\n" in html
-    cache = app.extensions[STATE_KEY][1]
+    cache = indices_state(app).cache
     with app.app_context():
         t = time.perf_counter()
         for _ in range(10):
@@ -249,20 +250,17 @@ def time_analysis(app, round_id: int) -> tuple[float, float]:
     :func:`analysis.run` (to fit the margins): the cold time before that change was
     about the sum of the two."""
     import analysis
-    from surveyapp.analyze.command import quality_rules
-    from surveyapp.analyze.stored import analyse_stored_round
-    from surveyapp.bulletins.service import RoundAnalyser
-    from surveyapp.dashboard.routes import STATE_KEY
     from surveyapp.extensions import db
+    from surveyapp.indices import analyse_round, indices_state, options_for, quality_rules
     from surveyapp.models import Round
     from surveyapp.questionnaire.scoring import scoring_spec
 
-    settings = app.extensions[STATE_KEY][0]
+    settings = indices_state(app).settings
     with app.app_context():
         round_ = db.session.get(Round, round_id)
-        options = RoundAnalyser(db.session, settings, "zh").options(round_, True)
+        options = options_for(settings, round_, "sector")
         t = time.perf_counter()
-        stored = analyse_stored_round(db.session, round_, options)
+        stored = analyse_round(db.session, round_, options)
         analysis_s = time.perf_counter() - t
         matrix, spec = stored.matrix, scoring_spec(stored.questionnaire)
         rules = quality_rules(stored.questionnaire, matrix.columns)

@@ -51,7 +51,6 @@ from surveyapp.admin.service import (
 )
 from surveyapp.admin.texts import both
 from surveyapp.auth.decorators import roles_required
-from surveyapp.bulletins.service import SECTOR_LABELS
 from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import csrf, db
 from surveyapp.i18n import t
@@ -67,6 +66,7 @@ from surveyapp.rounds.service import (
     round_problems,
     set_round_margins,
 )
+from surveyapp.sectors import sector_name
 from surveyapp.web import current_lang
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -395,7 +395,7 @@ def qr(code: str):
 def poster_text(round_: Round, district: str | None) -> PosterText:
     """The poster's wording: every line in Chinese, then English."""
     version = round_.questionnaire_version
-    sector_zh, sector_en = SECTOR_LABELS.get(version.sector, (version.sector, version.sector))
+    sector_zh, sector_en = sector_name(version.sector, "zh"), sector_name(version.sector, "en")
     period = both("poster_period", period=round_.period)
     district_line = both("poster_district", district=district) if district else None
     return PosterText(
@@ -415,7 +415,7 @@ def poster_text(round_: Round, district: str | None) -> PosterText:
 def poster(code: str):
     round_ = _round_or_404(code)
     district = _district_arg(round_)
-    font = current_app.config.get("BULLETIN_FONT") or os.environ.get("SURVEYAPP_BULLETIN_FONT")
+    font = current_app.config.get("BULLETIN_FONT")
     try:
         pdf = poster_pdf(survey_url(round_, district), poster_text(round_, district), font or None)
     except ValueError as exc:  # a configured font that cannot be used: say which

@@ -21,13 +21,32 @@ from typing import Any
 
 import click
 import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from analysis import AnalysisResult, Change, ChangeResult, QualityRules, compare_periods, run
+from analysis import (
+    AnalysisResult,
+    Change,
+    ChangeResult,
+    IndexEstimate,
+    compare_periods,
+    run,
+    verdict_of,
+)
 from surveyapp.csvtable import InputError
+from surveyapp.indices import (
+    RoundOptions,
+    StoredRound,
+    analyse_round,
+    counted_rounds,
+    quality_rules,
+)
 from surveyapp.indices.margins_file import MarginsFile, check_margins, read_margins
+from surveyapp.models import QuestionnaireVersion, Round
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.questionnaire.scoring import scoring_spec
 from surveyapp.responses.csv_layout import ResponsesFile, read_responses, required_columns
+from surveyapp.rounds.service import get_round
 
 __all__ = ["analyze", "analyze_files", "render", "render_change", "render_table"]
 
@@ -88,13 +107,6 @@ def _read(
     if trim is not None and margins is None:
         raise InputError(responses_path, None, None, "--trim needs --margins to re-rake to")
     return responses, margins
-
-
-def quality_rules(questionnaire: Questionnaire, columns) -> QualityRules:
-    """The default rules; duplicates compare answers and the respondent questions only
-    (not extra columns such as a submission time, which always differ)."""
-    names = [c for c in (*questionnaire.respondent_ids, "period") if c in columns]
-    return QualityRules(duplicate_columns=tuple(names))
 
 
 def _analyse(
@@ -211,15 +223,24 @@ def _ci(ci: tuple[float, float]) -> str:
     return f"{_f(ci[0])}–{_f(ci[1])}"
 
 
-STATUS = {"met": "达标 met", "not_met": "未达标 not met", "inconclusive": "待定 inconclusive"}
+VERDICTS = {
+    "met": "达标 met",
+    "not_met": "未达标 not met",
+    "inconclusive": "待定 inconclusive",
+    "small": "样本不足 small sample",
+}
 
 
-def _verdict(status: str | None, p: float | None, small: bool) -> str:
-    if small:
-        return "样本不足 small sample"
-    if status is None:
-        return "—"
-    return f"{STATUS[status]} (p={p:.2g})" if p is not None else STATUS[status]
+def _verdict(index: IndexEstimate, small: bool) -> str:
+    verdict = verdict_of(index, small)
+    if verdict == "small" and not small:
+        return "—"  # no goal test (no finite SE), yet enough respondents
+    text = VERDICTS[verdict]
+    return (
+        f"{text} (p={index.p_value:.2g})"
+        if verdict != "small" and index.p_value is not None
+        else text
+    )
 
 
 def render_table(result: AnalysisResult, questionnaire: Questionnaire | None = None) -> str:
@@ -233,9 +254,15 @@ def render_table(result: AnalysisResult, questionnaire: Questionnaire | None = N
     w = result.weighting
     if w.method == "raking":
         state = "converged 已收敛" if w.converged else "NOT CONVERGED 未收敛"
-        weights = f"raking 加权 ({w.iterations} sweeps, {state})"
+        weights = f"raking 加权 ({w.iterations} sweeps, {state}"
+        if w.source:
+            weights += f"; margins 总体结构 {w.source}"
+        if w.dropped:
+            left = ", ".join(v if c == "*" else f"{v}={c}" for v, c in w.dropped)
+            weights += f"; {w.policy}: left out 未加权类别 {left}"
+        weights += ")"
     else:
-        weights = "none 未加权"
+        weights = "none 未加权 (no population margins 未使用总体结构)"
     out = [
         title,
         f"period 期次 {result.period or '—'}   goal 目标 {result.goal:g}   weights 权重 {weights}",
@@ -259,7 +286,7 @@ def render_table(result: AnalysisResult, questionnaire: Questionnaire | None = N
             _f(result.index.se),
             _ci(result.index.ci),
             str(result.n),
-            _verdict(result.index.goal_status, result.index.p_value, result.small_sample),
+            _verdict(result.index, result.small_sample),
         ],
         [
             "满意率 satisfaction rate %",
@@ -296,7 +323,7 @@ def render_table(result: AnalysisResult, questionnaire: Questionnaire | None = N
                     _f(g.index.estimate),
                     _f(g.index.se),
                     _ci(g.index.ci),
-                    _verdict(g.index.goal_status, g.index.p_value, g.small_sample),
+                    _verdict(g.index, g.small_sample),
                     _f(g.satisfaction_rate.estimate),
                     _ci(g.satisfaction_rate.ci),
                 ]
@@ -520,39 +547,37 @@ def analyze(
 
 
 def _analyze_round(
-    code,
-    margins_path,
-    strata,
-    by,
-    goal,
-    min_n,
-    include_flagged,
-    fmt,
-    encoding,
-    trim,
-    compare_to,
-    period,
+    code: str,
+    margins_path: str | None,
+    strata: str | None,
+    by: Sequence[str],
+    goal: float | None,
+    min_n: int,
+    include_flagged: bool,
+    fmt: str,
+    encoding: str,
+    trim: float | None,
+    compare_to: str | None,
+    period: str | None,
 ) -> None:
     from surveyapp.cli.base import AppContext
-
-    from .stored import analyze_stored
 
     ctx = click.get_current_context().find_object(AppContext) or AppContext(None)
     try:
         margins = read_margins(margins_path, encoding=encoding).margins if margins_path else None
+        options = RoundOptions(
+            margins=None if margins is None else margins.totals,
+            margins_source=margins_path,
+            margins_override=margins is not None,
+            strata=strata,
+            by=_by(by),
+            goal=goal,
+            min_n=min_n,
+            exclude_flagged=not include_flagged,
+            trim=trim,
+        )
         with ctx.session() as session:
-            questionnaire, result, change = analyze_stored(
-                session,
-                code,
-                margins=margins,
-                compare_to=compare_to,
-                strata=strata,
-                by=_by(by),
-                goal=goal,
-                min_n=min_n,
-                exclude_flagged=not include_flagged,
-                trim=trim,
-            )
+            questionnaire, result, change = analyze_stored(session, code, options, compare_to)
     except InputError as exc:
         _fail(str(exc))
         return
@@ -560,3 +585,47 @@ def _analyze_round(
         _fail(f"--period {period}: round {code} is of period {result.period}")
         return
     click.echo(render(result, fmt, questionnaire, change), nl=fmt == "json")
+
+
+def _stored_result(
+    session: Session, round_: Round, options: RoundOptions
+) -> tuple[StoredRound, AnalysisResult]:
+    """The round analysed by :func:`surveyapp.indices.analyse_round`; no response or a
+    refused analysis is an :class:`InputError`; margins left out are named on stderr."""
+    stored = analyse_round(session, round_, options)
+    if stored.matrix.n == 0:
+        raise InputError(f"round {round_.code}", None, None, "has no responses yet")
+    if stored.result is None:
+        raise InputError(f"round {round_.code}", None, None, stored.error or "not analysable")
+    for var, cat in stored.result.weighting.dropped:
+        what = var if cat == "*" else f"{var}={cat}"
+        click.echo(
+            f"note: round {round_.code}: margin {what} has no analysed respondent; "
+            "left out of the weighting (drop-absent)",
+            err=True,
+        )
+    return stored, stored.result
+
+
+def analyze_stored(
+    session: Session, code: str, options: RoundOptions, compare_to: str | None = None
+) -> tuple[Questionnaire, AnalysisResult, ChangeResult | None]:
+    """Analyse round ``code``; with ``compare_to``, also the round that counts for the
+    same questionnaire in that period, and the change between them."""
+    round_ = get_round(session, code)
+    if round_ is None:
+        raise InputError("--round", None, None, f"no round with code {code!r}")
+    current, result = _stored_result(session, round_, options)
+    q = current.questionnaire
+    if compare_to is None:
+        return q, result, None
+    candidates = session.scalars(
+        select(Round)
+        .join(QuestionnaireVersion, Round.questionnaire_version_id == QuestionnaireVersion.id)
+        .where(QuestionnaireVersion.qid == q.id, Round.period == compare_to)
+    )
+    earlier = counted_rounds(candidates).get(q.id)
+    if earlier is None:
+        raise InputError("--compare-to", None, None, f"no round of {q.id} in period {compare_to}")
+    _, before = _stored_result(session, earlier, options)
+    return q, result, compare_periods(before, result)

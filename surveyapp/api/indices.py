@@ -1,11 +1,11 @@
 """The indices of a round as JSON: the dashboard's own cached analysis, reshaped.
 
-Nothing is computed here.  :func:`surveyapp.dashboard.service.analyse_round` runs
-:func:`analysis.run` through the bulletins' round analyser with the app's settings
-(margins, strata, grouping, exclusions) and keeps the result in the dashboard's
-:class:`~surveyapp.dashboard.cache.AnalysisCache`; this module only turns that result
-into plain JSON.  So an index read through the API is the number on the dashboard and
-in the bulletin, and asking for it costs nothing once the dashboard has it.
+Nothing is computed here.  :func:`surveyapp.indices.serve_round` analyses the round
+with the app's settings (margins, strata, grouping, exclusions) exactly as for the
+dashboard and the bulletins, and keeps the result in the process's
+:class:`~surveyapp.indices.AnalysisCache`; this module only turns that result into
+plain JSON.  So an index read through the API is the number on the dashboard and in
+the bulletin, and asking for it costs nothing once the dashboard has it.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from analysis import Estimate, GroupResult
+from analysis import Estimate, GroupResult, verdict_of
 from analysis.result import num
-from surveyapp.bulletins.service import BulletinSettings
-from surveyapp.dashboard.cache import AnalysisCache
-from surveyapp.dashboard.service import analyse_round, verdict_of
+from surveyapp.indices import AnalysisCache, AnalysisSettings, RoundAnalysis, serve_round
 from surveyapp.models import Round
 from surveyapp.questionnaire.model import Text
 
@@ -40,7 +38,7 @@ def _estimate(value: Estimate | None) -> dict[str, Any] | None:
 def round_indices(
     session: Session,
     round_: Round,
-    settings: BulletinSettings,
+    settings: AnalysisSettings,
     cache: AnalysisCache,
     by: Iterable[str] = (),
 ) -> dict[str, Any]:
@@ -50,7 +48,7 @@ def round_indices(
     unknown = set(by) - set(BY_CHOICES)
     if unknown:
         raise ValueError(f"by: unknown grouping {sorted(unknown)}; choose from {BY_CHOICES}")
-    analysed = analyse_round(session, round_, settings, cache)
+    analysed = serve_round(session, round_, settings, cache)
     q, result = analysed.questionnaire, analysed.result
     body: dict[str, Any] = {
         "round": round_.code,
@@ -70,6 +68,8 @@ def round_indices(
         ),
         "effective_n": None if result is None else num(result.effective_n),
         "deff": None if result is None else num(result.deff),
+        # how the figures are weighted: {"method": "none"} when no population margins
+        # are uploaded or configured (the shape of the CLI JSON's "weights")
         "weighting": None if result is None else result.weighting.to_dict(),
         "error": analysed.error,
         "by": list(by),
@@ -91,7 +91,7 @@ def round_indices(
     return body
 
 
-def _district_rows(analysed, column: str) -> list[dict[str, Any]]:
+def _district_rows(analysed: RoundAnalysis, column: str) -> list[dict[str, Any]]:
     """One row per group of the analysis, in the questionnaire's option order."""
     q, result = analysed.questionnaire, analysed.result
     labels: dict[str, dict[str, str]] = {}

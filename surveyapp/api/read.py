@@ -29,11 +29,10 @@ from surveyapp.api.errors import error_response
 from surveyapp.api.indices import BY_CHOICES, round_indices
 from surveyapp.api.routes import bp
 from surveyapp.auth.service import audit
-from surveyapp.dashboard.cache import AnalysisPending
-from surveyapp.dashboard.routes import dashboard_state
 from surveyapp.exports.service import AUDIT_ACTION as EXPORT_AUDIT_ACTION
 from surveyapp.exports.service import may_export
 from surveyapp.extensions import db
+from surveyapp.indices import AnalysisPending, indices_state
 from surveyapp.models import Round, User
 from surveyapp.responses.exporter import export_page
 from surveyapp.rounds.service import CODE_RE, get_round
@@ -106,9 +105,9 @@ def indices():
     if problem is not None:
         return problem
     by = _by_param()
-    settings, cache = dashboard_state(current_app)
+    state = indices_state(current_app)
     try:
-        return jsonify(round_indices(db.session, round_, settings, cache, by))
+        return jsonify(round_indices(db.session, round_, state.settings, state.cache, by))
     except AnalysisPending:  # a large round not analysed in this worker yet: being computed
         return error_response(503, "analysis_pending", {"Retry-After": "10"})
 

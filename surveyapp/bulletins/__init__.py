@@ -8,11 +8,11 @@ from surveyapp.bulletins.service import (
     BulletinError,
     BulletinSettings,
     Draft,
+    bulletin_settings,
     prepare_bulletin,
     publish_bulletin,
     publish_due,
     rederive_bulletin,
-    settings_from_config,
 )
 from surveyapp.models.bulletin import Bulletin, ImmutableBulletinError
 
@@ -26,5 +26,5 @@ __all__ = [
     "publish_bulletin",
     "publish_due",
     "rederive_bulletin",
-    "settings_from_config",
+    "bulletin_settings",
 ]

@@ -28,18 +28,16 @@ from sqlalchemy.exc import IntegrityError
 from surveyapp.auth.decorators import roles_required
 from surveyapp.bulletins.forms import BulletinForm, fill_choices
 from surveyapp.bulletins.service import (
-    SECTOR_LABELS,
-    SECTOR_ORDER,
-    list_bulletins,
+    bulletin_settings,
     prepare_bulletin,
     publish_bulletin,
-    replaced_by,
-    settings_from_config,
 )
 from surveyapp.extensions import db
 from surveyapp.models import QuestionnaireVersion, Round
 from surveyapp.models import Response as SurveyResponse
 from surveyapp.models.base import utcnow
+from surveyapp.publications import list_editions, replaced_by
+from surveyapp.sectors import sector_name, sorted_sectors
 from surveyapp.web import current_lang
 
 bp = Blueprint("bulletins_manage", __name__, template_folder="templates")
@@ -119,14 +117,12 @@ def _sector_choices(lang: str) -> list[tuple[str, str]]:
         Round, Round.questionnaire_version_id == QuestionnaireVersion.id
     )
     found = set(db.session.scalars(stmt.distinct()))
-    ordered = [s for s in SECTOR_ORDER if s in found] + sorted(found - set(SECTOR_ORDER))
-    i = 1 if lang == "en" else 0
-    return [(s, SECTOR_LABELS[s][i] if s in SECTOR_LABELS else s) for s in ordered]
+    return [(s, sector_name(s, lang)) for s in sorted_sectors(found)]
 
 
 def _edition_choices(L: dict[str, str]) -> list[tuple[int | None, str]]:
     """The "new edition" choice, then every edition not yet corrected (only those can be)."""
-    bulletins = list_bulletins(db.session)
+    bulletins = list_editions(db.session)
     corrected = replaced_by(bulletins)
     out: list[tuple[int | None, str]] = [(None, L["new_edition"])]
     for b in bulletins:
@@ -150,7 +146,7 @@ def _page(form: BulletinForm, error: str | None, status: int):
         form=form,
         error=error,
         L=L,
-        bulletins=list_bulletins(db.session)[:10],
+        bulletins=list_editions(db.session)[:10],
     ), status
 
 
@@ -181,7 +177,7 @@ def _asked(form: BulletinForm) -> dict:
         "period": form.period.data,
         "lang": form.lang.data,
         "sectors": form.sectors.data or None,
-        "settings": settings_from_config(current_app.config),
+        "settings": bulletin_settings(current_app.config),
         "replaces": form.replaces.data,
     }
 

@@ -12,9 +12,9 @@ import hashlib
 
 from flask import Blueprint, Response, abort, current_app, render_template
 
-from surveyapp.bulletins.service import list_bulletins, replaced_by
 from surveyapp.extensions import db
 from surveyapp.models.bulletin import Bulletin
+from surveyapp.publications import list_editions, replaced_by
 from surveyapp.web import current_lang
 
 bp = Blueprint("bulletins", __name__, template_folder="templates")
@@ -53,7 +53,7 @@ def _labels(lang: str) -> dict[str, str]:
 
 @bp.get("/bulletins")
 def index():
-    bulletins = list_bulletins(db.session)
+    bulletins = list_editions(db.session)
     return render_template(
         "bulletins/index.html",
         bulletins=bulletins,

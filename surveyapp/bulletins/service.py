@@ -7,63 +7,64 @@ and the exact inputs, so :func:`rederive_bulletin` can make the same file again.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
 import platform
-import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import metadata
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import analysis
 import reports
 from analysis import AnalysisResult, QualityRules
-from surveyapp.analyze.stored import RoundOptions, StoredRound, analyse_stored_round
-from surveyapp.auth.service import audit
 from surveyapp.i18n import CHINA_TZ
+from surveyapp.indices import (
+    AnalysisSettings,
+    Detail,
+    PeriodError,
+    StoredRound,
+    analyse_round,
+    counted_rounds,
+    options_for,
+    periods_ending,
+    previous_period,
+    settings_from_config,
+)
 from surveyapp.models import Response, Round
 from surveyapp.models.base import utcnow
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.user import User
 from surveyapp.privacy.pii import mask_pii
+from surveyapp.publications import (
+    PublicationError,
+    check_correction,
+    next_edition,
+    store_edition,
+)
 from surveyapp.questionnaire.model import Questionnaire
+from surveyapp.sectors import sector_name, sector_sort_key
 
 __all__ = [
     "BulletinError",
     "BulletinSettings",
     "Draft",
+    "bulletin_settings",
     "prepare_bulletin",
-    "previous_period",
     "publish_bulletin",
     "publish_due",
     "rederive_bulletin",
-    "settings_from_config",
 ]
 
-#: Sectors in the order of the city's plan (二（一）1-6); others follow by id.
-SECTOR_ORDER = ("elderly_care", "domestic", "catering", "lodging", "supermarket", "logistics")
-SECTOR_LABELS = {
-    "elderly_care": ("健康养老服务", "Elderly care"),
-    "domestic": ("家政服务", "Domestic services"),
-    "catering": ("餐饮服务", "Catering"),
-    "lodging": ("住宿服务", "Lodging"),
-    "supermarket": ("商场超市服务", "Shopping malls and supermarkets"),
-    "logistics": ("商贸物流服务", "Commercial logistics"),
-}
 VARIABLE_LABELS = {
     "district": ("区县", "District"),
     "age_group": ("年龄组", "Age group"),
     "gender": ("性别", "Gender"),
 }
 DEFAULT_ISSUER = ("生活性服务业第三方监测评估机构", "Independent life-services monitoring body")
-PERIOD_RE = re.compile(r"^\d{4}(Q[1-4]|M(0[1-9]|1[0-2])|H[12])?$")
 
 
 class BulletinError(ValueError):
@@ -72,84 +73,46 @@ class BulletinError(ValueError):
 
 @dataclass(frozen=True)
 class BulletinSettings:
-    """How bulletins are made; see :func:`settings_from_config`.
+    """How bulletins are made: the analysis settings every consumer shares
+    (:class:`surveyapp.indices.AnalysisSettings`) and the bulletin's own.
 
-    ``margins`` are the population totals to weight to (``None``: the demo's
-    :func:`surveyapp.demo.population_margins`), ``margins_source`` says where they came
-    from; a round with margins of its own (uploaded by an admin) is weighted to those
-    instead.  ``round_margins`` pins ``(margins, source)`` for given round ids (re-deriving a
-    published bulletin uses the margins it was made with, even if a round's changed).  ``font_path`` is a TrueType font to embed (``None``: the usual system
-    locations, then the built-in STSong).
+    ``font_path`` is a TrueType font to embed (``None``: the usual system locations,
+    then the built-in STSong); ``suggestions`` how many residents' suggestions to quote.
     """
 
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     title: str | None = None
     issuer: str | None = None
     font_path: str | None = None
-    margins: Mapping[str, Mapping[str, float]] | None = None
-    margins_source: str = "demo"
-    round_margins: Mapping[int, tuple[Mapping[str, Mapping[str, float]], str]] | None = None
-    strata: str | None = "district"
-    group_by: str = "district"
-    min_n: int = 30
-    goal: float | None = None
-    exclude_flagged: bool = True
-    trend_periods: int = 4
     suggestions: int = 5
 
 
-def read_margins_file(path: str) -> dict[str, dict[str, float]]:
-    """MARGINS.csv in the analysis contract's format, checked as ``surveyapp analyze`` does."""
-    from surveyapp.indices.margins_file import read_margins
-
-    try:
-        margins = read_margins(path).margins
-    except (OSError, ValueError) as exc:
-        raise BulletinError(f"margins file: {exc}") from None
-    return {v: dict(c) for v, c in margins.totals.items()}
-
-
-def settings_from_config(config: Mapping[str, Any], **overrides: Any) -> BulletinSettings:
+def bulletin_settings(
+    config: Mapping[str, Any],
+    *,
+    font_path: str | None = None,
+    margins_file: str | None = None,
+) -> BulletinSettings:
     """Settings from the app config (``BULLETIN_TITLE``, ``BULLETIN_ISSUER``,
-    ``BULLETIN_FONT``, ``MARGINS_FILE``, ``GOAL``), each also read from its
-    ``SURVEYAPP_*`` environment variable when the config does not have it.
-    Keyword arguments override both (``None`` values are ignored)."""
-
-    def get(key: str) -> Any:
-        value = config.get(key)
-        if value in (None, ""):
-            value = os.environ.get(f"SURVEYAPP_{key}") or None
-        return value
-
-    values: dict[str, Any] = {
-        "title": get("BULLETIN_TITLE"),
-        "issuer": get("BULLETIN_ISSUER"),
-        "font_path": get("BULLETIN_FONT"),
-    }
-    margins_file = overrides.pop("margins_file", None) or get("MARGINS_FILE")
-    if margins_file:
-        values["margins"] = read_margins_file(str(margins_file))
-        values["margins_source"] = str(margins_file)
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    return BulletinSettings(**values)
+    ``BULLETIN_FONT``, and ``MARGINS_FILE`` through
+    :func:`surveyapp.indices.settings_from_config`); the arguments override them."""
+    try:
+        shared = settings_from_config(config, margins_file=margins_file)
+    except ValueError as exc:
+        raise BulletinError(str(exc)) from None
+    return BulletinSettings(
+        analysis=shared,
+        title=config.get("BULLETIN_TITLE") or None,
+        issuer=config.get("BULLETIN_ISSUER") or None,
+        font_path=font_path or config.get("BULLETIN_FONT") or None,
+    )
 
 
-def previous_period(period: str) -> str:
-    """The period before: 2026Q1 → 2025Q4, 2026M01 → 2025M12, 2026H1 → 2025H2, 2026 → 2025."""
-    if not PERIOD_RE.match(period):
-        raise BulletinError(f"period {period!r} must look like 2026Q3, 2026M09, 2026H1 or 2026")
-    year = int(period[:4])
-    if len(period) == 4:
-        return str(year - 1)
-    kind, n = period[4], int(period[5:])
-    if n > 1:
-        return f"{year}{kind}{n - 1:02d}" if kind == "M" else f"{year}{kind}{n - 1}"
-    last = {"Q": "Q4", "M": "M12", "H": "H2"}[kind]
-    return f"{year - 1}{last}"
-
-
-def _sector_key(q: Questionnaire) -> tuple[int, str]:
-    order = SECTOR_ORDER.index(q.sector) if q.sector in SECTOR_ORDER else len(SECTOR_ORDER)
-    return order, q.id
+def _check_period(period: str) -> None:
+    try:
+        previous_period(period)
+    except PeriodError as exc:
+        raise BulletinError(str(exc)) from None
 
 
 def _label(pair: tuple[str, str], lang: str) -> str:
@@ -179,74 +142,36 @@ class Draft:
         return reports.render_bulletin(self.content, self.fonts)
 
 
-class RoundAnalyser:
-    """Analyses each round once with the bulletin's settings and keeps the results.
-
-    The analysis itself is :func:`surveyapp.analyze.stored.analyse_stored_round`, the one
-    path of ``surveyapp analyze --round`` too; this class turns the settings into its
-    options (margins, strata, grouping, exclusions) and caches per round.  Shared by
-    the bulletins and the dashboard, so both show the same numbers.
-    """
+class _Gatherer:
+    """The rounds of one bulletin, each analysed once by
+    :func:`surveyapp.indices.analyse_round` with the options every consumer uses
+    (:func:`surveyapp.indices.options_for`); kept here for the bulletin's inputs."""
 
     def __init__(self, session: Session, settings: BulletinSettings, lang: str) -> None:
         self.session = session
         self.settings = settings
         self.lang = lang
-        self.cache: dict[int, StoredRound] = {}
-        self.periods: dict[str, list[Round]] = {}
-        if settings.margins is not None:
-            self.margins: Mapping[str, Mapping[str, float]] = settings.margins
-        else:
-            from surveyapp.demo import population_margins
+        self.analysed: dict[int, StoredRound] = {}
+        self.periods: dict[str, dict[str, Round]] = {}
 
-            self.margins = population_margins()
-        # for the methodology text and the inputs; the rules applied are the stored
-        # path's (surveyapp.analyze.stored), which also counts flags when not excluding
-        self.quality = QualityRules() if settings.exclude_flagged else None
-
-    def options(self, round_: Round, full: bool) -> RoundOptions:
-        """The bulletin's settings as options of the one stored-round analysis."""
-        s = self.settings
-        pinned = (s.round_margins or {}).get(round_.id)
-        margins, source = (self.margins, s.margins_source) if pinned is None else pinned
-        return RoundOptions(
-            margins=margins,
-            margins_source=source,
-            margins_override=pinned is not None,
-            strata=s.strata,
-            by=[[s.group_by]] if full else [],
-            goal=s.goal,
-            min_n=s.min_n,
-            exclude_flagged=s.exclude_flagged,
-            items=full,
-            drivers=full,
-            reliability=False,
-            skip_missing_columns=True,
+    def analyse(self, round_: Round, role: str, detail: Detail) -> StoredRound:
+        kept = self.analysed.get(round_.id)
+        if kept is not None and (detail == "index" or kept.record["detail"] != "index"):
+            return kept
+        out = analyse_round(
+            self.session, round_, options_for(self.settings.analysis, round_, detail)
         )
-
-    def analyse(self, round_: Round, role: str, full: bool) -> StoredRound:
-        cached = self.cache.get(round_.id)
-        if cached is not None and (not full or cached.record["full"]):
-            return cached
-        out = analyse_stored_round(self.session, round_, self.options(round_, full))
-        out.record.update(role=role, full=full)
-        self.cache[round_.id] = out
+        out.record.update(role=role, detail=detail, full=detail != "index")
+        self.analysed[round_.id] = out
         return out
 
     def round_of(self, qid: str, period: str) -> Round | None:
-        """The latest-closing round of questionnaire ``qid`` in ``period`` (one query per
+        """The round that counts for questionnaire ``qid`` in ``period`` (one query per
         period: every sector of a bulletin asks for the same few periods)."""
         if period not in self.periods:
-            stmt = (
-                select(Round)
-                .where(Round.period == period)
-                .order_by(Round.closes_at.desc(), Round.id.desc())
-            )
-            self.periods[period] = list(self.session.scalars(stmt))
-        for r in self.periods[period]:
-            if r.questionnaire_version.qid == qid:
-                return r
-        return None
+            rounds = self.session.scalars(select(Round).where(Round.period == period))
+            self.periods[period] = counted_rounds(rounds)
+        return self.periods[period].get(qid)
 
     def suggestions(self, round_: Round, q: Questionnaire) -> tuple[reports.Suggestion, ...]:
         if not q.open_questions or self.settings.suggestions <= 0:
@@ -265,49 +190,36 @@ class RoundAnalyser:
         return tuple(reports.Suggestion(text, n) for text, n in top)
 
     def sector(self, current: StoredRound) -> reports.SectorReport:
-        q, lang, s = current.questionnaire, self.lang, self.settings
-        change = None
-        prev_period = previous_period(current.round.period)
-        prev_round = self.round_of(q.id, prev_period)
-        prev = self.analyse(prev_round, "previous", True) if prev_round is not None else None
-        if prev is not None and prev.result is not None and current.result is not None:
-            if not prev.result.small_sample:
-                change = analysis.compare_periods(prev.result, current.result)
-        trend: list[reports.TrendPoint] = []
+        q, lang = current.questionnaire, self.lang
+        a = self.settings.analysis
         period = current.round.period
-        periods = [period]
-        for _ in range(s.trend_periods - 1):
-            periods.insert(0, previous_period(periods[0]))
-        for p in periods:
-            r = current if p == period else None
-            if r is None:
-                found = self.round_of(q.id, p)
-                r = self.analyse(found, "trend", False) if found is not None else None
-            res = r.result if r is not None else None
-            if res is None and p != period:
-                continue
-            trend.append(
-                reports.TrendPoint(
-                    p, None if res is None else res.index, bool(res and res.small_sample)
-                )
-            )
+        prev_period = previous_period(period)
+        prev_round = self.round_of(q.id, prev_period)
+        prev = self.analyse(prev_round, "previous", "sector") if prev_round is not None else None
+        change = None
+        before = prev.result if prev is not None else None
+        if before is not None and current.result is not None:
+            if analysis.comparable(before, current.result):
+                change = analysis.compare_periods(before, current.result)
+        periods = periods_ending(period, a.trend_periods)
+        results: dict[str, AnalysisResult | None] = {period: current.result}
+        for p in periods[:-1]:
+            found = self.round_of(q.id, p)
+            earlier = self.analyse(found, "trend", "index") if found is not None else None
+            if earlier is not None and earlier.result is not None:
+                results[p] = earlier.result
         group_labels: dict[str, str] = {}
-        if s.group_by in q.respondent_ids:
+        if a.group_by in q.respondent_ids:
             group_labels = {
-                o.value: o.label.get(lang) for o in q.respondent_question(s.group_by).options
+                o.value: o.label.get(lang) for o in q.respondent_question(a.group_by).options
             }
-        title = (
-            _label(SECTOR_LABELS[q.sector], lang)
-            if q.sector in SECTOR_LABELS
-            else q.title.get(lang)
-        )
         return reports.SectorReport(
             key=q.id,
-            title=title,
+            title=sector_name(q.sector, lang, q.title.get(lang)),
             result=current.result,
             change=change,
             previous_period=prev_period if change is not None else None,
-            trend=tuple(trend),
+            trend=analysis.trend(periods, results),
             dimension_labels={d.id: d.title.get(lang) for d in q.dimensions},
             group_labels=group_labels,
             suggestions=self.suggestions(current.round, q),
@@ -317,10 +229,11 @@ class RoundAnalyser:
 
 
 def _appendix_margins(
-    default: Mapping[str, Mapping[str, float]], analysed: Sequence[StoredRound]
-) -> Mapping[str, Mapping[str, float]]:
+    default: Mapping[str, Mapping[str, float]] | None, analysed: Sequence[StoredRound]
+) -> Mapping[str, Mapping[str, float]] | None:
     """The margins the methodology appendix names: the uploaded margins when every
-    reported round was weighted to the same upload, else the configured ones."""
+    reported round was weighted to the same upload, else the configured ones (``None``:
+    none configured; the appendix then says how each sector was weighted)."""
     own = [a.record.get("round_margins") for a in analysed if a.matrix.n]
     if own and all(m is not None and m == own[0] for m in own):
         return own[0]
@@ -348,6 +261,18 @@ def _rounds_of_period(session: Session, period: str, sectors: Sequence[str] | No
     return rounds
 
 
+def _quality_record(rules: QualityRules | None) -> dict[str, Any] | None:
+    if rules is None:
+        return None
+    return {
+        "speeders": rules.speeders,
+        "speed_fraction": rules.speed_fraction,
+        "straightliners": rules.straightliners,
+        "straightline_min_items": rules.straightline_min_items,
+        "duplicates": rules.duplicates,
+    }
+
+
 def prepare_bulletin(
     session: Session,
     period: str,
@@ -365,37 +290,41 @@ def prepare_bulletin(
     Raises :class:`BulletinError` when the period has no round or no response.
     """
     settings = settings or BulletinSettings()
+    a = settings.analysis
     if lang not in ("zh", "en"):
         raise BulletinError(f"language {lang!r}: choose zh or en")
-    previous_period(period)  # validates the period
+    _check_period(period)
     current = list(rounds) if rounds is not None else _rounds_of_period(session, period, sectors)
     if not current:
         raise BulletinError(f"period {period} has no survey round: nothing to report")
     fonts = reports.load_fonts(settings.font_path)
-    g = RoundAnalyser(session, settings, lang)
-    analysed = [g.analyse(r, "current", True) for r in current]
-    if not any(a.matrix.n for a in analysed):
+    g = _Gatherer(session, settings, lang)
+    analysed = [g.analyse(r, "current", "sector") for r in current]
+    if not any(x.matrix.n for x in analysed):
         raise BulletinError(f"period {period} has no response yet: nothing to report")
-    analysed.sort(key=lambda a: _sector_key(a.questionnaire))
-    reports_ = [g.sector(a) for a in analysed]
-    goal = settings.goal
+    analysed.sort(key=lambda x: (sector_sort_key(x.questionnaire.sector), x.questionnaire.id))
+    reports_ = [g.sector(x) for x in analysed]
+    goal = a.goal
     if goal is None:
-        goals = {a.result.goal for a in analysed if a.result is not None}
+        goals = {x.result.goal for x in analysed if x.result is not None}
         goal = goals.pop() if len(goals) == 1 else analysis.DEFAULT_GOAL
     issued = issued or utcnow().astimezone(CHINA_TZ).date()
     title = settings.title or reports.Texts(lang)("default_title")
     issuer = settings.issuer or _label(DEFAULT_ISSUER, lang)
     software = _software()
-    used_margins = {k: dict(v) for k, v in _appendix_margins(g.margins, analysed).items()}
+    # for the methodology text and the inputs; the rules applied are those of
+    # surveyapp.indices.quality, which also counts flags when not excluding
+    quality = QualityRules() if a.exclude_flagged else None
+    appendix = _appendix_margins(a.margins, analysed)
     methodology = reports.Methodology(
-        margins=used_margins,
-        strata=settings.strata,
-        group_by=settings.group_by,
-        group_label=_label(VARIABLE_LABELS.get(settings.group_by, (settings.group_by,) * 2), lang),
-        min_n=settings.min_n,
+        margins=None if appendix is None else {k: dict(v) for k, v in appendix.items()},
+        strata=a.strata,
+        group_by=a.group_by,
+        group_label=_label(VARIABLE_LABELS.get(a.group_by, (a.group_by,) * 2), lang),
+        min_n=a.min_n,
         goal=goal,
-        quality=g.quality,
-        exclude_flagged=settings.exclude_flagged,
+        quality=quality,
+        exclude_flagged=a.exclude_flagged,
         software=software,
         variable_labels={k: _label(v, lang) for k, v in VARIABLE_LABELS.items()},
     )
@@ -413,32 +342,26 @@ def prepare_bulletin(
     inputs = {
         "period": period,
         "lang": lang,
-        "sectors": [a.questionnaire.id for a in analysed],
-        "rounds": [r.record for r in sorted(g.cache.values(), key=lambda r: r.round.id)],
-        "current_round_ids": [a.round.id for a in analysed],
+        "sectors": [x.questionnaire.id for x in analysed],
+        "rounds": [r.record for r in sorted(g.analysed.values(), key=lambda r: r.round.id)],
+        "current_round_ids": [x.round.id for x in analysed],
         "analysis": {
-            "function": "analysis.run",
-            "strata": settings.strata,
-            "by": [settings.group_by],
-            "min_n": settings.min_n,
-            "goal": settings.goal,
-            "exclude_flagged": settings.exclude_flagged,
-            "quality_rules": None
-            if g.quality is None
-            else {
-                "speeders": g.quality.speeders,
-                "speed_fraction": g.quality.speed_fraction,
-                "straightliners": g.quality.straightliners,
-                "straightline_min_items": g.quality.straightline_min_items,
-                "duplicates": g.quality.duplicates,
-            },
+            "function": "surveyapp.indices.analyse_round",
+            "strata": a.strata,
+            "by": [a.group_by],
+            "min_n": a.min_n,
+            "goal": a.goal,
+            "exclude_flagged": a.exclude_flagged,
+            "quality_rules": _quality_record(quality),
             "change": "analysis.compare_periods, alpha 0.05",
-            "trend_periods": settings.trend_periods,
+            "trend_periods": a.trend_periods,
+            "margins_policy": a.margins_policy,
         },
-        "margins": {k: dict(v) for k, v in g.margins.items()},
-        "margins_source": settings.margins_source,
+        # the configured margins (None: unweighted unless a round has its own upload)
+        "margins": None if a.margins is None else {k: dict(v) for k, v in a.margins.items()},
+        "margins_source": a.margins_source,
         "margins_by_round": {
-            a.round.code: a.record.get("margins_source", "none") for a in analysed
+            x.round.code: x.record.get("margins_source") or "none" for x in analysed
         },
         "title": title,
         "issuer": issuer,
@@ -449,24 +372,8 @@ def prepare_bulletin(
         "font": {"name": fonts.name, "embedded": fonts.embedded, "path": fonts.path},
         "software": software,
     }
-    results = {a.questionnaire.id: a.result for a in analysed if a.result is not None}
+    results = {x.questionnaire.id: x.result for x in analysed if x.result is not None}
     return Draft(content, inputs, fonts, results)
-
-
-def page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
-
-
-def _latest_for(session: Session, period: str, lang: str) -> Bulletin | None:
-    stmt = (
-        select(Bulletin)
-        .where(Bulletin.period == period, Bulletin.lang == lang)
-        .order_by(Bulletin.edition.desc())
-        .limit(1)
-    )
-    return session.scalars(stmt).first()
 
 
 def publish_bulletin(
@@ -481,7 +388,8 @@ def publish_bulletin(
     actor: User | str = "cli",
     ip: str | None = None,
 ) -> Bulletin:
-    """Render and store a new edition for ``period``, with its audit row; the caller commits.
+    """Render and archive a new edition for ``period`` (:mod:`surveyapp.publications`),
+    with its audit row; the caller commits.
 
     A period that already has a bulletin (in ``lang``) is only published again as a
     correction naming the edition it replaces (``replaces``, an edition number).
@@ -489,30 +397,11 @@ def publish_bulletin(
     publication cannot be undone, so who made it is always recorded.
     """
     now = now or utcnow()
-    latest = _latest_for(session, period, lang)
-    replaced: Bulletin | None = None
-    if replaces is None and latest is not None:
-        raise BulletinError(
-            f"period {period} already has edition {latest.edition}; publishing again is a "
-            f"correction: name the edition it replaces (--replaces {latest.edition})"
-        )
-    if replaces is not None:
-        replaced = session.scalars(select(Bulletin).where(Bulletin.edition == replaces)).first()
-        if replaced is None:
-            raise BulletinError(f"there is no edition {replaces} to replace")
-        if replaced.period != period or replaced.lang != lang:
-            raise BulletinError(
-                f"edition {replaces} is the {replaced.period} {replaced.lang} bulletin, not {period} {lang}"
-            )
-        successor = session.scalars(
-            select(Bulletin).where(Bulletin.replaces_id == replaced.id)
-        ).first()
-        if successor is not None:
-            raise BulletinError(
-                f"edition {replaces} was already replaced by edition {successor.edition}; "
-                f"correct that one instead"
-            )
-    edition = (session.scalar(select(func.max(Bulletin.edition))) or 0) + 1
+    try:
+        replaced = check_correction(session, period, lang, replaces)
+    except PublicationError as exc:
+        raise BulletinError(str(exc)) from None
+    edition = next_edition(session)
     draft = prepare_bulletin(
         session,
         period,
@@ -523,42 +412,23 @@ def publish_bulletin(
         replaces=replaces,
         issued=now.astimezone(CHINA_TZ).date(),
     )
-    pdf = draft.render()
-    bulletin = Bulletin(
+    return store_edition(
+        session,
         edition=edition,
         period=period,
         lang=lang,
-        title=draft.content.title[:200],
+        title=draft.content.title,
         sectors=draft.inputs["sectors"],
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        size=len(pdf),
-        pages=page_count(pdf),
+        pdf=draft.render(),
         inputs=draft.inputs,
-        replaces_id=replaced.id if replaced is not None else None,
-        published_at=now,
-    )
-    session.add(bulletin)
-    session.flush()
-    audit(
-        session,
-        actor,
-        "bulletin.publish",
-        f"bulletin:{edition}",
-        {
-            "period": period,
-            "lang": lang,
-            "sectors": bulletin.sectors,
-            "sha256": bulletin.sha256,
-            "replaces_edition": replaces,
-        },
+        replaces=replaced,
+        now=now,
+        actor=actor,
         ip=ip,
-        at=now,
     )
-    return bulletin
 
 
-def _pinned(record: Mapping[str, Any], inputs: Mapping[str, Any]) -> tuple[Any, str]:
+def _pinned(record: Mapping[str, Any], inputs: Mapping[str, Any]) -> tuple[Any, str | None]:
     """The margins and source a round of a published bulletin was weighted to."""
     if record.get("round_margins"):
         return record["round_margins"], record["margins_source"]
@@ -579,20 +449,24 @@ def rederive_bulletin(session: Session, bulletin: Bulletin, font_path: str | Non
         raise BulletinError(
             f"round {missing[0]} of bulletin No.{bulletin.edition} no longer exists"
         )
-    settings = BulletinSettings(
-        title=inputs["title"],
-        issuer=inputs["issuer"],
-        font_path=font_path or inputs["font"]["path"],
+    shared = AnalysisSettings(
         margins=inputs["margins"],
         margins_source=inputs["margins_source"],
         # every round weighted to exactly what it was weighted to at publication
-        round_margins={rec["round_id"]: _pinned(rec, inputs) for rec in inputs["rounds"]},
+        pinned_margins={rec["round_id"]: _pinned(rec, inputs) for rec in inputs["rounds"]},
+        margins_policy=a.get("margins_policy", "drop-absent"),
         strata=a["strata"],
         group_by=a["by"][0],
         min_n=a["min_n"],
         goal=a["goal"],
         exclude_flagged=a["exclude_flagged"],
         trend_periods=a["trend_periods"],
+    )
+    settings = BulletinSettings(
+        analysis=shared,
+        title=inputs["title"],
+        issuer=inputs["issuer"],
+        font_path=font_path or inputs["font"]["path"],
         suggestions=inputs["suggestions"],
     )
     draft = prepare_bulletin(
@@ -654,14 +528,4 @@ def publish_due(
     return out
 
 
-def list_bulletins(session: Session) -> list[Bulletin]:
-    """Every published edition, newest first."""
-    return list(session.scalars(select(Bulletin).order_by(Bulletin.edition.desc())))
-
-
-def replaced_by(bulletins: Iterable[Bulletin]) -> dict[int, Bulletin]:
-    """Edition id → the edition that corrects it."""
-    return {b.replaces_id: b for b in bulletins if b.replaces_id is not None}
-
-
-__all__ += ["DueOutcome", "due_periods", "list_bulletins", "page_count", "replaced_by"]
+__all__ += ["DueOutcome", "due_periods"]

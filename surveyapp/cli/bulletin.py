@@ -18,10 +18,10 @@ LANG = click.Choice(["zh", "en"])
 
 
 def _settings(ctx: AppContext, font: str | None, margins: str | None):
-    from surveyapp.bulletins import BulletinError, settings_from_config
+    from surveyapp.bulletins import BulletinError, bulletin_settings
 
     try:
-        return settings_from_config(ctx.app.config, font_path=font, margins_file=margins)
+        return bulletin_settings(ctx.app.config, font_path=font, margins_file=margins)
     except BulletinError as exc:
         fail(str(exc))
 
@@ -37,7 +37,8 @@ margins_option = click.option(
     "--margins",
     type=click.Path(dir_okay=False),
     default=None,
-    help="MARGINS.csv to weight to (default: SURVEYAPP_MARGINS_FILE, else the demo margins).",
+    help="MARGINS.csv to weight to where a round has none uploaded (default: "
+    "SURVEYAPP_MARGINS_FILE, else unweighted).",
 )
 
 
@@ -149,10 +150,10 @@ def publish(
 @pass_appctx
 def list_command(ctx: AppContext) -> None:
     """Published editions, newest first."""
-    from surveyapp.bulletins.service import list_bulletins
+    from surveyapp.publications import list_editions
 
     with ctx.session() as session:
-        rows = list_bulletins(session)
+        rows = list_editions(session)
         if not rows:
             click.echo("no bulletin published yet")
         for b in rows:

@@ -44,8 +44,8 @@ def demo(ctx: AppContext, no_serve: bool, per_round: int, seed: int, host: str, 
         click.echo(f"seeded {summary.responses} responses in {len(summary.rounds)} rounds")
     else:
         click.echo("demo data already present; nothing added")
-    click.echo(f"population margins for weighting: {margins_path}")
-    _publish_bulletins(ctx, margins_path)
+    click.echo(f"population margins (uploaded onto every demo round): {margins_path}")
+    _publish_bulletins(ctx)
     accounts = _demo_accounts(ctx)
     for username, role, password in accounts:
         click.echo(f"sign in as {role:<9} {username} / {password}")
@@ -105,12 +105,13 @@ def _demo_accounts(ctx: AppContext) -> list[tuple[str, str, str]]:
     return out
 
 
-def _publish_bulletins(ctx: AppContext, margins_path: Path) -> None:
-    """Publish the bulletin of every closed period (the previous quarter) as an evaluator would."""
-    from surveyapp.bulletins.service import publish_due, settings_from_config
+def _publish_bulletins(ctx: AppContext) -> None:
+    """Publish the bulletin of every closed period (the previous quarter) as an evaluator
+    would; the demo's rounds carry their margins (uploaded by :func:`seed_demo`)."""
+    from surveyapp.bulletins.service import bulletin_settings, publish_due
 
     app = ctx.app
-    settings = settings_from_config(app.config, margins_file=str(margins_path))
+    settings = bulletin_settings(app.config)
     with ctx.session() as session:
         for outcome in publish_due(session, settings=settings):
             session.commit()

@@ -3,22 +3,16 @@ its indices table as CSV and XLSX downloads with the same filters and role check
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import partial
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
+from surveyapp import csv_safe
 from surveyapp.auth.decorators import roles_required
-from surveyapp.bulletins.service import BulletinSettings, settings_from_config
 from surveyapp.dashboard import texts  # noqa: F401  (merges the dashboard texts)
-from surveyapp.dashboard.cache import AnalysisCache, AnalysisPending
 from surveyapp.dashboard.charts import Bar, IpaPoint, Point, bar_chart, ipa_chart, trend_chart
 from surveyapp.dashboard.service import (
     INDEX_COLUMNS,
@@ -28,35 +22,12 @@ from surveyapp.dashboard.service import (
 )
 from surveyapp.extensions import db
 from surveyapp.i18n import t
+from surveyapp.indices import AnalysisPending, indices_state
 from surveyapp.web import current_lang
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
-STATE_KEY = "surveyapp.dashboard"
 PENDING_RETRY_SECONDS = 10
-
-
-def dashboard_state(app) -> tuple[BulletinSettings, AnalysisCache]:
-    """This app's analysis settings (read once: a margins file is parsed at most once)
-    and its analysis cache, which refreshes stale analyses in background threads with
-    sessions of their own (:func:`app_session`)."""
-    state = app.extensions.get(STATE_KEY)
-    if state is None:
-        real = app._get_current_object() if hasattr(app, "_get_current_object") else app
-        cache = AnalysisCache(
-            session_scope=partial(app_session, real), sync_max=app.config.get("DASHBOARD_SYNC_MAX")
-        )
-        state = (settings_from_config(app.config), cache)
-        app.extensions[STATE_KEY] = state
-    return state
-
-
-@contextmanager
-def app_session(app: Flask) -> Iterator[Session]:
-    """A database session for a thread outside any request: the app's own app context
-    (so ``db.session`` is a new session of that context, removed when it ends)."""
-    with app.app_context():
-        yield db.session
 
 
 def _arg(name: str) -> str | None:
@@ -70,13 +41,13 @@ FILTERS = ("period", "sector", "district")
 
 def _board():
     """The dashboard of the signed-in user for the request's filters, or the error page."""
-    settings, cache = dashboard_state(current_app)
+    state = indices_state(current_app)
     try:
         board = build_dashboard(
             db.session,
             current_user,
-            settings,
-            cache,
+            state.settings,
+            state.cache,
             **{name: _arg(name) for name in FILTERS},
             lang=current_lang(),
         )
@@ -104,7 +75,7 @@ def index():
     return render_template(
         "dashboard/index.html",
         board=board,
-        min_n=dashboard_state(current_app)[0].min_n,
+        min_n=indices_state(current_app).settings.min_n,
         charts=charts,
         export_args=export_args,
     )
@@ -148,7 +119,7 @@ def indices_csv():
     header, rows = _table(board)
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_safe.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows([["" if v is None else v for v in row] for row in rows])
     return _attachment(
@@ -167,7 +138,7 @@ def indices_xlsx():
         return error
     header, rows = _table(board)
     buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as wb:
+    with xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False}) as wb:
         ws = wb.add_worksheet(t("dash_col_index", current_lang())[:31])
         bold = wb.add_format({"bold": True, "text_wrap": True})
         ws.write_row(0, 0, header, bold)
@@ -196,9 +167,9 @@ def _charts(card, lang: str) -> dict[str, Markup]:
         [
             Point(
                 p.period,
-                p.estimate.estimate if p.estimate else None,
-                p.estimate.ci[0] if p.estimate else None,
-                p.estimate.ci[1] if p.estimate else None,
+                p.index.estimate if p.index else None,
+                p.index.ci[0] if p.index else None,
+                p.index.ci[1] if p.index else None,
                 p.small_sample,
             )
             for p in card.trend

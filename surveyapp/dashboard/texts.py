@@ -67,6 +67,10 @@ DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
         "数据截至 {when}（{n} 份答卷），正在更新，刷新页面查看最新结果",
         "Figures as of {when} ({n} responses); an update is being computed — reload to see it.",
     ),
+    "dash_unweighted": (
+        "未加权：尚未上传总体结构",
+        "unweighted: no population margins uploaded",
+    ),
     "dash_error": ("本轮暂无法计算：{error}", "This round cannot be analysed yet: {error}"),
     "dash_district_scope": ("区县：{district}", "District: {district}"),
     "dash_pending": (

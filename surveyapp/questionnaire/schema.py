@@ -22,19 +22,15 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from surveyapp.sectors import SECTORS as CATALOGUE
+
 from .model import Text
 
 SCHEMA_ID = "https://surveyapp.example.org/schemas/questionnaire.json"
 
 #: Sectors of the life-services quality plans, with their display names.
-SECTORS: dict[str, Text] = {
-    "catering": Text("餐饮", "Catering"),
-    "lodging": Text("住宿", "Lodging"),
-    "supermarket": Text("商场超市", "Shopping malls and supermarkets"),
-    "elderly_care": Text("健康养老", "Elderly care"),
-    "domestic": Text("家政服务", "Domestic services"),
-    "logistics": Text("商贸物流", "Commercial logistics"),
-}
+#: Short names, from the one sector catalogue (:mod:`surveyapp.sectors`).
+SECTORS: dict[str, Text] = {s.code: Text(s.short_zh, s.name_en) for s in CATALOGUE}
 
 ID_PATTERN = "^[a-z0-9_-]+$"
 EXTENSION_PATTERN = "^x-"

@@ -10,11 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from surveyapp.api.tokens import create_token, hash_token, revoke_token, verify_token
-from surveyapp.bulletins.service import settings_from_config
-from surveyapp.dashboard.cache import AnalysisCache
-from surveyapp.dashboard.routes import dashboard_state
-from surveyapp.dashboard.service import analyse_round, build_dashboard
+from surveyapp.dashboard.service import build_dashboard
 from surveyapp.extensions import db
+from surveyapp.indices import AnalysisCache, indices_state, serve_round, settings_from_config
 from surveyapp.models import ApiToken, Response, Round
 from surveyapp.models.base import utcnow
 from surveyapp.models.user import AuditLog, User
@@ -363,7 +361,7 @@ def test_indices_are_the_dashboards_numbers(app, client, demo, token_for, make_u
         board = build_dashboard(db.session, viewer, settings, AnalysisCache(), sector="catering")
         card = board.cards[0]
         round_ = db.session.scalar(select(Round).where(Round.code == code))
-        result = analyse_round(db.session, round_, settings, AnalysisCache()).result
+        result = serve_round(db.session, round_, settings, AnalysisCache()).result
     assert card.round_code == code
     assert body["index"]["estimate"] == card.estimate.estimate
     assert body["index"]["ci"] == list(card.estimate.ci)
@@ -390,7 +388,7 @@ def test_indices_are_the_dashboards_numbers(app, client, demo, token_for, make_u
 def test_indices_share_the_dashboards_cache(app, client, demo, token_for):
     token = token_for()
     with app.app_context():
-        _, cache = dashboard_state(app)
+        cache = indices_state(app).cache
     url = f"/api/v1/indices?round={demo['catering']}"
     client.get(url, headers=bearer(token))
     misses = cache.misses

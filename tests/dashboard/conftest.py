@@ -24,11 +24,11 @@ def no_refresh_left_running(app):
     """A background refresh still running after its test would read (and, on PostgreSQL,
     hold a lock on) the tables the next test empties: wait for it."""
     yield
-    from surveyapp.dashboard.routes import STATE_KEY
+    from surveyapp.indices.state import STATE_KEY
 
     state = app.extensions.get(STATE_KEY)
     if state is not None:
-        assert state[1].wait_idle(timeout=300), "a dashboard refresh did not finish"
+        assert state.cache.wait_idle(timeout=300), "a dashboard refresh did not finish"
 
 
 @pytest.fixture

@@ -12,10 +12,9 @@ from sqlalchemy import select
 
 import analysis
 from analysis.run import prepare
-from surveyapp.analyze.command import quality_rules
-from surveyapp.analyze.stored import RoundOptions, analyse_stored_round, fit_margins
 from surveyapp.demo import population_margins
 from surveyapp.extensions import db
+from surveyapp.indices import RoundOptions, analyse_round, quality_rules
 from surveyapp.models import Round
 from surveyapp.questionnaire.scoring import scoring_spec
 from surveyapp.responses.matrix import load_round_matrix
@@ -52,7 +51,7 @@ def test_a_stored_round_is_flagged_and_scored_once(app, demo, monkeypatch):
     monkeypatch.setattr(analysis, "flag_responses", counted_flag)
     monkeypatch.setattr(analysis, "score_respondents", counted_score)
     with app.app_context():
-        stored = analyse_stored_round(db.session, _round(demo), _options())
+        stored = analyse_round(db.session, _round(demo), _options())
     assert stored.result is not None and stored.record["margins"]
     assert calls == {"flag": 1, "score": 1}
 
@@ -62,18 +61,27 @@ def test_prepared_run_gives_the_numbers_of_a_plain_run(app, demo):
     ``run`` that does it all again; every number must be the same."""
     with app.app_context():
         round_ = _round(demo)
-        stored = analyse_stored_round(db.session, round_, _options())
+        stored = analyse_round(db.session, round_, _options())
         q, matrix = load_round_matrix(db.session, round_)
     spec, rules = scoring_spec(q), quality_rules(q, matrix.columns)
     _, index = analysis.score_respondents(matrix.scores, spec)
     keep = ~np.isnan(index) & ~analysis.flag_responses(matrix, rules).any
-    fitted, _ = fit_margins(population_margins(), matrix, np.flatnonzero(keep))
+    rows = np.flatnonzero(keep)
+    present = {
+        v: set(np.asarray(matrix.values(v), dtype=str)[rows].tolist()) for v in matrix.columns
+    }
+    fitted = analysis.fit_margins(population_margins(), present, "drop-absent").totals
     assert fitted == stored.record["margins"]
     plain = analysis.run(
         matrix, spec, margins=analysis.Margins(fitted), strata="district", by=[["district"]],
         quality=rules, exclude_flagged=True, period=round_.period,
     )  # fmt: skip
-    got, want = dataclasses.asdict(stored.result), dataclasses.asdict(plain)
+    # the stored path only adds where the margins came from and the policy applied
+    assert stored.result.weighting.policy == "drop-absent"
+    assert stored.result.weighting.source == f"round {round_.code}"  # the demo uploads them
+    bare = dataclasses.replace(stored.result.weighting, source=None, policy=None, dropped=())
+    got = dataclasses.asdict(dataclasses.replace(stored.result, weighting=bare))
+    want = dataclasses.asdict(plain)
     np.testing.assert_array_equal(got.pop("weights"), want.pop("weights"))
     np.testing.assert_array_equal(got.pop("respondent_ids"), want.pop("respondent_ids"))
     assert repr(got) == repr(want)  # NaN (an empty group's SE) equal too

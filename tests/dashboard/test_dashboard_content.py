@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from surveyapp.bulletins.service import BulletinSettings, RoundAnalyser
-from surveyapp.dashboard.routes import STATE_KEY
 from surveyapp.extensions import db
+from surveyapp.indices import AnalysisSettings, analyse_round, options_for
+from surveyapp.indices.state import indices_state
 from surveyapp.models import Round
 
 
@@ -24,9 +24,7 @@ def test_index_is_the_bulletin_number(app, as_role, demo):
         r = db.session.scalar(
             select(Round).where(Round.code == f"catering-{demo['current'].lower()}")
         )
-        result = (
-            RoundAnalyser(db.session, BulletinSettings(), "zh").analyse(r, "current", True).result
-        )
+        result = analyse_round(db.session, r, options_for(AnalysisSettings(), r, "sector")).result
     html = as_role("evaluator").get("/dashboard?sector=catering").get_data(as_text=True)
     shown = re.search(r'class="index-value">([\d.]+)', html).group(1)
     assert shown == f"{result.index.estimate:.1f}"
@@ -82,7 +80,7 @@ def test_charts_are_inline_svg_without_script_or_style(as_role, demo):
 def test_cache_serves_repeat_views_and_new_responses_invalidate(app, as_role, demo, add_response):
     client = as_role("evaluator")
     client.get("/dashboard?sector=catering")
-    cache = app.extensions[STATE_KEY][1]
+    cache = indices_state(app).cache
     misses = cache.misses
     html = client.get("/dashboard?sector=catering").get_data(as_text=True)
     assert cache.misses == misses and cache.hits > 0

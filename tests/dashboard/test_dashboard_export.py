@@ -9,7 +9,7 @@ import re
 import openpyxl
 import pytest
 
-from surveyapp.bulletins.service import SECTOR_LABELS
+from surveyapp.sectors import SECTORS, sector_name
 
 HEADER = ["监测期", "行业", "轮次", "区县", "已收回", "目标样本", "样本量", "指数",
           "95% 置信区间下限", "95% 置信区间上限", "结论", "样本不足", "较上期变化", "变化 p 值"]  # fmt: skip
@@ -45,7 +45,7 @@ def test_csv_numbers_equal_the_page(as_role, demo):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = _csv(response)
     whole, districts = rows[0], rows[1:]
-    assert whole["区县"] == "全部" and whole["行业"] == SECTOR_LABELS["catering"][0]
+    assert whole["区县"] == "全部" and whole["行业"] == sector_name("catering", "zh")
     assert whole["指数"] == re.search(r'class="index-value">([\d.]+)', html).group(1)
     ci = re.search(r"95% 置信区间 ([\d.]+)–([\d.]+)", html)
     assert (whole["95% 置信区间下限"], whole["95% 置信区间上限"]) == ci.groups()
@@ -64,7 +64,7 @@ def test_csv_numbers_equal_the_page(as_role, demo):
 def test_filters_apply_to_the_download(as_role, demo):
     client = as_role("evaluator")
     rows = _csv(client.get(f"/dashboard/indices.csv?period={demo['previous']}&district=思茅区"))
-    assert sorted(r["行业"] for r in rows) == sorted(zh for zh, _ in SECTOR_LABELS.values())
+    assert sorted(r["行业"] for r in rows) == sorted(s.name_zh for s in SECTORS)
     assert all(r["区县"] == "思茅区" and r["监测期"] == demo["previous"] for r in rows)
     assert client.get("/dashboard/indices.csv?period=1999Q1").status_code == 404
 
@@ -72,7 +72,7 @@ def test_filters_apply_to_the_download(as_role, demo):
 def test_bureau_downloads_only_its_sectors(as_role, demo):
     client = as_role("bureau")
     rows = _csv(client.get("/dashboard/indices.csv"))
-    assert {r["行业"] for r in rows} == {SECTOR_LABELS["catering"][0]}
+    assert {r["行业"] for r in rows} == {sector_name("catering", "zh")}
     assert client.get("/dashboard/indices.csv?sector=lodging").status_code == 403
     assert client.get("/dashboard/indices.xlsx?sector=lodging").status_code == 403
 

@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 
 from sqlalchemy import select
 
-from surveyapp.bulletins.service import BulletinSettings, RoundAnalyser
 from surveyapp.catalog import questionnaire_of
 from surveyapp.dashboard.charts import IpaPoint, ipa_chart
 from surveyapp.extensions import db
+from surveyapp.indices import AnalysisSettings, analyse_round, options_for
 from surveyapp.models import Round
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -21,9 +21,7 @@ def _drivers(app, code):
     with app.app_context():
         r = db.session.scalar(select(Round).where(Round.code == code))
         q = questionnaire_of(r.questionnaire_version)
-        result = (
-            RoundAnalyser(db.session, BulletinSettings(), "zh").analyse(r, "current", True).result
-        )
+        result = analyse_round(db.session, r, options_for(AnalysisSettings(), r, "sector")).result
         labels = {d.id: d.title.get("zh") for d in q.dimensions}
         return result.drivers, labels
 

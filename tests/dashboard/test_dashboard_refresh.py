@@ -13,13 +13,11 @@ from sqlalchemy import select
 
 from surveyapp.api.tokens import create_token
 from surveyapp.auth.service import create_user
-from surveyapp.bulletins.service import RoundAnalyser
-from surveyapp.dashboard import service
-from surveyapp.dashboard.cache import AnalysisCache
-from surveyapp.dashboard.routes import STATE_KEY
-from surveyapp.dashboard.service import margins_digest
 from surveyapp.demo import population_margins
 from surveyapp.extensions import db
+from surveyapp.indices import AnalysisSettings, analyse_round, live, margins_digest, options_for
+from surveyapp.indices.cache import AnalysisCache
+from surveyapp.indices.state import STATE_KEY, indices_state
 from surveyapp.models import Round
 
 # --- the cache on its own ------------------------------------------------------------------
@@ -133,11 +131,11 @@ def test_a_failing_refresh_is_logged_and_the_next_view_retries(caplog):
     calls: list = []
     cache.serve("fam", 1, None, _computer(1, "v1", calls))
     flaky = _computer(2, "v2", calls, fail=2)  # the first call was the cold one
-    with caplog.at_level(logging.ERROR, logger="surveyapp.dashboard.cache"):
+    with caplog.at_level(logging.ERROR, logger="surveyapp.indices.cache"):
         first = cache.serve("fam", 2, None, flaky)
         assert cache.wait_idle(timeout=60)
     assert (first.value, first.stale) == ("v1", True)
-    [record] = [r for r in caplog.records if r.name == "surveyapp.dashboard.cache"]
+    [record] = [r for r in caplog.records if r.name == "surveyapp.indices.cache"]
     assert record.levelno == logging.ERROR and "'fam'" in record.getMessage()
     assert "the database went away" in record.exc_text and cache.failures == 1
     # not lost: the next view still gets the old value and starts the refresh again
@@ -159,7 +157,7 @@ def test_without_a_session_scope_the_caller_computes_the_new_version():
 def test_a_large_round_is_analysed_in_the_background_even_on_its_first_view():
     """Above ``sync_max`` responses nothing kept means AnalysisPending, not minutes in the
     request; at or below it the first view still computes in the caller."""
-    from surveyapp.dashboard.cache import AnalysisPending
+    from surveyapp.indices.cache import AnalysisPending
 
     scope = _Scope()
     cache = AnalysisCache(session_scope=scope, sync_max=100)
@@ -210,13 +208,12 @@ def gated(monkeypatch):
     """Background analyses wait at a gate the test opens (the page's own analyses do not)."""
     gate = threading.Event()
 
-    class Gated(RoundAnalyser):
-        def analyse(self, round_, role, full):
-            if threading.current_thread().name == "dashboard-refresh":
-                assert gate.wait(timeout=120), "the test never opened the gate"
-            return super().analyse(round_, role, full)
+    def gated(session, round_, options):
+        if threading.current_thread().name == "dashboard-refresh":
+            assert gate.wait(timeout=120), "the test never opened the gate"
+        return analyse_round(session, round_, options)
 
-    monkeypatch.setattr(service, "RoundAnalyser", Gated)
+    monkeypatch.setattr(live, "analyse_round", gated)
     return gate
 
 
@@ -229,7 +226,7 @@ def test_a_view_after_a_new_response_shows_the_last_figures_then_the_new(
     assert "收到 60" in before and "正在更新" not in before
     _add_unhappy(add_response, demo)
     stale = client.get(url).get_data(as_text=True)  # answered while the refresh waits
-    cache: AnalysisCache = app.extensions[STATE_KEY][1]
+    cache: AnalysisCache = indices_state(app).cache
     assert "收到 60" in stale and _index(stale) == _index(before)
     note = re.search(
         r"数据截至 (\d{4})年(\d{1,2})月(\d{1,2})日 \d\d:\d\d（60 份答卷），正在更新", stale
@@ -254,20 +251,19 @@ def test_a_failing_refresh_still_shows_the_page_and_is_retried(
     _add_unhappy(add_response, demo)
     failures = []
 
-    class Broken(RoundAnalyser):
-        def analyse(self, round_, role, full):
-            if threading.current_thread().name == "dashboard-refresh" and not failures:
-                failures.append(round_.id)
-                raise RuntimeError("disk full")
-            return super().analyse(round_, role, full)
+    def broken(session, round_, options):
+        if threading.current_thread().name == "dashboard-refresh" and not failures:
+            failures.append(round_.id)
+            raise RuntimeError("disk full")
+        return analyse_round(session, round_, options)
 
-    monkeypatch.setattr(service, "RoundAnalyser", Broken)
-    cache: AnalysisCache = app.extensions[STATE_KEY][1]
-    with caplog.at_level(logging.ERROR, logger="surveyapp.dashboard.cache"):
+    monkeypatch.setattr(live, "analyse_round", broken)
+    cache: AnalysisCache = indices_state(app).cache
+    with caplog.at_level(logging.ERROR, logger="surveyapp.indices.cache"):
         reply = client.get(url)
         assert cache.wait_idle(timeout=120)
     assert reply.status_code == 200 and "收到 60" in reply.get_data(as_text=True)
-    logged = [r for r in caplog.records if r.name == "surveyapp.dashboard.cache"]
+    logged = [r for r in caplog.records if r.name == "surveyapp.indices.cache"]
     assert len(logged) == 1 and "disk full" in logged[0].exc_text and cache.failures == 1
     retry = client.get(url).get_data(as_text=True)  # starts the refresh again
     assert "收到 60" in retry and "正在更新" in retry
@@ -290,13 +286,14 @@ def test_new_round_margins_change_the_numbers(app, as_role, demo):
         db.session.commit()
     stale = client.get(url).get_data(as_text=True)
     assert "正在更新" in stale and _index(stale) == _index(before)
-    cache: AnalysisCache = app.extensions[STATE_KEY][1]
+    cache: AnalysisCache = indices_state(app).cache
     assert cache.wait_idle(timeout=120)
     fresh = client.get(url).get_data(as_text=True)
     assert "正在更新" not in fresh and _index(fresh) != _index(before)
     with app.app_context():
-        settings = app.extensions[STATE_KEY][0]
-        stored = RoundAnalyser(db.session, settings, "zh").analyse(_catering(demo), "current", True)
+        settings: AnalysisSettings = indices_state(app).settings
+        r = _catering(demo)
+        stored = analyse_round(db.session, r, options_for(settings, r, "sector"))
     assert stored.record["margins_source"].startswith("round ")
     assert _index(fresh) == f"{stored.result.index.estimate:,.1f}"
 
@@ -319,7 +316,7 @@ def test_the_api_states_which_responses_its_indices_are_of(app, client, demo, ga
         k: first[k] for k in ("index", "n_received", "stamp", "as_of")
     }
     gated.set()
-    assert app.extensions[STATE_KEY][1].wait_idle(timeout=120)
+    assert indices_state(app).cache.wait_idle(timeout=120)
     fresh = client.get(url, headers=auth).get_json()
     assert fresh["updating"] is False and fresh["n_received"] == 61
     assert fresh["stamp"]["responses"] == 61 and fresh["as_of"] > first["as_of"]
@@ -353,7 +350,7 @@ def test_the_first_view_of_a_large_round_says_it_is_computing_and_reloads(
     assert api.status_code == 503 and api.headers["Retry-After"] == "10"
     assert api.get_json()["error"] == "analysis_pending"
     gated.set()
-    cache: AnalysisCache = app.extensions[STATE_KEY][1]
+    cache: AnalysisCache = indices_state(app).cache
     assert cache.wait_idle(timeout=120)
     ready = client.get(url).get_data(as_text=True)
     assert "收到 60" in ready and 'http-equiv="refresh"' not in ready

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from surveyapp.bulletins.service import SECTOR_LABELS
+from surveyapp.sectors import SECTORS as CATALOGUE
 
 SECTORS = ["elderly_care", "domestic", "catering", "lodging", "supermarket", "logistics"]
 VERDICTS = ("达标", "未达标", "尚无定论", "样本不足")
@@ -35,7 +35,7 @@ def test_bureau_sees_only_its_sector(as_role, demo):
     client = as_role("bureau")
     html = client.get("/dashboard").get_data(as_text=True)
     assert _cards(html) == ["catering"]
-    for sector, (zh, _en) in SECTOR_LABELS.items():
+    for sector, zh in ((s.code, s.name_zh) for s in CATALOGUE):
         if sector != "catering":
             assert zh not in html, zh
     refused = client.get("/dashboard?sector=lodging")

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import event, func, insert, select
 
 from surveyapp.catalog import questionnaire_of
-from surveyapp.dashboard.cache import AnalysisCache, RoundStamps, round_stamps
-from surveyapp.dashboard.routes import STATE_KEY
 from surveyapp.extensions import db
+from surveyapp.indices.cache import AnalysisCache, RoundStamps, round_stamps
+from surveyapp.indices.state import indices_state
 from surveyapp.models import Response, Round
 from surveyapp.responses.codec import pack_answers, pack_profile
 
@@ -118,7 +118,7 @@ def test_another_worker_sees_responses_stored_through_a_different_process(app, a
     plain insert, as the API, the importer or another worker would) invalidates the other's."""
     worker_a = as_role("evaluator")
     worker_a.get("/dashboard?sector=catering")
-    cache: AnalysisCache = app.extensions[STATE_KEY][1]
+    cache: AnalysisCache = indices_state(app).cache
     other = AnalysisCache()  # the second worker's cache
     with app.app_context():
         r = db.session.scalar(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
-from surveyapp.dashboard.cache import AnalysisCache
 from surveyapp.dashboard.charts import Bar, Point, bar_chart, trend_chart
+from surveyapp.indices.cache import AnalysisCache
 
 SVG = "{http://www.w3.org/2000/svg}"
 

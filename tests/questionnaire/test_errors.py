@@ -64,7 +64,7 @@ BAD_FILES = {
         4,
         "sector",
         "unknown sector 'hotel' "
-        "(known: catering, lodging, supermarket, elderly_care, domestic, logistics)",
+        "(known: elderly_care, domestic, catering, lodging, supermarket, logistics)",
     ),
     "bad_zero_weight": (
         19,

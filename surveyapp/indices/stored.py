@@ -1,0 +1,213 @@
+"""Stored round → :class:`analysis.AnalysisResult`: the only caller of :func:`analysis.run`
+for data in the database.
+
+``surveyapp analyze --round``, the bulletins, the dashboard and the API all analyse a
+stored round through :func:`analyse_round`, so margins, the margins policy, strata,
+grouping and the data-quality rules cannot drift apart between them.  The round is
+loaded by :func:`surveyapp.responses.matrix.load_round_matrix` into the same
+:class:`analysis.ResponseMatrix` a CSV file becomes.
+
+Unlike a CSV file, a stored round has its data-quality exclusions applied by default
+(analysis contract, 11).  Margins: the explicit ones of the caller when it overrides
+(``--margins``, or a published bulletin's pinned margins), else the round's own upload,
+else the configured file, else none — unweighted, and the result's
+:attr:`~analysis.WeightsInfo.method` says ``"none"``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+import analysis
+from analysis import AnalysisResult, Margins, MarginsPolicy, ResponseMatrix
+from analysis.matrix import Categorical
+from analysis.run import Prepared, prepare
+from surveyapp.models import Round
+from surveyapp.questionnaire.model import Questionnaire
+from surveyapp.questionnaire.scoring import scoring_spec
+from surveyapp.responses.matrix import load_round_matrix
+
+from .quality import quality_rules
+from .settings import AnalysisSettings, MarginTotals
+
+__all__ = ["Detail", "RoundOptions", "StoredRound", "analyse_round", "options_for"]
+
+#: How much :func:`analysis.run` computes: ``everything`` (the CLI), ``sector``
+#: (items and the drivers, for a dashboard card or a bulletin section) or ``index``
+#: (the index only, for a trend point: fast).
+Detail = Literal["everything", "sector", "index"]
+
+
+@dataclass(frozen=True)
+class RoundOptions:
+    """How to analyse one stored round (see :func:`options_for` for the app's settings).
+
+    ``margins`` (named by ``margins_source``) are used when the round has no upload of
+    its own, or always with ``margins_override``.  ``missing_columns="skip"`` drops a
+    ``strata`` or ``by`` variable the round's questionnaire does not ask (the same
+    settings apply to every sector); ``"refuse"`` lets :func:`analysis.run` refuse it.
+    """
+
+    margins: MarginTotals | None = None
+    margins_source: str | None = None
+    margins_override: bool = False
+    margins_policy: MarginsPolicy = "drop-absent"
+    strata: str | None = None
+    by: Sequence[Sequence[str]] = ()
+    goal: float | None = None
+    min_n: int = 30
+    exclude_flagged: bool = True
+    trim: float | None = None
+    detail: Detail = "everything"
+    missing_columns: Literal["refuse", "skip"] = "refuse"
+
+
+def options_for(settings: AnalysisSettings, round_: Round, detail: Detail) -> RoundOptions:
+    """The application's settings as options for ``round_`` (grouped by
+    ``settings.group_by`` unless only the index is wanted)."""
+    pinned = (settings.pinned_margins or {}).get(round_.id)
+    margins, source = (settings.margins, settings.margins_source) if pinned is None else pinned
+    return RoundOptions(
+        margins=margins,
+        margins_source=source,
+        margins_override=pinned is not None,
+        margins_policy=settings.margins_policy,
+        strata=settings.strata,
+        by=[] if detail == "index" else [[settings.group_by]],
+        goal=settings.goal,
+        min_n=settings.min_n,
+        exclude_flagged=settings.exclude_flagged,
+        detail=detail,
+        missing_columns="skip",
+    )
+
+
+@dataclass
+class StoredRound:
+    """A stored round, its arrays and its analysis (``None`` when it has no response or
+    the analysis refused it: ``record["error"]`` says why); ``record`` is what the
+    analysis was run with, as stored in a published bulletin's inputs."""
+
+    round: Round
+    questionnaire: Questionnaire
+    matrix: ResponseMatrix
+    result: AnalysisResult | None
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def error(self) -> str | None:
+        return self.record.get("error")
+
+
+def _margins_for(round_: Round, options: RoundOptions) -> tuple[MarginTotals | None, str | None]:
+    """The margins to weight ``round_`` to, and where they came from."""
+    if round_.margins and not options.margins_override:
+        return round_.margins, f"round {round_.code}"
+    if not options.margins:
+        return None, None
+    return options.margins, options.margins_source
+
+
+def _present(matrix: ResponseMatrix, rows: np.ndarray) -> dict[str, set[str]]:
+    """The categories of every column among the respondents ``rows``."""
+    out: dict[str, set[str]] = {}
+    for var in matrix.columns:
+        column = matrix.column(var)
+        if isinstance(column, Categorical):  # a stored round's columns: count the codes
+            out[var] = {column.levels[c] for c in np.unique(column.codes[rows]).tolist()}
+        else:
+            out[var] = set(np.unique(np.asarray(matrix.values(var)[rows], dtype=str)).tolist())
+    return out
+
+
+def _rules_record(rules: analysis.QualityRules) -> dict[str, Any]:
+    return {
+        "speeders": rules.speeders,
+        "speed_fraction": rules.speed_fraction,
+        "straightliners": rules.straightliners,
+        "straightline_min_items": rules.straightline_min_items,
+        "duplicates": rules.duplicates,
+        "duplicate_columns": list(rules.duplicate_columns or ()),
+    }
+
+
+def analyse_round(session: Session, round_: Round, options: RoundOptions) -> StoredRound:
+    """Load and analyse one stored round: the single path every consumer uses."""
+    q, matrix = load_round_matrix(session, round_)
+    record: dict[str, Any] = {
+        "round_id": round_.id,
+        "code": round_.code,
+        "period": round_.period,
+        "questionnaire": q.id,
+        "questionnaire_version": q.version,
+        "questionnaire_version_id": round_.questionnaire_version_id,
+        "n_received": matrix.n,
+    }
+    out = StoredRound(round_, q, matrix, None, record)
+    if not matrix.n:
+        return out
+    spec = scoring_spec(q)
+    rules = quality_rules(q, matrix.columns)
+    given, source = _margins_for(round_, options)
+    strata, by = options.strata, [list(b) for b in options.by]
+    if options.missing_columns == "skip":
+        strata = strata if strata in matrix.columns else None
+        by = [b for b in by if all(v in matrix.columns for v in b)]
+    record.update(
+        margins=None,
+        margins_source=source,
+        margins_policy=options.margins_policy,
+        unweighted=[],
+        strata=strata,
+        by=by,
+        quality_rules=_rules_record(rules),
+        exclude_flagged=options.exclude_flagged,
+    )
+    if source is not None and source.startswith("round "):
+        record["round_margins"] = {v: dict(c) for v, c in (given or {}).items()}
+    # flag and score once: the analysed respondents decide which margin categories can
+    # be weighted to, and analysis.run takes the same work as its first steps
+    try:
+        prepared: Prepared = prepare(
+            matrix, spec, quality=rules, exclude_flagged=options.exclude_flagged,
+            period=round_.period,
+        )  # fmt: skip
+        fitted = analysis.FittedMargins(None)
+        if given:
+            present = _present(prepared.matrix, np.flatnonzero(prepared.analysed))
+            fitted = analysis.fit_margins(given, present, options.margins_policy)
+        record.update(margins=fitted.totals, unweighted=[list(d) for d in fitted.dropped])
+        result = analysis.run(
+            matrix,
+            spec,
+            margins=Margins(fitted.totals) if fitted.totals else None,
+            strata=strata,
+            by=by,
+            goal=options.goal,
+            min_n=options.min_n,
+            quality=rules,
+            exclude_flagged=options.exclude_flagged,
+            period=round_.period,
+            trim=options.trim,
+            items=options.detail != "index",
+            drivers=options.detail != "index",
+            reliability=options.detail == "everything",
+            prepared=prepared,
+        )
+    except ValueError as exc:  # e.g. nobody answered a rating item; a refused margin
+        record["error"] = str(exc)
+        return out
+    weighting = dataclasses.replace(
+        result.weighting,
+        source=source if fitted.totals else None,
+        policy=options.margins_policy if given else None,
+        dropped=fitted.dropped,
+    )
+    out.result = dataclasses.replace(result, weighting=weighting)
+    return out

@@ -1,0 +1,31 @@
+"""Publications: immutable editions, corrections as new editions, a public listing.
+
+What is issued in the bureau's name is archived exactly as issued: the file with its
+SHA-256, the inputs it was made from, who published it and when (audit log).  A
+published edition is never changed or deleted (the model refuses); a correction is a
+new edition naming the one it replaces, and every edition can be replaced once.
+The monitoring bulletin is the first publication; complaint publicity and inspection
+results use the same archive.
+"""
+
+from .archive import (
+    PublicationError,
+    check_correction,
+    latest_edition,
+    list_editions,
+    next_edition,
+    page_count,
+    replaced_by,
+    store_edition,
+)
+
+__all__ = [
+    "PublicationError",
+    "check_correction",
+    "latest_edition",
+    "list_editions",
+    "next_edition",
+    "page_count",
+    "replaced_by",
+    "store_edition",
+]
