@@ -29,6 +29,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "须为 web、miniprogram、kiosk、phone 或 paper 之一",
         "must be one of web, miniprogram, kiosk, phone, paper",
     ),
+    "channel_mismatch": (
+        "与渠道密钥的渠道（{channel}）不符；可省略此字段",
+        "contradicts the channel of the key ({channel}); leave it out",
+    ),
     "token_required": ("本轮调查需要邀请码", "this round requires an invitation token"),
     "token_unknown": ("邀请码无效", "unknown invitation token"),
     # request-level errors

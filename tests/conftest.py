@@ -178,3 +178,37 @@ def cli(app, database_url, monkeypatch):
     for made in created:  # close pooled connections now, not when garbage-collected
         with made.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def channel_key(app) -> Callable[..., str]:
+    """``channel_key(channel="kiosk", rounds=["cat-q3"])`` makes a channel key of the
+    submission API on the test database and returns the plain key."""
+    from surveyapp.channels import create_key
+
+    def _make(
+        channel: str = "miniprogram",
+        rounds: list[str] | None = None,
+        trusted_stamps: bool = False,
+        name: str = "test key",
+    ) -> str:
+        with app.app_context():
+            _, plain = create_key(
+                db.session,
+                name,
+                channel,
+                rounds=rounds,
+                trusted_stamps=trusted_stamps,
+                actor="pytest",
+            )
+            db.session.commit()
+        return plain
+
+    return _make
+
+
+@pytest.fixture
+def keyed(channel_key) -> dict[str, str]:
+    """``Authorization: Bearer <key>`` of a mini-program key for every round: the header
+    the tests' API posts send (``client.post(url, json=body, headers=keyed)``)."""
+    return {"Authorization": f"Bearer {channel_key()}"}

@@ -45,7 +45,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "survey.survey"): everyone(200),
     ("POST", "survey.survey_post"): everyone(400),  # empty form: errors shown
     ("GET", "survey.thanks"): everyone(200),
-    ("POST", "api.post_response"): everyone(415),
+    ("POST", "api.post_response"): everyone(401),  # a channel key only: no session counts
     ("GET", "api.show_round"): everyone(200),
     ("GET", "api.list_questionnaires"): everyone(200),
     ("GET", "api.show_questionnaire"): everyone(200),
@@ -100,6 +100,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "admin.poster"): only(("admin",), 200),
     ("POST", "admin.invitations"): only(("admin",), 400),  # no number given
     ("GET", "admin.invitations"): everyone(405),
+    ("GET", "admin.keys"): only(("admin",), 200),
+    ("POST", "admin.create_channel_key"): only(("admin",), 400),  # no name
+    ("POST", "admin.revoke_channel_key"): only(("admin",), 404),  # no such key
+    ("GET", "admin.revoke_channel_key"): everyone(405),
     ("GET", "dashboard.index"): signed_in(200),
     ("GET", "dashboard.indices_csv"): signed_in(200),
     ("GET", "dashboard.indices_xlsx"): signed_in(200),
@@ -152,6 +156,7 @@ def walk_setup(app, make_user, publish, make_round):
         "filename": "css/app.css",
         "user_id": target,
         "token_id": 1,
+        "key_id": 1,
     }
     return ids, values
 

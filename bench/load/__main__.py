@@ -138,7 +138,7 @@ def run_one(db_kind: str, args: argparse.Namespace, log=print) -> LoadResult:
     kind = "postgres" if db_kind == "postgresql" else db_kind
     name = args.pg_name if kind == "postgres" else None
     with fresh_database(kind, args.pg_base, name=name) as url:
-        prepare_database(url)
+        key = prepare_database(url)
         server = Gunicorn(
             url,
             workers=args.workers,
@@ -174,6 +174,7 @@ def run_one(db_kind: str, args: argparse.Namespace, log=print) -> LoadResult:
                     weights=args.mix,
                     timeout=args.timeout,
                     seed=args.seed + 1000,
+                    api_key=key,
                 )
                 if args.warmup > 0
                 else MixResult(0)
@@ -206,6 +207,7 @@ def run_one(db_kind: str, args: argparse.Namespace, log=print) -> LoadResult:
                 timeout=args.timeout,
                 seed=args.seed,
                 server_pids=pids,
+                api_key=key,
             )
             log(f"[{db_kind}]   {mix.requests / mix.seconds:,.0f} req/s")
         finally:

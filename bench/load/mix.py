@@ -35,6 +35,7 @@ from bench.submit.loadgen import (
     error_name,
     read_reply,
 )
+from bench.submit.stack import key_header
 
 # kind -> the status that means it worked
 EXPECTED = {
@@ -114,8 +115,10 @@ class _Run:
         timeout: float,
         result: MixResult,
         seed: int,
+        api_key: str = "",
     ):
         self.host, self.port, self.code = host, port, code
+        self.api_headers = key_header(api_key) if api_key else ()
         self.bodies = bodies
         self.deadline = deadline
         self.timeout = timeout
@@ -190,7 +193,13 @@ class _Client:
         body = self.rng.choice(self.run.bodies)
         reply = await self.send(
             "api_submit",
-            Request("POST", f"/api/v1/rounds/{self.run.code}/responses", body, "application/json"),
+            Request(
+                "POST",
+                f"/api/v1/rounds/{self.run.code}/responses",
+                body,
+                "application/json",
+                self.run.api_headers,
+            ),
         )
         if reply is not None and reply.status == 201:
             try:
@@ -263,8 +272,10 @@ def run_mix(
     timeout: float = 30.0,
     seed: int = 1,
     server_pids: Sequence[int] = (),
+    api_key: str = "",
 ) -> MixResult:
-    """Drive the mixed load against ``host:port`` (loopback only) for ``seconds``."""
+    """Drive the mixed load against ``host:port`` (loopback only) for ``seconds``; API
+    submissions carry the channel key ``api_key``."""
     check_loopback(host)
     weights = dict(weights or DEFAULT_MIX)
     unknown = set(weights) - {"survey", "api", "bulletins", "home", "healthz"}
@@ -275,7 +286,7 @@ def run_mix(
     result = MixResult(clients)
     meter = CpuMeter(server_pids)
     start = time.perf_counter()
-    run = _Run(host, port, code, bodies, time.monotonic() + seconds, timeout, result, seed)
+    run = _Run(host, port, code, bodies, time.monotonic() + seconds, timeout, result, seed, api_key)
 
     async def main() -> None:
         await asyncio.gather(*(_Client(run, k).loop(weights) for k in range(clients)))

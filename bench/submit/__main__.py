@@ -37,9 +37,9 @@ from bench.submit.common import (
 from bench.submit.loadgen import PhaseResult, Request, run_phase, wait_quiet
 from bench.submit.stack import (
     PG_BASE,
-    ROUND_CODE,
     Gunicorn,
     fresh_database,
+    keyed_posts,
     prepare_database,
     stored_ids,
 )
@@ -81,7 +81,7 @@ class RunResult:
 def run_one(db_kind: str, worker_class: str, args: argparse.Namespace, log=print) -> RunResult:
     with fresh_database(db_kind, args.pg_base) as url:
         t0 = time.perf_counter()
-        prepare_database(url)
+        key = prepare_database(url)
         setup_s = time.perf_counter() - t0
         server = Gunicorn(
             url, workers=args.workers, worker_class=worker_class, threads=args.threads
@@ -92,10 +92,7 @@ def run_one(db_kind: str, worker_class: str, args: argparse.Namespace, log=print
             host, port = server.host, server.port
             definition = get_json(host, port, "/api/v1/questionnaires/catering")
             bodies = submission_bodies(definition, args.pool, args.seed)
-            posts = [
-                Request("POST", f"/api/v1/rounds/{ROUND_CODE}/responses", b, "application/json")
-                for b in bodies
-            ]
+            posts = keyed_posts(bodies, key)
             gets = [Request("GET", "/healthz")]
             pids = [server.proc.pid, *server.worker_pids()]
             common = dict(

@@ -25,7 +25,6 @@ SUGGESTIONS = [
     "Please add English menus",
     "",
 ]
-CHANNELS = ["kiosk", "miniprogram", "web", "phone"]
 
 
 @dataclass
@@ -110,8 +109,7 @@ def submission_bodies(definition: dict, n: int, seed: int) -> list[bytes]:
             "respondent": {qid: rng.choice(options) for qid, options in respondent},
             "answers": answers,
             "open": {oid: rng.choice(SUGGESTIONS) for oid in open_ids},
-            "channel": rng.choice(CHANNELS),
-        }
+        }  # no "channel": a response's channel is its channel key's
         bodies.append(json.dumps(body, ensure_ascii=False).encode("utf-8"))
     return bodies
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, make_url, select, text
 
+from bench.submit.loadgen import Request
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -99,8 +101,9 @@ def cli_in_process(url: str, *args: str) -> str:
     return result.output
 
 
-def prepare_database(url: str, now: datetime | None = None, *, in_process: bool = False) -> None:
-    """Schema, the shipped questionnaires, and an open round ``bench`` of catering."""
+def prepare_database(url: str, now: datetime | None = None, *, in_process: bool = False) -> str:
+    """Schema, the shipped questionnaires, an open round ``bench`` of catering, and a
+    channel key for posting to it; returns the key (``Authorization: Bearer <key>``)."""
     cli = cli_in_process if in_process else _cli_subprocess
     now = now or datetime.now(UTC)
     period = f"{now.year}Q{(now.month - 1) // 3 + 1}"
@@ -123,6 +126,19 @@ def prepare_database(url: str, now: datetime | None = None, *, in_process: bool 
         "--closes",
         closes,
     )
+    created = cli(url, "keys", "create", "--name", "bench", "--channel", "miniprogram")
+    return created.strip().splitlines()[-1]  # the key is the last line
+
+
+def key_header(key: str) -> tuple[tuple[str, str]]:
+    """The header of a channel key, as :class:`~bench.submit.loadgen.Request` takes it."""
+    return (("Authorization", f"Bearer {key}"),)
+
+
+def keyed_posts(bodies: list[bytes], key: str, code: str = ROUND_CODE) -> list[Request]:
+    """A submission request per JSON body, each with the channel key ``key``."""
+    path = f"/api/v1/rounds/{code}/responses"
+    return [Request("POST", path, b, "application/json", key_header(key)) for b in bodies]
 
 
 cli = _cli_subprocess

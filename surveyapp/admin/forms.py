@@ -63,7 +63,16 @@ class CloseForm(FlaskForm):
 
 
 class EmptyForm(FlaskForm):
-    """Only the CSRF token: clearing the margins."""
+    """Only the CSRF token: clearing the margins, revoking a channel key."""
+
+
+class ChannelKeyForm(FlaskForm):
+    """A new channel key; what the values mean is checked by :func:`create_key`."""
+
+    name = StringField(validators=[Length(max=200)])
+    channel = StringField(validators=[Length(max=16)])
+    rounds = SelectMultipleField(choices=[], validate_choice=False)
+    trusted_stamps = BooleanField()
 
 
 Errors = dict[str, list[tuple[str, str]]]

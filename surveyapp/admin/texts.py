@@ -253,6 +253,70 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "margins_where_row": ("文件第 {row} 行", "row {row}"),
     "margins_where_header": ("文件表头", "the header"),
     "margins_where_column": ("{column} 列", "column {column}"),
+    # channel keys of the submission API (/admin/keys)
+    "nav_keys": ("渠道密钥", "Channel keys"),
+    "keys_title": ("渠道密钥（答卷提交接口）", "Channel keys (submission API)"),
+    "keys_intro": (
+        "自助终端、微信小程序后台、呼叫中心和纸质问卷录入须凭渠道密钥通过 JSON 接口"
+        "（POST /api/v1/rounds/…/responses，请求头 Authorization: Bearer <密钥>）提交答卷；"
+        "居民在调查页面作答无需密钥。每个终端或系统一个密钥：答卷的渠道取自密钥，"
+        "提交频率按密钥单独限制，可随时吊销。密钥只在创建时显示一次，系统只保存其 SHA-256 摘要。",
+        "Kiosks, WeChat mini-program back ends, call centres and paper data entry post "
+        "responses to the JSON API (POST /api/v1/rounds/…/responses, header "
+        "Authorization: Bearer <key>) with a channel key; residents on the survey pages need "
+        "none. Make one key per kiosk or system: a response's channel is its key's, each key "
+        "is rate limited on its own, and it can be revoked at any time. A key is shown once, "
+        "when it is made; only its SHA-256 is stored.",
+    ),
+    "keys_new": ("新建渠道密钥", "New channel key"),
+    "keys_name": ("名称（哪个终端或系统）", "Name (which kiosk or system)"),
+    "keys_channel": ("渠道", "Channel"),
+    "keys_channel_kiosk": ("自助终端", "kiosk"),
+    "keys_channel_miniprogram": ("微信小程序", "mini-program"),
+    "keys_channel_phone": ("电话调查 / 呼叫中心", "phone / call centre"),
+    "keys_channel_paper": ("纸质问卷录入", "paper data entry"),
+    "keys_rounds": ("可提交的调查轮次", "Rounds it may post to"),
+    "keys_rounds_hint": (
+        "不勾选则可向所有轮次（包括以后新建的轮次）提交。",
+        "None ticked: every round, also rounds opened later.",
+    ),
+    "keys_all_rounds": ("全部轮次", "every round"),
+    "keys_trusted_stamps": (
+        "该终端记录居民开始作答的时间（started_at 可信）",
+        "Its client records when a resident started (started_at can be trusted)",
+    ),
+    "keys_trusted_stamps_hint": (
+        "勾选后，质量规则识别“答题过快”时可使用该渠道提交的开始时间；否则只作参考。",
+        "Ticked: the speeder rule may use this channel's started_at; otherwise it is "
+        "informative only.",
+    ),
+    "keys_create_button": ("创建密钥", "Create key"),
+    "keys_created": (
+        "已创建渠道密钥“{name}”。请立即复制并配置到终端，离开本页后将无法再次查看：",
+        'Channel key "{name}" created. Copy it into the kiosk or system now; it cannot be '
+        "shown again:",
+    ),
+    "keys_none": ("尚无渠道密钥。", "No channel key yet."),
+    "keys_col_name": ("名称", "Name"),
+    "keys_col_stamps": ("开始时间", "Start stamps"),
+    "keys_stamps_trusted": ("可信", "trusted"),
+    "keys_stamps_informative": ("仅供参考", "informative"),
+    "keys_created_at": ("创建时间", "Created"),
+    "keys_last_used": ("最近使用", "Last used"),
+    "keys_never": ("从未", "never"),
+    "keys_state": ("状态", "State"),
+    "keys_active": ("有效", "active"),
+    "keys_revoked_state": ("已吊销", "revoked"),
+    "keys_revoke": ("吊销", "Revoke"),
+    "keys_revoked": ("渠道密钥“{name}”已吊销。", 'Channel key "{name}" revoked.'),
+    "keys_err_key_bad_name": ("名称须为 1-100 个字符", "the name must be 1-100 characters"),
+    "keys_err_key_bad_channel": (
+        "请选择渠道：自助终端、微信小程序、电话调查或纸质问卷录入",
+        "choose the channel: kiosk, mini-program, phone or paper",
+    ),
+    "keys_err_key_unknown_rounds": ("没有调查轮次 {rounds}", "no round {rounds}"),
+    "keys_err_key_already_revoked": ("该密钥已被吊销。", "This key is already revoked."),
+    "keys_not_found": ("未找到该渠道密钥。", "No such channel key."),
 }
 
 for _key, _texts in ADMIN_MESSAGES.items():

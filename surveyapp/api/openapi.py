@@ -49,7 +49,18 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
             "scheme": "bearer",
             "description": "An API token (`surveyapp tokens create`, or the page /account/tokens). It acts "
             "as its account: a bureau's token reads only its sectors. 访问令牌，权限同所属账户。",
-        }
+        },
+        "channelKey": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A channel key, for posting responses: an administrator makes one per kiosk, "
+            "mini-program back end, call centre or paper data-entry desk on the page /admin/keys "
+            "or with `surveyapp keys create --name NAME --channel kiosk|miniprogram|phone|paper "
+            "[--rounds CODE,...] [--trusted-stamps]`, which shows it once. The key sets the "
+            "response's channel, may be limited to some rounds, is rate limited on its own "
+            "(never by address) and can be revoked. Not an account's API token. "
+            "渠道密钥：由管理员为每个自助终端、小程序后台或呼叫中心创建，仅显示一次。",
+        },
     }
     return doc
 
@@ -71,7 +82,13 @@ def _public_document(server_url: str) -> dict[str, Any]:
             "/api/v1/rounds/{code}/responses": {
                 "post": {
                     "summary": "Submit one response (stored whole or not at all)",
+                    "description": "Needs a channel key (`Authorization: Bearer <key>`). The "
+                    "response's channel is the key's: a `channel` in the body may be left out, "
+                    "and one that contradicts the key is refused (400, `fields.channel`). "
+                    "Residents without a key answer on the survey pages /s/<code>. "
+                    "须携带渠道密钥；答卷渠道取自密钥。",
                     "operationId": "submitResponse",
+                    "security": [{"channelKey": []}],
                     "parameters": [code_param],
                     "requestBody": {
                         "required": True,
@@ -100,6 +117,18 @@ def _public_document(server_url: str) -> dict[str, Any]:
                         "400": _error(
                             "Invalid fields, listed in `fields`; nothing stored", fields=True
                         ),
+                        "401": _schema_error(
+                            "No channel key (`key_missing`), a malformed header (`key_malformed`), "
+                            "an unknown (`key_invalid`) or revoked (`key_revoked`) key",
+                            "Error",
+                            {
+                                "WWW-Authenticate": {
+                                    "schema": {"type": "string"},
+                                    "description": 'Bearer realm="surveyapp" (RFC 6750)',
+                                }
+                            },
+                        ),
+                        "403": _error("The key may not post to this round (`key_round_forbidden`)"),
                         "404": _error("Unknown round"),
                         "409": _error("Duplicate: device or invitation token already used"),
                         "410": _error("Round closed or not open yet"),
@@ -237,9 +266,16 @@ def _public_document(server_url: str) -> dict[str, Any]:
                         "started_at": {
                             "type": ["string", "null"],
                             "format": "date-time",
-                            "description": "ISO 8601 with a UTC offset; feeds the speeder rule",
+                            "description": "ISO 8601 with a UTC offset; informative, used by the "
+                            "speeder rule only when the key says its client records it "
+                            "(`--trusted-stamps`)",
                         },
-                        "channel": {"type": ["string", "null"], "enum": [*CHANNELS, None]},
+                        "channel": {
+                            "type": ["string", "null"],
+                            "enum": [*CHANNELS, None],
+                            "description": "Optional: the response's channel is the key's; a "
+                            "different value is refused",
+                        },
                         "token": {
                             "type": ["string", "null"],
                             "maxLength": MAX_TOKEN,

@@ -8,7 +8,8 @@ import re
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from surveyapp.api.errors import HTTP_CODES, api_lang, error_response
+from surveyapp.api.bearer import channel_key_required, channel_source, check_channel_key
+from surveyapp.json_errors import HTTP_CODES, api_lang, error_response
 from surveyapp.catalog import find_version, latest_versions, questionnaire_of
 from surveyapp.database import is_unavailable
 from surveyapp.extensions import db
@@ -35,6 +36,9 @@ def _nothing_is_named_with_nul():
         if isinstance(value, str) and "\x00" in value:
             return error_response(404, _NOT_FOUND.get(name, "not_found"))
     return None
+
+
+bp.before_request(check_channel_key)  # before the rate limits, which count per key
 
 
 @bp.errorhandler(HTTPException)
@@ -90,7 +94,13 @@ def _read_json():
 
 @bp.post("/rounds/<code>/responses")
 @rate_limited("api")
+@channel_key_required
 def post_response(code: str):
+    source = channel_source()
+    if not source.may_post_to(code):
+        return error_response(
+            403, "key_round_forbidden", message_params={"round": code}, round=code
+        )
     round_ = round_snapshot(db.session, code)  # plain values in one query: the hot path
     if round_ is None:
         return error_response(404, "not_found")
@@ -99,10 +109,12 @@ def post_response(code: str):
         return problem
     q = questionnaire_of(round_.questionnaire_version)
     try:
-        clean = validate_submission(q, payload)
+        clean = validate_submission(q, payload, channel=source.channel)
         client = Client(device_id=clean.device_id)
         flags = submission_flags(code)
-        uid = submit_response(db.session, round_, clean, client, utcnow(), flags=flags)
+        uid = submit_response(
+            db.session, round_, clean, client, utcnow(), flags=flags, channel_key_id=source.id
+        )
     except InvalidSubmission as exc:
         return error_response(400, "invalid", fields=exc.messages(api_lang()))
     except SubmissionRefused as exc:

@@ -19,6 +19,24 @@ API_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "token_invalid": ("访问令牌无效", "unknown token"),
     "token_revoked": ("访问令牌已被吊销", "this token has been revoked"),
+    # errors of the submission API's channel keys
+    "key_missing": (
+        "缺少渠道密钥：请在请求头中发送 Authorization: Bearer <密钥>（由管理员为每个自助终端、"
+        "小程序后台或呼叫中心创建）；居民请使用调查页面作答",
+        "missing channel key: send the header Authorization: Bearer <key> (an administrator "
+        "makes one per kiosk, mini-program back end or call centre); residents answer on the "
+        "survey pages",
+    ),
+    "key_malformed": (
+        "Authorization 请求头须为“Bearer <密钥>”",
+        'the Authorization header must be "Bearer <key>"',
+    ),
+    "key_invalid": ("渠道密钥无效", "unknown channel key"),
+    "key_revoked": ("渠道密钥已被吊销", "this channel key has been revoked"),
+    "key_round_forbidden": (
+        "此渠道密钥不能向调查轮次 {round} 提交答卷",
+        "this channel key may not post to round {round}",
+    ),
     "analysis_pending": (
         "该调查轮次答卷较多，分析结果正在计算，请按 Retry-After 稍后再试",
         "this round's analysis is being computed (a large round): retry after Retry-After seconds",

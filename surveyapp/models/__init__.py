@@ -3,6 +3,7 @@
 from surveyapp.models.api_token import ApiToken
 from surveyapp.models.base import Base
 from surveyapp.models.bulletin import Bulletin
+from surveyapp.models.channel_key import ChannelKey
 from surveyapp.models.questionnaire import QuestionnaireVersion
 from surveyapp.models.response import Response
 from surveyapp.models.round import Invitation, Round
@@ -13,6 +14,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "Bulletin",
+    "ChannelKey",
     "User",
     "Invitation",
     "QuestionnaireVersion",

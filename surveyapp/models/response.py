@@ -48,3 +48,6 @@ class Response(Base):
     # Why a stored response deserves a second look, comma-separated codes ("burst": its
     # address sent many in a short time); NULL when nothing was noticed.
     flags: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The channel key an API submission came with (NULL: the survey pages, an import);
+    # whether its client stamps can be trusted is the key's ``trusted_stamps``.
+    channel_key_id: Mapped[int | None] = mapped_column(ForeignKey("channel_key.id"), nullable=True)

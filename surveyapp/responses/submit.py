@@ -102,6 +102,7 @@ def submit_response(
     now: datetime | None = None,
     *,
     flags: Iterable[str] = (),
+    channel_key_id: int | None = None,
 ) -> str:
     """Store ``submission`` for ``round_``, commit, and return the new response's uid.
 
@@ -111,7 +112,8 @@ def submit_response(
     The invitation is consumed by a conditional UPDATE in the same transaction as
     the INSERT, and the unique indexes on the device and fingerprint hashes decide
     races, so two simultaneous submissions from one device store exactly one row.
-    ``flags`` (e.g. ``("burst",)``) are stored with the row for review.
+    ``flags`` (e.g. ``("burst",)``) are stored with the row for review;
+    ``channel_key_id`` names the channel key an API submission came with.
     """
     now = now or utcnow()
     refused = round_state_error(round_, now)
@@ -144,6 +146,7 @@ def submit_response(
         "fingerprint_hash": client_hash(round_, "fp", client.fingerprint),
         "invitation_id": None,
         "flags": ",".join(sorted(set(flags))) or None,
+        "channel_key_id": channel_key_id,
     }
     try:
         if submission.token:

@@ -108,8 +108,15 @@ def _mapping(
     return value
 
 
-def validate_submission(q: Questionnaire, payload: Mapping[str, Any]) -> CleanSubmission:
-    """Return the clean submission or raise :class:`InvalidSubmission` listing every bad field."""
+def validate_submission(
+    q: Questionnaire, payload: Mapping[str, Any], *, channel: str | None = None
+) -> CleanSubmission:
+    """Return the clean submission or raise :class:`InvalidSubmission` listing every bad field.
+
+    ``channel`` is the channel of the source when it is known for certain (the API's
+    channel key): the submission gets it, and a ``channel`` in the body that says
+    otherwise is an error (``channel_mismatch``); one that agrees changes nothing.
+    """
     errors: dict[str, FieldError] = {}
     if not isinstance(payload, Mapping):
         raise InvalidSubmission({"body": FieldError("not_object")})
@@ -170,9 +177,14 @@ def validate_submission(q: Questionnaire, payload: Mapping[str, Any]) -> CleanSu
     if isinstance(started, FieldError):
         errors["started_at"] = started
         started = None
-    channel = payload.get("channel") or "web"
-    if channel not in CHANNELS:
-        errors["channel"] = FieldError("bad_channel")
+    claimed = payload.get("channel") or None
+    if channel is not None:
+        if claimed is not None and claimed != channel:
+            errors["channel"] = FieldError("channel_mismatch", {"channel": channel})
+    else:
+        channel = claimed or "web"
+        if channel not in CHANNELS:
+            errors["channel"] = FieldError("bad_channel")
     token = payload.get("token") or None
     if token is not None and (not isinstance(token, str) or len(token) > MAX_TOKEN):
         errors["token"] = FieldError("token_unknown")

@@ -2,20 +2,25 @@
 
 Two limits guard each endpoint marked with :func:`rate_limited`:
 
-- **per client** (``RATELIMIT_<KIND>_CLIENT``): every POST from one address counts;
-  the address is keyed by its HMAC with the application secret, so no raw IP is
-  written to the rate-limit storage either;
+- **per source**: every POST from one source counts.  The source of a survey page is
+  its address (``RATELIMIT_SURVEY_CLIENT``), keyed by its HMAC with the application
+  secret, so no raw IP is written to the rate-limit storage either.  The source of an
+  API post is its channel key (``RATELIMIT_API_KEY``), never its address: the API's
+  authentication names it with :func:`set_source` before the limits are checked.
+  The read API, and posts refused for want of a valid key, are counted per address
+  (``RATELIMIT_API_CLIENT``; :func:`refused_credential_wait`);
 - **per round** (``RATELIMIT_<KIND>_ROUND``): only accepted submissions (201, 303)
   count, so a flood from many addresses cannot push more than that into one round.
 
 A breached limit is a 429 with ``Retry-After``: a JSON error body on the API, and on
 the survey the same page again with every answer kept (see the survey blueprint).
 
-Bursts are softer: when one address sends more accepted-looking submissions to one
-round than ``RATELIMIT_BURST`` allows, they are still stored, with the ``burst`` flag
-(:func:`submission_flags`), for a person to review; nothing is silently dropped.
-Addresses in ``RATELIMIT_TRUSTED`` (a call centre, a service-hall kiosk network) are
-exempt from the per-client limit and the burst flag, never from the per-round one.
+Bursts are softer: when one source (an address, or a channel key) sends more
+accepted-looking submissions to one round than ``RATELIMIT_BURST`` allows, they are
+still stored, with the ``burst`` flag (:func:`submission_flags`), for a person to
+review; nothing is silently dropped.  Addresses in ``RATELIMIT_TRUSTED`` (a service
+hall's shared Wi-Fi) are exempt from the per-address limits and the burst flag, never
+from the per-round one; a keyed post is counted per key wherever it comes from.
 
 Storage is in memory by default (one process); ``RATELIMIT_STORAGE_URI``
 (``redis://127.0.0.1:6379``) shares the counters between gunicorn workers and
@@ -42,7 +47,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
-from limits import parse
+from limits import parse, parse_many
 
 from surveyapp.i18n import t
 from surveyapp.ops.logs import log_event
@@ -51,6 +56,8 @@ from surveyapp.ops.settings import check_ratelimit_settings
 EXTENSION = "surveyapp.limiter"
 BURST_FLAG = "burst"
 KINDS = ("survey", "api")
+#: The per-source limit of a kind when the source is a channel key (else ``..._CLIENT``).
+KEY_LIMITS = {"api": "RATELIMIT_API_KEY"}
 ACCEPTED = (201, 303)
 
 # Defaults, overridden by SURVEYAPP_<KEY> (read when the app is built) or the app config.
@@ -62,9 +69,10 @@ DEFAULTS: dict[str, Any] = {
     # a survey is ~8 page POSTs; many households share one address (NAT, mobile CGNAT)
     "RATELIMIT_SURVEY_CLIENT": "60/minute;600/hour",
     "RATELIMIT_SURVEY_ROUND": "600/minute",
-    "RATELIMIT_API_CLIENT": "60/minute;1000/hour",
+    "RATELIMIT_API_KEY": "60/minute;1000/hour",  # per channel key, whatever its address
+    "RATELIMIT_API_CLIENT": "60/minute;1000/hour",  # per address: reads, posts without a key
     "RATELIMIT_API_ROUND": "600/minute",
-    "RATELIMIT_BURST": "10/10minutes",  # per address and round, beyond this: flagged
+    "RATELIMIT_BURST": "10/10minutes",  # per source (address or key) and round: flagged
     "RATELIMIT_TRUSTED": "",  # comma-separated addresses or networks (CIDR)
 }
 BOOLS = {"RATELIMIT_ENABLED"}
@@ -124,6 +132,23 @@ def client_key() -> str:
     return key
 
 
+def set_source(identity: str) -> None:
+    """Count this request's limits and bursts under ``identity`` (e.g. ``key:7``), not
+    under its address: called by the API once it has verified the request's channel key."""
+    g._surveyapp_source = identity
+
+
+def source_key() -> str:
+    """The source limits and burst counts are kept for: the channel key named by
+    :func:`set_source`, else the address (:func:`client_key`)."""
+    return getattr(g, "_surveyapp_source", None) or client_key()
+
+
+def _trusted_address() -> bool:
+    """A per-source limit is waived for a trusted address, never for a channel key."""
+    return getattr(g, "_surveyapp_source", None) is None and is_trusted()
+
+
 def _round_key() -> str:
     return "round:" + str((request.view_args or {}).get("code", ""))
 
@@ -175,10 +200,10 @@ def init_limiter(app: Flask) -> Limiter | None:
         per_round = limiter.limit(
             _config_value(f"RATELIMIT_{upper}_ROUND"), key_func=_round_key, deduct_when=_accepted
         )
-        per_client = limiter.limit(
-            _config_value(f"RATELIMIT_{upper}_CLIENT"), key_func=client_key, exempt_when=is_trusted
+        per_source = limiter.limit(
+            _source_limit(kind), key_func=source_key, exempt_when=_trusted_address
         )
-        app.view_functions[endpoint] = per_client(per_round(view))
+        app.view_functions[endpoint] = per_source(per_round(view))
     app.extensions[EXTENSION] = limiter
     return limiter
 
@@ -187,21 +212,34 @@ def _config_value(key: str) -> Callable[[], str]:
     return lambda: current_app.config[key]
 
 
+def _source_limit(kind: str) -> Callable[[], str]:
+    """``RATELIMIT_<KIND>_CLIENT`` for an address, the kind's key limit for a channel key."""
+    by_address = f"RATELIMIT_{kind.upper()}_CLIENT"
+    by_key = KEY_LIMITS.get(kind, by_address)
+
+    def value() -> str:
+        keyed = getattr(g, "_surveyapp_source", None) is not None
+        return current_app.config[by_key if keyed else by_address]
+
+    return value
+
+
 def submission_flags(round_code: str) -> tuple[str, ...]:
     """Flags for a submission about to be stored: ``("burst",)`` when its source is bursting.
 
-    Counts, per address and round, the submissions that reached this point (valid
-    ones); beyond ``RATELIMIT_BURST`` they are flagged.  Never refuses anything.
+    Counts, per source (address or channel key) and round, the submissions that
+    reached this point (valid ones); beyond ``RATELIMIT_BURST`` they are flagged.
+    Never refuses anything.
     """
     limiter: Limiter | None = current_app.extensions.get(EXTENSION)
-    if limiter is None or is_trusted():
+    if limiter is None or _trusted_address():
         return ()
     try:
         within = limiter.limiter.hit(
             parse(current_app.config["RATELIMIT_BURST"]),
             current_app.config["RATELIMIT_KEY_PREFIX"],
             "burst",
-            client_key(),
+            source_key(),
             round_code,
         )
     except Exception:  # storage down: flagging is best effort, the response is kept
@@ -211,6 +249,29 @@ def submission_flags(round_code: str) -> tuple[str, ...]:
         return ()
     log_event("burst", round=round_code)
     return (BURST_FLAG,)
+
+
+def refused_credential_wait() -> int | None:
+    """Count an API post refused for want of a valid key against its address.
+
+    None while the address is within ``RATELIMIT_API_CLIENT``; beyond it, the whole
+    seconds until it may try again (the caller answers 429).  Best effort: without a
+    limiter, for a trusted address, or with the storage down, nothing is counted.
+    """
+    limiter: Limiter | None = current_app.extensions.get(EXTENSION)
+    if limiter is None or is_trusted():
+        return None
+    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+    try:
+        for item in parse_many(current_app.config["RATELIMIT_API_CLIENT"]):
+            if not limiter.limiter.hit(item, prefix, "refused", client_key()):
+                reset_at, _ = limiter.limiter.get_window_stats(
+                    item, prefix, "refused", client_key()
+                )
+                return min(int(item.get_expiry()), max(1, math.ceil(reset_at - time.time())))
+    except Exception:  # storage down: the refusal itself still stands
+        logging.getLogger(__name__).warning("refusal counter unavailable", exc_info=True)
+    return None
 
 
 def retry_after(exc: BaseException | None = None) -> int:
@@ -231,7 +292,7 @@ def too_many_requests(exc: BaseException):
     headers = {"Retry-After": str(seconds)}
     log_event("rate_limited", endpoint=request.endpoint)
     if request.blueprint == "api":
-        from surveyapp.api.errors import error_response
+        from surveyapp.json_errors import error_response
 
         return error_response(429, "rate_limited", headers, retry_after=seconds)
     from surveyapp.web import current_lang

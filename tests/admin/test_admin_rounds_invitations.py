@@ -69,14 +69,16 @@ def test_csv_has_n_codes_with_links_and_a_bom(app, admin, code):
     assert not any(t in page for t in tokens)  # shown once, in the download only
 
 
-def test_each_code_works_once(app, admin, client, code):
+def test_each_code_works_once(app, admin, client, code, keyed):
     rows = list(csv.reader(io.StringIO(_issue(admin, code, "2").data.decode("utf-8-sig"))))
     first, second = rows[1][0], rows[2][0]
     url = f"/api/v1/rounds/{code}/responses"
-    assert client.post(url, json=_submission(app, code, first)).status_code == 201
-    replay = client.post(url, json=_submission(app, code, first) | {"device_id": "another"})
+    assert client.post(url, json=_submission(app, code, first), headers=keyed).status_code == 201
+    replay = client.post(
+        url, json=_submission(app, code, first) | {"device_id": "another"}, headers=keyed
+    )
     assert replay.status_code == 409 and replay.get_json()["error"] == "token_used"
-    assert client.post(url, json=_submission(app, code, second)).status_code == 201
+    assert client.post(url, json=_submission(app, code, second), headers=keyed).status_code == 201
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(Invitation.used_at.is_not(None))) == 2
     assert "已使用 2 个" in admin.get(f"/admin/rounds/{code}").get_data(as_text=True)

@@ -98,7 +98,7 @@ def test_invitations_have_a_limit_and_need_an_open_round(app, make_round):
             issue_invitations(db.session, r, 1)
 
 
-def test_responses_by_district_counts_per_round(app, client, admin, make_round):
+def test_responses_by_district_counts_per_round(app, client, admin, make_round, keyed):
     from tests.admin.test_admin_rounds_invitations import _submission
 
     code = make_round("catering", code="counted", targets={"思茅区": 300, "景东彝族自治县": 200})
@@ -106,7 +106,10 @@ def test_responses_by_district_counts_per_round(app, client, admin, make_round):
     for i, district in enumerate(["思茅区", "思茅区", "西盟佤族自治县"]):
         body = _submission(app, code, None) | {"device_id": f"d{i}"}
         body["respondent"] = body["respondent"] | {"district": district}
-        assert client.post(f"/api/v1/rounds/{code}/responses", json=body).status_code == 201
+        assert (
+            client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed).status_code
+            == 201
+        )
     with app.app_context():
         ids = {r.code: r.id for r in db.session.scalars(select(Round))}
         counts = responses_by_district(db.session, [ids[code], ids[other]])

@@ -31,23 +31,28 @@ def test_document_covers_every_api_route(app, client):
 
 def test_token_routes_declare_the_bearer_scheme_and_their_errors(app, client):
     doc = client.get("/api/v1/openapi.json").get_json()
-    assert doc["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http",
-        "scheme": "bearer",
-        "description": ANY_TEXT,
-    }
-    bearer_ops = set()
+    for scheme in ("bearerAuth", "channelKey"):
+        assert doc["components"]["securitySchemes"][scheme] == {
+            "type": "http",
+            "scheme": "bearer",
+            "description": ANY_TEXT,
+        }
+    secured: dict[str, set] = {"bearer": set(), "channel_key": set()}
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") and getattr(
-            app.view_functions[rule.endpoint], "api_auth", None
-        ):
+        auth = getattr(app.view_functions[rule.endpoint], "api_auth", None)
+        if rule.rule.startswith("/api/") and auth:
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-            bearer_ops |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
-    assert bearer_ops == {("/api/v1/indices", "get"), ("/api/v1/rounds/{code}/responses", "get")}
+            secured[auth] |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert secured == {
+        "bearer": {("/api/v1/indices", "get"), ("/api/v1/rounds/{code}/responses", "get")},
+        "channel_key": {("/api/v1/rounds/{code}/responses", "post")},
+    }
+    scheme_of = {"bearer": "bearerAuth", "channel_key": "channelKey"}
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
-            if (path, method) in bearer_ops:
-                assert op["security"] == [{"bearerAuth": []}], (path, method)
+            auth = next((a for a, ops_ in secured.items() if (path, method) in ops_), None)
+            if auth is not None:
+                assert op["security"] == [{scheme_of[auth]: []}], (path, method)
                 assert {"400", "401", "403", "404", "429"} <= set(op["responses"]), (path, method)
                 assert "WWW-Authenticate" in op["responses"]["401"]["headers"]
             else:
@@ -69,7 +74,7 @@ def _validator(doc, name):
     )
 
 
-def test_read_api_replies_match_their_schemas(app, client, make_round):
+def test_read_api_replies_match_their_schemas(app, client, make_round, keyed):
     from surveyapp.api.tokens import create_token
     from surveyapp.auth.service import create_user
     from surveyapp.extensions import db
@@ -83,7 +88,7 @@ def test_read_api_replies_match_their_schemas(app, client, make_round):
         }
         for i in range(3)
     ):
-        client.post(f"/api/v1/rounds/{code}/responses", json=body)
+        client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed)
     with app.app_context():
         user, _ = create_user(
             db.session, "docs", "bureau", "long enough password", sectors=["lodging"]

@@ -34,11 +34,11 @@ def _count(app) -> int:
         return db.session.scalar(select(func.count()).select_from(Response))
 
 
-def test_valid_submission_is_stored_whole(app, client, make_round):
+def test_valid_submission_is_stored_whole(app, client, make_round, keyed):
     code = make_round("catering")
     body = _payload(app, code)
     body["answers"]["hyg_fresh"] = None  # not answered is allowed for optional items
-    reply = client.post(f"/api/v1/rounds/{code}/responses", json=body)
+    reply = client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed)
     assert reply.status_code == 201, reply.get_json()
     data = reply.get_json()
     assert data["round"] == code and len(data["id"]) == 32
@@ -53,7 +53,7 @@ def test_valid_submission_is_stored_whole(app, client, make_round):
         assert row.started_at is not None and row.fingerprint_hash is None
 
 
-def test_invalid_fields_are_all_listed_and_nothing_stored(app, client, make_round):
+def test_invalid_fields_are_all_listed_and_nothing_stored(app, client, make_round, keyed):
     code = make_round("catering")
     body = _payload(app, code)
     body["answers"]["hyg_kitchen"] = 9
@@ -62,7 +62,7 @@ def test_invalid_fields_are_all_listed_and_nothing_stored(app, client, make_roun
     body["respondent"]["district"] = "北京"
     del body["answers"]["overall"]
     reply = client.post(
-        f"/api/v1/rounds/{code}/responses", json=body, headers={"Accept-Language": "en"}
+        f"/api/v1/rounds/{code}/responses", json=body, headers={**keyed, "Accept-Language": "en"}
     )
     assert reply.status_code == 400
     data = reply.get_json()
@@ -77,16 +77,18 @@ def test_invalid_fields_are_all_listed_and_nothing_stored(app, client, make_roun
     assert _count(app) == 0
 
 
-def test_messages_follow_accept_language(app, client, make_round):
+def test_messages_follow_accept_language(app, client, make_round, keyed):
     code = make_round("catering")
     body = _payload(app, code)
     body["answers"]["overall"] = 0
     reply = client.post(
-        f"/api/v1/rounds/{code}/responses", json=body, headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+        f"/api/v1/rounds/{code}/responses",
+        json=body,
+        headers={**keyed, "Accept-Language": "zh-CN,zh;q=0.9"},
     )
     assert reply.get_json()["fields"]["answers.overall"] == "须为 1 到 5 之间的整数"
     reply = client.post(
-        f"/api/v1/rounds/{code}/responses", json=body, headers={"Accept-Language": "en-US"}
+        f"/api/v1/rounds/{code}/responses", json=body, headers={**keyed, "Accept-Language": "en-US"}
     )
     assert reply.get_json()["fields"]["answers.overall"] == "must be an integer from 1 to 5"
 
@@ -101,38 +103,45 @@ def test_messages_follow_accept_language(app, client, make_round):
         ('{"answers": [1]}', "application/json", 400, "invalid"),
     ],
 )
-def test_malformed_bodies_get_clear_4xx(app, client, make_round, data, content_type, status, error):
+def test_malformed_bodies_get_clear_4xx(
+    app, client, make_round, data, content_type, status, error, keyed
+):
     code = make_round("catering")
-    reply = client.post(f"/api/v1/rounds/{code}/responses", data=data, content_type=content_type)
+    reply = client.post(
+        f"/api/v1/rounds/{code}/responses", data=data, content_type=content_type, headers=keyed
+    )
     assert reply.status_code == status
     assert reply.get_json()["error"] == error
     assert reply.get_json()["message"]
     assert _count(app) == 0
 
 
-def test_too_large_body_is_413(app, client, make_round):
+def test_too_large_body_is_413(app, client, make_round, keyed):
     code = make_round("catering")
     body = json.dumps(_payload(app, code, open={"suggestions": "长" * 300_000}))
     reply = client.post(
-        f"/api/v1/rounds/{code}/responses", data=body, content_type="application/json"
+        f"/api/v1/rounds/{code}/responses",
+        data=body,
+        content_type="application/json",
+        headers=keyed,
     )
     assert reply.status_code == 413
     assert reply.get_json()["error"] == "too_large"
     assert _count(app) == 0
 
 
-def test_unknown_and_closed_rounds(app, client, make_round):
-    assert client.post("/api/v1/rounds/nope/responses", json={}).status_code == 404
+def test_unknown_and_closed_rounds(app, client, make_round, keyed):
+    assert client.post("/api/v1/rounds/nope/responses", json={}, headers=keyed).status_code == 404
     code = make_round("catering")
     with app.app_context():
         close_round(db.session, get_round(db.session, code))
         db.session.commit()
-    reply = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code))
+    reply = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code), headers=keyed)
     assert reply.status_code == 410 and reply.get_json()["error"] == "round_closed"
     assert _count(app) == 0
 
 
-def test_round_not_yet_open_is_410(app, client, make_round):
+def test_round_not_yet_open_is_410(app, client, make_round, keyed):
     from datetime import timedelta
 
     from surveyapp.models.base import utcnow
@@ -140,44 +149,52 @@ def test_round_not_yet_open_is_410(app, client, make_round):
     code = make_round(
         "catering", opens_at=utcnow() + timedelta(days=2), closes_at=utcnow() + timedelta(days=9)
     )
-    reply = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code))
+    reply = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code), headers=keyed)
     assert reply.status_code == 410 and reply.get_json()["error"] == "round_not_open"
 
 
-def test_duplicate_device_is_409(app, client, make_round):
+def test_duplicate_device_is_409(app, client, make_round, keyed):
     code = make_round("catering")
     body = _payload(app, code, device_id="kiosk-7:visitor-123")
-    assert client.post(f"/api/v1/rounds/{code}/responses", json=body).status_code == 201
-    again = client.post(f"/api/v1/rounds/{code}/responses", json=body)
+    assert (
+        client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed).status_code == 201
+    )
+    again = client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed)
     assert again.status_code == 409 and again.get_json()["error"] == "duplicate"
     other = client.post(
-        f"/api/v1/rounds/{code}/responses", json=_payload(app, code, device_id="other")
+        f"/api/v1/rounds/{code}/responses",
+        json=_payload(app, code, device_id="other"),
+        headers=keyed,
     )
     assert other.status_code == 201
     assert _count(app) == 2
 
 
-def test_invitation_tokens_are_single_use(app, client, make_round):
+def test_invitation_tokens_are_single_use(app, client, make_round, keyed):
     code = make_round("catering", require_token=True)
     with app.app_context():
         tokens = issue_invitations(db.session, get_round(db.session, code), 2)
         db.session.commit()
-    missing = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code))
+    missing = client.post(
+        f"/api/v1/rounds/{code}/responses", json=_payload(app, code), headers=keyed
+    )
     assert missing.status_code == 400 and "token" in missing.get_json()["fields"]
     wrong = client.post(
         f"/api/v1/rounds/{code}/responses",
         json=_payload(app, code, token="AAAA-BBBB"),
-        headers={"Accept-Language": "en"},
+        headers={**keyed, "Accept-Language": "en"},
     )
     assert wrong.status_code == 400 and wrong.get_json()["fields"] == {
         "token": "unknown invitation token"
     }
     ok = client.post(
-        f"/api/v1/rounds/{code}/responses", json=_payload(app, code, token=tokens[0].lower())
+        f"/api/v1/rounds/{code}/responses",
+        json=_payload(app, code, token=tokens[0].lower()),
+        headers=keyed,
     )
     assert ok.status_code == 201
     replay = client.post(
-        f"/api/v1/rounds/{code}/responses", json=_payload(app, code, token=tokens[0])
+        f"/api/v1/rounds/{code}/responses", json=_payload(app, code, token=tokens[0]), headers=keyed
     )
     assert replay.status_code == 409 and replay.get_json()["error"] == "token_used"
     assert _count(app) == 1
@@ -186,7 +203,7 @@ def test_invitation_tokens_are_single_use(app, client, make_round):
         assert len(used) == 1
 
 
-def test_failed_insert_does_not_consume_token(app, client, make_round):
+def test_failed_insert_does_not_consume_token(app, client, make_round, keyed):
     code = make_round("catering", require_token=True)
     with app.app_context():
         (token,) = issue_invitations(db.session, get_round(db.session, code), 1)
@@ -196,10 +213,15 @@ def test_failed_insert_does_not_consume_token(app, client, make_round):
         round_ = get_round(db.session, code)
         round_.require_token = False
         db.session.commit()
-    assert client.post(f"/api/v1/rounds/{code}/responses", json=first).status_code == 201
+    assert (
+        client.post(f"/api/v1/rounds/{code}/responses", json=first, headers=keyed).status_code
+        == 201
+    )
     # same device again, with a fresh token: refused as duplicate, and the token stays unused
     dup = client.post(
-        f"/api/v1/rounds/{code}/responses", json=_payload(app, code, device_id="dev-1", token=token)
+        f"/api/v1/rounds/{code}/responses",
+        json=_payload(app, code, device_id="dev-1", token=token),
+        headers=keyed,
     )
     assert dup.status_code == 409
     with app.app_context():
@@ -227,7 +249,7 @@ def test_read_endpoints(app, client, make_round):
     assert client.get("/api/v1/rounds/none").status_code == 404
 
 
-def test_database_unavailable_is_503(app, client, make_round, monkeypatch):
+def test_database_unavailable_is_503(app, client, make_round, monkeypatch, keyed):
     from sqlalchemy.exc import OperationalError
 
     import surveyapp.api.routes as routes
@@ -238,7 +260,7 @@ def test_database_unavailable_is_503(app, client, make_round, monkeypatch):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
     monkeypatch.setattr(routes, "submit_response", broken)
-    reply = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code))
+    reply = client.post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code), headers=keyed)
     assert reply.status_code == 503
     assert reply.headers["Retry-After"] == "5"
     assert reply.get_json()["error"] == "unavailable"

@@ -137,7 +137,7 @@ def test_device_hash_is_the_apps_own(app, client, make_round):
 
 
 @pytest.fixture
-def loaded_round(make_round, client, database_url):
+def loaded_round(make_round, client, database_url, keyed):
     """A round with one survey response and one API response, and what their replies said."""
     code = make_round("catering")
     replies = _walk(client, code, random.Random(2))
@@ -146,7 +146,10 @@ def loaded_round(make_round, client, database_url):
     q = load_questionnaire(builtin_dir() / "catering.yaml")
     body = submission_bodies(q.definition, 1, seed=4)[0]
     api = client.post(
-        f"/api/v1/rounds/{code}/responses", data=body, content_type="application/json"
+        f"/api/v1/rounds/{code}/responses",
+        data=body,
+        content_type="application/json",
+        headers=keyed,
     )
     assert api.status_code == 201
     return database_url, code, cookie, api.get_json()["id"], packed_sizes(q.definition)

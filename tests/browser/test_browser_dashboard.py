@@ -284,10 +284,16 @@ def test_a_new_response_reaches_every_gunicorn_worker(signed_in, server, results
     assert not updating
     q = load_questionnaire(builtin_dir() / "catering.yaml")
     body = submission_bodies(q.definition, 1, seed=41)[0]
+    created = server.cli("keys", "create", "--name", "dashboard test", "--channel", "kiosk")
+    key = created.strip().splitlines()[-1]
     request = urllib.request.Request(
         f"{server.url}/api/v1/rounds/{server.round_code('catering')}/responses",
         data=body,
-        headers={"Content-Type": "application/json", "User-Agent": "dashboard-worker-test"},
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "dashboard-worker-test",
+            "Authorization": f"Bearer {key}",
+        },
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=60) as reply:

@@ -33,7 +33,7 @@ def cli(database_url):
 
 
 @pytest.fixture
-def answered(app, client, make_round):
+def answered(app, client, make_round, keyed):
     """A round with a few responses (open answers, flags) and invitations."""
     from surveyapp.rounds.service import get_round, issue_invitations
 
@@ -42,7 +42,10 @@ def answered(app, client, make_round):
         body = _payload(
             app, code, open={"suggestions": f"建议 {n} <b>x</b>"}, device_id=f"device-{n:012d}"
         )
-        assert client.post(f"/api/v1/rounds/{code}/responses", json=body).status_code == 201
+        assert (
+            client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed).status_code
+            == 201
+        )
     with app.app_context():
         issue_invitations(db.session, get_round(db.session, code), 3)
         db.session.execute(text("UPDATE response SET flags = 'burst' WHERE id % 2 = 0"))

@@ -23,15 +23,21 @@ FIELDS = ("respondent", "answers", "open", "started_at", "channel", "token", "de
 
 
 @pytest.fixture
-def api(app, make_app, make_round):
-    """A client of a wired app (limits off: the fuzzer is one address), a round and a body."""
+def api(app, make_app, make_round, keyed):
+    """A client of a wired app (limits off: the fuzzer is one key), a round and a body.
+
+    The client sends a valid channel key with every request, so the bodies reach the
+    validation they are meant to fuzz.
+    """
     wired = make_app(RATELIMIT_ENABLED=False, MAX_CONTENT_LENGTH=64 * 1024, ACCESS_LOG=False)
     code = make_round("catering", require_token=False)
     token_code = make_round("catering", code="catering-tokens", require_token=True)
     with app.app_context():
         tokens = issue_invitations(db.session, get_round(db.session, token_code), 3)
         db.session.commit()
-    return wired, wired.test_client(), code, token_code, tokens, _payload(app, code)
+    client = wired.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = keyed["Authorization"]
+    return wired, client, code, token_code, tokens, _payload(app, code)
 
 
 def _check(app, reply, before):

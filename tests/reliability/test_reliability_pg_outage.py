@@ -224,8 +224,9 @@ class Resident:
 class Load:
     """Background clients: API kiosks and residents, each retrying a 503 until it is taken."""
 
-    def __init__(self, port: int, bodies: list[bytes], threads: int = 4):
+    def __init__(self, port: int, bodies: list[bytes], key: str, threads: int = 4):
         self.port, self.bodies = port, bodies
+        self.api_headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.statuses: Counter = Counter()
@@ -295,7 +296,7 @@ class Load:
                 "POST",
                 f"/api/v1/rounds/{ROUND_CODE}/responses",
                 raw,
-                {"Content-Type": "application/json"},
+                self.api_headers,
             )
             self._note("api", status)
             if status in (201, 409):
@@ -388,7 +389,7 @@ def _rows(url: str) -> tuple[str, list[tuple[str | None, int, int]], int]:
 def test_stopping_postgresql_mid_run_is_a_clear_503_and_the_app_recovers(cluster, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_ACCESS_LOG", "0")
     url = cluster.url
-    prepare_database(url, in_process=True)
+    key = prepare_database(url, in_process=True)
     q = load_questionnaire(builtin_dir() / "catering.yaml")
     bodies = submission_bodies(q.definition, 50, seed=21)
     server = Gunicorn(url, workers=2, env={"SURVEYAPP_TRUST_PROXY": "1"})
@@ -398,7 +399,7 @@ def test_stopping_postgresql_mid_run_is_a_clear_503_and_the_app_recovers(cluster
         assert waiting.open()[0] == 200
         while waiting.page.action == "next":
             assert waiting.post_answers()[0] == 200
-        with Load(port, bodies) as load:
+        with Load(port, bodies, key) as load:
             _wait(lambda: load.successes() >= 12, "submissions before the cut")
             cluster.stop()
 
@@ -408,7 +409,7 @@ def test_stopping_postgresql_mid_run_is_a_clear_503_and_the_app_recovers(cluster
                 "POST",
                 f"/api/v1/rounds/{ROUND_CODE}/responses",
                 bodies[0],
-                {"Content-Type": "application/json"},
+                load.api_headers,
             )
             assert status == 503, reply[:300]
             assert int(headers["Retry-After"]) >= 1

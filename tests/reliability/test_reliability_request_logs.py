@@ -59,14 +59,14 @@ def test_one_json_line_per_request_with_its_fields(make_app, make_round, access_
     assert [line["status"] for line in lines] == [200, 404, 200]
 
 
-def test_no_address_query_body_or_password_is_logged(app, make_app, make_round, access_log):
+def test_no_address_query_body_or_password_is_logged(app, make_app, make_round, access_log, keyed):
     wired = wire_auth(make_app())
     code = make_round("catering")
     client = wired.test_client()
     client.environ_base["REMOTE_ADDR"] = "203.0.113.77"
     client.get(f"/s/{code}?t=SECRET-TOKEN-42")
     body = _payload(app, code, open={"suggestions": "住在幸福路12号的张三"})
-    client.post(f"/api/v1/rounds/{code}/responses", json=body)
+    client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed)
     page = client.get("/login")
     client.post(
         "/login",

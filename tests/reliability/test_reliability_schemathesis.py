@@ -71,8 +71,18 @@ def api_app(app, make_app, make_round):
     return wired
 
 
+def _channel_key(app) -> dict[str, str]:
+    """A mini-program's channel key, for the operations secured by ``channelKey``."""
+    from surveyapp.channels import create_key
+
+    with app.app_context():
+        _, plain = create_key(db.session, "schemathesis", "miniprogram", actor="cli")
+        db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
 def _bearer(app) -> dict[str, str]:
-    """An admin's API token, for the operations the document marks as secured."""
+    """An admin's API token, for the operations secured by ``bearerAuth``."""
     from surveyapp.api.tokens import create_token
     from surveyapp.auth.service import create_user
 
@@ -94,15 +104,16 @@ def _strategies(operation, valid_body, auth):
 
     Positive and negative cases with free path values, then with each known one; a
     valid submission to the open round (the only way to reach the 201 branch); and
-    for a secured operation each of those again with a valid token.
+    for a secured operation each of those again with a valid credential of its scheme.
     """
     names = {p.name for p in operation.path_parameters}
     choices = [{}]
     for name in names & KNOWN.keys():
         choices += [{name: value} for value in KNOWN[name]]
-    headers = [None, auth()] if operation.definition.raw.get("security") else [None]
+    security = operation.definition.raw.get("security")
+    headers = [None, auth(next(iter(security[0])))] if security else [None]
     for header in headers:
-        who = "with a token" if header else "anonymous"
+        who = "with a credential" if header else "anonymous"
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             for fixed in choices:
                 negatable = [
@@ -135,12 +146,13 @@ def test_api_conforms_to_its_openapi_document(app, api_app):
         "GET /api/v1/questionnaires",
     }
     valid_body = _payload(app, "catering-2026q3")
-    tokens: list[dict[str, str]] = []
+    made = {"bearerAuth": _bearer, "channelKey": _channel_key}
+    credentials: dict[str, dict[str, str]] = {}
 
-    def auth() -> dict[str, str]:
-        if not tokens:
-            tokens.append(_bearer(app))
-        return tokens[0]
+    def auth(scheme: str) -> dict[str, str]:
+        if scheme not in credentials:
+            credentials[scheme] = made[scheme](app)
+        return credentials[scheme]
 
     seen: Counter[tuple[str, int]] = Counter()
     for operation in operations:

@@ -26,6 +26,10 @@ from tests.survey.conftest import Survey
 
 @pytest.fixture
 def sqlite_file(tmp_path, publish_on):
+    """The private file, its URL, an open round and the header of a channel key there."""
+    from surveyapp.channels import create_key
+    from surveyapp.models.base import utcnow
+
     path = tmp_path / "faults.db"
     url = f"sqlite:///{path}"
     app = wire_security(
@@ -34,9 +38,12 @@ def sqlite_file(tmp_path, publish_on):
     with app.app_context():
         upgrade()
         code = publish_on(app)
+        row, key = create_key(db.session, "faults", "miniprogram", actor="pytest")
+        row.last_used_at = utcnow()  # no touch of the key soon after: the INSERT is what fails
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    return path, url, code
+    return path, url, code, {"Authorization": f"Bearer {key}"}
 
 
 @pytest.fixture
@@ -99,12 +106,12 @@ def _intact(path) -> None:
     conn.close()
 
 
-def _submit_twice_then_check(app, code, text="多设置休息座椅"):
+def _submit_twice_then_check(app, code, keyed, text="多设置休息座椅"):
     """One API submission and one survey submission; both refused with 503, nothing stored."""
     client = app.test_client()
     body = _payload(app, code, open={"suggestions": text})
     reply = client.post(
-        f"/api/v1/rounds/{code}/responses", json=body, headers={"Accept-Language": "en"}
+        f"/api/v1/rounds/{code}/responses", json=body, headers={**keyed, "Accept-Language": "en"}
     )
     assert reply.status_code == 503
     assert reply.get_json()["error"] == "unavailable" and reply.headers["Retry-After"]
@@ -122,9 +129,9 @@ def _submit_twice_then_check(app, code, text="多设置休息座椅"):
 
 
 def test_read_only_database_is_a_clear_503_and_nothing_is_lost(sqlite_file):
-    path, url, code = sqlite_file
+    path, url, code, keyed = sqlite_file
     readonly = _app(f"sqlite:///file:{path}?mode=ro&uri=true")
-    s = _submit_twice_then_check(readonly, code)
+    s = _submit_twice_then_check(readonly, code, keyed)
     with readonly.app_context():
         db.engine.dispose()
     _intact(path)
@@ -140,12 +147,15 @@ def test_read_only_database_is_a_clear_503_and_nothing_is_lost(sqlite_file):
 
 
 def test_full_disk_is_a_clear_503_and_the_file_stays_sound(sqlite_file):
-    path, url, code = sqlite_file
+    path, url, code, keyed = sqlite_file
     long_text = "请" * 1000  # 3 KB: two of them never share a 4 KB page
     first = _app(url)
     body = _payload(first, code, open={"suggestions": long_text})
     assert (
-        first.test_client().post(f"/api/v1/rounds/{code}/responses", json=body).status_code == 201
+        first.test_client()
+        .post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed)
+        .status_code
+        == 201
     )
     with first.app_context():
         db.engine.dispose()
@@ -162,13 +172,13 @@ def test_full_disk_is_a_clear_503_and_the_file_stays_sound(sqlite_file):
             dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
 
         db.engine.dispose()
-    _submit_twice_then_check(full, code, long_text)
+    _submit_twice_then_check(full, code, keyed, long_text)
     with full.app_context():
         db.engine.dispose()
     _intact(path)
     assert _count(url) == 1
 
     roomy = _app(url)  # space again: taken at once
-    reply = roomy.test_client().post(f"/api/v1/rounds/{code}/responses", json=body)
+    reply = roomy.test_client().post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed)
     assert reply.status_code == 201
     assert _count(url) == 2

@@ -18,8 +18,15 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from bench.submit.__main__ import reconcile, submission_bodies
-from bench.submit.loadgen import Request, run_phase
-from bench.submit.stack import ROUND_CODE, Gunicorn, fresh_database, prepare_database, stored_ids
+from bench.submit.loadgen import run_phase
+from bench.submit.stack import (
+    ROUND_CODE,
+    Gunicorn,
+    fresh_database,
+    keyed_posts,
+    prepare_database,
+    stored_ids,
+)
 from surveyapp.models import Response, Round
 from surveyapp.questionnaire import builtin_dir, load_questionnaire
 
@@ -53,12 +60,9 @@ def test_killing_a_worker_mid_request_loses_and_duplicates_nothing(monkeypatch):
     kind, base = _database_kind()
     q = load_questionnaire(builtin_dir() / "catering.yaml")
     bodies = submission_bodies(q.definition, 200, seed=11)
-    posts = [
-        Request("POST", f"/api/v1/rounds/{ROUND_CODE}/responses", b, "application/json")
-        for b in bodies
-    ]
     with fresh_database(kind, *(base,) if base else ()) as url:
-        prepare_database(url)
+        key = prepare_database(url)
+        posts = keyed_posts(bodies, key)
         with Gunicorn(url, workers=2) as server:
             results = {}
 

@@ -34,7 +34,7 @@ def test_pack_round_trip_and_bulk_decode():
     assert matrix[0, 0] == 1.0
 
 
-def test_concurrent_submissions_all_stored(app, make_round):
+def test_concurrent_submissions_all_stored(app, make_round, keyed):
     code = make_round("catering")
     client = app.test_client()
     detail = client.get("/api/v1/questionnaires/catering").get_json()
@@ -50,7 +50,7 @@ def test_concurrent_submissions_all_stored(app, make_round):
                 "answers": {aid: 3 for aid in item_ids},
                 "device_id": f"w{n}-{k}",
             }
-            reply = local.post(f"/api/v1/rounds/{code}/responses", json=body)
+            reply = local.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed)
             with lock:
                 statuses.append(reply.status_code)
 

@@ -43,10 +43,10 @@ def test_script_in_the_open_answer_is_escaped_when_the_page_comes_back(make_roun
     assert row.open_answers == {name.removeprefix("o_"): SCRIPT + ATTRIBUTE}  # stored as typed
 
 
-def test_script_through_the_api_is_stored_as_text(app, client, make_round):
+def test_script_through_the_api_is_stored_as_text(app, client, make_round, keyed):
     code = make_round("catering")
     body = _payload(app, code, open={"suggestions": SCRIPT})
-    reply = client.post(f"/api/v1/rounds/{code}/responses", json=body)
+    reply = client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed)
     assert reply.status_code == 201
     assert reply.headers["Content-Type"].startswith("application/json")
     with app.app_context():

@@ -29,7 +29,7 @@ def _pdf_text(path) -> str:
     return " ".join(re.sub(r"\s+", " ", page.extract_text() or "") for page in reader.pages)
 
 
-def _bulletin_quoting(app, client, database_url, tmp_path, texts) -> str:
+def _bulletin_quoting(app, client, database_url, tmp_path, texts, keyed) -> str:
     """The text of a catering bulletin whose most frequent suggestions are ``texts``."""
     from surveyapp.demo import seed_demo
 
@@ -41,7 +41,12 @@ def _bulletin_quoting(app, client, database_url, tmp_path, texts) -> str:
     for text in texts:
         for _ in range(30):
             body = _payload(app, code, open={"suggestions": text})
-            assert client.post(f"/api/v1/rounds/{code}/responses", json=body).status_code == 201
+            assert (
+                client.post(
+                    f"/api/v1/rounds/{code}/responses", json=body, headers=keyed
+                ).status_code
+                == 201
+            )
 
     out = tmp_path / "bulletin.pdf"
     result = CliRunner().invoke(
@@ -64,20 +69,20 @@ def _bulletin_quoting(app, client, database_url, tmp_path, texts) -> str:
 
 
 def test_markup_in_open_answers_is_literal_text_in_the_bulletin(
-    app, client, database_url, tmp_path
+    app, client, database_url, tmp_path, keyed
 ):
-    text = _bulletin_quoting(app, client, database_url, tmp_path, (SCRIPT, ATTRIBUTE))
+    text = _bulletin_quoting(app, client, database_url, tmp_path, (SCRIPT, ATTRIBUTE), keyed)
     assert SCRIPT in text
     assert ATTRIBUTE in text
 
 
 def test_phone_and_id_numbers_in_suggestions_are_masked_in_the_bulletin(
-    app, client, database_url, tmp_path
+    app, client, database_url, tmp_path, keyed
 ):
     """PIPL: a resident who leaves a phone or ID number in a suggestion is not published."""
     phone = "服务太慢，请回电13812345678"
     ident = "投诉人身份证11010519491231002X"
-    text = _bulletin_quoting(app, client, database_url, tmp_path, (phone, ident))
+    text = _bulletin_quoting(app, client, database_url, tmp_path, (phone, ident), keyed)
     assert "13812345678" not in text and "11010519491231002X" not in text
     assert "138****5678" in text
     assert "110105********002X" in text

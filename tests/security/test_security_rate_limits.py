@@ -31,16 +31,16 @@ def _browser(app, ip: str, agent: str = "pytest-browser"):
     return browser
 
 
-def test_api_client_limit_is_429_json_with_retry_after_and_stores_nothing(
-    app, make_app, make_round
+def test_api_key_limit_is_429_json_with_retry_after_and_stores_nothing(
+    app, make_app, make_round, keyed, channel_key
 ):
-    limited = make_app(RATELIMIT_API_CLIENT="3/minute")
+    limited = make_app(RATELIMIT_API_KEY="3/minute")
     code = make_round("catering")
     body = _payload(app, code)
     client = _browser(limited, "198.51.100.7")
     url = f"/api/v1/rounds/{code}/responses"
-    assert [client.post(url, json=body).status_code for _ in range(3)] == [201, 201, 201]
-    reply = client.post(url, json=body, headers={"Accept-Language": "en"})
+    assert [client.post(url, json=body, headers=keyed).status_code for _ in range(3)] == [201] * 3
+    reply = client.post(url, json=body, headers={**keyed, "Accept-Language": "en"})
     assert reply.status_code == 429
     data = reply.get_json()
     assert data["error"] == "rate_limited"
@@ -49,14 +49,16 @@ def test_api_client_limit_is_429_json_with_retry_after_and_stores_nothing(
     assert data["retry_after"] == int(reply.headers["Retry-After"])
     assert _count(app) == 3
     # refused requests count too: still limited, whatever the body
-    assert client.post(url, data="x", content_type="text/plain").status_code == 429
+    assert client.post(url, data="x", content_type="text/plain", headers=keyed).status_code == 429
 
-    # another address is a separate client
-    other = _browser(limited, "198.51.100.8")
-    assert other.post(url, json=body).status_code == 201
+    # the same key from another address is the same source: still limited
+    assert _browser(limited, "198.51.100.8").post(url, json=body, headers=keyed).status_code == 429
+    # another key is a separate source, even from the same address
+    other = {"Authorization": f"Bearer {channel_key(name='other')}"}
+    assert client.post(url, json=body, headers=other).status_code == 201
 
 
-def test_api_round_limit_counts_only_accepted_submissions(app, make_app, make_round):
+def test_api_round_limit_counts_only_accepted_submissions(app, make_app, make_round, keyed):
     limited = make_app(RATELIMIT_API_ROUND="2/minute")
     code = make_round("catering")
     other_code = make_round("catering", code="catering-other")
@@ -64,14 +66,16 @@ def test_api_round_limit_counts_only_accepted_submissions(app, make_app, make_ro
     url = f"/api/v1/rounds/{code}/responses"
     bad = dict(body, answers={"overall": 9})
     for n in range(3):  # refused bodies do not use up the round's allowance
-        assert _browser(limited, f"203.0.113.{n}").post(url, json=bad).status_code == 400
+        reply = _browser(limited, f"203.0.113.{n}").post(url, json=bad, headers=keyed)
+        assert reply.status_code == 400
     statuses = [
-        _browser(limited, f"192.0.2.{n}").post(url, json=body).status_code for n in range(3)
+        _browser(limited, f"192.0.2.{n}").post(url, json=body, headers=keyed).status_code
+        for n in range(3)
     ]
-    assert statuses == [201, 201, 429]  # three addresses, one round
+    assert statuses == [201, 201, 429]  # one round, whoever posts
     assert _count(app) == 2
     other = _browser(limited, "192.0.2.99").post(
-        f"/api/v1/rounds/{other_code}/responses", json=body
+        f"/api/v1/rounds/{other_code}/responses", json=body, headers=keyed
     )
     assert other.status_code == 201
 
@@ -131,26 +135,32 @@ def test_survey_limit_on_an_unknown_round_is_its_notice_not_an_error(make_app, m
     assert "未找到该调查" in second.get_data(as_text=True)
 
 
-def test_trusted_network_is_exempt_from_the_client_limit_not_the_round_limit(
+def test_trusted_network_is_exempt_from_the_address_limit_not_the_round_limit(
     app, make_app, make_round
 ):
+    """A service hall's Wi-Fi (the API counts per key, see tests/api/test_channel_keys.py)."""
     limited = make_app(
-        RATELIMIT_API_CLIENT="2/minute",
-        RATELIMIT_API_ROUND="4/minute",
+        RATELIMIT_SURVEY_CLIENT="2/minute",
+        RATELIMIT_SURVEY_ROUND="2/minute",
         RATELIMIT_BURST="1/minute",
         RATELIMIT_TRUSTED="10.0.0.0/8, 192.0.2.1",
     )
     code = make_round("catering")
-    body = _payload(app, code)
-    url = f"/api/v1/rounds/{code}/responses"
-    call_centre = _browser(limited, "10.20.30.40")
-    assert [call_centre.post(url, json=body).status_code for _ in range(5)] == [201] * 4 + [429]
-    assert all(row.flags is None for row in _rows(app))  # trusted: no burst flag either
+    for agent in ("hall-tablet-a", "hall-tablet-b"):  # many page posts, two residents
+        reply, _ = _walk_until(_browser(limited, "10.20.30.40", agent), code, 303)
+        assert reply.headers["Location"].endswith(f"/s/{code}/thanks")
+    assert [row.flags for row in _rows(app)] == [None, None]  # trusted: no burst flag either
+    # the round's limit still holds: a third resident is refused (429, answers kept)
+    _walk_until(_browser(limited, "10.20.30.40", "hall-tablet-c"), code, 429)
+    assert _count(app) == 2
 
 
-def test_limits_can_be_switched_off_for_the_benchmark(app, make_app, make_round, monkeypatch):
+def test_limits_can_be_switched_off_for_the_benchmark(
+    app, make_app, make_round, monkeypatch, keyed
+):
     monkeypatch.setenv("SURVEYAPP_RATELIMIT_ENABLED", "0")
     monkeypatch.setenv("SURVEYAPP_RATELIMIT_API_CLIENT", "1/minute")
+    monkeypatch.setenv("SURVEYAPP_RATELIMIT_API_KEY", "1/minute")
     monkeypatch.setenv("SURVEYAPP_RATELIMIT_BURST", "1/minute")
     unlimited = make_app()
     assert unlimited.config["RATELIMIT_ENABLED"] is False
@@ -158,7 +168,8 @@ def test_limits_can_be_switched_off_for_the_benchmark(app, make_app, make_round,
     body = _payload(app, code)
     client = _browser(unlimited, "198.51.100.30")
     statuses = [
-        client.post(f"/api/v1/rounds/{code}/responses", json=body).status_code for _ in range(4)
+        client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed).status_code
+        for _ in range(4)
     ]
     assert statuses == [201] * 4
     assert all(row.flags is None for row in _rows(app))
@@ -174,23 +185,25 @@ def test_settings_come_from_the_environment(make_app, monkeypatch):
     )
 
 
-def test_api_burst_is_stored_and_flagged_not_dropped(app, make_app, make_round, access_log):
+def test_api_burst_is_stored_and_flagged_not_dropped(
+    app, make_app, make_round, access_log, keyed, channel_key
+):
     limited = make_app(RATELIMIT_BURST="2/minute")
     code = make_round("catering")
     body = _payload(app, code)
     client = _browser(limited, "198.51.100.40")
-    replies = [client.post(f"/api/v1/rounds/{code}/responses", json=body) for _ in range(4)]
+    replies = [
+        client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed) for _ in range(4)
+    ]
     assert [r.status_code for r in replies] == [201] * 4
     rows = _rows(app)
     assert [row.uid for row in rows] == [r.get_json()["id"] for r in replies]
     assert [row.flags for row in rows] == [None, None, "burst", "burst"]
     assert len(access_log.events("burst")) == 2
-    # another address is not affected
+    # another key is not affected, even from the same address
+    other = {"Authorization": f"Bearer {channel_key(name='other')}"}
     assert (
-        _browser(limited, "198.51.100.41")
-        .post(f"/api/v1/rounds/{code}/responses", json=body)
-        .status_code
-        == 201
+        client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=other).status_code == 201
     )
     assert _rows(app)[-1].flags is None
 
@@ -205,15 +218,15 @@ def test_survey_burst_from_one_address_is_flagged(app, make_app, make_round):
 
 
 @pytest.mark.parametrize("spec", ["3/minute", "2/minute;100/hour"])
-def test_limits_are_read_per_request(app, make_app, make_round, spec):
+def test_limits_are_read_per_request(app, make_app, make_round, spec, keyed):
     limited = make_app()
-    limited.config["RATELIMIT_API_CLIENT"] = spec
+    limited.config["RATELIMIT_API_KEY"] = spec
     code = make_round("catering")
     body = _payload(app, code)
     client = _browser(limited, "198.51.100.60")
     first = int(spec.split("/")[0])
     statuses = [
-        client.post(f"/api/v1/rounds/{code}/responses", json=body).status_code
+        client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed).status_code
         for _ in range(first + 1)
     ]
     assert statuses == [201] * first + [429]

@@ -42,12 +42,12 @@ def _browser(app, ip):
     return browser
 
 
-def test_two_servers_share_the_counters_in_redis(app, make_app, make_round, redis_url):
+def test_two_servers_share_the_counters_in_redis(app, make_app, make_round, redis_url, keyed):
     url, prefix, redis_client = redis_url
     settings = {
         "RATELIMIT_STORAGE_URI": url,
         "RATELIMIT_KEY_PREFIX": prefix,
-        "RATELIMIT_API_CLIENT": "3/minute",
+        "RATELIMIT_API_KEY": "3/minute",
         "RATELIMIT_BURST": "2/minute",
     }
     server_a, server_b = make_app(**settings), make_app(**settings)
@@ -55,25 +55,25 @@ def test_two_servers_share_the_counters_in_redis(app, make_app, make_round, redi
     body = _payload(app, code)
     path = f"/api/v1/rounds/{code}/responses"
     statuses = [
-        _browser(server_a, "198.51.100.70").post(path, json=body).status_code,
-        _browser(server_b, "198.51.100.70").post(path, json=body).status_code,
-        _browser(server_a, "198.51.100.70").post(path, json=body).status_code,
-        _browser(server_b, "198.51.100.70").post(path, json=body).status_code,
+        _browser(server, "198.51.100.70").post(path, json=body, headers=keyed).status_code
+        for server in (server_a, server_b, server_a, server_b)
     ]
     assert statuses == [201, 201, 201, 429]
     assert server_b.extensions["surveyapp.limiter"].storage.check()
     keys = [k.decode() for k in redis_client.scan_iter(match=f"*{prefix}*")]
     assert keys, "the counters are in Redis"
-    assert not any("198.51.100.70" in key for key in keys)  # the address is hashed
+    assert not any("198.51.100.70" in key for key in keys)  # no address
+    assert not any(keyed["Authorization"].split()[1] in key for key in keys)  # nor the key
 
 
-def test_unreachable_redis_fails_open(app, make_app, make_round):
+def test_unreachable_redis_fails_open(app, make_app, make_round, keyed):
     """Redis down: the limiter falls back to memory; residents can still answer."""
-    limited = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1", RATELIMIT_API_CLIENT="2/minute")
+    limited = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1", RATELIMIT_API_KEY="2/minute")
     code = make_round("catering")
     body = _payload(app, code)
     client = _browser(limited, "198.51.100.71")
     statuses = [
-        client.post(f"/api/v1/rounds/{code}/responses", json=body).status_code for _ in range(3)
+        client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed).status_code
+        for _ in range(3)
     ]
     assert statuses == [201, 201, 429]  # the in-memory fallback keeps the same limits

@@ -28,16 +28,18 @@ def _used(app) -> list:
         return sorted(str(v) for v in db.session.scalars(select(Invitation.used_at)) if v)
 
 
-def _api(client, code, body, ip="198.51.100.80"):
+def _api(client, code, body, keyed, ip="198.51.100.80"):
     return client.post(
         f"/api/v1/rounds/{code}/responses",
         json=body,
-        headers={"Accept-Language": "en"},
+        headers={**keyed, "Accept-Language": "en"},
         environ_base={"REMOTE_ADDR": ip},
     )
 
 
-def test_api_refuses_missing_empty_forged_and_foreign_tokens(app, client, make_round, stored):
+def test_api_refuses_missing_empty_forged_and_foreign_tokens(
+    app, client, make_round, stored, keyed
+):
     code = make_round("catering", require_token=True)
     other = make_round("catering", code="catering-other", require_token=True)
     _tokens(app, code, 1)
@@ -51,20 +53,20 @@ def test_api_refuses_missing_empty_forged_and_foreign_tokens(app, client, make_r
         "x" * 65: "unknown invitation token",
     }
     for token, message in expected.items():
-        reply = _api(client, code, dict(body, token=token))
+        reply = _api(client, code, dict(body, token=token), keyed)
         assert reply.status_code == 400, token
         assert reply.get_json()["fields"] == {"token": message}
     assert stored(code) == [] and _used(app) == []
 
 
-def test_api_replayed_token_is_refused_from_anywhere(app, client, make_round, stored):
+def test_api_replayed_token_is_refused_from_anywhere(app, client, make_round, stored, keyed):
     code = make_round("catering", require_token=True)
     [token] = _tokens(app, code, 1)
     body = _payload(app, code, token=token)
-    assert _api(client, code, dict(body, device_id="kiosk-device-000001")).status_code == 201
+    assert _api(client, code, dict(body, device_id="kiosk-device-000001"), keyed).status_code == 201
     used = _used(app)
     for n, device in enumerate(["kiosk-device-000002", None]):
-        replay = _api(client, code, dict(body, device_id=device), ip=f"192.0.2.{n + 1}")
+        replay = _api(client, code, dict(body, device_id=device), keyed, ip=f"192.0.2.{n + 1}")
         assert replay.status_code == 409
         assert replay.get_json()["error"] == "token_used"
     assert len(stored(code)) == 1 and _used(app) == used  # first use kept as it was

@@ -20,19 +20,21 @@ def small(make_app):
     return make_app(MAX_CONTENT_LENGTH=LIMIT, RATELIMIT_ENABLED=False, ACCESS_LOG=False)
 
 
-def test_api_body_over_the_limit_is_a_json_413(app, small, make_round):
+def test_api_body_over_the_limit_is_a_json_413(app, small, make_round, keyed):
     code = make_round("catering")
     body = _payload(app, code, open={"suggestions": "长" * LIMIT})
-    reply = small.test_client().post(f"/api/v1/rounds/{code}/responses", json=body)
+    reply = small.test_client().post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed)
     assert reply.status_code == 413
     assert reply.mimetype == "application/json"
     assert reply.get_json()["error"] == "too_large"
     assert _count(app) == 0
 
 
-def test_api_body_under_the_limit_is_taken(app, small, make_round):
+def test_api_body_under_the_limit_is_taken(app, small, make_round, keyed):
     code = make_round("catering")
-    reply = small.test_client().post(f"/api/v1/rounds/{code}/responses", json=_payload(app, code))
+    reply = small.test_client().post(
+        f"/api/v1/rounds/{code}/responses", json=_payload(app, code), headers=keyed
+    )
     assert reply.status_code == 201
     assert _count(app) == 1
 
