@@ -1,12 +1,9 @@
-"""``surveyapp analyze``: the analysis contract on plain CSV files.
+"""``surveyapp analyze``: the analysis contract on CSV files (:mod:`.files`) and on a
+stored round (:mod:`.stored`), printed by :mod:`.render`; the click command is
+:mod:`surveyapp.cli.analyze`."""
 
-:mod:`surveyapp.responses.csv_layout` and :mod:`surveyapp.indices.margins_file` turn
-RESPONSES.csv and MARGINS.csv into the arrays of :mod:`analysis`, checking them against
-the questionnaire; :mod:`.command` is the click command and the JSON/table output.
-"""
+from .files import analyze_files
+from .render import render, render_change, render_table
+from .stored import analyze_stored
 
-from surveyapp.csvtable import InputError
-from surveyapp.indices.margins_file import read_margins
-from surveyapp.responses.csv_layout import read_responses
-
-__all__ = ["InputError", "read_margins", "read_responses"]
+__all__ = ["analyze_files", "analyze_stored", "render", "render_change", "render_table"]

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from surveyapp.api.errors import api_lang, error_response
+from surveyapp.json_errors import api_lang, error_response
 from surveyapp.api.tokens import verify_token
 from surveyapp.channels import KeySource, verify_key
 from surveyapp.extensions import db

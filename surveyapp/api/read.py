@@ -25,12 +25,12 @@ from surveyapp.api.bearer import (
     forbidden_sector,
     token_required,
 )
-from surveyapp.api.errors import error_response
+from surveyapp.json_errors import error_response
 from surveyapp.api.indices import BY_CHOICES, round_indices
 from surveyapp.api.routes import bp
 from surveyapp.auth.service import audit
-from surveyapp.exports.service import AUDIT_ACTION as EXPORT_AUDIT_ACTION
-from surveyapp.exports.service import may_export
+from surveyapp.responses.downloads import AUDIT_ACTION as EXPORT_AUDIT_ACTION
+from surveyapp.responses.downloads import may_export
 from surveyapp.extensions import db
 from surveyapp.indices import AnalysisPending, indices_state
 from surveyapp.models import Round, User

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from surveyapp.api.bearer import channel_key_required, channel_source, check_channel_key
-from surveyapp.api.errors import HTTP_CODES, api_lang, error_response
+from surveyapp.json_errors import HTTP_CODES, api_lang, error_response
 from surveyapp.catalog import find_version, latest_versions, questionnaire_of
 from surveyapp.database import is_unavailable
 from surveyapp.extensions import db

@@ -9,6 +9,7 @@ import click
 
 import surveyapp.cli.backup  # noqa: F401
 from surveyapp.cli import (  # noqa: F401
+    analyze,
     bulletin,
     db_commands,
     demo,
@@ -22,12 +23,5 @@ from surveyapp.cli import (  # noqa: F401
     users,  # noqa: F401
 )
 from surveyapp.cli.base import main
-
-try:  # the analysis command lives with the CSV reader it wraps
-    from surveyapp.analyze.command import analyze
-
-    main.add_command(analyze)
-except ImportError:  # pragma: no cover - only while analysis is being built
-    pass
 
 __all__ = ["main", "click"]

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask_login import current_user
 
 from surveyapp.auth.decorators import roles_required
-from surveyapp.exports.service import (
+from surveyapp.responses.downloads import (
     EXPORT_ROLES,
     MIMETYPES,
     Format,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from analysis import Categorical, Margins, factorize
+from analysis import AbsentMargin, Categorical, Margins, factorize, fit_margins
 from surveyapp.csvtable import InputError, read_table
 
 if TYPE_CHECKING:  # the type only: the responses layout is a service above this package
@@ -105,24 +105,21 @@ def read_margins(
 def check_margins(margins: MarginsFile, responses: ResponsesFile, rows: np.ndarray) -> None:
     """Check that the margins and the respondents to weight (``rows``) cover each other.
 
-    Raises :class:`InputError` on MARGINS.csv for a variable that is not a column or a
-    category with no respondent, and on RESPONSES.csv for a respondent's category
-    that has no population.
+    Raises :class:`InputError` on RESPONSES.csv for a respondent's category that has no
+    population, and on MARGINS.csv for what the ``refuse`` margins policy refuses
+    (:func:`analysis.fit_margins`): a variable that is not a column, a category with no
+    respondent to weight.
     """
     matrix = responses.matrix
+    present: dict[str, set[str]] = {}
     for var, cats in margins.margins.totals.items():
         if var not in matrix.columns:
-            raise InputError(
-                margins.path,
-                margins.rows[var, next(iter(cats))],
-                "variable",
-                f"{var!r} is not a column of {responses.path}",
-            )
+            continue
         column = matrix.columns[var]
         subset = column.take(rows) if isinstance(column, Categorical) else column[rows]
         codes, levels = factorize(subset)
-        present = set(levels)
-        for value in sorted(present - set(cats)):
+        present[var] = set(levels)
+        for value in sorted(present[var] - set(cats)):
             i = int(np.flatnonzero(codes == levels.index(value))[0])
             raise InputError(
                 responses.path,
@@ -130,11 +127,21 @@ def check_margins(margins: MarginsFile, responses: ResponsesFile, rows: np.ndarr
                 var,
                 f"category {value!r} has no population in {margins.path}",
             )
-        for cat in cats:
-            if cat not in present:
-                raise InputError(
-                    margins.path,
-                    margins.rows[var, cat],
-                    "category",
-                    f"{var}={cat} has no respondent in {responses.path} to weight",
-                )
+    try:
+        fit_margins(margins.margins.totals, present, "refuse")
+    except AbsentMargin as exc:
+        var, cat = exc.variable, exc.category
+        if cat == "*":
+            first = next(iter(margins.margins.totals[var]))
+            raise InputError(
+                margins.path,
+                margins.rows[var, first],
+                "variable",
+                f"{var!r} is not a column of {responses.path}",
+            ) from None
+        raise InputError(
+            margins.path,
+            margins.rows[var, cat],
+            "category",
+            f"{var}={cat} has no respondent in {responses.path} to weight",
+        ) from None

@@ -22,7 +22,7 @@ API_PREFIX = "/api/"
 def _refused(exc: HTTPException):
     status = exc.code or 500
     if request.path.startswith(API_PREFIX):
-        from surveyapp.api.errors import HTTP_CODES, error_response
+        from surveyapp.json_errors import HTTP_CODES, error_response
 
         allow = getattr(exc, "valid_methods", None)
         headers = {"Allow": ", ".join(allow)} if status == 405 and allow else None

@@ -292,7 +292,7 @@ def too_many_requests(exc: BaseException):
     headers = {"Retry-After": str(seconds)}
     log_event("rate_limited", endpoint=request.endpoint)
     if request.blueprint == "api":
-        from surveyapp.api.errors import error_response
+        from surveyapp.json_errors import error_response
 
         return error_response(429, "rate_limited", headers, retry_after=seconds)
     from surveyapp.web import current_lang

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from surveyapp.analyze.command import analyze
+from surveyapp.cli.analyze import analyze
 
 DATA = Path(__file__).resolve().parent / "data"
 RESULTS = Path(__file__).resolve().parents[1] / "analysis" / "results"

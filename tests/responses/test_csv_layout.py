@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from analysis import Categorical, ResponseMatrix, run
-from surveyapp.analyze.command import render
+from surveyapp.analyze import render
 from surveyapp.csvtable import InputError
 from surveyapp.indices.margins_file import read_margins
 from surveyapp.questionnaire import load_questionnaire
