@@ -18,11 +18,11 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from surveyapp.json_errors import api_lang, error_response
 from surveyapp.api.tokens import verify_token
 from surveyapp.channels import KeySource, verify_key
 from surveyapp.extensions import db
 from surveyapp.i18n import t
+from surveyapp.json_errors import api_lang, error_response
 from surveyapp.models.user import User
 from surveyapp.security.limits import refused_credential_wait, set_source
 

@@ -25,15 +25,15 @@ from surveyapp.api.bearer import (
     forbidden_sector,
     token_required,
 )
-from surveyapp.json_errors import error_response
 from surveyapp.api.indices import BY_CHOICES, round_indices
 from surveyapp.api.routes import bp
 from surveyapp.auth.service import audit
-from surveyapp.responses.downloads import AUDIT_ACTION as EXPORT_AUDIT_ACTION
-from surveyapp.responses.downloads import may_export
 from surveyapp.extensions import db
 from surveyapp.indices import AnalysisPending, indices_state
+from surveyapp.json_errors import error_response
 from surveyapp.models import Round, User
+from surveyapp.responses.downloads import AUDIT_ACTION as EXPORT_AUDIT_ACTION
+from surveyapp.responses.downloads import may_export
 from surveyapp.responses.exporter import export_page
 from surveyapp.rounds.service import CODE_RE, get_round
 from surveyapp.security import rate_limited

@@ -9,10 +9,10 @@ from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from surveyapp.api.bearer import channel_key_required, channel_source, check_channel_key
-from surveyapp.json_errors import HTTP_CODES, api_lang, error_response
 from surveyapp.catalog import find_version, latest_versions, questionnaire_of
 from surveyapp.database import is_unavailable
 from surveyapp.extensions import db
+from surveyapp.json_errors import HTTP_CODES, api_lang, error_response
 from surveyapp.models.base import utcnow
 from surveyapp.responses.submit import Client, SubmissionRefused, submit_response
 from surveyapp.responses.validate import InvalidSubmission, validate_submission

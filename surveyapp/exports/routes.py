@@ -13,6 +13,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask_login import current_user
 
 from surveyapp.auth.decorators import roles_required
+from surveyapp.extensions import db
 from surveyapp.responses.downloads import (
     EXPORT_ROLES,
     MIMETYPES,
@@ -21,7 +22,6 @@ from surveyapp.responses.downloads import (
     may_export,
     record_export,
 )
-from surveyapp.extensions import db
 from surveyapp.responses.exporter import export_csv
 from surveyapp.responses.formats import XlsxStream, sav_stream
 from surveyapp.rounds.service import get_round
