@@ -57,8 +57,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
     from surveyapp import api, auth, dashboard, exports, public, survey
+    from surveyapp.accounts.setup import init_auth
     from surveyapp.admin import bp as admin_bp
-    from surveyapp.auth.setup import init_auth
     from surveyapp.bulletins import manage as bulletins_manage
     from surveyapp.bulletins import routes as bulletins_routes
     from surveyapp.qeditor import bp as qeditor_bp

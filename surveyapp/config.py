@@ -32,6 +32,19 @@ DEFAULTS: dict[str, Any] = {
     # A dashboard round with more responses than this is analysed in the background even
     # on its first view in a worker (the page says so and reloads itself).
     "DASHBOARD_SYNC_MAX": 100_000,
+    # Rate limits of the submission endpoints (surveyapp.security.limits)
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STRATEGY": "fixed-window",
+    "RATELIMIT_KEY_PREFIX": "surveyapp",  # several applications sharing one Redis: one each
+    # a survey is ~8 page POSTs; many households share one address (NAT, mobile CGNAT)
+    "RATELIMIT_SURVEY_CLIENT": "60/minute;600/hour",
+    "RATELIMIT_SURVEY_ROUND": "600/minute",
+    "RATELIMIT_API_KEY": "60/minute;1000/hour",  # per channel key, whatever its address
+    "RATELIMIT_API_CLIENT": "60/minute;1000/hour",  # per address: reads, posts without a key
+    "RATELIMIT_API_ROUND": "600/minute",
+    "RATELIMIT_BURST": "10/10minutes",  # per source (address or key) and round: flagged
+    "RATELIMIT_TRUSTED": "",  # comma-separated addresses or networks (CIDR)
 }
 
 _TYPES = {
@@ -43,7 +56,7 @@ _TYPES = {
     "HASH_RETENTION_DAYS": int,
     "DASHBOARD_SYNC_MAX": int,
 }
-_BOOLS = {"FINGERPRINT_DEDUPE", "SESSION_COOKIE_SECURE"}
+_BOOLS = {"FINGERPRINT_DEDUPE", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED"}
 
 
 def _convert(key: str, raw: str) -> Any:

@@ -141,7 +141,7 @@ def measure(url: str, n: int, n_previous: int, views: int, label: str) -> Figure
     from flask_migrate import upgrade
 
     from surveyapp import create_app
-    from surveyapp.auth.service import create_user
+    from surveyapp.accounts.service import create_user
     from surveyapp.catalog import publish_questionnaire
     from surveyapp.demo import population_margins, previous_quarter
     from surveyapp.extensions import db

@@ -62,10 +62,6 @@ class CloseForm(FlaskForm):
     confirm = HiddenField()
 
 
-class EmptyForm(FlaskForm):
-    """Only the CSRF token: clearing the margins, revoking a channel key."""
-
-
 class ChannelKeyForm(FlaskForm):
     """A new channel key; what the values mean is checked by :func:`create_key`."""
 

@@ -12,12 +12,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from surveyapp.admin.forms import ChannelKeyForm, EmptyForm, Errors
+from surveyapp.accounts.access import roles_required
+from surveyapp.admin.forms import ChannelKeyForm, Errors
 from surveyapp.admin.routes import ADMIN, bp
 from surveyapp.admin.texts import both
-from surveyapp.auth.decorators import roles_required
 from surveyapp.channels import CHANNELS, ChannelKeyError, create_key, keys_list, revoke_key
 from surveyapp.extensions import db
+from surveyapp.forms import EmptyForm
 from surveyapp.i18n import t
 from surveyapp.models import ChannelKey, Round
 from surveyapp.web import current_lang

@@ -26,11 +26,11 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from surveyapp import csv_safe
+from surveyapp.accounts.access import roles_required
 from surveyapp.admin import texts  # noqa: F401  (registers the texts)
 from surveyapp.admin.forms import (
     MAX_WEB_INVITATIONS,
     CloseForm,
-    EmptyForm,
     Errors,
     InvitationsForm,
     MarginsForm,
@@ -50,9 +50,9 @@ from surveyapp.admin.service import (
     round_rows,
 )
 from surveyapp.admin.texts import both
-from surveyapp.auth.decorators import roles_required
 from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import csrf, db
+from surveyapp.forms import EmptyForm
 from surveyapp.i18n import t
 from surveyapp.models import QuestionnaireVersion, Round
 from surveyapp.models.base import utcnow

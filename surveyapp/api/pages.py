@@ -12,11 +12,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from surveyapp.accounts.access import roles_required
 from surveyapp.api.forms import CreateTokenForm
 from surveyapp.api.tokens import TokenError, create_token, may_manage, revoke_token, tokens_of
-from surveyapp.auth.decorators import roles_required
-from surveyapp.auth.forms import EmptyForm
 from surveyapp.extensions import db
+from surveyapp.forms import EmptyForm
 from surveyapp.i18n import t
 from surveyapp.models.api_token import ApiToken
 from surveyapp.web import current_lang

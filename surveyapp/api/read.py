@@ -17,6 +17,7 @@ import re
 from flask import current_app, jsonify, request, url_for
 from sqlalchemy.orm import Session
 
+from surveyapp.accounts.service import audit
 from surveyapp.api.bearer import (
     BadParameter,
     api_token_id,
@@ -27,7 +28,6 @@ from surveyapp.api.bearer import (
 )
 from surveyapp.api.indices import BY_CHOICES, round_indices
 from surveyapp.api.routes import bp
-from surveyapp.auth.service import audit
 from surveyapp.extensions import db
 from surveyapp.indices import AnalysisPending, indices_state
 from surveyapp.json_errors import error_response

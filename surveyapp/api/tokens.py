@@ -23,7 +23,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveyapp.auth.service import audit
+from surveyapp.accounts.service import audit
 from surveyapp.models.api_token import ApiToken
 from surveyapp.models.base import utcnow
 from surveyapp.models.user import User

@@ -1,10 +1,10 @@
-"""Accounts and roles: sign-in pages, ``roles_required``, the audit log service.
+"""Sign-in pages: login, logout, password change, the users page (blueprint).
 
-Bind with :func:`surveyapp.auth.setup.init_auth`, then register :data:`bp`.
+The accounts themselves — passwords, roles, the sign-in throttle, ``roles_required``
+and the audit log — are the :mod:`surveyapp.accounts` service, which every blueprint
+uses.  Bind with :func:`surveyapp.accounts.setup.init_auth`, then register :data:`bp`.
 """
 
-from surveyapp.auth.decorators import roles_required
 from surveyapp.auth.routes import bp
-from surveyapp.auth.service import audit
 
-__all__ = ["audit", "bp", "roles_required"]
+__all__ = ["bp"]

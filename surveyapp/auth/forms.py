@@ -20,10 +20,6 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(validators=[DataRequired(), Length(max=1024)])
 
 
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token: logout, logout everywhere, unlock."""
-
-
 class CreateUserForm(FlaskForm):
     username = StringField(validators=[DataRequired(), Length(max=64)])
     role = StringField(validators=[DataRequired(), AnyOf(ROLES)])

@@ -20,12 +20,13 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from surveyapp.auth import service as accounts
-from surveyapp.auth.decorators import roles_required
-from surveyapp.auth.devices import device_for, remember_device
-from surveyapp.auth.forms import ChangePasswordForm, CreateUserForm, EmptyForm, LoginForm
-from surveyapp.auth.service import AccountError
+from surveyapp.accounts import service as accounts
+from surveyapp.accounts.access import roles_required
+from surveyapp.accounts.devices import device_for, remember_device
+from surveyapp.accounts.service import AccountError
+from surveyapp.auth.forms import ChangePasswordForm, CreateUserForm, LoginForm
 from surveyapp.extensions import db
+from surveyapp.forms import EmptyForm
 from surveyapp.i18n import t
 from surveyapp.models.base import utcnow
 from surveyapp.models.user import ROLES, AuditLog, User

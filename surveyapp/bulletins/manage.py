@@ -25,7 +25,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from surveyapp.auth.decorators import roles_required
+from surveyapp.accounts.access import roles_required
 from surveyapp.bulletins.forms import BulletinForm, fill_choices
 from surveyapp.bulletins.service import (
     bulletin_settings,

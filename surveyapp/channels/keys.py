@@ -27,7 +27,7 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from surveyapp.auth.service import audit
+from surveyapp.accounts.service import audit
 from surveyapp.models.base import utcnow
 from surveyapp.models.channel_key import ChannelKey
 from surveyapp.models.round import Round

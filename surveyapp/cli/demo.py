@@ -75,17 +75,15 @@ def _demo_accounts(ctx: AppContext) -> list[tuple[str, str, str]]:
     Passwords are random and printed at every start, never fixed in the code: a demo
     left running on a network must not open with a password anyone can read here.
     """
-    import secrets
-
     from sqlalchemy import select
 
-    from surveyapp.auth.service import create_user, hash_password
+    from surveyapp.accounts.service import create_user, generate_password, hash_password
     from surveyapp.models import User
 
     out = []
     with ctx.session() as session:
         for username, role, sectors in DEMO_ACCOUNTS:
-            password = secrets.token_urlsafe(9)
+            password = generate_password(username)  # always passes the strength rule
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 create_user(
@@ -99,7 +97,7 @@ def _demo_accounts(ctx: AppContext) -> list[tuple[str, str, str]]:
                 )
             else:
                 user.password_hash = hash_password(password)
-                user.failed_logins, user.locked_until = 0, None
+                user.session_version = (user.session_version or 1) + 1  # old sessions end
             out.append((username, role, password))
         session.commit()
     return out

@@ -45,7 +45,7 @@ def create(
     must_change: bool | None,
 ) -> None:
     """Create an account; a generated password is printed once."""
-    from surveyapp.auth.service import AccountError, create_user
+    from surveyapp.accounts.service import AccountError, create_user
 
     password = None
     if password_stdin:
@@ -84,7 +84,7 @@ def list_users(ctx: AppContext) -> None:
     """List accounts: username, role, sectors, state, last sign-in."""
     from sqlalchemy import select
 
-    from surveyapp.auth.service import throttled_accounts
+    from surveyapp.accounts.service import throttled_accounts
     from surveyapp.models.user import User
 
     with ctx.session() as session:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from surveyapp import csv_safe
-from surveyapp.auth.decorators import roles_required
+from surveyapp.accounts.access import roles_required
 from surveyapp.dashboard import texts  # noqa: F401  (merges the dashboard texts)
 from surveyapp.dashboard.charts import Bar, IpaPoint, Point, bar_chart, ipa_chart, trend_chart
 from surveyapp.dashboard.service import (

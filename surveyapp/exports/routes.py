@@ -12,7 +12,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
 
-from surveyapp.auth.decorators import roles_required
+from surveyapp.accounts.access import roles_required
 from surveyapp.extensions import db
 from surveyapp.responses.downloads import (
     EXPORT_ROLES,

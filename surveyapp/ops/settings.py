@@ -10,6 +10,7 @@ problem found.
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from surveyapp.config import _BOOLS, _TYPES, ConfigError
+from surveyapp.config import _BOOLS, _TYPES, DEFAULTS, ConfigError
 
 ENVS = ("development", "testing", "production")
 DATABASE_BACKENDS = ("sqlite", "postgresql")
@@ -33,6 +34,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "DASHBOARD_SYNC_MAX": (0, 10**9),
 }
 RATELIMIT_STRATEGIES = ("fixed-window", "moving-window", "sliding-window-counter")
+STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 
 
 def _kind(cast: type) -> str:
@@ -41,8 +43,6 @@ def _kind(cast: type) -> str:
 
 def check_environ(environ: Mapping[str, str]) -> None:
     """Refuse malformed ``SURVEYAPP_*`` numbers and booleans, naming each variable."""
-    from surveyapp.security.limits import BOOLS as LIMIT_BOOLS
-
     problems = []
     for key, cast in _TYPES.items():
         raw = environ.get(f"SURVEYAPP_{key}")
@@ -52,7 +52,7 @@ def check_environ(environ: Mapping[str, str]) -> None:
             cast(raw)
         except ValueError:
             problems.append(f"SURVEYAPP_{key} must be {_kind(cast)}, got {raw!r}")
-    for key in (*_BOOLS, *LIMIT_BOOLS, "ACCESS_LOG"):
+    for key in (*_BOOLS, "ACCESS_LOG"):
         raw = environ.get(f"SURVEYAPP_{key}")
         if raw is not None and raw.strip().lower() not in TRUE_FALSE:
             problems.append(
@@ -120,10 +120,8 @@ def _database_problems(url: Any) -> list[str]:
 def _ratelimit_problems(settings: Mapping[str, Any]) -> list[str]:
     from limits import parse_many
 
-    from surveyapp.security.limits import DEFAULTS, STORAGE_SCHEMES, trusted_networks
-
     problems = []
-    for key in DEFAULTS:
+    for key in [k for k in DEFAULTS if k.startswith("RATELIMIT_")]:
         if key not in settings or key in (
             "RATELIMIT_ENABLED",
             "RATELIMIT_TRUSTED",
@@ -178,3 +176,15 @@ def _raise(problems: list[str]) -> None:
             if len(problems) == 1
             else "bad settings:\n  " + "\n  ".join(problems)
         )
+
+
+def trusted_networks(spec: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """``"10.0.0.0/8, 192.0.2.7"`` as networks; ValueError naming a bad entry."""
+    networks = []
+    for part in (p.strip() for p in (spec or "").split(",")):
+        if part:
+            try:
+                networks.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(f"not an address or network: {part!r}") from None
+    return networks

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from surveyapp.auth.service import audit
+from surveyapp.accounts.service import audit
 from surveyapp.models import Response, Round
 
 AUDIT_ACTION = "privacy.purge_hashes"

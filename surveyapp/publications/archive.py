@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from surveyapp.auth.service import audit
+from surveyapp.accounts.service import audit
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.user import User
 

@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
-from surveyapp.auth.decorators import roles_required
+from surveyapp.accounts.access import roles_required
 from surveyapp.catalog import PublishOutcome, find_version
 from surveyapp.extensions import db
 from surveyapp.qeditor.forms import ImportForm, SourceForm, fill_sectors

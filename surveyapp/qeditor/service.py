@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveyapp.auth.service import audit
+from surveyapp.accounts.service import audit
 from surveyapp.catalog import PublishOutcome, find_version, publish_questionnaire
 from surveyapp.models import QuestionnaireVersion
 from surveyapp.models.user import User

@@ -8,7 +8,7 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from surveyapp.auth.service import audit
+from surveyapp.accounts.service import audit
 from surveyapp.models import Response, Round, User
 from surveyapp.responses import formats
 

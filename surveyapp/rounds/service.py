@@ -261,7 +261,7 @@ def _audit(
     ip: str | None,
     details: dict[str, Any],
 ) -> None:
-    from surveyapp.auth.service import audit  # auth imports the models only; no cycle
+    from surveyapp.accounts.service import audit  # auth imports the models only; no cycle
 
     audit(session, actor, action, target=f"round:{round_.code}", details=details, ip=ip)
 

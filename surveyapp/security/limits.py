@@ -40,18 +40,18 @@ import hmac
 import ipaddress
 import logging
 import math
-import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse, parse_many
 
+from surveyapp.config import DEFAULTS
 from surveyapp.i18n import t
 from surveyapp.ops.logs import log_event
-from surveyapp.ops.settings import check_ratelimit_settings
+from surveyapp.ops.settings import check_ratelimit_settings, trusted_networks
 
 EXTENSION = "surveyapp.limiter"
 BURST_FLAG = "burst"
@@ -60,23 +60,6 @@ KINDS = ("survey", "api")
 KEY_LIMITS = {"api": "RATELIMIT_API_KEY"}
 ACCEPTED = (201, 303)
 
-# Defaults, overridden by SURVEYAPP_<KEY> (read when the app is built) or the app config.
-DEFAULTS: dict[str, Any] = {
-    "RATELIMIT_ENABLED": True,
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_STRATEGY": "fixed-window",
-    "RATELIMIT_KEY_PREFIX": "surveyapp",  # several applications sharing one Redis: one each
-    # a survey is ~8 page POSTs; many households share one address (NAT, mobile CGNAT)
-    "RATELIMIT_SURVEY_CLIENT": "60/minute;600/hour",
-    "RATELIMIT_SURVEY_ROUND": "600/minute",
-    "RATELIMIT_API_KEY": "60/minute;1000/hour",  # per channel key, whatever its address
-    "RATELIMIT_API_CLIENT": "60/minute;1000/hour",  # per address: reads, posts without a key
-    "RATELIMIT_API_ROUND": "600/minute",
-    "RATELIMIT_BURST": "10/10minutes",  # per source (address or key) and round: flagged
-    "RATELIMIT_TRUSTED": "",  # comma-separated addresses or networks (CIDR)
-}
-BOOLS = {"RATELIMIT_ENABLED"}
-STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -95,30 +78,6 @@ def rate_limited(kind: str) -> Callable[[V], V]:
         return view
 
     return mark
-
-
-def limit_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The rate-limit defaults overridden by ``SURVEYAPP_RATELIMIT_*`` variables."""
-    environ = os.environ if environ is None else environ
-    out = dict(DEFAULTS)
-    for key in DEFAULTS:
-        raw = environ.get(f"SURVEYAPP_{key}")
-        if raw is None:
-            continue
-        out[key] = raw.strip().lower() in {"1", "true", "yes", "on"} if key in BOOLS else raw
-    return out
-
-
-def trusted_networks(spec: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    """``"10.0.0.0/8, 192.0.2.7"`` as networks; ValueError naming a bad entry."""
-    networks = []
-    for part in (p.strip() for p in (spec or "").split(",")):
-        if part:
-            try:
-                networks.append(ipaddress.ip_network(part, strict=False))
-            except ValueError:
-                raise ValueError(f"not an address or network: {part!r}") from None
-    return networks
 
 
 def client_key() -> str:
@@ -175,8 +134,10 @@ def init_limiter(app: Flask) -> Limiter | None:
     """
     if EXTENSION + ".trusted" in app.extensions:
         return app.extensions.get(EXTENSION)
-    for key, value in limit_settings().items():
-        app.config.setdefault(key, value)
+    # the defaults and SURVEYAPP_RATELIMIT_* come with the app config (surveyapp.config)
+    for key, value in DEFAULTS.items():
+        if key.startswith("RATELIMIT_"):
+            app.config.setdefault(key, value)
     check_ratelimit_settings(app.config)
     app.extensions[EXTENSION + ".trusted"] = trusted_networks(app.config["RATELIMIT_TRUSTED"])
     app.register_error_handler(429, too_many_requests)

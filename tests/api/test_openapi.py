@@ -75,8 +75,8 @@ def _validator(doc, name):
 
 
 def test_read_api_replies_match_their_schemas(app, client, make_round, keyed):
+    from surveyapp.accounts.service import create_user
     from surveyapp.api.tokens import create_token
-    from surveyapp.auth.service import create_user
     from surveyapp.extensions import db
 
     code = make_round("catering", code="doc-round")

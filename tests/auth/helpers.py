@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery"
 
 def wire_auth(app: Flask) -> Flask:
     from surveyapp import auth, dashboard
-    from surveyapp.auth.setup import init_auth
+    from surveyapp.accounts.setup import init_auth
 
     if "auth" not in app.blueprints:
         init_auth(app)
@@ -37,7 +37,7 @@ TEST_PASSWORD_METHOD = "scrypt:4096:8:1"
 
 @pytest.fixture
 def app(app, monkeypatch):
-    from surveyapp.auth import service
+    from surveyapp.accounts import service
 
     monkeypatch.setattr(service, "PASSWORD_METHOD", TEST_PASSWORD_METHOD)
     return wire_auth(app)
@@ -46,7 +46,7 @@ def app(app, monkeypatch):
 @pytest.fixture
 def make_user(app) -> Callable:
     """``make_user("ann", "bureau", sectors=["catering"])`` → the user's id."""
-    from surveyapp.auth.service import create_user
+    from surveyapp.accounts.service import create_user
 
     def _make(
         username: str,

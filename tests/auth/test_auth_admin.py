@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from surveyapp.auth.service import THROTTLES, AccountError, audit, authenticate, create_user
+from surveyapp.accounts.service import THROTTLES, AccountError, audit, authenticate, create_user
 from surveyapp.extensions import db
 from surveyapp.models.user import AuditLog, User
 from tests.auth.helpers import PASSWORD, csrf_of

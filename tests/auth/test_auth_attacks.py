@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 from werkzeug import security
 
-from surveyapp.auth import service
-from surveyapp.auth.devices import DEVICE_COOKIE
-from surveyapp.auth.service import THROTTLES, AccountError, authenticate, create_user
+from surveyapp.accounts import service
+from surveyapp.accounts.devices import DEVICE_COOKIE
+from surveyapp.accounts.service import THROTTLES, AccountError, authenticate, create_user
 from surveyapp.extensions import db
 from surveyapp.models.user import User
 from tests.auth.helpers import PASSWORD, csrf_of

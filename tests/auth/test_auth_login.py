@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from surveyapp.auth import service
-from surveyapp.auth.service import THROTTLES, Backoff
+from surveyapp.accounts import service
+from surveyapp.accounts.service import THROTTLES, Backoff
 from surveyapp.extensions import db
 from surveyapp.models.base import utcnow
 from surveyapp.models.user import AuditLog, LoginThrottle, User
@@ -33,7 +33,7 @@ def _actions(app) -> list[tuple[str, str, str | None]]:
 
 
 def test_production_hashing_is_scrypt_at_werkzeugs_full_cost():
-    from surveyapp.auth import service
+    from surveyapp.accounts import service
 
     assert service.PASSWORD_METHOD == "scrypt"
     assert service.hash_password("a long enough password").startswith("scrypt:32768:8:1$")

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import select
 
+from surveyapp.accounts.service import create_user
 from surveyapp.api.tokens import create_token
-from surveyapp.auth.service import create_user
 from surveyapp.demo import population_margins
 from surveyapp.extensions import db
 from surveyapp.indices import AnalysisSettings, analyse_round, live, margins_digest, options_for

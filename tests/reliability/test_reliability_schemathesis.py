@@ -83,8 +83,8 @@ def _channel_key(app) -> dict[str, str]:
 
 def _bearer(app) -> dict[str, str]:
     """An admin's API token, for the operations secured by ``bearerAuth``."""
+    from surveyapp.accounts.service import create_user
     from surveyapp.api.tokens import create_token
-    from surveyapp.auth.service import create_user
 
     with app.app_context():
         admin, _ = create_user(db.session, "fuzz-admin", "admin", "a long enough password 123")

@@ -20,7 +20,7 @@ WRONG = "Wrong-Staple-Password-2290"
 
 
 def test_passwords_never_logged(make_app, access_log, caplog, capsys, monkeypatch):
-    from surveyapp.auth import service
+    from surveyapp.accounts import service
 
     monkeypatch.setattr(service, "PASSWORD_METHOD", TEST_PASSWORD_METHOD)
     app = make_app(ACCESS_LOG=True, RATELIMIT_ENABLED=False)

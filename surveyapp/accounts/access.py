@@ -9,7 +9,7 @@ from typing import Any
 from flask import render_template
 from flask_login import current_user
 
-from surveyapp.auth.setup import login_manager
+from surveyapp.accounts.setup import login_manager
 from surveyapp.models.user import ROLES
 
 

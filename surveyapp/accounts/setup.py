@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import Flask, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
-from surveyapp.auth import texts  # noqa: F401  (merges the account texts)
-from surveyapp.auth.service import warm_up
+from surveyapp.accounts import texts  # noqa: F401  (merges the account texts)
+from surveyapp.accounts.service import warm_up
 from surveyapp.extensions import db
 from surveyapp.models.user import User
 
@@ -48,7 +48,7 @@ def init_auth(app: Flask) -> None:
     """Bind the login manager and the forced password change.
 
     Sign-in throttling needs nothing here: it lives in the database (see
-    :mod:`surveyapp.auth.service`), shared by every worker.
+    :mod:`surveyapp.accounts.service`), shared by every worker.
     """
     login_manager.init_app(app)
     warm_up()

@@ -4,7 +4,7 @@ Set after a successful sign-in; it holds the username and a random device id, si
 with the application secret (so it cannot be made up), and is sent only to
 ``/login``.  A sign-in attempt that carries a valid cookie for the username it tries
 is throttled by its own failures only (``device`` key of
-:mod:`surveyapp.auth.service`), so strangers failing against the account from other
+:mod:`surveyapp.accounts.service`), so strangers failing against the account from other
 addresses never keep its owner's usual browser out.  It grants nothing else: the
 password is checked as always.
 """
