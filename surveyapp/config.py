@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     # A dashboard round with more responses than this is analysed in the background even
     # on its first view in a worker (the page says so and reloads itself).
     "DASHBOARD_SYNC_MAX": 100_000,
+    "ACCESS_LOG": True,  # one JSON line per request on stderr
     # Rate limits of the submission endpoints (surveyapp.security.limits)
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -56,7 +57,7 @@ _TYPES = {
     "HASH_RETENTION_DAYS": int,
     "DASHBOARD_SYNC_MAX": int,
 }
-_BOOLS = {"FINGERPRINT_DEDUPE", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED"}
+_BOOLS = {"FINGERPRINT_DEDUPE", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED", "ACCESS_LOG"}
 
 
 def _convert(key: str, raw: str) -> Any:

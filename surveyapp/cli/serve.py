@@ -14,12 +14,12 @@ gunicorn itself refuse (``docs/deploy/gunicorn.conf.py`` installs it).
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Iterable
 
 import click
 
 from surveyapp.cli.base import AppContext, fail, main, pass_appctx
+from surveyapp.config import load_config
 
 
 def bind_of(host: str, port: int) -> str:
@@ -68,12 +68,11 @@ def _public_bind_message(binds: list[str]) -> str:
 def gunicorn_on_starting(server) -> None:
     """gunicorn ``on_starting`` hook: refuse public binds when a proxy is trusted.
 
-    Reads ``SURVEYAPP_TRUST_PROXY`` from the environment (the systemd unit's
-    ``EnvironmentFile``), as the application will.
+    Reads ``SURVEYAPP_TRUST_PROXY`` as the application will (:func:`load_config`, from
+    the systemd unit's ``EnvironmentFile``), before any worker builds the application.
     """
-    raw = os.environ.get("SURVEYAPP_TRUST_PROXY", "0").strip() or "0"
     try:
-        trust = int(raw)
+        trust = int(load_config()["TRUST_PROXY"])
     except ValueError:
         trust = 1  # the application refuses the value; never assume "no proxy" here
     unsafe = public_binds(server.cfg.bind, trust)

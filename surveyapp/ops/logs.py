@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -31,7 +30,6 @@ from flask import Flask, Response, g, has_request_context, request
 ACCESS_LOGGER = "surveyapp.access"
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
-TRUE = {"1", "true", "yes", "on"}
 
 logger = logging.getLogger(ACCESS_LOGGER)
 
@@ -93,8 +91,7 @@ def init_request_logging(app: Flask) -> None:
     if "surveyapp.ops" in app.extensions:
         return
     app.extensions["surveyapp.ops"] = True
-    raw = os.environ.get("SURVEYAPP_ACCESS_LOG")
-    app.config.setdefault("ACCESS_LOG", raw is None or raw.strip().lower() in TRUE)
+    app.config.setdefault("ACCESS_LOG", True)  # SURVEYAPP_ACCESS_LOG: surveyapp.config
     if not logger.handlers:
         handler = _StderrHandler()
         handler.setFormatter(JsonFormatter())

@@ -52,7 +52,7 @@ def check_environ(environ: Mapping[str, str]) -> None:
             cast(raw)
         except ValueError:
             problems.append(f"SURVEYAPP_{key} must be {_kind(cast)}, got {raw!r}")
-    for key in (*_BOOLS, "ACCESS_LOG"):
+    for key in _BOOLS:
         raw = environ.get(f"SURVEYAPP_{key}")
         if raw is not None and raw.strip().lower() not in TRUE_FALSE:
             problems.append(
