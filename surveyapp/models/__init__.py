@@ -6,6 +6,7 @@ from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.channel_key import ChannelKey
 from surveyapp.models.questionnaire import QuestionnaireVersion
 from surveyapp.models.response import Response
+from surveyapp.models.review import ReviewWave
 from surveyapp.models.round import Invitation, Round
 from surveyapp.models.user import AuditLog, User
 
@@ -19,5 +20,6 @@ __all__ = [
     "Invitation",
     "QuestionnaireVersion",
     "Response",
+    "ReviewWave",
     "Round",
 ]

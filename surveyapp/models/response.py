@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surveyapp.models.base import Base, UTCDateTime, utcnow
@@ -20,7 +31,9 @@ class Response(Base):
     __tablename__ = "response"
     __table_args__ = (
         UniqueConstraint("round_id", "device_hash"),
-        UniqueConstraint("round_id", "fingerprint_hash"),
+        # address + browser is a fraud signal, not an identity: two residents may share it
+        Index("ix_response_round_fingerprint", "round_id", "fingerprint_hash"),
+        Index("ix_response_round_source", "round_id", "source_hash", "submitted_at"),
         UniqueConstraint("round_id", "external_id"),
     )
 
@@ -45,9 +58,22 @@ class Response(Base):
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitation.id"), nullable=True, unique=True
     )
-    # Why a stored response deserves a second look, comma-separated codes ("burst": its
-    # address sent many in a short time); NULL when nothing was noticed.
-    flags: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Fraud signals noticed when it was stored, comma-separated codes (see
+    # surveyapp.review.signals); they never exclude anything.  NULL: nothing noticed.
+    flags: Mapped[str | None] = mapped_column(String(255), nullable=True)
     # The channel key an API submission came with (NULL: the survey pages, an import);
     # whether its client stamps can be trusted is the key's ``trusted_stamps``.
     channel_key_id: Mapped[int | None] = mapped_column(ForeignKey("channel_key.id"), nullable=True)
+    # counted, held (its source went beyond the per-source threshold: not analysed until
+    # its wave is released) or rejected (its wave was rejected)
+    review: Mapped[str] = mapped_column(String(16), default="counted", server_default="counted")
+    wave_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_wave.id"), nullable=True, index=True
+    )
+    # The source (address of the survey pages, or ``key:<id>``) and the address prefix
+    # (/24, /48), as HMACs with the round's salt: for the threshold and the signals.
+    source_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    prefix_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The duration comes from a stamp the speeder rule may trust: the survey pages'
+    # server-signed start stamp, a trusted-stamps key's client stamp, an import's file.
+    stamp_trusted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
