@@ -36,7 +36,7 @@ def app_session(app: Flask) -> Iterator[Session]:
     """A database session for a thread outside any request: the app's own app context
     (so ``db.session`` is a new session of that context, removed when it ends)."""
     with app.app_context():
-        yield db.session
+        yield db.session()  # this thread's session of the scoped registry
 
 
 def indices_state(app: Any) -> IndicesState:
