@@ -295,14 +295,18 @@ def logit_interval(
 
     .. math:: \\mathrm{expit}\\big(\\mathrm{logit}(p) \\mp t_{0.975,\\,df}\\; s / (p (1-p))\\big),
 
-    returned on the scale of ``estimate``.  ``p`` of exactly 0 or 1 gives the
-    degenerate interval ``[p, p]``; ``df < 1`` gives ``NaN``.
+    returned on the scale of ``estimate``.  ``p`` is clamped to [0, 1] first (a
+    rounding error can put a weighted share of ones a hair above 1); ``p`` of 0 or 1
+    gives the degenerate interval ``[p, p]``; ``df < 1`` gives ``NaN``.  The interval
+    always contains ``p`` and lies in [0, 1]: with a tiny SE, ``expit(logit(p))`` may
+    differ from ``p`` in the last bit, and the ends are widened to ``p`` then (R's
+    ``svyciprop`` reports the same interval to printed precision).
 
     References
     ----------
     Korn & Graubard (1998); Lumley (2010), 2.3.1.
     """
-    p = np.asarray(estimate, dtype=np.float64) / scale
+    p = np.clip(np.asarray(estimate, dtype=np.float64) / scale, 0.0, 1.0)
     s = np.asarray(se, dtype=np.float64) / scale
     d = np.asarray(df, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -312,6 +316,6 @@ def logit_interval(
         lo = 1.0 / (1.0 + np.exp(-(lg - half)))
         hi = 1.0 / (1.0 + np.exp(-(lg + half)))
     edge = (p <= 0) | (p >= 1)
-    lo = np.where(edge & (d >= 1), p, lo)
-    hi = np.where(edge & (d >= 1), p, hi)
+    lo = np.where(edge & (d >= 1), p, np.minimum(lo, p))
+    hi = np.where(edge & (d >= 1), p, np.maximum(hi, p))
     return lo * scale, hi * scale

@@ -13,6 +13,7 @@ Order of work (analysis contract):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,10 +196,16 @@ def _quantities(
     dims: NDArray[np.float64],
     with_items: bool,
 ) -> Iterator[NDArray[np.float64]]:
-    """The quantities to estimate, one column at a time: index, rate, dimensions, items."""
+    """The quantities to estimate, one column at a time: index, rate, dimensions, items.
+
+    The rate is estimated as a share of 1 (and put back in percent by :func:`_rate`):
+    the weighted sum of ones over a group where everyone is satisfied is then the very
+    sum of the weights, so the share is exactly 1 with an SE of exactly 0, not
+    ``100.00000000000001`` with an SE of 1e-15.
+    """
     yield index
     overall = matrix.overall if rows is None else matrix.overall[rows]
-    yield satisfied(overall, spec)
+    yield satisfied(overall, spec) / 100.0
     for d in range(dims.shape[1]):
         yield dims[:, d]
     if with_items:
@@ -248,7 +255,10 @@ def _index(est: DomainEstimates, g: int, goal: float, small: bool) -> IndexEstim
 
 
 def _rate(est: DomainEstimates, g: int) -> RateEstimate:
-    e, s, df = float(est.estimate[g, 1]), float(est.se[g, 1]), int(est.df[g, 1])
+    """The satisfaction rate in percent, within [0, 100], its interval holding it."""
+    share, s, df = float(est.estimate[g, 1]), float(est.se[g, 1]), int(est.df[g, 1])
+    e = min(max(share, 0.0), 1.0) * 100.0 if math.isfinite(share) else share
+    s *= 100.0
     lo, hi = logit_interval(e, s, df)
     return RateEstimate(e, s, (float(lo), float(hi)), int(est.n[g, 1]), df=df)
 

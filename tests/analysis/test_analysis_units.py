@@ -462,3 +462,55 @@ def test_categorical_columns_give_the_same_result():
     assert list(sub.columns["district"].values()) == list(m.columns["district"][:10])
     with pytest.raises(ValueError, match="0..1"):
         Categorical.create([0, 2], ["a", "b"])
+
+
+# --- rates at the edges (issue 14, item 11) -------------------------------------------
+
+
+def _all_satisfied_district(seed: int = 4) -> ResponseMatrix:
+    """200 respondents in 甲/乙 and 17 in 丙 who all answer 4 or 5 overall; raked."""
+    rng = np.random.default_rng(seed)
+    n = 217
+    scores = rng.integers(1, 6, (n, 4)).astype(float)
+    overall = rng.integers(1, 6, n).astype(float)
+    overall[200:] = rng.integers(4, 6, 17)
+    return ResponseMatrix(
+        np.array([f"r{i}" for i in range(n)], dtype=object),
+        scores,
+        overall,
+        {
+            "district": np.array(["甲"] * 100 + ["乙"] * 100 + ["丙"] * 17),
+            "gender": rng.choice(["m", "f"], n),
+            "period": np.full(n, "P1"),
+        },
+    )
+
+
+def test_rate_of_a_district_where_everyone_is_satisfied_is_exactly_100():
+    # Before: 100.00000000000001 with the interval [100.00000000000003, 100.00000000000003].
+    r = run(_all_satisfied_district(), small_spec(), margins=MARGINS, by=["district"])
+    (g,) = [g for g in r.groups if g.by["district"] == "丙"]
+    rate = g.satisfaction_rate
+    assert g.n == 17 and rate.n == 17
+    assert rate.estimate == 100.0 and rate.se == 0.0
+    assert rate.ci == (100.0, 100.0)
+    d = g.to_dict()["satisfaction_rate"]
+    assert d["estimate"] == 100.0 and d["ci"] == [100.0, 100.0]
+
+
+def test_rate_and_interval_stay_within_0_100_and_hold_the_estimate():
+    for seed in range(12):
+        r = run(_all_satisfied_district(seed), small_spec(), margins=MARGINS, by=["district"])
+        for est in [r.satisfaction_rate] + [g.satisfaction_rate for g in r.groups]:
+            lo, hi = est.ci
+            assert 0.0 <= lo <= est.estimate <= hi <= 100.0
+
+
+def test_logit_interval_clamps_and_contains_the_estimate():
+    lo, hi = logit_interval(100.00000000000001, 1.4e-15, 16)
+    assert lo == hi == 100.0
+    lo, hi = logit_interval(-1e-14, 1e-15, 16)
+    assert lo == hi == 0.0
+    e = 99.99999999999997
+    lo, hi = logit_interval(e, 3.2e-15, 16)
+    assert lo <= e <= hi <= 100.0
