@@ -6,7 +6,14 @@
 """
 
 from . import fmt
-from .content import BulletinContent, Methodology, SectorReport, Suggestion, TrendPoint
+from .content import (
+    BulletinContent,
+    Methodology,
+    SectorReport,
+    Suggestion,
+    SuggestionReview,
+    TrendPoint,
+)
 from .document import VERDICT_COLOURS, period_label, render_bulletin
 from .findings import key_findings
 from .fonts import DEFAULT_FONT_PATHS, FALLBACK_FONT, FontSet, load_fonts
@@ -21,6 +28,7 @@ __all__ = [
     "Methodology",
     "SectorReport",
     "Suggestion",
+    "SuggestionReview",
     "Texts",
     "TrendPoint",
     "fmt",

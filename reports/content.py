@@ -20,6 +20,7 @@ __all__ = [
     "Methodology",
     "SectorReport",
     "Suggestion",
+    "SuggestionReview",
     "TrendPoint",
 ]
 
@@ -32,6 +33,18 @@ class Suggestion:
 
     text: str
     count: int = 1
+
+
+@dataclass(frozen=True)
+class SuggestionReview:
+    """How a sector's suggestions were moderated before printing: distinct ``texts``
+    from analysed responses, ``reviewed`` of them by an evaluator, ``approved`` for
+    printing, ``pending`` (not reviewed yet: never printed)."""
+
+    texts: int
+    reviewed: int
+    approved: int
+    pending: int
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,9 @@ class SectorReport:
     dimension_labels, group_labels : mappings
         Dimension id → title; group value (e.g. district) → printed name.
     suggestions : tuple of Suggestion
-        A few answers to the open question, most frequent first.
+        A few answers to the open question, most frequent first (approved ones only).
+    review : SuggestionReview or None
+        How the answers to the open question were moderated (``None``: not said).
     n_received : int
         Responses received (also when ``result`` is ``None``).
     unweighted : tuple of (variable, category)
@@ -73,6 +88,7 @@ class SectorReport:
     suggestions: tuple[Suggestion, ...] = ()
     n_received: int = 0
     unweighted: tuple[tuple[str, str], ...] = ()
+    review: SuggestionReview | None = None
 
     @property
     def has_numbers(self) -> bool:

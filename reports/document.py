@@ -479,9 +479,19 @@ class _Builder:
     def suggestions(self, sector: SectorReport) -> list[Flowable]:
         t, s = self.t, self.s
         out: list[Flowable] = [CondPageBreak(30 * mm), _p(t("h_suggestions"), s.h2)]
-        if not sector.suggestions:
+        review = sector.review
+        if review is not None and review.texts:
+            line = t(
+                "suggestions_review",
+                texts=fmt.count(review.texts),
+                reviewed=fmt.count(review.reviewed),
+                approved=fmt.count(review.approved),
+            )
+            if review.pending:
+                line += t("suggestions_pending", n=fmt.count(review.pending))
+            out.append(_p(line, s.body))
+        elif not sector.suggestions:
             out.append(_p(t("suggestions_none"), s.body))
-            return out
         for sug in sector.suggestions:
             text = f"“{sug.text}”" + (t("suggestion_count", n=sug.count) if sug.count > 1 else "")
             out.append(Paragraph(escape(text), s.bullet, bulletText="•"))

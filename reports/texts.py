@@ -150,6 +150,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "possible_overkill": ("适度投入", "Possible overkill"),
     "suggestions_none": ("本期没有收到意见建议。", "No suggestions were received this period."),
     "suggestion_count": ("（{n} 人）", " ({n} respondents)"),
+    "suggestions_review": (
+        "纳入分析的答卷中共有 {texts} 条不同的意见建议，已审核 {reviewed} 条，经审核刊登 {approved} 条"
+        "（已隐去个人信息、链接和联系方式）。",
+        "Analysed responses gave {texts} distinct suggestions; {reviewed} were reviewed and "
+        "{approved} approved for publication (personal data, links and contact details removed).",
+    ),
+    "suggestions_pending": (
+        "另有 {n} 条尚待审核，未予刊登。",
+        " {n} more await review and are not printed.",
+    ),
     "quality_text": (
         "收到 {received} 份，按数据质量规则剔除 {excluded} 份，纳入分析 {n} 份。",
         "{received} received, {excluded} excluded by the data-quality rules, {n} analysed.",

@@ -8,7 +8,6 @@ and the exact inputs, so :func:`rederive_bulletin` can make the same file again.
 from __future__ import annotations
 
 import platform
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,18 +33,17 @@ from surveyapp.indices import (
     previous_period,
     settings_from_config,
 )
-from surveyapp.models import Response, Round
+from surveyapp.models import Round
 from surveyapp.models.base import utcnow
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.user import User
-from surveyapp.privacy.pii import mask_pii
+from surveyapp.moderation import analysed_suggestions, approved, review, tally
 from surveyapp.publications import (
     PublicationError,
     check_correction,
     next_edition,
     store_edition,
 )
-from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.sectors import sector_name, sector_sort_key
 
 __all__ = [
@@ -77,7 +75,10 @@ class BulletinSettings:
     (:class:`surveyapp.indices.AnalysisSettings`) and the bulletin's own.
 
     ``font_path`` is a TrueType font to embed (``None``: the usual system locations,
-    then the built-in STSong); ``suggestions`` how many residents' suggestions to quote.
+    then the built-in STSong); ``suggestions`` how many residents' suggestions to quote
+    (approved ones only, :mod:`surveyapp.moderation`); ``pinned_suggestions`` the
+    moderation record of a published edition (questionnaire id → its
+    ``suggestions_review`` input), so that rendering it again prints what it printed.
     """
 
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
@@ -85,6 +86,7 @@ class BulletinSettings:
     issuer: str | None = None
     font_path: str | None = None
     suggestions: int = 5
+    pinned_suggestions: Mapping[str, Mapping[str, Any]] | None = None
 
 
 def bulletin_settings(
@@ -153,6 +155,8 @@ class _Gatherer:
         self.lang = lang
         self.analysed: dict[int, StoredRound] = {}
         self.periods: dict[str, dict[str, Round]] = {}
+        # questionnaire id → how its suggestions were moderated, for the inputs
+        self.reviews: dict[str, dict[str, Any]] = {}
 
     def analyse(self, round_: Round, role: str, detail: Detail) -> StoredRound:
         kept = self.analysed.get(round_.id)
@@ -173,21 +177,33 @@ class _Gatherer:
             self.periods[period] = counted_rounds(rounds)
         return self.periods[period].get(qid)
 
-    def suggestions(self, round_: Round, q: Questionnaire) -> tuple[reports.Suggestion, ...]:
-        if not q.open_questions or self.settings.suggestions <= 0:
-            return ()
-        qid = q.open_questions[0].id
-        counts: Counter[str] = Counter()
-        stmt = select(Response.open_answers).where(
-            Response.round_id == round_.id, Response.open_answers.is_not(None)
+    def suggestions(
+        self, current: StoredRound
+    ) -> tuple[tuple[reports.Suggestion, ...], reports.SuggestionReview | None]:
+        """The approved suggestions of the round's analysed responses (most frequent
+        first, publishable form: :mod:`surveyapp.moderation`) and how the round's
+        suggestions were moderated.  An unreviewed or rejected text is never printed."""
+        q = current.questionnaire
+        if not q.open_questions:
+            return (), None
+        record = (self.settings.pinned_suggestions or {}).get(q.id)
+        pinned = None
+        if self.settings.pinned_suggestions is not None:
+            pinned = dict.fromkeys((record or {}).get("printed", ()), "approved")
+        entries = review(
+            self.session, "suggestion", analysed_suggestions(self.session, current), pinned=pinned
         )
-        for answers in self.session.scalars(stmt):
-            text = answers.get(qid) if isinstance(answers, dict) else None
-            if isinstance(text, str) and text.strip():
-                # masked before anything is cut, so no partial number is printed (PIPL)
-                counts[mask_pii(" ".join(text.split()))[:300]] += 1
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: self.settings.suggestions]
-        return tuple(reports.Suggestion(text, n) for text, n in top)
+        printed = approved(entries, self.settings.suggestions)
+        counts = tally(entries).as_dict() if record is None else dict(record)
+        counts["printed"] = [e.key for e in printed]
+        self.reviews[q.id] = counts
+        shown = reports.SuggestionReview(
+            texts=counts["texts"],
+            reviewed=counts["reviewed"],
+            approved=counts["approved"],
+            pending=counts["pending"],
+        )
+        return tuple(reports.Suggestion(e.text, e.count) for e in printed), shown
 
     def sector(self, current: StoredRound) -> reports.SectorReport:
         q, lang = current.questionnaire, self.lang
@@ -213,6 +229,7 @@ class _Gatherer:
             group_labels = {
                 o.value: o.label.get(lang) for o in q.respondent_question(a.group_by).options
             }
+        suggestions, suggestions_review = self.suggestions(current)
         return reports.SectorReport(
             key=q.id,
             title=sector_name(q.sector, lang, q.title.get(lang)),
@@ -222,9 +239,10 @@ class _Gatherer:
             trend=analysis.trend(periods, results),
             dimension_labels={d.id: d.title.get(lang) for d in q.dimensions},
             group_labels=group_labels,
-            suggestions=self.suggestions(current.round, q),
+            suggestions=suggestions,
             n_received=current.matrix.n,
             unweighted=tuple(tuple(n) for n in current.record.get("unweighted", ())),
+            review=suggestions_review,
         )
 
 
@@ -369,6 +387,10 @@ def prepare_bulletin(
         "edition": edition,
         "replaces_edition": replaces,
         "suggestions": settings.suggestions,
+        # per questionnaire: distinct suggestions of analysed responses, how many were
+        # reviewed, approved, rejected, pending, and the keys of the texts printed
+        "suggestions_rule": "approved texts of analysed responses (surveyapp.moderation)",
+        "suggestions_review": g.reviews,
         "font": {"name": fonts.name, "embedded": fonts.embedded, "path": fonts.path},
         "software": software,
     }
@@ -468,6 +490,7 @@ def rederive_bulletin(session: Session, bulletin: Bulletin, font_path: str | Non
         issuer=inputs["issuer"],
         font_path=font_path or inputs["font"]["path"],
         suggestions=inputs["suggestions"],
+        pinned_suggestions=inputs.get("suggestions_review"),
     )
     draft = prepare_bulletin(
         session,

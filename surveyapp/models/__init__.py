@@ -4,6 +4,7 @@ from surveyapp.models.api_token import ApiToken
 from surveyapp.models.base import Base
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.channel_key import ChannelKey
+from surveyapp.models.moderation import ModerationDecision
 from surveyapp.models.questionnaire import QuestionnaireVersion
 from surveyapp.models.response import Response
 from surveyapp.models.review import ReviewWave
@@ -16,6 +17,7 @@ __all__ = [
     "Base",
     "Bulletin",
     "ChannelKey",
+    "ModerationDecision",
     "User",
     "Invitation",
     "QuestionnaireVersion",
