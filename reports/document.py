@@ -10,7 +10,6 @@ which parses markup.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
@@ -42,6 +41,7 @@ from . import fmt
 from .charts import Bar, ranking_chart, trend_chart
 from .content import BulletinContent, SectorReport
 from .findings import key_findings
+from .fmt import period_label
 from .fonts import FontSet, load_fonts
 from .texts import Texts
 
@@ -67,29 +67,6 @@ VERDICT_COLOURS: dict[str, tuple[colors.Color, colors.Color]] = {
     "small": (colors.HexColor("#555555"), colors.HexColor("#eeeeee")),
     "no_data": (colors.HexColor("#555555"), colors.HexColor("#eeeeee")),
 }
-
-
-def period_label(period: str, lang: str) -> str:
-    """``2026Q3`` → 2026年第三季度 / 2026 Q3; months, halves and years alike."""
-    m = re.fullmatch(r"(\d{4})(?:(Q)([1-4])|(M)(\d{2})|(H)([12]))?", period)
-    if not m:
-        return period
-    year = m.group(1)
-    if lang == "en":
-        if m.group(2):
-            return f"{year} Q{m.group(3)}"
-        if m.group(4):
-            return f"{year}-{m.group(5)}"
-        if m.group(6):
-            return f"{year} H{m.group(7)}"
-        return year
-    if m.group(2):
-        return f"{year}年第{'一二三四'[int(m.group(3)) - 1]}季度"
-    if m.group(4):
-        return f"{year}年{int(m.group(5))}月"
-    if m.group(6):
-        return f"{year}年{'上下'[int(m.group(7)) - 1]}半年"
-    return f"{year}年"
 
 
 class _Styles:

@@ -8,8 +8,9 @@ PDF text.
 from __future__ import annotations
 
 import math
+import re
 
-__all__ = ["change", "ci", "count", "is_number", "pct", "score", "share"]
+__all__ = ["change", "ci", "count", "is_number", "pct", "period_label", "score", "share"]
 
 DASH = "—"
 
@@ -58,3 +59,26 @@ def count(n: int | float | None) -> str:
     if n is None or not is_number(float(n)):
         return DASH
     return f"{int(round(n)):,}"
+
+
+def period_label(period: str, lang: str) -> str:
+    """``2026Q3`` → 2026年第三季度 / 2026 Q3; months, halves and years alike."""
+    m = re.fullmatch(r"(\d{4})(?:(Q)([1-4])|(M)(\d{2})|(H)([12]))?", period)
+    if not m:
+        return period
+    year = m.group(1)
+    if lang == "en":
+        if m.group(2):
+            return f"{year} Q{m.group(3)}"
+        if m.group(4):
+            return f"{year}-{m.group(5)}"
+        if m.group(6):
+            return f"{year} H{m.group(7)}"
+        return year
+    if m.group(2):
+        return f"{year}年第{'一二三四'[int(m.group(3)) - 1]}季度"
+    if m.group(4):
+        return f"{year}年{int(m.group(5))}月"
+    if m.group(6):
+        return f"{year}年{'上下'[int(m.group(7)) - 1]}半年"
+    return f"{year}年"

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -364,6 +364,24 @@ def close_round(
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.strip().upper().encode("utf-8")).hexdigest()
+
+
+def invitation_state(
+    session: Session, round_: Round, token: str
+) -> Literal["unused", "used", "unknown"]:
+    """Whether ``token`` is an invitation of ``round_`` and still unused (a read, no lock).
+
+    Lets the first survey page refuse a mistyped code at once; the submission still
+    consumes the invitation atomically (:func:`surveyapp.responses.submit.submit_response`).
+    """
+    used_at = session.execute(
+        select(Invitation.used_at).where(
+            Invitation.token_hash == hash_token(token), Invitation.round_id == round_.id
+        )
+    ).first()
+    if used_at is None:
+        return "unknown"
+    return "unused" if used_at[0] is None else "used"
 
 
 def issue_invitations(

@@ -7,6 +7,8 @@ server can trust what comes back without keeping any state of its own:
   stored, by :func:`surveyapp.responses.submit.submit_response`;
 - the start stamp travels in a hidden field from the first page to the last and
   gives the server's own clock reading of when the survey was opened;
+- the thank-you page's receipt (``?r=``) is a signed stamp of the round, so a bare
+  ``/s/<code>/thanks`` never tells anyone their answers were submitted;
 - the text size is a plain preference cookie (``?size=large``) that adds a class on
   ``<html>``, so it works with JavaScript off.
 """
@@ -25,6 +27,8 @@ SIZE_COOKIE = "size"
 SIZES = ("normal", "large")
 _DEVICE_SALT = "surveyapp.survey.device"
 _STARTED_SALT = "surveyapp.survey.started"
+_RECEIPT_SALT = "surveyapp.survey.receipt"
+RECEIPT_MAX_AGE = 24 * 3600  # a thank-you link says "submitted" for a day after the answer
 
 
 def _device_serializer() -> URLSafeSerializer:
@@ -92,6 +96,24 @@ def read_started(stamp: str | None, round_code: str) -> datetime | None:
     if value.decode("utf-8", "replace") != round_code:
         return None
     return when.astimezone(UTC)
+
+
+def sign_receipt(round_code: str) -> str:
+    """A stamp for the thank-you page's ``?r=``: an answer to ``round_code`` was just taken."""
+    signer = TimestampSigner(current_app.secret_key, salt=_RECEIPT_SALT)
+    return signer.sign(round_code).decode("ascii")
+
+
+def read_receipt(stamp: str | None, round_code: str) -> bool:
+    """True for a genuine, recent receipt of ``round_code`` (a bare thanks URL says nothing)."""
+    if not stamp:
+        return False
+    signer = TimestampSigner(current_app.secret_key, salt=_RECEIPT_SALT)
+    try:
+        value = signer.unsign(stamp, max_age=RECEIPT_MAX_AGE)
+    except (BadSignature, ValueError):
+        return False
+    return value.decode("utf-8", "replace") == round_code
 
 
 def text_size() -> str:

@@ -27,6 +27,7 @@ from flask import (
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from reports.fmt import period_label
 from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import csrf, db
 from surveyapp.i18n import format_date, t
@@ -46,7 +47,7 @@ from surveyapp.responses.validate import (
     InvalidSubmission,
     validate_submission,
 )
-from surveyapp.rounds.service import get_round
+from surveyapp.rounds.service import get_round, invitation_state
 from surveyapp.security import (
     HONEYPOT_FIELD,
     honeypot_filled,
@@ -58,8 +59,10 @@ from surveyapp.survey import texts  # noqa: F401  (registers the survey texts)
 from surveyapp.survey.device import (
     device_id,
     install_display_prefs,
+    read_receipt,
     read_started,
     save_device_cookie,
+    sign_receipt,
     sign_started,
 )
 from surveyapp.survey.forms import TOKEN_PATH, SurveyDefinition, SurveyForm, definition_for
@@ -67,7 +70,13 @@ from surveyapp.web import client_fingerprint, current_lang
 
 bp = Blueprint("survey", __name__, template_folder="templates")
 bp.record_once(lambda state: install_display_prefs(state.app))
-bp.context_processor(lambda: {"honeypot": HONEYPOT_FIELD})
+bp.context_processor(
+    lambda: {
+        "honeypot": HONEYPOT_FIELD,
+        # a period in words (2026年第四季度 / 2026 Q4), never the code 2026Q4
+        "fmt_period": lambda p: period_label(p, current_lang()),
+    }
+)
 
 RETRY_AFTER = "10"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -221,6 +230,8 @@ def survey(code: str):
     form = definition.form_class(page="0", started=sign_started(round_.code), token=token)
     form.localise(definition, current_lang(), round_.districts)
     _preselect_district(form, round_)
+    if token and (problem := _token_problem(round_, token)) is not None:
+        form.set_errors(definition, {TOKEN_PATH: problem}, current_lang())  # said at once
     return _render(round_, definition, form, 0)
 
 
@@ -284,7 +295,7 @@ def survey_post(code: str):
     try:
         clean = validate_submission(definition.questionnaire, form.payload(definition, started_at))
         if honeypot_filled(request.form, round_.code):  # a robot: thanked, nothing stored
-            return redirect(url_for(".thanks", code=round_.code), 303)
+            return _to_thanks(round_)
         flags = submission_flags(round_.code)
         submit_response(db.session, round_, clean, client, utcnow(), flags=flags)
     except InvalidSubmission as exc:
@@ -298,7 +309,12 @@ def survey_post(code: str):
         _refuse_duplicate(round_, 409)
     except OperationalError:
         return _unavailable(round_, definition, form, page)
-    return redirect(url_for(".thanks", code=round_.code), 303)
+    return _to_thanks(round_)
+
+
+def _to_thanks(round_: Round):
+    """POST, redirect, GET: the thank-you page, with a signed receipt that says "sent"."""
+    return redirect(url_for(".thanks", code=round_.code, r=sign_receipt(round_.code)), 303)
 
 
 def _unavailable(round_: Round, definition: SurveyDefinition, form: SurveyForm, page: int):
@@ -329,7 +345,15 @@ def _page_errors(
             errors[TOKEN_PATH] = found[TOKEN_PATH]
         elif round_.require_token and not form.token.data:
             errors[TOKEN_PATH] = FieldError("token_required")
+        elif form.token.data and (problem := _token_problem(round_, form.token.data)):
+            errors[TOKEN_PATH] = problem  # on this page, not after the last one
     return errors
+
+
+def _token_problem(round_: Round, token: str) -> FieldError | None:
+    """``token_unknown`` / ``token_used`` for an invitation code that cannot be used."""
+    state = invitation_state(db.session, round_, token)
+    return None if state == "unused" else FieldError(f"token_{state}")
 
 
 @bp.get("/s/<code>/thanks")
@@ -337,4 +361,7 @@ def thanks(code: str):
     round_ = get_round(db.session, code)
     if round_ is None:
         _stop("not_found_title", t("not_found_body", current_lang()), 404)
-    return render_template("survey/thanks.html", round=round_, survey_title=_title(round_))
+    submitted = read_receipt(request.args.get("r"), round_.code)
+    return render_template(
+        "survey/thanks.html", round=round_, survey_title=_title(round_), submitted=submitted
+    )

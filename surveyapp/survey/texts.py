@@ -46,6 +46,12 @@ SURVEY_MESSAGES: dict[str, tuple[str, str]] = {
         "Choose a survey to answer. Surveys are anonymous; answer each round once.",
     ),
     "minutes_hint": ("共 {pages} 页", "{pages} pages"),
+    "thanks_unsent_title": ("未收到您的答卷", "No answers received from this page"),
+    "thanks_unsent_body": (
+        "打开此页面并不代表已经提交。如果您已填完问卷，提交后会自动显示感谢页；如尚未填写，请从下面的链接开始。",
+        "Opening this page does not mean answers were submitted. After you submit, a "
+        "thank-you page appears by itself; if you have not answered yet, start below.",
+    ),
     "thanks_again": (
         "如需了解其他调查，请返回首页。",
         "To see other surveys, go back to the home page.",

@@ -52,3 +52,19 @@ def test_home_security_headers_and_no_inline_code(client):
     html = response.get_data(as_text=True)
     assert "<script" not in html and "style=" not in html
     assert 'href="/static/css/app.css"' in html
+
+
+def test_home_hides_invitation_only_rounds(client, make_round):
+    make_round("catering", code="cat-open")
+    make_round("lodging", code="lodge-invited", require_token=True)
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/s/cat-open"' in html
+    assert "lodge-invited" not in html and "住宿" not in html
+
+
+def test_home_shows_the_period_in_words(client, make_round):
+    make_round("catering", code="cat-open", period="2026Q4")
+    html = client.get("/").get_data(as_text=True)
+    assert "调查期：2026年第四季度" in html and "2026Q4" not in html
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert "Period: 2026 Q4" in html

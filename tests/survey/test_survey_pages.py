@@ -157,14 +157,36 @@ def test_invitation_token_accepted_once_then_refused(app, make_round, survey, st
     with app.app_context():
         assert db.session.get(Invitation, row.invitation_id).used_at is not None
 
-    # the same link forwarded to another phone (other address, other browser)
+    # the same link forwarded to another phone (other address, other browser): told on
+    # the first page, before answering anything
     other = app.test_client()
     other.environ_base.update(REMOTE_ADDR="198.51.100.9", HTTP_USER_AGENT="other phone")
     second = survey(code, other)
     second.open(f"?t={token}")
-    second.walk(FIRST)
-    assert second.response.status_code == 409
-    assert "您已参与过本轮调查" in second.response.get_data(as_text=True)
+    assert second.page.errors == {"token": "错误：该邀请码已经使用过"}
+    assert second.page.progress[0] == 1
+    second.send("next", {"r_district": "思茅区", "r_age_group": "60+", "r_gender": "女"})
+    assert second.response.status_code == 400
+    assert second.page.progress[0] == 1
+    assert second.page.errors == {"token": "错误：该邀请码已经使用过"}
+    assert len(stored(code)) == 1
+
+
+def test_invitation_used_between_first_page_and_submit_is_refused_at_submit(
+    app, make_round, survey, stored
+):
+    code = make_round("catering", require_token=True)
+    [token] = _tokens(app, code, 1)
+    late = survey(code, app.test_client())
+    late.open(f"?t={token}")
+    late.walk(FIRST, submit=False)  # past the first page with a good code
+    first = survey(code, app.test_client())
+    first.open(f"?t={token}")
+    first.walk(FIRST)
+    assert first.response.status_code == 303
+    late.send("submit")
+    assert late.response.status_code == 409
+    assert "您已参与过本轮调查" in late.response.get_data(as_text=True)
     assert len(stored(code)) == 1
 
 
@@ -181,15 +203,19 @@ def test_round_requiring_token_asks_for_it(app, make_round, survey, stored):
     assert s.page.errors == {"token": "错误：本轮调查需要邀请码"}
     assert s.page.checked == answers
 
-    # a wrong code passes page 1 (it is checked once, when sent) and comes back there
+    # a wrong code is refused on page 1, not after the last page
     s.send("next", {"token": "ZZZZ-ZZZZ"})
-    assert s.page.progress[0] == 2
-    s.walk(FIRST)
     assert s.response.status_code == 400
     assert s.page.progress[0] == 1
     assert s.page.errors == {"token": "错误：邀请码无效"}
     assert s.page.text_inputs["token"] == "ZZZZ-ZZZZ"
+    assert s.page.checked == answers
     assert stored(code) == []
+
+    # a wrong code in the letter's link: said on opening the page
+    other = survey(code, app.test_client())
+    other.open("?t=ZZZZ-ZZZZ")
+    assert other.page.errors == {"token": "错误：邀请码无效"}
 
     # typed by hand, in lower case with spaces: accepted
     s.send("next", {"token": f"  {token.lower()} "})
@@ -204,10 +230,38 @@ def test_thanks_page_after_redirect(make_round, survey):
     s.open()
     s.walk(FIRST)
     assert s.response.status_code == 303
-    page = s.client.get(s.response.headers["Location"], query_string={"lang": "en"})
+    page = s.client.get(s.response.headers["Location"] + "&lang=en")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Thank you!" in text and "Catering service satisfaction survey" in text
+    assert "2026 Q4" in text and "2026Q4" not in text
+
+
+def test_thanks_page_without_a_submission_does_not_say_submitted(client, make_round, survey):
+    code = make_round("catering")
+    for url in (f"/s/{code}/thanks", f"/s/{code}/thanks?r=forged", f"/s/{code}/thanks?r="):
+        page = client.get(url)
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "感谢您的参与" not in text and "已提交" not in text
+        assert "未收到您的答卷" in text and f'href="/s/{code}"' in text
+
+    # a receipt of another round does not count either
+    other = make_round("lodging", code="lodge-test")
+    s = survey(other)
+    s.open()
+    s.walk(FIRST)
+    receipt = s.response.headers["Location"].split("?r=", 1)[1]
+    text = client.get(f"/s/{code}/thanks?r={receipt}").get_data(as_text=True)
+    assert "感谢您的参与" not in text
+
+
+def test_survey_pages_show_the_period_in_words(make_round, survey):
+    code = make_round("catering")
+    s = survey(code)
+    s.open()
+    html = s.response.get_data(as_text=True)
+    assert "2026年第四季度" in html and "2026Q4" not in html
 
 
 def test_radio_groups_are_fieldsets_with_the_question_as_legend(make_round, survey):
