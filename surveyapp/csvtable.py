@@ -8,9 +8,11 @@ never by a Python loop over rows; the layouts built on it (:mod:`surveyapp.respo
 csv_layout`, :mod:`surveyapp.indices.margins_file`) check whole columns with numpy.
 
 Every problem is an :class:`InputError` whose text is one line naming the file, the row
-and the column, so a user can open the file and fix it.  Rows are numbered as records
-after the header (1 = the first data row, blank lines counted), so row ``N`` is line
-``N + 1`` of a file without line breaks inside quoted fields.  The header is ``header``.
+and the column, so a user can open the file and fix it.  Rows are numbered as a
+spreadsheet shows them: the header is row 1 and the first data record row 2 (blank
+lines counted), so row ``N`` is line ``N`` of a file without line breaks inside quoted
+fields.  ``surveyapp analyze``, ``surveyapp responses import`` and the margins upload
+all print these numbers, so one cell has one row number everywhere.
 
 Accepted text: UTF-8 with or without a byte-order mark, and GB18030 when asked for
 (transcoded to UTF-8 before parsing).  Blank lines (and rows of empty fields only) are
@@ -60,10 +62,15 @@ class InputError(ValueError):
     def __str__(self) -> str:
         parts = [self.file]
         if self.row is not None:
-            parts.append(f"row {self.row}" if isinstance(self.row, int) else str(self.row))
+            parts.append(f"row {self.row}" if isinstance(self.row, int) else _row_name(self.row))
         if self.column is not None:
             parts.append(f"column {self.column}")
         return ", ".join(parts) + ": " + self.message.replace("\n", " ")
+
+
+def _row_name(row: str) -> str:
+    """The header (``"header"``) is row 1 of the spreadsheet; say both."""
+    return "row 1 (header)" if row == "header" else row
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,8 @@ class Table:
     """A CSV file as text columns.
 
     ``columns[j]`` holds the fields of ``header[j]`` as a pyarrow string array (empty
-    fields are ``""``, never null); ``rows[i]`` is the file row of data row ``i``.
+    fields are ``""``, never null); ``rows[i]`` is the spreadsheet row of data row ``i``
+    (the header is row 1, the first data record row 2).
     """
 
     name: str
@@ -126,7 +134,7 @@ def _decode_error(file: str, raw: bytes, encoding: str, codec: str) -> InputErro
     except UnicodeDecodeError as exc:
         start = exc.start
     line = raw[:start].count(b"\n") + 1
-    row: int | str = "header" if line == 1 else line - 1
+    row: int | str = "header" if line == 1 else line
     hint = " (a GB18030 file needs --encoding gb18030)" if codec == "utf-8" else ""
     return InputError(file, row, None, f"not valid {encoding.upper()} text{hint}")
 
@@ -276,12 +284,15 @@ def read_table(
     for row in invalid:
         if not _blank(row.text):
             raise InputError(
-                file, row.number, None, f"{row.actual_columns} fields where the header has {width}"
+                file,
+                row.number + 1,
+                None,
+                f"{row.actual_columns} fields where the header has {width}",
             )
     columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in table.columns]
     n = table.num_rows
     skipped = np.array(sorted(row.number for row in invalid), dtype=np.intp)
-    rows = np.arange(1, n + skipped.size + 1, dtype=np.intp)
+    rows = np.arange(2, n + skipped.size + 2, dtype=np.intp)  # the header is row 1
     if skipped.size:
         rows = np.delete(rows, skipped - 1)
     if n:

@@ -10,13 +10,15 @@ option must have its population, so a typo or a forgotten row is caught at uploa
 rather than when a bulletin is made weeks later.
 
 Every refusal is a :class:`MarginsRejected` with a message key and, where the parser
-knows them, the row and column.
+knows them, the row (as a spreadsheet numbers it: the header is row 1) and column; a
+file with several problems is refused once, listing them all (``problems``), so the
+admin fixes the file in one go.
 """
 
 from __future__ import annotations
 
 from surveyapp.csvtable import InputError
-from surveyapp.indices.margins_file import read_margins
+from surveyapp.indices.margins_file import MarginsInvalid, MarginsProblem, read_margins
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.uploads import NotText, upload_text
 
@@ -28,7 +30,8 @@ MAX_MARGINS_BYTES = 1024 * 1024
 
 class MarginsRejected(ValueError):
     """The upload cannot be stored: ``key`` (a text of :mod:`surveyapp.admin.texts`) and
-    its ``params``; ``row``/``column`` locate a problem inside the file."""
+    its ``params``; ``row``/``column`` locate a problem inside the file.  ``problems``
+    lists every problem found (this one first)."""
 
     def __init__(
         self,
@@ -43,6 +46,24 @@ class MarginsRejected(ValueError):
         self.params = params or {}
         self.row = row
         self.column = column
+        self.problems: list[MarginsRejected] = [self]
+
+    @classmethod
+    def of(cls, problems: list[MarginsRejected]) -> MarginsRejected:
+        """One refusal listing ``problems`` (at least one), the first as its own."""
+        first = problems[0]
+        first.problems = list(problems)
+        return first
+
+
+def _from_parser(exc: InputError) -> MarginsRejected:
+    """A problem the margins reader found, under its own text key where it has one."""
+    if isinstance(exc, MarginsProblem):
+        params = {**exc.params, "detail": exc.message}
+        return MarginsRejected(f"margins_err_{exc.kind}", params, row=exc.row, column=exc.column)
+    return MarginsRejected(
+        "margins_err_file", {"detail": exc.message}, row=exc.row, column=exc.column
+    )
 
 
 def human_size(n: int) -> str:
@@ -85,22 +106,33 @@ def parse_margins(
     variable or category the round's respondents cannot have, or a category left out.
     """
     check_bytes(data, limit)
+    problems: list[MarginsRejected] = []
     try:
         parsed = read_margins(data, name="margins.csv")
+    except MarginsInvalid as exc:
+        if exc.totals is None or exc.rows is None:
+            raise MarginsRejected.of([_from_parser(p) for p in exc.problems]) from None
+        # the good rows are checked against the questionnaire too: all problems at once
+        problems = [_from_parser(p) for p in exc.problems]
+        totals, rows = exc.totals, exc.rows
     except InputError as exc:
-        raise MarginsRejected(
-            "margins_err_file", {"detail": exc.message}, row=exc.row, column=exc.column
-        ) from None
-    totals = {var: dict(cats) for var, cats in parsed.margins.totals.items()}
+        raise _from_parser(exc) from None
+    else:
+        totals = {var: dict(cats) for var, cats in parsed.margins.totals.items()}
+        rows = parsed.rows
     known = questionnaire.respondent_ids
+    complete = not problems  # a category on a bad row is not "missing"
     for var, cats in totals.items():
         if var not in known:
-            raise MarginsRejected(
-                "margins_err_variable",
-                {"variable": var, "known": ", ".join(known)},
-                row=parsed.rows[var, next(iter(cats))],
-                column="variable",
+            problems.append(
+                MarginsRejected(
+                    "margins_err_variable",
+                    {"variable": var, "known": ", ".join(known)},
+                    row=rows[var, next(iter(cats))],
+                    column="variable",
+                )
             )
+            continue
         options = set(questionnaire.respondent_question(var).values)
         for cat in cats:
             if var == "district" and districts and cat not in districts:
@@ -109,19 +141,27 @@ def parse_margins(
                 key = "margins_err_category"
             else:
                 continue
-            raise MarginsRejected(
-                key,
-                {"variable": var, "category": cat},
-                row=parsed.rows[var, cat],
-                column="category",
+            problems.append(
+                MarginsRejected(
+                    key,
+                    {"variable": var, "category": cat},
+                    row=rows[var, cat],
+                    column="category",
+                )
             )
         expected = districts if var == "district" and districts else list(options)
-        missing = [c for c in expected if c not in cats]
-        if missing:  # raking would fail on the first respondent of that category
-            raise MarginsRejected(
+        # raking would fail on the first respondent of a category left out
+        problems += [
+            MarginsRejected(
                 "margins_err_missing",
-                {"variable": var, "category": missing[0]},
-                row=parsed.rows[var, next(iter(cats))],
+                {"variable": var, "category": c},
+                row=rows[var, next(iter(cats))],
                 column="category",
             )
+            for c in expected
+            if c not in cats and complete
+        ]
+    if problems:
+        problems.sort(key=lambda p: p.row if isinstance(p.row, int) else 0)
+        raise MarginsRejected.of(problems)
     return totals

@@ -303,7 +303,7 @@ def upload_margins(code: str):
             data, questionnaire_of(round_.questionnaire_version), list(round_.districts or [])
         )
     except MarginsRejected as exc:
-        return _round_page(round_, 400, {"file": [margins_message(exc)]})
+        return _round_page(round_, 400, {"file": [margins_message(p) for p in exc.problems]})
     set_round_margins(
         db.session, round_, margins, actor=current_user, ip=request.remote_addr, source=name
     )

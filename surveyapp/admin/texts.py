@@ -233,7 +233,29 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
         "The file is not UTF-8 text (from line {line}). Save a GB18030/GBK file as UTF-8 "
         "and upload it again.",
     ),
-    "margins_err_file": ("{detail}", "{detail}"),  # the parser's words (English only)
+    "margins_err_file": ("文件无法按 CSV 读取（{detail}）", "Not readable as CSV: {detail}"),
+    "margins_err_missing_column": (
+        "缺少此列（表头须为 variable,category,population）",
+        "missing (the header must be variable,category,population)",
+    ),
+    "margins_err_empty_variable": ("变量（variable）为空", "empty variable"),
+    "margins_err_empty_category": ("类别（category）为空", "empty category"),
+    "margins_err_not_number": ("人口数“{value}”不是数字", "{value!r} is not a number"),
+    "margins_err_not_positive": (
+        "人口数须为正数，不能是 {value}",
+        "the population must be positive, not {value}",
+    ),
+    "margins_err_duplicate": (
+        "{variable}={category} 已在第 {first_row} 行出现过",
+        "{variable}={category} is already on row {first_row}",
+    ),
+    "margins_err_no_rows": ("文件只有表头，没有数据行", "no data rows"),
+    "margins_err_totals_differ": (
+        "{variable} 的人口数合计为 {total}，而 {reference} 的合计为 {reference_total}；"
+        "各变量须描述同一总人口",
+        "the populations of {variable} add up to {total} but those of {reference} to "
+        "{reference_total}; every variable must describe the same population",
+    ),
     "margins_err_variable": (
         "“{variable}”不是问卷的受访者问题（可用：{known}）",
         "{variable!r} is not a respondent question of the questionnaire (known: {known})",

@@ -22,7 +22,14 @@ from surveyapp.csvtable import InputError, read_table
 if TYPE_CHECKING:  # the type only: the responses layout is a service above this package
     from surveyapp.responses.csv_layout import ResponsesFile
 
-__all__ = ["MARGINS_COLUMNS", "MarginsFile", "check_margins", "read_margins"]
+__all__ = [
+    "MARGINS_COLUMNS",
+    "MarginsFile",
+    "MarginsInvalid",
+    "MarginsProblem",
+    "check_margins",
+    "read_margins",
+]
 
 MARGINS_COLUMNS = ("variable", "category", "population")
 
@@ -39,6 +46,47 @@ class MarginsFile:
     rows: dict[tuple[str, str], int]
 
 
+class MarginsProblem(InputError):
+    """One problem of a margins file: ``kind`` and ``params`` name it for a translation
+    (the admin's upload page says it in Chinese and English); ``str()`` is English."""
+
+    def __init__(
+        self,
+        file: str,
+        row: int | str | None,
+        column: str | None,
+        kind: str,
+        message: str,
+        **params: object,
+    ):
+        super().__init__(file, row, column, message)
+        self.kind = kind
+        self.params = params
+
+
+class MarginsInvalid(InputError):
+    """Every problem found in a margins file, in file order (``problems``); as an
+    :class:`InputError` it is the first of them, the one line ``analyze`` prints."""
+
+    def __init__(
+        self,
+        problems: list[InputError],
+        totals: dict[str, dict[str, float]] | None = None,
+        rows: dict[tuple[str, str], int] | None = None,
+    ):
+        first = problems[0]
+        super().__init__(first.file, first.row, first.column, first.message)
+        self.problems = problems
+        #: the good rows' totals and rows, for a caller that checks them further and
+        #: lists those problems too (not margins: the bad rows' people are missing)
+        self.totals = totals
+        self.rows = rows
+
+    def __str__(self) -> str:
+        more = len(self.problems) - 1
+        return super().__str__() + (f" (and {more} more problems)" if more else "")
+
+
 def read_margins(
     source: str | os.PathLike[str] | bytes,
     *,
@@ -49,56 +97,115 @@ def read_margins(
 
     Checks: the three columns; non-empty variable and category; a positive number
     of people; no (variable, category) twice; every variable describing the same
-    total population.  Raises :class:`InputError` naming the file, row and column.
+    total population.  Raises :class:`MarginsInvalid` listing every problem, each
+    naming the file, its row (as a spreadsheet numbers it: the header is row 1) and
+    column; a file that cannot be read as CSV at all is one :class:`InputError`.
     """
     table = read_table(source, encoding=encoding, name=name)
     path = table.name
-    for column in MARGINS_COLUMNS:
-        if column not in table.header:
-            raise InputError(
-                path, "header", column, "missing (the header must be variable,category,population)"
-            )
+    missing = [c for c in MARGINS_COLUMNS if c not in table.header]
+    if missing:
+        raise MarginsInvalid(
+            [
+                MarginsProblem(
+                    path,
+                    "header",
+                    column,
+                    "missing_column",
+                    "missing (the header must be variable,category,population)",
+                )
+                for column in missing
+            ]
+        )
     # A margins file has a few dozen rows: checked row by row, in file order.
     fields = zip(
         table.rows.tolist(), *(table.column(c).to_pylist() for c in MARGINS_COLUMNS), strict=True
     )
+    problems: list[InputError] = []
     totals: dict[str, dict[str, float]] = {}
     rows: dict[tuple[str, str], int] = {}
     first: dict[str, int] = {}
     for number, var_text, cat_text, pop_text in fields:
         var, cat, pop = var_text.strip(), cat_text.strip(), pop_text.strip()
+        bad = len(problems)
         if not var:
-            raise InputError(path, number, "variable", "empty variable")
+            problems.append(
+                MarginsProblem(path, number, "variable", "empty_variable", "empty variable")
+            )
         if not cat:
-            raise InputError(path, number, "category", "empty category")
+            problems.append(
+                MarginsProblem(path, number, "category", "empty_category", "empty category")
+            )
         try:
             value = float(pop.replace(",", ""))
         except ValueError:
-            raise InputError(path, number, "population", f"{pop!r} is not a number") from None
-        if not math.isfinite(value) or value <= 0:
-            raise InputError(
-                path, number, "population", f"the population must be positive, not {pop}"
+            value = math.nan
+            problems.append(
+                MarginsProblem(
+                    path,
+                    number,
+                    "population",
+                    "not_number",
+                    f"{pop!r} is not a number",
+                    value=pop,
+                )
             )
-        if (var, cat) in rows:
-            raise InputError(
-                path, number, "category", f"{var}={cat} is already on row {rows[var, cat]}"
+        else:
+            if not math.isfinite(value) or value <= 0:
+                problems.append(
+                    MarginsProblem(
+                        path,
+                        number,
+                        "population",
+                        "not_positive",
+                        f"the population must be positive, not {pop}",
+                        value=pop,
+                    )
+                )
+        if var and cat and (var, cat) in rows:
+            problems.append(
+                MarginsProblem(
+                    path,
+                    number,
+                    "category",
+                    "duplicate",
+                    f"{var}={cat} is already on row {rows[var, cat]}",
+                    variable=var,
+                    category=cat,
+                    first_row=rows[var, cat],
+                )
             )
+        if len(problems) > bad:
+            continue
         rows[var, cat] = number
         first.setdefault(var, number)
         totals.setdefault(var, {})[cat] = value
-    if not totals:
-        raise InputError(path, 1, None, "no data rows")
+    if not totals and not problems:
+        problems.append(MarginsProblem(path, 2, None, "no_rows", "no data rows"))
+    if problems:
+        raise MarginsInvalid(problems, totals, rows)
     grand = {v: math.fsum(c.values()) for v, c in totals.items()}
-    ref_var = next(iter(grand))
+    ref_var = next(iter(grand), None)
     for var, total in grand.items():
-        if abs(total - grand[ref_var]) > 1e-9 * grand[ref_var]:
-            raise InputError(
-                path,
-                first[var],
-                "population",
-                f"the populations of {var} add up to {total:.15g} but those of {ref_var} to "
-                f"{grand[ref_var]:.15g}; every variable must describe the same population",
+        if ref_var is not None and abs(total - grand[ref_var]) > 1e-9 * grand[ref_var]:
+            problems.append(
+                MarginsProblem(
+                    path,
+                    first[var],
+                    "population",
+                    "totals_differ",
+                    f"the populations of {var} add up to {total:.15g} but those of {ref_var} "
+                    f"to {grand[ref_var]:.15g}; every variable must describe the same "
+                    "population",
+                    variable=var,
+                    total=f"{total:.15g}",
+                    reference=ref_var,
+                    reference_total=f"{grand[ref_var]:.15g}",
+                )
             )
+    if problems:
+        problems.sort(key=lambda p: p.row if isinstance(p.row, int) else 0)
+        raise MarginsInvalid(problems, totals, rows)
     return MarginsFile(path, Margins(totals), rows)
 
 

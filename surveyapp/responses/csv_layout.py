@@ -186,7 +186,7 @@ def read_responses(
             path, "header", answer_id, f"missing: questionnaire {q.id} has an item {answer_id}"
         )
     if table.n == 0:
-        raise InputError(path, 1, None, "no data rows")
+        raise InputError(path, 2, None, "no data rows")
     errors = _FirstError(table)
     ids = _respondent_ids(table, errors)
     n = table.n

@@ -7,8 +7,8 @@ questions, ``period``, one column per answer id), read by the same reader as
 lines and quoted line breaks.  Every row is checked with the same
 :func:`validate_submission` as the survey and the API; every problem is reported with
 its row and column, and nothing is imported unless all rows are good.  Rows are
-numbered as a spreadsheet shows them: the header is row 1 (``analyze``'s row N is
-row N + 1 here).
+numbered as a spreadsheet shows them, the header being row 1 — the numbers of
+:func:`read_table`, so ``analyze`` names the same row for the same cell.
 
 A cell that starts with ``'`` and a formula character (``'=…``, ``'-…``) is read without
 the quote: it is how our own CSV exports write such texts (:mod:`surveyapp.csv_safe`),
@@ -61,8 +61,8 @@ class ImportFailed(ValueError):
 
 
 def _problem(exc: InputError) -> ImportProblem:
-    """A reading error of :func:`read_table`, its row counted as a spreadsheet does."""
-    row = 1 if exc.row == "header" else exc.row + 1 if isinstance(exc.row, int) else None
+    """A reading error of :func:`read_table` (whose rows are spreadsheet rows already)."""
+    row = 1 if exc.row == "header" else exc.row if isinstance(exc.row, int) else None
     return ImportProblem(row, exc.column or "", exc.message)
 
 
@@ -94,7 +94,7 @@ def import_csv(session: Session, round_: Round, path: Path, encoding: str = "utf
     seen: dict[str, int] = {}
     records = []
     now = utcnow()
-    for i, number in enumerate((table.rows + 1).tolist()):
+    for i, number in enumerate(table.rows.tolist()):
         values = {name: restore_cell(column[i]).strip() for name, column in cells.items()}
         get = values.__getitem__
         rid = get("respondent_id")

@@ -33,8 +33,8 @@ def test_parse_margins_reads_the_bytes(no_temp_files):
     assert parse_margins(good.encode("utf-8-sig"), q, []) == population_margins()
     with pytest.raises(MarginsRejected) as caught:
         parse_margins(good.replace("326040", "-1").encode(), q, [])
-    assert caught.value.key == "margins_err_file" and caught.value.column == "population"
-    assert caught.value.row == 1
+    assert caught.value.key == "margins_err_not_positive" and caught.value.column == "population"
+    assert caught.value.row == 2  # the first data row; the header is row 1
 
 
 def test_the_upload_page_stores_margins_without_a_temporary_file(

@@ -88,8 +88,8 @@ def test_margins_can_be_replaced_and_cleared(app, admin, code):
 
 BAD_ROWS = [
     # (a change to the good file, Chinese location, English message part)
-    (("326040", "many"), "文件第 1 行，population 列", "'many' is not a number"),
-    (("326040", "-5"), "文件第 1 行，population 列", "the population must be positive"),
+    (("326040", "many"), "文件第 2 行，population 列", "'many' is not a number"),
+    (("326040", "-5"), "文件第 2 行，population 列", "the population must be positive"),
     (
         ("variable,category,population", "variable,category,people"),
         "文件表头，population 列",
@@ -102,7 +102,7 @@ BAD_ROWS = [
     ),
     (
         ("district,思茅区", "district,火星区"),
-        "文件第 1 行，category 列",
+        "文件第 2 行，category 列",
         "district '火星区' is not in this round",
     ),
     (
@@ -211,3 +211,28 @@ def test_other_forms_keep_the_app_limit_and_get_the_general_notice(app, admin, c
     text = reply.get_data(as_text=True)
     assert "提交的内容超出了允许的大小" in text and "larger than allowed" in text
     assert "文件过大" not in text
+
+
+def test_every_problem_is_listed_with_its_row_in_chinese_and_english(app, admin, code):
+    """Issue 14: a file with three bad rows lists all three (not the first only), each
+    with the file's own row number (the header is row 1) and in Chinese first."""
+    lines = GOOD.splitlines()
+    assert lines[0] == "variable,category,population"
+    lines[1] = lines[1].rsplit(",", 1)[0] + ",many"  # row 2
+    lines[3] = lines[3].rsplit(",", 1)[0] + ",0"  # row 4
+    lines[5] = "district,火星区," + lines[5].rsplit(",", 1)[1]  # row 6
+    reply = _upload(admin, code, ("\n".join(lines) + "\n").encode())
+    assert reply.status_code == 400
+    page = reply.get_data(as_text=True)
+    errors = [
+        html.unescape(re.sub(r"<[^>]+>", "", m))
+        for m in re.findall(
+            r'<p class="field-error" id="file-error-\d+"[^>]*>(.*?)</p>', page, re.S
+        )
+    ]
+    assert len(errors) >= 3, errors
+    assert errors[0].startswith("文件第 2 行，population 列：人口数“many”不是数字"), errors[0]
+    assert "row 2, column population: 'many' is not a number" in errors[0]
+    assert errors[1].startswith("文件第 4 行，population 列：人口数须为正数"), errors[1]
+    assert any(e.startswith("文件第 6 行，category 列") and "火星区" in e for e in errors[2:])
+    assert _stored(app, code) is None

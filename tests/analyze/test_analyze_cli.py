@@ -167,17 +167,17 @@ def drop_column(lines: list[str], column: str) -> list[str]:
 
 
 BAD_RESPONSES = [
-    ("missing item column", lambda ls: drop_column(ls, "q07"), ("header", "column q07")),
-    ("score outside scale", lambda ls: set_cell(ls, 5, "q03", "11"), ("row 5", "column q03", "outside")),
-    ("score not a number", lambda ls: set_cell(ls, 7, "overall", "good"), ("row 7", "column overall")),
-    ("fractional score", lambda ls: set_cell(ls, 8, "q01", "3.5"), ("row 8", "column q01")),
-    ("value outside options", lambda ls: set_cell(ls, 9, "district", "澜沧县"), ("row 9", "column district", "澜沧县")),
-    ("required value empty", lambda ls: set_cell(ls, 10, "gender", ""), ("row 10", "column gender")),
-    ("duplicate id", lambda ls: set_cell(ls, 12, "respondent_id", "B003"), ("row 12", "column respondent_id", "row 3")),
-    ("empty id", lambda ls: set_cell(ls, 4, "respondent_id", ""), ("row 4", "column respondent_id")),
-    ("short row", lambda ls: [*ls[:6], ls[6].rsplit(",", 1)[0], *ls[7:]], ("row 6",)),
+    ("missing item column", lambda ls: drop_column(ls, "q07"), ("row 1 (header)", "column q07")),
+    ("score outside scale", lambda ls: set_cell(ls, 5, "q03", "11"), ("row 6", "column q03", "outside")),
+    ("score not a number", lambda ls: set_cell(ls, 7, "overall", "good"), ("row 8", "column overall")),
+    ("fractional score", lambda ls: set_cell(ls, 8, "q01", "3.5"), ("row 9", "column q01")),
+    ("value outside options", lambda ls: set_cell(ls, 9, "district", "澜沧县"), ("row 10", "column district", "澜沧县")),
+    ("required value empty", lambda ls: set_cell(ls, 10, "gender", ""), ("row 11", "column gender")),
+    ("duplicate id", lambda ls: set_cell(ls, 12, "respondent_id", "B003"), ("row 13", "column respondent_id", "row 4")),
+    ("empty id", lambda ls: set_cell(ls, 4, "respondent_id", ""), ("row 5", "column respondent_id")),
+    ("short row", lambda ls: [*ls[:6], ls[6].rsplit(",", 1)[0], *ls[7:]], ("row 7",)),
     ("several periods", lambda ls: set_cell(ls, 3, "period", "2026Q4"), ("column period", "--period")),
-    ("no data rows", lambda ls: ls[:1], ("row 1", "no data")),
+    ("no data rows", lambda ls: ls[:1], ("row 2", "no data")),
 ]  # fmt: skip
 
 
@@ -203,15 +203,15 @@ BAD_MARGINS = [
      lambda ls: [*ls[:-1], ls[-1].replace(",733530", ",733529"), "gender,其他,1"],
      ("margins", "column category", "其他")),
     ("zero population", lambda ls: [ls[0], ls[1].replace("367000", "0"), *ls[2:]],
-     ("margins", "row 1", "column population")),
+     ("margins", "row 2", "column population")),
     ("negative population", lambda ls: [ls[0], ls[1].replace("367000", "-5"), *ls[2:]],
-     ("margins", "row 1", "column population")),
+     ("margins", "row 2", "column population")),
     ("totals disagree", lambda ls: [*ls[:-1], ls[-1].replace(",733530", ",733531")],
-     ("margins", "row 10", "column population", "1497001", "1497000")),
+     ("margins", "row 11", "column population", "1497001", "1497000")),
     ("not a number", lambda ls: [*ls[:3], ls[3].replace("360000", "many"), *ls[4:]],
-     ("margins", "row 3", "column population")),
-    ("unknown variable", lambda ls: [*ls, "income,high,1497000"], ("margins", "row 12", "column variable")),
-    ("duplicate category", lambda ls: [*ls, ls[1]], ("margins", "row 12", "column category")),
+     ("margins", "row 4", "column population")),
+    ("unknown variable", lambda ls: [*ls, "income,high,1497000"], ("margins", "row 13", "column variable")),
+    ("duplicate category", lambda ls: [*ls, ls[1]], ("margins", "row 13", "column category")),
     ("bad header", lambda ls: ["var,category,population", *ls[1:]], ("margins", "header", "column variable")),
 ]  # fmt: skip
 
@@ -254,7 +254,7 @@ def test_wrong_encoding_names_the_row(tmp_path):
     path = tmp_path / "mixed.csv"
     path.write_bytes(raw)
     res = invoke("--questionnaire", QB, "--responses", str(path))
-    assert res.exit_code == 2 and "row 4" in res.stderr and str(path) in res.stderr
+    assert res.exit_code == 2 and "row 5" in res.stderr and str(path) in res.stderr
 
 
 def test_unknown_columns_for_options():

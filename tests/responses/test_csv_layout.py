@@ -13,7 +13,7 @@ import pytest
 from analysis import Categorical, ResponseMatrix, run
 from surveyapp.analyze import render
 from surveyapp.csvtable import InputError
-from surveyapp.indices.margins_file import read_margins
+from surveyapp.indices.margins_file import MarginsInvalid, read_margins
 from surveyapp.questionnaire import load_questionnaire
 from surveyapp.questionnaire.scoring import scoring_spec
 from surveyapp.responses.csv_layout import ID_COLUMN, layout, read_responses
@@ -27,7 +27,8 @@ HEADER = LINES[0].split(",")
 
 
 def with_cells(*changes: tuple[int, str, str]) -> bytes:
-    """RESPONSES_B with (data row, column, new text) changes."""
+    """RESPONSES_B with (line index, column, new text) changes: line index ``i`` is the
+    spreadsheet row ``i + 1`` (the header is row 1)."""
     lines = [line.split(",") for line in LINES]
     for row, column, text in changes:
         lines[row][HEADER.index(column)] = text
@@ -42,8 +43,8 @@ def error_of(raw: bytes) -> InputError:
 
 def test_a_bad_score_is_named_by_row_and_column():
     err = error_of(with_cells((9, "q04", "x")))
-    assert (err.row, err.column) == (9, "q04")
-    assert str(err) == "R.csv, row 9, column q04: 'x' is not a score (an integer 1-10, or empty)"
+    assert (err.row, err.column) == (10, "q04")
+    assert str(err) == "R.csv, row 10, column q04: 'x' is not a score (an integer 1-10, or empty)"
     assert (
         error_of(with_cells((3, "overall", "11"))).message == "score 11 is outside the scale 1-10"
     )
@@ -54,18 +55,18 @@ def test_a_bad_score_is_named_by_row_and_column():
 def test_the_earliest_bad_cell_is_reported_first():
     # a later column on an earlier row wins over an earlier column on a later row
     err = error_of(with_cells((20, "q01", "0"), (7, "q12", "x"), (7, "district", "上海")))
-    assert (err.row, err.column) == (7, "q12")
+    assert (err.row, err.column) == (8, "q12")
     err = error_of(with_cells((20, "q01", "0"), (12, "gender", "")))
-    assert (err.row, err.column) == (12, "gender") and err.message == "gender is required"
+    assert (err.row, err.column) == (13, "gender") and err.message == "gender is required"
     err = error_of(with_cells((5, "district", "上海"), (6, "q01", "0")))
-    assert str(err) == "R.csv, row 5, column district: '上海' is not an option of district"
+    assert str(err) == "R.csv, row 6, column district: '上海' is not an option of district"
 
 
 def test_a_repeated_or_empty_respondent_id_names_both_rows():
     err = error_of(with_cells((12, ID_COLUMN, " B003 "), (30, ID_COLUMN, "B003")))
-    assert str(err) == "R.csv, row 12, column respondent_id: respondent id 'B003' already on row 3"
+    assert str(err) == "R.csv, row 13, column respondent_id: respondent id 'B003' already on row 4"
     err = error_of(with_cells((30, ID_COLUMN, "B003"), (8, ID_COLUMN, "  ")))
-    assert str(err) == "R.csv, row 8, column respondent_id: empty respondent id"
+    assert str(err) == "R.csv, row 9, column respondent_id: empty respondent id"
 
 
 def test_rows_count_blank_lines_and_quoted_line_breaks():
@@ -76,9 +77,9 @@ def test_rows_count_blank_lines_and_quoted_line_breaks():
         + LINES[3].replace(",6,", ",66,", 1) + ",\n"
     ).encode()  # fmt: skip
     err = error_of(raw)
-    assert err.row == 4 and err.message.startswith("score 66")
+    assert err.row == 5 and err.message.startswith("score 66")
     good = read_responses(raw.replace(b",66,", b",6,"), QB)
-    assert good.rows.tolist() == [1, 3, 4]
+    assert good.rows.tolist() == [2, 4, 5]
     assert good.matrix.values("note").tolist() == ["two\nlines", "", ""]
 
 
@@ -90,7 +91,7 @@ def test_category_columns_are_coded_as_a_stored_round_codes_them():
     assert m.columns["district"].levels == ("思茅区", "宁洱县", "墨江县", "孟连县")
     assert m.columns["period"].levels == ("2026Q3",)
     assert m.values("district")[0] == "思茅区" and m.n == 150
-    assert parsed.rows.tolist() == list(range(1, 151))
+    assert parsed.rows.tolist() == list(range(2, 152))
     roles = layout(parsed.header, QB)
     assert roles.respondent == ("district", "age_group", "gender") and roles.extra == ("period",)
     assert roles.missing == () and not roles.duration
@@ -134,5 +135,23 @@ def test_margins_errors_name_the_upload():
     with pytest.raises(InputError) as caught:
         read_margins(b"variable,category,population\ndistrict,A,0\n", name="m.csv")
     assert str(caught.value) == (
-        "m.csv, row 1, column population: the population must be positive, not 0"
+        "m.csv, row 2, column population: the population must be positive, not 0"
+    )
+
+
+def test_every_margins_problem_is_listed_in_file_order():
+    raw = (
+        b"variable,category,population\n"
+        b"district,A,many\n"  # row 2
+        b"district,B,10\n"
+        b",C,5\n"  # row 4
+        b"district,B,3\n"  # row 5: B again
+    )
+    with pytest.raises(MarginsInvalid) as caught:
+        read_margins(raw, name="m.csv")
+    where = [(p.row, p.column) for p in caught.value.problems]
+    assert where == [(2, "population"), (4, "variable"), (5, "category")]
+    assert (
+        str(caught.value)
+        == "m.csv, row 2, column population: 'many' is not a number (and 2 more problems)"
     )
