@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -264,3 +265,22 @@ def test_demo_prints_accounts_that_sign_in_to_the_dashboard(cli, app):
     # a second start gives new passwords; the old one no longer works
     again = dict(re.findall(r"sign in as +\w+ +(\S+) / (\S+)", cli("demo", "--no-serve").output))
     assert again["demo-admin"] != accounts["demo-admin"]
+
+
+def test_analyze_and_import_name_the_same_row_for_the_same_cell(cli, app, tmp_path):
+    """Issue 14: one bad cell, one row number, whichever command reads the file (rows as
+    a spreadsheet shows them: the header is row 1)."""
+    cli("questionnaires", "load")
+    cli("rounds", "create", "--questionnaire", "logistics", "--period", "2026Q3", "--code", "log-c")
+    detail = app.test_client().get("/api/v1/questionnaires/logistics").get_json()
+    item_ids = [i["id"] for d in detail["dimensions"] for i in d["items"]] + ["overall"]
+    header = ["respondent_id", "district", "age_group", "gender", "period", *item_ids]
+    rows = [[f"R{n}", "思茅区", "18-29", "女", "2026Q3", *["4"] * len(item_ids)] for n in range(4)]
+    rows[2][-1] = "7"  # spreadsheet row 4: outside the 1-5 scale
+    src = tmp_path / "one-bad-cell.csv"
+    src.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", "utf-8")
+    imported = cli("responses", "import", str(src), "--round", "log-c")
+    assert imported.exit_code == 2 and f"{src}: row 4, column overall" in imported.output
+    questionnaire = Path(__file__).resolve().parents[2] / "questionnaires" / "logistics.yaml"
+    analysed = cli("analyze", "--questionnaire", str(questionnaire), "--responses", str(src))
+    assert analysed.exit_code == 2 and f"{src}, row 4, column overall" in analysed.output
