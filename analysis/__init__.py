@@ -32,11 +32,13 @@ from .result import (
     Estimate,
     GroupResult,
     IndexEstimate,
+    Measure,
     QualityReport,
     RateEstimate,
     ScoreEstimate,
     Verdict,
     WeightsInfo,
+    has_goal,
     verdict_of,
 )
 from .run import run
@@ -59,6 +61,8 @@ __all__ = [
     "scope_of",
     "trend",
     "fit_margins",
+    "has_goal",
+    "Measure",
     "verdict_of",
     "Z95",
     "AnalysisResult",

@@ -1,4 +1,4 @@
-"""The goal test: is the index above or below the goal?
+"""The goal test: is a measure (the index, or the satisfaction rate) above or below its goal?
 
 With :math:`z = (\\hat\\theta - g) / \\mathrm{SE}` (analysis contract, 8):
 
@@ -8,6 +8,13 @@ With :math:`z = (\\hat\\theta - g) / \\mathrm{SE}` (analysis contract, 8):
 
 The reported ``p_value`` is :math:`1 - \\Phi(|z|)`, the one-sided p in the direction
 of the estimate.  A result with fewer than ``min_n`` respondents gets no verdict.
+
+The index is judged against ``goal``; the satisfaction rate, when the questionnaire
+sets a ``rate_goal``, against it, with the rate's linearised SE (percent points).
+
+A one-sided test at 5% is not "the 95% interval lies below the goal": ``not_met``
+holds as soon as the estimate is 1.645 SE below the goal, so an index of 76.0 with
+SE 2.1 (95% interval 71.9-80.1) is ``not_met`` though its interval reaches 80.
 """
 
 from __future__ import annotations

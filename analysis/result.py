@@ -29,14 +29,20 @@ __all__ = [
     "RateEstimate",
     "ScoreEstimate",
     "Verdict",
+    "Measure",
     "WeightsInfo",
+    "has_goal",
     "num",
     "verdict_of",
 ]
 
-#: What a reader is told about an index against its goal: the goal test's status, or
+#: What a reader is told about a measure against its goal: the goal test's status, or
 #: ``small`` when there are too few respondents (or no number) to test at all.
 Verdict = Literal["met", "not_met", "inconclusive", "small"]
+
+#: The measures a goal can be set on: the index (0-100, ``goal``) and the
+#: satisfaction rate (percent, ``rate_goal``).
+Measure = Literal["index", "rate"]
 
 
 def num(x: float | None) -> float | None:
@@ -81,13 +87,26 @@ class IndexEstimate(Estimate):
 
 @dataclass(frozen=True)
 class RateEstimate(Estimate):
-    """The satisfaction rate (percent), logit interval with ``df`` degrees of freedom."""
+    """The satisfaction rate (percent), logit interval with ``df`` degrees of freedom.
+
+    ``goal`` is the rate's own goal (the questionnaire's ``rate_goal``), ``None`` when
+    it has none; with a goal, ``goal_status`` and ``p_value`` are the one-sided goal
+    test of the index's rule (:func:`analysis.goal_test`) on the rate and its
+    linearised SE, and the JSON carries ``goal``, ``goal_status`` and ``p_value``.
+    """
 
     df: int = 0
+    goal: float | None = None
+    goal_status: GoalStatus | None = None
+    p_value: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = super().to_dict()
         d["df"] = self.df
+        if self.goal is not None:
+            d["goal"] = self.goal
+            d["goal_status"] = self.goal_status
+            d["p_value"] = num(self.p_value)
         return d
 
 
@@ -248,6 +267,7 @@ class AnalysisResult:
     quality: QualityReport | None
     reliability: tuple[Reliability, ...]
     drivers: DriversResult | None
+    rate_goal: float | None = None
     weights: NDArray[np.float64] = field(
         compare=False, repr=False, default_factory=lambda: np.zeros(0)
     )
@@ -262,6 +282,7 @@ class AnalysisResult:
             "version": self.version,
             "period": self.period,
             "goal": self.goal,
+            **({} if self.rate_goal is None else {"rate_goal": self.rate_goal}),
             "n_received": self.n_received,
             "n": self.n,
             "effective_n": num(self.effective_n),
@@ -282,15 +303,27 @@ class AnalysisResult:
         }
 
 
-def verdict_of(index: IndexEstimate | None, small_sample: bool) -> Verdict:
+def verdict_of(estimate: IndexEstimate | RateEstimate | None, small_sample: bool) -> Verdict:
     """The one verdict rule for the dashboard, the API, the bulletin and the CLI.
 
-    A small sample (fewer than ``min_n`` analysed respondents), a missing estimate or
-    a goal test that could not run (no finite SE) is ``small``: no verdict is given;
-    otherwise the goal test's status (:func:`analysis.goal_test`).
+    ``estimate`` is the measure judged: the index against ``goal`` (always), or the
+    satisfaction rate against its ``rate_goal`` (only when the questionnaire sets one:
+    see :func:`has_goal`).  A small sample (fewer than ``min_n`` analysed
+    respondents), a missing estimate or a goal test that could not run (no finite SE)
+    is ``small``: no verdict is given; otherwise the goal test's status
+    (:func:`analysis.goal_test`: ``not_met`` = significantly below the goal,
+    one-sided at 5%; ``met`` = significantly above; else ``inconclusive``).
     """
-    if index is None or small_sample or index.goal_status is None:
+    if estimate is None or small_sample or estimate.goal_status is None:
         return "small"
-    if not math.isfinite(index.estimate):
+    if not math.isfinite(estimate.estimate):
         return "small"
-    return index.goal_status
+    return estimate.goal_status
+
+
+def has_goal(estimate: IndexEstimate | RateEstimate | None) -> bool:
+    """Whether ``estimate`` is judged against a goal: the index always, a rate when a
+    ``rate_goal`` is set."""
+    if estimate is None:
+        return False
+    return isinstance(estimate, IndexEstimate) or estimate.goal is not None

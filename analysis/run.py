@@ -254,13 +254,24 @@ def _index(est: DomainEstimates, g: int, goal: float, small: bool) -> IndexEstim
     )
 
 
-def _rate(est: DomainEstimates, g: int) -> RateEstimate:
-    """The satisfaction rate in percent, within [0, 100], its interval holding it."""
+def _rate(est: DomainEstimates, g: int, goal: float | None, small: bool) -> RateEstimate:
+    """The satisfaction rate in percent, within [0, 100], its interval holding it, and
+    its goal test when the rate has a goal."""
     share, s, df = float(est.estimate[g, 1]), float(est.se[g, 1]), int(est.df[g, 1])
     e = min(max(share, 0.0), 1.0) * 100.0 if math.isfinite(share) else share
     s *= 100.0
     lo, hi = logit_interval(e, s, df)
-    return RateEstimate(e, s, (float(lo), float(hi)), int(est.n[g, 1]), df=df)
+    status, p = (None, None) if goal is None else goal_test(e, s, goal)
+    return RateEstimate(
+        e,
+        s,
+        (float(lo), float(hi)),
+        int(est.n[g, 1]),
+        df=df,
+        goal=goal,
+        goal_status=None if small else status,
+        p_value=p,
+    )
 
 
 def run(
@@ -297,7 +308,8 @@ def run(
         combinations of the values, like ``svyby(~a + b)``); a list of lists gives
         several groupings, reported one after the other.
     goal : float, optional
-        Goal of the index (default ``spec.goal``).
+        Goal of the index (default ``spec.goal``).  The satisfaction rate is judged
+        against ``spec.rate_goal`` when it is set, by the same test.
     min_n : int
         Fewer analysed respondents than this makes a result ``small_sample``.
     quality : QualityRules, optional
@@ -433,7 +445,7 @@ def run(
                     n=int(gn[g]),
                     small_sample=g_small,
                     index=_index(est, g, goal_value, g_small),
-                    satisfaction_rate=_rate(est, g),
+                    satisfaction_rate=_rate(est, g, spec.rate_goal, g_small),
                     dimensions=gd,
                     items=gi,
                     deff=gdeff,
@@ -469,7 +481,7 @@ def run(
         min_n=min_n,
         weighting=weighting,
         index=_index(whole, 0, goal_value, small),
-        satisfaction_rate=_rate(whole, 0),
+        satisfaction_rate=_rate(whole, 0, spec.rate_goal, small),
         dimensions=dimensions,
         items=item_list,
         groups=tuple(groups),
@@ -478,6 +490,7 @@ def run(
         quality=report,
         reliability=rel,
         drivers=drv,
+        rate_goal=spec.rate_goal,
         weights=w,
         respondent_ids=sub(matrix.respondent_ids),
     )

@@ -1,4 +1,4 @@
-"""What to score: items, dimensions, weights, scales, the overall item and the goal.
+"""What to score: items, dimensions, weights, scales, the overall item and the goals.
 
 A :class:`ScoringSpec` is a plain description with no dependency on the
 questionnaire model, so that :mod:`analysis` can be used on data from anywhere.
@@ -93,6 +93,9 @@ class ScoringSpec:
         An overall answer at or above this value counts as satisfied.
     goal : float
         Goal of the index, used when the caller gives none.
+    rate_goal : float, optional
+        Goal of the satisfaction rate (percent), judged by the same one-sided test
+        with the rate's linearised SE; ``None``: the rate has no goal and no verdict.
     """
 
     id: str
@@ -104,6 +107,7 @@ class ScoringSpec:
     overall_max: float = 5.0
     satisfied_threshold: float = 4.0
     goal: float = DEFAULT_GOAL
+    rate_goal: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dimensions", tuple(self.dimensions))
@@ -135,6 +139,13 @@ class ScoringSpec:
             )
         if not math.isfinite(self.goal):
             raise ValueError("the goal must be a number")
+        if self.rate_goal is not None and not (
+            math.isfinite(self.rate_goal) and 0 <= self.rate_goal <= 100
+        ):
+            raise ValueError(
+                f"the goal of the satisfaction rate must be a percentage from 0 to 100, "
+                f"not {self.rate_goal}"
+            )
 
     @property
     def item_ids(self) -> tuple[str, ...]:

@@ -142,6 +142,7 @@ class Questionnaire:
     respondent: tuple[RespondentQuestion, ...] = ()
     open_questions: tuple[OpenQuestion, ...] = ()
     intro: Text | None = None
+    rate_goal: float | None = None
     definition: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # Cached: the submission path reads these on every request; the dataclass is frozen,

@@ -107,6 +107,8 @@ def normalise(data: Mapping[str, Any], sectors: Mapping[str, Text] = SECTORS) ->
     if "intro" in data:
         out["intro"] = _text(data["intro"], Text("", ""))
     out["goal"] = float(data.get("goal", DEFAULT_GOAL))
+    if data.get("rate_goal") is not None:
+        out["rate_goal"] = float(data["rate_goal"])
     out["scale"] = scale
     out["overall"] = {
         "id": overall.get("id", DEFAULT_OVERALL_ID),
@@ -174,6 +176,7 @@ def build(definition: dict[str, Any]) -> Questionnaire:
         sector=definition["sector"],
         title=text(definition["title"]),
         goal=definition["goal"],
+        rate_goal=definition.get("rate_goal"),
         scale=scale(definition["scale"]),
         overall=OverallItem(
             id=overall["id"],

@@ -167,6 +167,7 @@ def _build_schema() -> dict[str, Any]:
             "title": _ref("text"),
             "intro": _ref("text"),
             "goal": _leaf("a number from 0 to 100", type="number", minimum=0, maximum=100),
+            "rate_goal": _leaf("a percentage from 0 to 100", type="number", minimum=0, maximum=100),
             "scale": _ref("scale"),
             "overall": overall,
             "dimensions": _leaf(

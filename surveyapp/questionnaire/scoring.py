@@ -14,7 +14,8 @@ def scoring_spec(q: Questionnaire) -> ScoringSpec:
 
     Items follow ``q.items`` (the storage and CSV order), each with its dimension,
     weight and scale; dimensions keep their weights; the overall item gives the
-    satisfied threshold; the goal is the questionnaire's.
+    satisfied threshold; the goals (of the index, and of the rate if set) are the
+    questionnaire's.
     """
     items = tuple(
         ItemSpec(item.id, dim.id, float(item.weight), float(item.scale.min), float(item.scale.max))
@@ -31,4 +32,5 @@ def scoring_spec(q: Questionnaire) -> ScoringSpec:
         overall_max=float(q.overall.scale.max),
         satisfied_threshold=float(q.overall.satisfied_threshold),
         goal=float(q.goal),
+        rate_goal=None if q.rate_goal is None else float(q.rate_goal),
     )

@@ -19,12 +19,14 @@ from analysis import (
     cronbach_alpha,
     flag_responses,
     goal_test,
+    has_goal,
     kish,
     logit_interval,
     rake,
     run,
     score_respondents,
     trim_and_rake,
+    verdict_of,
 )
 
 CONTRACT_KEYS = {
@@ -514,3 +516,53 @@ def test_logit_interval_clamps_and_contains_the_estimate():
     e = 99.99999999999997
     lo, hi = logit_interval(e, 3.2e-15, 16)
     assert lo <= e <= hi <= 100.0
+
+
+# --- the rate's own goal (issue 14, item 4) -------------------------------------------
+
+
+def _with_rate_goal(spec: ScoringSpec, rate_goal: float | None) -> ScoringSpec:
+    return ScoringSpec(
+        spec.id, spec.version, spec.dimensions, spec.items,
+        overall_min=spec.overall_min, overall_max=spec.overall_max,
+        satisfied_threshold=spec.satisfied_threshold, goal=spec.goal, rate_goal=rate_goal,
+    )  # fmt: skip
+
+
+def test_rate_goal_is_judged_by_the_goal_test_on_the_rate_and_its_se():
+    m = random_matrix(600)
+    r = run(m, _with_rate_goal(small_spec(), 80), by=["district"], min_n=150)
+    rate = r.satisfaction_rate
+    assert 30 < rate.estimate < 50  # overall 4 or 5 of 1..5
+    assert (rate.goal, rate.goal_status) == (80, "not_met")
+    assert (rate.goal_status, rate.p_value) == goal_test(rate.estimate, rate.se, 80)
+    assert verdict_of(rate, r.small_sample) == "not_met" and has_goal(rate)
+    # the index keeps its own goal and verdict
+    assert r.index.goal_status == goal_test(r.index.estimate, r.index.se, 80)[0]
+    low = run(m, _with_rate_goal(small_spec(), 20))
+    assert low.satisfaction_rate.goal_status == "met"
+    small = [g for g in r.groups if g.small_sample]
+    assert small, "a district below min_n"
+    for g in small:
+        assert g.satisfaction_rate.goal_status is None
+        assert verdict_of(g.satisfaction_rate, g.small_sample) == "small"
+    d = r.to_dict()
+    assert d["rate_goal"] == 80 and d["goal"] == 80
+    assert d["satisfaction_rate"]["goal_status"] == "not_met"
+    assert d["satisfaction_rate"]["p_value"] == rate.p_value
+    assert d["groups"][0]["satisfaction_rate"]["goal"] == 80
+
+
+def test_without_rate_goal_the_rate_has_no_verdict_and_the_json_is_unchanged():
+    r = run(random_matrix(200), small_spec())
+    assert r.satisfaction_rate.goal is None and r.satisfaction_rate.goal_status is None
+    assert not has_goal(r.satisfaction_rate) and has_goal(r.index)
+    d = r.to_dict()
+    assert "rate_goal" not in d
+    assert set(d["satisfaction_rate"]) == {"estimate", "se", "ci", "n", "df"}
+
+
+@pytest.mark.parametrize("bad", [120.0, -1.0, math.nan])
+def test_rate_goal_outside_0_100_is_refused(bad):
+    with pytest.raises(ValueError, match="satisfaction rate must be a percentage"):
+        _with_rate_goal(small_spec(), bad)
