@@ -9,8 +9,10 @@ A file goes through three checks, and the first failing one is reported as a
 3. meaning (:mod:`.semantics`): unique ids, a known sector, scales and labels that fit
    together.
 
-Within a check the error nearest the top of the file wins, so the same file always
-gives the same message.  A valid document is then normalised and built into a
+:func:`questionnaire_errors` lists every problem in file order (the meaning problems
+too when the shape is wrong, as far as the meaning checks can read the document), and
+:func:`parse_questionnaire` raises the first (a problem of shape before one of
+meaning), so the same file always gives the same message.  A valid document is then normalised and built into a
 :class:`Questionnaire` (:mod:`.normalise`).  Finding files and checking many at once is
 :mod:`.files`.
 """
@@ -52,11 +54,15 @@ def _known_sectors(sectors: Mapping[str, Text] | Iterable[str] | None) -> dict[s
 
 
 class _Refused(Exception):
-    """Internal: the located problems of the first check that failed, in file order."""
+    """Internal: the located problems, in file order; ``first`` the one to raise alone
+    (a problem of shape before a problem of meaning, even further down)."""
 
-    def __init__(self, errors: list[QuestionnaireError]) -> None:
+    def __init__(
+        self, errors: list[QuestionnaireError], first: QuestionnaireError | None = None
+    ) -> None:
         super().__init__(errors)
         self.errors = errors
+        self.first = first or errors[0]
 
 
 def _located(problems: list[Problem], doc: Document, source: str) -> _Refused:
@@ -91,14 +97,38 @@ def _validated(
 
     problems = [p for e in validator().iter_errors(doc.data) for p in schema_problems(e)]
     problems = most_specific(problems)
-    if problems:
-        raise _located(problems, doc, source)
-
     known = _known_sectors(sectors)
+    if problems:
+        shape = _located(problems, doc, source)
+        every = _located(problems + _meaning_beside(problems, doc, known), doc, source)
+        raise _Refused(every.errors, shape.errors[0])
+
     problems = semantic_problems(doc.data, known, doc.mark)
     if problems:
         raise _located(problems, doc, source)
     return doc.data, known
+
+
+#: What the meaning checks may raise on a document that does not fit the schema.
+_SHAPE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError)
+
+
+def _meaning_beside(shape: list[Problem], doc: Document, known: dict[str, Text]) -> list[Problem]:
+    """The meaning problems of a document that also has shape problems, so the editor
+    lists every problem at once (a duplicate id below a misspelt key is not hidden
+    until the next round trip).  The meaning checks expect the schema's shape: where a
+    shape problem stops them, only the shape problems are reported; a meaning problem
+    at or under a path that already has a shape problem is left out (one cause, one
+    line)."""
+    try:
+        meaning = semantic_problems(doc.data, known, doc.mark)
+    except _SHAPE_ERRORS:
+        return []
+
+    def under(path: tuple[object, ...], other: tuple[object, ...]) -> bool:
+        return path[: len(other)] == other or other[: len(path)] == path
+
+    return [m for m in meaning if not any(under(tuple(m.path), tuple(s.path)) for s in shape)]
 
 
 def parse_questionnaire(
@@ -116,7 +146,7 @@ def parse_questionnaire(
     try:
         data, known = _validated(text, source, sectors)
     except _Refused as refused:
-        raise refused.errors[0] from None
+        raise refused.first from None
     return build(normalise(data, known))
 
 
@@ -126,7 +156,7 @@ def questionnaire_errors(
     *,
     sectors: Mapping[str, Text] | Iterable[str] | None = None,
 ) -> list[QuestionnaireError]:
-    """Every problem of the first check that fails (YAML, shape, meaning), in file order.
+    """Every problem found (YAML; or shape and meaning), in file order.
 
     Empty when ``text`` is a valid questionnaire.  The admin editor shows the whole
     list at once, so one round trip fixes several mistakes; :func:`parse_questionnaire`

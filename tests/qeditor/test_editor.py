@@ -162,6 +162,18 @@ def test_schema_errors_are_all_listed_with_their_lines(admin):
     ]
 
 
+def test_shape_and_meaning_problems_are_listed_together(admin):
+    """Issue 14: a misspelt key no longer hides an unknown sector until the next check:
+    every problem is listed at once, each at its own line."""
+    bad = NEW_QUESTIONNAIRE.replace("sector: catering", "sector: banking").replace(
+        "weight: 1", "weight: 0"
+    )
+    page = _text(_post(admin, "validate", source=bad))
+    found = re.findall(r'<a href="#line-(\d+)">第 \d+ 行</a>:\s*<code>([^<]+)</code>', page)
+    assert found == [("3", "sector"), ("17", "dimensions[0].weight")]
+    assert "发现 2 处问题" in page and "unknown sector &#39;banking&#39;" in page
+
+
 def test_english_page(admin):
     bad = NEW_QUESTIONNAIRE.replace("sector: catering", "sector: banking")
     data = {"csrf_token": _token(admin), "source": bad}
