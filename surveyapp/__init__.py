@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from surveyapp.accounts.setup import init_auth
     from surveyapp.admin import bp as admin_bp
     from surveyapp.bulletins import manage as bulletins_manage
+    from surveyapp.bulletins import moderation as bulletins_moderation
     from surveyapp.bulletins import routes as bulletins_routes
     from surveyapp.qeditor import bp as qeditor_bp
     from surveyapp.web import install_web_helpers
@@ -72,6 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.tokens_bp)  # /account/tokens: a logged-in page, CSRF applies
     app.register_blueprint(bulletins_routes.bp)
     app.register_blueprint(bulletins_manage.bp)
+    app.register_blueprint(bulletins_moderation.bp)  # /bulletins/moderation
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(exports.bp)  # /dashboard/rounds/<code>/responses.<fmt>

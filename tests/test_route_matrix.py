@@ -64,6 +64,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "bulletins_manage.preview"): everyone(405),
     ("POST", "bulletins_manage.publish"): only(("admin", "evaluator"), 400),
     ("GET", "bulletins_manage.publish"): everyone(405),
+    ("GET", "bulletins_moderation.queue"): only(("admin", "evaluator"), 200),
+    ("POST", "bulletins_moderation.decide_view"): only(("admin", "evaluator"), 400),  # no round
     ("GET", "auth.login"): {"anonymous": 200} | dict.fromkeys(WHO[1:], 302),
     ("POST", "auth.login"): {"anonymous": 400} | dict.fromkeys(WHO[1:], 302),
     ("GET", "auth.logout"): everyone(405),

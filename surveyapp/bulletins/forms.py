@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length
 
 
 def _edition_or_none(value: object) -> int | None:
@@ -45,3 +52,19 @@ def fill_choices(
         SelectChoice("" if v is None else str(v), label) for v, label in editions
     ]
     return form
+
+
+class ModerationForm(FlaskForm):
+    """Approve or reject suggestions of one round: the ticked ``keys``, or every
+    ``listed`` one with ``select_all``; ``action`` comes from the button pressed.  The
+    view offers the round's current entries as choices, so a stale or forged key is
+    refused; a rejection's reason is checked by the view (required) and here (length)."""
+
+    period = HiddenField(validators=[DataRequired()])
+    status = HiddenField()
+    round = HiddenField(validators=[DataRequired()])
+    keys = SelectMultipleField(choices=[], validate_choice=True)
+    listed = SelectMultipleField(choices=[], validate_choice=True)
+    select_all = BooleanField()
+    action = SelectField(choices=[SelectChoice("approve"), SelectChoice("reject")])
+    reason = TextAreaField(validators=[Length(max=500)])

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from surveyapp.accounts.access import roles_required
 from surveyapp.bulletins.forms import BulletinForm, fill_choices
+from surveyapp.bulletins.moderation import pending_suggestions
 from surveyapp.bulletins.service import (
     bulletin_settings,
     prepare_bulletin,
@@ -84,6 +85,13 @@ LABELS = {
         "Another bulletin was published at the same moment: try again.",
     ),
     "archive": ("已发布的公报", "Published bulletins"),
+    "pending": (
+        "监测期 {period} 有 {n} 条居民意见建议待审核：公报只刊登经审核同意的意见建议，"
+        "待审核的不会刊登。",
+        "Period {period} has {n} residents' suggestions awaiting review: a bulletin prints "
+        "approved suggestions only, so these will not be printed.",
+    ),
+    "moderate": ("审核居民意见建议", "Review residents' suggestions"),
 }
 
 
@@ -147,6 +155,7 @@ def _page(form: BulletinForm, error: str | None, status: int):
         error=error,
         L=L,
         bulletins=list_editions(db.session)[:10],
+        pending=pending_suggestions(bulletin_settings(current_app.config).analysis),
     ), status
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import metadata
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -187,14 +187,14 @@ class _Gatherer:
         if not q.open_questions:
             return (), None
         record = (self.settings.pinned_suggestions or {}).get(q.id)
-        pinned = None
+        pinned: dict[str, Literal["approved"]] | None = None
         if self.settings.pinned_suggestions is not None:
             pinned = dict.fromkeys((record or {}).get("printed", ()), "approved")
         entries = review(
             self.session, "suggestion", analysed_suggestions(self.session, current), pinned=pinned
         )
         printed = approved(entries, self.settings.suggestions)
-        counts = tally(entries).as_dict() if record is None else dict(record)
+        counts: dict[str, Any] = tally(entries).as_dict() if record is None else dict(record)
         counts["printed"] = [e.key for e in printed]
         self.reviews[q.id] = counts
         shown = reports.SuggestionReview(

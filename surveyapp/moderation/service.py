@@ -119,20 +119,25 @@ def review(
     frequent first, with its decision (``pinned``: key → decision instead of the stored
     ones, for a published edition rendered again)."""
     keyed = {text_key(t): (t, n) for t, n in counts.items()}
+    decided: dict[str, tuple[Status, str | None, str | None, datetime | None]]
     if pinned is not None:
         decided = {k: (s, None, None, None) for k, s in pinned.items()}
     else:
         decided = {
-            d.text_key: (d.status, d.reason, d.decided_by, d.decided_at)
+            d.text_key: (_status(d.status), d.reason, d.decided_by, d.decided_at)
             for d in _decisions(session, kind, keyed)
         }
     out = []
     for key, (text, n) in keyed.items():
         shown = publishable(text)
         status, reason, by, at = decided.get(key, ("pending", None, None, None))
-        out.append(Entry(key, shown.text, n, status, shown.removed, reason, by, at))  # type: ignore[arg-type]
+        out.append(Entry(key, shown.text, n, status, shown.removed, reason, by, at))
     out.sort(key=lambda e: (-e.count, e.text, e.key))
     return out
+
+
+def _status(value: str) -> Status:
+    return "approved" if value == "approved" else "rejected"
 
 
 def _decisions(session: Session, kind: Kind, keys: Iterable[str]) -> list[ModerationDecision]:
