@@ -17,7 +17,9 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
     "DEFAULT_LANG": "zh",
     "MAX_CONTENT_LENGTH": 256 * 1024,  # a survey answer is a few KB; refuse floods early
-    "FINGERPRINT_DEDUPE": True,  # one response per (hashed IP + browser) and round
+    # Store the (hashed) IP + browser fingerprint of a survey response, a fraud signal
+    # on the anomaly panel; it never refuses a resident (two may share an address).
+    "FINGERPRINT_DEDUPE": True,
     "DEVICE_COOKIE_DAYS": 400,
     "SESSION_COOKIE_SECURE": None,  # None: Secure cookies in production (HTTPS), not in development
     "TRUST_PROXY": 0,  # number of reverse proxies whose X-Forwarded-For is trusted
@@ -38,13 +40,14 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_STRATEGY": "fixed-window",
     "RATELIMIT_KEY_PREFIX": "surveyapp",  # several applications sharing one Redis: one each
-    # a survey is ~8 page POSTs; many households share one address (NAT, mobile CGNAT)
-    "RATELIMIT_SURVEY_CLIENT": "60/minute;600/hour",
     "RATELIMIT_SURVEY_ROUND": "600/minute",
     "RATELIMIT_API_KEY": "60/minute;1000/hour",  # per channel key, whatever its address
     "RATELIMIT_API_CLIENT": "60/minute;1000/hour",  # per address: reads, posts without a key
     "RATELIMIT_API_ROUND": "600/minute",
-    "RATELIMIT_BURST": "10/10minutes",  # per source (address or key) and round: flagged
+    # THE per-source threshold: beyond it a source's responses in a round are held for
+    # review (per address of the survey, per channel key of the API; surveyapp.review);
+    # the survey refuses an address's submissions beyond 10 times it (page posts are free)
+    "RATELIMIT_BURST": "100/10minutes",
     "RATELIMIT_TRUSTED": "",  # comma-separated addresses or networks (CIDR)
 }
 

@@ -17,7 +17,7 @@ from surveyapp.models.base import utcnow
 from surveyapp.responses.submit import Client, SubmissionRefused, submit_response
 from surveyapp.responses.validate import InvalidSubmission, validate_submission
 from surveyapp.rounds.service import get_round, round_snapshot
-from surveyapp.security import rate_limited, submission_flags
+from surveyapp.security import rate_limited, submission_origin
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -110,10 +110,16 @@ def post_response(code: str):
     q = questionnaire_of(round_.questionnaire_version)
     try:
         clean = validate_submission(q, payload, channel=source.channel)
-        client = Client(device_id=clean.device_id)
-        flags = submission_flags(code)
+        # the client's started_at counts for the speeder rule only if the key says so
+        client = Client(device_id=clean.device_id, stamp_trusted=source.trusted_stamps)
         uid = submit_response(
-            db.session, round_, clean, client, utcnow(), flags=flags, channel_key_id=source.id
+            db.session,
+            round_,
+            clean,
+            client,
+            utcnow(),
+            channel_key_id=source.id,
+            origin=submission_origin(source.id),
         )
     except InvalidSubmission as exc:
         return error_response(400, "invalid", fields=exc.messages(api_lang()))

@@ -27,6 +27,7 @@ from analysis import AnalysisResult, ChangeResult, compare_periods
 from surveyapp.models import Round
 from surveyapp.models.base import utcnow
 from surveyapp.questionnaire.model import Questionnaire
+from surveyapp.review.holds import review_version
 
 from .cache import AnalysisCache, Stamp
 from .settings import AnalysisSettings
@@ -110,7 +111,7 @@ def serve_round(
         r = s.get(Round, round_id)
         if r is None:
             raise LookupError(f"round {round_id} no longer exists")
-        version = (fresh, margins_digest(r.margins))
+        version = (fresh, margins_digest(r.margins), review_version(s, round_id))
         stored = analyse_round(s, r, options_for(settings, r, "sector"))
         matrix = stored.matrix
         received: dict[str, int] = {}
@@ -131,9 +132,9 @@ def serve_round(
             as_of=now,
         )
 
-    served = cache.serve(
-        family, (stamp, margins_digest(round_.margins)), session, compute, size=stamp[0]
-    )
+    # a released or rejected wave changes the analysed set, not the stamp
+    version = (stamp, margins_digest(round_.margins), review_version(session, round_id))
+    served = cache.serve(family, version, session, compute, size=stamp[0])
     return dataclasses.replace(served.value, stale=True) if served.stale else served.value
 
 

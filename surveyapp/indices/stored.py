@@ -32,6 +32,7 @@ from surveyapp.models import Round
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.questionnaire.scoring import scoring_spec
 from surveyapp.responses.matrix import load_round_matrix
+from surveyapp.review.signals import review_counts, signalled_ids
 
 from .quality import quality_rules
 from .settings import AnalysisSettings, MarginTotals
@@ -66,6 +67,9 @@ class RoundOptions:
     trim: float | None = None
     detail: Detail = "everything"
     missing_columns: Literal["refuse", "skip"] = "refuse"
+    #: Leave out the responses with a fraud signal too (the anomaly panel's "index
+    #: without flagged responses"); never for a published figure.
+    without_signals: bool = False
 
 
 def options_for(settings: AnalysisSettings, round_: Round, detail: Detail) -> RoundOptions:
@@ -139,7 +143,11 @@ def _rules_record(rules: analysis.QualityRules) -> dict[str, Any]:
 
 def analyse_round(session: Session, round_: Round, options: RoundOptions) -> StoredRound:
     """Load and analyse one stored round: the single path every consumer uses."""
-    q, matrix = load_round_matrix(session, round_)
+    q, matrix = load_round_matrix(session, round_)  # counted responses only: no held ones
+    review = review_counts(session, round_.id)
+    if options.without_signals and matrix.n:
+        marked = np.isin(matrix.respondent_ids, signalled_ids(session, round_.id))
+        matrix = dataclasses.replace(matrix, flags=marked)
     record: dict[str, Any] = {
         "round_id": round_.id,
         "code": round_.code,
@@ -148,6 +156,7 @@ def analyse_round(session: Session, round_: Round, options: RoundOptions) -> Sto
         "questionnaire_version": q.version,
         "questionnaire_version_id": round_.questionnaire_version_id,
         "n_received": matrix.n,
+        "review": review,
     }
     out = StoredRound(round_, q, matrix, None, record)
     if not matrix.n:
@@ -209,5 +218,8 @@ def analyse_round(session: Session, round_: Round, options: RoundOptions) -> Sto
         policy=options.margins_policy if given else None,
         dropped=fitted.dropped,
     )
-    out.result = dataclasses.replace(result, weighting=weighting)
+    quality = result.quality
+    if quality is not None:  # every kind in one place: exclusions, holds, signals
+        quality = dataclasses.replace(quality, counts={**quality.counts, **review})
+    out.result = dataclasses.replace(result, weighting=weighting, quality=quality)
     return out

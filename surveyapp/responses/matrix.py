@@ -15,12 +15,19 @@ from sqlalchemy.orm import Session
 from analysis import Categorical, ResponseMatrix
 from surveyapp.catalog import questionnaire_of
 from surveyapp.models import Round
+from surveyapp.models.review import COUNTED
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.responses.codec import MISSING, decode_many
 
 
 def load_round_matrix(session: Session, round_: Round) -> tuple[Questionnaire, ResponseMatrix]:
-    """Every response of ``round_`` as column arrays.
+    """Every counted response of ``round_`` as column arrays.
+
+    Responses held for review or rejected (:mod:`surveyapp.review.holds`) are not
+    loaded: no analysis sees them until their wave is released.  A duration is loaded
+    only from a stamp the speeder rule may trust (``stamp_trusted``: the survey pages'
+    signed start stamp, a trusted-stamps channel key); any other response has no
+    duration, so it is never called a speeder.
 
     The rows are read with the driver's own cursor (no ORM objects, no per-column
     type processing) and transposed at C speed; the packed answers are decoded in one
@@ -35,9 +42,10 @@ def load_round_matrix(session: Session, round_: Round) -> tuple[Questionnaire, R
     gc.disable()
     try:
         cursor.execute(
-            "SELECT coalesce(external_id, uid), answers, profile, duration_seconds "
-            f"FROM response WHERE round_id = {mark} ORDER BY id",
-            (round_.id,),
+            "SELECT coalesce(external_id, uid), answers, profile, "
+            "CASE WHEN stamp_trusted THEN duration_seconds END "
+            f"FROM response WHERE round_id = {mark} AND review = {mark} ORDER BY id",
+            (round_.id, COUNTED),
         )
         rows = cursor.fetchall()
         columns = tuple(zip(*rows, strict=True)) if rows else ((), (), (), ())

@@ -18,6 +18,8 @@ from surveyapp.models import Invitation, Response, Round
 from surveyapp.models.base import utcnow
 from surveyapp.responses.codec import pack_answers, pack_profile
 from surveyapp.responses.validate import CleanSubmission, FieldError, InvalidSubmission
+from surveyapp.review.holds import Origin, hold_state
+from surveyapp.review.signals import address_prefix, stamp_flags
 from surveyapp.rounds.service import RoundSnapshot, hash_token
 
 
@@ -51,16 +53,21 @@ class TokenUsed(DuplicateResponse):
 
 @dataclass(frozen=True)
 class Client:
-    """Who submits, reduced to what the one-response rule needs.
+    """Who submits, reduced to what the one-response rule and the signals need.
 
     ``device_id`` is the random id of the browser's signed cookie (or the id a
-    mini-program or kiosk sends); ``fingerprint`` is the raw "IP + browser" string.
-    Neither is stored: only their HMACs with the round's salt, so the hashes of two
-    rounds cannot be linked and no raw IP address is ever written.
+    mini-program or kiosk sends): with the invitation, the resident's identity.
+    ``fingerprint`` is the raw "IP + browser" string: a fraud signal only (residents
+    behind one venue's Wi-Fi share it), never a reason to refuse.  Neither is stored:
+    only their HMACs with the round's salt, so the hashes of two rounds cannot be
+    linked and no raw IP address is ever written.  ``stamp_trusted``: the submission's
+    ``started_at`` comes from a stamp the speeder rule may use (the survey pages'
+    server-signed stamp, or a channel key with trusted stamps).
     """
 
     device_id: str | None = None
     fingerprint: str | None = None
+    stamp_trusted: bool = False
 
 
 def client_hash(round_: Round, kind: str, value: str | None) -> str | None:
@@ -79,18 +86,16 @@ def round_state_error(round_: Round, now: datetime) -> RoundNotOpen | None:
 
 
 def has_responded(session: Session, round_: Round, client: Client) -> bool:
+    """Whether this device answered the round already.  The address + browser
+    fingerprint is not asked: a second resident behind the same address is welcome."""
     device = client_hash(round_, "dev", client.device_id)
-    finger = client_hash(round_, "fp", client.fingerprint)
-    conditions = []
-    if device:
-        conditions.append(Response.device_hash == device)
-    if finger:
-        conditions.append(Response.fingerprint_hash == finger)
-    if not conditions:
+    if not device:
         return False
-    from sqlalchemy import or_
-
-    stmt = select(Response.id).where(Response.round_id == round_.id, or_(*conditions)).limit(1)
+    stmt = (
+        select(Response.id)
+        .where(Response.round_id == round_.id, Response.device_hash == device)
+        .limit(1)
+    )
     return session.scalar(stmt) is not None
 
 
@@ -103,6 +108,7 @@ def submit_response(
     *,
     flags: Iterable[str] = (),
     channel_key_id: int | None = None,
+    origin: Origin | None = None,
 ) -> str:
     """Store ``submission`` for ``round_``, commit, and return the new response's uid.
 
@@ -110,10 +116,14 @@ def submit_response(
     work) keeps the hot path short.
 
     The invitation is consumed by a conditional UPDATE in the same transaction as
-    the INSERT, and the unique indexes on the device and fingerprint hashes decide
-    races, so two simultaneous submissions from one device store exactly one row.
-    ``flags`` (e.g. ``("burst",)``) are stored with the row for review;
-    ``channel_key_id`` names the channel key an API submission came with.
+    the INSERT, and the unique index on the device hash decides races, so two
+    simultaneous submissions from one device store exactly one row.
+
+    ``origin`` names the source: beyond its per-source threshold the response is
+    stored *held* in the source's review wave (:mod:`surveyapp.review.holds`), not
+    counted until a bureau releases the wave.  ``flags`` are extra signal codes stored
+    with the row (the stamp signals are added here); ``channel_key_id`` names the
+    channel key an API submission came with.
     """
     now = now or utcnow()
     refused = round_state_error(round_, now)
@@ -130,6 +140,9 @@ def submit_response(
     if submission.started_at is not None:
         seconds = (now - submission.started_at).total_seconds()
         duration = seconds if 0 <= seconds <= 7 * 24 * 3600 else None
+    signals = set(flags) | set(stamp_flags(submission.started_at, now))
+    source = origin.source if origin is not None else None
+    address = origin.address if origin is not None else None
     row = {
         "uid": secrets.token_hex(16),
         "round_id": round_.id,
@@ -139,16 +152,22 @@ def submit_response(
         "duration_seconds": duration,
         "channel": submission.channel,
         "district": district,
-        "answers": pack_answers(q, submission.answers),
+        "answers": pack_answers(q, submission.answers, submission.dont_know),
         "profile": pack_profile(q, submission.respondent),
         "open_answers": submission.open or None,
         "device_hash": client_hash(round_, "dev", client.device_id),
         "fingerprint_hash": client_hash(round_, "fp", client.fingerprint),
         "invitation_id": None,
-        "flags": ",".join(sorted(set(flags))) or None,
+        "flags": ",".join(sorted(signals))[:255] or None,
         "channel_key_id": channel_key_id,
+        "source_hash": client_hash(round_, "src", source),
+        "prefix_hash": client_hash(round_, "pfx", address_prefix(address)),
+        "stamp_trusted": bool(client.stamp_trusted and duration is not None),
     }
     try:
+        row["review"], row["wave_id"] = hold_state(
+            session, round_.id, row["source_hash"], origin, now
+        )
         if submission.token:
             row["invitation_id"] = _consume_token(session, round_, submission.token, now)
         session.connection().execute(insert(Response.__table__), row)

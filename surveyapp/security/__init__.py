@@ -1,4 +1,4 @@
-"""Abuse resistance: rate limits, burst flags, the honeypot.
+"""Abuse resistance: rate limits, the source of a submission (for holds), the honeypot.
 
 Call :func:`init_security` at the end of the application factory (after the
 blueprints are registered: it attaches the limits to their marked views).
@@ -12,11 +12,10 @@ from surveyapp.security import texts  # noqa: F401  (registers the texts)
 from surveyapp.security.honeypot import HONEYPOT_FIELD, honeypot_filled
 from surveyapp.security.http_errors import init_http_errors
 from surveyapp.security.limits import (
-    BURST_FLAG,
     init_limiter,
     rate_limited,
     retry_after,
-    submission_flags,
+    submission_origin,
 )
 
 
@@ -28,11 +27,10 @@ def init_security(app: Flask) -> None:
 
 
 __all__ = [
-    "BURST_FLAG",
     "HONEYPOT_FIELD",
     "honeypot_filled",
     "init_security",
     "rate_limited",
     "retry_after",
-    "submission_flags",
+    "submission_origin",
 ]

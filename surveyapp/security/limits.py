@@ -2,11 +2,13 @@
 
 Two limits guard each endpoint marked with :func:`rate_limited`:
 
-- **per source**: every POST from one source counts.  The source of a survey page is
-  its address (``RATELIMIT_SURVEY_CLIENT``), keyed by its HMAC with the application
-  secret, so no raw IP is written to the rate-limit storage either.  The source of an
-  API post is its channel key (``RATELIMIT_API_KEY``), never its address: the API's
-  authentication names it with :func:`set_source` before the limits are checked.
+- **per source**: the source of a survey page is its address, keyed by its HMAC with
+  the application secret, so no raw IP is written to the rate-limit storage either.
+  The survey counts *submitted responses* per address, never page posts, against a
+  ceiling of :data:`CEILING_FACTOR` times the one per-source threshold
+  ``RATELIMIT_BURST`` (a busy venue's Wi-Fi serves 6-7 residents a minute).  The source
+  of an API post is its channel key (``RATELIMIT_API_KEY``), never its address: the
+  API's authentication names it with :func:`set_source` before the limits are checked.
   The read API, and posts refused for want of a valid key, are counted per address
   (``RATELIMIT_API_CLIENT``; :func:`refused_credential_wait`);
 - **per round** (``RATELIMIT_<KIND>_ROUND``): only accepted submissions (201, 303)
@@ -15,17 +17,19 @@ Two limits guard each endpoint marked with :func:`rate_limited`:
 A breached limit is a 429 with ``Retry-After``: a JSON error body on the API, and on
 the survey the same page again with every answer kept (see the survey blueprint).
 
-Bursts are softer: when one source (an address, or a channel key) sends more
-accepted-looking submissions to one round than ``RATELIMIT_BURST`` allows, they are
-still stored, with the ``burst`` flag (:func:`submission_flags`), for a person to
-review; nothing is silently dropped.  Addresses in ``RATELIMIT_TRUSTED`` (a service
-hall's shared Wi-Fi) are exempt from the per-address limits and the burst flag, never
-from the per-round one; a keyed post is counted per key wherever it comes from.
+Below the ceiling, a source beyond the threshold ``RATELIMIT_BURST`` (default
+``100/10minutes`` per address of the survey, per channel key of the API) has its
+further responses stored *held for review* (:func:`submission_origin` names the source
+and the threshold; :mod:`surveyapp.review.holds` counts the stored responses in the
+database): they are not counted until a bureau releases the wave; nothing is silently
+dropped.  Addresses in ``RATELIMIT_TRUSTED`` (a service hall's shared Wi-Fi) are exempt
+from the per-address limit and the hold, never from the per-round one; a keyed post is
+counted per key wherever it comes from.
 
 Storage is in memory by default (one process); ``RATELIMIT_STORAGE_URI``
 (``redis://127.0.0.1:6379``) shares the counters between gunicorn workers and
 servers.  When that storage is unreachable the limiter falls back to memory and the
-survey keeps working.  ``RATELIMIT_ENABLED = False`` turns limits and burst flags off
+survey keeps working.  ``RATELIMIT_ENABLED = False`` turns the limits and the holds off
 (the benchmarks do, since all their clients share one address).
 
 Each application gets its own :class:`~flask_limiter.Limiter` (in
@@ -46,19 +50,22 @@ from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
-from limits import parse, parse_many
+from limits import parse_many
 
 from surveyapp.config import DEFAULTS
 from surveyapp.i18n import t
 from surveyapp.ops.logs import log_event
 from surveyapp.ops.settings import check_ratelimit_settings, trusted_networks
+from surveyapp.review.holds import Origin, parse_threshold
 
 EXTENSION = "surveyapp.limiter"
-BURST_FLAG = "burst"
 KINDS = ("survey", "api")
 #: The per-source limit of a kind when the source is a channel key (else ``..._CLIENT``).
 KEY_LIMITS = {"api": "RATELIMIT_API_KEY"}
 ACCEPTED = (201, 303)
+#: The survey refuses (429) an address's submissions beyond this many times the
+#: per-source threshold ``RATELIMIT_BURST`` in its window; between the two they are held.
+CEILING_FACTOR = 10
 
 
 V = TypeVar("V", bound=Callable[..., Any])
@@ -161,9 +168,17 @@ def init_limiter(app: Flask) -> Limiter | None:
         per_round = limiter.limit(
             _config_value(f"RATELIMIT_{upper}_ROUND"), key_func=_round_key, deduct_when=_accepted
         )
-        per_source = limiter.limit(
-            _source_limit(kind), key_func=source_key, exempt_when=_trusted_address
-        )
+        if kind == "survey":  # submitted responses, not page posts
+            per_source = limiter.limit(
+                _survey_ceiling,
+                key_func=source_key,
+                exempt_when=_trusted_address,
+                deduct_when=_accepted,
+            )
+        else:
+            per_source = limiter.limit(
+                _source_limit(kind), key_func=source_key, exempt_when=_trusted_address
+            )
         app.view_functions[endpoint] = per_source(per_round(view))
     app.extensions[EXTENSION] = limiter
     return limiter
@@ -171,6 +186,12 @@ def init_limiter(app: Flask) -> Limiter | None:
 
 def _config_value(key: str) -> Callable[[], str]:
     return lambda: current_app.config[key]
+
+
+def _survey_ceiling() -> str:
+    """The survey's per-address limit: :data:`CEILING_FACTOR` times the threshold."""
+    threshold = parse_threshold(current_app.config["RATELIMIT_BURST"])
+    return f"{threshold.count * CEILING_FACTOR}/{threshold.seconds}seconds"
 
 
 def _source_limit(kind: str) -> Callable[[], str]:
@@ -185,31 +206,30 @@ def _source_limit(kind: str) -> Callable[[], str]:
     return value
 
 
-def submission_flags(round_code: str) -> tuple[str, ...]:
-    """Flags for a submission about to be stored: ``("burst",)`` when its source is bursting.
+def submission_origin(channel_key_id: int | None = None) -> Origin:
+    """Where the submission of this request comes from, for the hold and the signals.
 
-    Counts, per source (address or channel key) and round, the submissions that
-    reached this point (valid ones); beyond ``RATELIMIT_BURST`` they are flagged.
-    Never refuses anything.
+    The source is the channel key named by :func:`set_source`, else the address
+    (:func:`client_key`); the threshold is ``RATELIMIT_BURST``.  A trusted address, or
+    an application with ``RATELIMIT_ENABLED = False``, has no threshold (never held).
+    A keyed post gives no address: the key is its identity.
     """
-    limiter: Limiter | None = current_app.extensions.get(EXTENSION)
-    if limiter is None or _trusted_address():
-        return ()
-    try:
-        within = limiter.limiter.hit(
-            parse(current_app.config["RATELIMIT_BURST"]),
-            current_app.config["RATELIMIT_KEY_PREFIX"],
-            "burst",
-            source_key(),
-            round_code,
-        )
-    except Exception:  # storage down: flagging is best effort, the response is kept
-        logging.getLogger(__name__).warning("burst counter unavailable", exc_info=True)
-        return ()
-    if within:
-        return ()
-    log_event("burst", round=round_code)
-    return (BURST_FLAG,)
+    keyed = getattr(g, "_surveyapp_source", None) is not None
+    source = source_key()
+    threshold = None
+    if current_app.extensions.get(EXTENSION) is not None and not _trusted_address():
+        threshold = parse_threshold(current_app.config["RATELIMIT_BURST"])
+    if keyed:
+        label = f"渠道密钥 / channel key {source.removeprefix('key:')}"
+    else:
+        label = f"地址 / address …{source[-6:]}"
+    return Origin(
+        source=source,
+        address=None if keyed else request.remote_addr,
+        threshold=threshold,
+        label=label,
+        channel_key_id=channel_key_id,
+    )
 
 
 def refused_credential_wait() -> int | None:

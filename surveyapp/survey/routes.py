@@ -10,7 +10,7 @@ thank-you page (POST, redirect, GET).  Everything works with JavaScript off.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NoReturn
 
 from flask import (
@@ -53,7 +53,7 @@ from surveyapp.security import (
     honeypot_filled,
     rate_limited,
     retry_after,
-    submission_flags,
+    submission_origin,
 )
 from surveyapp.survey import texts  # noqa: F401  (registers the survey texts)
 from surveyapp.survey.device import (
@@ -141,6 +141,8 @@ def _title(round_: Round) -> str:
 
 
 def _client() -> Client:
+    """The device cookie is the identity; the address + browser fingerprint is stored
+    (hashed) as a signal only and never refuses a resident (issue 14)."""
     fingerprint = client_fingerprint() if current_app.config.get("FINGERPRINT_DEDUPE") else None
     return Client(device_id=device_id(), fingerprint=fingerprint)
 
@@ -293,11 +295,12 @@ def survey_post(code: str):
         return _render(round_, definition, form, page + 1)
 
     try:
-        clean = validate_submission(definition.questionnaire, form.payload(definition, started_at))
+        clean = form.submission(definition, started_at)
         if honeypot_filled(request.form, round_.code):  # a robot: thanked, nothing stored
             return _to_thanks(round_)
-        flags = submission_flags(round_.code)
-        submit_response(db.session, round_, clean, client, utcnow(), flags=flags)
+        # the start stamp was signed here: the speeder rule may use it
+        client = replace(client, stamp_trusted=started_at is not None)
+        submit_response(db.session, round_, clean, client, utcnow(), origin=submission_origin())
     except InvalidSubmission as exc:
         first, general = form.set_errors(definition, exc.fields, lang)
         return _render(
@@ -305,7 +308,7 @@ def survey_post(code: str):
         )
     except RoundNotOpen as exc:
         _refuse_closed(round_, exc)
-    except SubmissionRefused:  # DuplicateResponse: this device or invitation answered
+    except SubmissionRefused:  # DuplicateResponse: this device cookie or invitation answered
         _refuse_duplicate(round_, 409)
     except OperationalError:
         return _unavailable(round_, definition, form, page)

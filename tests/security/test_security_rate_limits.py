@@ -1,4 +1,5 @@
-"""Rate limits per client and per round, 429 replies, burst flags (in-memory storage)."""
+"""Rate limits per source and per round, 429 replies, holds beyond the per-source
+threshold (in-memory storage)."""
 
 from __future__ import annotations
 
@@ -99,35 +100,36 @@ def _walk_until(page_client, code: str, status: int):
         page = FormPage(reply.get_data(as_text=True))
 
 
-def test_survey_limit_keeps_the_answers_and_lets_the_resident_resubmit(app, make_app, make_round):
+def test_survey_limit_counts_submissions_not_page_posts_and_keeps_the_answers(
+    app, make_app, make_round
+):
+    """Issue 14, item 5: one address's limit counts submitted responses (page posts are
+    free), at ten times the one per-source threshold RATELIMIT_BURST."""
     code = make_round("catering")
-    limited = make_app()
-    browser = _browser(limited, "198.51.100.20")
-    pages = FormPage(browser.get(f"/s/{code}").get_data(as_text=True)).progress[1]
-    # every page POST counts: the last one is one too many within the window
-    limited.config["RATELIMIT_SURVEY_CLIENT"] = f"{pages - 1}/minute"
-    reply, sent = _walk_until(browser, code, 429)
-    assert sent["go"] == "submit"
+    limited = make_app(RATELIMIT_BURST="1/minute")  # ceiling: 10 responses a minute
+    for n in range(10):  # ~8 page posts each, far beyond 10 posts: none refused
+        reply, _ = _walk_until(_browser(limited, "198.51.100.20", f"phone-{n}"), code, 303)
+    assert _count(app) == 10
+    browser = _browser(limited, "198.51.100.20", "phone-10")
+    reply, sent = _walk_until(browser, code, 429)  # the address is at its ceiling
     html = reply.get_data(as_text=True)
     seconds = int(reply.headers["Retry-After"])
     assert 1 <= seconds <= 60
     assert "提交过于频繁" in html and f"{seconds} 秒" in html
     page = FormPage(html)
-    assert page.progress == (pages, pages)  # the same page
     for name, value in sent.items():  # every answer is still there, shown or carried
         if name.startswith(("r_", "a_", "o_")):
             assert page.data().get(name) == value, name
-    assert _count(app) == 0
+    assert _count(app) == 10
 
-    # later (here: the limit raised, a new window), the page on screen is simply sent again
-    limited.config["RATELIMIT_SURVEY_CLIENT"] = "100/minute"
-    again = browser.post(f"/s/{code}", data={**page.data(), "go": "submit"})
-    assert again.status_code == 303
-    assert _count(app) == 1
+    # later (here: the threshold raised, a new window), the page on screen is sent again
+    limited.config["RATELIMIT_BURST"] = "100/minute"
+    reply, _ = _walk_until(browser, code, 303)
+    assert _count(app) == 11
 
 
 def test_survey_limit_on_an_unknown_round_is_its_notice_not_an_error(make_app, make_round):
-    limited = make_app(RATELIMIT_SURVEY_CLIENT="1/minute")
+    limited = make_app(RATELIMIT_BURST="1/minute")
     browser = _browser(limited, "198.51.100.21")
     assert browser.post("/s/no-such-round", data={"go": "next"}).status_code == 404
     second = browser.post("/s/no-such-round", data={"go": "next"})
@@ -140,7 +142,6 @@ def test_trusted_network_is_exempt_from_the_address_limit_not_the_round_limit(
 ):
     """A service hall's Wi-Fi (the API counts per key, see tests/api/test_channel_keys.py)."""
     limited = make_app(
-        RATELIMIT_SURVEY_CLIENT="2/minute",
         RATELIMIT_SURVEY_ROUND="2/minute",
         RATELIMIT_BURST="1/minute",
         RATELIMIT_TRUSTED="10.0.0.0/8, 192.0.2.1",
@@ -148,8 +149,8 @@ def test_trusted_network_is_exempt_from_the_address_limit_not_the_round_limit(
     code = make_round("catering")
     for agent in ("hall-tablet-a", "hall-tablet-b"):  # many page posts, two residents
         reply, _ = _walk_until(_browser(limited, "10.20.30.40", agent), code, 303)
-        assert reply.headers["Location"].endswith(f"/s/{code}/thanks")
-    assert [row.flags for row in _rows(app)] == [None, None]  # trusted: no burst flag either
+        assert reply.headers["Location"].split("?")[0].endswith(f"/s/{code}/thanks")
+    assert [row.review for row in _rows(app)] == ["counted", "counted"]  # trusted: never held
     # the round's limit still holds: a third resident is refused (429, answers kept)
     _walk_until(_browser(limited, "10.20.30.40", "hall-tablet-c"), code, 429)
     assert _count(app) == 2
@@ -172,21 +173,27 @@ def test_limits_can_be_switched_off_for_the_benchmark(
         for _ in range(4)
     ]
     assert statuses == [201] * 4
-    assert all(row.flags is None for row in _rows(app))
+    assert all(row.review == "counted" for row in _rows(app))
 
 
 def test_settings_come_from_the_environment(make_app, monkeypatch):
-    monkeypatch.setenv("SURVEYAPP_RATELIMIT_SURVEY_CLIENT", "7/minute")
+    monkeypatch.setenv("SURVEYAPP_RATELIMIT_BURST", "7/minute")
     configured = make_app()
-    assert configured.config["RATELIMIT_SURVEY_CLIENT"] == "7/minute"
+    assert configured.config["RATELIMIT_BURST"] == "7/minute"
     # a mapping passed to the factory wins over the environment
-    assert (
-        make_app(RATELIMIT_SURVEY_CLIENT="9/minute").config["RATELIMIT_SURVEY_CLIENT"] == "9/minute"
-    )
+    assert make_app(RATELIMIT_BURST="9/minute").config["RATELIMIT_BURST"] == "9/minute"
 
 
-def test_api_burst_is_stored_and_flagged_not_dropped(
-    app, make_app, make_round, access_log, keyed, channel_key
+def test_one_per_source_setting():
+    """Issue 14, item 5: the survey has no second per-address figure."""
+    from surveyapp.config import DEFAULTS
+
+    assert DEFAULTS["RATELIMIT_BURST"] == "100/10minutes"
+    assert "RATELIMIT_SURVEY_CLIENT" not in DEFAULTS
+
+
+def test_api_beyond_the_threshold_is_stored_and_held_not_dropped(
+    app, make_app, make_round, keyed, channel_key
 ):
     limited = make_app(RATELIMIT_BURST="2/minute")
     code = make_round("catering")
@@ -198,23 +205,23 @@ def test_api_burst_is_stored_and_flagged_not_dropped(
     assert [r.status_code for r in replies] == [201] * 4
     rows = _rows(app)
     assert [row.uid for row in rows] == [r.get_json()["id"] for r in replies]
-    assert [row.flags for row in rows] == [None, None, "burst", "burst"]
-    assert len(access_log.events("burst")) == 2
+    assert [row.review for row in rows] == ["counted", "counted", "held", "held"]
+    assert rows[2].wave_id is not None and rows[2].wave_id == rows[3].wave_id  # one wave
     # another key is not affected, even from the same address
     other = {"Authorization": f"Bearer {channel_key(name='other')}"}
     assert (
         client.post(f"/api/v1/rounds/{code}/responses", json=body, headers=other).status_code == 201
     )
-    assert _rows(app)[-1].flags is None
+    assert _rows(app)[-1].review == "counted"
 
 
-def test_survey_burst_from_one_address_is_flagged(app, make_app, make_round):
+def test_survey_beyond_the_threshold_from_one_address_is_held(app, make_app, make_round):
     limited = make_app(RATELIMIT_BURST="1/minute")
     code = make_round("catering")
     for agent in ("browser-a", "browser-b"):  # two devices behind one address
         reply, _ = _walk_until(_browser(limited, "198.51.100.50", agent), code, 303)
-        assert reply.headers["Location"].endswith(f"/s/{code}/thanks")
-    assert [row.flags for row in _rows(app)] == [None, "burst"]
+        assert reply.headers["Location"].split("?")[0].endswith(f"/s/{code}/thanks")
+    assert [row.review for row in _rows(app)] == ["counted", "held"]
 
 
 @pytest.mark.parametrize("spec", ["3/minute", "2/minute;100/hour"])

@@ -72,9 +72,10 @@ def test_api_replayed_token_is_refused_from_anywhere(app, client, make_round, st
     assert len(stored(code)) == 1 and _used(app) == used  # first use kept as it was
 
 
-def test_survey_cleared_cookie_with_a_new_token_is_still_one_browser(
-    app, make_round, survey, stored
-):
+def test_survey_cleared_cookie_with_a_new_token_is_a_new_resident(app, make_round, survey, stored):
+    """Issue 14, item 5: the device cookie and the invitation are the identity; one
+    phone handed to a neighbour with the neighbour's own letter may answer (the shared
+    address + browser is a signal on the anomaly panel)."""
     code = make_round("catering", require_token=True)
     first_token, second_token = _tokens(app, code, 2)
     browser = app.test_client()
@@ -87,11 +88,18 @@ def test_survey_cleared_cookie_with_a_new_token_is_still_one_browser(
     browser.delete_cookie(DEVICE_COOKIE, path="/s/")
     again = survey(code, browser)
     page = again.open(f"?t={second_token}")
-    assert "您已参与过本轮调查" in page.get_data(as_text=True)
-    reply = browser.post(f"/s/{code}", data={"go": "submit", "token": second_token})
-    assert reply.status_code == 409
-    assert len(stored(code)) == 1
-    assert len(_used(app)) == 1  # the second invitation is still unused
+    assert "您已参与过本轮调查" not in page.get_data(as_text=True)
+    again.walk()
+    assert again.response.status_code == 303
+    rows = stored(code)
+    assert len(rows) == 2 and rows[0].fingerprint_hash == rows[1].fingerprint_hash
+    assert len(_used(app)) == 2
+
+    # the first invitation once more, from that phone: refused, nothing stored
+    browser.delete_cookie(DEVICE_COOKIE, path="/s/")
+    reply = browser.post(f"/s/{code}", data={"go": "submit", "token": first_token})
+    assert reply.status_code in (400, 409)
+    assert len(stored(code)) == 2
 
 
 def test_survey_last_page_without_its_token_is_refused(app, make_round, survey, stored):
