@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .change import Change, ChangeResult
-from .result import AnalysisResult, GroupResult, IndexEstimate, ScoreEstimate
+from .result import AnalysisResult, GroupResult, IndexEstimate, RateEstimate, ScoreEstimate
 
 __all__ = ["Scope", "TrendPoint", "change_in", "comparable", "scope_of", "trend"]
 
@@ -38,6 +38,7 @@ class Scope:
     n: int
     small_sample: bool
     dimensions: tuple[ScoreEstimate, ...] = ()
+    rate: RateEstimate | None = None
 
 
 _NOTHING = Scope(None, 0, True)
@@ -53,11 +54,14 @@ def scope_of(result: AnalysisResult | None, group: Group = None) -> Scope:
     if result is None:
         return _NOTHING
     if group is None:
-        return Scope(result.index, result.n, result.small_sample, result.dimensions)
+        return Scope(
+            result.index, result.n, result.small_sample, result.dimensions,
+            result.satisfaction_rate,
+        )  # fmt: skip
     g = _group(result, group)
     if g is None:
         return _NOTHING
-    return Scope(g.index, g.n, g.small_sample, g.dimensions)
+    return Scope(g.index, g.n, g.small_sample, g.dimensions, g.satisfaction_rate)
 
 
 def trend(

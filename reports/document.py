@@ -159,9 +159,36 @@ class _Builder:
 
     # -- pieces ---------------------------------------------------------------------
     def verdict_key(self, sector: SectorReport) -> str:
+        """The index's verdict (``no_data`` without a result)."""
         if sector.result is None:
             return "no_data"
         return verdict_of(sector.result.index, sector.result.small_sample)
+
+    def rate_verdict_key(self, sector: SectorReport) -> str | None:
+        """The satisfaction rate's verdict against its own goal; ``None`` without one."""
+        r = sector.result
+        if r is None or r.rate_goal is None:
+            return None
+        return verdict_of(r.satisfaction_rate, r.small_sample)
+
+    def has_rate_goals(self) -> bool:
+        return any(s.result is not None and s.result.rate_goal is not None for s in self.c.sectors)
+
+    def verdict_note(self) -> str:
+        """The rule in plain words, with the goal of each judged measure."""
+        t = self.t
+        goals = [t("goal_index", goal=fmt.score(self.goal, 0))]
+        rate_goals = sorted(
+            {
+                s.result.rate_goal
+                for s in self.c.sectors
+                if s.result is not None and s.result.rate_goal is not None
+            }
+        )
+        goals += [t("goal_rate", goal=fmt.score(g, 0)) for g in rate_goals]
+        if not rate_goals:
+            goals.append(t("goal_rate_none"))
+        return t("verdict_note", goals=t("goal_sep").join(goals), min_n=self.c.methodology.min_n)
 
     def change_text(self, sector: SectorReport) -> str:
         if sector.change is None or not sector.has_numbers:
@@ -231,46 +258,50 @@ class _Builder:
         out: list[Flowable] = [_p(t("summary"), s.h1)]
         out.append(_p(t("summary_intro", goal=fmt.score(self.goal, 0)), s.body))
         out.append(Spacer(1, 3 * mm))
-        header = [
-            _p(t(k), s.cell_c)
-            for k in (
-                "col_sector",
-                "col_n",
-                "col_index",
-                "col_ci",
-                "col_rate",
-                "col_change",
-                "col_verdict",
-            )
+        # Each verdict stands right of the number it judges, under a header naming the
+        # measure and its goal: the index's, then (when a sector sets one) the rate's.
+        rate_goals = self.has_rate_goals()
+        header = [_p(t(k), s.cell_c) for k in ("col_sector", "col_n", "col_index", "col_ci")] + [
+            _p(t("col_index_verdict", goal=fmt.score(self.goal, 0)), s.cell_c)
         ]
+        header += [_p(t(k), s.cell_c) for k in ("col_rate", "col_rate_ci")]
+        if rate_goals:
+            header.append(_p(t("col_rate_verdict"), s.cell_c))
+        header.append(_p(t("col_change"), s.cell_c))
         rows: list[list[Any]] = [header]
         extra: list[tuple[Any, ...]] = []
         for i, sector in enumerate(self.c.sectors, start=1):
             key = self.verdict_key(sector)
             fg, bg = VERDICT_COLOURS[key]
             r = sector.result
-            if sector.has_numbers and r is not None:
-                cells = [
-                    fmt.count(r.n),
-                    fmt.score(r.index.estimate),
-                    fmt.ci(r.index.ci),
-                    fmt.pct(r.satisfaction_rate.estimate),
-                ]
-            else:
-                cells = [fmt.count(r.n if r is not None else 0), fmt.DASH, fmt.DASH, fmt.DASH]
-            rows.append(
-                [
-                    _p(sector.title, s.cell),
-                    *cells,
-                    _p(self.change_text(sector), s.cell_c),
-                    _p(t(key), s.cell_c, fg),
-                ]
-            )
-            extra.append(("BACKGROUND", (6, i), (6, i), bg))
-        widths = [0.20, 0.09, 0.12, 0.16, 0.10, 0.19, 0.14]
-        out.append(_table(rows, [w * CONTENT_W for w in widths], self.font, extra))
+            numbers = sector.has_numbers and r is not None
+            row: list[Any] = [
+                _p(sector.title, s.cell),
+                fmt.count(r.n if r is not None else 0),
+                fmt.score(r.index.estimate) if numbers and r else fmt.DASH,
+                fmt.ci(r.index.ci) if numbers and r else fmt.DASH,
+                _p(t(key), s.cell_c, fg),
+                fmt.pct(r.satisfaction_rate.estimate) if numbers and r else fmt.DASH,
+                fmt.ci(r.satisfaction_rate.ci) if numbers and r else fmt.DASH,
+            ]
+            extra.append(("BACKGROUND", (4, i), (4, i), bg))
+            if rate_goals:
+                rkey = self.rate_verdict_key(sector)
+                if rkey is None or r is None or r.rate_goal is None:
+                    row.append(fmt.DASH)
+                else:
+                    rfg, rbg = VERDICT_COLOURS[rkey]
+                    cell = t("rate_goal_cell", verdict=t(rkey), goal=fmt.pct(r.rate_goal, 0))
+                    row.append(_p(cell, s.cell_c, rfg))
+                    extra.append(("BACKGROUND", (7, i), (7, i), rbg))
+            row.append(_p(self.change_text(sector), s.cell_c))
+            rows.append(row)
+        widths = [0.15, 0.08, 0.10, 0.13, 0.11, 0.09, 0.13]
+        widths += [0.11, 0.10] if rate_goals else [0.21]
+        total = sum(widths)
+        out.append(_table(rows, [w / total * CONTENT_W for w in widths], self.font, extra))
         out.append(Spacer(1, 2 * mm))
-        out.append(_p(t("verdict_note"), s.small))
+        out.append(_p(self.verdict_note(), s.small))
         out.append(_p(t("findings"), s.h2))
         for sentence in key_findings(self.c.sectors, t, self.goal):
             out.append(Paragraph(escape(sentence), s.bullet, bulletText="•"))
@@ -304,17 +335,33 @@ class _Builder:
             )
             out += self.quality(sector)
             return out
+        # One sentence per measure: the number, its interval, and the verdict on it.
         fg, _ = VERDICT_COLOURS[self.verdict_key(sector)]
         verdict = escape(t(self.verdict_key(sector)))
         numbers = t(
             "sector_numbers",
             index=fmt.score(r.index.estimate),
             ci=fmt.ci(r.index.ci),
-            rate=fmt.pct(r.satisfaction_rate.estimate),
-            rate_ci=fmt.ci(r.satisfaction_rate.ci),
+            goal=fmt.score(self.goal, 0),
             verdict="\x00",
         )
         body = escape(numbers).replace("\x00", f'<font color="{fg.hexval()}">{verdict}</font>')
+        rate = r.satisfaction_rate
+        rkey = self.rate_verdict_key(sector)
+        if rkey is None or r.rate_goal is None:
+            body += escape(t("sector_rate", rate=fmt.pct(rate.estimate), rate_ci=fmt.ci(rate.ci)))
+        else:
+            rfg, _ = VERDICT_COLOURS[rkey]
+            line = t(
+                "sector_rate_goal",
+                rate=fmt.pct(rate.estimate),
+                rate_ci=fmt.ci(rate.ci),
+                goal=fmt.score(r.rate_goal, 0),
+                verdict="\x00",
+            )
+            body += escape(line).replace(
+                "\x00", f'<font color="{rfg.hexval()}">{escape(t(rkey))}</font>'
+            )
         out.append(Paragraph(body, s.body))
         if sector.change is not None:
             ch = sector.change.index
@@ -325,7 +372,7 @@ class _Builder:
                         period=period_label(sector.previous_period or "", self.c.lang),
                         change=fmt.change(ch.change),
                         ci=fmt.ci(ch.ci),
-                        p=fmt.share(ch.p_value, 3),
+                        p=fmt.p_value(ch.p_value),
                         sig=t("sig" if ch.significant else "not_sig"),
                     ),
                     s.body,
@@ -599,6 +646,8 @@ class _Builder:
         out.append(_p(t("a_index_text", strata=strata), s.body))
         out.append(_p(f"4. {t('a_goal')}", s.h2))
         out.append(_p(t("a_goal_text", goal=fmt.score(m.goal, 0), min_n=m.min_n), s.body))
+        if self.has_rate_goals():
+            out.append(_p(t("a_rate_goal_text"), s.body))
         out.append(_p(f"5. {t('a_exclusions')}", s.h2))
         if m.exclude_flagged and m.quality is not None:
             speed = (

@@ -1,13 +1,16 @@
 """Key findings in words, written from the numbers of the sectors.
 
-Three to five sentences: an overview of the verdicts, the largest rise and the largest
-fall since the previous period, the weakest dimension, and the districts
-significantly below the goal.  Every number goes through :mod:`reports.fmt`.
+Three to five sentences: an overview of the verdicts on the index (each sentence names
+the measure and its goal), the largest rise and the largest fall since the previous
+period, the weakest dimension, and the districts whose index is significantly below the
+goal (:func:`analysis.verdict_of`, the one verdict rule).  Every number goes through :mod:`reports.fmt`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from analysis import verdict_of
 
 from . import fmt
 from .content import SectorReport
@@ -22,12 +25,13 @@ def key_findings(sectors: Sequence[SectorReport], texts: Texts, goal: float) -> 
     """The findings of a bulletin, as plain sentences (not markup)."""
     out: list[str] = []
     shown = [s for s in sectors if s.has_numbers]
-    statuses = [s.result.index.goal_status for s in shown if s.result is not None]
+    statuses = [verdict_of(s.result.index, s.result.small_sample) for s in shown if s.result]
     small = len(sectors) - len(shown)
     out.append(
         texts(
             "f_overview",
             k=len(sectors),
+            goal=fmt.score(goal, 0),
             met=statuses.count("met"),
             not_met=statuses.count("not_met"),
             inc=statuses.count("inconclusive"),
@@ -76,7 +80,7 @@ def key_findings(sectors: Sequence[SectorReport], texts: Texts, goal: float) -> 
         for s in shown
         if s.result is not None
         for g in s.result.groups
-        if g.index.goal_status == "not_met"
+        if verdict_of(g.index, g.small_sample) == "not_met"
     ]
     if shown:
         if below:
@@ -93,7 +97,7 @@ def key_findings(sectors: Sequence[SectorReport], texts: Texts, goal: float) -> 
             listed = texts("list_sep").join(items)
             if len(below) > MAX_DISTRICTS:
                 listed += texts("f_more", n=len(below))
-            out.append(texts("f_districts", items=listed))
+            out.append(texts("f_districts", items=listed, goal=fmt.score(goal, 0)))
         else:
             out.append(texts("f_districts_none", goal=fmt.score(goal, 0)))
     return out[:5]

@@ -24,10 +24,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     # summary
     "summary": ("一、总体情况", "1. Summary"),
     "summary_intro": (
-        "下表列出各行业满意度指数（0–100 分，目标值 {goal}）及其 95% 置信区间、满意率、较上期变化和目标达成判定。",
+        "下表列出各行业满意度指数（0–100 分，目标值 {goal}）及其 95% 置信区间和对照指数目标的判定，"
+        "满意率（回答“满意”或“非常满意”的比例）及其 95% 置信区间，以及指数较上期的变化。",
         "The table gives each sector's satisfaction index (0-100, goal {goal}) with its 95% "
-        "confidence interval, the satisfaction rate, the change since the previous period "
-        "and the verdict against the goal.",
+        "confidence interval and its verdict against that goal, the satisfaction rate (the "
+        "share answering 'satisfied' or better) with its 95% confidence interval, and the "
+        "change of the index since the previous period.",
     ),
     "col_sector": ("行业", "Sector"),
     "col_n": ("样本量", "n"),
@@ -36,6 +38,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_rate": ("满意率", "Satisfied"),
     "col_change": ("较上期变化", "Change"),
     "col_verdict": ("目标判定", "Goal"),
+    "col_index_verdict": ("指数判定（目标 {goal}）", "Index vs goal {goal}"),
+    "col_rate_ci": ("满意率 95% 置信区间", "Rate 95% CI"),
+    "col_rate_verdict": ("满意率判定", "Rate vs its goal"),
+    "rate_goal_cell": ("{verdict}（目标 {goal}）", "{verdict} (goal {goal})"),
     "col_dimension": ("维度", "Dimension"),
     "col_score": ("得分", "Score"),
     "col_importance": ("影响度", "Importance"),
@@ -62,16 +68,36 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no_data": ("无数据", "No data"),
     "findings": ("主要发现", "Key findings"),
     "verdict_note": (
-        "判定：指数在 5% 水平上显著高于目标为“达标”，显著低于目标为“未达标”，否则为“尚无定论”；"
-        "变化的显著性为双侧检验，α = 0.05。",
-        "Verdict: 'Met' when the index is significantly above the goal (one-sided, 5%), "
-        "'Not met' when significantly below, otherwise 'Inconclusive'. Changes are tested "
-        "two-sided at alpha = 0.05.",
+        "判定规则：{goals}。“未达标”指显著低于目标（单侧检验，5% 显著性水平），“达标”指显著高于目标，"
+        "其余为“尚无定论”；有效样本少于 {min_n} 份不作判定。这不等于“95% 置信区间整体低于目标”："
+        "区间上端略高于目标时，仍可能判为“未达标”。95% 置信区间照常列出，供了解估计的精度。"
+        "较上期变化的显著性为双侧检验，α = 0.05。",
+        "How verdicts are given: {goals}. 'Not met' means significantly below the goal "
+        "(one-sided test, 5% level), 'Met' significantly above it, anything else "
+        "'Inconclusive'; fewer than {min_n} analysed responses get no verdict. This is not "
+        "the same as the 95% confidence interval lying below the goal: a result whose "
+        "interval reaches just above the goal can still be 'Not met'. The 95% intervals are "
+        "shown for the precision of each estimate. Changes since the previous period are "
+        "tested two-sided at alpha = 0.05.",
     ),
+    "goal_index": (
+        "满意度指数对照目标 {goal} 分判定",
+        "the index is judged against its goal of {goal}",
+    ),
+    "goal_rate": (
+        "满意率对照目标 {goal}% 判定",
+        "the satisfaction rate against its goal of {goal}%",
+    ),
+    "goal_rate_none": (
+        "满意率只报告数字，不作判定",
+        "the satisfaction rate is reported without a verdict",
+    ),
+    "goal_sep": ("；", "; "),
     # findings
     "f_overview": (
-        "本期监测 {k} 个行业，{met} 个达标，{not_met} 个未达标，{inc} 个尚无定论{small}。",
-        "{k} sectors were monitored: {met} met the goal, {not_met} did not, {inc} inconclusive{small}.",
+        "本期监测 {k} 个行业，按满意度指数对照目标 {goal} 分：{met} 个达标，{not_met} 个未达标，{inc} 个尚无定论{small}。",
+        "{k} sectors were monitored; on the index against its goal of {goal}, {met} met the "
+        "goal, {not_met} did not, {inc} inconclusive{small}.",
     ),
     "f_overview_small": ("，{n} 个样本不足", ", {n} with too few responses"),
     "f_rise": (
@@ -87,12 +113,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The weakest dimension was '{dimension}' in {sector}, at {score}.",
     ),
     "f_districts": (
-        "显著低于目标的区县：{items}。",
-        "Districts significantly below the goal: {items}.",
+        "满意度指数显著低于目标 {goal} 分的区县：{items}。",
+        "Districts whose index is significantly below the goal of {goal}: {items}.",
     ),
     "f_districts_none": (
-        "没有区县显著低于目标值 {goal}。",
-        "No district was significantly below the goal of {goal}.",
+        "没有区县的满意度指数显著低于目标值 {goal}。",
+        "No district's index was significantly below the goal of {goal}.",
     ),
     "f_district_item": ("{district}（{sector} {score}）", "{district} ({sector} {score})"),
     "f_more": ("等，共 {n} 项", " ({n} in all)"),
@@ -100,12 +126,20 @@ TEXTS: dict[str, tuple[str, str]] = {
     # sector sections
     "section": ("{num}、{title}", "{num}. {title}"),
     "sector_numbers": (
-        "满意度指数 {index}（95% 置信区间 {ci}），满意率 {rate}（{rate_ci}），目标判定：{verdict}。",
-        "Satisfaction index {index} (95% CI {ci}); satisfaction rate {rate} ({rate_ci}); verdict: {verdict}.",
+        "满意度指数 {index}（95% 置信区间 {ci}），对照指数目标 {goal} 分判定：{verdict}。",
+        "Satisfaction index {index} (95% CI {ci}); against the index goal of {goal}: {verdict}.",
+    ),
+    "sector_rate": (
+        "满意率 {rate}（95% 置信区间 {rate_ci}）。",
+        "Satisfaction rate {rate} (95% CI {rate_ci}).",
+    ),
+    "sector_rate_goal": (
+        "满意率 {rate}（95% 置信区间 {rate_ci}），对照满意率目标 {goal}% 判定：{verdict}。",
+        "Satisfaction rate {rate} (95% CI {rate_ci}); against the rate goal of {goal}%: {verdict}.",
     ),
     "sector_change": (
-        "较上期（{period}）变化 {change}（95% 置信区间 {ci}，p = {p}，{sig}）。",
-        "Change since {period}: {change} (95% CI {ci}, p = {p}, {sig}).",
+        "较上期（{period}）变化 {change}（95% 置信区间 {ci}，{p}，{sig}）。",
+        "Change since {period}: {change} (95% CI {ci}, {p}, {sig}).",
     ),
     "sector_sample": (
         "收到问卷 {received} 份，纳入分析 {n} 份，加权后有效样本量 {eff_n}（设计效应 {deff}）。",
@@ -226,6 +260,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "z = (index − {goal})/SE. One-sided p < 0.05 above the goal is 'Met', below is 'Not "
         "met', otherwise 'Inconclusive'. A sector or district with fewer than {min_n} "
         "analysed responses gets no verdict; this bulletin prints no numbers for such sectors.",
+    ),
+    "a_rate_goal_text": (
+        "设有满意率目标的行业，满意率按同一规则判定：z = (满意率 − 目标)/标准误（线性化标准误，百分点）。",
+        "Where a sector sets a goal for the satisfaction rate, the rate is judged by the same "
+        "rule: z = (rate − goal)/SE, with the rate's linearised SE in percentage points.",
     ),
     "a_exclusions": ("剔除规则", "Exclusion rules"),
     "a_exclusions_text": (

@@ -44,11 +44,13 @@ def test_summary_numbers_are_the_analysis_numbers(app, demo, pdf_text):
             fmt.count(r.n),
             fmt.score(r.index.estimate),
             fmt.ci(r.index.ci),
+            VERDICT[r.index.goal_status],  # next to the index it judges
             fmt.pct(r.satisfaction_rate.estimate),
+            fmt.ci(r.satisfaction_rate.ci),
             fmt.change(ch.index.change),
         ]
         sig = "显著" if ch.index.significant else "不显著"
-        line = f"{sector.title} {' '.join(row)}（{sig}） {VERDICT[r.index.goal_status]}"
+        line = f"{sector.title} {' '.join(row)}（{sig}）"
         assert line in summary, line
         expected |= {*row, fmt.score(ch.index.before), fmt.score(ch.index.after)}
         expected |= {fmt.score(d.estimate) for d in r.dimensions}

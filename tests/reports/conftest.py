@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Callable
@@ -29,7 +30,9 @@ SPEC = ScoringSpec(
 )
 
 
-def synthetic_result(n: int, seed: int, shift: float = 0.0) -> analysis.AnalysisResult:
+def synthetic_result(
+    n: int, seed: int, shift: float = 0.0, spec: ScoringSpec = SPEC
+) -> analysis.AnalysisResult:
     rng = np.random.default_rng(seed)
     latent = 3.9 + shift + rng.normal(0, 0.6, n)
     scores = np.clip(np.rint(latent[:, None] + rng.normal(0, 0.5, (n, 4))), 1, 5)
@@ -42,14 +45,18 @@ def synthetic_result(n: int, seed: int, shift: float = 0.0) -> analysis.Analysis
         columns={"district": district},
         levels={"district": DISTRICTS},
     )
-    return analysis.run(matrix, SPEC, by=["district"], min_n=30)
+    return analysis.run(matrix, spec, by=["district"], min_n=30)
 
 
 def sector(
-    n: int = 120, seed: int = 1, suggestions: tuple[str, ...] = ("希望价格更透明。",)
+    n: int = 120,
+    seed: int = 1,
+    suggestions: tuple[str, ...] = ("希望价格更透明。",),
+    rate_goal: float | None = None,
 ) -> reports.SectorReport:
-    before = synthetic_result(n, seed + 100, shift=-0.1)
-    after = synthetic_result(n, seed)
+    spec = dataclasses.replace(SPEC, rate_goal=rate_goal)
+    before = synthetic_result(n, seed + 100, shift=-0.1, spec=spec)
+    after = synthetic_result(n, seed, spec=spec)
     change = None if after.small_sample else analysis.compare_periods(before, after)
     return reports.SectorReport(
         key="catering",
