@@ -21,7 +21,7 @@ from surveyapp.catalog import questionnaire_of
 from surveyapp.models import Response, Round
 from surveyapp.privacy.pii import mask_pii
 from surveyapp.questionnaire.model import Questionnaire
-from surveyapp.responses.codec import MISSING
+from surveyapp.responses.codec import DONT_KNOW, MISSING
 
 BATCH = 5000
 TAIL = (
@@ -48,7 +48,8 @@ def _row_maker(round_: Round, q: Questionnaire) -> Callable[[Sequence[Any]], lis
         row = [external or uid]
         row += ["" if b == MISSING else options[i][b] for i, b in enumerate(profile)]
         row.append(period)
-        row += ["" if b == MISSING else str(b) for b in answers]
+        # "don't know" is empty too: the analysis contract has one missing value
+        row += ["" if b >= DONT_KNOW else str(b) for b in answers]
         row += [
             mask_pii((open_answers or {}).get(oid, "")) for oid in open_ids
         ]  # nothing unmasked leaves

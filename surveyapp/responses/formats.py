@@ -13,12 +13,16 @@ through the CSV's strings.
   million of them); a row built from precomputed cell strings takes a few microseconds.
   Texts are inline strings (no shared-strings table to hold in memory), numbers are
   numbers, and a second sheet is the codebook (question texts and scale labels).
+  A "不了解/不适用" answer is that label as text (the codebook names it; a spreadsheet's
+  AVERAGE skips it); "not answered" is an empty cell.
 * ``.sav`` carries SPSS variable labels (the question texts), value labels (the scale
   points, the respondent options) and a real ``DATETIME`` for the submission time.  It is
   written by our own writer of the format (:mod:`surveyapp.responses.sav_writer`), a
   block of 5,000 responses at a time: answers are one byte each in the database and
-  become numbers here ("not answered" is the code 255, declared user-missing, so SPSS and
-  ``pyreadstat.read_sav`` treat it as missing), with byte-code compression.  A .sav
+  become numbers here ("not answered" is the code 255 and "不了解/不适用" the code 254,
+  each labelled and declared user-missing, so SPSS and ``pyreadstat.read_sav`` treat
+  both as missing, as the analysis does, and still tell them apart), with byte-code
+  compression.  A .sav
   declares its string widths before the data, so a first, lighter pass finds the
   longest respondent id, channel and (masked) open answer.  pyreadstat, used until
   then, needs the whole round as one data frame: a million responses peaked at 404 MB
@@ -39,10 +43,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
+from surveyapp.i18n import t
 from surveyapp.models import Response, Round
 from surveyapp.privacy.pii import mask_pii
-from surveyapp.questionnaire.model import Questionnaire
-from surveyapp.responses.codec import MISSING
+from surveyapp.questionnaire.model import Questionnaire, Scale
+from surveyapp.responses.codec import DONT_KNOW, MISSING
 from surveyapp.responses.exporter import export_columns, response_records
 from surveyapp.responses.sav_writer import SavWriter, Variable
 
@@ -57,6 +62,25 @@ XLSX_COMPRESSLEVEL = 1
 #: SPSS counts time in seconds from the start of the Gregorian calendar, 1582-10-14.
 SPSS_EPOCH_OFFSET = 12_219_379_200.0
 NOT_ANSWERED = {"zh": "未回答", "en": "not answered"}
+#: what the codebook says of the "don't know" answer (its label is i18n's not_applicable)
+NOT_SCORED = {"zh": "不计分，分析时按缺失处理", "en": "not scored, missing in the analysis"}
+EMPTY_CELL = {"zh": "空 = 未回答", "en": "empty = not answered"}
+
+
+def dont_know_label(lang: str) -> str:
+    """不了解/不适用 / Don't know / not applicable: the label of :data:`DONT_KNOW`."""
+    return t("not_applicable", lang)
+
+
+def _scale_values(scale: Scale, optional: bool, lang: str) -> str:
+    """The codebook's value labels of a rating item: its points, then, for an optional
+    item, the "don't know" answer and the empty cell, each named."""
+    parts = [f"{v} = {scale.label(v, lang)}" for v in scale.points]
+    if optional:
+        dk = dont_know_label(lang)
+        note = NOT_SCORED.get(lang, NOT_SCORED["en"])
+        parts += [f"{dk} = {note}", EMPTY_CELL.get(lang, EMPTY_CELL["en"])]
+    return "; ".join(parts)
 
 
 def codebook(q: Questionnaire, lang: str = "zh") -> list[tuple[str, str, str]]:
@@ -66,23 +90,10 @@ def codebook(q: Questionnaire, lang: str = "zh") -> list[tuple[str, str, str]]:
         values = "; ".join(f"{i + 1} = {o.value}" for i, o in enumerate(question.options))
         rows.append((question.id, question.text.get(lang), values))
     rows.append(("period", "Period / 期次", ""))
-    for item in q.items:
-        scale = item.scale
+    for item in (*q.items, q.overall):
         rows.append(
-            (
-                item.id,
-                item.text.get(lang),
-                "; ".join(f"{v} = {scale.label(v, lang)}" for v in scale.points),
-            )
+            (item.id, item.text.get(lang), _scale_values(item.scale, not item.required, lang))
         )
-    overall = q.overall.scale
-    rows.append(
-        (
-            q.overall.id,
-            q.overall.text.get(lang),
-            "; ".join(f"{v} = {overall.label(v, lang)}" for v in overall.points),
-        )
-    )
     rows += [(oq.id, oq.text.get(lang), "") for oq in q.open_questions]
     rows += [
         ("duration", "Completion time, seconds / 答题用时（秒）", ""),
@@ -202,15 +213,21 @@ class _XlsxRows:
     per packed byte, the few free texts escaped, and one ``replace`` for the row number.
     """
 
-    def __init__(self, q: Questionnaire, period: str) -> None:
+    def __init__(self, q: Questionnaire, period: str, lang: str = "zh") -> None:
         header = export_columns(q)
         col = {name: column_letter(i) for i, name in enumerate(header)}
         self.profile = [
             self._table([_text_cell(f"{col[question.id]}{_ROW}", v) for v in question.values])
             for question in q.respondent
         ]
+        # a score is a number; "don't know" its label as text (Excel's AVERAGE skips
+        # it, as the analysis does); "not answered" an empty cell
+        dont_know = dont_know_label(lang)
         self.answers = [
-            self._table([f'<c r="{col[aid]}{_ROW}"><v>{b}</v></c>' for b in range(MISSING)])
+            self._table(
+                [f'<c r="{col[aid]}{_ROW}"><v>{b}</v></c>' for b in range(DONT_KNOW)]
+                + [_text_cell(f"{col[aid]}{_ROW}", dont_know)]
+            )
             for aid in q.answer_ids
         ]
         self.id_ref = f"{col['respondent_id']}{_ROW}"
@@ -340,7 +357,7 @@ class XlsxStream:
                 zf,
                 "xl/worksheets/sheet1.xml",
                 export_columns(q),
-                self._rows(_XlsxRows(q, self.round.period)),
+                self._rows(_XlsxRows(q, self.round.period, self.lang)),
             ):
                 yield sink.take()
             for _ in _sheet(zf, "xl/worksheets/sheet2.xml", ["column", "label", "values"], book):
@@ -398,6 +415,10 @@ def _sav_variables(q: Questionnaire, lang: str, widths: dict[str, int]) -> list[
     missing_label = NOT_ANSWERED.get(lang, NOT_ANSWERED["en"])
     labels = {col: label for col, label, _ in codebook(q, lang)}
     not_answered = (float(MISSING),)
+    # "don't know" is a user-missing value of its own, labelled: SPSS leaves it out of
+    # the statistics as the analysis does, and still tells it from "not answered"
+    not_scored = (float(DONT_KNOW), float(MISSING))
+    dont_know = {DONT_KNOW: dont_know_label(lang)}
     variables = [Variable("respondent_id", labels["respondent_id"], widths["respondent_id"])]
     for question in q.respondent:
         values = {i + 1: o.value for i, o in enumerate(question.options)} | {MISSING: missing_label}
@@ -407,9 +428,10 @@ def _sav_variables(q: Questionnaire, lang: str, widths: dict[str, int]) -> list[
     variables.append(Variable("period", labels["period"], widths["period"]))
     for aid in q.answer_ids:
         scale = q.scale_of(aid)
-        values = {int(v): scale.label(v, lang) for v in scale.points} | {MISSING: missing_label}
+        values = {int(v): scale.label(v, lang) for v in scale.points}
+        values |= dont_know | {MISSING: missing_label}
         variables.append(
-            Variable(aid, labels[aid], value_labels=values, missing=not_answered, measure="ordinal")
+            Variable(aid, labels[aid], value_labels=values, missing=not_scored, measure="ordinal")
         )
     variables += [Variable(oq.id, labels[oq.id], widths[oq.id]) for oq in q.open_questions]
     variables += [

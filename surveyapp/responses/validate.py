@@ -7,7 +7,7 @@ the first) and keyed by its field path, e.g. ``answers.hyg_safe``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -52,6 +52,9 @@ class CleanSubmission:
     channel: str
     token: str | None
     device_id: str | None
+    #: optional items answered "不了解/不适用" (no score in ``answers``), stored as their
+    #: own code (:data:`surveyapp.responses.codec.DONT_KNOW`)
+    dont_know: frozenset[str] = frozenset()
 
 
 def _score(value: Any, lo: int, hi: int) -> int | FieldError | None:
@@ -109,13 +112,19 @@ def _mapping(
 
 
 def validate_submission(
-    q: Questionnaire, payload: Mapping[str, Any], *, channel: str | None = None
+    q: Questionnaire,
+    payload: Mapping[str, Any],
+    *,
+    channel: str | None = None,
+    dont_know: Collection[str] = (),
 ) -> CleanSubmission:
     """Return the clean submission or raise :class:`InvalidSubmission` listing every bad field.
 
     ``channel`` is the channel of the source when it is known for certain (the API's
     channel key): the submission gets it, and a ``channel`` in the body that says
     otherwise is an error (``channel_mismatch``); one that agrees changes nothing.
+    ``dont_know`` are the items the survey page's "不了解/不适用" was chosen for: only
+    optional items without a score (a required item stays ``required``).
     """
     errors: dict[str, FieldError] = {}
     if not isinstance(payload, Mapping):
@@ -155,6 +164,11 @@ def validate_submission(
     for key in answers_in:
         if key not in q.answer_ids:
             errors[f"answers.{key}"] = FieldError("unknown_field")
+    for key in dont_know:
+        if key not in q.answer_ids:
+            errors[f"answers.{key}"] = FieldError("unknown_field")
+        elif answers_in.get(key) not in (None, "") or key in required:
+            errors.setdefault(f"answers.{key}", FieldError("required"))
 
     open_answers: dict[str, str] = {}
     for question in q.open_questions:
@@ -202,4 +216,5 @@ def validate_submission(
         channel=channel,
         token=token,
         device_id=device_id,
+        dont_know=frozenset(dont_know),
     )

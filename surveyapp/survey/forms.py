@@ -22,7 +22,12 @@ from wtforms.fields.choices import SelectChoice
 
 from surveyapp.i18n import t
 from surveyapp.questionnaire.model import Questionnaire, Scale, Text
-from surveyapp.responses.validate import MAX_TOKEN, FieldError
+from surveyapp.responses.validate import (
+    MAX_TOKEN,
+    CleanSubmission,
+    FieldError,
+    validate_submission,
+)
 
 NOT_APPLICABLE = "na"  # the "don't know / not applicable" choice of an optional rating
 SELECT_OVER = 12  # a choice question with more options than this is a <select>
@@ -141,6 +146,24 @@ class SurveyForm(FlaskForm):
             "channel": "web",
             "token": self.token.data or None,
         }
+
+    def dont_know(self, definition: SurveyDefinition) -> list[str]:
+        """The items answered "不了解/不适用" (sent as ``None`` in :meth:`payload`)."""
+        return [
+            q.key
+            for q in definition.questions
+            if q.kind == "rating" and self[q.name].data == NOT_APPLICABLE
+        ]
+
+    def submission(
+        self, definition: SurveyDefinition, started_at: datetime | None
+    ) -> CleanSubmission:
+        """The checked submission (raises :class:`InvalidSubmission`), "don't know" kept."""
+        return validate_submission(
+            definition.questionnaire,
+            self.payload(definition, started_at),
+            dont_know=self.dont_know(definition),
+        )
 
     def carried(self, definition: SurveyDefinition, page: int) -> list[tuple[str, str]]:
         """``(name, value)`` of every answer given on the other pages, for hidden inputs."""

@@ -87,20 +87,25 @@ def test_xlsx_and_sav_round_trip(app, database_url, tmp_path):
         ) == text
     item = q.items[0]
     assert meta.column_names_to_labels[item.id] == item.text.zh
-    # 255 is "not answered", declared user-missing: read back as NaN above, labelled for SPSS users
+    # 255 is "not answered", 254 "don't know", both declared user-missing: read back as
+    # NaN above, labelled for SPSS users
     assert meta.variable_value_labels[item.id] == {
         1.0: "非常不满意",
         2.0: "不满意",
         3.0: "一般",
         4.0: "满意",
         5.0: "非常满意",
+        254.0: "不了解/不适用",
         255.0: "未回答",
     }
     assert meta.missing_ranges == {} and meta.original_variable_types["submitted_at"].startswith(
         "DATETIME"
     )
     user_missing, meta_missing = pyreadstat.read_sav(str(sav), user_missing=True)
-    assert meta_missing.missing_ranges[item.id] == [{"lo": 255.0, "hi": 255.0}]
+    assert meta_missing.missing_ranges[item.id] == [
+        {"lo": 254.0, "hi": 254.0},
+        {"lo": 255.0, "hi": 255.0},
+    ]
     submitted = [pd.Timestamp(at).tz_convert(None) for at in _submitted(app, code)]
     # SPSS time is a double of seconds since 1582: at 1.4e10 s its resolution is ~2 microseconds
     assert all(

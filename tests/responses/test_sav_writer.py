@@ -18,12 +18,13 @@ import pytest
 
 from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import db
-from surveyapp.responses.codec import MISSING
+from surveyapp.responses.codec import DONT_KNOW, MISSING
 from surveyapp.responses.exporter import export_rows
 from surveyapp.responses.formats import (
     NOT_ANSWERED,
     SPSS_EPOCH_OFFSET,
     codebook,
+    dont_know_label,
     export_sav,
     sav_stream,
 )
@@ -222,7 +223,8 @@ def _submit(app, code, i, **overrides):
 
 
 def _pyreadstat_export(session, round_, path, lang):
-    """The pyreadstat export as it was (commit a4fa5de), from the CSV export's strings."""
+    """The pyreadstat export as it was (commit a4fa5de), from the CSV export's strings,
+    plus the "don't know" code 254 declared since (labelled and user-missing, issue 14)."""
     q = questionnaire_of(round_.questionnaire_version)
     rows = export_rows(session, round_)
     columns = next(rows)
@@ -246,7 +248,8 @@ def _pyreadstat_export(session, round_, path, lang):
     for aid in q.answer_ids:
         scale = q.scale_of(aid)
         value_labels[aid] = {int(v): scale.label(v, lang) for v in scale.points} | {
-            MISSING: missing
+            DONT_KNOW: dont_know_label(lang),
+            MISSING: missing,
         }
     labels = {col: label for col, label, _ in codebook(q, lang)}
     pyreadstat.write_sav(
@@ -254,7 +257,10 @@ def _pyreadstat_export(session, round_, path, lang):
         str(path),
         column_labels=[labels[c] for c in frame.columns],
         variable_value_labels=value_labels,
-        missing_ranges={name: [MISSING] for name in value_labels},
+        missing_ranges={
+            name: [DONT_KNOW, MISSING] if name in q.answer_ids else [MISSING]
+            for name in value_labels
+        },
         variable_format={"submitted_at": "DATETIME26.6", "duration": "F8.1"},
         variable_measure={name: "ordinal" for name in q.answer_ids},
         row_compress=True,
