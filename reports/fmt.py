@@ -10,7 +10,18 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["change", "ci", "count", "is_number", "pct", "period_label", "score", "share"]
+__all__ = [
+    "change",
+    "ci",
+    "count",
+    "is_number",
+    "p_number",
+    "p_value",
+    "pct",
+    "period_label",
+    "score",
+    "share",
+]
 
 DASH = "—"
 
@@ -52,6 +63,29 @@ def change(x: float | None, digits: int = 1) -> str:
 def share(x: float | None, digits: int = 2) -> str:
     """A share in 0-1 (importance, weight): ``0.25``."""
     return _fixed(x, digits) if x is not None and is_number(x) else DASH
+
+
+def p_number(p: float | None, digits: int = 3) -> str:
+    """A p-value alone: ``0.012``, or ``< 0.001`` below the last digit shown.
+
+    The one rule for p-values on every page, download and bulletin: rounded to three
+    decimals a very clear result would read ``0.000``, which looks like "impossible"
+    rather than "very small".
+    """
+    if p is None or not is_number(p):
+        return DASH
+    floor = 10.0**-digits
+    if p < floor:
+        return f"< {floor:.{digits}f}"
+    return _fixed(min(p, 1.0), digits)
+
+
+def p_value(p: float | None, digits: int = 3) -> str:
+    """A p-value as a statement: ``p = 0.012``, ``p < 0.001`` (see :func:`p_number`)."""
+    number = p_number(p, digits)
+    if number == DASH:
+        return DASH
+    return f"p {number}" if number.startswith("<") else f"p = {number}"
 
 
 def count(n: int | float | None) -> str:

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
+from reports.fmt import p_value
 from surveyapp import csv_safe
 from surveyapp.accounts.access import roles_required
 from surveyapp.dashboard import texts  # noqa: F401  (merges the dashboard texts)
@@ -78,6 +79,7 @@ def index():
         min_n=indices_state(current_app).settings.min_n,
         charts=charts,
         export_args=export_args,
+        fmt_p=p_value,
     )
 
 

@@ -26,6 +26,7 @@ from analysis import (
     Verdict,
     verdict_of,
 )
+from reports import fmt
 from surveyapp.indices import (
     AnalysisCache,
     AnalysisSettings,
@@ -385,7 +386,7 @@ def indices_rows(board: Dashboard, all_label: str) -> list[dict[str, object]]:
                 "verdict": card.verdict,
                 "small_sample": card.small_sample,
                 "change": _one(card.change.change) if card.change else None,
-                "change_p": _one(card.change.p_value, 3) if card.change else None,
+                "change_p": fmt.p_number(card.change.p_value) if card.change else None,
             }
         )
         if board.district is not None:

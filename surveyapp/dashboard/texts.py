@@ -24,7 +24,7 @@ DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
     "dash_change": ("较 {period}：{change}", "Since {period}: {change}"),
     "dash_change_sig": ("变化显著", "significant"),
     "dash_change_not_sig": ("变化不显著", "not significant"),
-    "dash_change_detail": ("（{sig}，p = {p}）", "({sig}, p = {p})"),
+    "dash_change_detail": ("（{sig}，{p}）", "({sig}, {p})"),  # p: reports.fmt.p_value
     "dash_change_none": ("无上期可比数据", "no comparable previous period"),
     "dash_n": ("有效样本 {n} / 收到 {received}", "{n} analysed of {received} received"),
     "dash_details": ("详情", "Details"),

@@ -100,3 +100,14 @@ def test_xlsx_equals_the_csv(as_role, demo):
                 assert value == float(expected), key  # a number, not text
             else:
                 assert (value or "") == expected, key
+
+
+def test_the_change_p_value_reads_the_same_on_the_page_and_in_the_csv(as_role, demo):
+    """Issue 14: one rule for p-values (reports.fmt.p_value), never ``p = 0.000``."""
+    client = as_role("evaluator")
+    html = client.get("/dashboard?sector=catering").get_data(as_text=True)
+    whole = _csv(client.get("/dashboard/indices.csv?sector=catering"))[0]
+    p = whole["变化 p 值"]
+    assert p and p != "0.000"
+    assert ("p " + p if p.startswith("<") else "p = " + p) in html
+    assert "p = 0.000" not in html

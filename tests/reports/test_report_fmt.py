@@ -21,3 +21,14 @@ def test_changes_carry_a_sign_and_never_minus_zero():
     assert fmt.change(-0.44) == "-0.4"
     assert fmt.change(-0.04) == "+0.0"
     assert fmt.score(-0.04) == "0.0"
+
+
+def test_p_values_below_the_last_digit_are_a_bound_not_zero():
+    """Issue 14: ``p < 0.001`` instead of ``p = 0.000``, one rule everywhere."""
+    assert fmt.p_value(0.0000012) == "p < 0.001"
+    assert fmt.p_number(0.0000012) == "< 0.001"
+    assert fmt.p_value(0.001) == "p = 0.001"
+    assert fmt.p_value(0.01234) == "p = 0.012"
+    assert fmt.p_value(0.0) == "p < 0.001"
+    assert fmt.p_value(1.0) == "p = 1.000"
+    assert fmt.p_value(None) == fmt.p_value(math.nan) == fmt.DASH
