@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from surveyapp.bulletins import prepare_bulletin, publish_bulletin, rederive_bulletin
+from surveyapp.bulletins import Bulletin, prepare_bulletin, publish_bulletin, rederive_bulletin
 from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import db
 from surveyapp.indices import AnalysisSettings
@@ -285,3 +285,47 @@ def test_csrf_is_enforced(app, stuffed, evaluator):
     )
     assert reply.status_code == 400
     assert _decisions(app) == {}
+
+
+def test_stuffing_chain_through_the_api_and_the_pages(app, make_round, keyed, evaluator, pdf_text):
+    """The attack as it was run: 55 API posts with the URL, an evaluator publishes, the
+    public PDF is read; then the text is approved, a correction published and read."""
+    code = make_round("catering", code="cat-q4", period=PERIOD)
+    with app.app_context():
+        q = questionnaire_of(get_round(db.session, code).questionnaire_version)
+    rng = np.random.default_rng(5)  # 35 residents: enough for the sector to be printed
+    residents = [({a: int(rng.integers(1, 6)) for a in q.answer_ids}, None) for _ in range(35)]
+    _submit(app, code, residents)
+    answers = {aid: 4 + i % 2 for i, aid in enumerate(q.answer_ids)}  # not a straight line
+    for i in range(55):
+        body = {
+            "respondent": {"district": "思茅区", "age_group": "30-44", "gender": "女"},
+            "answers": answers,
+            "open": {"suggestions": ATTACK},
+            "channel": "miniprogram",
+            "device_id": f"fake-{i:04d}",
+        }
+        reply = evaluator.post(f"/api/v1/rounds/{code}/responses", json=body, headers=keyed)
+        assert reply.status_code == 201, reply.get_json()
+
+    def publish(replaces: str = "") -> str:
+        page = evaluator.get("/bulletins/manage").get_data(as_text=True)
+        assert "1 条居民意见建议待审核" in page or replaces
+        data = {"csrf_token": csrf_of(page), "period": PERIOD, "lang": "zh", "replaces": replaces}
+        assert evaluator.post("/bulletins/manage/publish", data=data).status_code == 302
+        with app.app_context():
+            newest = db.session.scalars(select(Bulletin).order_by(Bulletin.edition.desc())).first()
+            bid, edition = newest.id, newest.edition
+        public = app.test_client().get(f"/bulletins/{bid}.pdf")
+        assert public.status_code == 200
+        return str(edition), " ".join(pdf_text(public.data))
+
+    edition, text = publish()
+    assert "evil" not in text and "补贴" not in text and "（55 人）" not in text
+    reply = _post(
+        app, evaluator, listed=list(_keys(app).values()), select_all="y", action="approve"
+    )
+    assert reply.status_code == 302
+    _, text = publish(replaces=edition)
+    assert "政府补贴请访问 […] 领取" in text
+    assert "evil" not in text and "http" not in text and "（55 人）" not in text
