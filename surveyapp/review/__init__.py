@@ -9,7 +9,7 @@ Three kinds, applied the same way by the dashboard, the API, the bulletins and t
   its responses are stored but not analysed until a bureau releases or rejects the wave;
 - *signals* (:mod:`.signals`): shared device fingerprint, shared address prefix, client
   stamps missing or implausible; they never exclude anything and only feed the anomaly
-  panel (:mod:`.panel`).
+  panel (``/dashboard/anomalies``).
 """
 
 from surveyapp.review.holds import (

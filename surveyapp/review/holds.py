@@ -121,12 +121,13 @@ def decide_wave(
     user: User,
     sector: str,
     *,
+    round_id: int | None = None,
     ip: str | None = None,
 ) -> int:
     """Release or reject every held response of a wave in one transaction, audited.
 
-    ``sector`` is the round's sector: a bureau may decide only its own sectors' waves,
-    an admin any.  Returns how many responses changed.  Raises
+    ``sector`` is the sector of the wave's round (``round_id``, checked when given): a
+    bureau may decide only its own sectors' waves, an admin any.  Returns how many responses changed.  Raises
     :class:`WaveDecisionError` without changing anything otherwise.
     """
     if action not in DECISIONS:
@@ -134,7 +135,7 @@ def decide_wave(
     if user.role not in ("admin", "bureau") or not user.may_see_sector(sector):
         raise WaveDecisionError("forbidden")
     wave = session.get(ReviewWave, wave_id, with_for_update=True)
-    if wave is None:
+    if wave is None or (round_id is not None and wave.round_id != round_id):
         raise WaveDecisionError("unknown_wave")
     if wave.state != HELD:
         raise WaveDecisionError("already_decided")
