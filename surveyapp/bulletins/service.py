@@ -31,6 +31,7 @@ from surveyapp.indices import (
     options_for,
     periods_ending,
     previous_period,
+    rules_record,
     settings_from_config,
 )
 from surveyapp.models import Round
@@ -174,7 +175,7 @@ class _Gatherer:
         period: every sector of a bulletin asks for the same few periods)."""
         if period not in self.periods:
             rounds = self.session.scalars(select(Round).where(Round.period == period))
-            self.periods[period] = counted_rounds(rounds)
+            self.periods[period] = counted_rounds(self.session, rounds)
         return self.periods[period].get(qid)
 
     def suggestions(
@@ -259,7 +260,11 @@ def _appendix_margins(
 
 
 def _rounds_of_period(session: Session, period: str, sectors: Sequence[str] | None) -> list[Round]:
-    rounds = list(session.scalars(select(Round).where(Round.period == period).order_by(Round.id)))
+    """The round that counts for each questionnaire of ``period``
+    (:func:`surveyapp.indices.counted_rounds`, as on the dashboard): one per sector
+    questionnaire, never an archived round, never an empty duplicate over real data."""
+    stmt = select(Round).where(Round.period == period, Round.archived_at.is_(None))
+    rounds = sorted(counted_rounds(session, session.scalars(stmt)).values(), key=lambda r: r.id)
     if sectors:
         wanted = set(sectors)
         known = {r.questionnaire_version.sector for r in rounds} | {
@@ -277,18 +282,6 @@ def _rounds_of_period(session: Session, period: str, sectors: Sequence[str] | No
             if r.questionnaire_version.sector in wanted or r.questionnaire_version.qid in wanted
         ]
     return rounds
-
-
-def _quality_record(rules: QualityRules | None) -> dict[str, Any] | None:
-    if rules is None:
-        return None
-    return {
-        "speeders": rules.speeders,
-        "speed_fraction": rules.speed_fraction,
-        "straightliners": rules.straightliners,
-        "straightline_min_items": rules.straightline_min_items,
-        "duplicates": rules.duplicates,
-    }
 
 
 def prepare_bulletin(
@@ -370,7 +363,7 @@ def prepare_bulletin(
             "min_n": a.min_n,
             "goal": a.goal,
             "exclude_flagged": a.exclude_flagged,
-            "quality_rules": _quality_record(quality),
+            "quality_rules": None if quality is None else rules_record(quality),
             "change": "analysis.compare_periods, alpha 0.05",
             "trend_periods": a.trend_periods,
             "margins_policy": a.margins_policy,

@@ -23,8 +23,8 @@ from analysis import verdict_of
 from .cache import AnalysisCache, AnalysisPending, RoundStamps, Stamp, round_stamps
 from .live import RoundAnalysis, change_between, margins_digest, serve_round
 from .periods import PeriodError, periods_ending, previous_period
-from .quality import quality_rules
-from .rounds import counted_rounds
+from .quality import quality_rules, rules_record
+from .rounds import counted_rounds, rounds_beside, rounds_with_responses
 from .settings import AnalysisSettings, SettingsError, margins_from_file, settings_from_config
 from .state import IndicesState, indices_state
 from .stored import Detail, RoundOptions, StoredRound, analyse_round, options_for
@@ -53,6 +53,9 @@ __all__ = [
     "previous_period",
     "quality_rules",
     "round_stamps",
+    "rules_record",
+    "rounds_beside",
+    "rounds_with_responses",
     "serve_round",
     "settings_from_config",
     "verdict_of",

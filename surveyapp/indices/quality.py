@@ -7,11 +7,12 @@ dashboard flag the same respondents.
 from __future__ import annotations
 
 from collections.abc import Container
+from typing import Any
 
 from analysis import QualityRules
 from surveyapp.questionnaire.model import Questionnaire
 
-__all__ = ["quality_rules"]
+__all__ = ["quality_rules", "rules_record"]
 
 
 def quality_rules(questionnaire: Questionnaire, columns: Container[str]) -> QualityRules:
@@ -19,3 +20,15 @@ def quality_rules(questionnaire: Questionnaire, columns: Container[str]) -> Qual
     (not extra columns such as a submission time, which always differ)."""
     names = [c for c in (*questionnaire.respondent_ids, "period") if c in columns]
     return QualityRules(duplicate_columns=tuple(names))
+
+
+def rules_record(rules: QualityRules) -> dict[str, Any]:
+    """The rules as plain JSON, as a published bulletin's inputs keep them."""
+    return {
+        "speeders": rules.speeders,
+        "speed_fraction": rules.speed_fraction,
+        "straightliners": rules.straightliners,
+        "straightline_min_items": rules.straightline_min_items,
+        "duplicates": rules.duplicates,
+        "duplicate_columns": list(rules.duplicate_columns or ()),
+    }

@@ -34,7 +34,7 @@ from surveyapp.questionnaire.scoring import scoring_spec
 from surveyapp.responses.matrix import load_round_matrix
 from surveyapp.review.signals import review_counts, signalled_ids
 
-from .quality import quality_rules
+from .quality import quality_rules, rules_record
 from .settings import AnalysisSettings, MarginTotals
 
 __all__ = ["Detail", "RoundOptions", "StoredRound", "analyse_round", "options_for"]
@@ -130,17 +130,6 @@ def _present(matrix: ResponseMatrix, rows: np.ndarray) -> dict[str, set[str]]:
     return out
 
 
-def _rules_record(rules: analysis.QualityRules) -> dict[str, Any]:
-    return {
-        "speeders": rules.speeders,
-        "speed_fraction": rules.speed_fraction,
-        "straightliners": rules.straightliners,
-        "straightline_min_items": rules.straightline_min_items,
-        "duplicates": rules.duplicates,
-        "duplicate_columns": list(rules.duplicate_columns or ()),
-    }
-
-
 def analyse_round(session: Session, round_: Round, options: RoundOptions) -> StoredRound:
     """Load and analyse one stored round: the single path every consumer uses."""
     q, matrix = load_round_matrix(session, round_)  # counted responses only: no held ones
@@ -175,7 +164,7 @@ def analyse_round(session: Session, round_: Round, options: RoundOptions) -> Sto
         unweighted=[],
         strata=strata,
         by=by,
-        quality_rules=_rules_record(rules),
+        quality_rules=rules_record(rules),
         exclude_flagged=options.exclude_flagged,
     )
     if source is not None and source.startswith("round "):

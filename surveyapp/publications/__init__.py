@@ -8,24 +8,5 @@ The monitoring bulletin is the first publication; complaint publicity and inspec
 results use the same archive.
 """
 
-from .archive import (
-    PublicationError,
-    check_correction,
-    latest_edition,
-    list_editions,
-    next_edition,
-    page_count,
-    replaced_by,
-    store_edition,
-)
-
-__all__ = [
-    "PublicationError",
-    "check_correction",
-    "latest_edition",
-    "list_editions",
-    "next_edition",
-    "page_count",
-    "replaced_by",
-    "store_edition",
-]
+from .archive import *  # noqa: F403  (the archive's public names)
+from .archive import __all__ as __all__
