@@ -16,7 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from . import fmt
 
-__all__ = ["Bar", "ranking_chart", "trend_chart"]
+__all__ = ["Bar", "ranked_last", "ranking_chart", "trend_chart"]
 
 BAR = colors.HexColor("#3b6ea5")
 BAR_SMALL = colors.HexColor("#c8c8c8")
@@ -54,6 +54,11 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
+def ranked_last(bars: Sequence[Bar]) -> list[Bar]:
+    """``bars`` with the muted ones moved after the others, each part in its order."""
+    return [b for b in bars if not b.muted] + [b for b in bars if b.muted]
+
+
 def ranking_chart(
     bars: Sequence[Bar],
     *,
@@ -65,8 +70,11 @@ def ranking_chart(
 ) -> Drawing:
     """Horizontal bars of estimates with 95% interval whiskers and a dashed goal line.
 
-    Rows are drawn in the order given (the caller sorts them).
+    Rows are drawn in the order given (the caller sorts them), except that muted rows
+    (too few responses to rank) always come after the others, greyed: a district
+    below the small-sample threshold never leads a ranking.
     """
+    bars = ranked_last(bars)
     size = 7.5
     label_w = min(150.0, max([stringWidth(b.label, font, size) for b in bars] + [40.0]) + 6)
     value_w = 30.0

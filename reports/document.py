@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib import textsplit as reportlab_textsplit
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -34,6 +36,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus import paragraph as reportlab_paragraph
 
 from analysis import verdict_of
 
@@ -402,9 +405,13 @@ class _Builder:
                 ]
             )
         )
+        # ranked by the index, those below the small-sample threshold after the others
         groups = sorted(
             (g for g in r.groups if g.by),
-            key=lambda g: -g.index.estimate if fmt.is_number(g.index.estimate) else 0,
+            key=lambda g: (
+                g.small_sample,
+                -g.index.estimate if fmt.is_number(g.index.estimate) else 0,
+            ),
         )
         if groups:
             bars = [
@@ -682,14 +689,23 @@ class _Builder:
         return out
 
 
+def pdf_date(day: date) -> str:
+    """The PDF date string of midnight, China time, of ``day``: ``D:20261215000000+08'00'``."""
+    return f"D:{day:%Y%m%d}000000+08'00'"
+
+
 def _canvas_class(builder: _Builder) -> type[Canvas]:
-    """A canvas that writes "page x of y" once the number of pages is known."""
+    """A canvas that writes "page x of y" once the number of pages is known, and gives
+    the file its real creation date: the issue date (invariant mode alone would write
+    2000-01-01; the issue date keeps the bytes reproducible)."""
     t, font = builder.t, builder.font
+    created = pdf_date(builder.c.issued)
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
+            self.setDateFormatter(lambda *_: created)
 
         def showPage(self) -> None:  # noqa: N802 - ReportLab's name
             self._pages.append(dict(self.__dict__))
@@ -738,14 +754,34 @@ def _header(builder: _Builder) -> Any:
     return draw
 
 
+#: Chinese punctuation that may not start a line (GB/T 15834, W3C "Requirements for
+#: Chinese Text Layout" 3.1.7).  ReportLab's CJK wrap hangs such a character at the end
+#: of the line before, but its list (``textsplit.ALL_CANNOT_START``) has the ASCII and
+#: Japanese marks and lacks the full-width Chinese ones: ，；：？！ and closing quotes.
+CJK_CANNOT_START = "，。、；：？！）］｝」』】〕〗》〉”’％‰…·"
+
+
+def _cjk_line_rules() -> None:
+    """Teach ReportLab's CJK wrap the Chinese marks above (idempotent).  Both of its
+    wrappers read the list: ``textsplit.wordSplit`` (a paragraph of one style) and
+    ``paragraph.cjkFragSplit`` (mixed styles)."""
+    for module in (reportlab_textsplit, reportlab_paragraph):
+        current = module.ALL_CANNOT_START
+        missing = "".join(ch for ch in CJK_CANNOT_START if ch not in current)
+        if missing:
+            module.ALL_CANNOT_START = current + missing
+
+
 def render_bulletin(content: BulletinContent, fonts: FontSet | None = None) -> bytes:
     """The bulletin as PDF bytes.
 
     The output is reproducible: the same content, fonts and software give the same
-    bytes (ReportLab's invariant mode; the issue date comes from ``content``).
+    bytes (ReportLab's invariant mode; the issue date, also the file's creation date,
+    comes from ``content``).  Chinese lines never start with closing punctuation.
     """
     if not content.sectors:
         raise ValueError(f"period {content.period}: no sector to report")
+    _cjk_line_rules()
     fonts = fonts or load_fonts()
     builder = _Builder(content, fonts)
     buf = io.BytesIO()

@@ -157,7 +157,13 @@ def trend_chart(
 def bar_chart(
     bars: Sequence[Bar], goal: float, *, title: str, goal_label: str, chart_id: str
 ) -> Markup:
-    """One horizontal bar per group (label above its bar), 95% CI bars and the goal line."""
+    """One horizontal bar per group (label above its bar), 95% CI bars and the goal line.
+
+    Bars keep the order given, except that small samples (``css="small"``: too few
+    responses to rank) come after all the others, greyed by their class: a district
+    below the threshold never leads the chart.
+    """
+    bars = [b for b in bars if b.css != "small"] + [b for b in bars if b.css == "small"]
     left, right, top = 4.0, 54.0, 30.0
     row = 56.0
     height = top + row * max(len(bars), 1) + 6

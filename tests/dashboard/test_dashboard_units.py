@@ -74,3 +74,28 @@ def test_cache_lru_and_counts():
     assert cache.key(1, (2, 5), {"by": "district"}, ("s",)) != cache.key(
         1, (3, 5), {"by": "district"}, ("s",)
     )
+
+
+def test_bar_chart_puts_small_samples_after_the_ranked_districts():
+    svg = bar_chart(
+        [
+            Bar("小样本县", 97.0, 85.0, 100.0, "small", "n=12"),
+            Bar("思茅区", 84.0, 82.0, 86.0, "met", "n=300"),
+            Bar("另一个小县", 95.0, 80.0, 100.0, "small", "n=9"),
+            Bar("宁洱县", 76.0, 72.0, 79.0, "not_met", "n=120"),
+        ],
+        80,
+        title="t",
+        goal_label="80",
+        chart_id="b",
+    )
+    root = ET.fromstring(str(svg))
+    labels = [e.text for e in root.iter(f"{SVG}text") if e.get("class") == "bar-label"]
+    assert [label.split(" ·")[0] for label in labels] == [
+        "思茅区",
+        "宁洱县",
+        "小样本县",
+        "另一个小县",
+    ]
+    rects = [r.get("class") for r in root.findall(f"{SVG}rect")]
+    assert rects == ["bar bar-met", "bar bar-not_met", "bar bar-small", "bar bar-small"]
