@@ -547,7 +547,9 @@ class _Builder:
             )
             out.append(_p(text, s.body))
             rows: list[list[Any]] = [[_p(t("col_rule"), s.cell_c), _p(t("col_count"), s.cell_c)]]
-            for key in ("speeders", "straightliners", "duplicates", "flagged", "any"):
+            # exclusions, then what review holds or rejected, then signals (never excluded)
+            keys = ("speeders", "straightliners", "duplicates", "flagged", "any")
+            for key in (*keys, "held", "rejected", "signals"):
                 if key in q.counts:
                     rows.append([_p(t(f"rule_{key}"), s.cell), fmt.count(q.counts[key])])
             out.append(_table(rows, [0.4 * CONTENT_W, 0.2 * CONTENT_W], self.font))
