@@ -24,6 +24,15 @@ SECURITY_MESSAGES: dict[str, tuple[str, str]] = {
         "该接口地址不接受此请求方法",
         "this API address does not accept that method",
     ),
+    "expired_title": ("页面已过期", "The page has expired"),
+    "expired_page": (
+        "为安全起见，表单打开太久或在别的窗口登录后会失效，刚才的提交没有生效。"
+        "请点击“重新打开本页”，再提交一次。",
+        "For your security a form stops working after a while, or after signing in "
+        "elsewhere, so what you just sent was not used. Open the page again and submit "
+        "once more.",
+    ),
+    "expired_retry": ("重新打开本页", "Open the page again"),
     "rate_limited_title": ("提交过于频繁", "Too many attempts"),
     "rate_limited_page": (
         "提交过于频繁。请在 {seconds} 秒后再次提交，您已填写的答案仍保留在本页。",
