@@ -25,7 +25,12 @@ DEFAULTS: dict[str, Any] = {
     "TRUST_PROXY": 0,  # number of reverse proxies whose X-Forwarded-For is trusted
     "GOAL": 80,
     "BULLETIN_TITLE": None,  # default: 生活性服务业服务质量第三方监测公报
-    "BULLETIN_ISSUER": None,
+    "BULLETIN_ISSUER": None,  # who publishes: on the bulletin's cover and the posters
+    "BULLETIN_CITY": None,  # e.g. 普洱市: leads the bulletin's default title
+    # The address residents reach the survey at (https://survey.example.gov.cn): survey
+    # links, QR codes, posters and invitation links.  Empty: the address an admin's
+    # browser used, which is wrong behind a proxy or on an internal address.
+    "PUBLIC_URL": "",
     "BULLETIN_FONT": None,  # path of a TrueType CJK font to embed
     "MARGINS_FILE": None,  # population margins CSV (variable,category,population)
     # Days after a round closes before its device and fingerprint hashes are cleared

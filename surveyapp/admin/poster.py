@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import unquote
 
 import segno
 from reportlab.lib.colors import black, white
@@ -19,6 +21,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 import reports
+from reports.document import pdf_date
+from surveyapp.i18n import CHINA_TZ
 
 #: Error correction "M" (15 % of the code may be damaged or dirty): a poster on a
 #: notice board gets scratched; "H" would make the code denser for long links.
@@ -46,11 +50,13 @@ class PosterText:
     title_zh: str
     title_en: str
     sector: str  # e.g. "餐饮服务 Catering"
-    period: str  # e.g. "监测期：2026Q4 · Period: 2026Q4"
+    period: str  # e.g. "监测期：2026年第四季度 · Period: 2026 Q4"
     instruction_zh: str
     instruction_en: str
     footer: str
     district: str | None = None
+    closes: str | None = None  # e.g. "截止时间：2026年12月31日 23:59 · Open until 2026-12-31 23:59"
+    issuer: str | None = None  # e.g. "发布单位：… · Issued by …"
 
 
 def _centred(c: canvas.Canvas, text: str, font: str, size: float, y: float, width: float) -> None:
@@ -62,11 +68,20 @@ def _centred(c: canvas.Canvas, text: str, font: str, size: float, y: float, widt
     c.drawCentredString(A4[0] / 2, y, text)
 
 
-def poster_pdf(url: str, text: PosterText, font_path: str | None = None) -> bytes:
-    """One A4 page: title, sector and period, the QR code, the instruction, the URL.
+def readable_link(url: str) -> str:
+    """The link as people read and type it: ``?d=思茅区``, not ``?d=%E6%80%9D…``."""
+    return unquote(url)
+
+
+def poster_pdf(
+    url: str, text: PosterText, font_path: str | None = None, created: datetime | None = None
+) -> bytes:
+    """One A4 page: title, sector, period and closing date, the QR code, the
+    instruction, the link as people read it, the issuer.
 
     ``font_path`` is a TrueType CJK font to embed (``None``: the usual system places,
     then STSong-Light); a configured font that cannot be used raises ``ValueError``.
+    ``created`` is the creation date written in the file's metadata (China time).
     """
     fonts = reports.load_fonts(font_path)
     cjk = fonts.name
@@ -75,6 +90,9 @@ def poster_pdf(url: str, text: PosterText, font_path: str | None = None) -> byte
     usable = page_w - 2 * margin
     out = io.BytesIO()
     c = canvas.Canvas(out, pagesize=A4, invariant=True)
+    if created is not None:
+        stamp = pdf_date(created.astimezone(CHINA_TZ).date())
+        c.setDateFormatter(lambda *_: stamp)
     c.setTitle(f"{text.title_zh} {text.period}")
     c.setSubject(url)
     c.setCreator("surveyapp")
@@ -90,6 +108,9 @@ def poster_pdf(url: str, text: PosterText, font_path: str | None = None) -> byte
     if text.district:
         y -= 22
         _centred(c, text.district, cjk, 14, y, usable)
+    if text.closes:
+        y -= 22
+        _centred(c, text.closes, cjk, 13, y, usable)
 
     matrix = qr_code(url).matrix
     modules = len(matrix) + 2 * QUIET_ZONE
@@ -118,7 +139,10 @@ def poster_pdf(url: str, text: PosterText, font_path: str | None = None) -> byte
     y -= 28
     _centred(c, text.instruction_en, "Helvetica", 16, y, usable)
     y -= 30
-    _centred(c, url, "Courier", 11, y, usable)
+    link = readable_link(url)  # the QR code keeps the encoded link every camera reads
+    _centred(c, link, "Courier" if link.isascii() else cjk, 11, y, usable)
+    if text.issuer:
+        _centred(c, text.issuer, cjk, 11, 68, usable)
     _centred(c, text.footer, cjk, 10, 50, usable)
     c.showPage()
     c.save()

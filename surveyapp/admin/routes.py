@@ -25,6 +25,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from reports.fmt import period_label
 from surveyapp import csv_safe
 from surveyapp.accounts.access import roles_required
 from surveyapp.admin import texts  # noqa: F401  (registers the texts)
@@ -53,7 +54,7 @@ from surveyapp.admin.texts import both
 from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import csrf, db
 from surveyapp.forms import EmptyForm
-from surveyapp.i18n import t
+from surveyapp.i18n import LANGS, format_date, t
 from surveyapp.models import QuestionnaireVersion, Round
 from surveyapp.models.base import utcnow
 from surveyapp.rounds.service import (
@@ -109,10 +110,19 @@ def _round_or_404(code: str) -> Round:
 
 
 def survey_url(round_: Round, district: str | None = None, **params: str) -> str:
-    """The survey's absolute link; ``d`` names the district of a district's poster."""
+    """The survey's absolute link; ``d`` names the district of a district's poster.
+
+    On the public base ``PUBLIC_URL`` (``SURVEYAPP_PUBLIC_URL``) when it is set, the
+    address residents reach; else the address this page was opened at (fine for a
+    demo, wrong for an admin working on an internal address).
+    """
     if district:
         params["d"] = district
-    return url_for("survey.survey", code=round_.code, _external=True, **params)
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return url_for("survey.survey", code=round_.code, _external=True, **params)
+    path = url_for("survey.survey", code=round_.code, **params)
+    return base.rstrip("/") + path.removeprefix(request.script_root)
 
 
 def _district_arg(round_: Round) -> str | None:
@@ -396,8 +406,10 @@ def poster_text(round_: Round, district: str | None) -> PosterText:
     """The poster's wording: every line in Chinese, then English."""
     version = round_.questionnaire_version
     sector_zh, sector_en = sector_name(version.sector, "zh"), sector_name(version.sector, "en")
-    period = both("poster_period", period=round_.period)
+    period = [t("poster_period", lang, period=period_label(round_.period, lang)) for lang in LANGS]
     district_line = both("poster_district", district=district) if district else None
+    closes = [t("poster_closes", lang, date=format_date(round_.closes_at, lang)) for lang in LANGS]
+    issuer = current_app.config.get("BULLETIN_ISSUER")
     return PosterText(
         title_zh=version.title_zh,
         title_en=version.title_en,
@@ -407,6 +419,8 @@ def poster_text(round_: Round, district: str | None) -> PosterText:
         instruction_en=t("poster_instruction", "en"),
         footer=" ".join(both("poster_privacy")),
         district=" · ".join(district_line) if district_line else None,
+        closes=" · ".join(closes),
+        issuer=" · ".join(both("poster_issuer", issuer=issuer)) if issuer else None,
     )
 
 
@@ -417,7 +431,9 @@ def poster(code: str):
     district = _district_arg(round_)
     font = current_app.config.get("BULLETIN_FONT")
     try:
-        pdf = poster_pdf(survey_url(round_, district), poster_text(round_, district), font or None)
+        pdf = poster_pdf(
+            survey_url(round_, district), poster_text(round_, district), font or None, utcnow()
+        )
     except ValueError as exc:  # a configured font that cannot be used: say which
         return render_template("admin/message.html", messages=[(str(exc), str(exc))]), 500
     return Response(

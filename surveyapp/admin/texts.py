@@ -148,6 +148,8 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "poster_instruction": ("扫码参与满意度调查", "Scan to take the survey"),
     "poster_period": ("监测期：{period}", "Period: {period}"),
     "poster_district": ("区县：{district}", "District: {district}"),
+    "poster_closes": ("截止时间：{date}", "Open until {date}"),
+    "poster_issuer": ("发布单位：{issuer}", "Issued by {issuer}"),
     "poster_privacy": (
         "匿名调查，不收集姓名、电话等个人信息。",
         "Anonymous: no name or phone number is collected.",

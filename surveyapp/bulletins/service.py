@@ -85,6 +85,7 @@ class BulletinSettings:
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     title: str | None = None
     issuer: str | None = None
+    city: str | None = None  # "普洱市", or "普洱市|Pu'er" for the English edition's title
     font_path: str | None = None
     suggestions: int = 5
     pinned_suggestions: Mapping[str, Mapping[str, Any]] | None = None
@@ -97,7 +98,7 @@ def bulletin_settings(
     margins_file: str | None = None,
 ) -> BulletinSettings:
     """Settings from the app config (``BULLETIN_TITLE``, ``BULLETIN_ISSUER``,
-    ``BULLETIN_FONT``, and ``MARGINS_FILE`` through
+    ``BULLETIN_CITY``, ``BULLETIN_FONT``, and ``MARGINS_FILE`` through
     :func:`surveyapp.indices.settings_from_config`); the arguments override them."""
     try:
         shared = settings_from_config(config, margins_file=margins_file)
@@ -107,8 +108,21 @@ def bulletin_settings(
         analysis=shared,
         title=config.get("BULLETIN_TITLE") or None,
         issuer=config.get("BULLETIN_ISSUER") or None,
+        city=config.get("BULLETIN_CITY") or None,
         font_path=font_path or config.get("BULLETIN_FONT") or None,
     )
+
+
+def _default_title(city: str | None, lang: str) -> str:
+    """生活性服务业服务质量第三方监测公报, led by the city when one is set
+    (``BULLETIN_CITY``: one name, or ``zh|en``)."""
+    title = reports.Texts(lang)("default_title")
+    if not city:
+        return title
+    zh, _, en = city.partition("|")
+    if lang == "en":
+        return f"{title}, {(en or zh).strip()}"
+    return f"{zh.strip()}{title}"
 
 
 def _check_period(period: str) -> None:
@@ -320,7 +334,7 @@ def prepare_bulletin(
         goals = {x.result.goal for x in analysed if x.result is not None}
         goal = goals.pop() if len(goals) == 1 else analysis.DEFAULT_GOAL
     issued = issued or utcnow().astimezone(CHINA_TZ).date()
-    title = settings.title or reports.Texts(lang)("default_title")
+    title = settings.title or _default_title(settings.city, lang)
     issuer = settings.issuer or _label(DEFAULT_ISSUER, lang)
     software = _software()
     # for the methodology text and the inputs; the rules applied are those of

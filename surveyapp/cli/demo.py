@@ -30,6 +30,8 @@ def demo(ctx: AppContext, no_serve: bool, per_round: int, seed: int, host: str, 
     from surveyapp.demo import margins_csv, seed_demo
 
     app = ctx.app
+    for key, value in DEMO_PUBLISHER.items():  # the demo's city, unless one is configured
+        app.config[key] = app.config.get(key) or value
     with app.app_context():
         upgrade()
     click.echo(f"database: {app.config['DATABASE_URL']}")
@@ -59,6 +61,12 @@ def demo(ctx: AppContext, no_serve: bool, per_round: int, seed: int, host: str, 
     click.echo(f"dashboard:      http://{host}:{port}/login  (accounts above)")
     run_server(app, host, port, workers=2)
 
+
+#: Who publishes the demo's bulletins and posters: its districts are Pu'er's (普洱市).
+DEMO_PUBLISHER = {
+    "BULLETIN_CITY": "普洱市|Pu'er",
+    "BULLETIN_ISSUER": "普洱市生活性服务业第三方监测（演示）",
+}
 
 #: The demo's accounts: one of each kind a city would have (a bureau sees only catering).
 DEMO_ACCOUNTS = (

@@ -126,10 +126,15 @@ def close(ctx: AppContext, code: str) -> None:
 @click.argument("code")
 @click.option("--count", type=int, required=True, help="How many single-use tokens.")
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="CSV file to write.")
-@click.option("--base-url", default="http://127.0.0.1:5000", help="Public address of the survey.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Public address of the survey (default: SURVEYAPP_PUBLIC_URL, else http://127.0.0.1:5000).",
+)
 @pass_appctx
-def invite(ctx: AppContext, code: str, count: int, out: str, base_url: str) -> None:
+def invite(ctx: AppContext, code: str, count: int, out: str, base_url: str | None) -> None:
     """Create COUNT single-use invitation tokens and write them with their links as CSV."""
+    base_url = base_url or ctx.app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
     from surveyapp.rounds.service import RoundError, get_round, issue_invitations
 
     with ctx.session() as session:

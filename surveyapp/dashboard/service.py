@@ -21,6 +21,7 @@ from analysis import (
     Change,
     DriversResult,
     IndexEstimate,
+    RateEstimate,
     ScoreEstimate,
     TrendPoint,
     Verdict,
@@ -70,6 +71,8 @@ class DistrictRow:
     estimate: IndexEstimate | None
     small_sample: bool
     verdict: Verdict
+    rate: RateEstimate | None = None
+    rate_verdict: Verdict | None = None  # None: the rate has no goal
 
     @property
     def progress(self) -> float | None:
@@ -149,6 +152,9 @@ class SectorView:
     as_of: datetime | None = None  # when the round's responses were read (n_received)
     stale: bool = False  # some number of the card is being recomputed in the background
     weighted: bool = True  # False: no population margins, every respondent weighs 1
+    rate: RateEstimate | None = None  # the satisfaction rate, percent
+    rate_goal: float | None = None  # the questionnaire's rate_goal (None: no goal)
+    rate_verdict: Verdict | None = None  # the rate against rate_goal (None: no goal)
 
 
 @dataclass(frozen=True)
@@ -270,6 +276,7 @@ def _sector_view(
     q, res = cur.questionnaire, cur.result
     by = settings.group_by
     goal = res.goal if res is not None else float(q.goal)
+    rate_goal = res.rate_goal if res is not None else q.rate_goal
     scope = None if district is None else {by: district}
     here = analysis.scope_of(res, scope)
     prev_period = chain[-2] if len(chain) > 1 else period
@@ -303,6 +310,10 @@ def _sector_view(
                 estimate=g.index if g is not None else None,
                 small_sample=g.small_sample if g is not None else True,
                 verdict=verdict_of(g.index if g is not None else None, g is None or g.small_sample),
+                rate=g.rate if g is not None else None,
+                rate_verdict=_rate_verdict(
+                    rate_goal, g.rate if g is not None else None, g is None or g.small_sample
+                ),
             )
         )
     quality = res.quality if res is not None else None
@@ -329,7 +340,18 @@ def _sector_view(
         as_of=cur.as_of,
         stale=any(a.stale for (_, k), a in analyses.items() if k == qid),
         weighted=res is None or res.weighting.method != "none",
+        rate=here.rate,
+        rate_goal=rate_goal,
+        rate_verdict=_rate_verdict(rate_goal, here.rate, here.small_sample),
     )
+
+
+def _rate_verdict(goal: float | None, rate: RateEstimate | None, small: bool) -> Verdict | None:
+    """The rate's verdict (:func:`analysis.verdict_of`) when the questionnaire sets a
+    ``rate_goal``; ``None`` (nothing to show) when it does not."""
+    if goal is None:
+        return None
+    return verdict_of(rate, small)
 
 
 # --- the indices table (CSV / XLSX download) ---------------------------------------------

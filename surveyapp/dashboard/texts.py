@@ -15,7 +15,17 @@ DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
     "dash_no_data": ("暂无可查看的调查轮次。", "There is no survey round you may see yet."),
     "dash_index": ("满意度指数", "Satisfaction index"),
     "dash_ci": ("95% 置信区间 {lo}–{hi}", "95% CI {lo}–{hi}"),
-    "dash_goal": ("目标 {goal} 分", "Goal {goal}"),
+    "dash_goal": ("满意度指数目标 {goal} 分", "Index goal {goal}"),
+    "dash_rate_value": ("满意率 {rate}%", "Satisfaction rate {rate}%"),
+    "dash_rate_goal": ("满意率目标 {goal}%", "Rate goal {goal}%"),
+    "dash_col_index_verdict": ("指数判定", "Index verdict"),
+    "dash_col_rate": ("满意率", "Rate"),
+    "dash_col_rate_ci": ("满意率 95% 置信区间", "Rate 95% CI"),
+    "dash_col_rate_verdict": ("满意率判定", "Rate verdict"),
+    "dash_goals_on_cards": (
+        "每张卡片注明所判定的指标及其目标",
+        "each card names the measure judged and its goal",
+    ),
     "dash_goal_short": ("目标 {goal}", "goal {goal}"),
     "dash_verdict_met": ("达标", "Goal met"),
     "dash_verdict_not_met": ("未达标", "Goal not met"),
@@ -116,6 +126,11 @@ DASHBOARD_MESSAGES.update(
     {
         f"dash_{key}": BULLETIN_TEXTS[key]
         for key in (
+            "verdict_note",
+            "goal_index",
+            "goal_rate",
+            "goal_rate_none",
+            "goal_sep",
             "ipa_intro",
             "ipa_fix",
             "ipa_none",

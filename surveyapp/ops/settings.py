@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import importlib.util
 import ipaddress
+import logging
 import math
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -34,6 +36,13 @@ RANGES: dict[str, tuple[float, float]] = {
     "DASHBOARD_SYNC_MAX": (0, 10**9),
 }
 RATELIMIT_STRATEGIES = ("fixed-window", "moving-window", "sliding-window-counter")
+#: Settings a city's production site should fill: start-up warns (never refuses) when empty.
+PUBLISHING_SETTINGS = {
+    "PUBLIC_URL": "survey links, QR codes and posters use the address an admin browsed from",
+    "BULLETIN_ISSUER": "bulletins are issued by a generic monitoring body; posters name no issuer",
+    "BULLETIN_CITY": "bulletin titles name no city",
+}
+log = logging.getLogger("surveyapp.settings")
 STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 
 
@@ -81,7 +90,44 @@ def check_settings(settings: Mapping[str, Any]) -> None:
         elif not low <= value <= high:
             problems.append(f"SURVEYAPP_{key} must be between {low:g} and {high:g}, got {value!r}")
     problems += _ratelimit_problems(settings)
+    problems += _public_url_problems(settings.get("PUBLIC_URL"))
     _raise(problems)
+    for line in publishing_warnings(settings):
+        log.warning(line)
+
+
+def _public_url_problems(url: Any) -> list[str]:
+    """``PUBLIC_URL``: empty, or ``http(s)://host[:port][/path]`` without query or fragment."""
+    if not url:
+        return []
+    try:
+        parts = urlsplit(str(url))
+        parts.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+    ):
+        return [
+            "SURVEYAPP_PUBLIC_URL must be an address such as https://survey.example.gov.cn "
+            f"(http or https, no query), got {url!r}"
+        ]
+    return []
+
+
+def publishing_warnings(settings: Mapping[str, Any]) -> list[str]:
+    """One line per publishing setting left empty in production (see PUBLISHING_SETTINGS)."""
+    if settings.get("ENV") != "production":
+        return []
+    return [
+        f"SURVEYAPP_{key} is not set: {effect}"
+        for key, effect in PUBLISHING_SETTINGS.items()
+        if not settings.get(key)
+    ]
 
 
 def check_ratelimit_settings(settings: Mapping[str, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
@@ -128,7 +129,7 @@ def test_poster_pdf_has_the_link_and_the_words(admin, code):
     text = _pdf_text(reply.data)
     assert f"http://localhost/s/{code}" in text
     assert "Scan to take the survey" in text
-    assert "2026Q4" in text
+    assert "2026年第四季度" in text and "Period: 2026 Q4" in text  # in words, not 2026Q4
     reader = PdfReader(io.BytesIO(reply.data))
     assert reader.metadata.subject == f"http://localhost/s/{code}"
 
@@ -149,4 +150,46 @@ def test_poster_draws_the_qr_code_of_the_link(admin, code):
 def test_district_poster_names_the_district(admin, code):
     data = admin.get(f"/admin/rounds/{code}/poster.pdf?d=思茅区").data
     text = _pdf_text(data)
-    assert f"http://localhost/s/{code}?d={quote('思茅区')}" in text
+    # the link as people read it; the QR code keeps the percent-encoded one
+    assert f"http://localhost/s/{code}?d=思茅区" in text
+    assert quote("思茅区") not in text
+    assert "区县：思茅区" in text and "District: 思茅区" in text
+
+
+def test_poster_shows_the_closing_date_in_china_time_and_the_issuer(app, admin, code):
+    from surveyapp.extensions import db
+    from surveyapp.rounds.service import get_round
+
+    with app.app_context():
+        round_ = get_round(db.session, code)
+        round_.closes_at = datetime(2026, 12, 31, 15, 59, 59, tzinfo=UTC)  # 23:59:59 in China
+        db.session.commit()
+    app.config["BULLETIN_ISSUER"] = "普洱市商务局"
+    text = _pdf_text(admin.get(f"/admin/rounds/{code}/poster.pdf").data)
+    assert "截止时间：2026年12月31日 23:59" in text and "Open until 2026-12-31 23:59" in text
+    assert "发布单位：普洱市商务局" in text and "Issued by 普洱市商务局" in text
+    app.config["BULLETIN_ISSUER"] = None
+    assert "发布单位" not in _pdf_text(admin.get(f"/admin/rounds/{code}/poster.pdf").data)
+
+
+def test_poster_metadata_has_the_real_creation_date(admin, code):
+    from surveyapp.i18n import CHINA_TZ
+    from surveyapp.models.base import utcnow
+
+    data = admin.get(f"/admin/rounds/{code}/poster.pdf").data
+    created = PdfReader(io.BytesIO(data)).metadata.creation_date
+    assert created.date() == utcnow().astimezone(CHINA_TZ).date()
+
+
+PUBLIC = "https://survey.example.gov.cn"
+
+
+def test_links_qr_codes_and_posters_use_the_public_url(app, admin, code):
+    app.config["PUBLIC_URL"] = PUBLIC + "/"
+    page = admin.get(f"/admin/rounds/{code}").get_data(as_text=True)
+    assert f"{PUBLIC}/s/{code}" in page and "http://localhost/s/" not in page
+    assert modules(admin.get(f"/admin/rounds/{code}/qr.png").data) == expected(f"{PUBLIC}/s/{code}")
+    district = admin.get(f"/admin/rounds/{code}/qr.png?d=思茅区").data
+    assert modules(district) == expected(f"{PUBLIC}/s/{code}?d={quote('思茅区')}")
+    text = _pdf_text(admin.get(f"/admin/rounds/{code}/poster.pdf?d=思茅区").data)
+    assert f"{PUBLIC}/s/{code}?d=思茅区" in text
