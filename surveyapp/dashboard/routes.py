@@ -53,7 +53,9 @@ def _board():
             lang=current_lang(),
         )
     except DashboardError as exc:
-        page = render_template("dashboard/error.html", message=str(exc), status=exc.status)
+        head = "auth_forbidden_body" if exc.status == 403 else "dash_not_found"
+        texts = [(t(head, lang), t(exc.key, lang, **exc.params)) for lang in ("zh", "en")]
+        page = render_template("dashboard/error.html", texts=texts, status=exc.status)
         return None, (page, exc.status)
     except AnalysisPending:
         # a large round seen first by this worker: analysed in the background; the page

@@ -51,11 +51,17 @@ __all__ = [
 
 
 class DashboardError(LookupError):
-    """A filter names something that does not exist (404) or may not be seen (403)."""
+    """A filter names something that does not exist (404) or may not be seen (403).
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+    ``key`` and ``params`` name the text (:mod:`surveyapp.dashboard.texts`) that the
+    error page shows in Chinese and in English.
+    """
+
+    def __init__(self, status: int, key: str, **params: object) -> None:
+        super().__init__(key, params)
         self.status = status
+        self.key = key
+        self.params = params
 
 
 # --- the page ---------------------------------------------------------------------------
@@ -203,14 +209,14 @@ def build_dashboard(
         if not user.may_see_sector(sector) and any(
             r.questionnaire_version.sector == sector for r in session.scalars(select(Round))
         ):
-            raise DashboardError(403, f"sector {sector!r} is not assigned to this account")
-        raise DashboardError(404, f"no round for sector {sector!r}")
+            raise DashboardError(403, "dash_err_sector_forbidden", sector=sector)
+        raise DashboardError(404, "dash_err_no_sector", sector=sector)
     if not periods:
         return Dashboard((), None, sector_choices, sector, (), district)
     if period is None:
         period = periods[0]
     elif period not in periods:
-        raise DashboardError(404, f"no round in period {period!r}")
+        raise DashboardError(404, "dash_err_no_period", period=period)
 
     by_period: dict[str, list[Round]] = {}
     for r in rounds:
@@ -218,7 +224,7 @@ def build_dashboard(
             by_period.setdefault(r.period, []).append(r)
     current = counted_rounds(by_period.get(period, []))
     if not current:
-        raise DashboardError(404, f"no round for sector {sector!r} in period {period!r}")
+        raise DashboardError(404, "dash_err_no_round", sector=sector, period=period)
 
     # Periods of the trend: this one and up to TREND_PERIODS - 1 before it.
     chain = periods_ending(period, settings.trend_periods)
@@ -239,7 +245,7 @@ def build_dashboard(
             for o in q.respondent_question(settings.group_by).options:
                 district_choices.setdefault(o.value, o.label.get(lang))
     if district is not None and district not in district_choices:
-        raise DashboardError(404, f"no district {district!r} in period {period}")
+        raise DashboardError(404, "dash_err_no_district", district=district, period=period)
 
     cards = []
     for qid, round_ in current.items():

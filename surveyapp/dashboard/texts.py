@@ -89,6 +89,21 @@ DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
         "reloads itself every {seconds} seconds.",
     ),
     "dash_not_found": ("没有符合筛选条件的调查轮次。", "No survey round matches these filters."),
+    # what a filter named that is not there or not allowed (DashboardError)
+    "dash_err_sector_forbidden": (
+        "行业“{sector}”未分配给本账号",
+        "sector {sector!r} is not assigned to this account",
+    ),
+    "dash_err_no_sector": ("行业“{sector}”没有调查轮次", "no round for sector {sector!r}"),
+    "dash_err_no_period": ("监测期“{period}”没有调查轮次", "no round in period {period!r}"),
+    "dash_err_no_round": (
+        "行业“{sector}”在监测期“{period}”没有调查轮次",
+        "no round for sector {sector!r} in period {period!r}",
+    ),
+    "dash_err_no_district": (
+        "监测期 {period} 没有区县“{district}”",
+        "no district {district!r} in period {period}",
+    ),
     "dash_no_target": ("—", "—"),
     "dash_ipa": ("重要性—表现矩阵", "Importance-performance matrix"),
     "dash_ipa_title": (

@@ -44,6 +44,17 @@ def test_bureau_sees_only_its_sector(as_role, demo):
     assert client.get("/dashboard?sector=no_such_sector").status_code == 404
 
 
+def test_sector_refusals_are_in_chinese_and_english(as_role, demo):
+    """Issue 14: a refusal says what was refused in both languages, not English only."""
+    client = as_role("bureau")
+    page = client.get("/dashboard?sector=lodging").get_data(as_text=True)
+    assert "行业“lodging”未分配给本账号" in page
+    assert "sector &#39;lodging&#39; is not assigned to this account" in page
+    assert "Your account may not open this page." in page
+    page = client.get("/dashboard?sector=catering&district=火星区").get_data(as_text=True)
+    assert "没有区县“火星区”" in page and "no district &#39;火星区&#39;" in page
+
+
 def test_viewer_page_is_read_only(as_role, demo):
     html = as_role("viewer").get("/dashboard").get_data(as_text=True)
     forms = re.findall(r'<form[^>]*method="post"[^>]*action="([^"]+)"', html)
