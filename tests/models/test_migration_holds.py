@@ -87,7 +87,7 @@ def test_0008_up_and_down_with_two_residents_behind_one_address(fresh_database_u
                 text("SELECT uid, fingerprint_hash FROM response ORDER BY uid")
             ).all()
         assert [tuple(r) for r in kept] == [("a", "fp1"), ("b", "fp2"), ("c", None)]
-        upgrade()
+        upgrade(revision="0008")  # and up again, with the data
         assert "review" in _columns()
         db.session.remove()
         db.engine.dispose()
