@@ -24,6 +24,8 @@ from surveyapp.dashboard.service import (
 from surveyapp.extensions import db
 from surveyapp.i18n import t
 from surveyapp.indices import AnalysisPending, indices_state
+from surveyapp.responses.downloads import may_export
+from surveyapp.rounds.service import get_round
 from surveyapp.web import current_lang
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
@@ -82,7 +84,16 @@ def index():
         charts=charts,
         export_args=export_args,
         fmt_p=p_value,
+        exportable={c.round_code for c in board.cards if _may_download(c.round_code)},
     )
+
+
+def _may_download(code: str) -> bool:
+    """Whether the signed-in user may download the responses of round ``code`` (the
+    links to the exports blueprint's files are shown only then; built by endpoint name,
+    so this blueprint imports nothing of that one)."""
+    round_ = get_round(db.session, code)
+    return round_ is not None and may_export(current_user, round_)
 
 
 def _table(board) -> tuple[list[str], list[list[object]]]:

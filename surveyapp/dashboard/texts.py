@@ -89,6 +89,14 @@ DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
         "reloads itself every {seconds} seconds.",
     ),
     "dash_not_found": ("没有符合筛选条件的调查轮次。", "No survey round matches these filters."),
+    # the round's responses (microdata), for the roles that may have them
+    "dash_responses_download": (
+        "下载本轮全部答卷（逐份作答明细，下载会被记录）：",
+        "Download this round's responses (one row per respondent; downloads are logged):",
+    ),
+    "dash_responses_csv": ("答卷 CSV", "Responses CSV"),
+    "dash_responses_xlsx": ("答卷 Excel", "Responses Excel"),
+    "dash_responses_sav": ("答卷 SPSS (.sav)", "Responses SPSS (.sav)"),
     # what a filter named that is not there or not allowed (DashboardError)
     "dash_err_sector_forbidden": (
         "行业“{sector}”未分配给本账号",

@@ -98,3 +98,20 @@ def test_signed_in_pages_offer_the_large_text_switch(as_role, demo, path):
 
 def test_login_page_offers_the_large_text_switch(client):
     assert "大字模式" in client.get("/login").get_data(as_text=True)
+
+
+def _response_links(html: str) -> list[str]:
+    return re.findall(r'href="(/dashboard/rounds/[^"]+/responses\.(?:csv|xlsx|sav))"', html)
+
+
+def test_responses_downloads_are_linked_for_the_roles_that_may_have_them(as_role, demo):
+    """Issue 14: the responses downloads (CSV, Excel, SPSS) are reachable from the
+    dashboard for admin, evaluator and a bureau (its sectors), never shown to a viewer."""
+    evaluator = as_role("evaluator")
+    links = _response_links(evaluator.get("/dashboard?sector=catering").get_data(as_text=True))
+    assert [link.rsplit(".", 1)[1] for link in links] == ["csv", "xlsx", "sav"]
+    assert evaluator.get(links[0]).status_code == 200
+    bureau = as_role("bureau")
+    own = _response_links(bureau.get("/dashboard").get_data(as_text=True))
+    assert len(own) == 3 and all(bureau.get(link).status_code == 200 for link in own[:1])
+    assert _response_links(as_role("viewer").get("/dashboard").get_data(as_text=True)) == []
