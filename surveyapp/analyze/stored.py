@@ -58,7 +58,7 @@ def analyze_stored(
         .join(QuestionnaireVersion, Round.questionnaire_version_id == QuestionnaireVersion.id)
         .where(QuestionnaireVersion.qid == q.id, Round.period == compare_to)
     )
-    earlier = counted_rounds(candidates).get(q.id)
+    earlier = counted_rounds(session, candidates).get(q.id)
     if earlier is None:
         raise InputError("--compare-to", None, None, f"no round of {q.id} in period {compare_to}")
     _, before = _stored_result(session, earlier, options)

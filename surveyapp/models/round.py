@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.models.base import Base, UTCDateTime, utcnow
@@ -27,6 +27,12 @@ class Round(Base):
     targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="open")
     require_token: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Marked by an admin as a parallel sample: it may run beside another open or scheduled
+    # round of the same sector, period and districts, and is shown beside it, not instead.
+    parallel: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Archived (a round made by mistake that has responses): kept, but hidden from the
+    # dashboards, the API's indices and the bulletins.  An archived round is closed.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Per-round salt for device and fingerprint hashes: hashes cannot be linked across rounds.
     salt: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,16 +12,26 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
+from surveyapp.i18n import CHINA_TZ
 from surveyapp.models import Invitation, QuestionnaireVersion, Response, Round
 from surveyapp.models.base import utcnow
+from surveyapp.models.review import ReviewWave
 from surveyapp.models.user import User
+from surveyapp.rounds.dates import (
+    china_today,
+    closes_after,
+    day_start,
+    first_day,
+    last_day,
+    period_days,
+)
 
 PERIOD_RE = re.compile(r"^\d{4}(Q[1-4]|M(0[1-9]|1[0-2])|H[12])?$")
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{3,40}$")
@@ -50,19 +60,26 @@ class RoundError(ValueError):
 
 
 def current_quarter(now: datetime | None = None) -> str:
-    now = now or utcnow()
-    return f"{now.year}Q{(now.month - 1) // 3 + 1}"
+    """The quarter of ``now`` in China (00:30 on 1 January in Beijing is already Q1)."""
+    today = china_today(now or utcnow())
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
 def quarter_bounds(period: str) -> tuple[datetime, datetime]:
-    """First instant of a ``YYYYQn`` period and of the next one, in UTC."""
-    match = re.fullmatch(r"(\d{4})Q([1-4])", period)
-    if not match:
+    """First instant of a ``YYYYQn`` period and of the next one (China time), in UTC."""
+    bounds = period_bounds(period) if re.fullmatch(r"\d{4}Q[1-4]", period) else None
+    if bounds is None:
         raise RoundError(f"period {period!r} is not a quarter like 2026Q3")
-    year, quarter = int(match.group(1)), int(match.group(2))
-    start = datetime(year, 3 * quarter - 2, 1, tzinfo=UTC)
-    end = datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1, tzinfo=UTC)
-    return start, end
+    return bounds
+
+
+def period_bounds(period: str) -> tuple[datetime, datetime] | None:
+    """A round's default dates for ``period``: from 00:00 of its first day to the end of
+    its last day, China time, in UTC; ``None`` when ``period`` is not a period."""
+    days = period_days(period)
+    if days is None:
+        return None
+    return day_start(days[0]), closes_after(days[1])
 
 
 def round_problems(
@@ -75,6 +92,8 @@ def round_problems(
     districts: list[str] | None = None,
     targets: dict[str, int] | None = None,
     code: str | None = None,
+    parallel: bool = False,
+    now: datetime | None = None,
 ) -> list[RoundError]:
     """Every reason why :func:`create_round` would refuse these values, in field order.
 
@@ -101,6 +120,10 @@ def round_problems(
                 period=period,
             )
         )
+    bounds = period_bounds(period)  # a blank date is the period's own (China time)
+    if bounds is not None:
+        opens_at = opens_at or bounds[0]
+        closes_at = closes_at or bounds[1]
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
         problems.append(
             RoundError(
@@ -112,6 +135,20 @@ def round_problems(
     q = questionnaire_of(version)
     options = _district_options(version)
     chosen = list(districts) if districts else list(options)
+    if not parallel:
+        other = overlapping_round(session, version.sector, period, chosen, now or utcnow())
+        if other is not None:
+            problems.append(
+                RoundError(
+                    f"round {other.code} already runs (or is scheduled) for sector "
+                    f"{version.sector} in {period} with districts overlapping these; close, "
+                    "delete or archive it, or mark this round as a parallel sample (--parallel)",
+                    code="overlap",
+                    field="parallel",
+                    other=other.code,
+                    period=period,
+                )
+            )
     unknown = [d for d in chosen if options and d not in options]
     if unknown:
         problems.append(
@@ -167,6 +204,43 @@ def round_problems(
     return problems
 
 
+def overlapping_round(
+    session: Session,
+    sector: str,
+    period: str,
+    districts: list[str],
+    now: datetime,
+    *,
+    exclude: int | None = None,
+) -> Round | None:
+    """An open or scheduled, not archived round of ``sector`` in ``period`` whose
+    districts meet ``districts`` (an empty list is every district), or ``None``.
+
+    Only one such round may run unless the new one is marked as a parallel sample:
+    two would split one sector's residents, and a dashboard could show only one.
+    """
+    stmt = (
+        select(Round)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Round.questionnaire_version_id)
+        .where(
+            QuestionnaireVersion.sector == sector,
+            Round.period == period,
+            Round.archived_at.is_(None),
+            Round.status != "closed",
+            Round.closes_at > now,
+        )
+        .order_by(Round.id)
+    )
+    wanted = set(districts)
+    for other in session.scalars(stmt):
+        if other.id == exclude:
+            continue
+        theirs = set(other.districts or [])
+        if not wanted or not theirs or wanted & theirs:
+            return other
+    return None
+
+
 def default_code(version: QuestionnaireVersion, period: str) -> str:
     """The round code used when none is given: ``catering-2026q4``."""
     return f"{version.qid}-{period}".lower()
@@ -190,21 +264,23 @@ def create_round(
     targets: dict[str, int] | None = None,
     code: str | None = None,
     require_token: bool = False,
+    parallel: bool = False,
     actor: User | str | None = None,
     ip: str | None = None,
+    now: datetime | None = None,
 ) -> Round:
     """Open a round of ``version`` for ``period``; raises :class:`RoundError`.
 
-    Dates default to the bounds of the quarter (or 90 days from now for other
-    periods); districts default to every district option of the questionnaire.
+    Dates default to the period's first and last day, China time
+    (:mod:`surveyapp.rounds.dates`); districts default to every district option of the
+    questionnaire.  A round overlapping an open or scheduled one of the same sector,
+    period and districts is refused unless ``parallel`` marks it as a parallel sample.
     """
-    if opens_at is None or closes_at is None:
-        try:
-            start, end = quarter_bounds(period)
-        except RoundError:
-            start, end = utcnow(), utcnow() + timedelta(days=90)
-        opens_at = opens_at or start
-        closes_at = closes_at or end
+    now = now or utcnow()
+    bounds = period_bounds(period)
+    if bounds is not None:
+        opens_at = opens_at or bounds[0]
+        closes_at = closes_at or bounds[1]
     problems = round_problems(
         session,
         version,
@@ -214,9 +290,13 @@ def create_round(
         districts=districts,
         targets=targets,
         code=code,
+        parallel=parallel,
+        now=now,
     )
     if problems:
         raise problems[0]
+    if opens_at is None or closes_at is None:  # unreachable: a valid period gives both
+        raise RoundError("the round needs an opening and a closing date", field="opens")
     round_ = Round(
         code=code or default_code(version, period),
         questionnaire_version_id=version.id,
@@ -227,8 +307,9 @@ def create_round(
         targets=dict(targets or {}),
         status="open",
         require_token=require_token,
+        parallel=parallel,
         salt=secrets.token_hex(32),
-        created_at=utcnow(),
+        created_at=now,
     )
     session.add(round_)
     session.flush()
@@ -248,6 +329,7 @@ def create_round(
                 "districts": round_.districts,
                 "targets": round_.targets,
                 "require_token": require_token,
+                "parallel": parallel,
             },
         )
     return round_
@@ -343,8 +425,100 @@ def round_snapshot(session: Session, code: str) -> RoundSnapshot | None:
     )
 
 
+def round_details(round_: Round, now: datetime) -> dict[str, Any]:
+    """A round as the read API shows it: instants in China time (``+08:00``) and the
+    days a person reads, the closing day inclusive (:mod:`surveyapp.rounds.dates`)."""
+    version = round_.questionnaire_version
+    return {
+        "code": round_.code,
+        "questionnaire": {"id": version.qid, "version": version.version},
+        "period": round_.period,
+        "opens_at": round_.opens_at.astimezone(CHINA_TZ).isoformat(),
+        "closes_at": round_.closes_at.astimezone(CHINA_TZ).isoformat(),
+        "opens_on": first_day(round_.opens_at).isoformat(),
+        "closes_on": last_day(round_.closes_at).isoformat(),
+        "time_zone": "Asia/Shanghai",
+        "districts": round_.districts,
+        "require_token": round_.require_token,
+        "parallel": round_.parallel,
+        "archived": round_.archived_at is not None,
+        "status": round_.state(now),
+    }
+
+
 def list_rounds(session: Session) -> list[Round]:
     return list(session.scalars(select(Round).order_by(Round.period.desc(), Round.code)))
+
+
+def response_count(session: Session, round_: Round) -> int:
+    return int(session.scalar(select(func.count()).where(Response.round_id == round_.id)) or 0)
+
+
+def delete_round(
+    session: Session, round_: Round, *, actor: User | str | None = None, ip: str | None = None
+) -> None:
+    """Remove a round made by mistake, with its invitations; refused once it has a
+    response (archive it instead: :func:`archive_round`)."""
+    n = response_count(session, round_)
+    if n:
+        raise RoundError(
+            f"round {round_.code} has {n} response(s): it cannot be deleted; archive it "
+            "instead (hidden from dashboards and bulletins, kept in the database)",
+            code="has_responses",
+            round_code=round_.code,
+            n=n,
+        )
+    if actor is not None:
+        v = round_.questionnaire_version
+        _audit(
+            session,
+            actor,
+            "round.delete",
+            round_,
+            ip,
+            {
+                "questionnaire": v.qid,
+                "version": v.version,
+                "period": round_.period,
+                "opens_at": round_.opens_at.isoformat(),
+                "closes_at": round_.closes_at.isoformat(),
+                "districts": list(round_.districts or []),
+                "parallel": round_.parallel,
+            },
+        )
+    session.execute(delete(Invitation).where(Invitation.round_id == round_.id))
+    session.execute(delete(ReviewWave).where(ReviewWave.round_id == round_.id))
+    session.delete(round_)
+    session.flush()
+
+
+def archive_round(
+    session: Session,
+    round_: Round,
+    *,
+    actor: User | str | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> Round:
+    """Hide a round from the dashboards, the API's indices and the bulletins, keeping it
+    and its responses in the database; an open round is closed at the same time."""
+    if round_.archived_at is not None:
+        raise RoundError(
+            f"round {round_.code} is already archived",
+            code="already_archived",
+            round_code=round_.code,
+        )
+    now = now or utcnow()
+    was_open = round_.status != "closed"
+    round_.archived_at = now
+    if was_open:
+        round_.status = "closed"
+        round_.closed_at = now
+    session.flush()
+    if actor is not None:
+        details = {"responses": response_count(session, round_), "closed_now": was_open}
+        _audit(session, actor, "round.archive", round_, ip, details)
+    return round_
 
 
 def close_round(
