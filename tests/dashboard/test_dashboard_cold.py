@@ -76,11 +76,17 @@ def test_prepared_run_gives_the_numbers_of_a_plain_run(app, demo):
         matrix, spec, margins=analysis.Margins(fitted), strata="district", by=[["district"]],
         quality=rules, exclude_flagged=True, period=round_.period,
     )  # fmt: skip
-    # the stored path only adds where the margins came from and the policy applied
+    # the stored path only adds where the margins came from and the policy applied, and
+    # the review counts (held, rejected, signals) beside the exclusions
     assert stored.result.weighting.policy == "drop-absent"
+    counts = dict(stored.result.quality.counts)
+    assert counts.pop("held") == 0 and counts.pop("rejected") == 0
+    for key in [k for k in counts if k == "signals" or k.startswith("signal_")]:
+        counts.pop(key)
+    quality = dataclasses.replace(stored.result.quality, counts=counts)
     assert stored.result.weighting.source == f"round {round_.code}"  # the demo uploads them
     bare = dataclasses.replace(stored.result.weighting, source=None, policy=None, dropped=())
-    got = dataclasses.asdict(dataclasses.replace(stored.result, weighting=bare))
+    got = dataclasses.asdict(dataclasses.replace(stored.result, weighting=bare, quality=quality))
     want = dataclasses.asdict(plain)
     np.testing.assert_array_equal(got.pop("weights"), want.pop("weights"))
     np.testing.assert_array_equal(got.pop("respondent_ids"), want.pop("respondent_ids"))
