@@ -127,7 +127,9 @@ class BulletinContent:
     """A whole bulletin.
 
     ``edition`` is the printed edition number (``None`` for a draft, which is
-    marked as such on every page); ``replaces`` the edition a correction replaces.
+    marked as such on every page); ``replaces`` the edition a correction replaces;
+    ``interim``: a round of the period was still open, so the figures are not final
+    (marked 中期 / interim on the cover and on every page).
     """
 
     title: str
@@ -140,3 +142,4 @@ class BulletinContent:
     edition: int | None = None
     replaces: int | None = None
     note: str | None = None
+    interim: bool = False

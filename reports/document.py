@@ -218,7 +218,12 @@ class _Builder:
         out.append(_p(c.title, s.cover_title))
         out.append(Spacer(1, 8 * mm))
         edition = t("edition", n=c.edition) if c.edition is not None else t("draft")
+        if c.interim:
+            edition = f"{edition} · {t('interim')}"
         out.append(_p(edition, s.cover, None if c.edition is not None else DRAFT))
+        if c.interim:
+            out.append(Spacer(1, 4 * mm))
+            out.append(_p(t("interim_cover"), s.cover_small, DRAFT))
         out.append(Spacer(1, 30 * mm))
         out.append(
             _p(
@@ -745,7 +750,9 @@ def _header(builder: _Builder) -> Any:
         y = PAGE_H - 14 * mm
         canvas.drawString(MARGIN_X, y, f"{c.title} · {builder.period}")
         right = t("edition", n=c.edition) if c.edition is not None else t("draft")
-        if c.edition is None:
+        if c.interim:
+            right = f"{t('interim')} · {right}"
+        if c.edition is None or c.interim:
             canvas.setFillColor(DRAFT)
         canvas.drawRightString(PAGE_W - MARGIN_X, y, right)
         canvas.setStrokeColor(RULE)

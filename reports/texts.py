@@ -19,6 +19,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "issuer": ("发布单位", "Issued by"),
     "edition": ("第 {n} 期", "No. {n}"),
     "draft": ("草稿（未发布）", "DRAFT (not published)"),
+    "interim": ("中期", "Interim"),
+    "interim_cover": (
+        "中期公报：本期仍有调查轮次在进行，以下数字截至发布之日，不是本期的最终结果。",
+        "Interim bulletin: a survey round of this period was still open; the figures are "
+        "those of the issue date, not the period's final results.",
+    ),
     "replaces": ("本期为更正版，替代第 {n} 期", "This edition corrects and replaces No. {n}"),
     "page": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
     # summary

@@ -30,12 +30,16 @@ def _edition_or_none(value: object) -> int | None:
 
 
 class BulletinForm(FlaskForm):
-    """Period, sectors (none ticked: all), language, and the edition a correction replaces."""
+    """Period, sectors (none ticked: all), language, the edition a correction replaces,
+    and the confirmation of an interim edition."""
 
     period = SelectField(validators=[DataRequired()], choices=[])
     sectors = SelectMultipleField(choices=[], validate_choice=True)
     lang = RadioField(choices=[SelectChoice("zh"), SelectChoice("en")], default="zh")
     replaces = SelectField(coerce=_edition_or_none, choices=[], default=None)
+    # publishing while a round of the period is open: the publisher confirms an interim
+    # edition (surveyapp.bulletins.service.InterimNotConfirmed otherwise)
+    interim = BooleanField(default=False)
 
 
 def fill_choices(

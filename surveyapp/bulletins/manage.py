@@ -6,7 +6,10 @@ and serves it inline without storing it (``Cache-Control: no-store``: a draft mu
 linger in a cache and be mistaken for a publication).  *Publish* calls
 :func:`~surveyapp.bulletins.service.publish_bulletin` with the signed-in user as the
 audited actor.  What the service refuses (a period without data, an edition already
-corrected) comes back as a message on the form, never as a traceback.
+corrected) comes back as a message on the form, never as a traceback.  While a round
+of the period is still open, publishing needs the *interim* box ticked (the service
+refuses with :class:`~surveyapp.bulletins.service.InterimNotConfirmed` otherwise, and
+the page says which rounds are open); the preview of such a period is marked interim.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from surveyapp.accounts.access import roles_required
 from surveyapp.bulletins.forms import BulletinForm, fill_choices
 from surveyapp.bulletins.moderation import pending_suggestions
 from surveyapp.bulletins.service import (
+    InterimNotConfirmed,
     bulletin_settings,
+    open_rounds,
     prepare_bulletin,
     publish_bulletin,
 )
@@ -85,6 +90,18 @@ LABELS = {
         "Another bulletin was published at the same moment: try again.",
     ),
     "archive": ("已发布的公报", "Published bulletins"),
+    "interim": ("中期", "interim"),
+    "interim_box": (
+        "确认发布中期公报：所选监测期仍有调查轮次在进行时，公报封面和每页标注“中期”，发布后同样不可撤回。",
+        "Confirm an interim edition: while a round of the chosen period is still open, the "
+        "bulletin is marked 'Interim' on its cover and every page, and is just as permanent.",
+    ),
+    "interim_needed": (
+        "监测期 {period} 的调查轮次 {rounds} 仍在进行，现在发布将是中期公报（发布后不可撤回）。"
+        "如确需发布，请勾选“确认发布中期公报”后再点“发布”。",
+        "Round {rounds} of period {period} is still open: publishing now makes a permanent "
+        "interim edition. To publish it, tick 'Confirm an interim edition' and press Publish again.",
+    ),
     "pending": (
         "监测期 {period} 有 {n} 条居民意见建议待审核：公报只刊登经审核同意的意见建议，"
         "待审核的不会刊登。",
@@ -149,12 +166,14 @@ def _form(lang: str, L: dict[str, str]) -> BulletinForm:
 def _page(form: BulletinForm, error: str | None, status: int):
     lang = current_lang()
     L = _labels(lang)
+    latest = list_editions(db.session)[:10]
     return render_template(
         "bulletins/manage.html",
         form=form,
         error=error,
         L=L,
-        bulletins=list_editions(db.session)[:10],
+        bulletins=latest,
+        interim_ids={b.id for b in latest if (b.inputs or {}).get("interim")},
         pending=pending_suggestions(bulletin_settings(current_app.config).analysis),
     ), status
 
@@ -205,7 +224,8 @@ def preview():
     if refused is not None:
         return refused
     try:
-        draft = prepare_bulletin(db.session, **_asked(form))
+        interim = bool(open_rounds(db.session, form.period.data))
+        draft = prepare_bulletin(db.session, **_asked(form), interim=interim)
         pdf = draft.render()
     except ValueError as exc:  # BulletinError, or the analysis refusing the data
         return _page(form, f"{L['error']} {exc}", 400)
@@ -230,9 +250,17 @@ def publish():
         return refused
     try:
         bulletin = publish_bulletin(
-            db.session, **_asked(form), actor=current_user, ip=request.remote_addr
+            db.session,
+            **_asked(form),
+            actor=current_user,
+            ip=request.remote_addr,
+            interim=form.interim.data,
         )
         db.session.commit()
+    except InterimNotConfirmed as exc:  # a second step: tick the box and publish again
+        db.session.rollback()
+        message = L["interim_needed"].format(period=exc.period, rounds=", ".join(exc.rounds))
+        return _page(form, message, 409)
     except ValueError as exc:  # BulletinError, or the analysis refusing the data
         db.session.rollback()
         return _page(form, f"{L['error']} {exc}", 400)

@@ -39,6 +39,12 @@ LABELS = {
     "replaced": ("已由第 {n} 期更正", "Corrected by No. {n}"),
     "lang_zh": ("中文", "Chinese"),
     "lang_en": ("英文", "English"),
+    "interim": ("中期", "Interim"),
+    "interim_note": (
+        "中期公报：发布时本期仍有调查轮次在进行，数字不是本期的最终结果。",
+        "Interim bulletin: a survey round of the period was still open when it was "
+        "published; its figures are not the period's final results.",
+    ),
     "verify": (
         "下载后可用 sha256sum 等工具核对文件的 SHA-256 值。",
         "Check a download with a tool such as sha256sum against the SHA-256 shown.",
@@ -58,6 +64,7 @@ def index():
         "bulletins/index.html",
         bulletins=bulletins,
         successors=replaced_by(bulletins),
+        interim={b.id for b in bulletins if (b.inputs or {}).get("interim")},
         L=_labels(current_lang()),
     )
 

@@ -51,7 +51,9 @@ __all__ = [
     "BulletinError",
     "BulletinSettings",
     "Draft",
+    "InterimNotConfirmed",
     "bulletin_settings",
+    "open_rounds",
     "prepare_bulletin",
     "publish_bulletin",
     "publish_due",
@@ -68,6 +70,31 @@ DEFAULT_ISSUER = ("生活性服务业第三方监测评估机构", "Independent 
 
 class BulletinError(ValueError):
     """A bulletin cannot be made or published as asked; the message says why (one line)."""
+
+
+class InterimNotConfirmed(BulletinError):
+    """A round of the period is still open: publishing now makes a permanent *interim*
+    edition, which the publisher must confirm (``interim=True``)."""
+
+    def __init__(self, period: str, rounds: Sequence[str]) -> None:
+        self.period = period
+        self.rounds = tuple(rounds)
+        super().__init__(
+            f"period {period}: round {', '.join(self.rounds)} is still open; publishing now "
+            "makes a permanent interim edition: confirm it (--interim, or tick the box)"
+        )
+
+
+def open_rounds(session: Session, period: str, now: datetime | None = None) -> list[Round]:
+    """The rounds of ``period`` not closed yet at ``now`` (open, or not open yet), archived
+    rounds left out: while there is one, a bulletin of the period is interim."""
+    now = now or utcnow()
+    stmt = (
+        select(Round)
+        .where(Round.period == period, Round.archived_at.is_(None))
+        .order_by(Round.code)
+    )
+    return [r for r in session.scalars(stmt) if r.state(now) != "closed"]
 
 
 @dataclass(frozen=True)
@@ -309,8 +336,12 @@ def prepare_bulletin(
     replaces: int | None = None,
     issued: date | None = None,
     rounds: Sequence[Round] | None = None,
+    interim: bool = False,
 ) -> Draft:
     """Gather and analyse every round of ``period`` (or the given ``rounds``).
+
+    ``interim`` marks the edition 中期 / interim (cover, every page, ``inputs``): a
+    round of the period is still open (:func:`open_rounds`).
 
     Raises :class:`BulletinError` when the period has no round or no response.
     """
@@ -363,10 +394,12 @@ def prepare_bulletin(
         methodology=methodology,
         edition=edition,
         replaces=replaces,
+        interim=interim,
     )
     inputs = {
         "period": period,
         "lang": lang,
+        "interim": interim,
         "sectors": [x.questionnaire.id for x in analysed],
         "rounds": [r.record for r in sorted(g.analysed.values(), key=lambda r: r.round.id)],
         "current_round_ids": [x.round.id for x in analysed],
@@ -416,6 +449,7 @@ def publish_bulletin(
     now: datetime | None = None,
     actor: User | str = "cli",
     ip: str | None = None,
+    interim: bool = False,
 ) -> Bulletin:
     """Render and archive a new edition for ``period`` (:mod:`surveyapp.publications`),
     with its audit row; the caller commits.
@@ -424,8 +458,14 @@ def publish_bulletin(
     correction naming the edition it replaces (``replaces``, an edition number).
     ``actor`` is the signed-in user, or ``"cli"`` for the command line and cron: a
     publication cannot be undone, so who made it is always recorded.
+
+    While a round of the period is still open (:func:`open_rounds`) the edition is
+    interim: it is refused with :class:`InterimNotConfirmed` unless ``interim`` confirms
+    it, and then marked 中期 / interim (``inputs["interim"]``, the open rounds in
+    ``inputs["open_rounds"]``).  ``interim`` on a closed period changes nothing.
     """
     now = now or utcnow()
+    still_open = [r.code for r in open_rounds(session, period, now)]
     try:
         replaced = check_correction(session, period, lang, replaces)
     except PublicationError as exc:
@@ -440,7 +480,12 @@ def publish_bulletin(
         edition=edition,
         replaces=replaces,
         issued=now.astimezone(CHINA_TZ).date(),
+        interim=bool(still_open),
     )
+    if still_open and not interim:  # after prepare: a period without data says so first
+        raise InterimNotConfirmed(period, still_open)
+    if still_open:
+        draft.inputs["open_rounds"] = still_open
     return store_edition(
         session,
         edition=edition,
@@ -508,6 +553,7 @@ def rederive_bulletin(session: Session, bulletin: Bulletin, font_path: str | Non
         replaces=inputs["replaces_edition"],
         issued=date.fromisoformat(inputs["issued"]),
         rounds=[r for r in rounds if r is not None],
+        interim=bool(inputs.get("interim", False)),
     )
     return draft.render()
 

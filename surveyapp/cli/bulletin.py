@@ -1,7 +1,7 @@
 """``surveyapp bulletin``: render a period's bulletin, publish it, publish what is due.
 
 surveyapp bulletin --period 2026Q3 [--sector catering ...] [--lang zh|en] --out FILE.pdf
-surveyapp bulletin publish --period 2026Q3 [--replaces N]
+surveyapp bulletin publish --period 2026Q3 [--replaces N] [--interim]
 surveyapp bulletin publish --due
 surveyapp bulletin list
 """
@@ -91,6 +91,12 @@ def bulletin_group(
 @click.option("--due", is_flag=True, help="Publish every closed period that has no bulletin yet.")
 @click.option("--lang", type=LANG, default="zh", show_default=True)
 @click.option("--replaces", type=int, default=None, help="Edition number this one corrects.")
+@click.option(
+    "--interim",
+    is_flag=True,
+    help="Confirm publishing while a round of the period is still open: the edition is "
+    "marked 中期 / interim (without it, such a period is refused).",
+)
 @font_option
 @margins_option
 @pass_appctx
@@ -100,6 +106,7 @@ def publish(
     due: bool,
     lang: str,
     replaces: int | None,
+    interim: bool,
     font: str | None,
     margins: str | None,
 ) -> None:
@@ -112,6 +119,8 @@ def publish(
         fail("give either --period P or --due")
     if due and replaces is not None:
         fail("--replaces goes with --period, not --due")
+    if due and interim:
+        fail("--interim goes with --period, not --due (--due publishes closed periods only)")
     settings = _settings(ctx, font, margins)
     with ctx.session() as session:
         if due:
@@ -130,7 +139,12 @@ def publish(
             return
         try:
             b = publish_bulletin(
-                session, str(period), lang=lang, settings=settings, replaces=replaces
+                session,
+                str(period),
+                lang=lang,
+                settings=settings,
+                replaces=replaces,
+                interim=interim,
             )
             session.commit()
         except (BulletinError, ValueError) as exc:
@@ -140,6 +154,8 @@ def publish(
             session.rollback()
             fail("another bulletin was published at the same time; run the command again")
         note = f", replaces edition {replaces}" if replaces is not None else ""
+        if b.inputs.get("interim"):
+            note += ", interim: rounds still open " + ", ".join(b.inputs["open_rounds"])
         click.echo(
             f"published edition {b.edition} for {period} ({lang}{note}): "
             f"{b.pages} pages, sha256 {b.sha256}"
