@@ -4,10 +4,16 @@ Many bureaus already have their questionnaires in KoboToolbox or ODK, and an XLS
 is the file those tools export.  This module carries over what the two formats share
 and names every row it cannot carry over, so nothing disappears without a word:
 
-* ``select_one`` whose choice list is a rating scale (choice names are whole numbers
-  forming a run such as 1..5 or 0..10; codes such as 99 "don't know" outside the run
-  are dropped with a note, because every survey page offers its own "don't know")
-  → a rating item.  The question named ``overall`` becomes the overall item; the other
+* ``select_one`` whose choice list is a rating scale → a rating item.  A list is a
+  scale when its choice names are whole numbers forming a run such as 1..5 or 0..10;
+  when its names or labels form a known agreement or satisfaction scale
+  (``strongly_disagree`` … ``strongly_agree``, 非常不满意 … 非常满意; either order); or
+  when the question says so (``appearance`` ``likert``: the sheet's order) — 3 to 11
+  points, the last two ways with a note.  "Don't know" choices (a code such as 99
+  outside the run, ``dont_know``, 不了解) are dropped with a note, because every survey
+  page offers its own "don't know".  A list of whole numbers that is no run (1, 2, 4,
+  5) keeps its question a respondent question, with a note; a refusal for want of
+  rating questions names every list and why it was not taken.  The question named ``overall`` becomes the overall item; the other
   rating questions become items of the dimension of their innermost group
   (``begin group`` → a dimension: group name → id, group label → title).  The most
   used rating list becomes the top-level ``scale``; an item on another list gets a
@@ -17,8 +23,14 @@ and names every row it cannot carry over, so nothing disappears without a word:
   1, 2, 3 ... like a scale.
 * ``text`` → an open question.
 * ``label::Chinese (zh)`` / ``label::English (en)`` (or ``label::zh``, ``label::en``) →
-  the ``zh`` / ``en`` texts; a plain ``label`` is the settings' ``default_language``,
-  else it fills the missing one; ``required`` yes/true → ``required: true``.
+  the ``zh`` / ``en`` texts; a plain ``label`` is in the settings' ``default_language``
+  (without one: Chinese if it has Chinese characters, else English).  Labels in any
+  other language (French, Russian …) never become Chinese or English: they are named
+  in the notes, and used as a fallback text, with a note, only on rows with no zh or
+  en label.  ``required`` yes/true → ``required: true``.
+* nested groups are flattened (each named group with rating questions is a
+  dimension), with a note; a duplicate question or choice name is refused, naming
+  its sheet rows.
 * settings: ``form_id`` → ``id``, ``form_title`` → ``title``, ``version`` → ``version``
   when it is a whole number; an optional ``sector`` column (our extension) → ``sector``.
 * an optional ``weight`` column (our extension) on ``begin group`` and rating rows →
@@ -248,19 +260,75 @@ def _check_archive(data: bytes) -> None:
 # ------------------------------------------------------------------ texts and ids
 
 
-def _text(texts: dict[str | None, str], default_lang: str | None) -> str | dict[str, str] | None:
-    """Our text (plain when both languages agree) from the label cells of one row."""
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class _Languages:
+    """What the label columns held beyond Chinese and English, for the notes: only zh
+    and en become texts; another language is reported, and used as a fallback text (with
+    a note) only where a row has no Chinese or English at all."""
+
+    def __init__(self) -> None:
+        self.other: dict[str, set[str]] = {}  # language -> sheets with such columns
+        self.fallback: dict[str, list[str]] = {}  # language -> "survey row 3", ...
+
+    def seen(self, texts: dict[str | None, str], sheet: str) -> None:
+        for lang in texts:
+            if lang not in (None, "zh", "en"):
+                self.other.setdefault(lang, set()).add(sheet)
+
+    def used(self, lang: str, sheet: str, row: int) -> None:
+        self.fallback.setdefault(lang, []).append(f"{sheet} row {row}")
+
+    def notes(self, notes: _Notes) -> None:
+        for lang, sheets in sorted(self.other.items()):
+            where = " and ".join(f"'{s}'" for s in sorted(sheets))
+            notes.add(
+                None,
+                f"labels in language '{lang}' (on the {where} sheet) are not carried over: "
+                "a questionnaire has Chinese (zh) and English (en) texts",
+            )
+        for lang, rows in sorted(self.fallback.items()):
+            shown = ", ".join(rows[:8]) + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
+            notes.add(
+                None,
+                f"no Chinese or English label on {len(rows)} row(s) ({shown}): their "
+                f"'{lang}' label is kept as a fallback text, to be translated into Chinese "
+                "and English before publishing",
+            )
+
+
+def _text(
+    texts: dict[str | None, str],
+    default_lang: str | None,
+    where: tuple[_Languages, str, int] | None = None,
+) -> str | dict[str, str] | None:
+    """Our text (plain when both languages agree) from the label cells of one row.
+
+    ``label::zh`` / ``label::en`` columns give the two texts; a plain ``label`` is in
+    the settings' ``default_language`` (Chinese when it has Chinese characters, else
+    English, when the form names none).  A label in any other language is never taken
+    as Chinese or English: it is a fallback, reported through ``where`` (the
+    languages seen, the sheet and row), only when the row has no zh or en text.
+    """
     zh, en = texts.get("zh", ""), texts.get("en", "")
     plain = texts.get(None, "")
-    if plain:
-        if default_lang == "en" and not en:
-            en = plain
-        elif default_lang == "zh" and not zh:
-            zh = plain
-        elif not zh:
-            zh = plain
-        elif not en:
-            en = plain
+    plain_lang = default_lang or ("zh" if _CJK.search(plain) else "en")
+    if plain and plain_lang == "zh" and not zh:
+        zh = plain
+    elif plain and plain_lang == "en" and not en:
+        en = plain
+    if where is not None:
+        where[0].seen(texts, where[1])
+    if not zh and not en:
+        others = [(lang, v) for lang, v in texts.items() if lang not in ("zh", "en") and v]
+        others.sort(key=lambda lv: lv[0] is not None)  # the plain label first
+        if others:
+            lang, value = others[0]
+            lang = lang or plain_lang
+            if where is not None:
+                where[0].used(lang, where[1], where[2])
+            return {"zh": value} if _CJK.search(value) else {"en": value}
     if zh and en:
         return zh if zh == en else {"zh": zh, "en": en}
     if zh or en:
@@ -337,53 +405,249 @@ class _List:
     choices: list[_Choice]
     scale: dict[str, Any] | None = None  # set when the list is a rating scale
     dropped: list[_Choice] = field(default_factory=list)
+    how: str = ""  # how a list without integer codes became a scale (for a note)
+    reason: str = ""  # why the list is not a rating scale (for notes and the refusal)
+    used_by: list[str] = field(default_factory=list)  # the questions on it
 
 
 def _integer(name: str) -> int | None:
     return int(name) if re.fullmatch(r"-?\d+", name) else None
 
 
-def _as_scale(choices: list[_Choice]) -> tuple[dict[str, Any], list[_Choice]] | None:
-    """The scale of a rating list and the "don't know" choices left out, or None."""
-    codes = [_integer(c.name) for c in choices]
-    if any(code is None for code in codes):
-        return None
+def _key(text: str) -> str:
+    """``"Strongly disagree"`` → ``strongly_disagree``: names and labels compared alike."""
+    return re.sub(r"[^0-9a-z\u3400-\u9fff]+", "_", text.lower()).strip("_")
+
+
+#: Text codes and labels of the agreement and satisfaction scales seen in ODK and
+#: KoboToolbox forms: (family, rank), rank from most negative to most positive.
+KNOWN_SCALE_TERMS: dict[str, tuple[str, int]] = {
+    **{
+        k: ("agreement", -2)
+        for k in (
+            "strongly_disagree",
+            "totally_disagree",
+            "completely_disagree",
+            "非常不同意",
+            "完全不同意",
+        )
+    },
+    **{k: ("agreement", -1) for k in ("disagree", "somewhat_disagree", "不同意", "比较不同意")},
+    **{
+        k: ("agreement", 0)
+        for k in (
+            "neither_agree_nor_disagree",
+            "neither_agree_or_disagree",
+            "neutral",
+            "neither",
+            "undecided",
+            "中立",
+            "一般",
+            "说不清",
+        )
+    },
+    **{k: ("agreement", 1) for k in ("agree", "somewhat_agree", "同意", "比较同意")},
+    **{
+        k: ("agreement", 2)
+        for k in ("strongly_agree", "totally_agree", "completely_agree", "非常同意", "完全同意")
+    },
+    **{
+        k: ("satisfaction", -2)
+        for k in ("very_dissatisfied", "very_unsatisfied", "extremely_dissatisfied", "非常不满意")
+    },
+    **{
+        k: ("satisfaction", -1)
+        for k in (
+            "dissatisfied",
+            "unsatisfied",
+            "somewhat_dissatisfied",
+            "不满意",
+            "比较不满意",
+            "不太满意",
+        )
+    },
+    **{
+        k: ("satisfaction", 0)
+        for k in (
+            "neither_satisfied_nor_dissatisfied",
+            "neither_satisfied_or_dissatisfied",
+            "neutral",
+            "一般",
+            "说不清",
+        )
+    },
+    **{k: ("satisfaction", 1) for k in ("satisfied", "somewhat_satisfied", "满意", "比较满意")},
+    **{k: ("satisfaction", 2) for k in ("very_satisfied", "extremely_satisfied", "非常满意")},
+}
+#: Text codes and labels meaning "don't know" or "no answer": left out of a rating list
+#: (every survey page offers its own "don't know").
+DONT_KNOW_TERMS = frozenset(
+    {
+        "dont_know",
+        "don_t_know",
+        "do_not_know",
+        "dk",
+        "not_applicable",
+        "na",
+        "n_a",
+        "refused",
+        "refuse",
+        "prefer_not_to_say",
+        "no_answer",
+        "不知道",
+        "不了解",
+        "不适用",
+        "不了解_不适用",
+        "拒绝回答",
+    }
+)
+
+
+def _terms(choice: _Choice) -> list[str]:
+    """The choice's name and labels as :func:`_key` keys."""
+    texts = [choice.name]
+    if isinstance(choice.text, str):
+        texts.append(choice.text)
+    elif choice.text:
+        texts += list(choice.text.values())
+    return [_key(t) for t in texts if t]
+
+
+def _known_rank(choice: _Choice, family: str | None) -> tuple[str, int] | None:
+    """(family, rank) of a choice whose name or a label is a known scale term."""
+    for term in _terms(choice):
+        found = KNOWN_SCALE_TERMS.get(term)
+        if found is not None and family in (None, found[0]):
+            return found
+        if family is None and term in ("neutral", "一般", "说不清"):
+            return ("either", 0)
+    return None
+
+
+def _labels(choices: list[_Choice]) -> list[str] | dict[str, list[str]]:
+    pairs = [_both(c.text, c.name) for c in choices]
+    zh = [p[0] for p in pairs]
+    en = [p[1] for p in pairs]
+    return zh if zh == en else {"zh": zh, "en": en}
+
+
+def _integer_scale(lst: _List) -> bool:
+    """Whole-number codes forming a run (codes 77 and up outside it, and text codes such
+    as ``dont_know``, are "don't know")."""
+    choices = [c for c in lst.choices if not set(_terms(c)) & DONT_KNOW_TERMS]
+    if not choices:
+        return False
+    found = [_integer(c.name) for c in choices]
+    codes = [code for code in found if code is not None]
+    if len(codes) != len(choices):
+        return False
     by_code = dict(zip(codes, choices, strict=True))
     if len(by_code) != len(choices):
-        return None
+        lst.reason = "a code is used twice"
+        return False
     run = sorted(by_code)
+    shown = ", ".join(str(c) for c in run)
     dropped: list[_Choice] = []
     if run != list(range(run[0], run[-1] + 1)):
         kept = [c for c in run if 0 <= c < MISSING_CODE_MIN]
         if not kept or kept != list(range(kept[0], kept[-1] + 1)):
-            return None
+            lst.reason = f"its codes {shown} are not a run of whole numbers such as 1 to 5"
+            return False
         dropped = [by_code[c] for c in run if c not in kept]
         run = kept
+    dropped += [c for c in lst.choices if c not in choices]
     if not MIN_SCALE_POINTS <= len(run) <= MAX_SCALE_POINTS:
-        return None
-    pairs = [_both(by_code[c].text, by_code[c].name) for c in run]
-    zh = [p[0] for p in pairs]
-    en = [p[1] for p in pairs]
-    labels: list[str] | dict[str, list[str]] = zh if zh == en else {"zh": zh, "en": en}
-    return {"min": run[0], "max": run[-1], "labels": labels}, dropped
+        lst.reason = (
+            f"{len(run)} point(s); a rating scale has {MIN_SCALE_POINTS} to {MAX_SCALE_POINTS}"
+        )
+        return False
+    labels = _labels([by_code[c] for c in run])
+    lst.scale, lst.dropped = {"min": run[0], "max": run[-1], "labels": labels}, dropped
+    return True
 
 
-def _choice_lists(sheet: Any, default_lang: str | None, notes: _Notes) -> dict[str, _List]:
+def _ordered_scale(lst: _List, how: str, ordered: list[_Choice], dropped: list[_Choice]) -> None:
+    """``ordered`` (most negative first) as the scale 1..k of ``lst``."""
+    lst.scale = {"min": 1, "max": len(ordered), "labels": _labels(ordered)}
+    lst.dropped = dropped
+    lst.how = (
+        f"{how}: taken as the rating scale 1..{len(ordered)} "
+        f"(1 = '{ordered[0].name}', {len(ordered)} = '{ordered[-1].name}')"
+    )
+
+
+def _text_scale(lst: _List) -> bool:
+    """Text codes forming a known agreement or satisfaction scale, in either order."""
+    kept = [c for c in lst.choices if not set(_terms(c)) & DONT_KNOW_TERMS]
+    dropped = [c for c in lst.choices if c not in kept]
+    family: str | None = None
+    ranks: list[int] = []
+    for choice in kept:
+        found = _known_rank(choice, family)
+        if found is None:
+            lst.reason = (
+                f"text codes that are not a known agreement or satisfaction scale ('{choice.name}'); "
+                "set appearance 'likert' on its questions to take the sheet's order"
+            )
+            return False
+        if found[0] != "either":
+            family = found[0]
+        ranks.append(found[1])
+    if not MIN_SCALE_POINTS <= len(kept) <= MAX_SCALE_POINTS:
+        lst.reason = (
+            f"{len(kept)} choice(s); a rating scale has {MIN_SCALE_POINTS} to {MAX_SCALE_POINTS}"
+        )
+        return False
+    if ranks == sorted(ranks) and len(set(ranks)) == len(ranks):
+        ordered = kept
+    elif ranks == sorted(ranks, reverse=True) and len(set(ranks)) == len(ranks):
+        ordered = kept[::-1]
+    else:
+        lst.reason = "a known scale's terms, but not in order from one end to the other"
+        return False
+    _ordered_scale(lst, f"a known {family or 'rating'} scale", ordered, dropped)
+    return True
+
+
+def _likert_scale(lst: _List) -> None:
+    """The form says the list is a rating scale (appearance ``likert``): its sheet order."""
+    if lst.scale is not None:
+        return
+    kept = [c for c in lst.choices if not set(_terms(c)) & DONT_KNOW_TERMS]
+    if MIN_SCALE_POINTS <= len(kept) <= MAX_SCALE_POINTS:
+        dropped = [c for c in lst.choices if c not in kept]
+        _ordered_scale(lst, "appearance 'likert'", kept, dropped)
+
+
+def _choice_lists(
+    sheet: Any, default_lang: str | None, notes: _Notes, langs: _Languages
+) -> dict[str, _List]:
     lists: dict[str, _List] = {}
     if sheet is None:
         return lists
+    rows: dict[tuple[str, str], int] = {}
+    duplicates: list[str] = []
     for row in _rows(sheet, "choices"):
         list_name = row.get("list_name") or row.get("list name")
         name = row.get("name") or row.get("value")
         if not list_name or not name:
             notes.add(row.number, "a choice without 'list_name' or 'name' is left out", "choices")
             continue
+        if (list_name, name) in rows:
+            duplicates.append(
+                f"choices row {row.number}: choice '{name}' is in list '{list_name}' already "
+                f"(row {rows[list_name, name]})"
+            )
+            continue
+        rows[list_name, name] = row.number
         lists.setdefault(list_name, _List(list_name, []))
-        lists[list_name].choices.append(_Choice(row.number, name, _text(row.texts(), default_lang)))
+        text = _text(row.texts(), default_lang, (langs, "choices", row.number))
+        lists[list_name].choices.append(_Choice(row.number, name, text))
+    if duplicates:
+        raise XLSFormError("duplicate choice names: " + "; ".join(duplicates))
     for lst in lists.values():
-        found = _as_scale(lst.choices)
-        if found is not None:
-            lst.scale, lst.dropped = found
+        if not _integer_scale(lst) and not lst.reason:  # integer codes: never by their labels
+            _text_scale(lst)
     return lists
 
 
@@ -453,20 +717,32 @@ def _respondent_question(
     for choice in lst.choices:
         zh, en = _both(choice.text, choice.name)
         options.append({"value": choice.name, "zh": zh, "en": en})
-    question = {"id": qid, "type": "choice", "text": label or qid, "options": options}
+    question: dict[str, Any] = {
+        "id": qid,
+        "type": "choice",
+        "text": label or qid,
+        "options": options,
+    }
     if not required:  # ours are required unless they say otherwise
         question["required"] = False
     return question
 
 
 def _read_survey(
-    sheet: Any, lists: dict[str, _List], default_lang: str | None, notes: _Notes
+    sheet: Any,
+    lists: dict[str, _List],
+    default_lang: str | None,
+    notes: _Notes,
+    langs: _Languages,
 ) -> _Survey:
     survey = _Survey()
     groups: list[tuple[str, dict[str, Any]]] = []  # (kind, dimension-to-be) per open group
+    names: dict[str, int] = {}  # question id -> the row that first used it
+    group_rows: dict[str, int] = {}  # group id -> the row of its first 'begin group'
+    duplicates: list[str] = []
     for row in _rows(sheet, "survey"):
         kind = re.sub(r"\s+", " ", row.get("type").lower())
-        label = _text(row.texts(), default_lang)
+        label = _text(row.texts(), default_lang, (langs, "survey", row.number))
         in_repeat = any(k == "repeat" for k, _ in groups)
         if kind in ("begin group", "begin_group", "begin repeat", "begin_repeat"):
             is_repeat = "repeat" in kind
@@ -477,7 +753,26 @@ def _read_survey(
                     f"type '{kind}' is not supported; the questions inside are left out",
                 )
             group_id = _id(name, row.number, notes) if name and not (is_repeat or in_repeat) else ""
-            dim = {"id": group_id, "title": label or group_id, "weight": _weight(row, notes) or 1}
+            dim: dict[str, Any] = {
+                "id": group_id,
+                "title": label or group_id,
+                "weight": _weight(row, notes) or 1,
+            }
+            outer = [d["id"] for k, d in groups if k == "group" and d["id"]]
+            if group_id and outer:
+                notes.add(
+                    row.number,
+                    f"group '{group_id}' is inside group '{outer[-1]}': groups are flattened "
+                    f"(a questionnaire's dimensions are not nested); its rating questions "
+                    f"form dimension '{group_id}'",
+                )
+            if group_id and group_id in group_rows:
+                notes.add(
+                    row.number,
+                    f"group '{group_id}' begins again (first on row {group_rows[group_id]}); "
+                    "its rating questions join that dimension",
+                )
+            group_rows.setdefault(group_id, row.number)
             groups.append(("repeat" if is_repeat else "group", dim))
             continue
         if kind in ("end group", "end_group", "end repeat", "end_repeat"):
@@ -504,6 +799,13 @@ def _read_survey(
             if row.texts(column):
                 notes.add(row.number, f"column '{column}' is not supported; ignored")
         qid = _id(name, row.number, notes)
+        if qid in names:
+            duplicates.append(
+                f"survey row {row.number}: name '{name}' (id '{qid}') is used already on "
+                f"row {names[qid]}"
+            )
+            continue
+        names[qid] = row.number
         required = _required(row, notes)
         if kind == "text":
             question: dict[str, Any] = {"id": qid, "text": label or qid}
@@ -520,7 +822,17 @@ def _read_survey(
                 row.number, f"choice list '{list_name}' is not on the choices sheet; left out"
             )
             continue
+        lst.used_by.append(qid)
+        if "likert" in row.get("appearance").lower() and qid not in PROFILE_IDS:
+            _likert_scale(lst)
         if lst.scale is None or qid in PROFILE_IDS:
+            coded = all(_integer(c.name) is not None for c in lst.choices)
+            if lst.scale is None and coded and qid not in PROFILE_IDS and len(lst.choices) > 2:
+                notes.add(
+                    row.number,
+                    f"'{qid}' is kept as a respondent (choice) question, not a rating: list "
+                    f"'{list_name}' is no rating scale ({lst.reason})",
+                )
             survey.respondent.append(_respondent_question(qid, label, required, lst))
             continue
         survey.rating_lists.append(list_name)
@@ -548,6 +860,8 @@ def _read_survey(
         entry["items"].append(item)
     if groups:
         notes.add(None, "a 'begin group' has no matching 'end group' (closed at the end)")
+    if duplicates:
+        raise XLSFormError("duplicate question names: " + "; ".join(duplicates))
     return survey
 
 
@@ -566,6 +880,23 @@ def _version(raw: str, notes: _Notes) -> int:
         return int(raw)
     notes.add(None, f"settings: version '{raw}' is not a whole number; version 1 used")
     return 1
+
+
+def _lists_found(lists: dict[str, _List], survey: _Survey) -> str:
+    """Each choice list and why it gave no rating question (for the refusal)."""
+    if not lists:
+        return "The choices sheet has no choice lists."
+    why = []
+    for lst in lists.values():
+        if not lst.used_by:
+            reason = "used by no select_one question"
+        elif lst.scale is None:
+            reason = lst.reason or "not a rating scale"
+        else:
+            users = [q for q in lst.used_by if q in PROFILE_IDS or q == OVERALL_ID]
+            reason = f"a rating scale, used only by {', '.join(repr(q) for q in users)}"
+        why.append(f"'{lst.name}' ({len(lst.choices)} choices): {reason}")
+    return "Choice lists found: " + "; ".join(why) + "."
 
 
 def _finish_item(item: dict[str, Any], lists: dict[str, _List], top: str) -> dict[str, Any]:
@@ -599,14 +930,25 @@ def _convert(book: Any, source: str, sector: str | None) -> Conversion:
         found = ", ".join(f"'{name}'" for name in sheets) or "none"
         raise XLSFormError(f"the workbook has no 'survey' sheet (sheets: {found})")
     notes = _Notes()
+    langs = _Languages()
     settings = _settings(sheets.get("settings"))
     default_lang = settings.get("default_language")
     default_lang = _language(default_lang) if default_lang else None
-    lists = _choice_lists(sheets.get("choices"), default_lang, notes)
-    survey = _read_survey(sheets["survey"], lists, default_lang, notes)
+    if default_lang not in (None, "zh", "en"):
+        notes.add(
+            None,
+            f"settings: default_language '{settings['default_language']}' is neither Chinese "
+            "nor English: its plain 'label' texts are kept only as fallbacks",
+        )
+    lists = _choice_lists(sheets.get("choices"), default_lang, notes, langs)
+    survey = _read_survey(sheets["survey"], lists, default_lang, notes, langs)
+    langs.notes(notes)
 
     for lst in lists.values():
         if lst.scale is not None and lst.name in survey.rating_lists:
+            if lst.how:
+                first = lst.choices[0].row
+                notes.add(first, f"choice list '{lst.name}' is {lst.how}", "choices")
             for choice in lst.dropped:
                 notes.add(
                     choice.row,
@@ -617,9 +959,11 @@ def _convert(book: Any, source: str, sector: str | None) -> Conversion:
                 )
     if not survey.dimensions:
         raise XLSFormError(
-            "no rating questions besides 'overall': a select_one whose choice names are "
-            f"whole numbers forming a run of {MIN_SCALE_POINTS} to {MAX_SCALE_POINTS} points "
-            "(such as 1 to 5) is needed"
+            "no rating questions besides 'overall': a select_one on a rating scale is "
+            f"needed (choice names that are whole numbers forming a run of {MIN_SCALE_POINTS} "
+            f"to {MAX_SCALE_POINTS} points such as 1 to 5, a known agreement or satisfaction "
+            "scale such as strongly_disagree … strongly_agree, or appearance 'likert'). "
+            + _lists_found(lists, survey)
         )
 
     stem = re.sub(r"\.[^.]*$", "", source.replace("\\", "/").rsplit("/", 1)[-1])

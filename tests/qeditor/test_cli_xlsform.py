@@ -61,7 +61,9 @@ def test_sector_option(run, tmp_path):
             xlsform_bytes(
                 survey=[*SURVEY, ("select_one sat5", "hyg_clean", "又一个", "Again", "")]
             ),
-            "the converted questionnaire is not valid: dimensions[2].items[0].id: duplicate id 'hyg_clean'",
+            # the sheet row, not the YAML path of the converted text (issue 14)
+            "duplicate question names: survey row 15: name 'hyg_clean' (id 'hyg_clean') is "
+            "used already on row 4",
         ),
     ],
 )
