@@ -132,7 +132,11 @@ def publish(app) -> Callable:
 
 @pytest.fixture
 def make_round(app, publish) -> Callable:
-    """``make_round("catering", code="cat-test")`` opens a round now and returns its code."""
+    """``make_round("catering", code="cat-test")`` opens a round now and returns its code.
+
+    Rounds made here are parallel samples unless a test passes ``parallel=False``: many
+    tests open several rounds of one sector and period side by side; the rule of one
+    open round per sector, period and districts has its own tests (tests/rounds/)."""
     from datetime import timedelta
 
     from surveyapp.models import QuestionnaireVersion
@@ -143,6 +147,7 @@ def make_round(app, publish) -> Callable:
         version_id = publish(qid)
         kwargs.setdefault("opens_at", utcnow() - timedelta(days=1))
         kwargs.setdefault("closes_at", utcnow() + timedelta(days=30))
+        kwargs.setdefault("parallel", True)
         with app.app_context():
             version = db.session.get(QuestionnaireVersion, version_id)
             round_ = create_round(db.session, version, period, code=code or f"{qid}-test", **kwargs)

@@ -10,7 +10,7 @@ the same checks the command line gets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,7 +18,7 @@ from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField
 from wtforms.validators import Length
 
 from surveyapp.admin.texts import both
-from surveyapp.i18n import CHINA_TZ
+from surveyapp.rounds.dates import DateError, closes_after, day_start, parse_day
 from surveyapp.rounds.service import MAX_TARGET
 
 #: Invitations one web request may make (the CSV of 100,000 is about 6 MB).
@@ -45,6 +45,7 @@ class RoundForm(FlaskForm):
     districts = SelectMultipleField(choices=[], validate_choice=False)
     default_target = StringField(validators=[Length(max=12)])
     require_token = BooleanField()
+    parallel = BooleanField()
 
 
 class MarginsForm(FlaskForm):
@@ -56,8 +57,8 @@ class InvitationsForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    """Closing needs ``confirm=yes`` as well as the CSRF token: a stray POST (or a
-    crawler following forms) cannot end a round."""
+    """Closing, deleting or archiving needs ``confirm=yes`` as well as the CSRF token: a
+    stray POST (or a crawler following forms) cannot end or remove a round."""
 
     confirm = HiddenField()
 
@@ -85,22 +86,7 @@ class RoundInput:
     districts: list[str] = field(default_factory=list)
     targets: dict[str, int] = field(default_factory=dict)
     require_token: bool = False
-
-
-def china_day_start(day: date) -> datetime:
-    """Midnight of ``day`` in China, in UTC (rounds open and close on local days)."""
-    return datetime.combine(day, time(0, 0), tzinfo=CHINA_TZ).astimezone(UTC)
-
-
-def parse_day(raw: str | None) -> date | None:
-    """``2026-10-01`` (also ``2026/10/1``) → a date; ``None`` for empty input."""
-    text = (raw or "").strip()
-    if not text:
-        return None
-    parts = text.replace("/", "-").replace(".", "-").split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ValueError(text)
-    return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    parallel: bool = False
 
 
 def parse_count(raw: str | None, maximum: int) -> int | None:
@@ -126,7 +112,9 @@ def read_round_form(
     inputs); ``raw_targets`` maps those input names to what was typed.
     """
     errors: Errors = {}
-    values = RoundInput(require_token=bool(form.require_token.data))
+    values = RoundInput(
+        require_token=bool(form.require_token.data), parallel=bool(form.parallel.data)
+    )
     values.period = (form.period.data or "").strip().upper()
     if not values.period:
         errors.setdefault("period", []).append(both("rounds_err_required"))
@@ -135,16 +123,15 @@ def read_round_form(
     for name in ("opens", "closes"):
         try:
             days[name] = parse_day(getattr(form, name).data)
-        except ValueError:
+        except DateError:
             days[name] = None
             errors.setdefault(name, []).append(both("rounds_err_not_date"))
-    if days["opens"] and days["closes"]:  # their order is checked by the service
-        values.opens_at = china_day_start(days["opens"])
-        values.closes_at = china_day_start(days["closes"] + timedelta(days=1))
-    elif days["opens"] or days["closes"]:  # one date alone: the other one is needed too
-        missing = "closes" if days["opens"] else "opens"
-        if missing not in errors:
-            errors.setdefault(missing, []).append(both("rounds_err_required"))
+    # China days (surveyapp.rounds.dates): opens at 00:00 of the first day, open until
+    # 23:59:59 of the closing day; a blank date is the period's own (the service's
+    # default), and the order is checked by the service
+    opens, closes = days["opens"], days["closes"]
+    values.opens_at = day_start(opens) if opens else None
+    values.closes_at = closes_after(closes) if closes else None
     chosen = [d for d in options if d in set(form.districts.data or [])]
     unknown = [d for d in form.districts.data or [] if d not in options]
     values.districts = chosen + unknown  # unknown ones: the service names them

@@ -48,7 +48,9 @@ from surveyapp.admin.service import (
     invitation_counts,
     published_version,
     published_versions,
+    round_days,
     round_rows,
+    round_state,
 )
 from surveyapp.admin.texts import both
 from surveyapp.catalog import questionnaire_of
@@ -59,11 +61,14 @@ from surveyapp.models import QuestionnaireVersion, Round
 from surveyapp.models.base import utcnow
 from surveyapp.rounds.service import (
     RoundError,
+    archive_round,
     close_round,
     create_round,
     default_code,
+    delete_round,
     get_round,
     issue_invitations,
+    response_count,
     round_problems,
     set_round_margins,
 )
@@ -218,6 +223,7 @@ def create():
             districts=values.districts or None,
             targets=values.targets,
             code=values.code,
+            parallel=values.parallel,
         ),
         options,
         errors,
@@ -235,6 +241,7 @@ def create():
             targets=values.targets,
             code=values.code,
             require_token=values.require_token,
+            parallel=values.parallel,
             actor=current_user,
             ip=request.remote_addr,
         )
@@ -270,7 +277,9 @@ def _round_page(
         "admin/round.html",
         round=round_,
         q=q,
-        state=round_.state(utcnow()),
+        state=round_state(round_, utcnow()),
+        days=round_days(round_),
+        responses=response_count(db.session, round_),
         links=links,
         issued=issued,
         used=used,
@@ -377,6 +386,60 @@ def close(code: str):
         ), 409
     db.session.commit()
     flash(t("rounds_closed", current_lang(), code=code))
+    return redirect(url_for("admin.round_detail", code=code))
+
+
+def _remove_page(
+    round_: Round, action: str, form: CloseForm, error: tuple[str, str] | None, status: int
+):
+    """The confirmation of deleting (a round without responses) or archiving a round;
+    says at once why it cannot be done (responses exist, already archived)."""
+    n = response_count(db.session, round_)
+    if error is None and round_.archived_at is not None:
+        error = both("rounds_err_already_archived", round_code=round_.code)
+    elif error is None and action == "delete" and n:
+        error = both("rounds_err_has_responses", round_code=round_.code, n=n)
+    possible = round_.archived_at is None and (action == "archive" or not n)
+    page = render_template(
+        "admin/round_remove.html",
+        round=round_,
+        action=action,
+        form=form,
+        error=error,
+        possible=possible,
+    )
+    return page, status
+
+
+@bp.get("/admin/rounds/<code>/<any(delete, archive):action>")
+@roles_required(ADMIN)
+def confirm_remove(code: str, action: str):
+    return _remove_page(_round_or_404(code), action, CloseForm(), None, 200)
+
+
+@bp.post("/admin/rounds/<code>/<any(delete, archive):action>")
+@roles_required(ADMIN)
+def remove(code: str, action: str):
+    """Delete a round made by mistake (no response yet) or archive it (responses kept,
+    hidden from dashboards and bulletins): CSRF, ``confirm=yes``, audited."""
+    round_ = _round_or_404(code)
+    form = CloseForm()
+    if not form.validate_on_submit() or form.confirm.data != "yes":
+        error = both("csrf") if "csrf_token" in form.errors else None
+        return _remove_page(round_, action, form, error, 400)
+    try:
+        if action == "delete":
+            delete_round(db.session, round_, actor=current_user, ip=request.remote_addr)
+        else:
+            archive_round(db.session, round_, actor=current_user, ip=request.remote_addr)
+    except RoundError as exc:
+        db.session.rollback()
+        return _remove_page(round_, action, form, both(f"rounds_err_{exc.code}", **exc.params), 409)
+    db.session.commit()
+    if action == "delete":
+        flash(t("rounds_deleted", current_lang(), code=code))
+        return redirect(url_for("admin.rounds"))
+    flash(t("rounds_archived", current_lang(), code=code))
     return redirect(url_for("admin.round_detail", code=code))
 
 

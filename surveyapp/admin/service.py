@@ -7,13 +7,14 @@ functions of :mod:`surveyapp.rounds.service`, shared with the command line.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
 from surveyapp.models import Invitation, QuestionnaireVersion, Round
+from surveyapp.rounds.dates import first_day, last_day
 from surveyapp.rounds.service import list_rounds, responses_by_district
 
 
@@ -38,6 +39,17 @@ class RoundRow:
     received: int
     target: int | None
     districts: tuple[DistrictProgress, ...]
+    days: tuple[date, date]  # first and last (inclusive) day, China time
+
+
+def round_state(round_: Round, now: datetime) -> str:
+    """``open``, ``not_open``, ``closed`` or ``archived``: what the admin pages show."""
+    return "archived" if round_.archived_at is not None else round_.state(now)
+
+
+def round_days(round_: Round) -> tuple[date, date]:
+    """The round's first day and closing day (inclusive) as a person reads them."""
+    return first_day(round_.opens_at), last_day(round_.closes_at)
 
 
 def round_rows(session: Session, now: datetime) -> list[RoundRow]:
@@ -61,10 +73,11 @@ def round_rows(session: Session, now: datetime) -> list[RoundRow]:
                 version=v.version,
                 title_zh=v.title_zh,
                 title_en=v.title_en,
-                state=r.state(now),
+                state=round_state(r, now),
                 received=sum(got.values()),
                 target=sum(targets.values()) if targets else None,
                 districts=tuple(progress),
+                days=round_days(r),
             )
         )
     return rows

@@ -58,8 +58,11 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "rounds_opens": ("开始日期", "Opens on"),
     "rounds_closes": ("结束日期（含当天）", "Closes after (last day included)"),
     "rounds_dates_hint": (
-        "按北京时间计算。留空则为该季度的起止日期。",
-        "China Standard Time. Empty: the bounds of the quarter.",
+        "按北京时间计算：开始日期 0:00 开放，结束日期当天 23:59:59 截止（含当天）。"
+        "留空则为该监测期的第一天和最后一天。",
+        "China time: the round opens at 00:00 of its first day and takes answers until "
+        "23:59:59 of its closing day (included). Empty: the first and last day of the "
+        "period.",
     ),
     "rounds_districts": ("调查区县", "Districts"),
     "rounds_districts_hint": (
@@ -342,6 +345,84 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "keys_err_key_already_revoked": ("该密钥已被吊销。", "This key is already revoked."),
     "keys_not_found": ("未找到该渠道密钥。", "No such channel key."),
 }
+
+# rounds (issue 14): parallel samples, one round per sector and period, delete, archive,
+# dates as China days
+ADMIN_MESSAGES.update(
+    {
+        "rounds_day": ("{y}年{m}月{d}日", "{y}-{m:02d}-{d:02d}"),
+        "rounds_days": (
+            "{first} 0:00 至 {last} 23:59（北京时间）",
+            "{first} 00:00 to {last} 23:59 (China time)",
+        ),
+        "rounds_parallel": ("平行样本", "Parallel sample"),
+        "rounds_parallel_hint": (
+            "同一行业、同一监测期、区县重叠的轮次，同一时间只能有一个进行中或未开始。"
+            "只有确为平行样本（例如电话抽样与网上调查同时进行）时才勾选；平行样本在看板上"
+            "并列显示，不会替代主轮次。",
+            "Only one round of a sector may be open or scheduled for a period and "
+            "overlapping districts. Tick this only for a true parallel sample (e.g. a "
+            "telephone sample beside the web survey): it is shown beside the main round "
+            "on the dashboard, never instead of it.",
+        ),
+        "rounds_is_parallel": ("平行样本", "parallel sample"),
+        "rounds_state_archived": ("已归档", "archived"),
+        "rounds_err_overlap": (
+            "轮次 {other} 已在 {period} 进行或已安排，区县与本轮重叠。请先结束、删除或归档"
+            "该轮次；如确为平行样本，请勾选“平行样本”。",
+            "Round {other} is already open or scheduled for {period} with overlapping "
+            "districts. Close, delete or archive it first, or tick “Parallel sample” if "
+            "this is one.",
+        ),
+        "rounds_err_has_responses": (
+            "轮次 {round_code} 已有 {n} 份答卷，不能删除；可以归档（不再显示，数据保留）。",
+            "Round {round_code} has {n} response(s) and cannot be deleted; archive it "
+            "instead (hidden, data kept).",
+        ),
+        "rounds_err_already_archived": (
+            "轮次 {round_code} 已归档。",
+            "Round {round_code} is already archived.",
+        ),
+        "rounds_remove": ("删除或归档", "Delete or archive"),
+        "rounds_delete": ("删除轮次", "Delete the round"),
+        "rounds_delete_hint": (
+            "本轮尚无答卷：误建的轮次可以删除（连同邀请码），并记入审计日志。",
+            "This round has no response: a round made by mistake can be deleted (with "
+            "its invitation codes); the audit log keeps a record.",
+        ),
+        "rounds_delete_confirm_title": ("确认删除调查轮次 {code}？", "Delete round {code}?"),
+        "rounds_delete_confirm": (
+            "删除后该轮次及其邀请码将不复存在，调查链接失效。此操作不能撤销，并记入审计日志。",
+            "The round and its invitation codes will be gone and its link will stop "
+            "working. This cannot be undone and is written to the audit log.",
+        ),
+        "rounds_delete_button": ("确认删除", "Delete it"),
+        "rounds_deleted": ("调查轮次 {code} 已删除。", "Round {code} deleted."),
+        "rounds_archive": ("归档轮次", "Archive the round"),
+        "rounds_archive_hint": (
+            "本轮已有 {n} 份答卷，不能删除。归档后不再出现在看板、指数和公报中，答卷保留在"
+            "数据库中；进行中的轮次同时结束。",
+            "This round has {n} response(s) and cannot be deleted. Archived, it no longer "
+            "appears on the dashboards, in the indices or in bulletins; its responses stay "
+            "in the database, and an open round is closed.",
+        ),
+        "rounds_archive_confirm_title": ("确认归档调查轮次 {code}？", "Archive round {code}?"),
+        "rounds_archive_confirm": (
+            "归档后本轮不再计入看板、指数和公报，居民也不能再提交答卷；答卷保留。"
+            "此操作记入审计日志。",
+            "Once archived the round no longer counts on dashboards, in indices or "
+            "bulletins, and residents can no longer answer; the responses are kept. "
+            "This is written to the audit log.",
+        ),
+        "rounds_archive_button": ("确认归档", "Archive it"),
+        "rounds_archived": ("调查轮次 {code} 已归档。", "Round {code} archived."),
+        "rounds_is_archived": (
+            "本轮已于 {date} 归档：不显示在看板和公报中，答卷保留。",
+            "This round was archived on {date}: hidden from dashboards and bulletins, its "
+            "responses kept.",
+        ),
+    }
+)
 
 for _key, _texts in ADMIN_MESSAGES.items():
     MESSAGES.setdefault(_key, _texts)

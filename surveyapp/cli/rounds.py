@@ -1,23 +1,27 @@
-"""``surveyapp rounds``: open, list and close survey rounds; issue invitations."""
+"""``surveyapp rounds``: open, list, close, delete and archive survey rounds; issue
+invitations.  Dates are China days (:mod:`surveyapp.rounds.dates`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 
 from surveyapp import csv_safe
 from surveyapp.cli.base import AppContext, fail, main, pass_appctx
+from surveyapp.rounds.dates import DateError, first_day, last_day, parse_instant
 
 
-def _date(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
+def _date(value: str | None, option: str, *, closing: bool) -> datetime | None:
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date like 2026-07-01 or 2026-07-01T08:00+08:00")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parse_instant(value, closing=closing)
+    except DateError as exc:
+        fail(f"{option}: {exc}")
+
+
+def _days(opens_at: datetime, closes_at: datetime) -> str:
+    """``2026-10-01 – 2026-12-31 (China time, last day included)``."""
+    return f"{first_day(opens_at)} – {last_day(closes_at)} (China time, last day included)"
 
 
 @main.group("rounds")
@@ -29,17 +33,46 @@ def rounds_group() -> None:
 @click.option("--questionnaire", "qid", required=True, help="Questionnaire id, e.g. catering.")
 @click.option("--version", type=int, default=None, help="Version (default: newest published).")
 @click.option("--period", required=True, help="Period, e.g. 2026Q3.")
-@click.option("--opens", default=None, help="Opening date (default: start of the quarter).")
-@click.option("--closes", default=None, help="Closing date (default: end of the quarter).")
+@click.option(
+    "--opens",
+    default=None,
+    help="First day, China time, open from 00:00 (default: the period's first day).",
+)
+@click.option(
+    "--closes",
+    default=None,
+    help="Last day, China time, included until 23:59:59 (default: the period's last day).",
+)
 @click.option("--districts", default=None, help="Comma-separated districts (default: all).")
 @click.option("--target", "targets", multiple=True, help="DISTRICT=N target sample size.")
 @click.option("--code", default=None, help="Round code used in the URL (default: ID-PERIOD).")
 @click.option("--require-token", is_flag=True, help="Only invited respondents may answer.")
+@click.option(
+    "--parallel",
+    is_flag=True,
+    help="A parallel sample: may run beside another open or scheduled round of the same "
+    "sector, period and districts (shown beside it).",
+)
 @pass_appctx
 def create(
-    ctx: AppContext, qid, version, period, opens, closes, districts, targets, code, require_token
+    ctx: AppContext,
+    qid,
+    version,
+    period,
+    opens,
+    closes,
+    districts,
+    targets,
+    code,
+    require_token,
+    parallel,
 ):
-    """Open a round of a published questionnaire version."""
+    """Open a round of a published questionnaire version.
+
+    Dates are China days: the round opens at 00:00 of --opens and takes answers until
+    23:59:59 of --closes.  Only one round of a sector may be open or scheduled for a
+    period and overlapping districts, unless --parallel.
+    """
     from surveyapp.catalog import find_version
     from surveyapp.rounds.service import RoundError, create_round
 
@@ -61,12 +94,13 @@ def create(
                 session,
                 row,
                 period,
-                opens_at=_date(opens, "--opens"),
-                closes_at=_date(closes, "--closes"),
+                opens_at=_date(opens, "--opens", closing=False),
+                closes_at=_date(closes, "--closes", closing=True),
                 districts=[d.strip() for d in districts.split(",")] if districts else None,
                 targets=parsed_targets,
                 code=code,
                 require_token=require_token,
+                parallel=parallel,
                 actor="cli",
             )
         except RoundError as exc:
@@ -75,7 +109,8 @@ def create(
         session.commit()
         click.echo(
             f"round {round_.code} opened: {row.qid} v{row.version}, {period}, "
-            f"{round_.opens_at:%Y-%m-%d} – {round_.closes_at:%Y-%m-%d}, /s/{round_.code}"
+            f"{_days(round_.opens_at, round_.closes_at)}"
+            f"{', parallel sample' if parallel else ''}, /s/{round_.code}"
         )
 
 
@@ -98,8 +133,12 @@ def list_(ctx: AppContext) -> None:
         now = utcnow()
         for r in list_rounds(session):
             v = r.questionnaire_version
+            state = "archived" if r.archived_at is not None else r.state(now)
+            marks = " parallel" if r.parallel else ""
             click.echo(
-                f"{r.code}\t{v.qid} v{v.version}\t{r.period}\t{r.state(now)}\t{counts.get(r.id, 0)} responses"
+                f"{r.code}\t{v.qid} v{v.version}\t{r.period}\t"
+                f"{first_day(r.opens_at)}..{last_day(r.closes_at)}\t{state}{marks}\t"
+                f"{counts.get(r.id, 0)} responses"
             )
 
 
@@ -120,6 +159,46 @@ def close(ctx: AppContext, code: str) -> None:
             fail(str(exc))
         session.commit()
         click.echo(f"round {code} closed")
+
+
+@rounds_group.command("delete")
+@click.argument("code")
+@pass_appctx
+def delete(ctx: AppContext, code: str) -> None:
+    """Delete a round made by mistake (only while it has no response)."""
+    from surveyapp.rounds.service import RoundError, delete_round, get_round
+
+    with ctx.session() as session:
+        round_ = get_round(session, code)
+        if round_ is None:
+            fail(f"no round with code {code!r}")
+        try:
+            delete_round(session, round_, actor="cli")
+        except RoundError as exc:
+            session.rollback()
+            fail(str(exc))
+        session.commit()
+        click.echo(f"round {code} deleted")
+
+
+@rounds_group.command("archive")
+@click.argument("code")
+@pass_appctx
+def archive(ctx: AppContext, code: str) -> None:
+    """Archive a round: hidden from dashboards and bulletins, kept in the database."""
+    from surveyapp.rounds.service import RoundError, archive_round, get_round
+
+    with ctx.session() as session:
+        round_ = get_round(session, code)
+        if round_ is None:
+            fail(f"no round with code {code!r}")
+        try:
+            archive_round(session, round_, actor="cli")
+        except RoundError as exc:
+            session.rollback()
+            fail(str(exc))
+        session.commit()
+        click.echo(f"round {code} archived (hidden from dashboards and bulletins, data kept)")
 
 
 @rounds_group.command("invite")

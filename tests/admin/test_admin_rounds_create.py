@@ -96,9 +96,22 @@ def test_defaults_are_the_quarter_and_every_district(app, admin, version):
     with app.app_context():
         r = db.session.scalars(select(Round)).one()
         assert r.districts == districts and r.targets == {} and r.require_token is False
+        # the quarter's first and last day in China: 00:00 Oct 1 to 23:59:59 Dec 31
         assert (r.opens_at, r.closes_at) == (
-            datetime(2026, 10, 1, tzinfo=UTC),
-            datetime(2027, 1, 1, tzinfo=UTC),
+            datetime(2026, 9, 30, 16, 0, tzinfo=UTC),
+            datetime(2026, 12, 31, 16, 0, tzinfo=UTC),
+        )
+
+
+def test_one_date_alone_takes_the_other_from_the_period(app, admin, version):
+    version_id, districts = version
+    data = _form(admin, version_id, code="cat-from", districts=districts, opens="2026-12-01")
+    assert admin.post("/admin/rounds/new", data=data).status_code == 302
+    with app.app_context():
+        r = db.session.scalars(select(Round)).one()
+        assert (r.opens_at, r.closes_at) == (
+            datetime(2026, 11, 30, 16, 0, tzinfo=UTC),
+            datetime(2026, 12, 31, 16, 0, tzinfo=UTC),
         )
 
 
@@ -115,7 +128,7 @@ BAD = [
         "结束日期不能早于开始日期",
         "must not be before",
     ),
-    ({"opens": "2026-12-01"}, "closes", "此项为必填项", "This is required"),
+    ({"opens": "2027-01-05"}, "closes", "结束日期不能早于开始日期", "must not be before"),
     ({"districts": []}, "districts", "至少选择一个区县", "Choose at least one district"),
     (
         {"districts": ["火星区"]},

@@ -86,9 +86,15 @@ def test_rounds_create_list_close(cli):
         "思茅区=400",
     )
     assert made.exit_code == 0, made.output
-    assert "round cat-q3 opened: catering v1, 2026Q3, 2026-07-01 – 2026-10-01" in made.output
+    # China days, the last one included (not "– 2026-10-01", the first instant after)
+    assert (
+        "round cat-q3 opened: catering v1, 2026Q3, 2026-07-01 – 2026-09-30 "
+        "(China time, last day included)" in made.output
+    )
     listed = cli("rounds", "list")
-    assert "cat-q3\tcatering v1\t2026Q3\tclosed\t0 responses" in listed.output
+    assert (
+        "cat-q3\tcatering v1\t2026Q3\t2026-07-01..2026-09-30\tclosed\t0 responses" in listed.output
+    )
     dup = cli(
         "rounds", "create", "--questionnaire", "catering", "--period", "2026Q3", "--code", "cat-q3"
     )
