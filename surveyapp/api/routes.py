@@ -16,7 +16,7 @@ from surveyapp.json_errors import HTTP_CODES, api_lang, error_response
 from surveyapp.models.base import utcnow
 from surveyapp.responses.submit import Client, SubmissionRefused, submit_response
 from surveyapp.responses.validate import InvalidSubmission, validate_submission
-from surveyapp.rounds.service import get_round, round_snapshot
+from surveyapp.rounds.service import get_round, round_details, round_snapshot
 from surveyapp.security import rate_limited, submission_origin
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -133,17 +133,8 @@ def show_round(code: str):
     round_ = get_round(db.session, code)
     if round_ is None:
         return error_response(404, "not_found")
-    version = round_.questionnaire_version
-    return jsonify(
-        code=round_.code,
-        questionnaire={"id": version.qid, "version": version.version},
-        period=round_.period,
-        opens_at=round_.opens_at.isoformat(),
-        closes_at=round_.closes_at.isoformat(),
-        districts=round_.districts,
-        require_token=round_.require_token,
-        status=round_.state(utcnow()),
-    )
+    # China time: opens_on/closes_on are the days a person reads (the last one included)
+    return jsonify(round_details(round_, utcnow()))
 
 
 @bp.get("/questionnaires")

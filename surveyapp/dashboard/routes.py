@@ -75,7 +75,7 @@ def index():
     if error is not None:
         return error
     lang = current_lang()
-    charts = {card.qid: _charts(card, lang) for card in board.cards}
+    charts = {card.key: _charts(card, lang) for card in board.cards}
     export_args = {name: value for name in FILTERS if (value := _arg(name)) is not None}
     return render_template(
         "dashboard/index.html",
@@ -192,7 +192,7 @@ def _charts(card, lang: str) -> dict[str, Markup]:
         card.goal,
         title=t("dash_trend_title", lang, sector=card.title, goal=goal),
         goal_label=t("dash_goal_short", lang, goal=goal),
-        chart_id=f"trend-{card.qid}",
+        chart_id=f"trend-{card.key}",
     )
     bars = bar_chart(
         [
@@ -209,7 +209,7 @@ def _charts(card, lang: str) -> dict[str, Markup]:
         card.goal,
         title=t("dash_bars_title", lang, sector=card.title, goal=goal),
         goal_label=goal,
-        chart_id=f"districts-{card.qid}",
+        chart_id=f"districts-{card.key}",
     )
     charts = {"trend": trend, "districts": bars}
     if card.ipa is not None:
@@ -224,6 +224,6 @@ def _charts(card, lang: str) -> dict[str, Markup]:
             x_label=t("dash_ipa_x", lang),
             y_label=t("dash_ipa_y", lang),
             fix_label=t("dash_fix_first", lang),
-            chart_id=f"ipa-{card.qid}",
+            chart_id=f"ipa-{card.key}",
         )
     return charts

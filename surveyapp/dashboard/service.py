@@ -10,8 +10,8 @@ ids, labels from the questionnaire and numbers.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,11 +35,15 @@ from surveyapp.indices import (
     change_between,
     counted_rounds,
     periods_ending,
+    rounds_beside,
+    rounds_with_responses,
     serve_round,
 )
 from surveyapp.models import Round
+from surveyapp.models.base import utcnow
 from surveyapp.models.user import User
 from surveyapp.questionnaire.model import Questionnaire
+from surveyapp.rounds.dates import first_day, last_day
 from surveyapp.sectors import sector_name, sector_sort_key
 
 __all__ = [
@@ -158,9 +162,32 @@ class SectorView:
     as_of: datetime | None = None  # when the round's responses were read (n_received)
     stale: bool = False  # some number of the card is being recomputed in the background
     weighted: bool = True  # False: no population margins, every respondent weighs 1
+    # a round shown beside the one that counts (a parallel sample, other districts, an
+    # earlier run with responses: surveyapp.indices.rounds), never instead of it
+    beside: bool = False
+    parallel: bool = False  # the round is marked as a parallel sample
     rate: RateEstimate | None = None  # the satisfaction rate, percent
     rate_goal: float | None = None  # the questionnaire's rate_goal (None: no goal)
     rate_verdict: Verdict | None = None  # the rate against rate_goal (None: no goal)
+
+    @property
+    def key(self) -> str:
+        """What names the card on the page (element ids, charts): the questionnaire
+        id, and the round's code for a round shown beside another."""
+        return f"{self.qid}--{self.round_code}" if self.beside else self.qid
+
+
+@dataclass(frozen=True)
+class ScheduledRound:
+    """A round that is not open yet: listed apart, never the dashboard's default."""
+
+    code: str
+    sector: str
+    title: str
+    period: str
+    opens_on: date  # China days, the closing day inclusive (surveyapp.rounds.dates)
+    closes_on: date
+    parallel: bool
 
 
 @dataclass(frozen=True)
@@ -172,6 +199,7 @@ class Dashboard:
     districts: tuple[tuple[str, str], ...]  # (value, label) of the period's rounds
     district: str | None
     cards: tuple[SectorView, ...] = field(default_factory=tuple)
+    scheduled: tuple[ScheduledRound, ...] = ()  # not open yet, of the chosen sector(s)
 
 
 def sector_label(sector: str, q: Questionnaire | None, lang: str) -> str:
@@ -179,8 +207,46 @@ def sector_label(sector: str, q: Questionnaire | None, lang: str) -> str:
 
 
 def _visible_rounds(session: Session, user: User) -> list[Round]:
-    rounds = list(session.scalars(select(Round).order_by(Round.id)))
-    return [r for r in rounds if user.may_see_sector(r.questionnaire_version.sector)]
+    """The rounds of the user's sectors, archived rounds left out."""
+    stmt = select(Round).where(Round.archived_at.is_(None)).order_by(Round.id)
+    return [r for r in session.scalars(stmt) if user.may_see_sector(r.questionnaire_version.sector)]
+
+
+def _default_period(session: Session, rounds: list[Round], now: datetime) -> str | None:
+    """The newest period with responses; without any, the newest with a round already
+    open (or closed); without that, the newest.  A round prepared for next quarter does
+    not empty the page."""
+    with_data = rounds_with_responses(session, (r.id for r in rounds))
+    for pick in (
+        lambda r: r.id in with_data,
+        lambda r: r.state(now) != "not_open",
+        lambda r: True,
+    ):
+        periods = [r.period for r in rounds if pick(r)]
+        if periods:
+            return max(periods)
+    return None
+
+
+def _scheduled(rounds: list[Round], now: datetime, lang: str) -> tuple[ScheduledRound, ...]:
+    out = []
+    for r in rounds:
+        if r.state(now) != "not_open":
+            continue
+        v = r.questionnaire_version
+        out.append(
+            ScheduledRound(
+                code=r.code,
+                sector=v.sector,
+                title=sector_label(v.sector, None, lang),
+                period=r.period,
+                opens_on=first_day(r.opens_at),
+                closes_on=last_day(r.closes_at),
+                parallel=r.parallel,
+            )
+        )
+    out.sort(key=lambda s: (s.opens_on, sector_sort_key(s.sector), s.code))
+    return tuple(out)
 
 
 def visible_periods(session: Session, user: User) -> list[str]:
@@ -199,9 +265,11 @@ def build_dashboard(
     district: str | None = None,
     lang: str = "zh",
 ) -> Dashboard:
-    """The dashboard of ``user`` for a period (default: the newest), optionally one
-    sector and one district.  Raises :class:`DashboardError` for a bad filter."""
+    """The dashboard of ``user`` for a period (default: the newest with responses,
+    :func:`_default_period`), optionally one sector and one district; rounds not open
+    yet are listed apart.  Raises :class:`DashboardError` for a bad filter."""
     rounds = _visible_rounds(session, user)
+    now = utcnow()
     periods = sorted({r.period for r in rounds}, reverse=True)
     all_sectors = sorted({r.questionnaire_version.sector for r in rounds}, key=sector_sort_key)
     sector_choices = tuple((s, sector_label(s, None, lang)) for s in all_sectors)
@@ -213,16 +281,17 @@ def build_dashboard(
         raise DashboardError(404, "dash_err_no_sector", sector=sector)
     if not periods:
         return Dashboard((), None, sector_choices, sector, (), district)
+    chosen = [r for r in rounds if sector is None or r.questionnaire_version.sector == sector]
     if period is None:
-        period = periods[0]
+        period = _default_period(session, chosen, now) or periods[0]
     elif period not in periods:
         raise DashboardError(404, "dash_err_no_period", period=period)
 
     by_period: dict[str, list[Round]] = {}
-    for r in rounds:
-        if sector is None or r.questionnaire_version.sector == sector:
-            by_period.setdefault(r.period, []).append(r)
-    current = counted_rounds(by_period.get(period, []))
+    for r in chosen:
+        by_period.setdefault(r.period, []).append(r)
+    current = counted_rounds(session, by_period.get(period, []))
+    beside = rounds_beside(session, by_period.get(period, []))
     if not current:
         raise DashboardError(404, "dash_err_no_round", sector=sector, period=period)
 
@@ -230,17 +299,20 @@ def build_dashboard(
     chain = periods_ending(period, settings.trend_periods)
     wanted: dict[tuple[str, str], Round] = {}
     for p in chain:
-        for qid, r in counted_rounds(by_period.get(p, [])).items():
+        for qid, r in counted_rounds(session, by_period.get(p, [])).items():
             wanted[(p, qid)] = r
-    stamps = cache.tracker.stamps(session, [r.id for r in wanted.values()])
+    extra = [r for rs in beside.values() for r in rs]
+    stamps = cache.tracker.stamps(session, [r.id for r in [*wanted.values(), *extra]])
     analyses = {
         k: serve_round(session, r, settings, cache, stamps[r.id]) for k, r in wanted.items()
     }
+    beside_analyses = {r.id: serve_round(session, r, settings, cache, stamps[r.id]) for r in extra}
 
     # Districts offered in the filter: those of the period's rounds, in questionnaire order.
     district_choices: dict[str, str] = {}
-    for qid in current:
-        q = analyses[(period, qid)].questionnaire
+    for q in [analyses[(period, qid)].questionnaire for qid in current] + [
+        a.questionnaire for a in beside_analyses.values()
+    ]:
         if settings.group_by in q.respondent_ids:
             for o in q.respondent_question(settings.group_by).options:
                 district_choices.setdefault(o.value, o.label.get(lang))
@@ -249,12 +321,17 @@ def build_dashboard(
 
     cards = []
     for qid, round_ in current.items():
-        cards.append(
-            _sector_view(
-                round_, analyses, chain, qid, settings, cache, district, lang, district_choices
-            )
+        card = _sector_view(
+            round_, analyses, chain, qid, settings, cache, district, lang, district_choices
         )
-    cards.sort(key=lambda c: (sector_sort_key(c.sector), c.qid))
+        cards.append(replace(card, parallel=round_.parallel))
+        for other in beside.get(qid, ()):  # side by side, the same trend of the sector
+            shown = {**analyses, (period, qid): beside_analyses[other.id]}
+            card = _sector_view(
+                other, shown, chain, qid, settings, cache, district, lang, district_choices
+            )
+            cards.append(replace(card, beside=True, parallel=other.parallel))
+    cards.sort(key=lambda c: (sector_sort_key(c.sector), c.qid, c.beside))
     return Dashboard(
         tuple(periods),
         period,
@@ -263,6 +340,7 @@ def build_dashboard(
         tuple(district_choices.items()),
         district,
         tuple(cards),
+        _scheduled(chosen, now, lang),
     )
 
 

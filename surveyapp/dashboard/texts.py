@@ -167,5 +167,24 @@ DASHBOARD_MESSAGES.update(
     }
 )
 
+# rounds (issue 14): rounds shown beside the one that counts, rounds not open yet
+DASHBOARD_MESSAGES.update(
+    {
+        "dash_beside": (
+            "同期另一轮次 {code}，与本行业计入的轮次并列显示",
+            "Another round of this period, {code}, shown beside the round that counts",
+        ),
+        "dash_parallel": ("平行样本", "parallel sample"),
+        "dash_scheduled": ("已安排、尚未开始的轮次", "Rounds scheduled, not open yet"),
+        "dash_scheduled_dates": ("调查日期（北京时间）", "Dates (China time)"),
+        "dash_scheduled_hint": (
+            "尚未开始的轮次不计入上方数据；看板默认显示最近一个已有回答的监测期。",
+            "Rounds not open yet are not in the figures above; the dashboard opens on the"
+            " latest period with responses.",
+        ),
+        "dash_day": ("{y}年{m}月{d}日", "{y}-{m:02d}-{d:02d}"),
+    }
+)
+
 for _key, _texts in DASHBOARD_MESSAGES.items():
     MESSAGES.setdefault(_key, _texts)

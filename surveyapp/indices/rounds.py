@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Response, Round
@@ -30,12 +30,13 @@ __all__ = ["counted_rounds", "rounds_beside", "rounds_with_responses"]
 
 
 def rounds_with_responses(session: Session, round_ids: Iterable[int]) -> set[int]:
-    """The ids among ``round_ids`` of rounds that have at least one response."""
+    """The ids among ``round_ids`` of rounds that have at least one response (one
+    ``EXISTS`` per round on the response table's round index: never a count)."""
     ids = sorted(set(round_ids))
     if not ids:
         return set()
-    stmt = select(Response.round_id).where(Response.round_id.in_(ids)).distinct()
-    return set(session.scalars(stmt))
+    answered = exists().where(Response.round_id == Round.id)
+    return set(session.scalars(select(Round.id).where(Round.id.in_(ids), answered)))
 
 
 def _choose(
