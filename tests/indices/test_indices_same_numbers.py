@@ -35,7 +35,9 @@ def _pdf_row(pdf: bytes, sector: str) -> tuple[int, str, str, str, str]:
         re.sub(r"\s+", " ", p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages
     )
     found = re.search(
-        rf"{sector} (\d+) ([\d.]+) \[([\d.]+), ([\d.]+)\] [\d.]+% \S+ (达标|未达标|尚无定论)", text
+        # the index's verdict stands right of the index and its interval (issue 14)
+        rf"{sector} (\d+) ([\d.]+) \[([\d.]+), ([\d.]+)\] (达标|未达标|尚无定论) [\d.]+%",
+        text,
     )
     assert found, f"no overview row for {sector}"
     n, index, low, high, verdict = found.groups()
