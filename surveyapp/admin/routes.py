@@ -471,7 +471,7 @@ def poster_text(round_: Round, district: str | None) -> PosterText:
     sector_zh, sector_en = sector_name(version.sector, "zh"), sector_name(version.sector, "en")
     period = [t("poster_period", lang, period=period_label(round_.period, lang)) for lang in LANGS]
     district_line = both("poster_district", district=district) if district else None
-    closes = [t("poster_closes", lang, date=format_date(round_.closes_at, lang)) for lang in LANGS]
+    closes = [t("poster_closes", lang, date=format_date(round_.open_until, lang)) for lang in LANGS]
     issuer = current_app.config.get("BULLETIN_ISSUER")
     return PosterText(
         title_zh=version.title_zh,

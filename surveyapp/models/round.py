@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
@@ -45,6 +45,12 @@ class Round(Base):
     hashes_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship(lazy="joined")
+
+    @property
+    def open_until(self) -> datetime:
+        """The last instant answers are taken (``closes_at`` is the first one they are
+        not): what a person reads as "open until 2026年12月31日 23:59"."""
+        return self.closes_at - timedelta(microseconds=1)
 
     def state(self, now: datetime) -> str:
         """``open``, ``closed`` or ``not_open`` at ``now``."""
