@@ -4,13 +4,19 @@ Colours come from classes styled in ``static/css/dashboard.css``; geometry uses 
 presentation attributes.  The view box is phone-sized (300 units wide, about the width
 a chart gets on a 360 px phone) and the SVG scales to its container (``width: 100%``),
 so its text, 20 units high, is drawn at 18 px or more there: older readers get the same
-text size in a chart as in the page.  Every chart has a ``<title>`` and the same
-numbers are in a table next to it.
+text size in a chart as in the page.  In the large-text mode the stylesheet draws chart
+text at 24 units (as the page's 22 px against 18 px); the layout leaves room for that
+size in both modes (:data:`ROOM`), so labels never overlap or run out of the chart
+whichever size is drawn.  A district name too long for its line wraps, and one too long
+for two lines is shortened with "…": its full name is in the label's ``<title>`` and in
+the table next to the chart.  Every chart has a ``<title>`` and the same numbers are in
+a table next to it.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +26,9 @@ __all__ = ["Bar", "IpaPoint", "Point", "bar_chart", "ipa_chart", "trend_chart"]
 
 WIDTH = 300
 FONT = 20  # text height in view-box units (the CSS sets the same size on chart text)
+ROOM = 24  # the text height the layout makes room for: the large-text mode's size
+LINE = 28  # baseline to baseline of a wrapped label, at ROOM
+LABEL_LINES = 2  # a bar label wraps to at most this many lines, then ends in "…"
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,41 @@ def _f(x: float) -> str:
     return f"{x:.1f}"
 
 
+def text_width(text: str, size: float = ROOM) -> float:
+    """A generous width of ``text`` drawn ``size`` high: a CJK (wide) character is one
+    em, any other 0.62 em (digits and Latin letters of the usual sans fonts are less)."""
+    return sum(size if unicodedata.east_asian_width(c) in "WF" else 0.62 * size for c in text)
+
+
+def wrap_label(text: str, width: float, lines: int = LABEL_LINES) -> list[str]:
+    """``text`` in at most ``lines`` lines of at most ``width`` units (at :data:`ROOM`).
+
+    Breaks after a space or a separator where there is one, else between any two
+    characters (Chinese has no spaces); a text still too long ends in "…".
+    """
+    out: list[str] = []
+    rest = text.strip()
+    while rest and len(out) < lines:
+        if text_width(rest) <= width:
+            out.append(rest)
+            rest = ""
+            break
+        cut = 1
+        while cut < len(rest) and text_width(rest[: cut + 1]) <= width:
+            cut += 1
+        soft = rest.rfind(" ", 0, cut + 1)
+        if soft > 0 and len(out) < lines - 1:
+            cut = soft
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        last = out[-1]
+        while last and text_width(last + "…") > width:
+            last = last[:-1]
+        out[-1] = last.rstrip() + "…"
+    return out
+
+
 def _open(chart_id: str, height: float, title: str, css: str) -> list[str]:
     return [
         f'<svg class="chart {css}" viewBox="0 0 {WIDTH} {_f(height)}" role="img" '
@@ -77,7 +121,7 @@ def _period_lines(label: str, x: float, y: float) -> str:
         f'<tspan x="{_f(x)}">{escape(head)}</tspan>'
     )
     if tail:
-        out += f'<tspan x="{_f(x)}" dy="{FONT + 2}">{escape(tail)}</tspan>'
+        out += f'<tspan x="{_f(x)}" dy="{LINE}">{escape(tail)}</tspan>'
     return out + "</text>"
 
 
@@ -88,8 +132,8 @@ def trend_chart(
 
     Small samples are drawn hollow; a period without an estimate leaves a gap.
     """
-    left, right, top, bottom = 40.0, 10.0, 28.0, 54.0
-    height = 270.0
+    left, right, top, bottom = 50.0, 10.0, 30.0, 66.0  # room for "100" and two lines at ROOM
+    height = 280.0
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     values = _finite(*[v for p in points for v in (p.value, p.low, p.high)])
     lo, hi = _domain(values, goal)
@@ -107,7 +151,7 @@ def trend_chart(
         out.append(
             f'<line class="grid" x1="{_f(left)}" x2="{_f(WIDTH - right)}" '
             f'y1="{_f(y(tick))}" y2="{_f(y(tick))}"/>'
-            f'<text class="axis" x="{_f(left - 4)}" y="{_f(y(tick) + 7)}" '
+            f'<text class="axis" x="{_f(left - 4)}" y="{_f(y(tick) + 8)}" '
             f'text-anchor="end">{tick}</text>'
         )
     gy = y(goal)
@@ -131,7 +175,7 @@ def trend_chart(
         if len(seg) > 1:
             out.append(f'<polyline class="line" fill="none" points="{" ".join(seg)}"/>')
     for i, p in enumerate(points):
-        out.append(_period_lines(p.label, x(i), height - bottom + FONT + 6))
+        out.append(_period_lines(p.label, x(i), height - bottom + ROOM + 6))
         if p.value is None or not math.isfinite(p.value):
             continue
         if (
@@ -154,6 +198,18 @@ def trend_chart(
     return Markup("".join(out))
 
 
+def _bar_label(bar: Bar, width: float) -> list[str]:
+    """The name wrapped (:func:`wrap_label`), its note after it or on a line of its own."""
+    lines = wrap_label(bar.label, width)
+    if bar.note:
+        joined = f"{lines[-1]} · {bar.note}"
+        if text_width(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(bar.note)
+    return lines
+
+
 def bar_chart(
     bars: Sequence[Bar], goal: float, *, title: str, goal_label: str, chart_id: str
 ) -> Markup:
@@ -164,10 +220,12 @@ def bar_chart(
     below the threshold never leads the chart.
     """
     bars = [b for b in bars if b.css != "small"] + [b for b in bars if b.css == "small"]
-    left, right, top = 4.0, 54.0, 30.0
-    row = 56.0
-    height = top + row * max(len(bars), 1) + 6
+    left, right, top = 4.0, 70.0, 34.0  # right: room for "100.0" at ROOM
+    bar_h, gap = 18.0, 12.0
     plot_w = WIDTH - left - right
+    labels = [_bar_label(b, WIDTH - left - 2) for b in bars]
+    rows = [len(lines) * LINE + 10 + bar_h + gap for lines in labels]
+    height = top + sum(rows) + 6 if bars else top + LINE + bar_h + gap + 6
     values = _finite(*[v for b in bars for v in (b.value, b.low, b.high)])
     lo, hi = _domain(values, goal)
 
@@ -176,36 +234,48 @@ def bar_chart(
 
     out = _open(chart_id, height, title, "chart-bars")
     out.append(
-        f'<text class="axis" x="{_f(left)}" y="{FONT}">{int(lo)}</text>'
-        f'<text class="axis" x="{_f(WIDTH - right)}" y="{FONT}" text-anchor="end">{int(hi)}</text>'
+        f'<text class="axis" x="{_f(left)}" y="{ROOM}">{int(lo)}</text>'
+        f'<text class="axis" x="{_f(left + plot_w)}" y="{ROOM}" text-anchor="end">{int(hi)}</text>'
     )
-    for i, b in enumerate(bars):
-        y0 = top + row * i
-        label = escape(b.label) + (Markup(" · ") + escape(b.note) if b.note else "")
-        out.append(f'<text class="bar-label" x="{_f(left)}" y="{_f(y0 + FONT)}">{label}</text>')
-        if b.value is None or not math.isfinite(b.value):
-            continue
-        out.append(
-            f'<rect class="bar bar-{escape(b.css)}" x="{_f(left)}" y="{_f(y0 + 28)}" '
-            f'width="{_f(max(x(b.value) - left, 1))}" height="18"/>'
-            f'<text class="value" x="{_f(WIDTH - right + 4)}" y="{_f(y0 + 44)}">{b.value:.1f}</text>'
-        )
-        if (
-            b.low is not None
-            and b.high is not None
-            and math.isfinite(b.low)
-            and math.isfinite(b.high)
-        ):
-            yc = y0 + 37
-            out.append(
-                f'<path class="ci" d="M{_f(x(b.low))},{_f(yc)}H{_f(x(b.high))}'
-                f"M{_f(x(b.low))},{_f(yc - 6)}V{_f(yc + 6)}"
-                f'M{_f(x(b.high))},{_f(yc - 6)}V{_f(yc + 6)}"/>'
-            )
+    y0 = top
     gx = x(goal)
+    for b, lines, row in zip(bars, labels, rows, strict=True):
+        full = b.label + (" · " + b.note if b.note else "")
+        tspans = "".join(
+            f'<tspan x="{_f(left)}" y="{_f(y0 + ROOM + LINE * k)}">{escape(line)}</tspan>'
+            for k, line in enumerate(lines)
+        )
+        # the full name on hover (and for screen readers that read titles)
+        out.append(f'<text class="bar-label"><title>{escape(full)}</title>{tspans}</text>')
+        bar_y = y0 + len(lines) * LINE + 10  # below the last line's descenders
+        # the goal line crosses the bars only, never a label
+        out.append(
+            f'<line class="goal" x1="{_f(gx)}" x2="{_f(gx)}" '
+            f'y1="{_f(bar_y - 4)}" y2="{_f(bar_y + bar_h + 4)}"/>'
+        )
+        if b.value is not None and math.isfinite(b.value):
+            out.append(
+                f'<rect class="bar bar-{escape(b.css)}" x="{_f(left)}" y="{_f(bar_y)}" '
+                f'width="{_f(max(x(b.value) - left, 1))}" height="{_f(bar_h)}"/>'
+                f'<text class="value" x="{_f(left + plot_w + 6)}" y="{_f(bar_y + bar_h - 1)}">'
+                f"{b.value:.1f}</text>"
+            )
+            if (
+                b.low is not None
+                and b.high is not None
+                and math.isfinite(b.low)
+                and math.isfinite(b.high)
+            ):
+                yc = bar_y + bar_h / 2
+                out.append(
+                    f'<path class="ci" d="M{_f(x(b.low))},{_f(yc)}H{_f(x(b.high))}'
+                    f"M{_f(x(b.low))},{_f(yc - 6)}V{_f(yc + 6)}"
+                    f'M{_f(x(b.high))},{_f(yc - 6)}V{_f(yc + 6)}"/>'
+                )
+        y0 += row
     out.append(
-        f'<line class="goal" x1="{_f(gx)}" x2="{_f(gx)}" y1="{_f(top - 4)}" y2="{_f(height - 4)}"/>'
-        f'<text class="goal-label" x="{_f(gx)}" y="{FONT}" text-anchor="middle">{escape(goal_label)}</text>'
+        f'<text class="goal-label" x="{_f(gx)}" y="{ROOM}" text-anchor="middle">'
+        f"{escape(goal_label)}</text>"
     )
     out.append("</svg>")
     return Markup("".join(out))

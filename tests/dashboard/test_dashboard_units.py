@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
-from surveyapp.dashboard.charts import Bar, Point, bar_chart, trend_chart
+from surveyapp.dashboard.charts import ROOM, WIDTH, Bar, Point, bar_chart, text_width, trend_chart
 from surveyapp.indices.cache import AnalysisCache
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -90,7 +90,9 @@ def test_bar_chart_puts_small_samples_after_the_ranked_districts():
         chart_id="b",
     )
     root = ET.fromstring(str(svg))
-    labels = [e.text for e in root.iter(f"{SVG}text") if e.get("class") == "bar-label"]
+    labels = [  # the full label is the <title> of its (wrapped) text
+        e.find(f"{SVG}title").text for e in root.iter(f"{SVG}text") if e.get("class") == "bar-label"
+    ]
     assert [label.split(" ·")[0] for label in labels] == [
         "思茅区",
         "宁洱县",
@@ -99,3 +101,45 @@ def test_bar_chart_puts_small_samples_after_the_ranked_districts():
     ]
     rects = [r.get("class") for r in root.findall(f"{SVG}rect")]
     assert rects == ["bar bar-met", "bar bar-not_met", "bar bar-small", "bar bar-small"]
+
+
+def _label_lines(svg) -> list[tuple[str, list[tuple[float, float, str]]]]:
+    """Each bar label: its full text and its lines as (x, y, text)."""
+    root = ET.fromstring(str(svg))
+    out = []
+    for e in root.iter(f"{SVG}text"):
+        if e.get("class") == "bar-label":
+            lines = [(float(t.get("x")), float(t.get("y")), t.text) for t in e.iter(f"{SVG}tspan")]
+            out.append((e.find(f"{SVG}title").text, lines))
+    return out
+
+
+def test_long_district_names_wrap_inside_the_chart_and_never_overlap():
+    """Issue 14: a long name wraps (or ends in "…" with the full name in its title), every
+    line fits the 300-unit chart at the large-text size, and no two lines share a place."""
+    long_en = "Menglian Dai, Lahu and Va Autonomous County of Pu'er City"
+    names = ["孟连傣族拉祜族佤族自治县", "景谷傣族彝族自治县", "思茅区", long_en]
+    svg = bar_chart(
+        [Bar(n, 70.0 + i, 65.0, 80.0, "met", f"n={100 + i}") for i, n in enumerate(names)],
+        80,
+        title="t",
+        goal_label="80",
+        chart_id="b",
+    )
+    labels = _label_lines(svg)
+    assert [full.split(" ·")[0] for full, _ in labels] == names
+    ys = []
+    for full, lines in labels:
+        for x, y, text in lines:
+            assert x + text_width(text, ROOM) <= WIDTH, (full, text)
+            ys.append(y)
+        shown = "".join(text for _, _, text in lines)
+        assert shown.replace(" ", "").startswith(full.split(" ·")[0][:6].replace(" ", ""))
+    assert len(ys) == len(set(ys)) and ys == sorted(ys)  # one line per height, top down
+    assert labels[0][1][0][2] == "孟连傣族拉祜族佤族自治县"  # whole, not cut
+    assert labels[3][1][1][2].endswith("…") and labels[3][0].startswith(long_en)
+    # bars sit below their labels: no bar top above its label's last baseline
+    root = ET.fromstring(str(svg))
+    tops = [float(r.get("y")) for r in root.findall(f"{SVG}rect")]
+    lasts = [lines[-1][1] for _, lines in labels]
+    assert all(top > last for top, last in zip(tops, lasts, strict=True))
