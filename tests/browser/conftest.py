@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -260,13 +261,38 @@ def chromium(playwright) -> Iterator[Any]:
     browser.close()
 
 
+AXE_PREFIX = Path.home() / ".cache/surveyapp-axe"
+
+
+def install_axe() -> str | None:
+    """``npm install --prefix ~/.cache/surveyapp-axe axe-core@4`` (as .ci/run does); why
+    not, when it could not be done (no npm, no network)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm is not installed (apt-get install npm)"
+    done = subprocess.run(
+        [npm, "install", "--prefix", str(AXE_PREFIX), "--no-audit", "--no-fund", "--silent",
+         "axe-core@4"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    return None if done.returncode == 0 else f"npm install failed: {done.stderr.strip()[-300:]}"
+
+
 @pytest.fixture(scope="session")
 def axe(browser_ready) -> str:
-    """The axe-core script (``axe.min.js``); skipped locally without it, failed in CI."""
+    """The axe-core script (``axe.min.js``), installed with npm on first use when missing
+    (a new machine needs no step of its own); skipped locally when that cannot be done
+    (no npm, no network), failed in CI."""
     source = axe_source()
+    why = None
+    if source is None and not os.environ.get("SURVEYAPP_AXE_JS"):
+        why = install_axe()
+        source = axe_source()
     if source is None:
         reason = (
-            "axe-core not found: npm install --prefix ~/.cache/surveyapp-axe axe-core@4, "
+            "axe-core not found"
+            + (f" ({why})" if why else "")
+            + ": npm install --prefix ~/.cache/surveyapp-axe axe-core@4, "
             "or set SURVEYAPP_AXE_JS to an axe.min.js"
         )
         if os.environ.get("CI"):
