@@ -127,6 +127,7 @@ def test_survey_replayed_token_from_another_phone_stores_nothing(app, make_round
     phone.environ_base.update(REMOTE_ADDR="203.0.113.44", HTTP_USER_AGENT="another phone")
     replay = survey(code, phone)
     replay.open(f"?t={token}")
-    replay.walk()
-    assert replay.response.status_code == 409
+    assert replay.page.errors == {"token": "错误：该邀请码已经使用过"}  # said on opening
+    replay.send("next", {"r_district": "思茅区", "r_age_group": "60+", "r_gender": "女"})
+    assert replay.response.status_code == 400  # refused on the first page, not after the last
     assert len(stored(code)) == 1 and _used(app) == used
