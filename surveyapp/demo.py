@@ -225,6 +225,9 @@ def seed_demo(
                         "started_at": submitted - timedelta(seconds=answer["duration"]),
                         "duration_seconds": answer["duration"],
                         "channel": answer["channel"],
+                        # the survey pages sign their start stamp; the demo's kiosks and
+                        # mini-programs are keys without trusted stamps
+                        "stamp_trusted": answer["channel"] == "web",
                         "district": answer["respondent"]["district"],
                         "answers": pack_answers(q, answer["answers"]),
                         "profile": pack_profile(q, answer["respondent"]),

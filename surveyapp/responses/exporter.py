@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from surveyapp import csv_safe
@@ -59,12 +59,19 @@ def _row_maker(round_: Round, q: Questionnaire) -> Callable[[Sequence[Any]], lis
     return make
 
 
+#: The completion time only where the speeder rule may trust it (the survey pages'
+#: signed stamp, or a channel key with trusted stamps): an export analysed with
+#: ``surveyapp analyze`` then flags the speeders the stored round flags.
+_DURATION = case((Response.stamp_trusted, Response.duration_seconds), else_=None).label(
+    "duration_seconds"
+)
+
 _COLUMNS = (
     Response.uid,
     Response.profile,
     Response.answers,
     Response.open_answers,
-    Response.duration_seconds,
+    _DURATION,
     Response.submitted_at,
     Response.channel,
     Response.external_id,

@@ -85,6 +85,12 @@ def test_round_equals_its_csv_export(seeded, database_url, tmp_path):
         if isinstance(a["quality"].get("excluded"), dict)
         else True
     )
+    # a stored round also counts its review states (held, rejected, signals), which a
+    # CSV file cannot have; none here, and every other number is the same
+    review = {k: v for k, v in a["quality"]["counts"].items() if k not in b["quality"]["counts"]}
+    assert review and not any(review.values()), review
+    for k in review:
+        del a["quality"]["counts"][k]
     assert _numbers(a) == _numbers(b)
 
 
