@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from analysis import AnalysisResult, Change, ChangeResult, IndexEstimate, verdict_of
+from reports.fmt import p_number, p_value
 from surveyapp.questionnaire.model import Questionnaire
 
 __all__ = ["render", "render_change", "render_table"]
@@ -78,7 +79,7 @@ def _verdict(index: IndexEstimate, small: bool) -> str:
         return "—"  # no goal test (no finite SE), yet enough respondents
     text = VERDICTS[verdict]
     return (
-        f"{text} (p={index.p_value:.2g})"
+        f"{text} ({p_value(index.p_value)})"
         if verdict != "small" and index.p_value is not None
         else text
     )
@@ -195,7 +196,7 @@ def render_table(result: AnalysisResult, questionnaire: Questionnaire | None = N
 def _change_row(label: str, c: Change) -> list[str]:
     flag = "★ significant 显著" if c.significant else ""
     return [label, _f(c.before), _f(c.after), _f(c.change), _f(c.se), _ci(c.ci),
-            f"{c.p_value:.2g}" if np.isfinite(c.p_value) else "—", flag]  # fmt: skip
+            p_number(c.p_value), flag]  # fmt: skip
 
 
 def render_change(change: ChangeResult, questionnaire: Questionnaire | None = None) -> str:

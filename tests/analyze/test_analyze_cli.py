@@ -307,3 +307,11 @@ def test_compare_to_reports_the_change(tmp_path):
     assert table.exit_code == 0 and "significant" in table.stdout
     res = invoke("--questionnaire", QB, "--responses", str(path), "--compare-to", "2026Q3")
     assert res.exit_code == 2 and "--period" in res.stderr
+
+
+def test_the_table_writes_small_p_values_as_a_bound():
+    """Issue 14: the one p-value rule (reports.fmt.p_value) in analyze's table too."""
+    res = invoke("--questionnaire", QB, "--responses", str(RESP_B), "--by", "district")
+    assert res.exit_code == 0
+    assert "(p < 0.001)" in res.stdout and "(p = 0.002)" in res.stdout
+    assert "e-" not in res.stdout and "p=" not in res.stdout
