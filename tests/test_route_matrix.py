@@ -98,6 +98,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "admin.clear_margins"): everyone(405),
     ("GET", "admin.confirm_close"): only(("admin",), 200),
     ("POST", "admin.close"): only(("admin",), 400),  # not confirmed: the round stays open
+    ("GET", "admin.confirm_remove"): only(("admin",), 200),
+    ("POST", "admin.remove"): only(("admin",), 400),  # not confirmed: the round stays
     ("GET", "admin.qr"): only(("admin",), 200),
     ("GET", "admin.poster"): only(("admin",), 200),
     ("POST", "admin.invitations"): only(("admin",), 400),  # no number given
@@ -159,6 +161,7 @@ def walk_setup(app, make_user, publish, make_round):
         "user_id": target,
         "token_id": 1,
         "key_id": 1,
+        "action": "archive",
     }
     return ids, values
 
