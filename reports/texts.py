@@ -217,9 +217,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rule_straightliners": ("整齐划一作答", "Straight-liners"),
     "rule_duplicates": ("重复提交", "Duplicates"),
     "rule_flagged": ("人工标记", "Flagged by hand"),
-    "rule_held": ("待复核（同一来源超过阈值，暂不计入）", "Held for review (one source beyond the threshold; not counted)"),
+    "rule_held": (
+        "待复核（同一来源超过阈值，暂不计入）",
+        "Held for review (one source beyond the threshold; not counted)",
+    ),
     "rule_rejected": ("经复核驳回（不计入）", "Rejected on review (not counted)"),
-    "rule_signals": ("带异常信号（仅提示，不剔除）", "With a fraud signal (shown only, not excluded)"),
+    "rule_signals": (
+        "带异常信号（仅提示，不剔除）",
+        "With a fraud signal (shown only, not excluded)",
+    ),
     "rule_any": ("合计（去重）", "Total (distinct)"),
     # appendix
     "appendix": ("附录　监测方法", "Appendix: Methodology"),
