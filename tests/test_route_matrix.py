@@ -112,6 +112,12 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "dashboard.indices_csv"): signed_in(200),
     ("GET", "dashboard.indices_xlsx"): signed_in(200),
     # responses (microdata): viewers get aggregates only; the walk's bureau has catering
+    # the anomaly panel: viewers see aggregates only; evaluators read, bureaus and
+    # admins decide held waves (no wave 1 in the walk: the panel says so, 303 back to it)
+    ("GET", "dashboard.anomalies"): only(("admin", "evaluator", "bureau"), 200),
+    ("GET", "dashboard.anomaly_panel"): only(("admin", "evaluator", "bureau"), 200),
+    ("POST", "dashboard.decide"): only(("admin", "bureau"), 303),
+    ("GET", "dashboard.decide"): everyone(405),
     ("GET", "exports.responses_csv"): only(("admin", "evaluator", "bureau"), 200),
     ("GET", "exports.responses_xlsx"): only(("admin", "evaluator", "bureau"), 200),
     ("GET", "exports.responses_sav"): only(("admin", "evaluator", "bureau"), 200),
@@ -162,6 +168,7 @@ def walk_setup(app, make_user, publish, make_round):
         "token_id": 1,
         "key_id": 1,
         "action": "archive",
+        "wave_id": 1,
     }
     return ids, values
 
