@@ -90,3 +90,6 @@ def test_dashboard_api_and_bulletin_leave_held_responses_out_alike(
     assert page.status_code == 200
     shown = html.unescape(page.get_data(as_text=True))
     assert re.search(rf"有效样本 {n_pdf} / 收到 {counted}\b", shown)
+    # the card's data-quality table names the held wave too
+    held_row = re.search(r"待复核（暂不计入）</th><td class=\"num\">(\d+)<", shown)
+    assert held_row and int(held_row.group(1)) == HELD
