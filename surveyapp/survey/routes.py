@@ -166,6 +166,7 @@ class _RoundSeen:
     code: str
     districts: list[str]
     require_token: bool
+    period: str  # the page's header says it in words
 
 
 # code -> (round, survey) of the last good lookup: lets a POST that finds the database
@@ -182,7 +183,9 @@ def _open_round(code: str) -> tuple[Round, SurveyDefinition]:
     if refused is not None:
         _refuse_closed(round_, refused)
     definition = definition_for(questionnaire_of(round_.questionnaire_version))
-    seen = _RoundSeen(round_.code, list(round_.districts or []), bool(round_.require_token))
+    seen = _RoundSeen(
+        round_.code, list(round_.districts or []), bool(round_.require_token), round_.period
+    )
     _LAST_SEEN[code] = (seen, definition)
     return round_, definition
 
