@@ -242,8 +242,13 @@ class _Client:
             jar.update([v for k, v in reply.headers if k == "set-cookie"])
             result.survey_devices.append(jar.get(DEVICE_COOKIE) or "")
             if run.open():
+                # the redirect's own address: it carries the signed receipt that the
+                # thank-you page needs to say "received"
+                location = next((v for k, v in reply.headers if k == "location"), "")
+                thanks = "/" + location.split("://", 1)[-1].split("/", 1)[-1] if location else ""
                 await self.send(
-                    "thanks", Request("GET", f"{url}/thanks", headers=identity + jar.header())
+                    "thanks",
+                    Request("GET", thanks or f"{url}/thanks", headers=identity + jar.header()),
                 )
             return
         result.surveys_failed += 1
