@@ -191,7 +191,7 @@ def _open_round(code: str) -> tuple[Round, SurveyDefinition]:
 
 
 def _render(
-    round_: Round,
+    round_: Round | _RoundSeen,
     definition: SurveyDefinition,
     form: SurveyForm,
     page: int,
@@ -323,12 +323,22 @@ def _to_thanks(round_: Round):
     return redirect(url_for(".thanks", code=round_.code, r=sign_receipt(round_.code)), 303)
 
 
-def _unavailable(round_: Round, definition: SurveyDefinition, form: SurveyForm, page: int):
-    """The database failed mid-request: the same page again, every answer kept, 503."""
+def _unavailable(
+    round_: Round | _RoundSeen, definition: SurveyDefinition, form: SurveyForm, page: int
+):
+    """The database failed mid-request: the same page again, every answer kept, 503.
+
+    Drawn from the plain snapshot of the round (:data:`_LAST_SEEN`), never the loaded
+    round: the rollback expires it, and reading any of its attributes again would ask
+    the database that just failed (the page would turn into a notice without answers).
+    """
+    code = round_.code  # read before the rollback expires a loaded round
     db.session.rollback()
+    kept = _LAST_SEEN.get(code)
+    shown = kept[0] if kept is not None else round_
     notice = t("unavailable", current_lang())
     headers = {"Retry-After": RETRY_AFTER}
-    return _render(round_, definition, form, page, status=503, notice=notice, headers=headers)
+    return _render(shown, definition, form, page, status=503, notice=notice, headers=headers)
 
 
 def _page_errors(
