@@ -11,7 +11,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis import AnalysisResult, Change, ChangeResult, IndexEstimate, verdict_of
+from analysis import (
+    AnalysisResult,
+    Change,
+    ChangeResult,
+    IndexEstimate,
+    RateEstimate,
+    has_goal,
+    verdict_of,
+)
 from reports.fmt import p_number, p_value
 from surveyapp.questionnaire.model import Questionnaire
 
@@ -73,7 +81,7 @@ VERDICTS = {
 }
 
 
-def _verdict(index: IndexEstimate, small: bool) -> str:
+def _verdict(index: IndexEstimate | RateEstimate, small: bool) -> str:
     verdict = verdict_of(index, small)
     if verdict == "small" and not small:
         return "—"  # no goal test (no finite SE), yet enough respondents
@@ -136,7 +144,10 @@ def render_table(result: AnalysisResult, questionnaire: Questionnaire | None = N
             _f(result.satisfaction_rate.se),
             _ci(result.satisfaction_rate.ci),
             str(result.satisfaction_rate.n),
-            "",
+            # judged only against the questionnaire's rate_goal, when it sets one
+            _verdict(result.satisfaction_rate, result.small_sample)
+            if has_goal(result.satisfaction_rate)
+            else "",
         ],
     ]
     for d in result.dimensions:

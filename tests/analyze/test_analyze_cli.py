@@ -315,3 +315,28 @@ def test_the_table_writes_small_p_values_as_a_bound():
     assert res.exit_code == 0
     assert "(p < 0.001)" in res.stdout and "(p = 0.002)" in res.stdout
     assert "e-" not in res.stdout and "p=" not in res.stdout
+
+
+@pytest.mark.parametrize("rate_goal", [None, 5, 99])
+def test_the_table_judges_the_rate_only_against_a_rate_goal(tmp_path, rate_goal):
+    """The satisfaction rate's row carries its own verdict when the questionnaire sets
+    a ``rate_goal`` (issue 14: each goal names its measure), and none otherwise."""
+    text = Path(QA).read_text(encoding="utf-8")
+    if rate_goal is not None:
+        text = text.replace("\nscale:", f"\nrate_goal: {rate_goal}\nscale:", 1)
+    q = tmp_path / "q.yaml"
+    q.write_text(text, encoding="utf-8")
+    table = invoke("--questionnaire", str(q), "--responses", str(RESP_A))
+    doc = json.loads(
+        invoke("--questionnaire", str(q), "--responses", str(RESP_A), "--format", "json").stdout
+    )
+    assert table.exit_code == 0, table.output
+    (row,) = [ln for ln in table.stdout.splitlines() if ln.startswith("满意率 satisfaction rate %")]
+    words = {"met": "达标 met", "not_met": "未达标 not met", "inconclusive": "待定 inconclusive"}
+    if rate_goal is None:
+        assert "goal_status" not in doc["satisfaction_rate"]
+        assert not any(w in row for w in words.values())
+    else:
+        status = doc["satisfaction_rate"]["goal_status"]
+        assert status == ("met" if rate_goal == 5 else "not_met")
+        assert words[status] in row
