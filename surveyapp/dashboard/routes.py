@@ -103,6 +103,8 @@ def _table(board) -> tuple[list[str], list[list[object]]]:
     rows = []
     for row in indices_rows(board, t("dash_all", lang)):
         row["verdict"] = t(f"dash_verdict_{row['verdict']}", lang)
+        if row["rate_verdict"] is not None:  # the rate is judged only against a rate goal
+            row["rate_verdict"] = t(f"dash_verdict_{row['rate_verdict']}", lang)
         row["small_sample"] = t("dash_yes" if row["small_sample"] else "dash_no", lang)
         rows.append([row[key] for key, _ in INDEX_COLUMNS])
     return header, rows

@@ -453,6 +453,10 @@ INDEX_COLUMNS = (
     ("ci_low", "dash_col_ci_low"),
     ("ci_high", "dash_col_ci_high"),
     ("verdict", "dash_col_verdict"),
+    ("rate", "dash_col_rate"),
+    ("rate_ci_low", "dash_col_rate_ci_low"),
+    ("rate_ci_high", "dash_col_rate_ci_high"),
+    ("rate_verdict", "dash_col_rate_verdict"),
     ("small_sample", "dash_col_small"),
     ("change", "dash_col_change"),
     ("change_p", "dash_col_change_p"),
@@ -468,6 +472,18 @@ def _estimate_cols(e: IndexEstimate | None) -> dict[str, float | None]:
     if e is None:
         return {"index": None, "ci_low": None, "ci_high": None}
     return {"index": _one(e.estimate), "ci_low": _one(e.ci[0]), "ci_high": _one(e.ci[1])}
+
+
+def _rate_cols(rate: RateEstimate | None, verdict: Verdict | None) -> dict[str, object]:
+    """The satisfaction rate as the page shows it; its verdict only with a rate goal."""
+    if rate is None:
+        return {"rate": None, "rate_ci_low": None, "rate_ci_high": None, "rate_verdict": verdict}
+    return {
+        "rate": _one(rate.estimate),
+        "rate_ci_low": _one(rate.ci[0]),
+        "rate_ci_high": _one(rate.ci[1]),
+        "rate_verdict": verdict,
+    }
 
 
 def indices_rows(board: Dashboard, all_label: str) -> list[dict[str, object]]:
@@ -490,6 +506,7 @@ def indices_rows(board: Dashboard, all_label: str) -> list[dict[str, object]]:
                 "n": card.n,
                 **_estimate_cols(card.estimate),
                 "verdict": card.verdict,
+                **_rate_cols(card.rate, card.rate_verdict),
                 "small_sample": card.small_sample,
                 "change": _one(card.change.change) if card.change else None,
                 "change_p": fmt.p_number(card.change.p_value) if card.change else None,
@@ -507,6 +524,7 @@ def indices_rows(board: Dashboard, all_label: str) -> list[dict[str, object]]:
                     "n": d.n,
                     **_estimate_cols(d.estimate),
                     "verdict": d.verdict,
+                    **_rate_cols(d.rate, d.rate_verdict),
                     "small_sample": d.small_sample,
                     "change": None,
                     "change_p": None,

@@ -134,6 +134,8 @@ DASHBOARD_MESSAGES: dict[str, tuple[str, str]] = {
     "dash_col_no": ("序号", "No."),
     "dash_col_round": ("轮次", "Round"),
     "dash_col_ci_low": ("95% 置信区间下限", "95% CI low"),
+    "dash_col_rate_ci_low": ("满意率 95% 置信区间下限", "Rate 95% CI low"),
+    "dash_col_rate_ci_high": ("满意率 95% 置信区间上限", "Rate 95% CI high"),
     "dash_col_ci_high": ("95% 置信区间上限", "95% CI high"),
     "dash_col_small": ("样本不足", "Small sample"),
     "dash_col_change": ("较上期变化", "Change since last period"),

@@ -12,7 +12,8 @@ import pytest
 from surveyapp.sectors import SECTORS, sector_name
 
 HEADER = ["监测期", "行业", "轮次", "区县", "已收回", "目标样本", "样本量", "指数",
-          "95% 置信区间下限", "95% 置信区间上限", "结论", "样本不足", "较上期变化", "变化 p 值"]  # fmt: skip
+          "95% 置信区间下限", "95% 置信区间上限", "结论", "满意率", "满意率 95% 置信区间下限",
+          "满意率 95% 置信区间上限", "满意率判定", "样本不足", "较上期变化", "变化 p 值"]  # fmt: skip
 
 
 def _csv(response) -> list[dict[str, str]]:
@@ -50,6 +51,16 @@ def test_csv_numbers_equal_the_page(as_role, demo):
     ci = re.search(r"95% 置信区间 ([\d.]+)–([\d.]+)", html)
     assert (whole["95% 置信区间下限"], whole["95% 置信区间上限"]) == ci.groups()
     assert whole["监测期"] == demo["current"] and whole["已收回"] == "60"
+    # the satisfaction rate as the card shows it; no rate goal in the demo: no verdict
+    rate = re.search(
+        r'class="card-rate">满意率 ([\d.]+)%.*?95% 置信区间 ([\d.]+)–([\d.]+)', html, re.S
+    )
+    assert (
+        whole["满意率"],
+        whole["满意率 95% 置信区间下限"],
+        whole["满意率 95% 置信区间上限"],
+    ) == (rate.groups())
+    assert whole["满意率判定"] == ""
     page = _page_numbers(html, "catering")
     assert len(districts) == len(page) == 10
     for row in districts:
