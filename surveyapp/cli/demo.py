@@ -111,6 +111,17 @@ def _demo_accounts(ctx: AppContext) -> list[tuple[str, str, str]]:
     return out
 
 
+def _approve_demo_suggestions(session) -> None:
+    """The demo evaluator approves the demo's own canned suggestions, so its bulletin
+    shows the section (a bulletin prints approved texts only); anything else residents
+    of a running demo write waits in /bulletins/moderation like in a real city."""
+    from surveyapp.demo import SUGGESTIONS
+    from surveyapp.moderation.service import count_texts, decide, review
+
+    canned = count_texts(text for texts in SUGGESTIONS.values() for text in texts)
+    decide(session, "suggestion", review(session, "suggestion", canned), "approved", actor="demo")
+
+
 def _publish_bulletins(ctx: AppContext) -> None:
     """Publish the bulletin of every closed period (the previous quarter) as an evaluator
     would; the demo's rounds carry their margins (uploaded by :func:`seed_demo`)."""
@@ -119,6 +130,8 @@ def _publish_bulletins(ctx: AppContext) -> None:
     app = ctx.app
     settings = bulletin_settings(app.config)
     with ctx.session() as session:
+        _approve_demo_suggestions(session)
+        session.commit()
         for outcome in publish_due(session, settings=settings):
             session.commit()
             if outcome.bulletin is None:
