@@ -1,8 +1,9 @@
 """Survey analysis: scoring, weighting, design-based estimation, tests and diagnostics.
 
 Pure numpy/scipy/statsmodels: arrays in, frozen result dataclasses out.  The one
-entry point for every consumer of numbers is :func:`run`; its numbers follow the
-analysis contract and agree with R's ``survey`` package (Lumley 2010).
+entry point for every consumer of numbers is :func:`run` (defined in :mod:`.pipeline`,
+with :func:`prepare` and :class:`Prepared`); its numbers follow the analysis contract
+and agree with R's ``survey`` package (Lumley 2010).
 """
 
 from .change import Change, ChangeResult, GroupChange, compare_periods, difference
@@ -25,6 +26,7 @@ from .margins_policy import (
     fit_margins,
 )
 from .matrix import Categorical, ResponseMatrix, factorize
+from .pipeline import Prepared, prepare, run
 from .quality import QualityFlags, QualityRules, flag_responses
 from .reliability import Reliability, cronbach_alpha, reliability
 from .result import (
@@ -41,7 +43,6 @@ from .result import (
     has_goal,
     verdict_of,
 )
-from .run import run
 from .scoring import item_scores, satisfied, score_respondents
 from .spec import DEFAULT_GOAL, DimensionSpec, ItemSpec, ScoringSpec
 from .trend import Scope, TrendPoint, change_in, comparable, scope_of, trend
@@ -53,6 +54,7 @@ __all__ = [
     "AbsentMargin",
     "FittedMargins",
     "MarginsPolicy",
+    "Prepared",
     "Verdict",
     "Scope",
     "TrendPoint",
@@ -104,6 +106,7 @@ __all__ = [
     "kish",
     "logit_interval",
     "normal_interval",
+    "prepare",
     "rake",
     "reliability",
     "run",

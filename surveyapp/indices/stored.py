@@ -25,9 +25,8 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 import analysis
-from analysis import AnalysisResult, Margins, MarginsPolicy, ResponseMatrix
+from analysis import AnalysisResult, Margins, MarginsPolicy, Prepared, ResponseMatrix, prepare
 from analysis.matrix import Categorical
-from analysis.run import Prepared, prepare
 from surveyapp.models import Round
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.questionnaire.scoring import scoring_spec

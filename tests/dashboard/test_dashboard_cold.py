@@ -4,22 +4,19 @@ numbers of a plain :func:`analysis.run` (the dashboard's first view and every re
 from __future__ import annotations
 
 import dataclasses
-import importlib
 
 import numpy as np
 import pytest
 from sqlalchemy import select
 
 import analysis
-from analysis.run import prepare
+from analysis import pipeline, prepare
 from surveyapp.demo import population_margins
 from surveyapp.extensions import db
 from surveyapp.indices import RoundOptions, analyse_round, quality_rules
 from surveyapp.models import Round
 from surveyapp.questionnaire.scoring import scoring_spec
 from surveyapp.responses.matrix import load_round_matrix
-
-run_module = importlib.import_module("analysis.run")  # the module: analysis.run is the function
 
 
 def _round(demo) -> Round:
@@ -36,7 +33,7 @@ def _options() -> RoundOptions:
 
 def test_a_stored_round_is_flagged_and_scored_once(app, demo, monkeypatch):
     calls = {"flag": 0, "score": 0}
-    flag, score = run_module.flag_responses, run_module.score_respondents
+    flag, score = pipeline.flag_responses, pipeline.score_respondents
 
     def counted_flag(*args, **kwargs):
         calls["flag"] += 1
@@ -46,8 +43,8 @@ def test_a_stored_round_is_flagged_and_scored_once(app, demo, monkeypatch):
         calls["score"] += 1
         return score(*args, **kwargs)
 
-    monkeypatch.setattr(run_module, "flag_responses", counted_flag)
-    monkeypatch.setattr(run_module, "score_respondents", counted_score)
+    monkeypatch.setattr(pipeline, "flag_responses", counted_flag)
+    monkeypatch.setattr(pipeline, "score_respondents", counted_score)
     monkeypatch.setattr(analysis, "flag_responses", counted_flag)
     monkeypatch.setattr(analysis, "score_respondents", counted_score)
     with app.app_context():
