@@ -11,10 +11,9 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from surveyapp.models import QuestionnaireVersion
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.questionnaire import parse_questionnaire
 from surveyapp.questionnaire.model import Questionnaire
 
@@ -26,7 +25,7 @@ class PublishOutcome:
     renumbered_from: int | None = None  # the file's version number, when it was taken
 
 
-def publish_questionnaire(session: Session, q: Questionnaire, source: str) -> PublishOutcome:
+def publish_questionnaire(session: DbSession, q: Questionnaire, source: str) -> PublishOutcome:
     """Store ``q`` as a published version unless an identical one exists (idempotent)."""
     digest = q.content_hash()
     rows = session.scalars(
@@ -81,7 +80,7 @@ def questionnaire_of(row: QuestionnaireVersion) -> Questionnaire:
     return q
 
 
-def latest_versions(session: Session) -> list[QuestionnaireVersion]:
+def latest_versions(session: DbSession) -> list[QuestionnaireVersion]:
     """The newest published version of each questionnaire, ordered by id."""
     newest = (
         select(QuestionnaireVersion.qid, func.max(QuestionnaireVersion.version).label("v"))
@@ -102,7 +101,7 @@ def latest_versions(session: Session) -> list[QuestionnaireVersion]:
 
 
 def find_version(
-    session: Session, qid: str, version: int | None = None
+    session: DbSession, qid: str, version: int | None = None
 ) -> QuestionnaireVersion | None:
     stmt = select(QuestionnaireVersion).where(
         QuestionnaireVersion.qid == qid, QuestionnaireVersion.status == "published"

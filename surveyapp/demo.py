@@ -15,11 +15,10 @@ from datetime import timedelta
 
 import numpy as np
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
 
 from surveyapp.catalog import publish_questionnaire, questionnaire_of
 from surveyapp.models import Response, Round
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.questionnaire import builtin_dir, discover, load_questionnaire
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.responses.codec import pack_answers, pack_profile
@@ -177,7 +176,7 @@ def synthesize(
 
 
 def seed_demo(
-    session: Session,
+    session: DbSession,
     per_round: int = 600,
     seed: int = 20261125,
     progress: Callable[[int], None] | None = None,

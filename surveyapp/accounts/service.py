@@ -39,11 +39,10 @@ from typing import Any, Literal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.user import ROLES, AuditLog, LoginThrottle, User
 
 __all__ = [
@@ -164,7 +163,7 @@ def generate_password(username: str = "") -> str:
 
 
 def audit(
-    session: Session,
+    session: DbSession,
     actor: User | str,
     action: str,
     target: str | None = None,
@@ -201,7 +200,7 @@ def _normalise_sectors(role: str, sectors: Iterable[str] | None) -> list[str]:
 
 
 def create_user(
-    session: Session,
+    session: DbSession,
     username: str,
     role: str,
     password: str | None = None,
@@ -268,11 +267,11 @@ def _throttle_keys(username: str, address: str, device: str | None, now: datetim
     }
 
 
-def _insert(session: Session):
+def _insert(session: DbSession):
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def _record_failure(session: Session, key: str, rule: Backoff, now: datetime) -> float:
+def _record_failure(session: DbSession, key: str, rule: Backoff, now: datetime) -> float:
     """Count one failure under ``key`` (atomically, whatever the other workers do);
     returns the wait it earned, in seconds (0 while the failures are free)."""
     table = LoginThrottle.__table__
@@ -296,7 +295,7 @@ def _record_failure(session: Session, key: str, rule: Backoff, now: datetime) ->
 
 
 def authenticate(
-    session: Session,
+    session: DbSession,
     username: str,
     password: str,
     *,
@@ -357,7 +356,7 @@ def authenticate(
     return LoginOutcome("ok", user)
 
 
-def throttled_accounts(session: Session, now: datetime | None = None) -> dict[str, datetime]:
+def throttled_accounts(session: DbSession, now: datetime | None = None) -> dict[str, datetime]:
     """``{username: until}`` for every username now waiting, from anywhere or from one
     address (the latest wait of each)."""
     now = now or utcnow()
@@ -377,7 +376,7 @@ def throttled_accounts(session: Session, now: datetime | None = None) -> dict[st
 
 
 def change_password(
-    session: Session, user: User, current: str, new: str, *, ip: str | None = None
+    session: DbSession, user: User, current: str, new: str, *, ip: str | None = None
 ) -> None:
     """Replace the password; also ends every session of ``user`` (the version is bumped:
     the caller signs the current browser in again with the new version)."""
@@ -395,7 +394,7 @@ def change_password(
     audit(session, user, "user.password_change", f"user:{user.username}", ip=ip)
 
 
-def end_session(session: Session, user: User, *, ip: str | None = None) -> None:
+def end_session(session: DbSession, user: User, *, ip: str | None = None) -> None:
     """Sign out: the session version is bumped, so a copy of this session's cookie is
     refused from now on (the cookie is signed, not stored: the version is what ends it).
     Other sessions of the same account end too."""
@@ -403,13 +402,15 @@ def end_session(session: Session, user: User, *, ip: str | None = None) -> None:
     audit(session, user, "user.logout", f"user:{user.username}", ip=ip)
 
 
-def logout_everywhere(session: Session, user: User, *, ip: str | None = None) -> None:
+def logout_everywhere(session: DbSession, user: User, *, ip: str | None = None) -> None:
     """End every session of ``user``, this one included."""
     user.session_version = (user.session_version or 1) + 1
     audit(session, user, "user.logout_everywhere", f"user:{user.username}", ip=ip)
 
 
-def unlock_user(session: Session, user: User, actor: User | str, *, ip: str | None = None) -> None:
+def unlock_user(
+    session: DbSession, user: User, actor: User | str, *, ip: str | None = None
+) -> None:
     """Lift every wait on ``user``'s sign-ins (from anywhere and from each address)."""
     user.locked_until = None
     user.failed_logins = 0

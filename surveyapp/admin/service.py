@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
 from surveyapp.models import Invitation, QuestionnaireVersion, Round
+from surveyapp.models.base import DbSession
 from surveyapp.rounds.dates import first_day, last_day
 from surveyapp.rounds.service import list_rounds, responses_by_district
 
@@ -52,7 +52,7 @@ def round_days(round_: Round) -> tuple[date, date]:
     return first_day(round_.opens_at), last_day(round_.closes_at)
 
 
-def round_rows(session: Session, now: datetime) -> list[RoundRow]:
+def round_rows(session: DbSession, now: datetime) -> list[RoundRow]:
     """Every round, newest period first, with responses so far against its targets."""
     rounds = list_rounds(session)
     counts = responses_by_district(session, [r.id for r in rounds])
@@ -83,7 +83,7 @@ def round_rows(session: Session, now: datetime) -> list[RoundRow]:
     return rows
 
 
-def published_versions(session: Session) -> list[QuestionnaireVersion]:
+def published_versions(session: DbSession) -> list[QuestionnaireVersion]:
     """Published questionnaire versions, by questionnaire, newest version first."""
     stmt = (
         select(QuestionnaireVersion)
@@ -93,7 +93,7 @@ def published_versions(session: Session) -> list[QuestionnaireVersion]:
     return list(session.scalars(stmt))
 
 
-def published_version(session: Session, raw_id: object) -> QuestionnaireVersion | None:
+def published_version(session: DbSession, raw_id: object) -> QuestionnaireVersion | None:
     """The published version whose id was sent by a form, or ``None``."""
     try:
         version_id = int(str(raw_id))
@@ -108,7 +108,7 @@ def district_options(version: QuestionnaireVersion) -> list[str]:
     return list(q.respondent_question("district").values) if "district" in q.respondent_ids else []
 
 
-def invitation_counts(session: Session, round_: Round) -> tuple[int, int]:
+def invitation_counts(session: DbSession, round_: Round) -> tuple[int, int]:
     """(issued, used) invitation codes of the round."""
     issued, used = session.execute(
         select(func.count(Invitation.id), func.count(Invitation.used_at)).where(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import click
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from analysis import AnalysisResult, ChangeResult, compare_periods
 from surveyapp.csvtable import InputError
 from surveyapp.indices import RoundOptions, StoredRound, analyse_round, counted_rounds
 from surveyapp.models import QuestionnaireVersion, Round
+from surveyapp.models.base import DbSession
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.rounds.service import get_round
 
@@ -22,7 +22,7 @@ __all__ = ["analyze_stored"]
 
 
 def _stored_result(
-    session: Session, round_: Round, options: RoundOptions
+    session: DbSession, round_: Round, options: RoundOptions
 ) -> tuple[StoredRound, AnalysisResult]:
     """The round analysed by :func:`surveyapp.indices.analyse_round`; no response or a
     refused analysis is an :class:`InputError`; margins left out are named on stderr."""
@@ -42,7 +42,7 @@ def _stored_result(
 
 
 def analyze_stored(
-    session: Session, code: str, options: RoundOptions, compare_to: str | None = None
+    session: DbSession, code: str, options: RoundOptions, compare_to: str | None = None
 ) -> tuple[Questionnaire, AnalysisResult, ChangeResult | None]:
     """Analyse round ``code``; with ``compare_to``, also the round that counts for the
     same questionnaire in that period, and the change between them."""

@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from analysis import Estimate, GroupResult, verdict_of
 from analysis.result import num
 from surveyapp.indices import AnalysisCache, AnalysisSettings, RoundAnalysis, serve_round
 from surveyapp.models import Round
+from surveyapp.models.base import DbSession
 from surveyapp.questionnaire.model import Text
 
 __all__ = ["BY_CHOICES", "round_indices"]
@@ -36,7 +35,7 @@ def _estimate(value: Estimate | None) -> dict[str, Any] | None:
 
 
 def round_indices(
-    session: Session,
+    session: DbSession,
     round_: Round,
     settings: AnalysisSettings,
     cache: AnalysisCache,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from flask import current_app, jsonify, request, url_for
-from sqlalchemy.orm import Session
 
 from surveyapp.accounts.service import audit
 from surveyapp.api.bearer import (
@@ -32,6 +31,7 @@ from surveyapp.extensions import db
 from surveyapp.indices import AnalysisPending, indices_state
 from surveyapp.json_errors import error_response
 from surveyapp.models import Round, User
+from surveyapp.models.base import DbSession
 from surveyapp.responses.downloads import AUDIT_ACTION as EXPORT_AUDIT_ACTION
 from surveyapp.responses.downloads import may_export
 from surveyapp.responses.exporter import export_page
@@ -113,7 +113,7 @@ def indices():
 
 
 def record_api_export(
-    session: Session,
+    session: DbSession,
     user: User,
     round_: Round,
     *,

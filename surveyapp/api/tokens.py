@@ -21,11 +21,10 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from surveyapp.accounts.service import audit
 from surveyapp.models.api_token import ApiToken
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.user import User
 
 __all__ = [
@@ -60,7 +59,7 @@ def hash_token(plain: str) -> str:
 
 
 def create_token(
-    session: Session,
+    session: DbSession,
     owner: User,
     name: str,
     *,
@@ -104,7 +103,7 @@ class TokenCheck:
         return self.token.user if self.token is not None else None
 
 
-def verify_token(session: Session, plain: str, *, now: datetime | None = None) -> TokenCheck:
+def verify_token(session: DbSession, plain: str, *, now: datetime | None = None) -> TokenCheck:
     """Look the token up; refuse an unknown or revoked token and one of a disabled account.
 
     Records when the token was last used (at most once per :data:`TOUCH_EVERY`).
@@ -129,7 +128,7 @@ def may_manage(actor: User, token: ApiToken) -> bool:
     return actor.role == "admin" or token.user_id == actor.id
 
 
-def tokens_of(session: Session, user: User | None = None) -> list[ApiToken]:
+def tokens_of(session: DbSession, user: User | None = None) -> list[ApiToken]:
     """``user``'s tokens, or every token when ``user`` is None; newest first."""
     stmt = select(ApiToken).order_by(ApiToken.id.desc())
     if user is not None:
@@ -138,7 +137,7 @@ def tokens_of(session: Session, user: User | None = None) -> list[ApiToken]:
 
 
 def revoke_token(
-    session: Session,
+    session: DbSession,
     token: ApiToken,
     *,
     actor: User | str,

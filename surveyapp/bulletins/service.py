@@ -15,7 +15,6 @@ from importlib import metadata
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 import analysis
 import reports
@@ -35,7 +34,7 @@ from surveyapp.indices import (
     settings_from_config,
 )
 from surveyapp.models import Round
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.user import User
 from surveyapp.moderation import analysed_suggestions, approved, review, tally
@@ -85,7 +84,7 @@ class InterimNotConfirmed(BulletinError):
         )
 
 
-def open_rounds(session: Session, period: str, now: datetime | None = None) -> list[Round]:
+def open_rounds(session: DbSession, period: str, now: datetime | None = None) -> list[Round]:
     """The rounds of ``period`` not closed yet at ``now`` (open, or not open yet), archived
     rounds left out: while there is one, a bulletin of the period is interim."""
     now = now or utcnow()
@@ -191,7 +190,7 @@ class _Gatherer:
     :func:`surveyapp.indices.analyse_round` with the options every consumer uses
     (:func:`surveyapp.indices.options_for`); kept here for the bulletin's inputs."""
 
-    def __init__(self, session: Session, settings: BulletinSettings, lang: str) -> None:
+    def __init__(self, session: DbSession, settings: BulletinSettings, lang: str) -> None:
         self.session = session
         self.settings = settings
         self.lang = lang
@@ -300,7 +299,9 @@ def _appendix_margins(
     return default
 
 
-def _rounds_of_period(session: Session, period: str, sectors: Sequence[str] | None) -> list[Round]:
+def _rounds_of_period(
+    session: DbSession, period: str, sectors: Sequence[str] | None
+) -> list[Round]:
     """The round that counts for each questionnaire of ``period``
     (:func:`surveyapp.indices.counted_rounds`, as on the dashboard): one per sector
     questionnaire, never an archived round, never an empty duplicate over real data."""
@@ -326,7 +327,7 @@ def _rounds_of_period(session: Session, period: str, sectors: Sequence[str] | No
 
 
 def prepare_bulletin(
-    session: Session,
+    session: DbSession,
     period: str,
     *,
     lang: str = "zh",
@@ -439,7 +440,7 @@ def prepare_bulletin(
 
 
 def publish_bulletin(
-    session: Session,
+    session: DbSession,
     period: str,
     *,
     lang: str = "zh",
@@ -509,7 +510,9 @@ def _pinned(record: Mapping[str, Any], inputs: Mapping[str, Any]) -> tuple[Any, 
     return inputs["margins"], inputs["margins_source"]
 
 
-def rederive_bulletin(session: Session, bulletin: Bulletin, font_path: str | None = None) -> bytes:
+def rederive_bulletin(
+    session: DbSession, bulletin: Bulletin, font_path: str | None = None
+) -> bytes:
     """Render a published bulletin again from its stored inputs.
 
     Gives the same bytes as long as the responses, the software and the font are the
@@ -565,7 +568,7 @@ class DueOutcome:
     message: str
 
 
-def due_periods(session: Session, lang: str = "zh", now: datetime | None = None) -> list[str]:
+def due_periods(session: DbSession, lang: str = "zh", now: datetime | None = None) -> list[str]:
     """Periods whose rounds have all closed and that have no bulletin (in ``lang``) yet."""
     now = now or utcnow()
     by_period: dict[str, list[Round]] = {}
@@ -580,7 +583,7 @@ def due_periods(session: Session, lang: str = "zh", now: datetime | None = None)
 
 
 def publish_due(
-    session: Session,
+    session: DbSession,
     *,
     lang: str = "zh",
     settings: BulletinSettings | None = None,

@@ -25,10 +25,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from surveyapp.accounts.service import audit
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.channel_key import ChannelKey
 from surveyapp.models.round import Round
 from surveyapp.models.user import User
@@ -68,7 +67,7 @@ def parse_rounds(text: str | None) -> list[str]:
 
 
 def create_key(
-    session: Session,
+    session: DbSession,
     name: str,
     channel: str,
     *,
@@ -145,7 +144,7 @@ class KeyCheck:
     touched: bool = False  # last_used_at was updated: the caller commits
 
 
-def verify_key(session: Session, plain: str, *, now: datetime | None = None) -> KeyCheck:
+def verify_key(session: DbSession, plain: str, *, now: datetime | None = None) -> KeyCheck:
     """Look the key up by its hash (one indexed SELECT); refuse an unknown or revoked key.
 
     Records when the key was last used, at most once per :data:`TOUCH_EVERY` (an UPDATE
@@ -176,13 +175,13 @@ def verify_key(session: Session, plain: str, *, now: datetime | None = None) -> 
     return KeyCheck("ok", source, touched)
 
 
-def keys_list(session: Session) -> list[ChannelKey]:
+def keys_list(session: DbSession) -> list[ChannelKey]:
     """Every key, newest first."""
     return list(session.scalars(select(ChannelKey).order_by(ChannelKey.id.desc())))
 
 
 def revoke_key(
-    session: Session,
+    session: DbSession,
     key: ChannelKey,
     *,
     actor: User | str,

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from surveyapp.indices import AnalysisSettings, analyse_round, options_for
 from surveyapp.models import Response, ReviewWave, Round, User
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.review import COUNTED, HELD, REJECTED
 from surveyapp.review.signals import review_counts
 
@@ -79,7 +78,7 @@ class Panel:
         return max((n for _, n in self.hours), default=0)
 
 
-def _hours(session: Session, round_: Round, now: datetime) -> tuple[tuple[datetime, int], ...]:
+def _hours(session: DbSession, round_: Round, now: datetime) -> tuple[tuple[datetime, int], ...]:
     end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     start = end - timedelta(hours=HOURS)
     stamps = session.scalars(
@@ -97,7 +96,7 @@ def _hours(session: Session, round_: Round, now: datetime) -> tuple[tuple[dateti
     return tuple((start + timedelta(hours=i), n) for i, n in enumerate(buckets))
 
 
-def _usual(session: Session, round_: Round, now: datetime) -> float:
+def _usual(session: DbSession, round_: Round, now: datetime) -> float:
     total = session.scalar(
         select(func.count(Response.id)).where(
             Response.round_id == round_.id, Response.review != REJECTED
@@ -108,7 +107,7 @@ def _usual(session: Session, round_: Round, now: datetime) -> float:
     return (total or 0) / hours
 
 
-def _index(session: Session, round_: Round, settings: AnalysisSettings) -> IndexPair:
+def _index(session: DbSession, round_: Round, settings: AnalysisSettings) -> IndexPair:
     options = options_for(settings, round_, "index")
     every = analyse_round(session, round_, options)
     clean = analyse_round(session, round_, dataclasses.replace(options, without_signals=True))
@@ -122,7 +121,7 @@ def _index(session: Session, round_: Round, settings: AnalysisSettings) -> Index
     return IndexPair(a, n_a, b, n_b)
 
 
-def _waves(session: Session, round_: Round) -> tuple[Wave, ...]:
+def _waves(session: DbSession, round_: Round) -> tuple[Wave, ...]:
     sizes = {
         wave_id: (n, first, last)
         for wave_id, n, first, last in session.execute(
@@ -152,7 +151,7 @@ def _waves(session: Session, round_: Round) -> tuple[Wave, ...]:
 
 
 def build_panel(
-    session: Session, round_: Round, settings: AnalysisSettings, now: datetime | None = None
+    session: DbSession, round_: Round, settings: AnalysisSettings, now: datetime | None = None
 ) -> Panel:
     now = now or utcnow()
     counts = review_counts(session, round_.id)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 import analysis
 from analysis import (
@@ -40,7 +39,7 @@ from surveyapp.indices import (
     serve_round,
 )
 from surveyapp.models import Round
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.user import User
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.rounds.dates import first_day, last_day
@@ -206,13 +205,13 @@ def sector_label(sector: str, q: Questionnaire | None, lang: str) -> str:
     return sector_name(sector, lang, q.title.get(lang) if q is not None else None)
 
 
-def _visible_rounds(session: Session, user: User) -> list[Round]:
+def _visible_rounds(session: DbSession, user: User) -> list[Round]:
     """The rounds of the user's sectors, archived rounds left out."""
     stmt = select(Round).where(Round.archived_at.is_(None)).order_by(Round.id)
     return [r for r in session.scalars(stmt) if user.may_see_sector(r.questionnaire_version.sector)]
 
 
-def _default_period(session: Session, rounds: list[Round], now: datetime) -> str | None:
+def _default_period(session: DbSession, rounds: list[Round], now: datetime) -> str | None:
     """The newest period with responses; without any, the newest with a round already
     open (or closed); without that, the newest.  A round prepared for next quarter does
     not empty the page."""
@@ -249,13 +248,13 @@ def _scheduled(rounds: list[Round], now: datetime, lang: str) -> tuple[Scheduled
     return tuple(out)
 
 
-def visible_periods(session: Session, user: User) -> list[str]:
+def visible_periods(session: DbSession, user: User) -> list[str]:
     """Periods with at least one round the user may see, newest first."""
     return sorted({r.period for r in _visible_rounds(session, user)}, reverse=True)
 
 
 def build_dashboard(
-    session: Session,
+    session: DbSession,
     user: User,
     settings: AnalysisSettings,
     cache: AnalysisCache,

@@ -63,6 +63,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.models import Response
+from surveyapp.models.base import DbSession
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class AnalysisPending(Exception):
     for it: it is being computed in the background (see :meth:`AnalysisCache.serve`)."""
 
 
-def round_stamps(session: Session, round_ids: Iterable[int]) -> dict[int, Stamp]:
+def round_stamps(session: DbSession, round_ids: Iterable[int]) -> dict[int, Stamp]:
     """The stamp of each round, counted in full (O(rows): the reference
     :class:`RoundStamps` must agree with; rounds without responses: (0, 0))."""
     ids = sorted(set(round_ids))
@@ -110,7 +111,7 @@ class RoundStamps:
         self._lock = threading.Lock()
         self.recounts = 0  # full recounts (first use, restore): for tests and the benchmark
 
-    def _grouped(self, session: Session, low: int | None, high: int | None) -> dict[int, Stamp]:
+    def _grouped(self, session: DbSession, low: int | None, high: int | None) -> dict[int, Stamp]:
         stmt = select(Response.round_id, func.count(Response.id), func.max(Response.id))
         if low is not None:
             stmt = stmt.where(Response.id > low)
@@ -119,7 +120,7 @@ class RoundStamps:
         rows = session.execute(stmt.group_by(Response.round_id))
         return {rid: (int(count), int(largest or 0)) for rid, count, largest in rows}
 
-    def stamps(self, session: Session, round_ids: Iterable[int]) -> dict[int, Stamp]:
+    def stamps(self, session: DbSession, round_ids: Iterable[int]) -> dict[int, Stamp]:
         """The stamp of each round: what is kept below the floor plus a fresh count above."""
         top = int(session.scalar(select(func.max(Response.id))) or 0)
         with self._lock:
@@ -260,7 +261,7 @@ class AnalysisCache:
         self,
         family: Hashable,
         version: Hashable,
-        session: Session,
+        session: DbSession,
         compute: Callable[[Session], tuple[Hashable, T]],
         size: int | None = None,
     ) -> Served[T]:

@@ -21,11 +21,10 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy.orm import Session
 
 from analysis import AnalysisResult, ChangeResult, compare_periods
 from surveyapp.models import Round
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.review.holds import review_version
 
@@ -89,7 +88,7 @@ def _value_counts(column: Any) -> dict[str, int]:
 
 
 def serve_round(
-    session: Session,
+    session: DbSession,
     round_: Round,
     settings: AnalysisSettings,
     cache: AnalysisCache,
@@ -103,7 +102,7 @@ def serve_round(
     family = cache.family(round_.id, {"by": settings.group_by}, settings.key())
     round_id = round_.id
 
-    def compute(s: Session) -> tuple[Hashable, RoundAnalysis]:
+    def compute(s: DbSession) -> tuple[Hashable, RoundAnalysis]:
         """Analyse the round with session ``s`` (the request's, or a background
         thread's own): everything is loaded again through ``s``, by id."""
         now = utcnow()

@@ -22,14 +22,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
 
 from surveyapp.models import Response, Round
+from surveyapp.models.base import DbSession
 
 __all__ = ["counted_rounds", "rounds_beside", "rounds_with_responses"]
 
 
-def rounds_with_responses(session: Session, round_ids: Iterable[int]) -> set[int]:
+def rounds_with_responses(session: DbSession, round_ids: Iterable[int]) -> set[int]:
     """The ids among ``round_ids`` of rounds that have at least one response (one
     ``EXISTS`` per round on the response table's round index: never a count)."""
     ids = sorted(set(round_ids))
@@ -40,7 +40,7 @@ def rounds_with_responses(session: Session, round_ids: Iterable[int]) -> set[int
 
 
 def _choose(
-    session: Session, rounds: Iterable[Round]
+    session: DbSession, rounds: Iterable[Round]
 ) -> dict[str, tuple[Round, tuple[Round, ...]]]:
     live = [r for r in rounds if r.archived_at is None]
     with_data = rounds_with_responses(session, (r.id for r in live))
@@ -57,13 +57,13 @@ def _choose(
     return out
 
 
-def counted_rounds(session: Session, rounds: Iterable[Round]) -> dict[str, Round]:
+def counted_rounds(session: DbSession, rounds: Iterable[Round]) -> dict[str, Round]:
     """Questionnaire id → the round that counts among ``rounds``, one per sector (see
     the module)."""
     return {qid: main for qid, (main, _) in _choose(session, rounds).items()}
 
 
-def rounds_beside(session: Session, rounds: Iterable[Round]) -> dict[str, tuple[Round, ...]]:
+def rounds_beside(session: DbSession, rounds: Iterable[Round]) -> dict[str, tuple[Round, ...]]:
     """Questionnaire id → the other rounds among ``rounds`` with responses (parallel
     samples, other districts, an earlier run), shown beside the one that counts."""
     return {qid: beside for qid, (_, beside) in _choose(session, rounds).items() if beside}

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy.orm import Session
 
 import analysis
 from analysis import AnalysisResult, Margins, MarginsPolicy, Prepared, ResponseMatrix, prepare
 from analysis.matrix import Categorical
 from surveyapp.models import Round
+from surveyapp.models.base import DbSession
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.questionnaire.scoring import scoring_spec
 from surveyapp.responses.matrix import load_round_matrix
@@ -129,7 +129,7 @@ def _present(matrix: ResponseMatrix, rows: np.ndarray) -> dict[str, set[str]]:
     return out
 
 
-def analyse_round(session: Session, round_: Round, options: RoundOptions) -> StoredRound:
+def analyse_round(session: DbSession, round_: Round, options: RoundOptions) -> StoredRound:
     """Load and analyse one stored round: the single path every consumer uses."""
     q, matrix = load_round_matrix(session, round_)  # counted responses only: no held ones
     review = review_counts(session, round_.id)

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, TypeAlias
 
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
+
+#: What a service function takes as its database session: a plain ``Session`` (scripts,
+#: tests, the cache's own sessions) or the application's thread-local ``db.session``,
+#: a ``scoped_session`` that hands every call to the current ``Session``.  The scoped
+#: type is ``Any``-parametrised because Flask-SQLAlchemy's is over its own ``Session``
+#: subclass and ``scoped_session`` is invariant in it.
+DbSession: TypeAlias = Session | scoped_session[Any]
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {

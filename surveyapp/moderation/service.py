@@ -17,10 +17,9 @@ from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from surveyapp.accounts.service import audit
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.moderation import ModerationDecision
 from surveyapp.models.user import User
 
@@ -109,7 +108,7 @@ def count_texts(texts: Iterable[str]) -> dict[str, int]:
 
 
 def review(
-    session: Session,
+    session: DbSession,
     kind: Kind,
     counts: Mapping[str, int],
     *,
@@ -140,7 +139,7 @@ def _status(value: str) -> Status:
     return "approved" if value == "approved" else "rejected"
 
 
-def _decisions(session: Session, kind: Kind, keys: Iterable[str]) -> list[ModerationDecision]:
+def _decisions(session: DbSession, kind: Kind, keys: Iterable[str]) -> list[ModerationDecision]:
     keys = list(keys)
     found: list[ModerationDecision] = []
     for i in range(0, len(keys), 500):  # bound the IN list
@@ -172,7 +171,7 @@ def tally(entries: Sequence[Entry]) -> Tally:
 
 
 def decide(
-    session: Session,
+    session: DbSession,
     kind: Kind,
     entries: Sequence[Entry],
     decision: Decision,

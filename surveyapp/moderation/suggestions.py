@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from surveyapp.indices import AnalysisSettings, StoredRound, analyse_round, options_for
 from surveyapp.models import Response, Round
+from surveyapp.models.base import DbSession
 from surveyapp.questionnaire.model import Questionnaire
 
 from .service import Entry, count_texts, review
@@ -28,7 +28,7 @@ def round_scope(round_: Round) -> str:
     return f"round:{round_.code}"
 
 
-def _answers(session: Session, round_: Round, q: Questionnaire) -> Iterator[tuple[str, str]]:
+def _answers(session: DbSession, round_: Round, q: Questionnaire) -> Iterator[tuple[str, str]]:
     """(respondent id as in the round's matrix, text) of every answer to the round's
     first open question."""
     if not q.open_questions:
@@ -44,7 +44,7 @@ def _answers(session: Session, round_: Round, q: Questionnaire) -> Iterator[tupl
             yield (uid if external_id is None else external_id), text
 
 
-def analysed_suggestions(session: Session, stored: StoredRound) -> dict[str, int]:
+def analysed_suggestions(session: DbSession, stored: StoredRound) -> dict[str, int]:
     """Normalised suggestion → how many analysed respondents of ``stored`` wrote it
     (empty when the round has no analysis)."""
     if stored.result is None:
@@ -54,7 +54,7 @@ def analysed_suggestions(session: Session, stored: StoredRound) -> dict[str, int
     return count_texts(text for rid, text in answers if rid in kept)
 
 
-def undecided_texts(session: Session, round_: Round, q: Questionnaire) -> bool:
+def undecided_texts(session: DbSession, round_: Round, q: Questionnaire) -> bool:
     """Whether any suggestion of ``round_`` (analysed or not) has no decision yet: a
     cheap look before analysing the round to list its queue."""
     counts = count_texts(text for _, text in _answers(session, round_, q))
@@ -64,7 +64,7 @@ def undecided_texts(session: Session, round_: Round, q: Questionnaire) -> bool:
     return any(e.status == "pending" for e in entries)
 
 
-def round_review(session: Session, round_: Round, settings: AnalysisSettings) -> list[Entry]:
+def round_review(session: DbSession, round_: Round, settings: AnalysisSettings) -> list[Entry]:
     """The moderation entries of ``round_``'s suggestions from analysed responses."""
     stored = analyse_round(session, round_, options_for(settings, round_, "index"))
     return review(session, "suggestion", analysed_suggestions(session, stored))

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
 
 from surveyapp.accounts.service import audit
 from surveyapp.models import Response, Round
+from surveyapp.models.base import DbSession
 
 AUDIT_ACTION = "privacy.purge_hashes"
 
@@ -52,7 +52,7 @@ def round_ended_at(round_: Round) -> datetime:
     return round_.closes_at
 
 
-def due_rounds(session: Session, now: datetime, retention_days: int) -> list[Round]:
+def due_rounds(session: DbSession, now: datetime, retention_days: int) -> list[Round]:
     """Closed rounds, not yet purged, that ended at least ``retention_days`` ago."""
     if retention_days < 0:
         raise ValueError(f"retention_days must be 0 or more, got {retention_days}")
@@ -67,7 +67,7 @@ def due_rounds(session: Session, now: datetime, retention_days: int) -> list[Rou
 
 
 def purge_expired_hashes(
-    session: Session,
+    session: DbSession,
     now: datetime,
     retention_days: int,
     *,

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from surveyapp.accounts.service import audit
+from surveyapp.models.base import DbSession
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.user import User
 
@@ -37,7 +37,7 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def latest_edition(session: Session, period: str, lang: str) -> Bulletin | None:
+def latest_edition(session: DbSession, period: str, lang: str) -> Bulletin | None:
     """The newest edition of ``period`` in ``lang``."""
     stmt = (
         select(Bulletin)
@@ -49,7 +49,7 @@ def latest_edition(session: Session, period: str, lang: str) -> Bulletin | None:
 
 
 def check_correction(
-    session: Session, period: str, lang: str, replaces: int | None
+    session: DbSession, period: str, lang: str, replaces: int | None
 ) -> Bulletin | None:
     """The edition a new publication of ``period`` replaces (``None``: a first one).
 
@@ -82,13 +82,13 @@ def check_correction(
     return replaced
 
 
-def next_edition(session: Session) -> int:
+def next_edition(session: DbSession) -> int:
     """Editions are numbered across periods and languages, never reused."""
     return (session.scalar(select(func.max(Bulletin.edition))) or 0) + 1
 
 
 def store_edition(
-    session: Session,
+    session: DbSession,
     *,
     edition: int,
     period: str,
@@ -138,7 +138,7 @@ def store_edition(
     return bulletin
 
 
-def list_editions(session: Session) -> list[Bulletin]:
+def list_editions(session: DbSession) -> list[Bulletin]:
     """Every published edition, newest first."""
     return list(session.scalars(select(Bulletin).order_by(Bulletin.edition.desc())))
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from surveyapp.accounts.service import audit
 from surveyapp.catalog import PublishOutcome, find_version, publish_questionnaire
 from surveyapp.models import QuestionnaireVersion
+from surveyapp.models.base import DbSession
 from surveyapp.models.user import User
 from surveyapp.questionnaire.loader import (
     QuestionnaireError,
@@ -113,7 +113,7 @@ def check_source(text: str) -> Checked:
 
 
 def publish_source(
-    session: Session, text: str, actor: User | str, ip: str | None = None
+    session: DbSession, text: str, actor: User | str, ip: str | None = None
 ) -> PublishOutcome:
     """Freeze ``text`` as a questionnaire version (unless identical content is stored).
 
@@ -139,7 +139,7 @@ def publish_source(
     return outcome
 
 
-def list_versions(session: Session) -> list[tuple[str, list[QuestionnaireVersion]]]:
+def list_versions(session: DbSession) -> list[tuple[str, list[QuestionnaireVersion]]]:
     """Every questionnaire with its published versions, newest version first."""
     rows = session.scalars(
         select(QuestionnaireVersion)
@@ -156,7 +156,7 @@ def version_source(row: QuestionnaireVersion) -> str:
     return yaml.safe_dump(row.definition, allow_unicode=True, sort_keys=False)
 
 
-def latest_source(session: Session, qid: str) -> tuple[QuestionnaireVersion, str] | None:
+def latest_source(session: DbSession, qid: str) -> tuple[QuestionnaireVersion, str] | None:
     """The newest version of ``qid`` and its YAML, the starting point of an edit."""
     row = find_version(session, qid)
     if row is None:

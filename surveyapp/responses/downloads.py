@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from surveyapp.accounts.service import audit
 from surveyapp.models import Response, Round, User
+from surveyapp.models.base import DbSession
 from surveyapp.responses import formats
 
 Format = Literal["csv", "xlsx", "sav"]
@@ -34,14 +34,14 @@ def may_export(user: User, round_: Round) -> bool:
 
 
 def record_export(
-    session: Session, user: User, round_: Round, fmt: Format, *, ip: str | None = None
+    session: DbSession, user: User, round_: Round, fmt: Format, *, ip: str | None = None
 ) -> None:
     """Add the audit row of a download (the caller commits), before any byte is sent:
     a download cut short is still a download of personal data."""
     audit(session, user, AUDIT_ACTION, f"round:{round_.code}", {"format": fmt}, ip=ip)
 
 
-def fits_excel(session: Session, round_: Round) -> bool:
+def fits_excel(session: DbSession, round_: Round) -> bool:
     """False when the round has more responses than an Excel sheet has rows: checked
     before a download starts, since a streamed file cannot be turned into an error
     page half-way."""

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, select
-from sqlalchemy.orm import Session
 
 from surveyapp import csv_safe
 from surveyapp.catalog import questionnaire_of
 from surveyapp.models import Response, Round
+from surveyapp.models.base import DbSession
 from surveyapp.privacy.pii import mask_pii
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.responses.codec import DONT_KNOW, MISSING
@@ -78,7 +78,7 @@ _COLUMNS = (
 )
 
 
-def response_records(session: Session, round_: Round) -> Iterator[Sequence[Any]]:
+def response_records(session: DbSession, round_: Round) -> Iterator[Sequence[Any]]:
     """The stored rows of ``round_`` as :data:`_COLUMNS` tuples, oldest first, fetched in
     batches (the XLSX and SPSS writers format them themselves).
 
@@ -94,7 +94,7 @@ def response_records(session: Session, round_: Round) -> Iterator[Sequence[Any]]
     yield from session.connection().execute(stmt)
 
 
-def export_rows(session: Session, round_: Round) -> Iterator[list[str]]:
+def export_rows(session: DbSession, round_: Round) -> Iterator[list[str]]:
     """Header then one list of strings per response, oldest first."""
     q = questionnaire_of(round_.questionnaire_version)
     yield export_columns(q)
@@ -116,7 +116,7 @@ class ExportPage:
     next_after: int | None
 
 
-def export_page(session: Session, round_: Round, after: int = 0, limit: int = 500) -> ExportPage:
+def export_page(session: DbSession, round_: Round, after: int = 0, limit: int = 500) -> ExportPage:
     """The responses with an id above ``after``, oldest first, at most ``limit`` of them.
 
     Keyset pagination on the primary key rather than OFFSET: every page costs the same
@@ -141,7 +141,7 @@ def export_page(session: Session, round_: Round, after: int = 0, limit: int = 50
     return ExportPage(export_columns(q), rows, records[-1][0] if more else None)
 
 
-def export_csv(session: Session, round_: Round) -> Iterator[str]:
+def export_csv(session: DbSession, round_: Round) -> Iterator[str]:
     """CSV text chunks, UTF-8 BOM first so Excel opens Chinese text correctly.
 
     Cells a spreadsheet would take for a formula (an open answer ``=HYPERLINK(…)``) are

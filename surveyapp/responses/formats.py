@@ -40,11 +40,11 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
 from surveyapp.i18n import t
 from surveyapp.models import Response, Round
+from surveyapp.models.base import DbSession
 from surveyapp.privacy.pii import mask_pii
 from surveyapp.questionnaire.model import Questionnaire, Scale
 from surveyapp.responses.codec import DONT_KNOW, MISSING
@@ -321,7 +321,7 @@ class XlsxStream:
     Excel sheet has rows; the CSV and ``.sav`` exports have no such limit.
     """
 
-    def __init__(self, session: Session, round_: Round, lang: str = "zh") -> None:
+    def __init__(self, session: DbSession, round_: Round, lang: str = "zh") -> None:
         self.session, self.round, self.lang = session, round_, lang
         self.count = 0
 
@@ -365,7 +365,7 @@ class XlsxStream:
         yield sink.take()
 
 
-def export_xlsx(session: Session, round_: Round, path: Path, lang: str = "zh") -> int:
+def export_xlsx(session: DbSession, round_: Round, path: Path, lang: str = "zh") -> int:
     """Write the round to ``path`` as XLSX (see :class:`XlsxStream`); return the number
     of responses."""
     stream = XlsxStream(session, round_, lang)
@@ -380,7 +380,7 @@ def export_xlsx(session: Session, round_: Round, path: Path, lang: str = "zh") -
 _SAV_BLOCK = 5000  # responses per block handed to the .sav writer
 
 
-def _sav_string_widths(session: Session, round_: Round, q: Questionnaire) -> dict[str, int]:
+def _sav_string_widths(session: DbSession, round_: Round, q: Questionnaire) -> dict[str, int]:
     """Width in bytes of each string variable: the longest value (at least 1).
 
     A .sav declares its string widths before the data, so they are found first: the
@@ -444,7 +444,7 @@ def _sav_variables(q: Questionnaire, lang: str, widths: dict[str, int]) -> list[
     return variables
 
 
-def _sav_blocks(session: Session, round_: Round, q: Questionnaire) -> Iterator[list]:
+def _sav_blocks(session: DbSession, round_: Round, q: Questionnaire) -> Iterator[list]:
     """The round's responses as blocks of columns in the order of :func:`_sav_variables`."""
     open_ids = [oq.id for oq in q.open_questions]
     n_profile, n_answers = len(q.respondent), len(q.answer_ids)
@@ -491,7 +491,7 @@ def _sav_blocks(session: Session, round_: Round, q: Questionnaire) -> Iterator[l
         yield block(*parts)
 
 
-def sav_stream(session: Session, round_: Round, lang: str = "zh") -> Iterator[bytes]:
+def sav_stream(session: DbSession, round_: Round, lang: str = "zh") -> Iterator[bytes]:
     """The round as a .sav file, in pieces as they are made (the web download): a block
     of responses at a time, memory flat.  A stream cannot seek back, so the header's
     case count stays -1 ("unknown", which SPSS, PSPP and ReadStat accept)."""
@@ -506,7 +506,7 @@ def sav_stream(session: Session, round_: Round, lang: str = "zh") -> Iterator[by
     yield sink.take()
 
 
-def export_sav(session: Session, round_: Round, path: Path, lang: str = "zh") -> int:
+def export_sav(session: DbSession, round_: Round, path: Path, lang: str = "zh") -> int:
     """Write the round to ``path`` as an SPSS .sav file with variable and value labels;
     return the number of responses.
 

@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
 from surveyapp.csv_safe import restore_cell
 from surveyapp.csvtable import InputError, read_table
 from surveyapp.models import Response, Round
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.responses.codec import pack_answers, pack_profile
 from surveyapp.responses.csv_layout import ID_COLUMN, PERIOD_COLUMN, layout
 from surveyapp.responses.validate import InvalidSubmission, validate_submission
@@ -66,7 +65,7 @@ def _problem(exc: InputError) -> ImportProblem:
     return ImportProblem(row, exc.column or "", exc.message)
 
 
-def import_csv(session: Session, round_: Round, path: Path, encoding: str = "utf-8-sig") -> int:
+def import_csv(session: DbSession, round_: Round, path: Path, encoding: str = "utf-8-sig") -> int:
     """Insert every row of ``path`` into ``round_`` in one transaction; return the count."""
     file = str(path)
     try:

@@ -10,17 +10,17 @@ from __future__ import annotations
 import gc
 
 import numpy as np
-from sqlalchemy.orm import Session
 
 from analysis import Categorical, ResponseMatrix
 from surveyapp.catalog import questionnaire_of
 from surveyapp.models import Round
+from surveyapp.models.base import DbSession
 from surveyapp.models.review import COUNTED
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.responses.codec import MISSING, decode_many
 
 
-def load_round_matrix(session: Session, round_: Round) -> tuple[Questionnaire, ResponseMatrix]:
+def load_round_matrix(session: DbSession, round_: Round) -> tuple[Questionnaire, ResponseMatrix]:
     """Every counted response of ``round_`` as column arrays.
 
     Responses held for review or rejected (:mod:`surveyapp.review.holds`) are not

@@ -11,11 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
 from surveyapp.models import Invitation, Response, Round
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.responses.codec import pack_answers, pack_profile
 from surveyapp.responses.validate import CleanSubmission, FieldError, InvalidSubmission
 from surveyapp.review.holds import Origin, hold_state
@@ -85,7 +84,7 @@ def round_state_error(round_: Round, now: datetime) -> RoundNotOpen | None:
     return None
 
 
-def has_responded(session: Session, round_: Round, client: Client) -> bool:
+def has_responded(session: DbSession, round_: Round, client: Client) -> bool:
     """Whether this device answered the round already.  The address + browser
     fingerprint is not asked: a second resident behind the same address is welcome."""
     device = client_hash(round_, "dev", client.device_id)
@@ -100,7 +99,7 @@ def has_responded(session: Session, round_: Round, client: Client) -> bool:
 
 
 def submit_response(
-    session: Session,
+    session: DbSession,
     round_: Round | RoundSnapshot,
     submission: CleanSubmission,
     client: Client,
@@ -181,7 +180,7 @@ def submit_response(
     return row["uid"]
 
 
-def _consume_token(session: Session, round_: Round, token: str, now: datetime) -> int:
+def _consume_token(session: DbSession, round_: Round, token: str, now: datetime) -> int:
     digest = hash_token(token)
     result = session.execute(
         update(Invitation)

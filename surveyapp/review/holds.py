@@ -16,11 +16,10 @@ from datetime import datetime, timedelta
 
 from limits import parse
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from surveyapp.accounts.service import audit
 from surveyapp.models import Response, ReviewWave, User
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.review import COUNTED, HELD, REJECTED, RELEASED
 
 DECISIONS = {"release": RELEASED, "reject": REJECTED}
@@ -57,7 +56,7 @@ class Origin:
 
 
 def hold_state(
-    session: Session,
+    session: DbSession,
     round_id: int,
     source_hash: str | None,
     origin: Origin | None,
@@ -115,7 +114,7 @@ class WaveDecisionError(ValueError):
 
 
 def decide_wave(
-    session: Session,
+    session: DbSession,
     wave_id: int,
     action: str,
     user: User,
@@ -162,7 +161,7 @@ def decide_wave(
     return int(changed or 0)
 
 
-def review_version(session: Session, round_id: int) -> tuple[int, int]:
+def review_version(session: DbSession, round_id: int) -> tuple[int, int]:
     """(waves, decided waves) of a round: changes when a wave is released or rejected,
     which changes the analysed set while the response count stays the same."""
     total, decided = session.execute(

@@ -22,9 +22,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
-from sqlalchemy.orm import Session
 
 from surveyapp.models import Response
+from surveyapp.models.base import DbSession
 from surveyapp.models.review import COUNTED, HELD, REJECTED
 
 STAMP_MISSING = "stamp_missing"
@@ -94,7 +94,7 @@ def any_signal(round_id: int) -> ColumnElement[bool]:
     return or_(*signal_conditions(round_id).values())
 
 
-def review_counts(session: Session, round_id: int) -> dict[str, int]:
+def review_counts(session: DbSession, round_id: int) -> dict[str, int]:
     """Held and rejected responses of a round, and each signal among its counted ones
     (``signals``: with any signal), in one query."""
     conditions = signal_conditions(round_id)
@@ -112,7 +112,7 @@ def review_counts(session: Session, round_id: int) -> dict[str, int]:
     return out
 
 
-def signalled_ids(session: Session, round_id: int) -> list[str]:
+def signalled_ids(session: DbSession, round_id: int) -> list[str]:
     """The respondent ids (as the analysis names them) of the counted responses of
     ``round_id`` with any signal."""
     rid = func.coalesce(Response.external_id, Response.uid)

@@ -16,12 +16,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session
 
 from surveyapp.catalog import questionnaire_of
 from surveyapp.i18n import CHINA_TZ
 from surveyapp.models import Invitation, QuestionnaireVersion, Response, Round
-from surveyapp.models.base import utcnow
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.review import ReviewWave
 from surveyapp.models.user import User
 from surveyapp.rounds.dates import (
@@ -83,7 +82,7 @@ def period_bounds(period: str) -> tuple[datetime, datetime] | None:
 
 
 def round_problems(
-    session: Session,
+    session: DbSession,
     version: QuestionnaireVersion,
     period: str,
     *,
@@ -205,7 +204,7 @@ def round_problems(
 
 
 def overlapping_round(
-    session: Session,
+    session: DbSession,
     sector: str,
     period: str,
     districts: list[str],
@@ -254,7 +253,7 @@ def _district_options(version: QuestionnaireVersion) -> tuple[str, ...]:
 
 
 def create_round(
-    session: Session,
+    session: DbSession,
     version: QuestionnaireVersion,
     period: str,
     *,
@@ -336,7 +335,7 @@ def create_round(
 
 
 def _audit(
-    session: Session,
+    session: DbSession,
     actor: User | str,
     action: str,
     round_: Round,
@@ -348,7 +347,7 @@ def _audit(
     audit(session, actor, action, target=f"round:{round_.code}", details=details, ip=ip)
 
 
-def get_round(session: Session, code: str) -> Round | None:
+def get_round(session: DbSession, code: str) -> Round | None:
     return session.scalars(select(Round).where(Round.code == code)).first()
 
 
@@ -392,7 +391,7 @@ class RoundSnapshot:
     state = Round.state
 
 
-def round_snapshot(session: Session, code: str) -> RoundSnapshot | None:
+def round_snapshot(session: DbSession, code: str) -> RoundSnapshot | None:
     columns = (
         Round.id,
         Round.code,
@@ -446,16 +445,16 @@ def round_details(round_: Round, now: datetime) -> dict[str, Any]:
     }
 
 
-def list_rounds(session: Session) -> list[Round]:
+def list_rounds(session: DbSession) -> list[Round]:
     return list(session.scalars(select(Round).order_by(Round.period.desc(), Round.code)))
 
 
-def response_count(session: Session, round_: Round) -> int:
+def response_count(session: DbSession, round_: Round) -> int:
     return int(session.scalar(select(func.count()).where(Response.round_id == round_.id)) or 0)
 
 
 def delete_round(
-    session: Session, round_: Round, *, actor: User | str | None = None, ip: str | None = None
+    session: DbSession, round_: Round, *, actor: User | str | None = None, ip: str | None = None
 ) -> None:
     """Remove a round made by mistake, with its invitations; refused once it has a
     response (archive it instead: :func:`archive_round`)."""
@@ -493,7 +492,7 @@ def delete_round(
 
 
 def archive_round(
-    session: Session,
+    session: DbSession,
     round_: Round,
     *,
     actor: User | str | None = None,
@@ -522,7 +521,7 @@ def archive_round(
 
 
 def close_round(
-    session: Session, round_: Round, *, actor: User | str | None = None, ip: str | None = None
+    session: DbSession, round_: Round, *, actor: User | str | None = None, ip: str | None = None
 ) -> Round:
     if round_.status == "closed":
         raise RoundError(
@@ -541,7 +540,7 @@ def hash_token(token: str) -> str:
 
 
 def invitation_state(
-    session: Session, round_: Round, token: str
+    session: DbSession, round_: Round, token: str
 ) -> Literal["unused", "used", "unknown"]:
     """Whether ``token`` is an invitation of ``round_`` and still unused (a read, no lock).
 
@@ -559,7 +558,7 @@ def invitation_state(
 
 
 def issue_invitations(
-    session: Session,
+    session: DbSession,
     round_: Round,
     count: int,
     *,
@@ -604,7 +603,7 @@ def issue_invitations(
 
 
 def set_round_margins(
-    session: Session,
+    session: DbSession,
     round_: Round,
     margins: dict[str, dict[str, float]] | None,
     *,
@@ -634,7 +633,7 @@ def set_round_margins(
 
 
 def responses_by_district(
-    session: Session, round_ids: list[int]
+    session: DbSession, round_ids: list[int]
 ) -> dict[int, dict[str | None, int]]:
     """Responses received so far: round id → district (``None``: not given) → count."""
     out: dict[int, dict[str | None, int]] = {rid: {} for rid in round_ids}
