@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import Flask
+from flask.sansio.app import App
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
@@ -60,7 +60,7 @@ def _ping_on_checkout(engine: Engine) -> None:
             raise DisconnectionError(str(exc)) from exc
 
 
-def release_session_on_teardown(app: Flask, session: scoped_session) -> None:
+def release_session_on_teardown(app: App, session: scoped_session) -> None:
     """End the session before Flask-SQLAlchemy does, forgiving a dead connection.
 
     When the server goes away after a reply has been built (a page rendered from a

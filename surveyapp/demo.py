@@ -93,9 +93,9 @@ class DemoSummary:
 
 def population_margins() -> dict[str, dict[str, float]]:
     """District and age margins of the adult population; both sum to the same total."""
-    adults = {d: round(p * ADULT_SHARE) for d, p in DISTRICT_POPULATION.items()}
+    adults: dict[str, float] = {d: round(p * ADULT_SHARE) for d, p in DISTRICT_POPULATION.items()}
     total = sum(adults.values())
-    ages = {a: round(total * s) for a, s in AGE_SHARE.items()}
+    ages: dict[str, float] = {a: round(total * s) for a, s in AGE_SHARE.items()}
     ages["60+"] += total - sum(ages.values())
     return {"district": adults, "age_group": ages}
 

@@ -76,9 +76,11 @@ def token_required(view: Callable) -> Callable:
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        credentials, problem = _credentials()
-        if credentials is None:
+        got = _credentials()
+        if got[0] is None:
+            problem = got[1]
             return _unauthorized(f"token_{problem}", _RFC_ERRORS[problem])
+        credentials = got[0]
         check = verify_token(db.session, credentials)
         if check.token is None:
             db.session.rollback()

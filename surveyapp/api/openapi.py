@@ -406,7 +406,7 @@ def _read_errors(forbidden: str) -> dict[str, Any]:
 
 
 def _read_paths() -> dict[str, dict[str, Any]]:
-    security = [{"bearerAuth": []}]
+    security: list[dict[str, list[str]]] = [{"bearerAuth": []}]
     return {
         "/api/v1/indices": {
             "get": {

@@ -262,7 +262,7 @@ class AnalysisCache:
         family: Hashable,
         version: Hashable,
         session: DbSession,
-        compute: Callable[[Session], tuple[Hashable, T]],
+        compute: Callable[[DbSession], tuple[Hashable, T]],
         size: int | None = None,
     ) -> Served[T]:
         """The family's value for ``version``, or the kept older one while it is refreshed.
@@ -307,7 +307,7 @@ class AnalysisCache:
         return Served(value, got_version)
 
     def _start_refresh(
-        self, family: Hashable, compute: Callable[[Session], tuple[Hashable, T]]
+        self, family: Hashable, compute: Callable[[DbSession], tuple[Hashable, T]]
     ) -> None:
         """Under the lock: mark the family busy and compute it in a thread of its own."""
         self._busy[family] = threading.Event()
@@ -315,7 +315,9 @@ class AnalysisCache:
             target=self._refresh, args=(family, compute), name="dashboard-refresh", daemon=True
         ).start()
 
-    def _refresh(self, family: Hashable, compute: Callable[[Session], tuple[Hashable, T]]) -> None:
+    def _refresh(
+        self, family: Hashable, compute: Callable[[DbSession], tuple[Hashable, T]]
+    ) -> None:
         """Compute a family's value in this (background) thread with a session of its own."""
         scope = self.session_scope
         try:

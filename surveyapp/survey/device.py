@@ -19,7 +19,8 @@ import secrets
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, g, request
+from flask import Response, current_app, g, request
+from flask.sansio.app import App
 from itsdangerous import BadSignature, TimestampSigner, URLSafeSerializer
 
 DEVICE_COOKIE = "sv_device"
@@ -125,7 +126,7 @@ def text_size() -> str:
     return stored if stored in SIZES else "normal"
 
 
-def install_display_prefs(app: Flask) -> None:
+def install_display_prefs(app: App) -> None:
     """Remember ``?size=`` in a cookie and offer ``text_size`` / ``self_url`` to templates."""
 
     @app.after_request
