@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import QuestionnaireError
 from .loader import load_questionnaire
+from .messages import texts
 from .model import Text
 from .reading import Document
 
@@ -73,14 +74,8 @@ def validate_files(
             continue
         key = (questionnaire.id, questionnaire.version)
         if key in seen:
-            errors.append(
-                QuestionnaireError(
-                    str(path),
-                    "id",
-                    _id_line(path),
-                    f"questionnaire '{key[0]}' version {key[1]} is also defined in {seen[key]}",
-                )
-            )
+            zh, en = texts("duplicate_version", qid=key[0], version=key[1], other=seen[key])
+            errors.append(QuestionnaireError(str(path), "id", _id_line(path), en, zh))
         else:
             seen[key] = path
     return errors

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, QuestionnaireError, format_key
+from .messages import texts
 from .model import Questionnaire, Text
 from .normalise import DEFAULT_GOAL, build, normalise
 from .reading import Document, decode, yaml_error
@@ -74,7 +75,7 @@ def _located(problems: list[Problem], doc: Document, source: str) -> _Refused:
 
     return _Refused(
         [
-            QuestionnaireError(source, format_key(p.path), position(p)[0], p.message)
+            QuestionnaireError(source, format_key(p.path), position(p)[0], p.message, p.zh)
             for p in sorted(problems, key=position)
         ]
     )
@@ -93,7 +94,8 @@ def _validated(
     if doc.problems:
         raise _located(doc.problems, doc, source)
     if doc.data is None:
-        raise _Refused([QuestionnaireError(source, "", None, "the file is empty")])
+        zh, en = texts("empty")
+        raise _Refused([QuestionnaireError(source, "", None, en, zh)])
 
     problems = [p for e in validator().iter_errors(doc.data) for p in schema_problems(e)]
     problems = most_specific(problems)

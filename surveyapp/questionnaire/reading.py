@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 import yaml
 
 from .errors import Path_, Problem, QuestionnaireError
+from .messages import texts
 
 __all__ = [
     "MAX_ALIASES",
@@ -130,15 +131,13 @@ class Document:
                     shown = getattr(key_node, "value", "?")
                     if not isinstance(shown, str):
                         shown = "a list or mapping"
-                    self.problems.append(
-                        Problem(path, f"key '{shown}' must be text: put it in quotes", mark[0])
-                    )
+                    self.problems.append(Problem.of(path, "key_not_text", mark[0], shown=shown))
                     continue
                 key = key_node.value
                 child = (*path, key)
                 if key in seen:
                     self.problems.append(
-                        Problem(child, f"duplicate key '{key}' (also on line {seen[key]})", mark[0])
+                        Problem.of(child, "duplicate_key", mark[0], key=key, other=seen[key])
                     )
                 else:
                     seen[key] = mark[0]
@@ -167,38 +166,42 @@ def decode(raw: bytes, source: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise QuestionnaireError(source, "", line, "the file is not UTF-8 text") from None
+        raise _error(source, line, "not_utf8") from None
+
+
+def _error(source: str, line: int | None, text: str, **values: object) -> QuestionnaireError:
+    zh, en = texts(text, **values)
+    return QuestionnaireError(source, "", line, en, zh)
 
 
 def yaml_error(exc: yaml.YAMLError, text: str, source: str) -> QuestionnaireError:
-    """The :class:`QuestionnaireError` for YAML that does not parse, at its line."""
+    """The :class:`QuestionnaireError` for YAML that does not parse, at its line.
+
+    PyYAML's own words stay English inside the Chinese text too; what to do is said in
+    both languages.
+    """
     if isinstance(exc, TooComplex) and exc.problem_mark is not None:
-        message = f"YAML refused: {exc.problem}; a questionnaire needs far less"
-        return QuestionnaireError(source, "", exc.problem_mark.line + 1, message)
+        return _error(source, exc.problem_mark.line + 1, "too_complex", problem=exc.problem)
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
-        kind = (
-            "YAML error"
-            if isinstance(exc, yaml.constructor.ConstructorError)
-            else "YAML syntax error"
-        )
+        line = exc.problem_mark.line + 1
         problem = exc.problem or "invalid YAML"
         context = exc.context or ""
         if context.startswith("expected") and problem.startswith("but found"):
-            message = f"{kind}: {context}, {problem}"
+            detail = f"{context}, {problem}"
         elif context:
-            message = f"{kind}: {problem} ({context})"
+            detail = f"{problem} ({context})"
         else:
-            message = f"{kind}: {problem}"
+            detail = problem
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            return _error(source, line, "yaml_error", detail=detail)
         if "'\\t'" in problem:
-            message = f"{kind}: found a tab; indent with spaces, not tabs"
-        elif "flow" in context:
-            message += "; put text containing ':', '?', ',' or brackets in quotes"
-        elif "block" in context:
-            message += "; check the indentation"
-        return QuestionnaireError(source, "", exc.problem_mark.line + 1, message)
+            return _error(source, line, "yaml_tab")
+        if "flow" in context:
+            return _error(source, line, "yaml_quote", detail=detail)
+        if "block" in context:
+            return _error(source, line, "yaml_indent", detail=detail)
+        return _error(source, line, "yaml_syntax", detail=detail)
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, exc.position) + 1
-        return QuestionnaireError(
-            source, "", line, f"YAML syntax error: unacceptable character #x{exc.character:04x}"
-        )
-    return QuestionnaireError(source, "", None, f"YAML syntax error: {exc}")
+        return _error(source, line, "yaml_character", code=f"{exc.character:04x}")
+    return _error(source, None, "yaml_syntax", detail=str(exc))

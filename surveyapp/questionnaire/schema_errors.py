@@ -16,6 +16,7 @@ from typing import Any
 from jsonschema import ValidationError
 
 from .errors import Path_, Problem, format_key
+from .messages import pair, zh_word
 from .schema import EXTENSION_PATTERN
 
 __all__ = ["most_specific", "schema_problems"]
@@ -65,18 +66,22 @@ def schema_problems(error: ValidationError) -> list[Problem]:
         missing = [k for k in error.validator_value if k not in instance]
         keys = ", ".join(f"'{k}'" for k in missing)
         plural = "s" if len(missing) > 1 else ""
-        return [Problem(path, f"missing required key{plural} {keys}", kind="required")]
+        return [Problem.of(path, "required", kind="required", keys=keys, plural=plural)]
     if error.validator == "additionalProperties":
         known = list(schema.get("properties", {}))
         problems = []
         for key in instance:
             if key in known or re.match(EXTENSION_PATTERN, str(key)):
                 continue
-            message = f"unknown key '{key}'"
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
+            where = (*path, key)
             if close:
-                message += f" (did you mean '{close[0]}'?)"
-            problems.append(Problem((*path, key), message, kind="unknown"))
+                problem = Problem.of(
+                    where, "unknown_close", kind="unknown", key=key, close=close[0]
+                )
+            else:
+                problem = Problem.of(where, "unknown", kind="unknown", key=key)
+            problems.append(problem)
         return problems
     expected = schema.get("x-expected")
     if expected is None:
@@ -86,8 +91,17 @@ def schema_problems(error: ValidationError) -> list[Problem]:
             expected = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
         else:  # pragma: no cover - every leaf of our schema names what it expects
             return [Problem(path, error.message)]
-    message = f"{_label(path)} must be {expected} (got {_describe(instance)})"
-    return [Problem(path, message, kind=str(error.validator))]
+    label, got = _label(path), _describe(instance)
+    return [
+        Problem.of(
+            path,
+            "must_be",
+            kind=str(error.validator),
+            label=pair(zh_word(label), label),
+            expected=pair(zh_word(expected), expected),
+            got=pair(zh_word(got), got),
+        )
+    ]
 
 
 def most_specific(problems: list[Problem]) -> list[Problem]:

@@ -23,14 +23,9 @@ MAX_SCALE_SPAN = 10
 def _scale_problems(scale: Mapping[str, Any], path: Path_) -> list[Problem]:
     low, high = scale["min"], scale["max"]
     if high <= low:
-        return [Problem((*path, "max"), f"'max' must be greater than 'min' (got {low}..{high})")]
+        return [Problem.of((*path, "max"), "max_above_min", low=low, high=high)]
     if high - low > MAX_SCALE_SPAN:
-        return [
-            Problem(
-                (*path, "max"),
-                f"'max' must be at most 'min' + {MAX_SCALE_SPAN} (got {low}..{high})",
-            )
-        ]
+        return [Problem.of((*path, "max"), "max_span", span=MAX_SCALE_SPAN, low=low, high=high)]
     problems = []
     labels = scale.get("labels")
     points = high - low + 1
@@ -44,10 +39,14 @@ def _scale_problems(scale: Mapping[str, Any], path: Path_) -> list[Problem]:
     for where, values in lists:
         if len(values) != points:
             problems.append(
-                Problem(
+                Problem.of(
                     where,
-                    f"'{where[-1]}' must have {points} labels, one for each point of "
-                    f"{low}..{high} (got {len(values)})",
+                    "label_count",
+                    name=where[-1],
+                    points=points,
+                    low=low,
+                    high=high,
+                    count=len(values),
                 )
             )
     return problems
@@ -63,7 +62,9 @@ def semantic_problems(
 
     if data["sector"] not in sectors:
         known = ", ".join(sectors)
-        problems.append(Problem(("sector",), f"unknown sector '{data['sector']}' (known: {known})"))
+        problems.append(
+            Problem.of(("sector",), "unknown_sector", sector=data["sector"], known=known)
+        )
 
     problems += _scale_problems(data["scale"], ("scale",))
     overall = data["overall"]
@@ -80,10 +81,12 @@ def semantic_problems(
         threshold = overall["satisfied_threshold"]
         if not low <= threshold <= high:
             problems.append(
-                Problem(
+                Problem.of(
                     ("overall", "satisfied_threshold"),
-                    f"'satisfied_threshold' must be within the overall scale {low}..{high} "
-                    f"(got {threshold})",
+                    "threshold_range",
+                    low=low,
+                    high=high,
+                    threshold=threshold,
                 )
             )
 
@@ -102,9 +105,11 @@ def semantic_problems(
             value = option if isinstance(option, str) else option["value"]
             if value in values:
                 problems.append(
-                    Problem(
+                    Problem.of(
                         ("respondent", r, "options", o),
-                        f"duplicate option '{value}' (also options[{values[value]}])",
+                        "duplicate_option",
+                        value=value,
+                        other=values[value],
                     )
                 )
             else:
@@ -117,7 +122,7 @@ def semantic_problems(
         for value, path in sorted(ids, key=lambda entry: position(entry[1])):
             if value in first:
                 where = format_key(first[value])
-                problems.append(Problem(path, f"duplicate id '{value}' (also used at {where})"))
+                problems.append(Problem.of(path, "duplicate_id", value=value, where=where))
             else:
                 first[value] = path
     return problems

@@ -174,6 +174,36 @@ def test_shape_and_meaning_problems_are_listed_together(admin):
     assert "发现 2 处问题" in page and "unknown sector &#39;banking&#39;" in page
 
 
+def test_uploaded_file_problems_are_shown_in_chinese_with_english(admin):
+    """Issue 14 item 7: each problem of an uploaded file reads "中文 / English", at its
+    own line and key."""
+    bad = NEW_QUESTIONNAIRE.replace("sector: catering", "sector: banking").replace(
+        "weight: 1", "weight: -1"
+    )
+    page = _text(_post(admin, "validate", upload=bad.encode("utf-8"), name="bad.yaml"))
+    found = re.findall(r'<a href="#line-(\d+)">第 \d+ 行</a>:\s*<code>([^<]+)</code>', page)
+    assert found == [("3", "sector"), ("17", "dimensions[0].weight")]
+    items = [
+        re.sub(r"<[^>]+>", "", html.unescape(item))
+        for item in re.findall(r"</code>:\s*(.*?)</li>", page, re.S)
+    ]
+    assert (
+        items[0].startswith("未知的行业 'banking'（已知：")
+        and "/ unknown sector 'banking'" in items[0]
+    )
+    assert items[1] == (
+        "'weight' 应为大于 0 的数字（实际为 -1） / 'weight' must be a number greater than 0 (got -1)"
+    )
+
+
+def test_yaml_syntax_error_is_shown_in_chinese_with_english(admin):
+    bad = NEW_QUESTIONNAIRE.replace("en: New questionnaire}", "en: New questionnaire")
+    page = html.unescape(_text(_post(admin, "validate", upload=bad.encode("utf-8"))))
+    assert "YAML 语法错误：expected ',' or '}'" in page
+    assert "含有 ':'、'?'、',' 或括号的文本请加上引号" in page
+    assert "/ <span lang=\"en\">YAML syntax error: expected ',' or '}'" in page
+
+
 def test_english_page(admin):
     bad = NEW_QUESTIONNAIRE.replace("sector: catering", "sector: banking")
     data = {"csrf_token": _token(admin), "source": bad}
