@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 
 from surveyapp.accounts.service import audit
 from surveyapp.models import Response, Round
@@ -95,7 +96,7 @@ def purge_expired_hashes(
                 .values(device_hash=None, fingerprint_hash=None)
                 .execution_options(synchronize_session=False)
             )
-            count = result.rowcount
+            count = cast(CursorResult[Any], result).rowcount  # an UPDATE: a cursor result
             round_.hashes_purged_at = now
             audit(
                 session,

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from limits import parse
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from surveyapp.accounts.service import audit
 from surveyapp.models import Response, ReviewWave, User
@@ -140,11 +141,12 @@ def decide_wave(
         raise WaveDecisionError("already_decided")
     now = utcnow()
     new_review = COUNTED if action == "release" else REJECTED
-    changed = session.execute(
+    result = session.execute(
         update(Response)
         .where(Response.wave_id == wave.id, Response.review == HELD)
         .values(review=new_review)
-    ).rowcount
+    )
+    changed = cast(CursorResult[Any], result).rowcount  # an UPDATE: a cursor result
     wave.state = DECISIONS[action]
     wave.decided_at = now
     wave.decided_by_id = user.id

@@ -33,7 +33,7 @@ RECEIPT_MAX_AGE = 24 * 3600  # a thank-you link says "submitted" for a day after
 
 
 def _device_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=_DEVICE_SALT)
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_DEVICE_SALT)
 
 
 def device_id() -> str:
@@ -78,7 +78,7 @@ def save_device_cookie(response: Response) -> Response:
 
 
 def _started_signer() -> TimestampSigner:
-    return TimestampSigner(current_app.secret_key, salt=_STARTED_SALT)
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt=_STARTED_SALT)
 
 
 def sign_started(round_code: str) -> str:
@@ -101,7 +101,7 @@ def read_started(stamp: str | None, round_code: str) -> datetime | None:
 
 def sign_receipt(round_code: str) -> str:
     """A stamp for the thank-you page's ``?r=``: an answer to ``round_code`` was just taken."""
-    signer = TimestampSigner(current_app.secret_key, salt=_RECEIPT_SALT)
+    signer = TimestampSigner(current_app.config["SECRET_KEY"], salt=_RECEIPT_SALT)
     return signer.sign(round_code).decode("ascii")
 
 
@@ -109,7 +109,7 @@ def read_receipt(stamp: str | None, round_code: str) -> bool:
     """True for a genuine, recent receipt of ``round_code`` (a bare thanks URL says nothing)."""
     if not stamp:
         return False
-    signer = TimestampSigner(current_app.secret_key, salt=_RECEIPT_SALT)
+    signer = TimestampSigner(current_app.config["SECRET_KEY"], salt=_RECEIPT_SALT)
     try:
         value = signer.unsign(stamp, max_age=RECEIPT_MAX_AGE)
     except (BadSignature, ValueError):
