@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import column, create_engine, func, inspect, select, table
+from sqlalchemy import Select, column, create_engine, func, inspect, select, table
 from sqlalchemy.engine import URL, Engine, make_url
 
 from surveyapp.cli.base import AppContext, fail, main, pass_appctx
@@ -78,7 +78,9 @@ def database_summary(engine: Engine) -> Summary:
             counts[name] = int(conn.scalar(select(func.count()).select_from(table(name))) or 0)
         if "response" in names:
             columns = sorted(c["name"] for c in inspector.get_columns("response"))
-            stmt = select(*(column(c) for c in columns)).select_from(table("response"))
+            stmt: Select[*tuple[Any, ...]] = select(*(column(c) for c in columns)).select_from(
+                table("response")
+            )
             for row in conn.execute(stmt.order_by(column("uid"))):
                 record = {c: _canonical(v) for c, v in zip(columns, row, strict=True)}
                 digest.update(json.dumps(record, sort_keys=True, default=str).encode())

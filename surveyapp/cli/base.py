@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from typing import NoReturn
 
 import click
 from flask import Flask
@@ -49,7 +50,7 @@ class AppContext:
                 db.session.remove()
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Exit 2 with one line on stderr: the CLI's answer to bad input."""
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
