@@ -8,7 +8,7 @@ and the exact inputs, so :func:`rederive_bulletin` can make the same file again.
 from __future__ import annotations
 
 import platform
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import metadata
@@ -30,6 +30,7 @@ from surveyapp.indices import (
     options_for,
     periods_ending,
     previous_period,
+    rounds_beside,
     rules_record,
     settings_from_config,
 )
@@ -219,7 +220,7 @@ class _Gatherer:
         return self.periods[period].get(qid)
 
     def suggestions(
-        self, current: StoredRound
+        self, current: StoredRound, key: str
     ) -> tuple[tuple[reports.Suggestion, ...], reports.SuggestionReview | None]:
         """The approved suggestions of the round's analysed responses (most frequent
         first, publishable form: :mod:`surveyapp.moderation`) and how the round's
@@ -227,7 +228,7 @@ class _Gatherer:
         q = current.questionnaire
         if not q.open_questions:
             return (), None
-        record = (self.settings.pinned_suggestions or {}).get(q.id)
+        record = (self.settings.pinned_suggestions or {}).get(key)
         pinned: dict[str, Literal["approved"]] | None = None
         if self.settings.pinned_suggestions is not None:
             pinned = dict.fromkeys((record or {}).get("printed", ()), "approved")
@@ -237,7 +238,7 @@ class _Gatherer:
         printed = approved(entries, self.settings.suggestions)
         counts: dict[str, Any] = tally(entries).as_dict() if record is None else dict(record)
         counts["printed"] = [e.key for e in printed]
-        self.reviews[q.id] = counts
+        self.reviews[key] = counts
         shown = reports.SuggestionReview(
             texts=counts["texts"],
             reviewed=counts["reviewed"],
@@ -246,12 +247,15 @@ class _Gatherer:
         )
         return tuple(reports.Suggestion(e.text, e.count) for e in printed), shown
 
-    def sector(self, current: StoredRound) -> reports.SectorReport:
+    def sector(self, current: StoredRound, parallel: bool = False) -> reports.SectorReport:
+        """The section of ``current``; a ``parallel`` sample's section is titled as one
+        and keyed by its round, with no change or trend of its own (those are the main
+        round's, in the section beside it)."""
         q, lang = current.questionnaire, self.lang
         a = self.settings.analysis
         period = current.round.period
         prev_period = previous_period(period)
-        prev_round = self.round_of(q.id, prev_period)
+        prev_round = None if parallel else self.round_of(q.id, prev_period)
         prev = self.analyse(prev_round, "previous", "sector") if prev_round is not None else None
         change = None
         before = prev.result if prev is not None else None
@@ -260,7 +264,7 @@ class _Gatherer:
                 change = analysis.compare_periods(before, current.result)
         periods = periods_ending(period, a.trend_periods)
         results: dict[str, AnalysisResult | None] = {period: current.result}
-        for p in periods[:-1]:
+        for p in periods[:-1] if not parallel else ():
             found = self.round_of(q.id, p)
             earlier = self.analyse(found, "trend", "index") if found is not None else None
             if earlier is not None and earlier.result is not None:
@@ -270,10 +274,14 @@ class _Gatherer:
             group_labels = {
                 o.value: o.label.get(lang) for o in q.respondent_question(a.group_by).options
             }
-        suggestions, suggestions_review = self.suggestions(current)
+        key = _section_key(current.round, parallel)
+        suggestions, suggestions_review = self.suggestions(current, key)
+        title = sector_name(q.sector, lang, q.title.get(lang))
+        if parallel:
+            title = _label(PARALLEL_TITLE, lang).format(sector=title, code=current.round.code)
         return reports.SectorReport(
-            key=q.id,
-            title=sector_name(q.sector, lang, q.title.get(lang)),
+            key=key,
+            title=title,
             result=current.result,
             change=change,
             previous_period=prev_period if change is not None else None,
@@ -299,14 +307,30 @@ def _appendix_margins(
     return default
 
 
+#: The title of a parallel sample's section, beside its sector's main section.
+PARALLEL_TITLE = ("{sector}（平行样本 {code}）", "{sector} (parallel sample {code})")
+
+
+def _section_key(round_: Round, parallel: bool) -> str:
+    """A section's key: its questionnaire id, or for a parallel sample also its round."""
+    qid = round_.questionnaire_version.qid
+    return f"{qid}@{round_.code}" if parallel else qid
+
+
 def _rounds_of_period(
     session: DbSession, period: str, sectors: Sequence[str] | None
-) -> list[Round]:
+) -> tuple[list[Round], set[int]]:
     """The round that counts for each questionnaire of ``period``
-    (:func:`surveyapp.indices.counted_rounds`, as on the dashboard): one per sector
-    questionnaire, never an archived round, never an empty duplicate over real data."""
+    (:func:`surveyapp.indices.counted_rounds`, as on the dashboard), and beside it each
+    parallel sample with responses (:func:`surveyapp.indices.rounds_beside`, its own
+    section: combined or side by side, never one hiding the other); never an archived
+    round, never an empty duplicate over real data.  The second value holds the ids of
+    the parallel samples."""
     stmt = select(Round).where(Round.period == period, Round.archived_at.is_(None))
-    rounds = sorted(counted_rounds(session, session.scalars(stmt)).values(), key=lambda r: r.id)
+    live = list(session.scalars(stmt))
+    beside = {r.id: r for rs in rounds_beside(session, live).values() for r in rs if r.parallel}
+    counted = list(counted_rounds(session, live).values()) + list(beside.values())
+    rounds = sorted(counted, key=lambda r: r.id)
     if sectors:
         wanted = set(sectors)
         known = {r.questionnaire_version.sector for r in rounds} | {
@@ -323,7 +347,7 @@ def _rounds_of_period(
             for r in rounds
             if r.questionnaire_version.sector in wanted or r.questionnaire_version.qid in wanted
         ]
-    return rounds
+    return rounds, set(beside)
 
 
 def prepare_bulletin(
@@ -337,9 +361,14 @@ def prepare_bulletin(
     replaces: int | None = None,
     issued: date | None = None,
     rounds: Sequence[Round] | None = None,
+    parallel: Collection[int] = (),
     interim: bool = False,
 ) -> Draft:
     """Gather and analyse every round of ``period`` (or the given ``rounds``).
+
+    A parallel sample with responses gets its own section beside its sector's main one
+    (``inputs["parallel_round_ids"]``); with given ``rounds``, ``parallel`` names the
+    ids among them that are parallel samples (as a published edition recorded them).
 
     ``interim`` marks the edition 中期 / interim (cover, every page, ``inputs``): a
     round of the period is still open (:func:`open_rounds`).
@@ -351,7 +380,10 @@ def prepare_bulletin(
     if lang not in ("zh", "en"):
         raise BulletinError(f"language {lang!r}: choose zh or en")
     _check_period(period)
-    current = list(rounds) if rounds is not None else _rounds_of_period(session, period, sectors)
+    if rounds is not None:
+        current, beside = list(rounds), set(parallel)
+    else:
+        current, beside = _rounds_of_period(session, period, sectors)
     if not current:
         raise BulletinError(f"period {period} has no survey round: nothing to report")
     fonts = reports.load_fonts(settings.font_path)
@@ -359,8 +391,15 @@ def prepare_bulletin(
     analysed = [g.analyse(r, "current", "sector") for r in current]
     if not any(x.matrix.n for x in analysed):
         raise BulletinError(f"period {period} has no response yet: nothing to report")
-    analysed.sort(key=lambda x: (sector_sort_key(x.questionnaire.sector), x.questionnaire.id))
-    reports_ = [g.sector(x) for x in analysed]
+    analysed.sort(
+        key=lambda x: (
+            sector_sort_key(x.questionnaire.sector),
+            x.round.id in beside,
+            x.questionnaire.id,
+            x.round.id,
+        )
+    )
+    reports_ = [g.sector(x, x.round.id in beside) for x in analysed]
     goal = a.goal
     if goal is None:
         goals = {x.result.goal for x in analysed if x.result is not None}
@@ -401,9 +440,11 @@ def prepare_bulletin(
         "period": period,
         "lang": lang,
         "interim": interim,
-        "sectors": [x.questionnaire.id for x in analysed],
+        "sectors": list(dict.fromkeys(x.questionnaire.id for x in analysed)),
         "rounds": [r.record for r in sorted(g.analysed.values(), key=lambda r: r.round.id)],
         "current_round_ids": [x.round.id for x in analysed],
+        # the rounds among them shown as parallel samples, each in its own section
+        "parallel_round_ids": sorted(x.round.id for x in analysed if x.round.id in beside),
         "analysis": {
             "function": "surveyapp.indices.analyse_round",
             "strata": a.strata,
@@ -435,7 +476,11 @@ def prepare_bulletin(
         "font": {"name": fonts.name, "embedded": fonts.embedded, "path": fonts.path},
         "software": software,
     }
-    results = {x.questionnaire.id: x.result for x in analysed if x.result is not None}
+    results = {
+        _section_key(x.round, x.round.id in beside): x.result
+        for x in analysed
+        if x.result is not None
+    }
     return Draft(content, inputs, fonts, results)
 
 
@@ -556,6 +601,7 @@ def rederive_bulletin(
         replaces=inputs["replaces_edition"],
         issued=date.fromisoformat(inputs["issued"]),
         rounds=[r for r in rounds if r is not None],
+        parallel=inputs.get("parallel_round_ids", ()),
         interim=bool(inputs.get("interim", False)),
     )
     return draft.render()

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from surveyapp.bulletins.service import prepare_bulletin
+from surveyapp.bulletins.service import prepare_bulletin, publish_bulletin, rederive_bulletin
 from surveyapp.extensions import db
 from surveyapp.indices import counted_rounds, rounds_beside
 from surveyapp.models import QuestionnaireVersion, Round
@@ -105,12 +105,31 @@ def test_a_parallel_sample_with_responses_is_shown_beside(app, as_role, demo, ad
     assert f"同期另一轮次 {phone}" in html and "平行样本" in html
     csv = client.get(f"/dashboard/indices.csv?period={period}").get_data(as_text=True)
     assert real in csv and phone in csv
-    with app.app_context():  # the bulletin reports the sector once: the round that counts
+    with app.app_context():
+        # the bulletin too: the main round's section, and the parallel sample's own
+        # section right after it (issue 14 item 1: side by side, never one hiding the other)
         draft = prepare_bulletin(db.session, period)
+        real_id, phone_id = get_round(db.session, real).id, get_round(db.session, phone).id
         assert draft.inputs["sectors"].count("catering") == 1
-        assert get_round(db.session, phone).id not in draft.inputs["current_round_ids"]
+        assert {real_id, phone_id} <= set(draft.inputs["current_round_ids"])
+        assert draft.inputs["parallel_round_ids"] == [phone_id]
+        titles = [s.title for s in draft.content.sectors]
+        main_at = titles.index("餐饮服务")
+        assert titles[main_at + 1] == f"餐饮服务（平行样本 {phone}）"
+        beside = draft.content.sectors[main_at + 1]
+        assert beside.n_received == 5 and beside.change is None
+        assert draft.results.get(beside.key) is beside.result
+        # a published edition pins both rounds: rendered again, the same file
+        edition = publish_bulletin(db.session, period, interim=True)
+        db.session.commit()
+        assert edition.inputs["parallel_round_ids"] == [phone_id]
+        assert rederive_bulletin(db.session, edition) == edition.pdf
         archive_round(db.session, get_round(db.session, phone))
         db.session.commit()
+        draft = prepare_bulletin(db.session, period)  # archived: in no bulletin
+        assert phone_id not in draft.inputs["current_round_ids"]
+        assert draft.inputs["parallel_round_ids"] == []
+        assert not any(phone in s.title for s in draft.content.sectors)
     html = client.get(f"/dashboard?period={period}").get_data(as_text=True)
     assert phone not in html  # archived: hidden, kept
 
