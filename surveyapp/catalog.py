@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
@@ -63,7 +64,21 @@ _PARSED: dict[tuple[int, str], Questionnaire] = {}
 _PARSED_MAX = 256
 
 
-def questionnaire_of(row: QuestionnaireVersion) -> Questionnaire:
+class VersionLike(Protocol):
+    """A stored questionnaire version, or a light reference to one (its id, content hash
+    and, read only when needed, its definition)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def content_hash(self) -> str: ...
+
+    @property
+    def definition(self) -> dict[str, Any]: ...
+
+
+def questionnaire_of(row: VersionLike) -> Questionnaire:
     """The parsed questionnaire of a stored version, parsed once per process.
 
     Keyed by id *and* content hash: a version's content never changes, and the hash

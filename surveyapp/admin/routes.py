@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+from typing import Any
 from urllib.parse import unquote
 
 from flask import (
@@ -124,9 +125,10 @@ def survey_url(round_: Round, district: str | None = None, **params: str) -> str
     if district:
         params["d"] = district
     base = current_app.config.get("PUBLIC_URL")
+    values: dict[str, Any] = {"code": round_.code, **params}
     if not base:
-        return url_for("survey.survey", code=round_.code, _external=True, **params)
-    path = url_for("survey.survey", code=round_.code, **params)
+        return url_for("survey.survey", _external=True, **values)
+    path = url_for("survey.survey", **values)
     return base.rstrip("/") + path.removeprefix(request.script_root)
 
 

@@ -7,6 +7,7 @@ cases in the header (it cannot seek back to write it); SPSS and pyreadstat read 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
@@ -69,7 +70,7 @@ def _export(code: str, fmt: Format):
     db.session.commit()
     filename = f"responses-{round_.code}.{fmt}"
     if fmt == "csv":
-        body = (chunk.encode("utf-8") for chunk in export_csv(db.session, round_))
+        body: Iterator[bytes] = (chunk.encode("utf-8") for chunk in export_csv(db.session, round_))
         response = Response(stream_with_context(body), mimetype=MIMETYPES["csv"])
     elif fmt == "xlsx":
         body = iter(XlsxStream(db.session, round_, current_lang()))

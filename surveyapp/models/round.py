@@ -54,11 +54,17 @@ class Round(Base):
 
     def state(self, now: datetime) -> str:
         """``open``, ``closed`` or ``not_open`` at ``now``."""
-        if self.status == "closed" or now >= self.closes_at:
-            return "closed"
-        if now < self.opens_at:
-            return "not_open"
-        return "open"
+        return round_state(self.status, self.opens_at, self.closes_at, now)
+
+
+def round_state(status: str, opens_at: datetime, closes_at: datetime, now: datetime) -> str:
+    """``open``, ``closed`` or ``not_open`` at ``now``: the one rule, for a loaded round
+    and for the submission path's snapshot of one."""
+    if status == "closed" or now >= closes_at:
+        return "closed"
+    if now < opens_at:
+        return "not_open"
+    return "open"
 
 
 class Invitation(Base):

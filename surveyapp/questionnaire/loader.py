@@ -122,6 +122,8 @@ def _meaning_beside(shape: list[Problem], doc: Document, known: dict[str, Text])
     shape problem stops them, only the shape problems are reported; a meaning problem
     at or under a path that already has a shape problem is left out (one cause, one
     line)."""
+    if not isinstance(doc.data, Mapping):  # not even a mapping: the shape says it all
+        return []
     try:
         meaning = semantic_problems(doc.data, known, doc.mark)
     except _SHAPE_ERRORS:

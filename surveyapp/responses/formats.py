@@ -46,7 +46,7 @@ from surveyapp.i18n import t
 from surveyapp.models import Response, Round
 from surveyapp.models.base import DbSession
 from surveyapp.privacy.pii import mask_pii
-from surveyapp.questionnaire.model import Questionnaire, Scale
+from surveyapp.questionnaire.model import Item, OverallItem, Questionnaire, Scale
 from surveyapp.responses.codec import DONT_KNOW, MISSING
 from surveyapp.responses.exporter import export_columns, response_records
 from surveyapp.responses.sav_writer import SavWriter, Variable
@@ -90,7 +90,8 @@ def codebook(q: Questionnaire, lang: str = "zh") -> list[tuple[str, str, str]]:
         values = "; ".join(f"{i + 1} = {o.value}" for i, o in enumerate(question.options))
         rows.append((question.id, question.text.get(lang), values))
     rows.append(("period", "Period / 期次", ""))
-    for item in (*q.items, q.overall):
+    scored: list[Item | OverallItem] = [*q.items, q.overall]
+    for item in scored:
         rows.append(
             (item.id, item.text.get(lang), _scale_values(item.scale, not item.required, lang))
         )
@@ -418,20 +419,21 @@ def _sav_variables(q: Questionnaire, lang: str, widths: dict[str, int]) -> list[
     # "don't know" is a user-missing value of its own, labelled: SPSS leaves it out of
     # the statistics as the analysis does, and still tells it from "not answered"
     not_scored = (float(DONT_KNOW), float(MISSING))
-    dont_know = {DONT_KNOW: dont_know_label(lang)}
+    dont_know: dict[float, str] = {DONT_KNOW: dont_know_label(lang)}
     variables = [Variable("respondent_id", labels["respondent_id"], widths["respondent_id"])]
     for question in q.respondent:
-        values = {i + 1: o.value for i, o in enumerate(question.options)} | {MISSING: missing_label}
+        values: dict[float, str] = {i + 1: o.value for i, o in enumerate(question.options)}
+        values[MISSING] = missing_label
         variables.append(
             Variable(question.id, labels[question.id], value_labels=values, missing=not_answered)
         )
     variables.append(Variable("period", labels["period"], widths["period"]))
     for aid in q.answer_ids:
         scale = q.scale_of(aid)
-        values = {int(v): scale.label(v, lang) for v in scale.points}
-        values |= dont_know | {MISSING: missing_label}
+        labelled: dict[float, str] = {int(v): scale.label(v, lang) for v in scale.points}
+        labelled |= dont_know | {MISSING: missing_label}
         variables.append(
-            Variable(aid, labels[aid], value_labels=values, missing=not_scored, measure="ordinal")
+            Variable(aid, labels[aid], value_labels=labelled, missing=not_scored, measure="ordinal")
         )
     variables += [Variable(oq.id, labels[oq.id], widths[oq.id]) for oq in q.open_questions]
     variables += [

@@ -74,7 +74,7 @@ def build_matrix(
         else b"".join(profiles)
     )
     codes = np.frombuffer(joined, dtype=np.uint8).reshape(n, len(q.respondent))
-    columns: dict[str, object] = {}
+    columns: dict[str, np.ndarray | Categorical] = {}
     for j, question in enumerate(q.respondent):
         column = codes[:, j].astype(np.intp)
         levels = question.values

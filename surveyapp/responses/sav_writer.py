@@ -35,6 +35,7 @@ bytes per segment, as SPSS and ReadStat do.
 
 from __future__ import annotations
 
+import io
 import struct
 import sys
 import time
@@ -166,7 +167,7 @@ class SavWriter:
 
     def __init__(
         self,
-        fh: BinaryIO,
+        fh: BinaryIO | io.RawIOBase,
         variables: Sequence[Variable],
         file_label: str = "",
         now: time.struct_time | None = None,
@@ -310,7 +311,9 @@ class SavWriter:
         self.cases += n
 
     @staticmethod
-    def _string_units(v: Variable, column: Sequence[str] | Sequence[bytes]) -> np.ndarray:
+    def _string_units(
+        v: Variable, column: Sequence[str] | Sequence[bytes] | np.ndarray
+    ) -> np.ndarray:
         """The strings of ``column`` laid out in the variable's units, space padded."""
         width = v.width
         raw = [_cut(s.encode("utf-8") if isinstance(s, str) else s, width) for s in column]

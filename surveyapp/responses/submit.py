@@ -8,8 +8,9 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from surveyapp.catalog import questionnaire_of
@@ -69,13 +70,17 @@ class Client:
     stamp_trusted: bool = False
 
 
-def client_hash(round_: Round, kind: str, value: str | None) -> str | None:
+#: A round as the submission path reads it: the loaded entity, or the API's snapshot.
+RoundLike = Round | RoundSnapshot
+
+
+def client_hash(round_: RoundLike, kind: str, value: str | None) -> str | None:
     if not value:
         return None
     return hmac.new(round_.salt.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def round_state_error(round_: Round, now: datetime) -> RoundNotOpen | None:
+def round_state_error(round_: RoundLike, now: datetime) -> RoundNotOpen | None:
     state = round_.state(now)
     if state == "closed":
         return RoundNotOpen("round_closed")
@@ -142,7 +147,7 @@ def submit_response(
     signals = set(flags) | set(stamp_flags(submission.started_at, now))
     source = origin.source if origin is not None else None
     address = origin.address if origin is not None else None
-    row = {
+    row: dict[str, Any] = {
         "uid": secrets.token_hex(16),
         "round_id": round_.id,
         "questionnaire_version_id": round_.questionnaire_version_id,
@@ -169,7 +174,7 @@ def submit_response(
         )
         if submission.token:
             row["invitation_id"] = _consume_token(session, round_, submission.token, now)
-        session.connection().execute(insert(Response.__table__), row)
+        session.connection().execute(insert(cast(Table, Response.__table__)), row)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -180,7 +185,7 @@ def submit_response(
     return row["uid"]
 
 
-def _consume_token(session: DbSession, round_: Round, token: str, now: datetime) -> int:
+def _consume_token(session: DbSession, round_: RoundLike, token: str, now: datetime) -> int:
     digest = hash_token(token)
     result = session.execute(
         update(Invitation)

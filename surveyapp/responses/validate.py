@@ -171,18 +171,18 @@ def validate_submission(
             errors.setdefault(f"answers.{key}", FieldError("required"))
 
     open_answers: dict[str, str] = {}
-    for question in q.open_questions:
-        value = open_in.get(question.id)
+    for oq in q.open_questions:
+        value = open_in.get(oq.id)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if question.required:
-                errors[f"open.{question.id}"] = FieldError("required")
+            if oq.required:
+                errors[f"open.{oq.id}"] = FieldError("required")
             continue
         if not isinstance(value, str):
-            errors[f"open.{question.id}"] = FieldError("not_text")
-        elif len(value) > question.max_length:
-            errors[f"open.{question.id}"] = FieldError("too_long", {"max": question.max_length})
+            errors[f"open.{oq.id}"] = FieldError("not_text")
+        elif len(value) > oq.max_length:
+            errors[f"open.{oq.id}"] = FieldError("too_long", {"max": oq.max_length})
         else:
-            open_answers[question.id] = value.strip().replace("\x00", "")
+            open_answers[oq.id] = value.strip().replace("\x00", "")
     for key in open_in:
         if key not in {oq.id for oq in q.open_questions}:
             errors[f"open.{key}"] = FieldError("unknown_field")

@@ -22,6 +22,7 @@ from surveyapp.i18n import CHINA_TZ
 from surveyapp.models import Invitation, QuestionnaireVersion, Response, Round
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.review import ReviewWave
+from surveyapp.models.round import round_state
 from surveyapp.models.user import User
 from surveyapp.rounds.dates import (
     china_today,
@@ -388,7 +389,8 @@ class RoundSnapshot:
     salt: str
     questionnaire_version: VersionRef
 
-    state = Round.state
+    def state(self, now: datetime) -> str:
+        return round_state(self.status, self.opens_at, self.closes_at, now)
 
 
 def round_snapshot(session: DbSession, code: str) -> RoundSnapshot | None:
@@ -414,14 +416,14 @@ def round_snapshot(session: DbSession, code: str) -> RoundSnapshot | None:
         return None
 
     def load(version_id: int) -> dict:
-        return session.scalar(
+        definition: dict = session.scalars(
             select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == version_id)
-        )
+        ).one()
+        return definition
 
-    *values, content_hash = row
-    return RoundSnapshot(
-        *values, questionnaire_version=VersionRef(row.questionnaire_version_id, content_hash, load)
-    )
+    values = dict(zip([c.key for c in columns], row, strict=False))
+    version = VersionRef(row.questionnaire_version_id, row.content_hash, load)
+    return RoundSnapshot(**values, questionnaire_version=version)
 
 
 def round_details(round_: Round, now: datetime) -> dict[str, Any]:

@@ -46,7 +46,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
@@ -179,7 +179,8 @@ def init_limiter(app: Flask) -> Limiter | None:
             per_source = limiter.limit(
                 _source_limit(kind), key_func=source_key, exempt_when=_trusted_address
             )
-        app.view_functions[endpoint] = per_source(per_round(view))
+        # Flask-Limiter types its decorators for async views too: the view stays sync
+        app.view_functions[endpoint] = cast(Any, per_source(per_round(view)))
     app.extensions[EXTENSION] = limiter
     return limiter
 
