@@ -278,7 +278,8 @@ class _Gatherer:
         suggestions, suggestions_review = self.suggestions(current, key)
         title = sector_name(q.sector, lang, q.title.get(lang))
         if parallel:
-            title = _label(PARALLEL_TITLE, lang).format(sector=title, code=current.round.code)
+            words = PARALLEL_TITLE if current.round.parallel else OTHER_ROUND_TITLE
+            title = _label(words, lang).format(sector=title, code=current.round.code)
         return reports.SectorReport(
             key=key,
             title=title,
@@ -309,6 +310,9 @@ def _appendix_margins(
 
 #: The title of a parallel sample's section, beside its sector's main section.
 PARALLEL_TITLE = ("{sector}（平行样本 {code}）", "{sector} (parallel sample {code})")
+#: … and of another round of the same sector and period with responses (a rerun, other
+#: districts): shown beside the main one, never hidden by it (issue 14).
+OTHER_ROUND_TITLE = ("{sector}（同期另一轮次 {code}）", "{sector} (another round, {code})")
 
 
 def _section_key(round_: Round, parallel: bool) -> str:
@@ -321,14 +325,15 @@ def _rounds_of_period(
     session: DbSession, period: str, sectors: Sequence[str] | None
 ) -> tuple[list[Round], set[int]]:
     """The round that counts for each questionnaire of ``period``
-    (:func:`surveyapp.indices.counted_rounds`, as on the dashboard), and beside it each
-    parallel sample with responses (:func:`surveyapp.indices.rounds_beside`, its own
-    section: combined or side by side, never one hiding the other); never an archived
-    round, never an empty duplicate over real data.  The second value holds the ids of
-    the parallel samples."""
+    (:func:`surveyapp.indices.counted_rounds`, as on the dashboard), and beside it every
+    other round of the period with responses — a parallel sample, a rerun, other
+    districts (:func:`surveyapp.indices.rounds_beside`, each its own section: side by
+    side, never one hiding the other, as on the dashboard); never an archived round,
+    never an empty duplicate over real data.  The second value holds the ids of the
+    rounds shown beside."""
     stmt = select(Round).where(Round.period == period, Round.archived_at.is_(None))
     live = list(session.scalars(stmt))
-    beside = {r.id: r for rs in rounds_beside(session, live).values() for r in rs if r.parallel}
+    beside = {r.id: r for rs in rounds_beside(session, live).values() for r in rs}
     counted = list(counted_rounds(session, live).values()) + list(beside.values())
     rounds = sorted(counted, key=lambda r: r.id)
     if sectors:
@@ -618,7 +623,8 @@ def due_periods(session: DbSession, lang: str = "zh", now: datetime | None = Non
     """Periods whose rounds have all closed and that have no bulletin (in ``lang``) yet."""
     now = now or utcnow()
     by_period: dict[str, list[Round]] = {}
-    for r in session.scalars(select(Round).order_by(Round.period)):
+    live = select(Round).where(Round.archived_at.is_(None)).order_by(Round.period)
+    for r in session.scalars(live):  # an archived round is in no bulletin
         by_period.setdefault(r.period, []).append(r)
     published = set(session.scalars(select(Bulletin.period).where(Bulletin.lang == lang)))
     return [

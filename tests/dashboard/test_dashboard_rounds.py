@@ -145,3 +145,36 @@ def test_an_archived_round_leaves_the_dashboard_and_the_bulletin(app, as_role, d
         draft = prepare_bulletin(db.session, period)
         assert "catering" not in draft.inputs["sectors"] and draft.inputs["sectors"]
         assert db.session.scalar(select(Round).where(Round.code == f"catering-{period.lower()}"))
+
+
+def test_a_rerun_with_responses_is_shown_beside_in_the_bulletin(app, demo, add_response):
+    """A closed earlier run and the round that counts now, both with responses: the
+    bulletin shows both, the rerun in its own section, as the dashboard does."""
+    period = demo["previous"]  # every round of it is closed
+    rerun = f"catering-rerun-{period.lower()}"
+    _new_round(app, rerun, period)
+    for _ in range(5):
+        add_response(rerun, lambda i: 2)
+    with app.app_context():
+        close_round(db.session, get_round(db.session, rerun))
+        db.session.commit()
+        draft = prepare_bulletin(db.session, period, sectors=["catering"])
+    original = f"catering-{period.lower()}"
+    titles = [s.title for s in draft.content.sectors]
+    assert len(titles) == 2 and titles[0] == "餐饮服务"  # the one that counts first
+    other = titles[1].removeprefix("餐饮服务（同期另一轮次 ").removesuffix("）")
+    assert other in (rerun, original) and other != titles[0]
+    received = {s.title: s.n_received for s in draft.content.sectors}
+    assert sorted(received.values()) == [5, 60]  # the demo fixture: 60 a round; neither hidden
+
+
+def test_a_period_whose_rounds_are_all_archived_is_never_due(app, demo):
+    from surveyapp.bulletins.service import due_periods
+
+    period = demo["previous"]
+    with app.app_context():
+        assert period in due_periods(db.session)
+        for r in db.session.scalars(select(Round).where(Round.period == period)):
+            archive_round(db.session, r, actor="test")
+        db.session.commit()
+        assert period not in due_periods(db.session)
