@@ -22,28 +22,14 @@ from surveyapp.responses.submit import Client, submit_response
 from surveyapp.responses.validate import validate_submission
 from surveyapp.review import Origin, Threshold
 from tests.auth.helpers import csrf_of
-from tests.survey.conftest import FormPage
+from tests.review.residents import scripted_resident
 
 ADDRESS = "198.51.100.77"
 
 
 def _resident(wired, code: str, rng: random.Random, ip: str = ADDRESS) -> int:
     """One resident with a fresh cookie (a new test client) answers every page at random."""
-    browser = wired.test_client()
-    browser.environ_base.update(REMOTE_ADDR=ip, HTTP_USER_AGENT="stuffing-script/1.0")
-    page = FormPage(browser.get(f"/s/{code}").get_data(as_text=True))
-    while True:
-        data = page.data()
-        for name, options in {**page.radios, **page.selects}.items():
-            data[name] = rng.choice([o for o in options if o])
-        for name in page.textareas:
-            data[name] = ""
-        last = page.progress[0] == page.progress[1]
-        data["go"] = "submit" if last else "next"
-        reply = browser.post(f"/s/{code}", data=data)
-        if last or reply.status_code != 200:
-            return reply.status_code
-        page = FormPage(reply.get_data(as_text=True))
+    return scripted_resident(wired, code, rng, ip=ip)
 
 
 def _reviews(app, code: str) -> dict[str, int]:

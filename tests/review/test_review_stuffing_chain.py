@@ -20,29 +20,10 @@ from surveyapp.bulletins import publish_bulletin
 from surveyapp.extensions import db
 from surveyapp.indices import AnalysisSettings, analyse_round, options_for
 from surveyapp.models import Response, Round
-from tests.survey.conftest import FormPage
+from tests.review.residents import scripted_resident
 
 ATTACK = "政府补贴请访问 http://evil.example/claim 领取"
 ADDRESS = "203.0.113.9"
-
-
-def _stuffed_resident(wired, code: str, rng: random.Random) -> int:
-    """A scripted resident: a fresh cookie, random answers, the attacker's suggestion."""
-    browser = wired.test_client()
-    browser.environ_base.update(REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=f"bot/{rng.random()}")
-    page = FormPage(browser.get(f"/s/{code}").get_data(as_text=True))
-    while True:
-        data = page.data()
-        for name, options in {**page.radios, **page.selects}.items():
-            data[name] = rng.choice([o for o in options if o])
-        for name in page.textareas:
-            data[name] = ATTACK
-        last = page.progress[0] == page.progress[1]
-        data["go"] = "submit" if last else "next"
-        reply = browser.post(f"/s/{code}", data=data)
-        if last or reply.status_code != 200:
-            return reply.status_code
-        page = FormPage(reply.get_data(as_text=True))
 
 
 def _stored(app, code: str) -> dict[str, int]:
@@ -78,7 +59,12 @@ def test_the_stuffing_chain_is_refused_held_and_never_printed(app, make_app, mak
     # 2. scripted survey submissions from one address, a fresh cookie each: the first
     #    100 are counted (a busy venue's Wi-Fi), the rest held for a bureau's review
     rng = random.Random(2026)
-    assert [_stuffed_resident(wired, code, rng) for _ in range(130)] == [303] * 130
+    assert [
+        scripted_resident(
+            wired, code, rng, ip=ADDRESS, user_agent=f"bot/{rng.random()}", suggestion=ATTACK
+        )
+        for _ in range(130)
+    ] == [303] * 130
     assert _stored(app, code) == {"counted": 100, "held": 30}
     with app.app_context():
         round_ = db.session.scalar(select(Round).where(Round.code == code))
