@@ -142,23 +142,31 @@ def list_(ctx: AppContext) -> None:
             )
 
 
+def _change_round(ctx: AppContext, code: str, action: str, done: str) -> None:
+    """Apply ``action`` (``close_round``, ``delete_round`` or ``archive_round`` of
+    :mod:`surveyapp.rounds.service`) to round ``code``, audited as the CLI; a refusal is
+    one line and exit 2, with nothing changed."""
+    from surveyapp.rounds import service
+
+    with ctx.session() as session:
+        round_ = service.get_round(session, code)
+        if round_ is None:
+            fail(f"no round with code {code!r}")
+        try:
+            getattr(service, action)(session, round_, actor="cli")
+        except service.RoundError as exc:
+            session.rollback()
+            fail(str(exc))
+        session.commit()
+        click.echo(f"round {code} {done}")
+
+
 @rounds_group.command("close")
 @click.argument("code")
 @pass_appctx
 def close(ctx: AppContext, code: str) -> None:
     """Close a round: no further responses are taken."""
-    from surveyapp.rounds.service import RoundError, close_round, get_round
-
-    with ctx.session() as session:
-        round_ = get_round(session, code)
-        if round_ is None:
-            fail(f"no round with code {code!r}")
-        try:
-            close_round(session, round_, actor="cli")
-        except RoundError as exc:
-            fail(str(exc))
-        session.commit()
-        click.echo(f"round {code} closed")
+    _change_round(ctx, code, "close_round", "closed")
 
 
 @rounds_group.command("delete")
@@ -166,19 +174,7 @@ def close(ctx: AppContext, code: str) -> None:
 @pass_appctx
 def delete(ctx: AppContext, code: str) -> None:
     """Delete a round made by mistake (only while it has no response)."""
-    from surveyapp.rounds.service import RoundError, delete_round, get_round
-
-    with ctx.session() as session:
-        round_ = get_round(session, code)
-        if round_ is None:
-            fail(f"no round with code {code!r}")
-        try:
-            delete_round(session, round_, actor="cli")
-        except RoundError as exc:
-            session.rollback()
-            fail(str(exc))
-        session.commit()
-        click.echo(f"round {code} deleted")
+    _change_round(ctx, code, "delete_round", "deleted")
 
 
 @rounds_group.command("archive")
@@ -186,19 +182,9 @@ def delete(ctx: AppContext, code: str) -> None:
 @pass_appctx
 def archive(ctx: AppContext, code: str) -> None:
     """Archive a round: hidden from dashboards and bulletins, kept in the database."""
-    from surveyapp.rounds.service import RoundError, archive_round, get_round
-
-    with ctx.session() as session:
-        round_ = get_round(session, code)
-        if round_ is None:
-            fail(f"no round with code {code!r}")
-        try:
-            archive_round(session, round_, actor="cli")
-        except RoundError as exc:
-            session.rollback()
-            fail(str(exc))
-        session.commit()
-        click.echo(f"round {code} archived (hidden from dashboards and bulletins, data kept)")
+    _change_round(
+        ctx, code, "archive_round", "archived (hidden from dashboards and bulletins, data kept)"
+    )
 
 
 @rounds_group.command("invite")
