@@ -84,8 +84,12 @@ def gunicorn_on_starting(server) -> None:
 def run_server(app, host: str, port: int, workers: int) -> None:
     """gunicorn with ``workers`` processes; the threaded Werkzeug server when workers is 0."""
     from surveyapp.extensions import db
+    from surveyapp.survey.snapshots import remember_open_rounds
 
     with app.app_context():
+        # the workers inherit a copy of every open round: any of them can re-draw a
+        # resident's page while the database is down
+        remember_open_rounds(db.session)
         db.engine.dispose()  # no pooled connection may cross a fork into the workers
     bind = bind_of(host, port)
     if workers <= 0:

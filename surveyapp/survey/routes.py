@@ -10,7 +10,7 @@ thank-you page (POST, redirect, GET).  Everything works with JavaScript off.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import NoReturn
 
 from flask import (
@@ -66,6 +66,7 @@ from surveyapp.survey.device import (
     sign_started,
 )
 from surveyapp.survey.forms import TOKEN_PATH, SurveyDefinition, SurveyForm, definition_for
+from surveyapp.survey.snapshots import RoundSeen, last_seen, remember
 from surveyapp.web import client_fingerprint, current_lang
 
 bp = Blueprint("survey", __name__, template_folder="templates")
@@ -159,21 +160,6 @@ def _refuse_duplicate(round_: Round, status: int) -> NoReturn:
     _stop("already_title", t("already_body", current_lang()), status, round_)
 
 
-@dataclass(frozen=True)
-class _RoundSeen:
-    """What re-drawing a page needs of a round, as this process last read it."""
-
-    code: str
-    districts: list[str]
-    require_token: bool
-    period: str  # the page's header says it in words
-
-
-# code -> (round, survey) of the last good lookup: lets a POST that finds the database
-# down send the resident's page back with every answer (see survey_post)
-_LAST_SEEN: dict[str, tuple[_RoundSeen, SurveyDefinition]] = {}
-
-
 def _open_round(code: str) -> tuple[Round, SurveyDefinition]:
     """The round and its survey; a notice page (404, 410) for an unknown or closed round."""
     round_ = get_round(db.session, code)
@@ -183,15 +169,12 @@ def _open_round(code: str) -> tuple[Round, SurveyDefinition]:
     if refused is not None:
         _refuse_closed(round_, refused)
     definition = definition_for(questionnaire_of(round_.questionnaire_version))
-    seen = _RoundSeen(
-        round_.code, list(round_.districts or []), bool(round_.require_token), round_.period
-    )
-    _LAST_SEEN[code] = (seen, definition)
+    remember(round_, definition)
     return round_, definition
 
 
 def _render(
-    round_: Round | _RoundSeen,
+    round_: Round | RoundSeen,
     definition: SurveyDefinition,
     form: SurveyForm,
     page: int,
@@ -257,9 +240,10 @@ def survey_post(code: str):
     try:
         round_, definition = _open_round(code)
     except OperationalError:
-        if code not in _LAST_SEEN:  # never read here: the blueprint's 503 notice page
+        kept = last_seen(code)
+        if kept is None:  # never read here: the blueprint's 503 notice page
             raise
-        seen, definition = _LAST_SEEN[code]  # the database is down: keep the answers
+        seen, definition = kept  # the database is down: keep the answers
         form = definition.form_class()
         form.localise(definition, current_lang(), seen.districts)
         return _unavailable(seen, definition, form, form.page_index(len(definition.pages)))
@@ -324,17 +308,17 @@ def _to_thanks(round_: Round):
 
 
 def _unavailable(
-    round_: Round | _RoundSeen, definition: SurveyDefinition, form: SurveyForm, page: int
+    round_: Round | RoundSeen, definition: SurveyDefinition, form: SurveyForm, page: int
 ):
     """The database failed mid-request: the same page again, every answer kept, 503.
 
-    Drawn from the plain snapshot of the round (:data:`_LAST_SEEN`), never the loaded
+    Drawn from the plain snapshot of the round (:mod:`surveyapp.survey.snapshots`), never the loaded
     round: the rollback expires it, and reading any of its attributes again would ask
     the database that just failed (the page would turn into a notice without answers).
     """
     code = round_.code  # read before the rollback expires a loaded round
     db.session.rollback()
-    kept = _LAST_SEEN.get(code)
+    kept = last_seen(code)
     shown = kept[0] if kept is not None else round_
     notice = t("unavailable", current_lang())
     headers = {"Retry-After": RETRY_AFTER}

@@ -129,6 +129,10 @@ class PrivateCluster:
     def stop(self) -> None:
         self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "60", "stop")
 
+    def running(self) -> bool:
+        cmd = [*self.user, os.path.join(self.bin, "pg_ctl"), "-D", self.data, "status"]
+        return subprocess.run(cmd, capture_output=True, timeout=60).returncode == 0
+
     def remove(self) -> None:
         if os.path.exists(os.path.join(self.data, "postmaster.pid")):
             try:
@@ -139,7 +143,7 @@ class PrivateCluster:
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def private_cluster():
     pg = PrivateCluster()
     try:
         pg.init()
@@ -147,6 +151,14 @@ def cluster():
         yield pg
     finally:
         pg.remove()
+
+
+@pytest.fixture
+def cluster(private_cluster):
+    """The private cluster, running: a test that failed mid-outage leaves it stopped."""
+    if not private_cluster.running():
+        private_cluster.start()
+    return private_cluster
 
 
 # --- HTTP clients ------------------------------------------------------------------------
@@ -496,6 +508,55 @@ def test_database_gone_at_the_rounds_own_lookup_keeps_the_answers(
     s.send("submit")
     assert s.response.status_code == 303
     assert len(stored(code)) == 1
+
+
+def test_a_worker_warmed_at_start_keeps_the_answers_of_a_round_it_never_served(
+    app, monkeypatch, make_round, survey, stored
+):
+    """Which worker takes a POST is the server's choice: one that never served the round
+    still re-draws the resident's page, from the copy read when the server started."""
+    from sqlalchemy.exc import OperationalError
+
+    from surveyapp.extensions import db
+    from surveyapp.survey import routes, snapshots
+
+    code = make_round("catering")
+    closed = make_round("catering", period="2025Q1", code="catering-old")
+    s = survey(code)
+    s.open()
+    s.walk(lambda name, options: options[-1], lambda name: "换了一个进程", submit=False)
+    snapshots.forget_all()  # the next request lands on a process that never read it
+    with app.app_context():
+        from surveyapp.rounds.service import close_round, get_round
+
+        close_round(db.session, get_round(db.session, closed))
+        db.session.commit()
+        assert snapshots.remember_open_rounds(db.session) >= 1
+    assert snapshots.last_seen(code) is not None
+    assert snapshots.last_seen(closed) is None  # nobody answers a closed round
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(routes, "get_round", down)
+    s.send("submit")
+    assert s.response.status_code == 503
+    assert s.page.textareas == {"o_suggestions": "换了一个进程"}
+    assert stored(code) == []
+
+
+def test_a_server_starting_with_the_database_down_still_starts(app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from surveyapp.extensions import db
+    from surveyapp.survey import snapshots
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    with app.app_context():
+        monkeypatch.setattr(db.session, "scalars", down)
+        assert snapshots.remember_open_rounds(db.session) == 0
 
 
 def test_pooled_connections_survive_a_server_restart(cluster):
