@@ -142,10 +142,16 @@ def synthesize(
     dim_shift = rng.normal(0, 0.2, len(q.dimensions))
     raw = latent[:, None] + dim_shift[dim_of][None, :] + rng.normal(0, 0.6, (n, len(items)))
     scores = np.clip(np.rint(raw), 1, 5).astype(int)
-    na = rng.random((n, len(items))) < 0.05
+    optional = np.array([not item.required for item in items])
+    na = (rng.random((n, len(items))) < 0.05) & optional[None, :]
     straight = rng.random(n) < 0.02
     scores[straight] = rng.integers(3, 6, straight.sum())[:, None]
     na[straight] = False
+    # most optional items without a score are a resident's "不了解/不适用" (stored as its
+    # own code, 254, as the survey page stores it); the rest were left unanswered.  Chosen
+    # by position, not drawn: the random stream (and so every demo figure) stays as it was
+    cells = np.add.outer(np.arange(n), np.arange(len(items)))
+    dont_know = na & (cells % 10 < 7)
     overall = np.clip(np.rint(latent + rng.normal(0, 0.45, n)), 1, 5).astype(int)
     duration = rng.lognormal(np.log(170), 0.4, n)
     speeders = rng.random(n) < 0.03
@@ -158,6 +164,7 @@ def synthesize(
             item.id: (None if na[i, j] else int(scores[i, j])) for j, item in enumerate(items)
         }
         answers[q.overall.id] = int(overall[i])
+        unknown = {item.id for j, item in enumerate(items) if dont_know[i, j]}
         open_answers = None
         if q.open_questions and rng.random() < 0.3:
             open_answers = {
@@ -167,6 +174,7 @@ def synthesize(
             {
                 "respondent": {"district": district[i], "age_group": age[i], "gender": gender[i]},
                 "answers": answers,
+                "dont_know": unknown,
                 "open": open_answers,
                 "duration": float(duration[i]),
                 "channel": channel[i],
@@ -228,7 +236,7 @@ def seed_demo(
                         # mini-programs are keys without trusted stamps
                         "stamp_trusted": answer["channel"] == "web",
                         "district": answer["respondent"]["district"],
-                        "answers": pack_answers(q, answer["answers"]),
+                        "answers": pack_answers(q, answer["answers"], answer["dont_know"]),
                         "profile": pack_profile(q, answer["respondent"]),
                         "open_answers": answer["open"],
                     }

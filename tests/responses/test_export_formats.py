@@ -66,6 +66,7 @@ def test_xlsx_and_sav_round_trip(app, database_url, tmp_path):
     codebook = pd.read_excel(xlsx, sheet_name="codebook")
     frame, meta = pyreadstat.read_sav(str(sav))
     assert len(sheet) == len(frame) == len(stored) == 40
+    chosen = _dont_know(app, code)  # the items each resident answered "不了解/不适用"
     for i, (uid, profile, answers, open_answers) in enumerate(stored):
         assert sheet.loc[i, "respondent_id"] == uid == frame.loc[i, "respondent_id"]
         for qid, value in profile.items():
@@ -77,8 +78,12 @@ def test_xlsx_and_sav_round_trip(app, database_url, tmp_path):
                 == options[int(frame.loc[i, qid]) - 1]
             )
         for aid, value in answers.items():
-            if value is None:
-                assert pd.isna(sheet.loc[i, aid]) and pd.isna(frame.loc[i, aid])
+            if value is None:  # XLSX: its own label for "don't know", empty when skipped
+                if aid in chosen[uid]:
+                    assert sheet.loc[i, aid] == "不了解/不适用"
+                else:
+                    assert pd.isna(sheet.loc[i, aid])
+                assert pd.isna(frame.loc[i, aid])
             else:
                 assert sheet.loc[i, aid] == value == frame.loc[i, aid]
         text = open_answers.get("suggestions")
@@ -106,6 +111,16 @@ def test_xlsx_and_sav_round_trip(app, database_url, tmp_path):
         {"lo": 254.0, "hi": 254.0},
         {"lo": 255.0, "hi": 255.0},
     ]
+    # the demo's residents chose "不了解/不适用" on some items and skipped others: both
+    # kinds are in the data, each exported as its own code
+    codes = {254: set(), 255: set()}
+    for i, (uid, _profile, answers, _open) in enumerate(stored):
+        for aid, value in answers.items():
+            if value is None:
+                raw = int(user_missing.loc[i, aid])
+                codes[raw].add((uid, aid))
+                assert (raw == 254) == (aid in chosen[uid])
+    assert codes[254] and codes[255]
     submitted = [pd.Timestamp(at).tz_convert(None) for at in _submitted(app, code)]
     # SPSS time is a double of seconds since 1582: at 1.4e10 s its resolution is ~2 microseconds
     assert all(
@@ -124,6 +139,18 @@ def test_binary_formats_need_a_file(app, database_url):
         ["--database-url", database_url, "responses", "export", "--round", code, "--format", "sav"],
     )
     assert result.exit_code == 2 and "--format sav needs --out FILE" in result.output
+
+
+def _dont_know(app, code):
+    from surveyapp.responses.codec import dont_know_items
+
+    with app.app_context():
+        round_ = get_round(db.session, code)
+        q = questionnaire_of(round_.questionnaire_version)
+        rows = db.session.execute(
+            select(Response.uid, Response.answers).where(Response.round_id == round_.id)
+        ).all()
+        return {uid: dont_know_items(q, blob) for uid, blob in rows}
 
 
 def _submitted(app, code):
