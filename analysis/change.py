@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from scipy import stats
+from scipy import special
 
 from .estimate import Z95
 from .result import AnalysisResult, Estimate, num
@@ -56,7 +56,7 @@ def difference(before: Estimate, after: Estimate, *, alpha: float = 0.05) -> Cha
     d = after.estimate - before.estimate
     se = math.sqrt(before.se**2 + after.se**2)
     if math.isfinite(d) and se > 0:
-        p = float(2 * stats.norm.sf(abs(d) / se))
+        p = float(2 * special.ndtr(-abs(d) / se))
     elif math.isfinite(d) and se == 0:
         p = 1.0 if d == 0 else 0.0
     else:

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special
 
 from .matrix import Categorical, factorize
 
@@ -310,7 +310,7 @@ def logit_interval(
     s = np.asarray(se, dtype=np.float64) / scale
     d = np.asarray(df, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(d >= 1, stats.t.ppf(0.975, np.maximum(d, 1.0)), np.nan)
+        t = np.where(d >= 1, special.stdtrit(np.maximum(d, 1.0), 0.975), np.nan)
         lg = np.log(p / (1 - p))
         half = t * s / (p * (1 - p))
         lo = 1.0 / (1.0 + np.exp(-(lg - half)))

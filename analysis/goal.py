@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from scipy import stats
+from scipy import special
 
 __all__ = ["GoalStatus", "goal_test"]
 
@@ -47,7 +47,7 @@ def goal_test(
         z = 0.0
     else:
         z = math.copysign(math.inf, diff)
-    p = float(stats.norm.sf(abs(z)))
+    p = float(special.ndtr(-abs(z)))
     if z > 0 and p < alpha:
         return "met", p
     if z < 0 and p < alpha:

@@ -104,39 +104,102 @@ def straightliners(scores: NDArray[np.float64], min_items: int) -> BoolArray:
     return out
 
 
+def _row_parts(matrix: ResponseMatrix, columns: Sequence[str] | None) -> list[NDArray[np.int64]]:
+    """The compared values of every row as 64-bit integer columns: the bits of each score
+    (every ``NaN`` alike) and the codes of each respondent column."""
+    names = list(matrix.columns) if columns is None else list(columns)
+    parts = []
+    for values in (*matrix.scores.T, matrix.overall):
+        parts.append(np.where(np.isnan(values), -1e300, values).view(np.int64))
+    for name in names:
+        parts.append(factorize(matrix.column(name))[0].astype(np.int64))
+    return parts
+
+
+def _row_hashes(parts: Sequence[NDArray[np.int64]], n: int) -> NDArray[np.uint64]:
+    """A 64-bit hash of every row, column by column with random odd multipliers."""
+    rng = np.random.default_rng(20240611)
+    mult = rng.integers(1, 2**63, size=len(parts), dtype=np.uint64) | np.uint64(1)
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    h = np.zeros(n, dtype=np.uint64)
+    tmp = np.empty(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for part, m in zip(parts, mult, strict=True):
+            np.multiply(part.view(np.uint64), m, out=tmp)
+            h ^= tmp
+            h *= golden
+    h ^= h >> np.uint64(29)  # mix the high bits down: the table slot is taken from them
+    return h
+
+
+def first_of_hash(h: NDArray[np.uint64]) -> NDArray[np.intp]:
+    """For every row, the first row with the same hash (itself when it is the first).
+
+    A hash table in numpy, with no sort: open addressing with linear probing in a table
+    of at least twice as many slots as rows.  All rows still looking for their slot take
+    a step together: a row finding an empty slot claims it (the lowest row among those
+    arriving at once), a row finding its own hash there is resolved to the slot's row,
+    any other row moves to the next slot.  Rows of one hash walk the same slots in
+    step, so the slot of a hash is claimed by its lowest row.
+    """
+    n = h.size
+    bits = max(int(2 * n - 1).bit_length(), 1)
+    size = 1 << bits
+    table = np.full(size, -1, dtype=np.intp)
+    first = np.empty(n, dtype=np.intp)
+    rows = np.arange(n, dtype=np.intp)
+    slot = (h >> np.uint64(64 - bits)).astype(np.intp) if bits < 64 else h.astype(np.intp)
+    mask = size - 1
+    while rows.size:
+        empty = table[slot] < 0
+        if empty.any():
+            claim_slots = slot[empty]
+            table[claim_slots] = n
+            np.minimum.at(table, claim_slots, rows[empty])  # the lowest arriving row
+        owner = table[slot]
+        same = h[owner] == h[rows]
+        first[rows[same]] = owner[same]
+        rows, slot = rows[~same], (slot[~same] + 1) & mask
+    return first
+
+
+def _first_by_sorting(keys: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Whether each row of ``keys`` is the first of its value (exact, by sorting)."""
+    _, first = np.unique(keys, axis=0, return_index=True)
+    is_first = np.zeros(keys.shape[0], dtype=bool)
+    is_first[first] = True
+    return is_first
+
+
 def duplicates(matrix: ResponseMatrix, columns: Sequence[str] | None) -> BoolArray:
     """Rows repeating an earlier row's answers and respondent values (the first is kept).
 
-    Rows are hashed to 64 bits with random odd multipliers; rows sharing a hash are then
-    compared exactly, so a hash collision cannot flag a response.
+    Rows are hashed to 64 bits (:func:`_row_hashes`) and every row is matched to the
+    first row of its hash through a hash table (:func:`first_of_hash`), with no sort of
+    the rows.  A row and the first of its hash are then compared exactly, so a hash
+    collision cannot flag a response; the rows of a hash shared by different answers
+    (a collision: practically never) are settled exactly by sorting them alone.
     """
     n = matrix.n
     out = np.zeros(n, dtype=bool)
     if n < 2:
         return out
-    names = list(matrix.columns) if columns is None else list(columns)
-    parts = [np.where(np.isnan(matrix.scores), -1e300, matrix.scores).view(np.int64)]
-    parts.append(np.where(np.isnan(matrix.overall), -1e300, matrix.overall).view(np.int64)[:, None])
-    for name in names:
-        parts.append(factorize(matrix.column(name))[0].astype(np.int64)[:, None])
-    rng = np.random.default_rng(20240611)
-    h = np.zeros(n, dtype=np.uint64)
-    for part in parts:
-        mult = np.asarray(rng.integers(1, 2**63, size=part.shape[1], dtype=np.uint64)) | np.uint64(
-            1
-        )
-        with np.errstate(over="ignore"):
-            for c in range(part.shape[1]):
-                h = (h ^ (part[:, c].view(np.uint64) * mult[c])) * np.uint64(0x9E3779B97F4A7C15)
-    _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
-    cand = np.flatnonzero(counts[inverse.reshape(-1)] > 1)
+    parts = _row_parts(matrix, columns)
+    h = _row_hashes(parts, n)
+    first = first_of_hash(h)
+    cand = np.flatnonzero(first != np.arange(n))
     if cand.size == 0:
         return out
-    keys = np.concatenate([p[cand] for p in parts], axis=1)
-    _, first = np.unique(keys, axis=0, return_index=True)
-    is_first = np.zeros(cand.size, dtype=bool)
-    is_first[first] = True
-    out[cand[~is_first]] = True
+    rep = first[cand]
+    equal = np.ones(cand.size, dtype=bool)
+    for part in parts:
+        equal &= part[cand] == part[rep]
+    out[cand[equal]] = True
+    if not equal.all():  # a collision: settle the rows of those hashes exactly
+        clash = np.isin(first, rep[~equal])
+        rows = np.flatnonzero(clash)
+        keys = np.column_stack([p[rows] for p in parts])
+        out[rows] = ~_first_by_sorting(keys)
     return out
 
 
