@@ -6,11 +6,12 @@ within 45 working days of acceptance (the numbers are settings of their own).  A
 working day is Monday to Friday, minus the days off the State Council announces each
 year, plus its make-up working days (a Saturday or Sunday worked in exchange).
 
-The calendar is data (``cn_calendar.yaml``, one block per year with its notice);
-:class:`WorkCalendar` does the arithmetic.  The next year's notice comes out in the
-autumn: a count that runs past the last year in the file uses Monday to Friday less
-the statutory days off on fixed dates, and says so (:attr:`Deadline.provisional`),
-rather than guessing the lunar holidays.
+The calendar is data: one file a year, ``cn-holidays-YYYY.csv`` (``date,kind,holiday``;
+``kind`` is ``holiday`` for a day off or ``workday`` for a make-up working day; ``#``
+lines are comments), shipped in ``data/`` and loadable by an administrator without a
+release, since the State Council publishes the next year's arrangement each November.
+:class:`WorkCalendar` does the arithmetic.  A count that runs past the last loaded year
+skips weekends only there and says so (:attr:`Deadline.provisional`).
 """
 
 from __future__ import annotations
@@ -19,16 +20,22 @@ from surveyapp.workdays.calendar import (
     CalendarError,
     Deadline,
     WorkCalendar,
+    YearFile,
     china_date,
+    combine,
     default_calendar,
     load_calendar,
+    read_year,
 )
 
 __all__ = [
     "CalendarError",
     "Deadline",
     "WorkCalendar",
+    "YearFile",
     "china_date",
+    "combine",
     "default_calendar",
     "load_calendar",
+    "read_year",
 ]

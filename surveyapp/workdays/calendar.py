@@ -1,37 +1,34 @@
-"""The calendar's data and arithmetic; see :mod:`surveyapp.workdays`."""
+"""The calendar files and the arithmetic; see :mod:`surveyapp.workdays`."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from surveyapp.i18n import CHINA_TZ
 
-DATA = Path(__file__).with_name("cn_calendar.yaml")
-
-#: Statutory days off on fixed solar dates (《全国年节及纪念日放假办法》: 元旦 1 January,
-#: 劳动节 1-2 May, 国庆节 1-3 October).  They are kept off in a year the calendar does not
-#: cover yet; the lunar holidays and the make-up days of such a year are not known.
-FIXED_DAYS_OFF = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+SHIPPED = Path(__file__).with_name("data")
+PATTERN = "cn-holidays-*.csv"
+COLUMNS = ("date", "kind", "holiday")
+KINDS = ("holiday", "workday")
 
 
 class CalendarError(ValueError):
-    """The calendar file is malformed: the message names the year and the entry."""
+    """A calendar file is malformed: the message names the file, row and column."""
 
 
 @dataclass(frozen=True)
 class Deadline:
     """The last day (a China-time date) on which something is due.
 
-    ``provisional`` is true when the count ran past the last year of the official
-    calendar: Monday to Friday were counted, less the statutory days off on fixed dates
-    (:data:`FIXED_DAYS_OFF`), and the day may move once that year's holidays and make-up
-    days are announced.
+    ``provisional`` is true when the count ran past the last year of the loaded
+    calendar: weekends only were skipped there, and the day may move once that year's
+    arrangement is loaded.
     """
 
     day: date
@@ -39,22 +36,33 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class YearFile:
+    """One year's arrangement as read from its file."""
+
+    year: int
+    days_off: frozenset[date]
+    make_up: frozenset[date]
+    note: str  # the file's first comment line: which notice it is
+
+
+@dataclass(frozen=True)
 class WorkCalendar:
-    """Days off and make-up working days of the years ``first_year``..``last_year``."""
+    """Days off and make-up working days of the loaded years."""
 
     days_off: frozenset[date]
     make_up: frozenset[date]
-    first_year: int
-    last_year: int
-    sources: dict[int, str]
+    years: frozenset[int]
+    notes: dict[int, str]
+
+    @property
+    def last_year(self) -> int | None:
+        return max(self.years) if self.years else None
 
     def known(self, day: date) -> bool:
-        """The official calendar covers ``day``'s year."""
-        return self.first_year <= day.year <= self.last_year
+        """The official arrangement of ``day``'s year is loaded."""
+        return day.year in self.years
 
     def is_workday(self, day: date) -> bool:
-        if not self.known(day):
-            return day.weekday() < 5 and (day.month, day.day) not in FIXED_DAYS_OFF
         if day in self.make_up:
             return True
         return day.weekday() < 5 and day not in self.days_off
@@ -62,8 +70,8 @@ class WorkCalendar:
     def add_working_days(self, start: date, n: int) -> Deadline:
         """The ``n``-th working day after ``start`` (``start`` itself is not counted).
 
-        ``n = 0`` is ``start``.  Received on a Friday before a seven-day holiday, the
-        first working day counted is the one after the holiday.
+        ``n = 0`` is ``start``.  Received on the last working day before a seven-day
+        holiday, the first working day counted is the one after the holiday.
         """
         if n < 0:
             raise ValueError("n must be zero or more")
@@ -92,60 +100,83 @@ def china_date(moment: datetime) -> date:
     return moment.astimezone(CHINA_TZ).date()
 
 
-def _day(value: Any, where: str) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    raise CalendarError(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+def read_year(text: str, name: str) -> YearFile:
+    """One calendar file: ``date,kind,holiday`` rows, ``#`` lines are comments.
+
+    ``kind`` is ``holiday`` (a day off, weekend days inside a holiday block included)
+    or ``workday`` (a make-up working day, which falls on a Saturday or Sunday).  Every
+    date is of one year; a date appears once.  Errors name the file's own line number.
+    """
+    lines = text.lstrip("\ufeff").splitlines()
+    note = next((ln.lstrip("# ").strip() for ln in lines if ln.startswith("#")), "")
+    data = [(i, ln) for i, ln in enumerate(lines, start=1) if ln.strip() and not ln.startswith("#")]
+    if not data:
+        raise CalendarError(f"{name}: no header line date,kind,holiday")
+    head_line, head = data[0]
+    header = [h.strip() for h in next(csv.reader([head]))]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise CalendarError(f"{name}, row {head_line}: missing column {', '.join(missing)}")
+    at = {c: header.index(c) for c in COLUMNS}
+    seen: dict[date, int] = {}
+    off: set[date] = set()
+    work: set[date] = set()
+    for line_no, cells in zip(
+        (i for i, _ in data[1:]), csv.reader(io.StringIO("\n".join(ln for _, ln in data[1:])))
+    ):
+        where = f"{name}, row {line_no}"
+        cells = [c.strip() for c in cells] + [""] * len(header)
+        try:
+            day = date.fromisoformat(cells[at["date"]])
+        except ValueError:
+            raise CalendarError(
+                f"{where}, column date: {cells[at['date']]!r} is not a date (YYYY-MM-DD)"
+            ) from None
+        kind = cells[at["kind"]]
+        if kind not in KINDS:
+            raise CalendarError(f"{where}, column kind: {kind!r} is not holiday or workday")
+        if day in seen:
+            raise CalendarError(f"{where}, column date: {day} is already on row {seen[day]}")
+        seen[day] = line_no
+        if kind == "workday" and day.weekday() < 5:
+            raise CalendarError(
+                f"{where}, column date: {day} is a weekday; a make-up working day "
+                "falls on a Saturday or Sunday"
+            )
+        (off if kind == "holiday" else work).add(day)
+    years = {d.year for d in seen}
+    if len(years) != 1:
+        raise CalendarError(f"{name}: dates of {len(years)} years; a file holds one year")
+    return YearFile(years.pop(), frozenset(off), frozenset(work), note)
 
 
-def _parse(data: Any, origin: str) -> WorkCalendar:
-    years = data.get("years") if isinstance(data, dict) else None
-    if not isinstance(years, dict) or not years:
-        raise CalendarError(f"{origin}: no 'years' block")
-    days_off: set[date] = set()
-    make_up: set[date] = set()
-    sources: dict[int, str] = {}
-    for year, block in years.items():
-        where = f"{origin}: year {year}"
-        if not isinstance(year, int) or not isinstance(block, dict):
-            raise CalendarError(f"{where}: a year is a number with a block under it")
-        if not str(block.get("source") or "").strip():
-            raise CalendarError(f"{where}: 'source' (the notice) is missing")
-        sources[year] = str(block["source"])
-        for k, entry in enumerate(block.get("days_off") or [], start=1):
-            if not isinstance(entry, list) or len(entry) != 2:
-                raise CalendarError(f"{where}: days_off entry {k} is not [first, last]")
-            first, last = (_day(v, f"{where}, days_off entry {k}") for v in entry)
-            if last < first or first.year != year or last.year != year:
-                raise CalendarError(
-                    f"{where}: days_off entry {k} ({first}..{last}) is not a range in {year}"
-                )
-            days_off.update(first + timedelta(days=i) for i in range((last - first).days + 1))
-        for k, value in enumerate(block.get("make_up_workdays") or [], start=1):
-            day = _day(value, f"{where}, make_up_workdays entry {k}")
-            if day.year != year or day.weekday() < 5 or day in days_off:
-                raise CalendarError(
-                    f"{where}: make-up working day {day} must be a Saturday or Sunday of "
-                    f"{year} outside the days off"
-                )
-            make_up.add(day)
-    ordered = sorted(years)
-    if ordered != list(range(ordered[0], ordered[-1] + 1)):
-        raise CalendarError(f"{origin}: the years must follow one another (found {ordered})")
-    return WorkCalendar(frozenset(days_off), frozenset(make_up), ordered[0], ordered[-1], sources)
+def combine(files: Iterable[YearFile]) -> WorkCalendar:
+    """One calendar from year files; a later file for the same year replaces an earlier
+    one (an administrator's file over the shipped one)."""
+    by_year = {f.year: f for f in files}
+    return WorkCalendar(
+        frozenset(d for f in by_year.values() for d in f.days_off),
+        frozenset(d for f in by_year.values() for d in f.make_up),
+        frozenset(by_year),
+        {y: f.note for y, f in by_year.items()},
+    )
 
 
-def load_calendar(path: Path | str = DATA) -> WorkCalendar:
-    """Read and check a calendar file (see ``cn_calendar.yaml`` for its shape)."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CalendarError(f"{path.name}: cannot be read ({exc})") from exc
-    return _parse(data, path.name)
+def load_calendar(*folders: Path | str) -> WorkCalendar:
+    """Every ``cn-holidays-YYYY.csv`` of the shipped folder, then of ``folders`` in
+    order (so a year an administrator loaded wins)."""
+    files = []
+    for folder in (SHIPPED, *folders):
+        for path in sorted(Path(folder).glob(PATTERN)):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CalendarError(f"{path.name}: cannot be read ({exc})") from exc
+            files.append(read_year(text, path.name))
+    return combine(files)
 
 
 @cache
 def default_calendar() -> WorkCalendar:
     """The shipped calendar, read once per process."""
-    return load_calendar(DATA)
+    return load_calendar()

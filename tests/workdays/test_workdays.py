@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from surveyapp.workdays import CalendarError, china_date, default_calendar, load_calendar
+from surveyapp.workdays import (
+    CalendarError,
+    china_date,
+    default_calendar,
+    load_calendar,
+    read_year,
+)
+
+SHARED_2026 = (
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cn-holidays-2026.csv"
+)
 
 
 @pytest.fixture(scope="module")
@@ -15,8 +26,11 @@ def cal():
 
 
 def test_the_shipped_years_and_their_notices(cal):
-    assert (cal.first_year, cal.last_year) == (2024, 2026)
-    assert all("国务院办公厅" in source for source in cal.sources.values())
+    assert cal.years == {2024, 2025, 2026} and cal.last_year == 2026
+    assert all("State Council" in note for note in cal.notes.values())
+    # 2026: 3 + 9 + 3 + 5 + 3 + 3 + 7 days off, six make-up days (the notice of 2025-11-04)
+    off_2026 = {d for d in cal.days_off if d.year == 2026}
+    assert len(off_2026) == 33 and len({d for d in cal.make_up if d.year == 2026}) == 6
 
 
 @pytest.mark.parametrize(
@@ -43,6 +57,9 @@ def test_seven_working_days_after_receipt_skip_a_holiday_and_count_make_up_days(
     # March 2 the seventh
     deadline = cal.add_working_days(date(2026, 2, 13), 7)
     assert deadline.day == date(2026, 3, 2) and not deadline.provisional
+    # received on the last working day before National Day 2026 (Wednesday 30 Sept.):
+    # 1-7 October off, 8 and 9 (1, 2), Saturday 10 a make-up day (3), 12-15 (4..7)
+    assert cal.add_working_days(date(2026, 9, 30), 7).day == date(2026, 10, 15)
     # an ordinary week: received Monday, due the Wednesday after next
     assert cal.add_working_days(date(2026, 11, 2), 7).day == date(2026, 11, 11)
     # received on a day off: the count starts the day after, as for any day
@@ -63,14 +80,36 @@ def test_forty_five_working_days_and_the_count_back(cal):
     assert day == due
 
 
-def test_a_count_past_the_last_published_year_is_provisional(cal):
-    # Thursday 2026-12-24: 25, 28, 29, 30, 31 December, then New Year's Day 2027 (a
-    # Friday, a statutory day off on a fixed date even before the 2027 notice), 4 and 5
-    # January
+def test_a_count_past_the_last_loaded_year_skips_weekends_only_and_is_provisional(cal):
+    # Thursday 2026-12-24: 25, 28, 29, 30, 31 December, 1 January 2027 (not known to be
+    # a day off until the 2027 arrangement is loaded), 4 January
     deadline = cal.add_working_days(date(2026, 12, 24), 7)
-    assert deadline.provisional and deadline.day == date(2027, 1, 5)
-    assert not cal.is_workday(date(2027, 10, 1)) and cal.is_workday(date(2027, 2, 8))
+    assert deadline.provisional and deadline.day == date(2027, 1, 4)
     assert not cal.add_working_days(date(2026, 12, 1), 7).provisional
+
+
+def test_loading_next_years_file_makes_the_deadline_final(tmp_path, cal):
+    (tmp_path / "cn-holidays-2027.csv").write_text(
+        "# a 2027 arrangement (as an administrator would load it)\n"
+        "date,kind,holiday\n2027-01-01,holiday,元旦\n",
+        encoding="utf-8",
+    )
+    loaded = load_calendar(tmp_path)
+    deadline = loaded.add_working_days(date(2026, 12, 24), 7)
+    assert deadline == type(deadline)(date(2027, 1, 5), provisional=False)
+
+
+def test_the_shipped_2026_file_is_the_shared_reference():
+    if not SHARED_2026.exists():
+        pytest.skip("the shared reference file is not beside this checkout")
+    shipped = read_year(
+        (
+            Path(__file__).resolve().parents[2] / "surveyapp/workdays/data/cn-holidays-2026.csv"
+        ).read_text(encoding="utf-8"),
+        "shipped",
+    )
+    reference = read_year(SHARED_2026.read_text(encoding="utf-8"), "shared")
+    assert (shipped.days_off, shipped.make_up) == (reference.days_off, reference.make_up)
 
 
 def test_the_china_date_of_a_stored_utc_time():
@@ -80,31 +119,24 @@ def test_the_china_date_of_a_stored_utc_time():
         china_date(datetime(2026, 1, 1))
 
 
+HEAD = "# test\ndate,kind,holiday\n"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("years: {}", "no 'years' block"),
-        ("years:\n  2027:\n    days_off: []\n", "'source'"),
+        ("", "no header line"),
+        ("# x\ndate,kind\n2027-01-01,holiday\n", "row 2: missing column holiday"),
+        (HEAD + "2027-02-30,holiday,春节\n", "row 3, column date: '2027-02-30' is not a date"),
+        (HEAD + "2027-02-06,off,春节\n", "row 3, column kind: 'off' is not holiday or workday"),
         (
-            "years:\n  2027:\n    source: x\n    days_off:\n      - [2027-02-10, 2027-02-01]\n",
-            "days_off entry 1",
+            HEAD + "2027-01-01,holiday,元旦\n\n2027-01-01,holiday,元旦\n",
+            "row 5, column date: 2027-01-01 is already on row 3",
         ),
-        (
-            "years:\n  2027:\n    source: x\n    make_up_workdays: [2027-02-03]\n",
-            "must be a Saturday or Sunday",
-        ),
-        (
-            "years:\n  2027:\n    source: x\n  2029:\n    source: y\n",
-            "must follow one another",
-        ),
-        (
-            "years:\n  2027:\n    source: x\n    days_off:\n      - [soon, 2027-02-01]\n",
-            "not a date",
-        ),
+        (HEAD + "2027-02-03,workday,春节\n", "row 3, column date: 2027-02-03 is a weekday"),
+        (HEAD + "2027-01-01,holiday,元旦\n2028-01-01,holiday,元旦\n", "dates of 2 years"),
     ],
 )
-def test_a_malformed_calendar_is_refused_naming_the_entry(tmp_path, text, message):
-    path = tmp_path / "cal.yaml"
-    path.write_text(text, encoding="utf-8")
+def test_a_malformed_calendar_file_is_refused_naming_row_and_column(text, message):
     with pytest.raises(CalendarError, match=message):
-        load_calendar(path)
+        read_year(text, "cn-holidays-2027.csv")
