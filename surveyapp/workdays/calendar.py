@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -121,9 +120,8 @@ def read_year(text: str, name: str) -> YearFile:
     seen: dict[date, int] = {}
     off: set[date] = set()
     work: set[date] = set()
-    for line_no, cells in zip(
-        (i for i, _ in data[1:]), csv.reader(io.StringIO("\n".join(ln for _, ln in data[1:])))
-    ):
+    for line_no, line in data[1:]:  # one row a line: the file's own line numbers
+        cells = next(csv.reader([line]))
         where = f"{name}, row {line_no}"
         cells = [c.strip() for c in cells] + [""] * len(header)
         try:
