@@ -295,7 +295,7 @@ def fit_beta_prior(
     candidates: list[tuple[float, float, float]] = []  # (−ℓ/P, u, v)
 
     def f(u: float, v: float) -> float:
-        return lik.objective(np.array([u, v]))[0]
+        return -lik.loglik(*_ab(u, v)) / lik.scale
 
     grid = [(f(u, v), u, v) for u in np.linspace(u_lo, u_hi, 9) for v in np.linspace(v_lo, v_hi, 9)]
     for _, u0, v0 in sorted(grid)[:2]:
