@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     # A dashboard round with more responses than this is analysed in the background even
     # on its first view in a worker (the page says so and reloads itself).
     "DASHBOARD_SYNC_MAX": 100_000,
+    # Providers' scores cover the ratings of this many months up to the day (``providers scores``)
+    "PROVIDER_SCORE_WINDOW_MONTHS": 12,
     "ACCESS_LOG": True,  # one JSON line per request on stderr
     # Rate limits of the submission endpoints (surveyapp.security.limits)
     "RATELIMIT_ENABLED": True,
@@ -64,6 +66,7 @@ _TYPES = {
     "GOAL": float,
     "HASH_RETENTION_DAYS": int,
     "DASHBOARD_SYNC_MAX": int,
+    "PROVIDER_SCORE_WINDOW_MONTHS": int,
 }
 _BOOLS = {"FINGERPRINT_DEDUPE", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED", "ACCESS_LOG"}
 

@@ -15,6 +15,7 @@ from surveyapp.cli import (  # noqa: F401
     demo,
     keys,
     privacy,
+    providers,
     questionnaires,
     responses,
     rounds,

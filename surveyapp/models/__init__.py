@@ -5,6 +5,8 @@ from surveyapp.models.base import Base
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.channel_key import ChannelKey
 from surveyapp.models.moderation import ModerationDecision
+from surveyapp.models.provider import Practitioner, Provider, ProviderSector
+from surveyapp.models.provider_rating import Rating
 from surveyapp.models.questionnaire import QuestionnaireVersion
 from surveyapp.models.response import Response
 from surveyapp.models.review import ReviewWave
@@ -18,6 +20,10 @@ __all__ = [
     "Bulletin",
     "ChannelKey",
     "ModerationDecision",
+    "Practitioner",
+    "Provider",
+    "ProviderSector",
+    "Rating",
     "User",
     "Invitation",
     "QuestionnaireVersion",

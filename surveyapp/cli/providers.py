@@ -1,0 +1,137 @@
+"""``surveyapp providers``: the provider registry (import, list) and the providers' scores.
+
+Thin wrappers over :mod:`surveyapp.providers`.  Bad input ends with exit status 2 and one
+line per problem naming the file, the row (the file's own line number, header = 1) and
+the column; an import is all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from surveyapp.cli.base import AppContext, fail, main, pass_appctx
+
+_FORMAT = click.Choice(["table", "json"])
+
+
+@main.group("providers")
+def providers_group() -> None:
+    """市场主体 / the provider registry and providers' scores."""
+
+
+def _sector_option(value: str | None) -> str | None:
+    """``--sector``: a catalogue code (or its Chinese name), else exit 2."""
+    from surveyapp.providers.registry_file import sector_code
+    from surveyapp.sectors import SECTORS
+
+    if value is None:
+        return None
+    code = sector_code(value)
+    if code is None:
+        fail(f"--sector: unknown sector {value!r} (one of {', '.join(s.code for s in SECTORS)})")
+    return code
+
+
+def _cell_width(text: str) -> int:
+    return sum(1 + (unicodedata.east_asian_width(c) in "WF") for c in text)
+
+
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Columns padded to their display width (a Chinese character is two columns)."""
+    widths = [max(_cell_width(r[j]) for r in (header, *rows)) for j in range(len(header))]
+    for r in (header, ["-" * w for w in widths], *rows):
+        cells = [v + " " * (w - _cell_width(v)) for v, w in zip(r, widths, strict=True)]
+        click.echo("  ".join(cells).rstrip())
+
+
+def _json(doc: Any) -> None:
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
+
+
+@providers_group.command("import")
+@click.argument("csv_path", metavar="FILE.csv", type=click.Path(dir_okay=False))
+@pass_appctx
+def import_(ctx: AppContext, csv_path: str) -> None:
+    """Import a registry file (UTF-8 or GBK/GB18030); nothing is stored unless every row is good.
+
+    Providers already registered under the same credit code (or registration number)
+    are updated, never duplicated."""
+    from surveyapp.providers.registry import import_registry
+    from surveyapp.providers.registry_file import read_registry
+    from surveyapp.responses.importer import ImportFailed
+
+    path = Path(csv_path)
+    if not path.is_file():
+        fail(f"{csv_path}: no such file")
+    try:
+        registry = read_registry(path, name=csv_path)
+    except ImportFailed as exc:
+        for line in exc.lines():
+            click.echo(f"error: {line}", err=True)
+        click.echo(f"nothing imported ({len(exc.problems)} problem(s))", err=True)
+        sys.exit(2)
+    if registry.ignored:
+        click.echo(f"note: {csv_path}: columns ignored: {', '.join(registry.ignored)}", err=True)
+    with ctx.session() as session:
+        outcome = import_registry(session, registry, "cli")
+    click.echo(
+        f"{len(registry.records)} provider(s) in {csv_path} ({registry.encoding}): "
+        f"{outcome.created} new, {outcome.updated} updated, {outcome.unchanged} unchanged"
+    )
+
+
+def _provider_json(p: Any) -> dict[str, Any]:
+    return {
+        "id": p.key,
+        "credit_code": p.credit_code,
+        "registration_no": p.registration_no,
+        "name": p.name,
+        "sectors": p.sectors,
+        "district": p.district,
+        "address": p.address,
+        "lat": p.lat,
+        "lon": p.lon,
+        "service_types": list(p.service_types or ()),
+        "status": p.status,
+        "opened_on": p.opened_on.isoformat() if p.opened_on else None,
+        "closed_on": p.closed_on.isoformat() if p.closed_on else None,
+    }
+
+
+@providers_group.command("list")
+@click.option("--sector", default=None, help="Only this sector (a code, e.g. catering).")
+@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@pass_appctx
+def list_(ctx: AppContext, sector: str | None, fmt: str) -> None:
+    """List registered providers by district and name."""
+    from surveyapp.providers.registry import list_providers
+
+    code = _sector_option(sector)
+    with ctx.session() as session:
+        providers = list_providers(session, code)
+        if fmt == "json":
+            _json({"providers": [_provider_json(p) for p in providers]})
+            return
+        if not providers:
+            click.echo("no providers (import a registry: surveyapp providers import FILE.csv)")
+            return
+        header = ["id", "name", "sectors", "district", "status", "lat,lon"]
+        rows = [
+            [
+                p.key,
+                p.name,
+                ";".join(p.sectors),
+                p.district,
+                p.status,
+                f"{p.lat:.6f},{p.lon:.6f}" if p.lat is not None and p.lon is not None else "-",
+            ]
+            for p in providers
+        ]
+        _print_table(header, rows)

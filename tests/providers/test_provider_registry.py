@@ -1,0 +1,176 @@
+"""Importing the registry into the database: all or nothing, updates audited, no duplicates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from surveyapp.models import AuditLog, Practitioner, Provider, ProviderSector, Rating
+from surveyapp.providers import registry as registry_service
+from surveyapp.providers.registry import import_registry, list_providers
+from surveyapp.providers.registry_file import read_registry
+from tests.providers.registry_data import REAL_CODES, SAMPLE
+
+A, B, C, D = REAL_CODES
+
+
+def actions(session) -> list[str]:
+    return list(session.scalars(select(AuditLog.action).order_by(AuditLog.id)))
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_import_stores_every_provider_with_its_sectors_and_audits(session):
+    outcome = import_registry(session, read_registry(SAMPLE), "pytest")
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (5, 0, 0)
+    assert count(session, Provider) == 5
+    care = session.scalars(select(Provider).where(Provider.name == "普洱康乐养老服务中心")).one()
+    assert care.sectors == ["elderly_care", "domestic"]
+    assert care.service_types == ["养老机构", "家政"] and care.status == "open"
+    assert care.opened_on is not None and care.closed_on is None
+    hotel = session.scalars(select(Provider).where(Provider.name == "澜沧县迎宾酒店")).one()
+    assert hotel.status == "closed" and hotel.closed_on is not None and hotel.opened_on is None
+    assert actions(session) == ["provider.create"] * 5 + ["provider.import"]
+    record = session.scalars(select(AuditLog).where(AuditLog.action == "provider.import")).one()
+    assert record.actor == "pytest" and record.details["created"] == 5
+
+
+def test_reimport_updates_never_duplicates_and_audits_the_change(session, registry_csv):
+    first = registry_csv(
+        "credit_code,name,sector,district,address,status\n"
+        f"{A},甲店,catering,思茅区,振兴大道1号,open\n"
+        f"{B},乙店,lodging,宁洱县,正兴路,open\n"
+    )
+    import_registry(session, read_registry(first), "pytest")
+    again = import_registry(session, read_registry(first), "pytest")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert actions(session).count("provider.update") == 0
+    changed = registry_csv(
+        "统一社会信用代码,名称,行业,区县,状态\n"
+        f"{A},甲店（新址）,catering;lodging,思茅区,注销\n"
+        f"{B},乙店,lodging,宁洱县,open\n"
+        f"{C},丙店,domestic,思茅区,\n",
+        name="changed.csv",
+    )
+    outcome = import_registry(session, read_registry(changed), "pytest")
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (1, 1, 1)
+    assert count(session, Provider) == 3
+    a = session.scalars(select(Provider).where(Provider.credit_code == A)).one()
+    assert a.name == "甲店（新址）" and a.sectors == ["catering", "lodging"]
+    assert a.address == "振兴大道1号"  # the file has no address column: kept
+    assert a.status == "closed" and a.closed_on is not None
+    update = session.scalars(select(AuditLog).where(AuditLog.action == "provider.update")).one()
+    assert update.target == f"provider:{A}"
+    assert update.details["changed"] == {
+        "name": ["甲店", "甲店（新址）"],
+        "sectors": [["catering"], ["catering", "lodging"]],
+        "status": ["open", "closed"],
+    }
+    assert update.details["file"].endswith("changed.csv") and update.details["row"] == 2
+    # reopened: the open day is the day it was recorded open again, the close day cleared
+    reopen = registry_csv(
+        f"credit_code,name,sector,district,status\n{A},甲店（新址）,catering;lodging,思茅区,open\n",
+        name="r.csv",
+    )
+    import_registry(session, read_registry(reopen), "pytest")
+    session.refresh(a)
+    assert a.status == "open" and a.closed_on is None and isinstance(a.opened_on, date)
+
+
+def test_registration_numbers_are_identities_too(session, registry_csv):
+    path = registry_csv("注册号,名称,行业,区县\n530802600123456,李记米线,餐饮,思茅区\n")
+    import_registry(session, read_registry(path), "pytest")
+    path2 = registry_csv(
+        "注册号,名称,行业,区县\n530802600123456,李记米线店,餐饮,思茅区\n", name="2.csv"
+    )
+    outcome = import_registry(session, read_registry(path2), "pytest")
+    assert outcome.updated == 1 and count(session, Provider) == 1
+
+
+def test_a_failure_while_writing_stores_nothing(session, registry_csv, monkeypatch):
+    path = registry_csv(
+        "credit_code,name,sector,district\n"
+        f"{A},甲,catering,思茅区\n{B},乙,catering,思茅区\n{C},丙,catering,思茅区\n"
+    )
+    calls = []
+    real_audit = registry_service.audit
+
+    def failing_audit(*args, **kwargs):
+        calls.append(args[2])
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real_audit(*args, **kwargs)
+
+    monkeypatch.setattr(registry_service, "audit", failing_audit)
+    with pytest.raises(RuntimeError):
+        import_registry(session, read_registry(path), "pytest")
+    assert count(session, Provider) == 0 and count(session, ProviderSector) == 0
+    assert count(session, AuditLog) == 0
+
+
+def test_list_by_sector(session):
+    import_registry(session, read_registry(SAMPLE), "pytest")
+    names = [p.name for p in list_providers(session, "catering")]
+    assert names == ["思茅区李记米线店", "普洱茶香餐饮有限公司"]  # by district, then name
+    assert len(list_providers(session)) == 5
+    assert list_providers(session, "logistics") == []
+
+
+@pytest.mark.parametrize(("credit_code", "registration_no"), [(A, "530802600123456"), (None, None)])
+def test_the_database_holds_exactly_one_identifier(session, credit_code, registration_no):
+    session.add(Provider(credit_code=credit_code, registration_no=registration_no, name="x",
+                         district="思茅区", service_types=[], status="open"))  # fmt: skip
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+
+
+def test_the_database_refuses_a_second_provider_with_one_code(session):
+    for name in ("甲", "乙"):
+        session.add(Provider(credit_code=A, name=name, district="思茅区", service_types=[]))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+
+
+def _rating(provider_id, device, window, practitioner_id=None, overall=5):
+    return Rating(provider_id=provider_id, practitioner_id=practitioner_id, sector="domestic",
+                  form_id="domestic-rating", form_version=1, answers=bytes([overall]),
+                  overall=overall, device_hash=device, window_start=window)  # fmt: skip
+
+
+def test_one_rating_per_device_per_provider_per_window(session):
+    provider = Provider(credit_code=A, name="甲家政", district="思茅区", service_types=[])
+    session.add(provider)
+    session.flush()
+    worker = Practitioner(provider_id=provider.id, name="张阿姨", certificate_no="JZ-0001")
+    session.add(worker)
+    session.flush()
+    june, july = date(2026, 6, 1), date(2026, 7, 1)
+    session.add_all([
+        _rating(provider.id, "d1", june),
+        _rating(provider.id, "d1", july),  # the next window
+        _rating(provider.id, "d2", june),  # another device
+        _rating(provider.id, "d1", june, practitioner_id=worker.id),  # the practitioner
+        _rating(provider.id, None, june),  # a kiosk without a device hash: never matched
+        _rating(provider.id, None, june),
+    ])  # fmt: skip
+    session.commit()
+    session.add(_rating(provider.id, "d1", june))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    session.add(_rating(provider.id, "d1", june, practitioner_id=worker.id))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    session.add(_rating(provider.id, "d3", june, overall=6))
+    with pytest.raises(IntegrityError):  # 1..5 stars
+        session.commit()
+    session.rollback()
+    assert count(session, Rating) == 6
