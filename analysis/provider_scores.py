@@ -400,19 +400,24 @@ def _fit_stars(
 def _stars_posterior(
     model: StarsModel, n: NDArray[np.int64], s1: NDArray[np.int64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Posterior means and SDs of mean stars; a provider without ratings gets μ."""
+    """Posterior means and SDs of mean stars.
+
+    A provider without ratings has ``v_i = ∞``: ``B_i = 1``, its mean is ``μ`` and its
+    variance ``τ² + 1/Σ w_j`` (the limit of ``(1 − B_i) v_i + B_i²/Σ w_j``).
+    """
     nf = n.astype(np.float64)
     has = nf > 0
-    ybar = np.where(has, s1 / np.where(has, nf, 1.0), model.mean)
-    v = np.where(has, model.within_var / np.where(has, nf, 1.0), math.inf)
+    safe_n = np.where(has, nf, 1.0)
+    ybar = np.where(has, s1 / safe_n, model.mean)
+    v = np.where(has, model.within_var / safe_n, 0.0)
     tau2 = model.between_var
-    if tau2 == 0.0:  # no between-provider variance (or none at all): everyone at μ
+    if tau2 == 0.0:  # no between-provider variance: everyone at μ
         b = np.ones_like(nf)
     else:
-        b = np.where(has, v / (np.where(has, v, 0.0) + tau2), 1.0)
+        b = np.where(has, v / (v + tau2), 1.0)
     mean = (1.0 - b) * ybar + b * model.mean
-    var = (1.0 - b) * np.where(has, v, 0.0) + b * b * model.mean_var
-    return mean, np.sqrt(var)
+    own = np.where(has, (1.0 - b) * v, tau2)
+    return mean, np.sqrt(own + b * b * model.mean_var)
 
 
 # --- scores -------------------------------------------------------------------------------

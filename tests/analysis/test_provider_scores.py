@@ -79,7 +79,8 @@ def test_prior_agrees_with_an_independent_optimiser(a, b, n_lo, n_hi, providers,
 
 def box_points(total: int):
     """A spread of (m, s) points over the spec's box, edges included."""
-    ms = np.concatenate([[0.5 / total], np.linspace(0.01, 0.99, 25), [1 - 0.5 / total]])
+    lo, hi = 0.5 / total, 1 - 0.5 / total
+    ms = np.concatenate([[lo], np.linspace(lo, hi, 27)[1:-1], [hi]])
     ss = np.exp(np.linspace(math.log(S_MIN), math.log(S_MAX), 25))
     return [(m, s) for m in ms for s in ss]
 
@@ -101,6 +102,23 @@ def test_all_providers_fully_satisfied_take_the_corner_of_the_box():
     assert prior.size == S_MIN
     assert prior.edge == "s_min"
     assert_is_box_maximum(prior, n, n)
+
+
+def test_no_provider_satisfied_takes_the_other_corner():
+    n = np.array([2, 3, 7, 12, 4, 5])
+    prior = fit_beta_prior(n, np.zeros_like(n))
+    assert prior.mean == pytest.approx(0.5 / int(n.sum()), rel=1e-12)
+    assert prior.size == S_MIN
+    assert_is_box_maximum(prior, n, np.zeros_like(n))
+
+
+def test_an_interior_maximum_is_the_maximum_over_the_whole_box():
+    rng = np.random.default_rng(21)
+    n = rng.integers(1, 80, 150)
+    k = rng.binomial(n, rng.beta(2.0, 3.0, 150))
+    prior = fit_beta_prior(n, k)
+    assert prior.edge == "interior"
+    assert_is_box_maximum(prior, n, k)
 
 
 def test_every_n_equal_to_one_gives_no_over_dispersion():
@@ -216,6 +234,42 @@ def test_posterior_share_interval_and_published_flag():
         else:
             assert p.raw_share is None and p.raw_stars is None
             assert p.posterior_share == pytest.approx(prior.mean)
+
+
+def test_a_provider_in_two_sectors_has_a_score_in_each():
+    rng = np.random.default_rng(4)
+    tallies = random_tallies(rng, "catering", 15) + random_tallies(rng, "lodging", 12)
+    tallies += [
+        tally("both", "catering", [5, 5, 5, 5, 5, 4]),
+        tally("both", "lodging", [1, 2, 1, 2, 3]),
+    ]
+    scores = {s.sector: s for s in score_providers(tallies)}
+    cat = next(p for p in scores["catering"].providers if p.id == "both")
+    lod = next(p for p in scores["lodging"].providers if p.id == "both")
+    assert (cat.n, cat.satisfied, lod.n, lod.satisfied) == (6, 6, 5, 0)
+    assert cat.posterior_share is not None and lod.posterior_share is not None
+    assert lod.posterior_share < 0.5 < cat.posterior_share
+    # providers keep the order they were given in
+    assert [p.id for p in scores["lodging"].providers] == [
+        t.id for t in tallies if t.sector == "lodging"
+    ]
+
+
+def test_a_provider_without_ratings_gets_the_sector_mean_stars_with_its_spread():
+    rng = np.random.default_rng(8)
+    ratings = stars_of(rng, 40)
+    tallies = [tally(f"p{i}", "catering", r) for i, r in enumerate(ratings)]
+    tallies.append(ProviderTally("none", "catering", 0, 0, 0, 0))
+    (sec,) = score_providers(tallies)
+    model = sec.stars_model
+    assert model is not None and model.between_var > 0
+    none = sec.providers[-1]
+    assert none.posterior_stars == pytest.approx(model.mean)
+    half = 1.959963984540054 * math.sqrt(model.between_var + model.mean_var)
+    assert none.stars_ci == pytest.approx((model.mean - half, model.mean + half), rel=1e-12)
+    # wider than any rated provider's interval
+    widths = [p.stars_ci[1] - p.stars_ci[0] for p in sec.providers[:-1]]  # type: ignore[index]
+    assert 2 * half > max(widths)
 
 
 def test_min_n_below_one_and_bad_tallies_are_refused():
