@@ -117,18 +117,27 @@ def _row_parts(matrix: ResponseMatrix, columns: Sequence[str] | None) -> list[ND
 
 
 def _row_hashes(parts: Sequence[NDArray[np.int64]], n: int) -> NDArray[np.uint64]:
-    """A 64-bit hash of every row, column by column with random odd multipliers."""
+    """A 64-bit hash of every row, column by column with random odd multipliers.
+
+    Each value's high half is folded into its low half first (``v ^ v >> 32``, a
+    bijection): a float's information sits in its top bits, and a product carries bits
+    only upwards, so without the fold every score would reach just the top bits of the
+    hash.
+    """
     rng = np.random.default_rng(20240611)
     mult = rng.integers(1, 2**63, size=len(parts), dtype=np.uint64) | np.uint64(1)
     golden = np.uint64(0x9E3779B97F4A7C15)
+    half = np.uint64(32)
     h = np.zeros(n, dtype=np.uint64)
     tmp = np.empty(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for part, m in zip(parts, mult, strict=True):
-            np.multiply(part.view(np.uint64), m, out=tmp)
+            v = part.view(np.uint64)
+            np.right_shift(v, half, out=tmp)
+            tmp ^= v
+            tmp *= m
             h ^= tmp
             h *= golden
-    h ^= h >> np.uint64(29)  # mix the high bits down: the table slot is taken from them
     return h
 
 

@@ -128,11 +128,13 @@ def analyze_files(
     encoding: str = "utf-8",
     trim: float | None = None,
     compare_to: str | None = None,
+    items: bool = True,
 ) -> tuple[AnalysisResult, ChangeResult | None]:
     """Read, check and analyse CSV files; raises :class:`InputError` for bad input.
 
     With ``compare_to``, that period is analysed too (same margins and options) and the
     change from it to ``period`` (:func:`analysis.compare_periods`) is returned as well.
+    ``items=False`` leaves out the item scores (the table does not show them).
     """
     responses, margins = _read(
         questionnaire, responses_path, margins_path, strata, by, encoding, trim
@@ -144,6 +146,7 @@ def analyze_files(
         "min_n": min_n,
         "exclude_flagged": exclude_flagged,
         "trim": trim,
+        "items": items,
     }
     if compare_to is not None and period is None:
         raise InputError(responses_path, None, "period", "--compare-to needs --period")

@@ -185,6 +185,7 @@ def analyze(
             encoding=encoding,
             trim=trim,
             compare_to=compare_to,
+            items=fmt == "json",  # the table shows no item score
         )
     except InputError as exc:
         fail(str(exc))

@@ -71,3 +71,13 @@ def test_a_hash_collision_never_flags_a_response(monkeypatch):
     m = random_matrix(rng, 500, 2, 2)
     monkeypatch.setattr(quality, "_row_hashes", lambda parts, n: np.zeros(n, dtype=np.uint64))
     np.testing.assert_array_equal(quality.duplicates(m, None), sorted_duplicates(m, None))
+
+
+def test_distinct_answer_patterns_get_distinct_hashes():
+    """Scores 1-5 differ only in a float's top bits: every one must still reach the hash
+    (else distinct rows would collide and go to the slow exact path)."""
+    rng = np.random.default_rng(2)
+    m = random_matrix(rng, 200_000, 18, 5)
+    parts = quality._row_parts(m, None)
+    distinct_rows = np.unique(np.column_stack(parts), axis=0).shape[0]
+    assert np.unique(quality._row_hashes(parts, m.n)).size == distinct_rows
