@@ -3,8 +3,10 @@ the posteriors, the JSON, and a seeded simulation of shrinkage and coverage."""
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -89,6 +91,48 @@ def assert_is_box_maximum(prior, n, k):
     ours = marginal_loglik(prior.alpha, prior.beta, n, k)
     for m, s in box_points(int(n.sum())):
         assert ours >= marginal_loglik(m * s, (1 - m) * s, n, k) - 1e-9 * abs(ours)
+
+
+REFERENCE = Path(__file__).resolve().parent / "results" / "provider_scores"
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    with open(REFERENCE / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("case", ["A", "B"])
+def test_scores_agree_with_r(case):
+    """Base R's optim() on lbeta, qbeta, and metafor's DL fit and BLUPs (make_reference.R)."""
+    tallies = [
+        ProviderTally(r["id"], "catering", int(r["n"]), int(r["satisfied"]),
+                      int(r["stars_sum"]), int(r["stars_sq_sum"]))
+        for r in read_csv(f"tallies_{case}.csv")
+    ]  # fmt: skip
+    ref = read_csv(f"reference_{case}.csv")
+    (sec,) = score_providers(tallies)
+    prior, model = sec.prior, sec.stars_model
+    assert prior is not None and model is not None and prior.scope == "sector"
+    r0 = {k: float(v) for k, v in ref[0].items() if k != "id"}
+    # R's optimum is never better than ours, and both land on the same point
+    assert prior.log_likelihood >= r0["loglik"] - 1e-9 * abs(r0["loglik"])
+    assert prior.alpha == pytest.approx(r0["alpha"], rel=1e-6)
+    assert prior.beta == pytest.approx(r0["beta"], rel=1e-6)
+    assert model.within_var == pytest.approx(r0["within"], rel=1e-12)
+    assert model.between_var == pytest.approx(r0["tau2"], rel=1e-9)
+    assert model.mean == pytest.approx(r0["mu"], rel=1e-12)
+    assert math.sqrt(model.mean_var) == pytest.approx(r0["mu_se"], rel=1e-9)
+    for p, r in zip(sec.providers, ref, strict=True):
+        assert p.id == r["id"]
+        assert p.posterior_share == pytest.approx(float(r["post_share"]), rel=1e-6)
+        assert p.ci == pytest.approx((float(r["ci_lo"]), float(r["ci_hi"])), rel=1e-6)
+        blup, se = float(r["blup"]), float(r["blup_se"])
+        assert p.posterior_stars == pytest.approx(blup, rel=1e-10)
+        expected = (
+            max(1.0, blup - 1.959963984540054 * se),
+            min(5.0, blup + 1.959963984540054 * se),
+        )
+        assert p.stars_ci == pytest.approx(expected, rel=1e-9)
 
 
 # --- the box's edges and the fallback (each edge case of the spec) ----------------------------
