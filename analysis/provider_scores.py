@@ -21,6 +21,12 @@ Public API
 ``fit_beta_prior(n, satisfied) -> BetaPrior``
     The prior fit alone (used by :func:`score_providers`; exposed for tests and benches).
 
+Results: :class:`SectorScores` ``(sector, min_n, prior, stars_model, providers)`` with a
+:class:`BetaPrior` (``alpha``, ``beta``, ``method``, ``scope``, ``edge``), a
+:class:`StarsModel` (``mean``, ``mean_var``, ``between_var``, ``within_var``) and one
+:class:`ProviderScore` per tally (``raw_share``, ``posterior_share``, ``ci``,
+``published``, ``raw_stars``, ``posterior_stars``, ``stars_ci``).
+
 Share of satisfied ratings (beta-binomial)
 ------------------------------------------
 A rating is satisfied when its overall stars are 4 or 5.  Provider *i* has ``k_i``
