@@ -11,8 +11,10 @@ import surveyapp.cli.backup  # noqa: F401
 from surveyapp.cli import (  # noqa: F401
     analyze,
     bulletin,
+    credit,
     db_commands,
     demo,
+    inspections,
     keys,
     privacy,
     providers,
