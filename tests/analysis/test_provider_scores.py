@@ -407,7 +407,7 @@ def test_scores_json_has_exactly_the_spec_shape():
     labels = {t.id: ProviderLabel("91530800MA6K1234X" if i % 2 else None, f"店{i}", "思茅区")
               for i, t in enumerate(tallies)}  # fmt: skip
     out = scores_json(score_providers(tallies, min_n=5), labels)
-    text = json.dumps(out, ensure_ascii=False)
+    text = json.dumps(out, ensure_ascii=False, allow_nan=False)
     back = json.loads(text)
     assert list(back) == ["sectors"]
     assert [s["sector"] for s in back["sectors"]] == ["catering", "lodging"]
