@@ -22,6 +22,7 @@ from surveyapp.cli import (  # noqa: F401
     responses,
     rounds,
     serve,
+    small_area,
     tokens,
     users,  # noqa: F401
 )
