@@ -41,6 +41,16 @@ DEFAULTS: dict[str, Any] = {
     "DASHBOARD_SYNC_MAX": 100_000,
     # Providers' scores cover the ratings of this many months up to the day (``providers scores``)
     "PROVIDER_SCORE_WINDOW_MONTHS": 12,
+    # Complaints (surveyapp.complaints): working days to decide acceptance after the day of
+    # receipt, and to close after the day of acceptance (neither day counted)
+    "COMPLAINT_ACCEPT_DAYS": 7,
+    "COMPLAINT_CLOSE_DAYS": 45,
+    # Days after a complaint ends before the complainant's name and phone are cleared
+    "COMPLAINT_PII_RETENTION_DAYS": 180,
+    "COMPLAINT_CATEGORIES": "价格,商品质量,服务态度,食品安全,虚假宣传,合同,预付卡,其他",
+    # Outcomes of closed, accepted complaints that publicity counts (终止: withdrawn or ended)
+    "COMPLAINT_PUBLISH_OUTCOMES": "和解成功,未达成和解",
+    "HOLIDAYS_DIR": None,  # an administrator's cn-holidays-YYYY.csv files (win per year)
     "ACCESS_LOG": True,  # one JSON line per request on stderr
     # Rate limits of the submission endpoints (surveyapp.security.limits)
     "RATELIMIT_ENABLED": True,
@@ -67,6 +77,9 @@ _TYPES = {
     "HASH_RETENTION_DAYS": int,
     "DASHBOARD_SYNC_MAX": int,
     "PROVIDER_SCORE_WINDOW_MONTHS": int,
+    "COMPLAINT_ACCEPT_DAYS": int,
+    "COMPLAINT_CLOSE_DAYS": int,
+    "COMPLAINT_PII_RETENTION_DAYS": int,
 }
 _BOOLS = {"FINGERPRINT_DEDUPE", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED", "ACCESS_LOG"}
 

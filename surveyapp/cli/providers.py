@@ -135,3 +135,96 @@ def list_(ctx: AppContext, sector: str | None, fmt: str) -> None:
             for p in providers
         ]
         _print_table(header, rows)
+
+
+def _share(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def _sector_title(sec: Any) -> str:
+    from surveyapp.sectors import sector_name
+
+    title = f"{sector_name(sec.sector, 'zh')} {sec.sector}"
+    prior = sec.prior
+    if prior is None:
+        return f"{title}: no ratings in the window"
+    scope = ", fitted over all sectors" if prior.scope != "sector" else ""
+    return (
+        f"{title}: prior Beta({prior.alpha:.3f}, {prior.beta:.3f}), {prior.method}{scope}; "
+        f"scores published from n = {sec.min_n}"
+    )
+
+
+def _scores_table(sectors: Sequence[Any], labels: dict[str, Any]) -> None:
+    from analysis.provider_scores import lowest_first
+
+    for i, sec in enumerate(sectors):
+        if i:
+            click.echo("")
+        click.echo(_sector_title(sec))
+        ranked = lowest_first(sec)
+        ranked_ids = {p.id for p in ranked}
+        rest = sorted((p for p in sec.providers if p.id not in ranked_ids), key=lambda p: -p.n)
+        header = ["id", "name", "district", "n", "satisfied", "raw", "posterior", "95% CI",
+                  "published"]  # fmt: skip
+        rows = [
+            [
+                p.id,
+                labels[p.id].name,
+                labels[p.id].district,
+                str(p.n),
+                str(p.satisfied),
+                _share(p.raw_share),
+                _share(p.posterior_share),
+                "-" if p.ci is None else f"{p.ci[0]:.3f}–{p.ci[1]:.3f}",
+                "yes" if p.published else f"no (n < {sec.min_n})",
+            ]
+            for p in (*ranked, *rest)
+        ]
+        _print_table(header, rows)
+
+
+@providers_group.command("scores")
+@click.option("--sector", default=None, help="Only this sector (a code, e.g. catering).")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Compute at this China day (default: today); the window ends with it.",
+)
+@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@pass_appctx
+def scores(ctx: AppContext, sector: str | None, as_of: str | None, fmt: str) -> None:
+    """Providers' scores over the rolling window: each sector's prior and every provider's
+    posterior share of satisfied ratings (4-5 stars), lowest first in the table."""
+    from analysis.provider_scores import scores_json
+    from surveyapp.models.base import utcnow
+    from surveyapp.providers.scores import compute_scores, only_sector, score_window
+    from surveyapp.rounds.dates import DateError, china_today, parse_day
+
+    code = _sector_option(sector)
+    try:
+        day = parse_day(as_of) if as_of is not None else china_today(utcnow())
+    except DateError as exc:
+        fail(f"--as-of: {exc}")
+    if day is None:
+        fail("--as-of: give a date like 2026-10-01")
+    with ctx.session() as session:
+        months = int(ctx.app.config["PROVIDER_SCORE_WINDOW_MONTHS"])
+        try:
+            window = score_window(day, months)
+        except ValueError as exc:
+            fail(f"SURVEYAPP_PROVIDER_SCORE_WINDOW_MONTHS: {exc}")
+        result = compute_scores(session, window)
+    shown = only_sector(result.sectors, code)
+    span = f"ratings of {window.first.isoformat()}..{window.last.isoformat()} (China time)"
+    if fmt == "json":
+        click.echo(f"note: {span}", err=True)
+        _json(scores_json(shown, result.labels))
+        return
+    click.echo(span)
+    if not shown:
+        click.echo("no providers" + (f" in {code}" if code else ""))
+        return
+    click.echo("")
+    _scores_table(shown, result.labels)

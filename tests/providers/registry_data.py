@@ -14,3 +14,20 @@ SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "providers-sample.csv"
 
 #: An English header with every column
 HEADER = "credit_code,registration_no,name,sector,district,address,lat,lon,crs,service_types,status"
+
+
+def rating(provider_id: int, sector: str, overall: int, at, device: str | None = None):
+    """A rating row of ``overall`` stars made at ``at`` (UTC) with ``sector``'s form."""
+    from surveyapp.models import Rating
+
+    return Rating(
+        provider_id=provider_id,
+        sector=sector,
+        form_id=f"{sector}-rating",
+        form_version=1,
+        answers=bytes([overall]),
+        overall=overall,
+        device_hash=device,
+        window_start=at.date(),
+        created_at=at,
+    )
