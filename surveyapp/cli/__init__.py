@@ -11,6 +11,7 @@ import surveyapp.cli.backup  # noqa: F401
 from surveyapp.cli import (  # noqa: F401
     analyze,
     bulletin,
+    circle,
     credit,
     db_commands,
     demo,
