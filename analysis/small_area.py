@@ -97,7 +97,7 @@ METHODS: tuple[Method, ...] = ("reml", "ml", "fh")
 
 FloatArray = NDArray[np.float64]
 
-_GRID = 10.0 ** np.linspace(-12.0, 0.0, 241)  # the grid of σ²_u, times an upper bound
+_GRID = 10.0 ** np.linspace(-12.0, 0.0, 121)  # the grid of σ²_u, times an upper bound
 
 
 @dataclass(frozen=True)

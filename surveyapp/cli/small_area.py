@@ -263,7 +263,7 @@ def render_table(fit: FayHerriotFit, data: AreasFile) -> str:
 @click.option("--estimate", required=True, metavar="COL", help="The direct estimates' column.")
 @click.option("--variance", required=True, metavar="COL", help="Their sampling variances (> 0).")
 @click.option("--covariates", default="", metavar="C1,C2,...", help="Auxiliary columns (an intercept is always added).")  # fmt: skip
-@click.option("--method", type=click.Choice(METHODS), default="reml", show_default=True, help="How σ²_u is estimated.")  # fmt: skip
+@click.option("--method", type=click.Choice(METHODS, case_sensitive=False), default="reml", show_default=True, help="How σ²_u is estimated.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)  # fmt: skip
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of the terminal.")  # fmt: skip
 def small_area(

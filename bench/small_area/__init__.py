@@ -1,0 +1,1 @@
+"""Small-area estimation simulation: ``python -m bench.small_area``."""
