@@ -1,0 +1,1 @@
+"""Benchmark of the 15-minute circle coverage (``python -m bench.circle``)."""
