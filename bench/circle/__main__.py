@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ import numpy as np
 import scipy
 
 from analysis.circle import EARTH_RADIUS_M, build_network, circle_coverage, haversine_m
+from bench.csv_read.__main__ import cpu_model
 from surveyapp.circle import compute_coverage, coverage_json, read_communities, read_facilities
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,16 +164,6 @@ def from_files(c_path: Path, f_path: Path) -> Any:
     communities = read_communities(c_path)
     facilities = read_facilities(f_path)
     return coverage_json(compute_coverage(communities, facilities, radius_m=RADIUS_M))
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown cpu"
 
 
 def verdict(seconds: float, goal: float) -> str:
