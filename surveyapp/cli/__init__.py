@@ -12,6 +12,7 @@ from surveyapp.cli import (  # noqa: F401
     analyze,
     bulletin,
     circle,
+    complaints,
     credit,
     db_commands,
     demo,

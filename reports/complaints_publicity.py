@@ -1,0 +1,169 @@
+"""The complaint publicity PDF (消费投诉公示): a title, the rule, one table.
+
+Pure rendering: it takes the lines computed by ``surveyapp.complaints.publicity`` (any
+objects with the attributes of :class:`PublicityLineLike`) and draws them; it never
+queries anything and has no field for a complainant, so none can be printed.
+
+The few labels are in :data:`LABELS` (zh and en) until they move to the gettext
+catalogs with the other report texts.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from reports.fonts import FontSet, load_fonts
+
+__all__ = ["LABELS", "PublicityLineLike", "render_complaints_publicity"]
+
+#: zh / en labels of the publication (to be migrated to the gettext catalogs)
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "消费投诉公示",
+        "period": "公示期间：{first} 至 {last}",
+        "issued": "发布日期：{day}",
+        "provider": "经营者名称",
+        "code": "统一社会信用代码",
+        "complaints": "受理投诉数",
+        "rate": "和解成功率",
+        "rule": "统计口径：已受理并已办结、办结结果为{outcomes}的投诉，按办结日期计入当月；"
+        "仅列入已登记的经营者。类别一栏为该类投诉所占比例。",
+        "unmatched": "另有 {n} 件投诉未匹配到已登记经营者，暂未列入。",
+        "empty": "本期无可公示的投诉。",
+        "privacy": "本公示不含投诉人的任何个人信息。",
+        "sep": "、",
+    },
+    "en": {
+        "title": "Consumer complaint publicity",
+        "period": "Period: {first} to {last}",
+        "issued": "Issued: {day}",
+        "provider": "Provider",
+        "code": "Credit code",
+        "complaints": "Complaints accepted",
+        "rate": "Mediation success rate",
+        "rule": "Counted: complaints accepted and closed with the outcome {outcomes}, in the "
+        "month they were closed; registered providers only. Category columns give each "
+        "category's share.",
+        "unmatched": "{n} further complaint(s) name no registered provider and are not listed.",
+        "empty": "No publishable complaints in this period.",
+        "privacy": "This publication contains no personal data of complainants.",
+        "sep": ", ",
+    },
+}
+
+
+class PublicityLineLike(Protocol):
+    """What the PDF needs of one provider's line."""
+
+    @property
+    def provider_name(self) -> str: ...
+    @property
+    def credit_code(self) -> str: ...
+    @property
+    def complaints(self) -> int: ...
+    @property
+    def category_shares(self) -> tuple[float, ...]: ...
+    @property
+    def success_rate(self) -> float: ...
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def render_complaints_publicity(
+    lines: Sequence[PublicityLineLike],
+    *,
+    first: date,
+    last: date,
+    categories: Sequence[str],
+    outcomes: Sequence[str],
+    issued: date,
+    unmatched: int = 0,
+    title: str | None = None,
+    issuer: str | None = None,
+    lang: str = "zh",
+    fonts: FontSet | None = None,
+) -> bytes:
+    """The publication as PDF bytes (the same inputs give the same bytes)."""
+    text = LABELS["en" if lang == "en" else "zh"]
+    fonts = fonts or load_fonts()
+    font = fonts.name
+    wrap = "CJK" if lang == "zh" else None
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap=wrap)
+    cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10)
+    heading = ParagraphStyle("title", parent=body, fontSize=16, leading=22, spaceAfter=4)
+    title = title or text["title"]
+    story: list = [Paragraph(escape(title), heading)]
+    if issuer:
+        story.append(Paragraph(escape(issuer), body))
+    story += [
+        Paragraph(text["period"].format(first=first.isoformat(), last=last.isoformat()), body),
+        Paragraph(text["issued"].format(day=issued.isoformat()), body),
+        Paragraph(text["rule"].format(outcomes=text["sep"].join(outcomes)), body),
+        Spacer(1, 4 * mm),
+    ]
+    if lines:
+        header = [text["provider"], text["code"], text["complaints"], *categories, text["rate"]]
+        rows = [[Paragraph(escape(h), cell) for h in header]]
+        for line in lines:
+            rows.append(
+                [
+                    Paragraph(escape(line.provider_name), cell),
+                    line.credit_code,
+                    str(line.complaints),
+                    *(_percent(s) for s in line.category_shares),
+                    _percent(line.success_rate),
+                ]
+            )
+        page_w = landscape(A4)[0] - 30 * mm
+        fixed = [55 * mm, 38 * mm, 18 * mm, 20 * mm]
+        share_w = (page_w - sum(fixed)) / max(len(categories), 1)
+        widths = [fixed[0], fixed[1], fixed[2], *([share_w] * len(categories)), fixed[3]]
+        table = Table(rows, colWidths=widths, repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), font),
+                    ("FONTSIZE", (0, 0), (-1, -1), 8),
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+                    ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+            )
+        )
+        story.append(table)
+    else:
+        story.append(Paragraph(text["empty"], body))
+    story.append(Spacer(1, 4 * mm))
+    if unmatched:
+        story.append(Paragraph(text["unmatched"].format(n=unmatched), body))
+    story.append(Paragraph(text["privacy"], body))
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=landscape(A4),
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"{title} {first:%Y-%m}",
+        author=issuer or "",
+        subject=f"{first:%Y-%m}",
+        creator="surveyapp",
+        invariant=True,
+        lang="zh-CN" if lang == "zh" else "en",
+    )
+    doc.build(story)
+    return buf.getvalue()

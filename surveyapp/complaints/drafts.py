@@ -1,0 +1,386 @@
+"""Intake: the one function every channel calls (web form, API, a hotline's file).
+
+:func:`intake` checks every draft first — the rules of :func:`draft_problems`, then
+what needs the database (the provider named by its credit code exists; an
+``external_id`` is not stored already for its channel, nor given twice) — and stores
+all of them in one transaction, or none and raises :class:`IntakeError` listing every
+problem by draft and field.  Field names are the complaints file's column names, so
+the importer reports them as the file's columns.
+
+Each stored complaint gets a receipt code (``K7Q2-9MZX-4HTB``: 60 random bits) that the
+complainant uses to follow the case without an account; only its SHA-256 is stored,
+so the code is shown once, by the channel that took the complaint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select, tuple_
+
+from surveyapp.accounts.service import audit
+from surveyapp.complaints.settings import ComplaintSettings
+from surveyapp.complaints.states import actor_name
+from surveyapp.models import Provider, User
+from surveyapp.models.base import DbSession, utcnow
+from surveyapp.models.complaint import (
+    COMPLAINT_OUTCOMES,
+    COMPLAINT_STATUSES,
+    Complaint,
+    ComplaintEvent,
+)
+from surveyapp.sectors import SECTORS
+
+__all__ = [
+    "CHANNELS",
+    "ComplaintDraft",
+    "DraftProblem",
+    "IntakeError",
+    "Intaken",
+    "check_drafts",
+    "draft_problems",
+    "find_by_receipt",
+    "intake",
+    "receipt_hash",
+]
+
+#: Where complaints come from: the web form, the API, the hotlines 12315 and 12345,
+#: another phone line, a letter, a visit, anything else.
+CHANNELS = ("web", "api", "12315", "12345", "phone", "letter", "visit", "other")
+_RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+_RECEIPT_LENGTH = 12
+_LIMITS = {"external_id": 64, "provider_name": 200, "complainant_name": 64,
+           "complainant_phone": 32}  # fmt: skip
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-()]*$")
+_AMOUNT_MAX = Decimal("999999999999.99")  # Numeric(14, 2)
+#: Clocks of the channels may run a little ahead of the server's
+_FUTURE_SLACK = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class ComplaintDraft:
+    """A complaint as a channel hands it in (times aware; ``amount`` in yuan).
+
+    The provider is ``provider_id`` (chosen from the registry), else ``credit_code``
+    (looked up in the registry), else only ``provider_name`` (free text, matched by
+    staff later).  ``status`` and the later fields are for files of cases handled
+    elsewhere; a new complaint is ``received``.
+    """
+
+    received_at: datetime
+    channel: str
+    sector: str
+    category: str
+    description: str
+    external_id: str | None = None
+    provider_id: int | None = None
+    credit_code: str | None = None
+    provider_name: str | None = None
+    amount: Decimal | None = None
+    complainant_name: str | None = None
+    complainant_phone: str | None = None
+    status: str = "received"
+    accepted_at: datetime | None = None
+    closed_at: datetime | None = None
+    outcome: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftProblem:
+    """What is wrong with a draft's ``field`` (a column of the complaints file)."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class IntakeError(ValueError):
+    """Nothing was stored: ``problems`` maps a draft's index to what is wrong with it."""
+
+    problems: dict[int, list[DraftProblem]] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "; ".join(
+            f"complaint {i + 1}, {p.field}: {p.message}"
+            for i, found in sorted(self.problems.items())
+            for p in found
+        )
+
+
+@dataclass(frozen=True)
+class Intaken:
+    """A stored complaint and its receipt code (shown once, never stored)."""
+
+    complaint: Complaint
+    receipt: str
+
+
+def receipt_hash(code: str) -> str:
+    """SHA-256 of a receipt code as typed (case, spaces and dashes do not matter)."""
+    plain = re.sub(r"[\s\-]", "", code).upper()
+    return hashlib.sha256(plain.encode("ascii", "replace")).hexdigest()
+
+
+def _new_receipt() -> str:
+    raw = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(_RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, _RECEIPT_LENGTH, 4))
+
+
+def find_by_receipt(session: DbSession, code: str) -> Complaint | None:
+    """The complaint whose receipt code is ``code``, or ``None``."""
+    return session.scalar(select(Complaint).where(Complaint.receipt_hash == receipt_hash(code)))
+
+
+def _stages(draft: ComplaintDraft) -> list[DraftProblem]:
+    """The later fields agree with the status and come in order."""
+    problems = []
+    status, accepted, closed = draft.status, draft.accepted_at, draft.closed_at
+    if status not in COMPLAINT_STATUSES:
+        return [DraftProblem("status", f"{status!r} is not one of {', '.join(COMPLAINT_STATUSES)}")]
+    if status in ("accepted", "mediation", "closed") and accepted is None:
+        problems.append(DraftProblem("accepted_at", f"status {status} needs the day of acceptance"))
+    if status in ("received", "not_accepted") and accepted is not None:
+        problems.append(DraftProblem("accepted_at", f"a case {status} has no acceptance"))
+    if status in ("closed", "not_accepted") and closed is None:
+        problems.append(DraftProblem("closed_at", f"status {status} needs the day it ended"))
+    if status not in ("closed", "not_accepted") and closed is not None:
+        problems.append(DraftProblem("closed_at", f"a case {status} has not ended"))
+    if status == "closed" and draft.outcome not in COMPLAINT_OUTCOMES:
+        problems.append(
+            DraftProblem("outcome", f"status closed needs one of {', '.join(COMPLAINT_OUTCOMES)}")
+        )
+    if status != "closed" and draft.outcome:
+        problems.append(DraftProblem("outcome", f"a case {status} has no outcome"))
+    if accepted is not None and accepted < draft.received_at:
+        problems.append(DraftProblem("accepted_at", "is before received_at"))
+    start = accepted or draft.received_at
+    if closed is not None and closed < start:
+        problems.append(
+            DraftProblem("closed_at", f"is before {'accepted_at' if accepted else 'received_at'}")
+        )
+    return problems
+
+
+def _decimals(amount: Decimal) -> int:
+    exponent = amount.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def draft_problems(
+    draft: ComplaintDraft, settings: ComplaintSettings, now: datetime
+) -> list[DraftProblem]:
+    """Everything wrong with ``draft`` that needs no database, field by field."""
+    problems = []
+    if draft.channel not in CHANNELS:
+        problems.append(
+            DraftProblem("channel", f"{draft.channel!r} is not one of {', '.join(CHANNELS)}")
+        )
+    if draft.received_at.tzinfo is None:
+        problems.append(DraftProblem("received_at", "has no time zone"))
+        return problems  # the order checks below compare aware times
+    if draft.received_at > now + _FUTURE_SLACK:
+        problems.append(DraftProblem("received_at", "is in the future"))
+    if draft.sector not in {s.code for s in SECTORS}:
+        problems.append(DraftProblem("sector", f"unknown sector {draft.sector!r}"))
+    if draft.category not in settings.categories:
+        problems.append(
+            DraftProblem(
+                "category",
+                f"unknown category {draft.category!r} (one of {', '.join(settings.categories)})",
+            )
+        )
+    if not draft.description.strip():
+        problems.append(DraftProblem("description", "is empty: say what happened"))
+    if draft.provider_id is None and not draft.credit_code and not draft.provider_name:
+        problems.append(DraftProblem("provider_name", "no provider: give credit_code or a name"))
+    for name, limit in _LIMITS.items():
+        value = getattr(draft, name)
+        if value and len(value) > limit:
+            problems.append(DraftProblem(name, f"longer than {limit} characters"))
+    if draft.complainant_phone and not _PHONE.match(draft.complainant_phone):
+        problems.append(DraftProblem("complainant_phone", "is not a phone number"))
+    amount = draft.amount
+    if amount is not None and (
+        not amount.is_finite() or amount < 0 or amount > _AMOUNT_MAX or _decimals(amount) > 2
+    ):
+        problems.append(
+            DraftProblem("amount", f"{amount} is not an amount in yuan (0 or more, 2 decimals)")
+        )
+    return problems + _stages(draft)
+
+
+def _resolve_providers(
+    session: DbSession, drafts: Sequence[ComplaintDraft], problems: dict[int, list[DraftProblem]]
+) -> dict[int, int | None]:
+    """Each draft's provider id; a credit code or id not in the registry is a problem."""
+    codes = {d.credit_code for d in drafts if d.provider_id is None and d.credit_code}
+    ids = {d.provider_id for d in drafts if d.provider_id is not None}
+    by_code: dict[str, int] = {}
+    known_ids: set[int] = set()
+    chunk = 500  # SQL parameter limits
+    code_list, id_list = sorted(codes), sorted(ids)
+    for start in range(0, len(code_list), chunk):
+        part = code_list[start : start + chunk]
+        rows = session.execute(
+            select(Provider.credit_code, Provider.id).where(Provider.credit_code.in_(part))
+        )
+        by_code.update({code: pid for code, pid in rows if code})
+    for start in range(0, len(id_list), chunk):
+        known_ids.update(
+            session.scalars(
+                select(Provider.id).where(Provider.id.in_(id_list[start : start + chunk]))
+            )
+        )
+    resolved: dict[int, int | None] = {}
+    for i, d in enumerate(drafts):
+        if d.provider_id is not None:
+            if d.provider_id not in known_ids:
+                problems.setdefault(i, []).append(
+                    DraftProblem("provider_id", f"no provider {d.provider_id} in the registry")
+                )
+            resolved[i] = d.provider_id
+        elif d.credit_code:
+            if d.credit_code not in by_code:
+                problems.setdefault(i, []).append(
+                    DraftProblem(
+                        "credit_code", f"no provider with credit code {d.credit_code} registered"
+                    )
+                )
+            resolved[i] = by_code.get(d.credit_code)
+        else:
+            resolved[i] = None
+    return resolved
+
+
+def _duplicates(
+    session: DbSession, drafts: Sequence[ComplaintDraft], problems: dict[int, list[DraftProblem]]
+) -> None:
+    """An external id given twice for a channel, or stored already."""
+    first: dict[tuple[str, str], int] = {}
+    for i, d in enumerate(drafts):
+        if not d.external_id:
+            continue
+        key = (d.channel, d.external_id)
+        if key in first:
+            problems.setdefault(i, []).append(
+                DraftProblem(
+                    "external_id",
+                    f"{d.external_id} of channel {d.channel} is given twice "
+                    f"(complaint {first[key] + 1} too)",
+                )
+            )
+        else:
+            first[key] = i
+    keys = sorted(first)
+    for start in range(0, len(keys), 250):
+        part = keys[start : start + 250]
+        stored = session.execute(
+            select(Complaint.channel, Complaint.external_id).where(
+                tuple_(Complaint.channel, Complaint.external_id).in_(part)
+            )
+        )
+        for channel, external in stored:
+            problems.setdefault(first[(channel, external or "")], []).append(
+                DraftProblem("external_id", f"{external} of channel {channel} is stored already")
+            )
+
+
+def _checked(
+    session: DbSession, drafts: Sequence[ComplaintDraft], settings: ComplaintSettings, now: datetime
+) -> tuple[dict[int, list[DraftProblem]], dict[int, int | None]]:
+    problems: dict[int, list[DraftProblem]] = {}
+    for i, draft in enumerate(drafts):
+        found = draft_problems(draft, settings, now)
+        if found:
+            problems[i] = found
+    providers = _resolve_providers(session, drafts, problems)
+    _duplicates(session, drafts, problems)
+    return {i: problems[i] for i in sorted(problems)}, providers
+
+
+def check_drafts(
+    session: DbSession,
+    drafts: Sequence[ComplaintDraft],
+    settings: ComplaintSettings,
+    now: datetime | None = None,
+) -> dict[int, list[DraftProblem]]:
+    """Every problem :func:`intake` would refuse ``drafts`` for, by draft index; stores
+    nothing."""
+    return _checked(session, drafts, settings, now or utcnow())[0]
+
+
+def intake(
+    session: DbSession,
+    drafts: Sequence[ComplaintDraft],
+    actor: User | str,
+    settings: ComplaintSettings,
+    *,
+    now: datetime | None = None,
+    source: str | None = None,
+) -> list[Intaken]:
+    """Store every draft, or none: raise :class:`IntakeError` with every problem.
+
+    Each complaint gets a receipt code and a first history event (its state as taken
+    in), and the audit log a ``complaint.intake`` row (``source``: e.g. the file it
+    came from).  Commits.
+    """
+    now = now or utcnow()
+    problems, providers = _checked(session, drafts, settings, now)
+    if problems:
+        raise IntakeError(problems)
+    user_id = actor.id if isinstance(actor, User) else None
+    stored: list[Intaken] = []
+    try:
+        for i, d in enumerate(drafts):
+            code = _new_receipt()
+            complaint = Complaint(
+                external_id=d.external_id or None,
+                receipt_hash=receipt_hash(code),
+                channel=d.channel,
+                received_at=d.received_at,
+                provider_id=providers[i],
+                provider_name=d.provider_name or None,
+                sector=d.sector,
+                category=d.category,
+                description=d.description.strip(),
+                amount=d.amount,
+                complainant_name=d.complainant_name or None,
+                complainant_phone=d.complainant_phone or None,
+                status=d.status,
+                accepted_at=d.accepted_at,
+                closed_at=d.closed_at,
+                outcome=d.outcome or None,
+                reason=d.reason or None,
+                created_at=now,
+            )
+            complaint.events.append(
+                ComplaintEvent(
+                    from_status=None,
+                    to_status=d.status,
+                    actor=actor_name(actor),
+                    user_id=user_id,
+                    at=now,
+                    note=f"intake ({d.channel}{', ' + source if source else ''})",
+                )
+            )
+            session.add(complaint)
+            stored.append(Intaken(complaint, code))
+        session.flush()
+        for item in stored:
+            c = item.complaint
+            details = {"channel": c.channel, "external_id": c.external_id, "status": c.status}
+            if source:
+                details["source"] = source
+            audit(session, actor, "complaint.intake", f"complaint:{c.id}", details, at=now)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return stored

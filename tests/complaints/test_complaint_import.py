@@ -1,0 +1,158 @@
+"""The complaints file: UTF-8 or GBK, all or nothing, every bad row named by row and column."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from surveyapp.complaints import find_by_receipt, import_complaints, intake, read_complaints
+from surveyapp.complaints.drafts import IntakeError
+from surveyapp.models import Complaint, ComplaintEvent
+from surveyapp.responses.importer import ImportFailed
+from tests.complaints.conftest import NOW, china, credit_code
+
+GOOD = [
+    'H-1,2026-09-30 16:45,12315,{code},,餐饮,价格,菜价与菜单不符,"1,200.50",张三丰,13812345678,,,,',
+    "H-2,2026/10/9,12345,,某小吃店,catering,食品安全,吃后腹泻,80,李四,13900001111,closed,2026-10-10,2026-10-20,和解成功",
+]
+
+
+def _count(session) -> int:
+    return session.scalar(select(func.count()).select_from(Complaint))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_a_good_file_is_stored_whole(session, settings, make_provider, complaints_csv, encoding):
+    pid = make_provider(1)
+    path = complaints_csv([GOOD[0].format(code=credit_code(1)), GOOD[1]], encoding=encoding)
+    file = read_complaints(session, path, settings, now=NOW)
+    assert file.encoding == ("gb18030" if encoding == "gbk" else "utf-8")
+    stored = import_complaints(session, file, "cli", settings, now=NOW)
+    first, second = (s.complaint for s in stored)
+    assert (first.provider_id, first.provider_name, first.amount) == (pid, None, Decimal("1200.50"))
+    assert first.received_at == china(2026, 9, 30, 16, 45) and first.status == "received"
+    assert (second.provider_id, second.provider_name, second.status) == (None, "某小吃店", "closed")
+    assert second.accepted_at == china(2026, 10, 10) and second.outcome == "和解成功"
+    assert [e.to_status for e in second.events] == ["closed"]
+    # the receipt code finds its case; only its hash is stored
+    assert find_by_receipt(session, stored[0].receipt.lower()) is first
+    assert stored[0].receipt.replace("-", "") not in first.receipt_hash
+
+
+BAD_ROWS = [
+    # row 2: a bad date; row 3: unknown sector and category; row 4: bad amount;
+    # row 5: duplicate of row 2's id in the file; row 6: an unknown credit code;
+    # row 7: closed without outcome
+    ("B-1,2026-13-01,12315,,店甲,catering,价格,描述,,,,,,,", "received_at", 2),
+    ("B-2,2026-10-01,12315,,店乙,花店,态度差,描述,,,,,,,", "sector", 3),
+    ("B-3,2026-10-01,12315,,店丙,catering,价格,描述,十元,,,,,,", "amount", 4),
+    ("B-1,2026-10-02,12315,,店丁,catering,价格,描述,,,,,,,", "external_id", 5),
+    ("B-5,2026-10-02,12315,{unknown},,catering,价格,描述,,,,,,,", "credit_code", 6),
+    (
+        "B-6,2026-10-02,12315,,店戊,catering,价格,描述,,,,closed,2026-10-03,2026-10-05,",
+        "outcome",
+        7,
+    ),
+]
+
+
+def test_every_bad_row_is_named_and_nothing_is_stored(session, settings, complaints_csv):
+    rows = [r.format(unknown=credit_code(99)) for r, _, _ in BAD_ROWS]
+    rows[0] = rows[0].replace("B-1,2026-13-01", "B-1,2026-10-01")  # row 2 good, so row 5 repeats it
+    rows.insert(1, "B-0,2026-13-01,12315,,店,catering,价格,描述,,,,,,,")  # row 3: the bad date
+    path = complaints_csv(rows)
+    with pytest.raises(ImportFailed) as caught:
+        read_complaints(session, path, settings, name="complaints.csv", now=NOW)
+    lines = caught.value.lines()
+    assert "complaints.csv: row 3, column received_at: '2026-13-01' is not a day" in lines[0]
+    expected = [
+        (4, "sector", "unknown sector '花店'"),
+        (5, "amount", "'十元' is not an amount in yuan"),
+        (6, "external_id", "B-1 of channel 12315 is given twice"),
+        (7, "credit_code", f"no provider with credit code {credit_code(99)} registered"),
+        (8, "outcome", "status closed needs one of"),
+    ]
+    for row, column, message in expected:
+        assert any(
+            line.startswith(f"complaints.csv: row {row}, column {column}: ") and message in line
+            for line in lines
+        ), (row, column, lines)
+    assert any("row 4, column category: unknown category '态度差'" in line for line in lines)
+    assert not any("row 2" in line for line in lines)  # the good row is not blamed
+    assert _count(session) == 0
+
+
+def test_an_id_stored_already_for_its_channel_is_refused(session, settings, complaints_csv, draft):
+    intake(session, [draft(external_id="H-2", channel="12345")], "cli", settings, now=NOW)
+    path = complaints_csv([GOOD[1], GOOD[1].replace("H-2,", "H-3,")])
+    with pytest.raises(ImportFailed) as caught:
+        read_complaints(session, path, settings, name="f.csv", now=NOW)
+    assert caught.value.lines() == [
+        "f.csv: row 2, column external_id: H-2 of channel 12345 is stored already"
+    ]
+    # the same id from another channel is another case
+    other = complaints_csv([GOOD[1].replace(",12345,", ",12315,")])
+    import_complaints(
+        session, read_complaints(session, other, settings, now=NOW), "cli", settings, now=NOW
+    )
+    assert _count(session) == 2
+
+
+def test_missing_columns_are_named_on_row_1(session, settings, complaints_csv):
+    path = complaints_csv(["x,2026-10-01,12315"], header="external_id,received_at,channel")
+    with pytest.raises(ImportFailed) as caught:
+        read_complaints(session, path, settings, name="f.csv", now=NOW)
+    lines = caught.value.lines()
+    assert "f.csv: row 1, column sector: column is missing" in lines
+    assert "f.csv: row 1, column credit_code or provider_name: column is missing" in lines
+
+
+def test_intake_stores_all_drafts_or_none(session, settings, draft):
+    good, bad = draft(external_id="A"), draft(external_id="B", category="噪音")
+    with pytest.raises(IntakeError) as caught:
+        intake(session, [good, bad], "api", settings, now=NOW)
+    assert list(caught.value.problems) == [1]
+    assert caught.value.problems[1][0].field == "category"
+    assert (
+        _count(session) == 0
+        and session.scalar(select(func.count()).select_from(ComplaintEvent)) == 0
+    )
+
+
+def test_a_failure_while_writing_leaves_nothing(session, settings, draft, monkeypatch):
+    import surveyapp.complaints.drafts as module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(module, "audit", broken)  # fails after the rows are flushed
+    with pytest.raises(RuntimeError):
+        intake(session, [draft(external_id="A"), draft(external_id="B")], "api", settings, now=NOW)
+    assert _count(session) == 0
+
+
+@pytest.mark.parametrize(
+    "fields, column",
+    [
+        ({"received_at": china(2027, 1, 1)}, "received_at"),  # in the future
+        ({"channel": "微信"}, "channel"),
+        ({"description": "  "}, "description"),
+        ({"provider_name": None}, "provider_name"),
+        ({"amount": Decimal("-1")}, "amount"),
+        ({"amount": Decimal("1.005")}, "amount"),
+        ({"complainant_phone": "call me"}, "complainant_phone"),
+        ({"status": "accepted"}, "accepted_at"),
+        ({"status": "received", "accepted_at": china(2026, 10, 10)}, "accepted_at"),
+        (
+            {"status": "accepted", "accepted_at": china(2026, 10, 1)},
+            "accepted_at",
+        ),  # before receipt
+        ({"status": "not_accepted"}, "closed_at"),
+    ],
+)
+def test_draft_problems_name_the_field(session, settings, draft, fields, column):
+    with pytest.raises(IntakeError) as caught:
+        intake(session, [draft(**fields)], "api", settings, now=NOW)
+    assert column in [p.field for p in caught.value.problems[0]]
