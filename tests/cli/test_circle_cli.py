@@ -454,3 +454,31 @@ def test_bad_network_file(run, tmp_path, text, expected):
         run(*files(tmp_path), "--network", roads),
         expected,
     )
+
+
+def test_chinese_headers_in_gbk_and_ignored_columns(run, tmp_path):
+    c = write(
+        tmp_path / "C.csv",
+        f"社区,区县,人口,纬度,经度,备注\n甲小区,思茅区,1000,{LAT0},{LON0},新建\n",
+        encoding="gbk",
+    )
+    f = write(
+        tmp_path / "F.csv",
+        f"设施,服务类型,纬度,经度,坐标系\n早餐A,早餐店,{LAT0 + north(400)},{LON0},WGS84\n",
+    )
+    result = run("--communities", c, "--facilities", f, "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["communities"][0]["covered"] == {"早餐店": True}
+    assert "C.csv: columns ignored: 备注" in result.stderr
+
+
+def test_a_column_under_both_names_is_refused(run, tmp_path):
+    c = write(
+        tmp_path / "C.csv",
+        f"community,district,population,lat,纬度,lon\n甲,思茅区,10,{LAT0},{LAT0},{LON0}\n",
+    )
+    bad(
+        run("--communities", c, "--facilities", f_csv(tmp_path)),
+        "C.csv: row 1, column 纬度: is the same column as 'lat' (lat)",
+    )
