@@ -46,7 +46,7 @@ from .content import BulletinContent, SectorReport
 from .findings import key_findings
 from .fmt import period_label
 from .fonts import FontSet, load_fonts
-from .texts import Texts
+from .texts import N_, Texts
 
 __all__ = ["VERDICT_COLOURS", "period_label", "render_bulletin"]
 
@@ -197,7 +197,7 @@ class _Builder:
         if sector.change is None or not sector.has_numbers:
             return self.t("no_previous") if sector.has_numbers else fmt.DASH
         ch = sector.change.index
-        sig = self.t("sig" if ch.significant else "not_sig")
+        sig = self.t("sig") if ch.significant else self.t("not_sig")
         return (
             f"{fmt.change(ch.change)}（{sig}）"
             if self.c.lang == "zh"
@@ -206,7 +206,7 @@ class _Builder:
 
     def goal_text(self) -> str:
         return (
-            f"{self.t('col_verdict')} {fmt.score(self.goal, 0)}"
+            self.t("col_verdict") + f" {fmt.score(self.goal, 0)}"
             if self.c.lang == "en"
             else f"目标 {fmt.score(self.goal, 0)}"
         )
@@ -219,7 +219,7 @@ class _Builder:
         out.append(Spacer(1, 8 * mm))
         edition = t("edition", n=c.edition) if c.edition is not None else t("draft")
         if c.interim:
-            edition = f"{edition} · {t('interim')}"
+            edition = f"{edition} · " + t("interim")
         out.append(_p(edition, s.cover, None if c.edition is not None else DRAFT))
         if c.interim:
             out.append(Spacer(1, 4 * mm))
@@ -227,15 +227,15 @@ class _Builder:
         out.append(Spacer(1, 30 * mm))
         out.append(
             _p(
-                f"{t('period')}：{self.period}"
+                t("period") + f"：{self.period}"
                 if c.lang == "zh"
-                else f"{t('period')}: {self.period}",
+                else t("period") + f": {self.period}",
                 s.cover,
             )
         )
         out.append(
             _p(
-                f"{t('issuer')}：{c.issuer}" if c.lang == "zh" else f"{t('issuer')}: {c.issuer}",
+                t("issuer") + (f"：{c.issuer}" if c.lang == "zh" else f": {c.issuer}"),
                 s.cover,
             )
         )
@@ -246,7 +246,7 @@ class _Builder:
         )
         out.append(
             _p(
-                f"{t('issued')}：{issued}" if c.lang == "zh" else f"{t('issued')}: {issued}",
+                t("issued") + (f"：{issued}" if c.lang == "zh" else f": {issued}"),
                 s.cover,
             )
         )
@@ -269,10 +269,11 @@ class _Builder:
         # Each verdict stands right of the number it judges, under a header naming the
         # measure and its goal: the index's, then (when a sector sets one) the rate's.
         rate_goals = self.has_rate_goals()
-        header = [_p(t(k), s.cell_c) for k in ("col_sector", "col_n", "col_index", "col_ci")] + [
-            _p(t("col_index_verdict", goal=fmt.score(self.goal, 0)), s.cell_c)
-        ]
-        header += [_p(t(k), s.cell_c) for k in ("col_rate", "col_rate_ci")]
+        header = [
+            _p(t(k), s.cell_c)
+            for k in (N_("col_sector"), N_("col_n"), N_("col_index"), N_("col_ci"))
+        ] + [_p(t("col_index_verdict", goal=fmt.score(self.goal, 0)), s.cell_c)]
+        header += [_p(t(k), s.cell_c) for k in (N_("col_rate"), N_("col_rate_ci"))]
         if rate_goals:
             header.append(_p(t("col_rate_verdict"), s.cell_c))
         header.append(_p(t("col_change"), s.cell_c))
@@ -381,7 +382,7 @@ class _Builder:
                         change=fmt.change(ch.change),
                         ci=fmt.ci(ch.ci),
                         p=fmt.p_value(ch.p_value),
-                        sig=t("sig" if ch.significant else "not_sig"),
+                        sig=t("sig") if ch.significant else t("not_sig"),
                     ),
                     s.body,
                 )
@@ -479,11 +480,11 @@ class _Builder:
             [
                 _p(t(k), s.cell_c)
                 for k in (
-                    "col_dimension",
-                    "col_score",
-                    "col_importance",
-                    "col_weight",
-                    "col_quadrant",
+                    N_("col_dimension"),
+                    N_("col_score"),
+                    N_("col_importance"),
+                    N_("col_weight"),
+                    N_("col_quadrant"),
                 )
             ]
         ]
@@ -575,7 +576,7 @@ class _Builder:
         out: list[Flowable] = [PageBreak(), _p(t("appendix"), s.h1)]
         analysed = [(x, x.result) for x in c.sectors if x.result is not None]
 
-        out.append(_p(f"1. {t('a_sampling')}", s.h2))
+        out.append(_p("1. " + t("a_sampling"), s.h2))
         out.append(_p(t("a_sampling_text"), s.body))
         groups: list[str] = []
         for _, r in analysed:
@@ -600,13 +601,16 @@ class _Builder:
             rest = (CONTENT_W - first) / len(analysed)
             out.append(_table(rows, [first] + [rest] * len(analysed), self.font))
 
-        out.append(_p(f"2. {t('a_weighting')}", s.h2))
+        out.append(_p("2. " + t("a_weighting"), s.h2))
         if m.margins:
             names = t("list_sep").join(m.variable_labels.get(v, v) for v in m.margins)
             out.append(_p(t("a_weighting_text", variables=names), s.body))
             out.append(Spacer(1, 2 * mm))
             mrows: list[list[Any]] = [
-                [_p(t(k), s.cell_c) for k in ("col_variable", "col_category", "col_population")]
+                [
+                    _p(t(k), s.cell_c)
+                    for k in (N_("col_variable"), N_("col_category"), N_("col_population"))
+                ]
             ]
             for var, cats in m.margins.items():
                 for cat, pop in cats.items():
@@ -629,7 +633,12 @@ class _Builder:
             wrows: list[list[Any]] = [
                 [
                     _p(t(k), s.cell_c)
-                    for k in ("col_sector", "col_iterations", "col_deff", "col_eff_n")
+                    for k in (
+                        N_("col_sector"),
+                        N_("col_iterations"),
+                        N_("col_deff"),
+                        N_("col_eff_n"),
+                    )
                 ]
             ]
             for x, r in analysed:
@@ -655,14 +664,14 @@ class _Builder:
                 )
             )
 
-        out.append(_p(f"3. {t('a_index')}", s.h2))
+        out.append(_p("3. " + t("a_index"), s.h2))
         strata = t("a_strata", strata=m.variable_labels.get(m.strata, m.strata)) if m.strata else ""
         out.append(_p(t("a_index_text", strata=strata), s.body))
-        out.append(_p(f"4. {t('a_goal')}", s.h2))
+        out.append(_p("4. " + t("a_goal"), s.h2))
         out.append(_p(t("a_goal_text", goal=fmt.score(m.goal, 0), min_n=m.min_n), s.body))
         if self.has_rate_goals():
             out.append(_p(t("a_rate_goal_text"), s.body))
-        out.append(_p(f"5. {t('a_exclusions')}", s.h2))
+        out.append(_p("5. " + t("a_exclusions"), s.h2))
         if m.exclude_flagged and m.quality is not None:
             speed = (
                 f"{m.quality.speed_fraction:.0%}"
@@ -677,7 +686,7 @@ class _Builder:
             )
         else:
             out.append(_p(t("a_no_exclusions"), s.body))
-        out.append(_p(f"6. {t('a_software')}", s.h2))
+        out.append(_p("6. " + t("a_software"), s.h2))
         out.append(_p(t("a_software_text"), s.body))
         if m.software:
             srows: list[list[Any]] = [
@@ -751,7 +760,7 @@ def _header(builder: _Builder) -> Any:
         canvas.drawString(MARGIN_X, y, f"{c.title} · {builder.period}")
         right = t("edition", n=c.edition) if c.edition is not None else t("draft")
         if c.interim:
-            right = f"{t('interim')} · {right}"
+            right = t("interim") + f" · {right}"
         if c.edition is None or c.interim:
             canvas.setFillColor(DRAFT)
         canvas.drawRightString(PAGE_W - MARGIN_X, y, right)

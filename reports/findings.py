@@ -14,7 +14,7 @@ from analysis import verdict_of
 
 from . import fmt
 from .content import SectorReport
-from .texts import Texts
+from .texts import N_, Texts
 
 __all__ = ["key_findings"]
 
@@ -43,7 +43,7 @@ def key_findings(sectors: Sequence[SectorReport], texts: Texts, goal: float) -> 
     if changes:
         rise = max(changes, key=lambda sc: sc[1].change)
         fall = min(changes, key=lambda sc: sc[1].change)
-        for key, (sector, ch) in (("f_rise", rise), ("f_fall", fall)):
+        for key, (sector, ch) in ((N_("f_rise"), rise), (N_("f_fall"), fall)):
             if (key == "f_rise" and ch.change <= 0) or (key == "f_fall" and ch.change >= 0):
                 continue
             out.append(
@@ -53,7 +53,7 @@ def key_findings(sectors: Sequence[SectorReport], texts: Texts, goal: float) -> 
                     before=fmt.score(ch.before),
                     after=fmt.score(ch.after),
                     change=fmt.change(ch.change),
-                    sig=texts("sig" if ch.significant else "not_sig"),
+                    sig=texts("sig") if ch.significant else texts("not_sig"),
                 )
             )
 

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and bound in :func:`surveyapp.create_app`."""
 
+from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -11,3 +12,4 @@ from surveyapp.models.base import Base
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
+babel = Babel()

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from surveyapp.i18n import MESSAGES, lang_from_accept, t
+from surveyapp.i18n import has_text, lang_from_accept, t
 
 
 def api_lang() -> str:
@@ -23,7 +23,7 @@ def error_response(
 ):
     """``{"error": code, "message": text, **extra}`` with ``status``; ``message_params``
     fill the placeholders of the message text (e.g. the name of a bad parameter)."""
-    message = t(code, api_lang(), **(message_params or {})) if code in MESSAGES else code
+    message = t(code, api_lang(), **(message_params or {})) if has_text(code) else code
     body = {"error": code, "message": message, **extra}
     response = jsonify(body)
     response.status_code = status

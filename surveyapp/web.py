@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from flask import Flask, g, request
+from flask_babel import gettext
 
-from surveyapp.i18n import format_date, format_number, pick_lang, t
+from surveyapp.extensions import babel
+from surveyapp.i18n import (
+    CHINA_TZ,
+    LOCALES,
+    TRANSLATIONS_DIR,
+    format_date,
+    format_number,
+    format_percent,
+    pick_lang,
+)
 
 LANG_COOKIE = "lang"
 
@@ -35,7 +45,22 @@ def client_fingerprint() -> str:
     )
 
 
+def translate(key: str, **params: object) -> str:
+    """``_('key', name=...)`` of the templates: the catalog text in the page's language."""
+    text = gettext(key)
+    return text.format(**params) if params else text
+
+
 def install_web_helpers(app: Flask) -> None:
+    # Flask-Babel's locale is the page's language (zh unless ?lang=en or the cookie says
+    # so), its time zone China time; the catalogs are those of surveyapp.i18n.
+    babel.init_app(
+        app,
+        locale_selector=lambda: LOCALES[current_lang()],
+        timezone_selector=lambda: CHINA_TZ.key,
+        default_translation_directories=str(TRANSLATIONS_DIR),
+    )
+
     @app.before_request
     def _lang() -> None:
         current_lang()
@@ -67,7 +92,8 @@ def install_web_helpers(app: Flask) -> None:
         lang = current_lang()
         return {
             "lang": lang,
-            "_": lambda key, **params: t(key, lang, **params),
-            "fmt_number": format_number,
+            "_": translate,
+            "fmt_number": lambda value, digits=1: format_number(value, digits, lang),
+            "fmt_percent": lambda value, digits=1: format_percent(value, digits, lang),
             "fmt_date": lambda value: format_date(value, lang),
         }

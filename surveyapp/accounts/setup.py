@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import Flask, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
-from surveyapp.accounts import texts  # noqa: F401  (merges the account texts)
 from surveyapp.accounts.service import warm_up
 from surveyapp.extensions import db
 from surveyapp.models.user import User

@@ -18,6 +18,7 @@ admin fixes the file in one go.
 from __future__ import annotations
 
 from surveyapp.csvtable import InputError
+from surveyapp.i18n import N_
 from surveyapp.indices.margins_file import MarginsInvalid, MarginsProblem, read_margins
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.uploads import NotText, upload_text
@@ -136,9 +137,9 @@ def parse_margins(
         options = set(questionnaire.respondent_question(var).values)
         for cat in cats:
             if var == "district" and districts and cat not in districts:
-                key = "margins_err_district"
+                key = N_("margins_err_district")
             elif cat not in options:
-                key = "margins_err_category"
+                key = N_("margins_err_category")
             else:
                 continue
             problems.append(

@@ -29,7 +29,6 @@ from sqlalchemy.exc import IntegrityError
 from reports.fmt import period_label
 from surveyapp import csv_safe
 from surveyapp.accounts.access import roles_required
-from surveyapp.admin import texts  # noqa: F401  (registers the texts)
 from surveyapp.admin.forms import (
     MAX_WEB_INVITATIONS,
     CloseForm,

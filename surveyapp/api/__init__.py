@@ -4,7 +4,6 @@ the token-authenticated read endpoints, and the page where accounts manage their
 from surveyapp.api import (
     docs,  # noqa: F401  (adds /openapi.json to the blueprint)
     read,  # noqa: F401  (adds the token-authenticated read endpoints)
-    texts,  # noqa: F401  (merges the API and token-page texts)
 )
 from surveyapp.api.pages import bp as tokens_bp
 from surveyapp.api.routes import bp

@@ -39,6 +39,7 @@ from surveyapp.bulletins.service import (
     publish_bulletin,
 )
 from surveyapp.extensions import db
+from surveyapp.i18n import N_, labels
 from surveyapp.models import QuestionnaireVersion, Round
 from surveyapp.models import Response as SurveyResponse
 from surveyapp.models.base import utcnow
@@ -50,71 +51,42 @@ bp = Blueprint("bulletins_manage", __name__, template_folder="templates")
 
 EDITORS = ("admin", "evaluator")
 
-LABELS = {
-    "title": ("发布监测公报", "Publish monitoring bulletins"),
-    "intro": (
-        "选择监测期、行业和语言，先预览草稿，核对无误后再发布。发布后的公报不再修改；"
-        "如需更正，请选择所替代的期号，以新一期发布。",
-        "Choose the period, sectors and language, preview the draft, then publish. A "
-        "published edition is never changed: to correct one, choose the edition it "
-        "replaces and publish a new edition.",
-    ),
-    "period": ("监测期", "Period"),
-    "responses": ("{n} 份答卷", "{n} responses"),
-    "open": ("调查进行中", "survey still open"),
-    "sectors": ("行业（不选则为全部行业）", "Sectors (none ticked: every sector)"),
-    "lang": ("公报语言", "Bulletin language"),
-    "lang_zh": ("中文", "Chinese"),
-    "lang_en": ("英文", "English"),
-    "replaces": ("更正", "Correction"),
-    "new_edition": ("新一期（不是更正）", "A new edition (not a correction)"),
-    "corrects": ("更正第 {n} 期（{period}，{lang}）", "Correct No. {n} ({period}, {lang})"),
-    "replaced_no": ("更正并替代第 {n} 期", "corrects No. {n}"),
-    "preview": ("预览草稿 PDF", "Preview the draft PDF"),
-    "publish": ("发布", "Publish"),
-    "publish_note": (
-        "发布即存档，不可撤回，并记入审计日志。",
-        "Publishing archives the edition for good and is written to the audit log.",
-    ),
-    "error": ("无法生成或发布公报：", "The bulletin cannot be made or published:"),
-    "choose_period": ("请选择一个监测期。", "Choose a period."),
-    "bad_sector": ("所选行业不在列表中。", "A chosen sector is not on the list."),
-    "bad_edition": ("所选更正期号不在列表中。", "The edition to correct is not on the list."),
-    "no_rounds": (
-        "尚无调查轮次，无法生成公报。",
-        "There is no survey round yet: nothing to report.",
-    ),
-    "published": ("已发布第 {n} 期（{period}）。", "Published edition No. {n} ({period})."),
-    "concurrent": (
-        "另一期公报刚刚同时发布，请重试。",
-        "Another bulletin was published at the same moment: try again.",
-    ),
-    "archive": ("已发布的公报", "Published bulletins"),
-    "interim": ("中期", "interim"),
-    "interim_box": (
-        "确认发布中期公报：所选监测期仍有调查轮次在进行时，公报封面和每页标注“中期”，发布后同样不可撤回。",
-        "Confirm an interim edition: while a round of the chosen period is still open, the "
-        "bulletin is marked 'Interim' on its cover and every page, and is just as permanent.",
-    ),
-    "interim_needed": (
-        "监测期 {period} 的调查轮次 {rounds} 仍在进行，现在发布将是中期公报（发布后不可撤回）。"
-        "如确需发布，请勾选“确认发布中期公报”后再点“发布”。",
-        "Round {rounds} of period {period} is still open: publishing now makes a permanent "
-        "interim edition. To publish it, tick 'Confirm an interim edition' and press Publish again.",
-    ),
-    "pending": (
-        "监测期 {period} 有 {n} 条居民意见建议待审核：公报只刊登经审核同意的意见建议，"
-        "待审核的不会刊登。",
-        "Period {period} has {n} residents' suggestions awaiting review: a bulletin prints "
-        "approved suggestions only, so these will not be printed.",
-    ),
-    "moderate": ("审核居民意见建议", "Review residents' suggestions"),
-}
+#: The page's labels (``L.<name>`` in its template): message ids ``bman_<name>``.
+LABEL_KEYS = (
+    N_("bman_title"),
+    N_("bman_intro"),
+    N_("bman_period"),
+    N_("bman_responses"),
+    N_("bman_open"),
+    N_("bman_sectors"),
+    N_("bman_lang"),
+    N_("bman_lang_zh"),
+    N_("bman_lang_en"),
+    N_("bman_replaces"),
+    N_("bman_new_edition"),
+    N_("bman_corrects"),
+    N_("bman_replaced_no"),
+    N_("bman_preview"),
+    N_("bman_publish"),
+    N_("bman_publish_note"),
+    N_("bman_error"),
+    N_("bman_choose_period"),
+    N_("bman_bad_sector"),
+    N_("bman_bad_edition"),
+    N_("bman_no_rounds"),
+    N_("bman_published"),
+    N_("bman_concurrent"),
+    N_("bman_archive"),
+    N_("bman_interim"),
+    N_("bman_interim_box"),
+    N_("bman_interim_needed"),
+    N_("bman_pending"),
+    N_("bman_moderate"),
+)
 
 
 def _labels(lang: str) -> dict[str, str]:
-    i = 1 if lang == "en" else 0
-    return {k: v[i] for k, v in LABELS.items()}
+    return labels(LABEL_KEYS, "bman_", lang)
 
 
 def _period_choices(L: dict[str, str]) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from surveyapp.bulletins.forms import ModerationForm
 from surveyapp.bulletins.service import bulletin_settings
 from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import db
-from surveyapp.i18n import CHINA_TZ
+from surveyapp.i18n import CHINA_TZ, N_, labels
 from surveyapp.indices import AnalysisSettings
 from surveyapp.models import Round
 from surveyapp.moderation import (
@@ -43,60 +43,41 @@ bp = Blueprint("bulletins_moderation", __name__, template_folder="templates")
 MODERATORS = ("admin", "evaluator")
 STATUSES = ("pending", "approved", "rejected")
 
-LABELS = {
-    "title": ("居民意见建议审核", "Review residents' suggestions"),
-    "intro": (
-        "公报只刊登经审核同意的意见建议，且只来自纳入分析的答卷。以下文字已隐去个人信息，"
-        "链接和联系方式已删除，与公报刊登的一致。相同的文字合并为一条，并注明人数。驳回须填写理由。"
-        "每次审核都记入审计日志。",
-        "A bulletin prints approved suggestions only, from analysed responses only. The "
-        "texts below are masked, with links and contact details removed, exactly as a "
-        "bulletin would print them; identical texts are one entry with their count. A "
-        "rejection needs a reason. Every decision is written to the audit log.",
-    ),
-    "period": ("监测期", "Period"),
-    "show": ("显示", "Show"),
-    "status_pending": ("待审核", "Pending"),
-    "status_approved": ("已同意", "Approved"),
-    "status_rejected": ("已驳回", "Rejected"),
-    "go": ("查看", "Show"),
-    "no_rounds": ("尚无调查轮次。", "There is no survey round yet."),
-    "none": ("没有符合条件的意见建议。", "No suggestion to show."),
-    "tally": (
-        "纳入分析的答卷中有 {texts} 条不同的意见建议（{responses} 人）：已同意 {approved} 条，"
-        "已驳回 {rejected} 条，待审核 {pending} 条。",
-        "{texts} distinct suggestions from analysed responses ({responses} respondents): "
-        "{approved} approved, {rejected} rejected, {pending} pending.",
-    ),
-    "people": ("（{n} 人）", " ({n} respondents)"),
-    "removed": ("已删除 {n} 处链接或联系方式", "{n} link(s) or contact detail(s) removed"),
-    "decided": ("{by} · {at}", "{by} · {at}"),
-    "reason_was": ("驳回理由：{reason}", "Reason: {reason}"),
-    "select": ("选择", "Select"),
-    "all": ("选择本页全部 {n} 条", "Select all {n} listed"),
-    "reason": (
-        "驳回理由（驳回时必填，最多 500 字）",
-        "Reason (required to reject, at most 500 characters)",
-    ),
-    "approve": ("同意刊登所选", "Approve selected"),
-    "reject": ("驳回所选", "Reject selected"),
-    "done_approve": ("已同意 {n} 条。", "{n} approved."),
-    "done_reject": ("已驳回 {n} 条。", "{n} rejected."),
-    "err_none": ("请至少选择一条。", "Select at least one suggestion."),
-    "err_reason": ("驳回须填写理由。", "A rejection needs a reason."),
-    "err_reason_long": ("理由不能超过 500 字。", "The reason is longer than 500 characters."),
-    "err_stale": (
-        "所选意见建议已不在本轮的列表中，请刷新后重试。",
-        "A chosen suggestion is no longer on this round's list: reload and try again.",
-    ),
-    "err_round": ("所选轮次不在该监测期。", "The round is not in that period."),
-    "back": ("返回公报发布", "Back to publishing"),
-}
+#: The page's labels (``L.<name>`` in its template): message ids ``bmod_<name>``.
+LABEL_KEYS = (
+    N_("bmod_title"),
+    N_("bmod_intro"),
+    N_("bmod_period"),
+    N_("bmod_show"),
+    N_("bmod_status_pending"),
+    N_("bmod_status_approved"),
+    N_("bmod_status_rejected"),
+    N_("bmod_go"),
+    N_("bmod_no_rounds"),
+    N_("bmod_none"),
+    N_("bmod_tally"),
+    N_("bmod_people"),
+    N_("bmod_removed"),
+    N_("bmod_decided"),
+    N_("bmod_reason_was"),
+    N_("bmod_select"),
+    N_("bmod_all"),
+    N_("bmod_reason"),
+    N_("bmod_approve"),
+    N_("bmod_reject"),
+    N_("bmod_done_approve"),
+    N_("bmod_done_reject"),
+    N_("bmod_err_none"),
+    N_("bmod_err_reason"),
+    N_("bmod_err_reason_long"),
+    N_("bmod_err_stale"),
+    N_("bmod_err_round"),
+    N_("bmod_back"),
+)
 
 
 def _labels(lang: str) -> dict[str, str]:
-    i = 1 if lang == "en" else 0
-    return {k: v[i] for k, v in LABELS.items()}
+    return labels(LABEL_KEYS, "bmod_", lang)
 
 
 def _settings() -> AnalysisSettings:

@@ -13,48 +13,38 @@ import hashlib
 from flask import Blueprint, Response, abort, current_app, render_template
 
 from surveyapp.extensions import db
+from surveyapp.i18n import N_, labels
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.publications import list_editions, replaced_by
 from surveyapp.web import current_lang
 
 bp = Blueprint("bulletins", __name__, template_folder="templates")
 
-LABELS = {
-    "title": ("监测公报", "Monitoring bulletins"),
-    "intro": (
-        "生活性服务业服务质量第三方监测结果定期发布。每期公报发布后不再修改，更正以新一期发布并注明所替代的期号。",
-        "Third-party monitoring results on life-service quality, published periodically. "
-        "A published edition is never changed: a correction is a new edition naming the one it replaces.",
-    ),
-    "manage": ("预览和发布公报（评估人员）", "Preview and publish a bulletin (evaluators)"),
-    "edition": ("期号", "Edition"),
-    "period": ("监测期", "Period"),
-    "lang": ("语言", "Language"),
-    "published": ("发布时间", "Published"),
-    "download": ("下载 PDF", "Download PDF"),
-    "pages": ("页", "pages"),
-    "sha": ("SHA-256 校验值", "SHA-256"),
-    "none": ("尚未发布公报。", "No bulletin has been published yet."),
-    "replaces": ("更正并替代第 {n} 期", "Corrects and replaces No. {n}"),
-    "replaced": ("已由第 {n} 期更正", "Corrected by No. {n}"),
-    "lang_zh": ("中文", "Chinese"),
-    "lang_en": ("英文", "English"),
-    "interim": ("中期", "Interim"),
-    "interim_note": (
-        "中期公报：发布时本期仍有调查轮次在进行，数字不是本期的最终结果。",
-        "Interim bulletin: a survey round of the period was still open when it was "
-        "published; its figures are not the period's final results.",
-    ),
-    "verify": (
-        "下载后可用 sha256sum 等工具核对文件的 SHA-256 值。",
-        "Check a download with a tool such as sha256sum against the SHA-256 shown.",
-    ),
-}
+#: The page's labels (``L.<name>`` in its template): message ids ``bpub_<name>``.
+LABEL_KEYS = (
+    N_("bpub_title"),
+    N_("bpub_intro"),
+    N_("bpub_manage"),
+    N_("bpub_edition"),
+    N_("bpub_period"),
+    N_("bpub_lang"),
+    N_("bpub_published"),
+    N_("bpub_download"),
+    N_("bpub_pages"),
+    N_("bpub_sha"),
+    N_("bpub_none"),
+    N_("bpub_replaces"),
+    N_("bpub_replaced"),
+    N_("bpub_lang_zh"),
+    N_("bpub_lang_en"),
+    N_("bpub_interim"),
+    N_("bpub_interim_note"),
+    N_("bpub_verify"),
+)
 
 
 def _labels(lang: str) -> dict[str, str]:
-    i = 1 if lang == "en" else 0
-    return {k: v[i] for k, v in LABELS.items()}
+    return labels(LABEL_KEYS, "bpub_", lang)
 
 
 @bp.get("/bulletins")

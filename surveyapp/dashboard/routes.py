@@ -13,7 +13,6 @@ from markupsafe import Markup
 from reports.fmt import p_value
 from surveyapp import csv_safe
 from surveyapp.accounts.access import roles_required
-from surveyapp.dashboard import texts  # noqa: F401  (merges the dashboard texts)
 from surveyapp.dashboard.charts import Bar, IpaPoint, Point, bar_chart, ipa_chart, trend_chart
 from surveyapp.dashboard.service import (
     INDEX_COLUMNS,
@@ -22,7 +21,7 @@ from surveyapp.dashboard.service import (
     indices_rows,
 )
 from surveyapp.extensions import db
-from surveyapp.i18n import t
+from surveyapp.i18n import N_, t
 from surveyapp.indices import AnalysisPending, indices_state
 from surveyapp.responses.downloads import may_export
 from surveyapp.rounds.service import get_round
@@ -55,7 +54,7 @@ def _board():
             lang=current_lang(),
         )
     except DashboardError as exc:
-        head = "auth_forbidden_body" if exc.status == 403 else "dash_not_found"
+        head = N_("auth_forbidden_body") if exc.status == 403 else N_("dash_not_found")
         texts = [(t(head, lang), t(exc.key, lang, **exc.params)) for lang in ("zh", "en")]
         page = render_template("dashboard/error.html", texts=texts, status=exc.status)
         return None, (page, exc.status)
@@ -105,7 +104,7 @@ def _table(board) -> tuple[list[str], list[list[object]]]:
         row["verdict"] = t(f"dash_verdict_{row['verdict']}", lang)
         if row["rate_verdict"] is not None:  # the rate is judged only against a rate goal
             row["rate_verdict"] = t(f"dash_verdict_{row['rate_verdict']}", lang)
-        row["small_sample"] = t("dash_yes" if row["small_sample"] else "dash_no", lang)
+        row["small_sample"] = t("dash_yes", lang) if row["small_sample"] else t("dash_no", lang)
         rows.append([row[key] for key, _ in INDEX_COLUMNS])
     return header, rows
 

@@ -27,6 +27,7 @@ from analysis import (
     verdict_of,
 )
 from reports import fmt
+from surveyapp.i18n import N_
 from surveyapp.indices import (
     AnalysisCache,
     AnalysisSettings,
@@ -441,24 +442,24 @@ def _rate_verdict(goal: float | None, rate: RateEstimate | None, small: bool) ->
 
 #: Columns of the indices table: (key, text key of the header).
 INDEX_COLUMNS = (
-    ("period", "dash_period"),
-    ("sector", "dash_sector"),
-    ("round", "dash_col_round"),
-    ("district", "dash_col_district"),
-    ("received", "dash_col_received"),
-    ("target", "dash_col_target"),
-    ("n", "dash_col_n"),
-    ("index", "dash_col_index"),
-    ("ci_low", "dash_col_ci_low"),
-    ("ci_high", "dash_col_ci_high"),
-    ("verdict", "dash_col_verdict"),
-    ("rate", "dash_col_rate"),
-    ("rate_ci_low", "dash_col_rate_ci_low"),
-    ("rate_ci_high", "dash_col_rate_ci_high"),
-    ("rate_verdict", "dash_col_rate_verdict"),
-    ("small_sample", "dash_col_small"),
-    ("change", "dash_col_change"),
-    ("change_p", "dash_col_change_p"),
+    ("period", N_("dash_period")),
+    ("sector", N_("dash_sector")),
+    ("round", N_("dash_col_round")),
+    ("district", N_("dash_col_district")),
+    ("received", N_("dash_col_received")),
+    ("target", N_("dash_col_target")),
+    ("n", N_("dash_col_n")),
+    ("index", N_("dash_col_index")),
+    ("ci_low", N_("dash_col_ci_low")),
+    ("ci_high", N_("dash_col_ci_high")),
+    ("verdict", N_("dash_col_verdict")),
+    ("rate", N_("dash_col_rate")),
+    ("rate_ci_low", N_("dash_col_rate_ci_low")),
+    ("rate_ci_high", N_("dash_col_rate_ci_high")),
+    ("rate_verdict", N_("dash_col_rate_verdict")),
+    ("small_sample", N_("dash_col_small")),
+    ("change", N_("dash_col_change")),
+    ("change_p", N_("dash_col_change_p")),
 )
 
 

@@ -75,7 +75,7 @@ class Problem(Exception):
     def of(
         cls, path: Path_, text: str, line: int | None = None, kind: str = "", **values: object
     ) -> Problem:
-        """The problem of the text ``text`` of :data:`.messages.TEXTS` with its values."""
+        """The problem of the text ``text`` of :data:`.messages.KINDS` (the ``questionnaire`` catalogs) with its values."""
         zh, en = texts(text, **values)
         return cls(path, en, line, kind, zh)
 

@@ -1,4 +1,4 @@
-"""The texts of questionnaire problems, Chinese with English (``kind: (zh, en)``).
+"""The texts of questionnaire problems, Chinese with English (catalog ``questionnaire.po``).
 
 Every check names its problem by a kind and the values the text needs; both languages
 share the placeholders, so the editor shows "中文 / English" and the command line keeps
@@ -10,81 +10,39 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["TEXTS", "ZH_WORDS", "pair", "texts", "zh_word"]
+from surveyapp.i18n import N_, translations
 
-TEXTS: dict[str, tuple[str, str]] = {
-    "required": ("缺少必填键 {keys}", "missing required key{plural} {keys}"),
-    "unknown": ("未知的键 '{key}'", "unknown key '{key}'"),
-    "unknown_close": (
-        "未知的键 '{key}'（是否应为 '{close}'？）",
-        "unknown key '{key}' (did you mean '{close}'?)",
-    ),
-    "must_be": ("{label} 应为{expected}（实际为 {got}）", "{label} must be {expected} (got {got})"),
-    "max_above_min": (
-        "'max' 必须大于 'min'（实际为 {low}..{high}）",
-        "'max' must be greater than 'min' (got {low}..{high})",
-    ),
-    "max_span": (
-        "'max' 最多为 'min' + {span}（实际为 {low}..{high}）",
-        "'max' must be at most 'min' + {span} (got {low}..{high})",
-    ),
-    "label_count": (
-        "'{name}' 应有 {points} 个标签，对应 {low}..{high} 的每一分（实际为 {count} 个）",
-        "'{name}' must have {points} labels, one for each point of {low}..{high} (got {count})",
-    ),
-    "unknown_sector": (
-        "未知的行业 '{sector}'（已知：{known}）",
-        "unknown sector '{sector}' (known: {known})",
-    ),
-    "threshold_range": (
-        "'satisfied_threshold' 应在总体满意度量表 {low}..{high} 之内（实际为 {threshold}）",
-        "'satisfied_threshold' must be within the overall scale {low}..{high} (got {threshold})",
-    ),
-    "duplicate_option": (
-        "选项 '{value}' 重复（与 options[{other}] 相同）",
-        "duplicate option '{value}' (also options[{other}])",
-    ),
-    "duplicate_id": (
-        "编号 '{value}' 重复（{where} 处已使用）",
-        "duplicate id '{value}' (also used at {where})",
-    ),
-    "key_not_text": (
-        "键 '{shown}' 必须是文本：请加上引号",
-        "key '{shown}' must be text: put it in quotes",
-    ),
-    "duplicate_key": (
-        "键 '{key}' 重复（第 {other} 行已有）",
-        "duplicate key '{key}' (also on line {other})",
-    ),
-    "not_utf8": ("文件不是 UTF-8 编码的文本", "the file is not UTF-8 text"),
-    "empty": ("文件是空的", "the file is empty"),
-    "too_complex": (
-        "YAML 被拒绝：{problem}；问卷远不需要这么多",
-        "YAML refused: {problem}; a questionnaire needs far less",
-    ),
-    "yaml_error": ("YAML 错误：{detail}", "YAML error: {detail}"),
-    "yaml_syntax": ("YAML 语法错误：{detail}", "YAML syntax error: {detail}"),
-    "yaml_tab": (
-        "YAML 语法错误：发现制表符；请用空格缩进，不要用制表符",
-        "YAML syntax error: found a tab; indent with spaces, not tabs",
-    ),
-    "yaml_quote": (
-        "YAML 语法错误：{detail}；含有 ':'、'?'、',' 或括号的文本请加上引号",
-        "YAML syntax error: {detail}; put text containing ':', '?', ',' or brackets in quotes",
-    ),
-    "yaml_indent": (
-        "YAML 语法错误：{detail}；请检查缩进",
-        "YAML syntax error: {detail}; check the indentation",
-    ),
-    "yaml_character": (
-        "YAML 语法错误：不可接受的字符 #x{code}",
-        "YAML syntax error: unacceptable character #x{code}",
-    ),
-    "duplicate_version": (
-        "问卷 '{qid}' 第 {version} 版也定义在 {other}",
-        "questionnaire '{qid}' version {version} is also defined in {other}",
-    ),
-}
+__all__ = ["KINDS", "ZH_WORDS", "pair", "texts", "zh_word"]
+
+DOMAIN = "questionnaire"
+
+#: Every problem kind, each a message id of the ``questionnaire`` catalogs (the checks pass
+#: kinds along as values, so the list marks them for extraction).
+KINDS = (
+    N_("required"),
+    N_("unknown"),
+    N_("unknown_close"),
+    N_("must_be"),
+    N_("max_above_min"),
+    N_("max_span"),
+    N_("label_count"),
+    N_("unknown_sector"),
+    N_("threshold_range"),
+    N_("duplicate_option"),
+    N_("duplicate_id"),
+    N_("key_not_text"),
+    N_("duplicate_key"),
+    N_("not_utf8"),
+    N_("empty"),
+    N_("too_complex"),
+    N_("yaml_error"),
+    N_("yaml_syntax"),
+    N_("yaml_tab"),
+    N_("yaml_quote"),
+    N_("yaml_indent"),
+    N_("yaml_character"),
+    N_("duplicate_version"),
+)
 
 #: Chinese for the English words a schema problem puts in its placeholders.
 ZH_WORDS: dict[str, str] = {
@@ -152,7 +110,8 @@ class pair:  # noqa: N801 - used like a small value, as str is
 
 def texts(kind: str, **values: Any) -> tuple[str, str]:
     """The Chinese and English texts of a problem ``kind`` with its ``values``."""
-    zh, en = TEXTS[kind]
+    zh = translations("zh", DOMAIN).gettext(kind)
+    en = translations("en", DOMAIN).gettext(kind)
     in_zh = {k: v.zh if isinstance(v, pair) else v for k, v in values.items()}
     in_en = {k: v.en if isinstance(v, pair) else v for k, v in values.items()}
     return zh.format(**in_zh), en.format(**in_en)

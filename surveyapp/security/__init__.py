@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Flask
 
-from surveyapp.security import texts  # noqa: F401  (registers the texts)
 from surveyapp.security.honeypot import HONEYPOT_FIELD, honeypot_filled
 from surveyapp.security.http_errors import init_http_errors
 from surveyapp.security.limits import (

@@ -55,7 +55,6 @@ from surveyapp.security import (
     retry_after,
     submission_origin,
 )
-from surveyapp.survey import texts  # noqa: F401  (registers the survey texts)
 from surveyapp.survey.device import (
     device_id,
     install_display_prefs,
