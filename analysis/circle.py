@@ -93,7 +93,9 @@ def _flat(*arrays: npt.ArrayLike) -> list[np.ndarray]:
     return [np.ascontiguousarray(p).reshape(-1) for p in parts]
 
 
-def haversine_m(lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike) -> np.ndarray:
+def haversine_m(
+    lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
+) -> np.ndarray:
     """Haversine distance in metres between points given in degrees (broadcast).
 
     ``2 R asin(sqrt(sin²(Δφ/2) + cos φ₁ cos φ₂ sin²(Δλ/2)))`` with R =
@@ -203,7 +205,9 @@ def _min_edges(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> tuple[np.ndarray,
     return a[first], b[first], w[first]
 
 
-def build_network(lat: npt.ArrayLike, lon: npt.ArrayLike, line_starts: npt.ArrayLike) -> WalkNetwork:
+def build_network(
+    lat: npt.ArrayLike, lon: npt.ArrayLike, line_starts: npt.ArrayLike
+) -> WalkNetwork:
     """A :class:`WalkNetwork` from polylines given as one run of vertices.
 
     Parameters

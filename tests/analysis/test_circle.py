@@ -128,7 +128,12 @@ def test_kdtree_coverage_equals_brute_force_including_points_at_the_radius(seed)
     d = haversine_m(clat[:, None], clon[:, None], flat[None, :], flon[None, :])
     # radii that are exactly some community's distance to some facility, and to its
     # nearest facility of a type: those points lie exactly at the radius
-    radii = [300.0, float(d[5, 100]), float(d[29, ftype == 0].min()), float(d[77, ftype == 2].min())]
+    radii = [
+        300.0,
+        float(d[5, 100]),
+        float(d[29, ftype == 0].min()),
+        float(d[77, ftype == 2].min()),
+    ]
     for radius in radii:
         result = circle_coverage(clat, clon, flat, flon, ftype, ("a", "b", "c", "d"), radius)
         _, covered, nearest = brute(clat, clon, flat, flon, ftype, n_types, radius)
