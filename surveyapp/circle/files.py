@@ -38,6 +38,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,8 +166,8 @@ class _Checker:
         self._each_bad(codes, bad, column)
         return np.asarray(values, dtype=object)[codes]
 
-    def number(self, column: str, check) -> np.ndarray:
-        """A numeric column; ``check(value)`` returns a problem text or ``None``."""
+    def number(self, column: str, check: Callable[[str, float], str | None]) -> np.ndarray:
+        """A numeric column; ``check(text, value)`` returns a problem text or ``None``."""
         codes, values = self._distinct(column)
         parsed = np.full(len(values), np.nan)
         bad = {}
@@ -187,7 +188,7 @@ class _Checker:
     def coordinates(self) -> tuple[np.ndarray, np.ndarray]:
         """``lat``, ``lon`` in WGS-84 (GCJ-02 rows converted)."""
 
-        def degrees(limit: float, column: str):
+        def degrees(limit: float, column: str) -> Callable[[str, float], str | None]:
             def check(text: str, x: float) -> str | None:
                 if math.isfinite(x) and abs(x) <= limit:
                     return None

@@ -37,8 +37,8 @@ def circle_group() -> None:
     """一刻钟便民生活圈 / the 15-minute service circle: coverage from files."""
 
 
-def _read(reader: Callable[..., T], path: str) -> T:
-    """Read one file; every problem of it on its own line, then exit 2."""
+def _read(reader: Callable[..., T], path: str) -> T | None:
+    """Read one file, or print every problem of it on its own line and return ``None``."""
     from surveyapp.responses.importer import ImportFailed
 
     try:
@@ -46,7 +46,7 @@ def _read(reader: Callable[..., T], path: str) -> T:
     except ImportFailed as exc:
         for line in exc.lines():
             click.echo(f"error: {line}", err=True)
-        sys.exit(2)
+        return None
 
 
 def _width(text: str) -> int:
@@ -236,7 +236,6 @@ def coverage(
     if candidates_path is not None and suggest_type is None:
         fail("--candidates goes with --suggest TYPE")
     types = _type_list(types_text)
-    failed = False
     files: dict[str, Any] = {}
     for key, reader, path in (
         ("communities", read_communities, communities_path),
@@ -244,14 +243,10 @@ def coverage(
         ("network", read_network, network_path),
         ("candidates", read_sites, candidates_path),
     ):
-        if path is None:
-            continue
-        try:
+        if path is not None:
             files[key] = _read(reader, path)
-        except SystemExit:
-            failed = True
-    if failed:
-        sys.exit(2)
+    if any(v is None for v in files.values()):
+        sys.exit(2)  # every file's problems are printed, not only the first file's
     report = compute_coverage(
         files["communities"],
         files["facilities"],
