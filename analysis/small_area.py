@@ -208,6 +208,14 @@ class SmallAreaEstimates:
     synthetic_only: NDArray[np.bool_]
 
     @property
+    def gamma(self) -> FloatArray:
+        """γ_d of the EBLUP, 0 for the synthetic-only areas (the weight of the direct
+        estimate in each area's estimate)."""
+        out = np.zeros(self.estimate.shape[0])
+        out[~self.synthetic_only] = self.fit.gamma
+        return out
+
+    @property
     def ci(self) -> tuple[FloatArray, FloatArray]:
         """The 95% intervals estimate ∓ 1.959964·√mse."""
         with np.errstate(invalid="ignore"):
@@ -346,12 +354,21 @@ def _estimate_sigma2(
             lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
             fine = np.linspace(lo, hi, 201)
             signs = np.array([score(s) for s in fine])
-            k = int(np.flatnonzero((signs[:-1] >= 0) & (signs[1:] <= 0))[0])
-            lo, hi = fine[k], fine[k + 1]
+            found = np.flatnonzero((signs[:-1] >= 0) & (signs[1:] <= 0))
+            if found.size == 0:  # no root to polish: the grid's best, reported unconverged
+                return float(grid[i]), False, len(grid) + fine.size
+            lo, hi = fine[found[0]], fine[found[0] + 1]
     if score(hi) == 0.0:
         return float(hi), True, 0
     root, info = optimize.brentq(
-        score, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500, full_output=True
+        score,
+        lo,
+        hi,
+        xtol=1e-300,
+        rtol=4 * np.finfo(float).eps,
+        maxiter=500,
+        full_output=True,
+        disp=False,
     )
     return max(float(root), 0.0), bool(info.converged), int(info.function_calls)
 

@@ -246,12 +246,17 @@ def render_table(fit: FayHerriotFit, data: AreasFile) -> str:
             _f(fit.eblup[d]),
             _f(fit.rmse[d]),
             f"{_f(low[d])}–{_f(high[d])}",
-            _f(fit.std_residual[d], 2),
+            _f(fit.std_residual[d], 2) + (" !" if abs(fit.std_residual[d]) > 2 else "  "),
         ]
         for d in range(fit.m)
     ]
     head = ["地区 area", "直接 direct", "SE", "γ", "合成 synthetic", "EBLUP", "RMSE", "95% CI", "std. resid."]  # fmt: skip
     lines += _grid(head, area_rows, [False, *[True] * 8])
+    outlying = int(np.sum(np.abs(fit.std_residual) > 2))
+    lines.append(
+        f"! |std. resid.| > 2 in {outlying} of {fit.m} areas: far from what the model predicts "
+        f"(about {0.0455 * fit.m:.1f} expected by chance); std. resid. = (direct − synthetic) / √(σ²_u + ψ)"
+    )
     for text in _warnings(fit):
         lines.append("")
         lines.append(f"注意 warning: {text}")

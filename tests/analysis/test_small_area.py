@@ -243,6 +243,8 @@ def test_areas_without_a_direct_estimate_get_the_synthetic_estimate():
     np.testing.assert_allclose(result.estimate[missing], x @ alone.beta, rtol=1e-13)
     q = np.array([row @ alone.beta_cov @ row for row in x])
     np.testing.assert_allclose(result.mse[missing], alone.sigma2_u + q, rtol=1e-13)
+    np.testing.assert_array_equal(result.gamma[missing], 0.0)
+    np.testing.assert_allclose(result.gamma[~missing], alone.gamma)
     est, mse = predict_synthetic(alone, z[missing])
     np.testing.assert_allclose(est, result.estimate[missing])
     assert np.all(result.ci[0] < result.estimate) and np.all(result.estimate < result.ci[1])

@@ -74,6 +74,10 @@ def test_table_shows_the_model_checks_and_every_area(tmp_path):
     assert "p < 0.001" in text  # the intercept, in the platform's p-value wording
     a4 = next(line for line in text.splitlines() if line.startswith("A4 "))
     assert "0.7608" in a4 and "-1.95" in a4  # eblup and standardised residual
+    a11 = next(line for line in text.splitlines() if line.startswith("A11 "))
+    assert a11.endswith("-2.88 !") and not a4.endswith("!")  # |std. resid.| > 2 is marked
+    outlying = sum(line.rstrip().endswith("!") for line in text.splitlines())
+    assert f"! |std. resid.| > 2 in {outlying} of 43 areas" in text
     assert "warning" not in text
 
 
