@@ -138,6 +138,13 @@ def list_(ctx: AppContext, status: str | None, due: str | None, fmt: str) -> Non
     calendar = _calendar(settings)
     now = utcnow()
     today = china_today(now)
+    if today.month >= 11 and (calendar.last_year or 0) <= today.year:
+        click.echo(
+            f"warning: the holiday calendar of {today.year + 1} is not loaded: deadlines in it "
+            f"are provisional; put cn-holidays-{today.year + 1}.csv in SURVEYAPP_HOLIDAYS_DIR "
+            "once the State Council publishes it",
+            err=True,
+        )
     with ctx.session() as session:
         if due == "overdue":
             found = overdue(session, now, calendar, settings)

@@ -28,7 +28,7 @@ def test_import_then_list_as_json(cli, make_provider, complaints_csv):
     assert "2 complaint(s) imported" in result.output
     listed = cli("complaints", "list", "--format", "json")
     assert listed.exit_code == 0
-    doc = json.loads(listed.output)
+    doc = json.loads(listed.stdout)
     first, second = doc["complaints"]
     assert first["external_id"] == "C-1" and first["status"] == "received"
     assert first["received_at"] == "2026-09-30T16:45:00+08:00"
@@ -39,8 +39,10 @@ def test_import_then_list_as_json(cli, make_provider, complaints_csv):
     assert second["close_by_provisional"] is True and second["close_by"] > "2027-02-01"
     assert second["provider_name"] == "某小吃店" and second["credit_code"] is None
     assert "张三丰" not in listed.output and "13812345678" not in listed.output
-    only = json.loads(cli("complaints", "list", "--status", "accepted", "--format", "json").output)
+    only = json.loads(cli("complaints", "list", "--status", "accepted", "--format", "json").stdout)
     assert [c["external_id"] for c in only["complaints"]] == ["C-2"]
+    late = json.loads(cli("complaints", "list", "--due", "overdue", "--format", "json").stdout)
+    assert [c["external_id"] for c in late["complaints"]] == ["C-1"]
     table = cli("complaints", "list").output
     assert "C-1" in table and "* provisional" in table and "张三丰" not in table
 
@@ -105,3 +107,22 @@ def test_purge_clears_only_cases_past_retention(cli, session, settings, draft):
     assert old.description and old.reason == "重复投诉"  # the case itself stays
     assert recent.complainant_name == "张三丰" and open_case.complainant_phone == "13812345678"
     assert " 0 case(s)" in cli("complaints", "purge").output  # nothing left to do
+
+
+def test_the_november_warning_and_a_bad_calendar_folder(cli, monkeypatch, tmp_path):
+    from surveyapp.rounds.dates import china_today
+
+    today = china_today(utcnow())
+    listed = cli("complaints", "list")
+    assert listed.exit_code == 0
+    warned = f"holiday calendar of {today.year + 1} is not loaded" in listed.stderr
+    assert warned == (today.month >= 11 and today.year >= 2026)  # 2026 is the last shipped year
+    (tmp_path / "cn-holidays-2027.csv").write_text(
+        "date,kind,holiday\n2027-13-01,holiday,x\n", "utf-8"
+    )
+    monkeypatch.setenv("SURVEYAPP_HOLIDAYS_DIR", str(tmp_path))
+    bad = cli("complaints", "list")
+    assert bad.exit_code == 2
+    assert (
+        "cn-holidays-2027.csv, row 2, column date" in bad.stderr and "Traceback" not in bad.output
+    )
