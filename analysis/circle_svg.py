@@ -24,7 +24,9 @@ __all__ = ["MapLabels", "circle_map_svg", "missing_colour"]
 
 _GREEN, _YELLOW, _RED = (26, 152, 80), (254, 224, 139), (215, 48, 39)
 _MARGIN = 16
-_LEGEND_H = 64
+#: Legend entries: horizontal step and row height (px)
+_LEGEND_STEP = 96
+_LEGEND_ROW = 22
 _METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180.0
 
 
@@ -103,7 +105,11 @@ def circle_map_svg(
     inner = width - 2 * _MARGIN
     scale = inner / span
     map_h = max((y1 - y0) * scale, 1.0)
-    height = round(map_h + 2 * _MARGIN + _LEGEND_H + 24)
+    top = round(_MARGIN + 24 + map_h + 16)  # the legend's first line
+    per_row = max(inner // _LEGEND_STEP, 1)
+    rows = -(-(n_types + 1) // per_row)
+    bar = top + 20 + rows * _LEGEND_ROW + 8  # the scale bar's line
+    height = bar + 8 + _MARGIN
 
     def xy(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x = _MARGIN + (lon * kx - x0) * scale
@@ -130,31 +136,31 @@ def circle_map_svg(
         title = f"<title>{escape(titles[i])}</title>" if titles is not None else ""
         out.append(f'<circle cx="{x:g}" cy="{y:g}" r="4.5" fill="{colour}">{title}</circle>')
     out.append("</g>")
-    out.extend(_legend(miss, n_types, labels, width, map_h))
-    out.extend(_scale_bar(_METRES_PER_DEGREE / scale, width, round(_MARGIN + 24 + map_h + 16)))
+    out.extend(_legend(miss, n_types, labels.legend, top, per_row))
+    out.extend(_scale_bar(_METRES_PER_DEGREE / scale, width, bar))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def _legend(
-    miss: np.ndarray, n_types: int, labels: MapLabels, width: int, map_h: float
-) -> list[str]:
-    top = round(_MARGIN + 24 + map_h + 16)
+def _legend(miss: np.ndarray, n_types: int, title: str, top: int, per_row: int) -> list[str]:
+    """A box per number of missing types (0 … n_types) with its count of communities,
+    :data:`_LEGEND_STEP` apart, ``per_row`` to a row."""
     counts = np.bincount(np.clip(miss, 0, max(n_types, 0)), minlength=n_types + 1)
-    out = [f'<text x="{_MARGIN}" y="{top + 12}">{escape(labels.legend)}</text>']
-    step = min(70, max((width - 2 * _MARGIN) // max(n_types + 1, 1), 36))
+    out = [f'<text x="{_MARGIN}" y="{top + 12}">{escape(title)}</text>']
     for m in range(n_types + 1):
-        x = _MARGIN + m * step
+        x = _MARGIN + (m % per_row) * _LEGEND_STEP
+        y = top + 20 + (m // per_row) * _LEGEND_ROW
         out.append(
-            f'<rect x="{x}" y="{top + 20}" width="14" height="14" '
+            f'<rect x="{x}" y="{y}" width="14" height="14" '
             f'fill="{missing_colour(m, n_types)}" stroke="#333333" stroke-width="0.6"/>'
-            f'<text x="{x + 18}" y="{top + 32}">{m} ({int(counts[m])})</text>'
+            f'<text x="{x + 18}" y="{y + 12}">{m} ({int(counts[m])})</text>'
         )
     return out
 
 
-def _scale_bar(metres_per_px: float, width: int, top: int) -> list[str]:
-    """A bar of a round number of metres at the legend's right end."""
+def _scale_bar(metres_per_px: float, width: int, y: int) -> list[str]:
+    """A bar of a round number of metres (about a fifth of the map's width), right
+    aligned under the legend, its length written above its right end."""
     inner = width - 2 * _MARGIN
     metres = _nice_metres(inner * metres_per_px)
     length = metres / metres_per_px
@@ -162,7 +168,7 @@ def _scale_bar(metres_per_px: float, width: int, top: int) -> list[str]:
     x0 = x1 - length
     text = f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
     return [
-        f'<g stroke="#333333" stroke-width="2"><line x1="{x0:.1f}" y1="{top + 40}" '
-        f'x2="{x1:.1f}" y2="{top + 40}"/></g>',
-        f'<text x="{x1:.1f}" y="{top + 32}" text-anchor="end">{text}</text>',
+        f'<g stroke="#333333" stroke-width="2"><line x1="{x0:.1f}" y1="{y}" '
+        f'x2="{x1:.1f}" y2="{y}"/></g>',
+        f'<text x="{x1:.1f}" y="{y - 5}" text-anchor="end">{text}</text>',
     ]
