@@ -486,6 +486,16 @@ def estimate_areas(
     :func:`fit_fay_herriot` fitted on them.  This is the entry point for stored rounds:
     direct district estimates, their (smoothed, :func:`smoothed_variances`) variances
     and the uploaded auxiliaries, as arrays in district order.
+
+    Examples
+    --------
+    District means of the respondent index (``NaN`` where a district has no
+    respondent), their respondent counts, the auxiliaries, the round's Kish deff::
+
+        s2_w = pooled_within_variance(index, district_codes)
+        psi = smoothed_variances(counts, s2_w, deff)
+        result = estimate_areas(means, psi, auxiliaries, method="reml")
+        low, high = result.ci  # 模型估计; result.synthetic_only marks the synthetic ones
     """
     y = np.asarray(direct, dtype=np.float64)
     psi = np.asarray(variance, dtype=np.float64)

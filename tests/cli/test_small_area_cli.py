@@ -64,6 +64,21 @@ def test_json_on_the_milk_data_is_r_sae_s_result(method):
     assert doc["warnings"] == [] and doc["m"] == 43 and doc["p"] == 4
 
 
+@pytest.mark.parametrize("method", ["reml", "ml", "fh"])
+def test_json_on_a_seeded_case_is_samplics_result(method):
+    """End to end through the CSV reader: case e (50 areas, 3 covariates) as samplics
+    computed it (tests/analysis/results/small_area/make_samplics.py)."""
+    folder = MILK.parent
+    result = run("--areas", str(folder / "case_e.csv"), "--estimate", "estimate", "--variance", "variance", "--covariates", "x1,x2,x3", "--method", method, "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    with open(folder / "samplics.csv", newline="", encoding="utf-8") as fh:
+        ref = [r for r in csv.DictReader(fh) if (r["case"], r["method"]) == ("e", method.upper())]
+    assert [a["area"] for a in doc["areas"]] == [r["area"] for r in ref]
+    np.testing.assert_allclose([a["eblup"] for a in doc["areas"]], [float(r["eblup"]) for r in ref], rtol=1e-9)  # fmt: skip
+    np.testing.assert_allclose([a["mse"] for a in doc["areas"]], [float(r["mse"]) for r in ref], rtol=1e-9)  # fmt: skip
+
+
 def test_table_shows_the_model_checks_and_every_area(tmp_path):
     result = run("--areas", str(MILK / "areas.csv"), *MILK_ARGS)
     assert result.exit_code == 0, result.output
