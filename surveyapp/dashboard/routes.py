@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
+from reports import Texts
 from reports.fmt import p_value
 from surveyapp import csv_safe
 from surveyapp.accounts.access import roles_required
@@ -83,6 +84,7 @@ def index():
         charts=charts,
         export_args=export_args,
         fmt_p=p_value,
+        bulletin=Texts(lang),  # the verdict legend and the quadrants in the bulletin's words
         exportable={c.round_code for c in board.cards if _may_download(c.round_code)},
     )
 
@@ -224,7 +226,7 @@ def _charts(card, lang: str) -> dict[str, Markup]:
             title=t("dash_ipa_title", lang, sector=card.title),
             x_label=t("dash_ipa_x", lang),
             y_label=t("dash_ipa_y", lang),
-            fix_label=t("dash_fix_first", lang),
+            fix_label=Texts(lang)("fix_first"),
             chart_id=f"ipa-{card.key}",
         )
     return charts

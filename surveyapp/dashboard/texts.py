@@ -1,8 +1,10 @@
 """Message ids the dashboard builds from a value, listed for extraction.
 
-The verdicts (``dash_verdict_<verdict>``, :func:`analysis.verdict_of`), the
-importance-performance quadrants (``dash_<quadrant>``), and on the anomaly panel the
-states of a wave, its signals, the decisions and the codes of
+The verdict legend and the importance-performance wording are the bulletin's own
+(``reports.Texts``, passed to the page as ``bulletin``), so the two say the same.
+
+Listed: the verdicts (``dash_verdict_<verdict>``, :func:`analysis.verdict_of`) and, on
+the anomaly panel, the states of a wave, its signals, the decisions and the codes of
 :class:`surveyapp.review.WaveDecisionError`.
 """
 
@@ -15,9 +17,6 @@ LOOKED_UP = (
     N_("dash_verdict_not_met"),
     N_("dash_verdict_inconclusive"),
     N_("dash_verdict_small"),
-    N_("dash_keep_up"),
-    N_("dash_low_priority"),
-    N_("dash_possible_overkill"),
     N_("anom_state_held"),
     N_("anom_state_released"),
     N_("anom_sig_shared_device"),
