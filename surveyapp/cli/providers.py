@@ -40,7 +40,10 @@ def _sector_option(value: str | None) -> str | None:
 
 
 def _cell_width(text: str) -> int:
-    return sum(1 + (unicodedata.east_asian_width(c) in "WF") for c in text)
+    """Columns ``text`` takes in a terminal (a Chinese character two)."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(unicodedata.east_asian_width(c) in "WF" for c in text if c > "\u10ff")
 
 
 def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -63,6 +66,8 @@ def import_(ctx: AppContext, csv_path: str) -> None:
 
     Providers already registered under the same credit code (or registration number)
     are updated, never duplicated."""
+    from sqlalchemy.exc import IntegrityError
+
     from surveyapp.providers.registry import import_registry
     from surveyapp.providers.registry_file import read_registry
     from surveyapp.responses.importer import ImportFailed
@@ -80,7 +85,13 @@ def import_(ctx: AppContext, csv_path: str) -> None:
     if registry.ignored:
         click.echo(f"note: {csv_path}: columns ignored: {', '.join(registry.ignored)}", err=True)
     with ctx.session() as session:
-        outcome = import_registry(session, registry, "cli")
+        try:
+            outcome = import_registry(session, registry, "cli")
+        except IntegrityError:  # rolled back: another import stored one of these codes first
+            fail(
+                f"{csv_path}: the registry changed while importing (another import?); "
+                "nothing imported: run the command again"
+            )
     click.echo(
         f"{len(registry.records)} provider(s) in {csv_path} ({registry.encoding}): "
         f"{outcome.created} new, {outcome.updated} updated, {outcome.unchanged} unchanged"

@@ -148,3 +148,24 @@ def test_scores_table_is_lowest_first(cli, app):
     assert lines[2].startswith("餐饮服务 catering: prior Beta(")
     rows = [line for line in lines if "思茅区" in line]
     assert "普洱茶香餐饮有限公司" in rows[0] and "思茅区李记米线店" in rows[1]
+
+
+def test_an_import_racing_another_exits_2_and_stores_nothing(cli, app, tmp_path, monkeypatch):
+    from surveyapp.providers import registry as registry_service
+
+    path = tmp_path / "r.csv"
+    path.write_text(
+        f"credit_code,name,sector,district\n{A},甲,catering,思茅区\n{B},乙,catering,思茅区\n"
+    )
+    real_stored = registry_service._stored
+
+    def stored_then_raced(session, records):
+        found = real_stored(session, records)  # B is not stored yet: it will be inserted ...
+        session.add(Provider(credit_code=B, name="乙", district="思茅区", service_types=[]))
+        session.flush()  # ... but another import stores it first, in this transaction
+        return found
+
+    monkeypatch.setattr(registry_service, "_stored", stored_then_raced)
+    result = cli("providers", "import", str(path))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "nothing imported" in result.stderr and provider_count(app) == 0
