@@ -62,7 +62,8 @@ def _json(doc: Any) -> None:
 @click.argument("csv_path", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @pass_appctx
 def import_(ctx: AppContext, csv_path: str) -> None:
-    """Import a registry file (UTF-8 or GBK/GB18030); nothing is stored unless every row is good.
+    """Import a registry file (UTF-8 or GBK/GB18030); nothing is stored unless every row is good
+    (else exit status 2 and one line per problem, naming file, row and column).
 
     Providers already registered under the same credit code (or registration number)
     are updated, never duplicated."""
@@ -78,9 +79,8 @@ def import_(ctx: AppContext, csv_path: str) -> None:
     try:
         registry = read_registry(path, name=csv_path)
     except ImportFailed as exc:
-        for line in exc.lines():
+        for line in exc.lines():  # one line per problem, and nothing else: nothing was stored
             click.echo(f"error: {line}", err=True)
-        click.echo(f"nothing imported ({len(exc.problems)} problem(s))", err=True)
         sys.exit(2)
     if registry.ignored:
         click.echo(f"note: {csv_path}: columns ignored: {', '.join(registry.ignored)}", err=True)
