@@ -19,7 +19,7 @@ meaningless data in internet surveys. *Survey Research Methods* 13, 229-248.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,19 +104,39 @@ def straightliners(scores: NDArray[np.float64], min_items: int) -> BoolArray:
     return out
 
 
-def _row_parts(matrix: ResponseMatrix, columns: Sequence[str] | None) -> list[NDArray[np.int64]]:
-    """The compared values of every row as 64-bit integer columns: the bits of each score
-    (every ``NaN`` alike) and the codes of each respondent column."""
+def _row_parts(
+    matrix: ResponseMatrix, columns: Sequence[str] | None
+) -> list[Callable[[NDArray[np.intp] | None], NDArray[np.int64]]]:
+    """The compared values of every row, as 64-bit integer columns made on demand (for
+    all rows, ``None``, or some): the bits of each score (every ``NaN`` alike) and the
+    codes of each respondent column.  Made column by column, never all at once: a
+    million rows would hold 150 MB of them."""
     names = list(matrix.columns) if columns is None else list(columns)
-    parts = []
-    for values in (*matrix.scores.T, matrix.overall):
-        parts.append(np.where(np.isnan(values), -1e300, values).view(np.int64))
-    for name in names:
-        parts.append(factorize(matrix.column(name))[0].astype(np.int64))
-    return parts
+
+    def score(j: int) -> Callable[[NDArray[np.intp] | None], NDArray[np.int64]]:
+        def part(rows: NDArray[np.intp] | None) -> NDArray[np.int64]:
+            values = matrix.overall if j < 0 else matrix.scores[:, j]
+            if rows is not None:
+                values = values[rows]
+            return np.where(np.isnan(values), -1e300, values).view(np.int64)
+
+        return part
+
+    def coded(name: str) -> Callable[[NDArray[np.intp] | None], NDArray[np.int64]]:
+        codes = factorize(matrix.column(name))[0]
+
+        def part(rows: NDArray[np.intp] | None) -> NDArray[np.int64]:
+            return (codes if rows is None else codes[rows]).astype(np.int64)
+
+        return part
+
+    k = matrix.scores.shape[1]
+    return [score(j) for j in range(k)] + [score(-1)] + [coded(name) for name in names]
 
 
-def _row_hashes(parts: Sequence[NDArray[np.int64]], n: int) -> NDArray[np.uint64]:
+def _row_hashes(
+    parts: Sequence[Callable[[NDArray[np.intp] | None], NDArray[np.int64]]], n: int
+) -> NDArray[np.uint64]:
     """A 64-bit hash of every row, column by column with random odd multipliers.
 
     Each value's high half is folded into its low half first (``v ^ v >> 32``, a
@@ -132,7 +152,7 @@ def _row_hashes(parts: Sequence[NDArray[np.int64]], n: int) -> NDArray[np.uint64
     tmp = np.empty(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for part, m in zip(parts, mult, strict=True):
-            v = part.view(np.uint64)
+            v = part(None).view(np.uint64)
             np.right_shift(v, half, out=tmp)
             tmp ^= v
             tmp *= m
@@ -202,12 +222,11 @@ def duplicates(matrix: ResponseMatrix, columns: Sequence[str] | None) -> BoolArr
     rep = first[cand]
     equal = np.ones(cand.size, dtype=bool)
     for part in parts:
-        equal &= part[cand] == part[rep]
+        equal &= part(cand) == part(rep)
     out[cand[equal]] = True
     if not equal.all():  # a collision: settle the rows of those hashes exactly
-        clash = np.isin(first, rep[~equal])
-        rows = np.flatnonzero(clash)
-        keys = np.column_stack([p[rows] for p in parts])
+        rows = np.flatnonzero(np.isin(first, rep[~equal]))
+        keys = np.column_stack([part(rows) for part in parts])
         out[rows] = ~_first_by_sorting(keys)
     return out
 

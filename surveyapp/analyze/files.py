@@ -11,7 +11,7 @@ Margin categories without a respondent are refused (the ``refuse`` policy of
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -129,16 +129,23 @@ def analyze_files(
     trim: float | None = None,
     compare_to: str | None = None,
     items: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[AnalysisResult, ChangeResult | None]:
     """Read, check and analyse CSV files; raises :class:`InputError` for bad input.
 
     With ``compare_to``, that period is analysed too (same margins and options) and the
     change from it to ``period`` (:func:`analysis.compare_periods`) is returned as well.
     ``items=False`` leaves out the item scores (the table does not show them).
+    ``progress(steps done, steps)`` is called as the steps end: reading the files,
+    analysing the period (and the period compared to).
     """
+    steps = 2 if compare_to is None else 3
+    report = progress or (lambda done, total: None)
+    report(0, steps)
     responses, margins = _read(
         questionnaire, responses_path, margins_path, strata, by, encoding, trim
     )
+    report(1, steps)
     options: dict[str, Any] = {
         "strata": strata,
         "by": [list(b) for b in by],
@@ -151,7 +158,9 @@ def analyze_files(
     if compare_to is not None and period is None:
         raise InputError(responses_path, None, "period", "--compare-to needs --period")
     result = _analyse(questionnaire, responses, margins, period, **options)
+    report(2, steps)
     if compare_to is None:
         return result, None
     before = _analyse(questionnaire, responses, margins, compare_to, **options)
+    report(3, steps)
     return result, compare_periods(before, result)

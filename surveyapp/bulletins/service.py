@@ -8,7 +8,7 @@ and the exact inputs, so :func:`rederive_bulletin` can make the same file again.
 from __future__ import annotations
 
 import platform
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import metadata
@@ -112,10 +112,15 @@ class BulletinSettings:
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     title: str | None = None
     issuer: str | None = None
+    issuer_en: str | None = None  # the issuer on English editions; None: ``issuer``
     city: str | None = None  # "普洱市", or "普洱市|Pu'er" for the English edition's title
     font_path: str | None = None
     suggestions: int = 5
     pinned_suggestions: Mapping[str, Mapping[str, Any]] | None = None
+
+    def issuer_in(self, lang: str) -> str | None:
+        """The configured issuer of an edition in ``lang`` (``None``: none configured)."""
+        return (self.issuer_en if lang == "en" else None) or self.issuer
 
 
 def bulletin_settings(
@@ -124,8 +129,8 @@ def bulletin_settings(
     font_path: str | None = None,
     margins_file: str | None = None,
 ) -> BulletinSettings:
-    """Settings from the app config (``BULLETIN_TITLE``, ``BULLETIN_ISSUER``,
-    ``BULLETIN_CITY``, ``BULLETIN_FONT``, and ``MARGINS_FILE`` through
+    """Settings from the app config (``BULLETIN_TITLE``, ``BULLETIN_ISSUER`` and
+    ``BULLETIN_ISSUER_EN``, ``BULLETIN_CITY``, ``BULLETIN_FONT``, and ``MARGINS_FILE`` through
     :func:`surveyapp.indices.settings_from_config`); the arguments override them."""
     try:
         shared = settings_from_config(config, margins_file=margins_file)
@@ -135,6 +140,7 @@ def bulletin_settings(
         analysis=shared,
         title=config.get("BULLETIN_TITLE") or None,
         issuer=config.get("BULLETIN_ISSUER") or None,
+        issuer_en=config.get("BULLETIN_ISSUER_EN") or None,
         city=config.get("BULLETIN_CITY") or None,
         font_path=font_path or config.get("BULLETIN_FONT") or None,
     )
@@ -411,7 +417,7 @@ def prepare_bulletin(
         goal = goals.pop() if len(goals) == 1 else analysis.DEFAULT_GOAL
     issued = issued or utcnow().astimezone(CHINA_TZ).date()
     title = settings.title or _default_title(settings.city, lang)
-    issuer = settings.issuer or _label(DEFAULT_ISSUER, lang)
+    issuer = settings.issuer_in(lang) or _label(DEFAULT_ISSUER, lang)
     software = _software()
     # for the methodology text and the inputs; the rules applied are those of
     # surveyapp.indices.quality, which also counts flags when not excluding
@@ -641,13 +647,18 @@ def publish_due(
     settings: BulletinSettings | None = None,
     now: datetime | None = None,
     actor: User | str = "cli",
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[DueOutcome]:
     """Publish every closed period without a bulletin; periods without data are skipped.
 
     Each publication is flushed; the caller commits (once per period, see the CLI).
+    ``progress(periods done, periods due)`` is called before and after each period.
     """
-    out = []
-    for period in due_periods(session, lang, now):
+    out: list[DueOutcome] = []
+    periods = due_periods(session, lang, now)
+    for period in periods:
+        if progress is not None:
+            progress(len(out), len(periods))
         try:
             b = publish_bulletin(
                 session, period, lang=lang, settings=settings, now=now, actor=actor
@@ -656,6 +667,8 @@ def publish_due(
             out.append(DueOutcome(period, None, str(exc)))
             continue
         out.append(DueOutcome(period, b, f"published edition {b.edition}"))
+    if progress is not None and periods:
+        progress(len(periods), len(periods))
     return out
 
 

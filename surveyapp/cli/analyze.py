@@ -14,6 +14,7 @@ for several groupings.  CSV files: :mod:`surveyapp.analyze.files`; a stored roun
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import click
@@ -21,10 +22,23 @@ import click
 from surveyapp.analyze.files import analyze_files, load_questionnaire_file
 from surveyapp.analyze.render import render
 from surveyapp.analyze.stored import analyze_stored
+from surveyapp.analyze.threads import single_blas_thread
 from surveyapp.cli.base import AppContext, fail, main
+from surveyapp.cli.progress import progress_bar
 from surveyapp.csvtable import InputError
 from surveyapp.indices import RoundOptions
 from surveyapp.indices.margins_file import read_margins
+
+#: A responses file at least this large (bytes, about 50,000 respondents) shows a
+#: progress bar on a terminal.
+LARGE_FILE = 5_000_000
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # the reader names the problem
 
 
 def _by(values: Sequence[str]) -> list[list[str]]:
@@ -142,6 +156,7 @@ def analyze(
 
     Prints the analysis contract's JSON (--format json) or a readable table.
     """
+    single_blas_thread()  # narrow matrices: one thread is faster (surveyapp.analyze.threads)
     if round_code is not None:
         if questionnaire_path or responses_path:
             fail("--round analyses a stored round: leave out --questionnaire and --responses")
@@ -171,22 +186,25 @@ def analyze(
     except ValueError as exc:  # QuestionnaireError names file, line and key
         fail(str(exc).replace("\n", " "))
         return
+    large = _size(responses_path) >= LARGE_FILE
     try:
-        result, change = analyze_files(
-            questionnaire,
-            responses_path,
-            margins_path,
-            strata=strata,
-            by=_by(by),
-            goal=goal,
-            period=period,
-            min_n=min_n,
-            exclude_flagged=exclude_flagged,
-            encoding=encoding,
-            trim=trim,
-            compare_to=compare_to,
-            items=fmt == "json",  # the table shows no item score
-        )
+        with progress_bar("analysing 分析", enabled=large) as report:
+            result, change = analyze_files(
+                questionnaire,
+                responses_path,
+                margins_path,
+                strata=strata,
+                by=_by(by),
+                goal=goal,
+                period=period,
+                min_n=min_n,
+                exclude_flagged=exclude_flagged,
+                encoding=encoding,
+                trim=trim,
+                compare_to=compare_to,
+                items=fmt == "json",  # the table shows no item score
+                progress=report,
+            )
     except InputError as exc:
         fail(str(exc))
         return

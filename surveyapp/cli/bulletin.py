@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from surveyapp.cli.base import AppContext, fail, main, pass_appctx
+from surveyapp.cli.progress import progress_bar
 
 LANG = click.Choice(["zh", "en"])
 
@@ -124,7 +125,8 @@ def publish(
     settings = _settings(ctx, font, margins)
     with ctx.session() as session:
         if due:
-            outcomes = publish_due(session, lang=lang, settings=settings)
+            with progress_bar("publishing 发布") as report:
+                outcomes = publish_due(session, lang=lang, settings=settings, progress=report)
             session.commit()
             if not outcomes:
                 click.echo("no period is due")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from surveyapp.cli.base import AppContext, fail, main, pass_appctx
+from surveyapp.cli.progress import progress_bar
 
 
 @main.group("responses")
@@ -33,7 +34,8 @@ def import_(ctx: AppContext, csv_path: str, code: str, encoding: str) -> None:
         if round_ is None:
             fail(f"no round with code {code!r}")
         try:
-            count = import_csv(session, round_, path, encoding=encoding)
+            with progress_bar("checking rows 检查") as report:
+                count = import_csv(session, round_, path, encoding=encoding, progress=report)
         except LookupError:
             fail(f"--encoding: unknown encoding {encoding!r}")
         except ImportFailed as exc:
@@ -92,8 +94,9 @@ def export(ctx: AppContext, code: str, fmt: str, out: str, lang: str) -> None:
         stream = open(out, "w", encoding="utf-8", newline="") if out != "-" else None  # noqa: SIM115
         target = stream or sys.stdout
         try:
-            for chunk in export_csv(session, round_):
-                target.write(chunk)
+            with progress_bar("exporting 导出") as report:
+                for chunk in export_csv(session, round_, progress=report):
+                    target.write(chunk)
         finally:
             if stream is not None:
                 stream.close()

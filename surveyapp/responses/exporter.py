@@ -22,6 +22,7 @@ from surveyapp.models.base import DbSession
 from surveyapp.privacy.pii import mask_pii
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.responses.codec import DONT_KNOW, MISSING
+from surveyapp.rounds.service import response_count
 
 BATCH = 5000
 TAIL = (
@@ -141,8 +142,12 @@ def export_page(session: DbSession, round_: Round, after: int = 0, limit: int = 
     return ExportPage(export_columns(q), rows, records[-1][0] if more else None)
 
 
-def export_csv(session: DbSession, round_: Round) -> Iterator[str]:
+def export_csv(
+    session: DbSession, round_: Round, progress: Callable[[int, int], None] | None = None
+) -> Iterator[str]:
     """CSV text chunks, UTF-8 BOM first so Excel opens Chinese text correctly.
+
+    ``progress(rows written, rows)`` is called with every chunk (of 1,000 rows).
 
     Cells a spreadsheet would take for a formula (an open answer ``=HYPERLINK(…)``) are
     quoted by :mod:`surveyapp.csv_safe`; ``surveyapp responses import`` takes the quote
@@ -151,10 +156,16 @@ def export_csv(session: DbSession, round_: Round) -> Iterator[str]:
     yield "\ufeff"
     buffer = io.StringIO()
     writer = csv_safe.writer(buffer, lineterminator="\r\n")
+    total = response_count(session, round_) if progress is not None else 0
+    n = 0
     for n, row in enumerate(export_rows(session, round_), start=1):
         writer.writerow(row)
         if n % 1000 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
+            if progress is not None:
+                progress(n - 1, total)  # the first row is the header
     yield buffer.getvalue()
+    if progress is not None:
+        progress(max(n - 1, 0), max(total, n - 1))

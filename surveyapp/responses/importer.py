@@ -18,6 +18,7 @@ so an export imports as the answers it was made from.  Any other quote is kept.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,8 +66,17 @@ def _problem(exc: InputError) -> ImportProblem:
     return ImportProblem(row, exc.column or "", exc.message)
 
 
-def import_csv(session: DbSession, round_: Round, path: Path, encoding: str = "utf-8-sig") -> int:
-    """Insert every row of ``path`` into ``round_`` in one transaction; return the count."""
+def import_csv(
+    session: DbSession,
+    round_: Round,
+    path: Path,
+    encoding: str = "utf-8-sig",
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Insert every row of ``path`` into ``round_`` in one transaction; return the count.
+
+    ``progress(rows checked, rows)`` is called as the rows are checked (every 1,000).
+    """
     file = str(path)
     try:
         table = read_table(path, encoding=encoding, name=file)
@@ -93,7 +103,10 @@ def import_csv(session: DbSession, round_: Round, path: Path, encoding: str = "u
     seen: dict[str, int] = {}
     records = []
     now = utcnow()
+    total = table.n
     for i, number in enumerate(table.rows.tolist()):
+        if progress is not None and i % 1000 == 0:
+            progress(i, total)
         values = {name: restore_cell(column[i]).strip() for name, column in cells.items()}
         get = values.__getitem__
         rid = get("respondent_id")
@@ -150,6 +163,8 @@ def import_csv(session: DbSession, round_: Round, path: Path, encoding: str = "u
                 "external_id": rid,
             }
         )
+    if progress is not None:
+        progress(total, total)
     if problems:
         raise ImportFailed(file, problems)
     if not records:
