@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "COMPLAINT_CATEGORIES": "价格,商品质量,服务态度,食品安全,虚假宣传,合同,预付卡,其他",
     # Outcomes of closed, accepted complaints that publicity counts (终止: withdrawn or ended)
     "COMPLAINT_PUBLISH_OUTCOMES": "和解成功,未达成和解",
+    # Plan indicators: "on track" within this many percentage points of the baseline-to-target span
+    "PLAN_TOLERANCE_PP": 5.0,
     "HOLIDAYS_DIR": None,  # an administrator's cn-holidays-YYYY.csv files (win per year)
     "ACCESS_LOG": True,  # one JSON line per request on stderr
     # Rate limits of the submission endpoints (surveyapp.security.limits)
@@ -77,6 +79,7 @@ _TYPES = {
     "HASH_RETENTION_DAYS": int,
     "DASHBOARD_SYNC_MAX": int,
     "PROVIDER_SCORE_WINDOW_MONTHS": int,
+    "PLAN_TOLERANCE_PP": float,
     "COMPLAINT_ACCEPT_DAYS": int,
     "COMPLAINT_CLOSE_DAYS": int,
     "COMPLAINT_PII_RETENTION_DAYS": int,

@@ -18,6 +18,7 @@ from surveyapp.cli import (  # noqa: F401
     demo,
     inspections,
     keys,
+    plans,
     privacy,
     providers,
     questionnaires,

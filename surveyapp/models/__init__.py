@@ -5,6 +5,7 @@ from surveyapp.models.base import Base
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.channel_key import ChannelKey
 from surveyapp.models.moderation import ModerationDecision
+from surveyapp.models.plan_value import PlanValue  # noqa: F401
 from surveyapp.models.provider import Practitioner, Provider, ProviderSector
 from surveyapp.models.provider_rating import Rating
 from surveyapp.models.questionnaire import QuestionnaireVersion

@@ -1,0 +1,79 @@
+"""Plan indicators: the targets of the government plans and how each stands.
+
+* :mod:`.catalogue` — the plan files (``plans/*.yaml``), read and checked with every
+  problem at its line;
+* :mod:`.values` — the values a bureau enters per period (a correction is a new row,
+  audited), one at a time or from a CSV file;
+* :mod:`.bound` — the values computed instead (a sector's satisfaction index or rate
+  from :mod:`surveyapp.indices`);
+* :mod:`.progress` — the status of a value against the line from baseline to target
+  (pure);
+* :mod:`.report` — every indicator with its value and status, for the command line
+  now and a plan page later.
+
+A service: it imports no blueprint (import-linter contract).
+"""
+
+from .bound import BoundValue, bound_value, latest_bound_value
+from .catalogue import (
+    BINDINGS,
+    Binding,
+    Indicator,
+    Plan,
+    PlanError,
+    builtin_dir,
+    discover,
+    load_plan,
+    load_plans,
+    read_plan,
+    validate_files,
+)
+from .progress import DEFAULT_TOLERANCE_PP, STATUSES, Progress, Trajectory, progress
+from .report import NOT_COMPUTED, IndicatorStatus, plan_overview, plan_status, trajectory_of
+from .values import (
+    EntryError,
+    ImportOutcome,
+    ValueEntry,
+    check_entry,
+    current_values,
+    enter_value,
+    import_values,
+    read_values,
+    value_history,
+)
+
+__all__ = [
+    "BINDINGS",
+    "DEFAULT_TOLERANCE_PP",
+    "NOT_COMPUTED",
+    "STATUSES",
+    "Binding",
+    "BoundValue",
+    "EntryError",
+    "ImportOutcome",
+    "Indicator",
+    "IndicatorStatus",
+    "Plan",
+    "PlanError",
+    "Progress",
+    "Trajectory",
+    "ValueEntry",
+    "bound_value",
+    "builtin_dir",
+    "check_entry",
+    "current_values",
+    "discover",
+    "enter_value",
+    "import_values",
+    "latest_bound_value",
+    "load_plan",
+    "load_plans",
+    "plan_overview",
+    "plan_status",
+    "progress",
+    "read_plan",
+    "read_values",
+    "trajectory_of",
+    "validate_files",
+    "value_history",
+]
