@@ -58,18 +58,19 @@ def _load(paths: Sequence[str]) -> list[Any]:
 @click.argument("paths", nargs=-1, type=click.Path())
 def validate(paths: tuple[str, ...]) -> None:
     """Check plan files (default: the shipped plans/); exit 2 if any is bad."""
-    from surveyapp.plans import validate_files
+    from surveyapp.plans import discover, validate_files
 
     try:
-        count, problems = validate_files(paths or None)
+        files = discover(paths or None)
     except FileNotFoundError as exc:
         fail(f"{exc.filename}: no such file or folder")
-    if not count:
+    if not files:
         fail("no plan files found")
+    problems = validate_files(files)[1]
     for line in problems:
         click.echo(line, err=True)
-    bad = len({line.split(":", 1)[0] for line in problems})
-    click.echo(f"{count - bad} of {count} plan file(s) valid")
+    bad = sum(any(line.startswith(f"{f}:") for line in problems) for f in files)
+    click.echo(f"{len(files) - bad} of {len(files)} plan file(s) valid")
     if problems:
         sys.exit(2)
 
@@ -193,7 +194,7 @@ def import_(ctx: AppContext, csv_path: str, plan_paths: tuple[str, ...]) -> None
 
     A value for an indicator and period that has one already corrects it: the earlier
     value is kept in the history, never overwritten."""
-    from surveyapp.plans import import_values, read_values
+    from surveyapp.plans import EntryError, import_values, read_values
     from surveyapp.responses.importer import ImportFailed
 
     plans = _load(plan_paths)
@@ -207,7 +208,10 @@ def import_(ctx: AppContext, csv_path: str, plan_paths: tuple[str, ...]) -> None
         click.echo(f"nothing imported ({len(exc.problems)} problem(s))", err=True)
         sys.exit(2)
     with ctx.session() as session:
-        outcome = import_values(session, entries, "cli", file=csv_path)
+        try:
+            outcome = import_values(session, entries, "cli", file=csv_path)
+        except EntryError as exc:  # another entry of the same values came first
+            fail(f"{csv_path}: {exc.message}")
     click.echo(
         f"{len(entries)} value(s) in {csv_path}: {outcome.entered} new, "
         f"{outcome.corrected} corrected, {outcome.unchanged} unchanged"

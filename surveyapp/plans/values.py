@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from surveyapp.accounts.service import audit
@@ -78,6 +79,11 @@ class ValueEntry:
     value: float
     note: str
     row: int | None = None
+
+
+def _raced(entry: ValueEntry | None) -> EntryError:
+    what = "values" if entry is None else f"{entry.indicator_id} {entry.period}"
+    return EntryError("value", f"{what} changed while this was entered: nothing stored, try again")
 
 
 def check_entry(
@@ -210,6 +216,9 @@ def enter_value(
             session, entry, _current(session, [key]).get(key), actor, now or utcnow(), ip, None
         )
         session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise _raced(entry) from None
     except BaseException:
         session.rollback()
         raise
@@ -305,6 +314,9 @@ def import_values(
               {"rows": len(entries), "entered": entered, "corrected": corrected,
                "unchanged": outcome.unchanged}, at=now)  # fmt: skip
         session.commit()
+    except IntegrityError:  # rolled back: another entry started or corrected a chain first
+        session.rollback()
+        raise _raced(None) from None
     except BaseException:
         session.rollback()
         raise

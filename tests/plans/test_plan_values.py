@@ -177,3 +177,17 @@ def test_an_import_enters_corrects_and_skips_in_one_transaction(session, values_
         select(AuditLog).where(AuditLog.action == "plan_value.correct")
     ).one()
     assert correct.details is not None and correct.details["row"] == 2
+
+
+def test_an_entry_racing_another_stores_nothing_and_says_so(session, values_csv, monkeypatch):
+    from surveyapp.plans import values as values_module
+
+    entries = read_values(values_csv("test-plan,beds,2023Q4,66,统计局"), PLANS, name="v.csv")
+    _enter(65)  # stored by someone else after this file was read and checked ...
+    monkeypatch.setattr(values_module, "_current", lambda session, keys: {})  # ... unseen
+    with pytest.raises(EntryError, match="changed while this was entered: nothing stored"):
+        import_values(db.session, entries, "cli", file="v.csv")
+    with pytest.raises(EntryError, match="beds 2023Q4 changed while this was entered"):
+        _enter(67)
+    assert [r.value for r in db.session.scalars(select(PlanValue))] == [65.0]
+    assert [a.action for a in db.session.scalars(select(AuditLog))] == ["plan_value.enter"]
