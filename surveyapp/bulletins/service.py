@@ -171,7 +171,7 @@ def _label(pair: tuple[str, str], lang: str) -> str:
 
 def _software() -> dict[str, str]:
     out = {"Python": platform.python_version()}
-    for name in ("surveyapp", "numpy", "scipy", "statsmodels", "reportlab"):
+    for name in ("surveyapp", "numpy", "scipy", "reportlab"):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
