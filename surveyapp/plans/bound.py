@@ -12,6 +12,7 @@ complaints mediation rate) are computed by modules still being built: until then
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
@@ -42,14 +43,12 @@ class BoundValue:
     small_sample: bool = False
 
 
-def _sector_rounds(session: DbSession, sector: str, period: str | None = None) -> list[Round]:
+def _sector_rounds(session: DbSession, sector: str) -> list[Round]:
     query = (
         select(Round)
         .join(QuestionnaireVersion, Round.questionnaire_version_id == QuestionnaireVersion.id)
         .where(QuestionnaireVersion.sector == sector, Round.archived_at.is_(None))
     )
-    if period is not None:
-        query = query.where(Round.period == period)
     return list(session.scalars(query))
 
 
@@ -60,10 +59,9 @@ def _satisfaction(
     period: str,
     rounds: list[Round],
 ) -> BoundValue:
-    counted = list(counted_rounds(session, rounds).values())
-    if not counted:
-        return BoundValue(period, None, f"no {binding.sector} round in {period}")
-    round_ = counted[0]  # one round counts per sector
+    """The value of the round that counts among ``rounds`` (of ``period``, one with
+    responses among them)."""
+    round_ = next(iter(counted_rounds(session, rounds).values()))  # one counts per sector
     stored = analyse_round(session, round_, options_for(settings, round_, "index"))
     if stored.result is None:
         why = stored.error or "no responses"
@@ -74,16 +72,42 @@ def _satisfaction(
     return BoundValue(period, float(estimate.estimate), note, result.small_sample)
 
 
+def _within(days: tuple[date, date] | None, span: tuple[date, date] | None) -> bool:
+    return days is not None and (span is None or span[0] <= days[0] and days[1] <= span[1])
+
+
+def _latest(
+    session: DbSession, binding: Binding, settings: AnalysisSettings, period: str | None
+) -> BoundValue:
+    """The value of the latest period with responses that lies within ``period`` (the
+    period itself, or one inside it: a quarter of a year); any period when ``None``."""
+    sector = str(binding.sector)
+    span = None if period is None else period_days(period)
+    rounds = _sector_rounds(session, sector)
+    answered = rounds_with_responses(session, (r.id for r in rounds))
+    periods = sorted(
+        {r.period for r in rounds if r.id in answered and _within(period_days(r.period), span)},
+        key=lambda p: tuple(reversed(period_days(p) or ())),  # by last day, then first
+        reverse=True,
+    )
+    if not periods:
+        where = "" if period is None else f" in {period}"
+        return BoundValue(period or "", None, f"no {sector} round with responses{where}")
+    latest = periods[0]
+    return _satisfaction(
+        session, binding, settings, latest, [r for r in rounds if r.period == latest]
+    )
+
+
 def bound_value(
     session: DbSession, binding: Binding, settings: AnalysisSettings, period: str
 ) -> BoundValue | None:
-    """The computed value of ``binding`` for ``period``; ``None`` for a binding the
-    platform does not compute yet (:attr:`Binding.computed`)."""
+    """The computed value of ``binding`` for ``period``: that of the latest period with
+    responses within it (``2026`` takes its last surveyed quarter); ``None`` for a
+    binding the platform does not compute yet (:attr:`Binding.computed`)."""
     if not binding.computed or binding.sector is None:
         return None
-    return _satisfaction(
-        session, binding, settings, period, _sector_rounds(session, binding.sector, period)
-    )
+    return _latest(session, binding, settings, period)
 
 
 def latest_bound_value(
@@ -93,16 +117,4 @@ def latest_bound_value(
     note when no period has any); ``None`` for a binding not computed yet."""
     if not binding.computed or binding.sector is None:
         return None
-    rounds = _sector_rounds(session, binding.sector)
-    answered = rounds_with_responses(session, (r.id for r in rounds))
-    periods = sorted(
-        {r.period for r in rounds if r.id in answered and period_days(r.period)},
-        key=lambda p: tuple(reversed(period_days(p) or ())),  # by last day, then first
-        reverse=True,
-    )
-    if not periods:
-        return BoundValue("", None, f"no {binding.sector} round with responses")
-    latest = periods[0]
-    return _satisfaction(
-        session, binding, settings, latest, [r for r in rounds if r.period == latest]
-    )
+    return _latest(session, binding, settings, None)

@@ -92,7 +92,7 @@ def test_status_for_a_period_judges_entered_values_on_its_last_day(app, session)
         None, "not_computed", "尚未计算（其他模块完成后计算）",
     )  # fmt: skip
     assert doc["bound_to"] == {"kind": "circle_coverage", "service_type": "早餐店"}
-    assert statuses["satisfaction-catering"].note == "no catering round in 2023H2"
+    assert statuses["satisfaction-catering"].note == "no catering round with responses in 2023H2"
     # the tolerance is the caller's: with 0 pp beds is ahead of its line (70 > 69.97)
     tight = _by_id(plan_status(db.session, PLANS, "2023H2", settings=settings, tolerance_pp=0))
     assert tight["beds"].status == "ahead"
@@ -167,3 +167,21 @@ def test_bound_satisfaction_values_are_the_indices_numbers(app, session, seeded)
     )
     archived = _by_id(plan_status(db.session, plans, latest, settings=settings, tolerance_pp=5))
     assert (archived["lodging-index"].value, archived["lodging-index"].status) == (None, "no_data")
+
+
+def test_a_longer_period_takes_its_last_surveyed_period(app, session, seeded):
+    plans = [load_plan(BOUND, "bound.yaml")]
+    settings = settings_from_config(app.config)
+    periods = sorted({r.period for r in db.session.scalars(select(Round))})
+    latest = periods[-1]  # a quarter, e.g. 2026Q4; the year holds both demo quarters
+    quarter = _by_id(plan_status(db.session, plans, latest, settings=settings, tolerance_pp=5))
+    year = _by_id(plan_status(db.session, plans, latest[:4], settings=settings, tolerance_pp=5))
+    assert year["catering-index"].period == latest
+    assert year["catering-index"].value == quarter["catering-index"].value is not None
+    before = _by_id(plan_status(db.session, plans, periods[0], settings=settings, tolerance_pp=5))
+    assert before["catering-index"].period == periods[0]
+    assert before["catering-index"].value != quarter["catering-index"].value
+    empty = _by_id(plan_status(db.session, plans, "2001", settings=settings, tolerance_pp=5))
+    assert (empty["catering-index"].value, empty["catering-index"].note) == (
+        None, "no catering round with responses in 2001",
+    )  # fmt: skip
