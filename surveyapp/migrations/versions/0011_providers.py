@@ -101,11 +101,10 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_rating')),
     )
-    op.create_index(op.f('ix_rating_provider_id'), 'rating', ['provider_id'], unique=False)
     op.create_index(
-        'ix_rating_sector_created',
+        'ix_rating_provider_sector_created',
         'rating',
-        ['sector', 'created_at', 'provider_id', 'overall'],
+        ['provider_id', 'sector', 'created_at', 'overall'],
         unique=False,
     )
     op.create_index(
