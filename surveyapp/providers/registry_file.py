@@ -132,19 +132,30 @@ class RegistryFile:
     ignored: tuple[str, ...]
 
 
+#: A file that holds this many non-ASCII characters of valid UTF-8 before its first bad
+#: byte is UTF-8 with a damaged row, not GBK: GBK text hardly ever forms even two or three
+#: UTF-8 sequences in a row (统一 does, 社 does not).
+_UTF8_EVIDENCE = 8
+
+
 def detect_encoding(raw: bytes) -> str:
-    """``utf-8`` for a file that decodes as UTF-8 (or starts with its byte-order mark),
-    else ``gb18030`` (which reads GBK too) when it decodes as that, else ``utf-8``
-    (the reader then names the row that is not text)."""
+    """``utf-8`` for a file that decodes as UTF-8 (or starts with its byte-order mark), or
+    that is plainly UTF-8 up to a damaged row; else ``gb18030`` (which reads GBK too) when
+    it decodes as that; else ``utf-8`` (the reader then names the row that is not text)."""
     if raw.startswith(BOM):
         return "utf-8"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "utf-8"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start].decode("utf-8")
+        if sum(not c.isascii() for c in before) >= _UTF8_EVIDENCE:
+            return "utf-8"
+    try:
+        raw.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        return "utf-8"
 
 
 def read_registry(path: str | os.PathLike[str], *, name: str | None = None) -> RegistryFile:

@@ -65,6 +65,20 @@ def test_text_in_neither_encoding_names_its_row(registry_csv):
     assert row == 3 and "not UTF-8 or GBK/GB18030" in message
 
 
+def test_a_damaged_utf8_file_is_not_read_as_gbk(registry_csv):
+    # row 4 of a UTF-8 file lost two bytes of 茶: the file no longer decodes as UTF-8,
+    # but GB18030 decodes all of it (as mojibake), which must not be imported
+    head = "credit_code,name,sector,district\n"
+    good = "".join(f"{code},普洱茶香餐饮,catering,思茅城区\n" for code in (A, B))
+    damaged = f"{C},普洱".encode() + "茶".encode()[:1] + "香餐饮,catering,思茅城区\n".encode()
+    raw = (head + good).encode() + damaged
+    assert raw.decode("gb18030")  # what the file would have been read as
+    path = registry_csv("")
+    path.write_bytes(raw)
+    [(row, column, message)] = problems(path)
+    assert row == 4 and "not UTF-8 or GBK/GB18030" in message
+
+
 def test_headers_in_any_case_order_and_ignored_columns(registry_csv):
     text = f"District, NAME ,Sector,备注,Credit_Code,电话\n思茅区,甲,catering,x,{A},123\n"
     registry = read_registry(registry_csv(text))
