@@ -301,6 +301,10 @@ class _RowChecker:
         wrong = credit_code_problem(credit) if credit else None
         if not credit and len(registration) > _LIMITS["registration_no"]:
             wrong = f"longer than {_LIMITS['registration_no']} characters"
+        elif not credit and credit_code_problem(registration.upper()) is None:
+            # a provider's id is its credit code, else its registration number: one
+            # namespace, so a credit code belongs in its own column
+            wrong = f"{registration!r} is a credit code: give it as credit_code"
         if wrong is not None:
             self.problem(row, column, wrong)
             return None, None

@@ -121,6 +121,7 @@ CORRUPT = A[:17] + ("4" if A[17] != "4" else "5")
         ({"registration_no": "5308021234"}, "registration_no", "not both"),
         ({"credit_code": ""}, "credit_code", "needs a credit_code or a registration_no"),
         ({"registration_no": "9" * 65, "credit_code": ""}, "registration_no", "longer than 64"),
+        ({"registration_no": C, "credit_code": ""}, "registration_no", "give it as credit_code"),
         ({"name": ""}, "name", "is empty"),
         ({"name": "店" * 201}, "name", "longer than 200"),
         ({"district": ""}, "district", "is empty"),
