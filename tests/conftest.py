@@ -7,16 +7,19 @@ own that it creates and drops, so the named database is never touched.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from pypdf import PdfReader
+from sqlalchemy import create_engine, make_url, select, text
 
 from surveyapp import create_app
 from surveyapp.extensions import db
-from surveyapp.models import Base
+from surveyapp.models import Base, Round
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -217,3 +220,47 @@ def keyed(channel_key) -> dict[str, str]:
     """``Authorization: Bearer <key>`` of a mini-program key for every round: the header
     the tests' API posts send (``client.post(url, json=body, headers=keyed)``)."""
     return {"Authorization": f"Bearer {channel_key()}"}
+
+
+@pytest.fixture
+def demo_size() -> tuple[int, int]:
+    """``(responses per round, seed)`` of :func:`demo`; a package or module that needs
+    more responses (or other ones) overrides this fixture, not ``demo``."""
+    return 60, 3
+
+
+@pytest.fixture
+def demo(app, demo_size) -> dict[str, str]:
+    """The demo data on the test database: six sectors, the previous quarter's rounds
+    closed and the current quarter's open. Returns the ``previous`` and ``current`` periods."""
+    from surveyapp.demo import seed_demo
+
+    per_round, seed = demo_size
+    with app.app_context():
+        seed_demo(db.session, per_round=per_round, seed=seed)
+        periods = sorted({r.period for r in db.session.scalars(select(Round))})
+    return {"previous": periods[0], "current": periods[-1]}
+
+
+@pytest.fixture
+def accounts(make_user) -> dict[str, int]:
+    """One account per role (the bureau for catering) by id; needs the signed-in side's
+    ``make_user`` (tests/auth/helpers.py) in the package's conftest."""
+    return {
+        "admin": make_user("root", "admin"),
+        "evaluator": make_user("eva", "evaluator"),
+        "bureau": make_user("shangwu", "bureau", sectors=["catering"]),
+        "viewer": make_user("view", "viewer"),
+    }
+
+
+def pdf_text_of(pdf: bytes) -> list[str]:
+    """The text of every page of a PDF (pypdf), whitespace runs collapsed."""
+    return [
+        re.sub(r"\s+", " ", page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages
+    ]
+
+
+@pytest.fixture
+def pdf_text() -> Callable[[bytes], list[str]]:
+    return pdf_text_of

@@ -24,14 +24,15 @@ make_user = helpers.make_user
 
 
 @pytest.fixture
-def demo(app) -> dict[str, str]:
-    """Six sectors, a closed previous and an open current round each, 40 responses a round."""
-    from surveyapp.demo import seed_demo
+def demo_size() -> tuple[int, int]:
+    return 40, 5
 
-    with app.app_context():
-        seed_demo(db.session, per_round=40, seed=5)
-        periods = sorted({r.period for r in db.session.scalars(select(Round))})
-    current = periods[-1].lower()
+
+@pytest.fixture
+def demo(demo) -> dict[str, str]:
+    """The shared demo data (tests/conftest.py), 40 responses a round: the codes of the
+    open catering and lodging rounds."""
+    current = demo["current"].lower()
     return {"catering": f"catering-{current}", "lodging": f"lodging-{current}"}
 
 

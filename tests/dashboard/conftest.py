@@ -1,4 +1,5 @@
-"""Fixtures for the dashboard: wired app, the small demo data, one account per role."""
+"""Fixtures for the dashboard: the wired app (the demo data and one account per role are
+the shared ``demo`` and ``accounts`` of tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -29,27 +30,6 @@ def no_refresh_left_running(app):
     state = app.extensions.get(STATE_KEY)
     if state is not None:
         assert state.cache.wait_idle(timeout=300), "a dashboard refresh did not finish"
-
-
-@pytest.fixture
-def demo(app) -> dict[str, str]:
-    """Six sectors, previous quarter closed and current open, 60 responses a round."""
-    from surveyapp.demo import seed_demo
-
-    with app.app_context():
-        seed_demo(db.session, per_round=60, seed=3)
-        periods = sorted({r.period for r in db.session.scalars(select(Round))})
-    return {"previous": periods[0], "current": periods[-1]}
-
-
-@pytest.fixture
-def accounts(make_user) -> dict[str, int]:
-    return {
-        "admin": make_user("root", "admin"),
-        "evaluator": make_user("eva", "evaluator"),
-        "bureau": make_user("shangwu", "bureau", sectors=["catering"]),
-        "viewer": make_user("view", "viewer"),
-    }
 
 
 @pytest.fixture

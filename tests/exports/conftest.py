@@ -16,14 +16,9 @@ SUGGESTIONS = ["请联系我 13812345678", "希望增加无障碍通道", "服�
 
 
 @pytest.fixture
-def accounts(make_user) -> dict[str, int]:
-    return {
-        "admin": make_user("root", "admin"),
-        "evaluator": make_user("eva", "evaluator"),
-        "bureau": make_user("shangwu", "bureau", sectors=["catering"]),
-        "other_bureau": make_user("minzheng", "bureau", sectors=["elderly_care"]),
-        "viewer": make_user("view", "viewer"),
-    }
+def accounts(accounts, make_user) -> dict[str, int]:
+    """The shared accounts (tests/conftest.py) and a bureau of another sector."""
+    return {**accounts, "other_bureau": make_user("minzheng", "bureau", sectors=["elderly_care"])}
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from surveyapp.extensions import db
 from surveyapp.indices import AnalysisSettings, analyse_round, options_for
 from surveyapp.models import Round, User
 from tests.admin.conftest import csrf
-from tests.reports.conftest import pdf_text
+from tests.conftest import pdf_text_of as pdf_text
 
 UNWEIGHTED_ZH = "未加权：尚未上传总体结构"
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import io
-import re
 from collections.abc import Callable
 from datetime import date
 
 import numpy as np
 import pytest
-from pypdf import PdfReader
 
 import analysis
 import reports
@@ -94,18 +91,6 @@ def content(*sectors: reports.SectorReport, lang: str = "zh") -> reports.Bulleti
             software={"reportlab": "test"},
         ),
     )
-
-
-def pdf_text(pdf: bytes) -> list[str]:
-    """The text of every page (pypdf), whitespace runs collapsed."""
-    return [
-        re.sub(r"\s+", " ", page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages
-    ]
-
-
-@pytest.fixture(name="pdf_text")
-def pdf_text_fixture() -> Callable[[bytes], list[str]]:
-    return pdf_text
 
 
 @pytest.fixture
