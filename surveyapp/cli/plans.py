@@ -129,9 +129,13 @@ def _settings(ctx: AppContext, tolerance: float | None) -> tuple[Any, float]:
     return settings, float(tolerance)
 
 
-def _echo(statuses: Sequence[Any], fmt: str, head: dict[str, Any]) -> None:
+def _echo(plans: Sequence[Any], statuses: Sequence[Any], fmt: str, head: dict[str, Any]) -> None:
     if fmt == "json":
-        doc = {**head, "indicators": [s.to_dict() for s in statuses]}
+        doc = {
+            **head,
+            "plans": [p.to_dict() for p in plans],
+            "indicators": [s.to_dict() for s in statuses],
+        }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
     else:
         _table(statuses)
@@ -153,7 +157,7 @@ def list_(ctx: AppContext, plan_paths: tuple[str, ...], fmt: str, tolerance: flo
     with ctx.session() as session:
         statuses = plan_overview(session, plans, settings=settings, tolerance_pp=tol, now=now)
     head = {"as_of": china_today(now).isoformat(), "tolerance_pp": tol}
-    _echo(statuses, fmt, head)
+    _echo(plans, statuses, fmt, head)
 
 
 @plans_group.command("status")
@@ -177,7 +181,7 @@ def status(
     with ctx.session() as session:
         statuses = plan_status(session, plans, period, settings=settings, tolerance_pp=tol)
     head = {"period": period, "judged_on": days[1].isoformat(), "tolerance_pp": tol}
-    _echo(statuses, fmt, head)
+    _echo(plans, statuses, fmt, head)
 
 
 @plans_group.group("values")

@@ -129,6 +129,18 @@ class Plan:
     def indicator(self, indicator_id: str) -> Indicator | None:
         return next((i for i in self.indicators if i.id == indicator_id), None)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The plan itself, without its indicators (each reported on its own)."""
+        return {
+            "id": self.id,
+            "name": self.name.to_dict(),
+            "document": self.document,
+            "document_no": self.document_no,
+            "issuer": self.issuer,
+            "issued": None if self.issued is None else self.issued.isoformat(),
+            "indicators": len(self.indicators),
+        }
+
 
 def builtin_dir() -> Path:
     """The repository's ``plans/`` folder of shipped plans."""

@@ -29,6 +29,7 @@ from surveyapp.csv_safe import restore_cell
 from surveyapp.csvtable import InputError, read_table
 from surveyapp.models import PlanValue, User
 from surveyapp.models.base import DbSession, utcnow
+from surveyapp.providers.registry_file import detect_encoding
 from surveyapp.responses.importer import ImportFailed, ImportProblem
 from surveyapp.rounds.dates import period_days
 
@@ -228,18 +229,24 @@ def enter_value(
 def read_values(
     path: str | os.PathLike[str], plans: Sequence[Plan], *, name: str | None = None
 ) -> list[ValueEntry]:
-    """Read and check a values file (UTF-8; columns plan, indicator, period, value, note
-    or 方案, 指标, 期间, 数值, 来源说明); :class:`ImportFailed` with every problem."""
+    """Read and check a values file; :class:`ImportFailed` with every problem.
+
+    Columns plan, indicator, period, value, note (or 方案, 指标, 期间, 数值, 来源说明);
+    UTF-8, or GBK/GB18030 as Excel on a Chinese system saves it (detected as for the
+    provider registry)."""
     file = name or os.fspath(path)
     try:
-        table = read_table(path, name=file)
-    except InputError as exc:
-        row = 1 if exc.row == "header" else exc.row if isinstance(exc.row, int) else None
-        raise ImportFailed(file, [ImportProblem(row, exc.column or "", exc.message)]) from None
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         raise ImportFailed(
             file, [ImportProblem(None, "", f"cannot read the file: {exc.strerror or exc}")]
         ) from None
+    try:
+        table = read_table(raw, encoding=detect_encoding(raw), name=file)
+    except InputError as exc:
+        row = 1 if exc.row == "header" else exc.row if isinstance(exc.row, int) else None
+        raise ImportFailed(file, [ImportProblem(row, exc.column or "", exc.message)]) from None
     columns: dict[str, str] = {}
     problems: list[ImportProblem] = []
     for header in table.header:

@@ -102,18 +102,19 @@ def test_one_chain_per_indicator_and_period_is_kept_by_the_database(session):
     db.session.rollback()
 
 
-def test_a_values_file_is_read_with_chinese_headers(session, tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gbk"])
+def test_a_values_file_is_read_with_chinese_headers(session, tmp_path, encoding):
     path = tmp_path / "values.csv"
     path.write_text(
         "方案,指标,期间,数值,来源说明\n"
         'test-plan,beds,2023Q4,"1,234.5",统计局\n'
         "test-plan,waiting-days,2024,12,民政局函\n",
-        encoding="utf-8-sig",
+        encoding=encoding,
     )
     entries = read_values(path, PLANS, name="values.csv")
-    assert [(e.indicator_id, e.period, e.value, e.row) for e in entries] == [
-        ("beds", "2023Q4", 1234.5, 2),
-        ("waiting-days", "2024", 12.0, 3),
+    assert [(e.indicator_id, e.period, e.value, e.note, e.row) for e in entries] == [
+        ("beds", "2023Q4", 1234.5, "统计局", 2),
+        ("waiting-days", "2024", 12.0, "民政局函", 3),
     ]
 
 

@@ -41,6 +41,8 @@ def test_list_gives_every_shipped_indicator_as_json(cli):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["tolerance_pp"] == 5.0
+    shanghai = next(p for p in doc["plans"] if p["id"] == "shanghai-2025-life-services")
+    assert (shanghai["document_no"], shanghai["issued"]) == ("沪府办发〔2022〕23号", "2022-12-02")
     by_id = {(i["plan"], i["id"]): i for i in doc["indicators"]}
     assert len(by_id) == len(doc["indicators"]) > 50
     breakfast = by_id["puer-2023-quality", "circle-breakfast"]
