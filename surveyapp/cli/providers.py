@@ -226,7 +226,10 @@ def scores(ctx: AppContext, sector: str | None, as_of: str | None, fmt: str) -> 
             window = score_window(day, months)
         except ValueError as exc:
             fail(f"SURVEYAPP_PROVIDER_SCORE_WINDOW_MONTHS: {exc}")
-        result = compute_scores(session, window)
+        try:
+            result = compute_scores(session, window)
+        except ValueError as exc:  # stored data the estimation refuses (e.g. an id twice)
+            fail(f"the stored ratings cannot be scored: {exc}")
     shown = only_sector(result.sectors, code)
     span = f"ratings of {window.first.isoformat()}..{window.last.isoformat()} (China time)"
     if fmt == "json":
