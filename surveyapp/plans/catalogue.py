@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -214,7 +214,7 @@ class _Checker:
 
     def day(self, data: dict[str, Any], at: tuple[str | int, ...], key: str) -> date | None:
         value = data.get(key)
-        if isinstance(value, date):  # YAML reads 2025-12-31 as a date
+        if isinstance(value, date) and not isinstance(value, datetime):  # YAML's 2025-12-31
             return value
         if isinstance(value, str):
             try:
@@ -311,9 +311,10 @@ def _indicator(
     assert name and unit and bureau and clause and source_document and deadline  # checked above
     assert value is not None
     return Indicator(
-        id=str(ident), name=name, unit=unit, direction=cast(Direction, direction), target=value, deadline=deadline,
-        bureau=bureau, document=source_document, clause=clause, baseline=baseline,
-        baseline_date=baseline_date, bound_to=bound, note=note,
+        id=str(ident), name=name, unit=unit, direction=cast(Direction, direction),
+        target=value, deadline=deadline, bureau=bureau, document=source_document,
+        clause=clause, baseline=baseline, baseline_date=baseline_date, bound_to=bound,
+        note=note,
     )  # fmt: skip
 
 

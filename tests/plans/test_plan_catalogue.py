@@ -186,6 +186,15 @@ def test_duplicate_keys_and_yaml_errors_at_their_line():
     ]
 
 
+def test_a_time_of_day_is_not_a_date():
+    text = PLAN.replace("date: 2022-12-31}", "date: 2022-12-31 08:00:00}", 1)
+    line = text.splitlines().index("    baseline: {value: 60, date: 2022-12-31 08:00:00}") + 1
+    assert _problems(text) == [
+        f"p.yaml:{line}: date must be a date like 2025-12-31 "
+        "(not datetime.datetime(2022, 12, 31, 8, 0))"
+    ]
+
+
 def test_a_date_that_is_no_day_of_the_calendar_is_named_at_its_line():
     text = PLAN.replace("deadline: 2025-12-31}", "deadline: 2025-13-01}")
     line = text.splitlines().index("    target: {value: 85, deadline: 2025-13-01}") + 1
