@@ -285,6 +285,10 @@ def small_area(
     try:
         data = read_areas(areas_path, estimate=estimate, variance=variance, covariates=names)
     except InputError as exc:
+        if exc.message.startswith("not valid UTF-8"):  # the reader's hint names --encoding
+            exc = InputError(
+                exc.file, exc.row, exc.column, "not valid UTF-8 text: save it as UTF-8"
+            )
         fail(str(exc))
     try:
         fit = fit_fay_herriot(data.direct, data.variance, data.covariates, method=method)

@@ -187,6 +187,14 @@ def test_bad_input_exits_2_with_one_line_naming_file_row_and_column(tmp_path, te
     assert where in lines[0]
 
 
+def test_a_file_not_in_utf8_exits_2_naming_the_row(tmp_path):
+    path = tmp_path / "areas.csv"
+    path.write_bytes(("area,y,v\nA,1,0.2\n思茅区,2,0.3\n").encode("gb18030"))
+    result = run("--areas", str(path), "--estimate", "y", "--variance", "v")
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {path}, row 3: not valid UTF-8 text: save it as UTF-8"  # fmt: skip
+
+
 def test_missing_file_and_unwritable_out_exit_2(tmp_path):
     result = run("--areas", str(tmp_path / "none.csv"), "--estimate", "y", "--variance", "v")
     assert result.exit_code == 2 and "none.csv: cannot read the file" in result.output
