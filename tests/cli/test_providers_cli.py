@@ -169,3 +169,23 @@ def test_an_import_racing_another_exits_2_and_stores_nothing(cli, app, tmp_path,
     result = cli("providers", "import", str(path))
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "nothing imported" in result.stderr and provider_count(app) == 0
+
+
+def test_the_window_is_a_setting(cli, app, monkeypatch):
+    assert cli("providers", "import", str(SAMPLE)).exit_code == 0
+    with app.app_context():
+        pid = db.session.scalars(
+            select(Provider.id).where(Provider.registration_no.is_not(None))
+        ).one()
+        for day, device in ((1, "a"), (20, "b")):  # 1 and 20 November, China time
+            at = datetime(2026, 11, day, 4, tzinfo=UTC)
+            db.session.add(rating(pid, "catering", 5, at, device=device))
+        db.session.commit()
+    monkeypatch.setenv("SURVEYAPP_PROVIDER_SCORE_WINDOW_MONTHS", "1")
+    result = cli("providers", "scores", "--sector", "catering", "--as-of", "2026-12-06",
+                 "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "ratings of 2026-11-07..2026-12-06" in result.stderr
+    [sector] = json.loads(result.stdout)["sectors"]
+    [noodles] = [p for p in sector["providers"] if p["id"] == "530802600123456"]
+    assert noodles["n"] == 1  # 1 November is outside one month back from 6 December
