@@ -241,7 +241,7 @@ def _binding(check: _Checker, data: dict[str, Any], at: tuple[str | int, ...]) -
         return None
     at = (*at, "bound_to")
     kind = spec.get("kind")
-    if kind not in BINDINGS:
+    if not isinstance(kind, str) or kind not in BINDINGS:
         check.add((*at, "kind"), f"kind must be one of {', '.join(BINDINGS)}, not {kind!r}")
         return None
     required, optional = BINDINGS[kind]
@@ -306,9 +306,10 @@ def _indicator(
         source_document = check.optional_text(source, (*at, "source"), "document") or document
     bound = _binding(check, entry, at) if "bound_to" in entry else None
     note = check.optional_text(entry, at, "note")
-    if len(check.problems) > before:
-        return None
-    assert name and unit and bureau and clause and source_document and deadline  # checked above
+    needed = (name, unit, bureau, clause, source_document, deadline, value)
+    if len(check.problems) > before or any(v is None for v in needed):
+        return None  # (no document: the plan's own is missing, reported at its line)
+    assert name and unit and bureau and clause and source_document and deadline  # for mypy
     assert value is not None
     return Indicator(
         id=str(ident), name=name, unit=unit, direction=cast(Direction, direction),

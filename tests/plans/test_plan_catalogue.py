@@ -225,3 +225,34 @@ def test_files_not_utf8_and_two_files_with_one_plan_id(write):
         load_plans([second.parent])
     with pytest.raises(FileNotFoundError):
         validate_files([second.parent / "missing.yaml"])
+
+
+def _paths(data, path=()):
+    """Every path to a value of ``data`` (mappings and lists walked)."""
+    yield path
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _paths(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _paths(value, (*path, i))
+
+
+@pytest.mark.parametrize("odd", [None, 7, True, "x", [1, [2]], {"a": {"b": 1}}, "2025-12-31"])
+def test_any_value_of_any_type_anywhere_is_a_plan_error_never_a_crash(odd):
+    import copy
+
+    import yaml
+
+    data = yaml.safe_load(PLAN)
+    for path in list(_paths(data))[1:]:
+        changed = copy.deepcopy(data)
+        parent = changed
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = odd
+        text = yaml.safe_dump(changed, allow_unicode=True)
+        try:
+            load_plan(text, "p.yaml")
+        except PlanError as exc:
+            assert all(p.startswith("p.yaml:") for p in exc.problems), (path, exc.problems)
