@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "GOAL": 80,
     "BULLETIN_TITLE": None,  # default: 生活性服务业服务质量第三方监测公报
     "BULLETIN_ISSUER": None,  # who publishes: on the bulletin's cover and the posters
+    "BULLETIN_ISSUER_EN": None,  # the issuer in English (bulletins, posters); empty: BULLETIN_ISSUER
     "BULLETIN_CITY": None,  # e.g. 普洱市: leads the bulletin's default title
     # The address residents reach the survey at (https://survey.example.gov.cn): survey
     # links, QR codes, posters and invitation links.  Empty: the address an admin's

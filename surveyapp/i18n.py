@@ -56,6 +56,17 @@ def t(key: str, lang: str = "zh", **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def both(key: str, **params: object) -> tuple[str, str]:
+    """The Chinese and the English text, for a message shown in both languages (an error
+    an administrator may quote to a colleague, a poster line, a command-line line)."""
+    return t(key, "zh", **params), t(key, "en", **params)
+
+
+def bilingual(key: str, **params: object) -> str:
+    """One line, Chinese first: ``6 个文件中 6 个有效 / 6 of 6 file(s) valid``."""
+    return " / ".join(both(key, **params))
+
+
 def has_text(key: str) -> bool:
     """Whether ``key`` is a message id of the catalogs (an error code may not be)."""
     return translations("zh").gettext(key) != key

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("zh", "en")
 
 #: Calls that take a message id, with its position (None: the first argument).
-#: ``t(key, lang)`` and ``both(key)`` look a text up; ``N_(key)`` marks an id looked up
+#: ``t(key, lang)``, ``both(key)`` and ``bilingual(key)`` look a text up; ``N_(key)`` marks an id looked up
 #: later; ``_`` and ``gettext`` are the templates'; the others are errors that carry the
 #: id of their text (an API error code, a field error, a refused upload ...).
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
@@ -47,6 +47,7 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "_": None,
     "gettext": None,
     "both": None,
+    "bilingual": None,
     "error_response": (2,),
     "FieldError": None,
     "BadParameter": (2,),

@@ -17,7 +17,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField
 from wtforms.validators import Length
 
-from surveyapp.admin.texts import both
+from surveyapp.i18n import both
 from surveyapp.rounds.dates import DateError, closes_after, day_start, parse_day
 from surveyapp.rounds.service import MAX_TARGET
 

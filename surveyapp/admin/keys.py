@@ -15,11 +15,10 @@ from sqlalchemy import select
 from surveyapp.accounts.access import roles_required
 from surveyapp.admin.forms import ChannelKeyForm, Errors
 from surveyapp.admin.routes import ADMIN, bp
-from surveyapp.admin.texts import both
 from surveyapp.channels import CHANNELS, ChannelKeyError, create_key, keys_list, revoke_key
 from surveyapp.extensions import db
 from surveyapp.forms import EmptyForm
-from surveyapp.i18n import t
+from surveyapp.i18n import both, t
 from surveyapp.models import ChannelKey, Round
 from surveyapp.web import current_lang
 

@@ -30,7 +30,7 @@ MAX_MARGINS_BYTES = 1024 * 1024
 
 
 class MarginsRejected(ValueError):
-    """The upload cannot be stored: ``key`` (a text of :mod:`surveyapp.admin.texts`) and
+    """The upload cannot be stored: ``key`` (a message id of the catalogs) and
     its ``params``; ``row``/``column`` locate a problem inside the file.  ``problems``
     lists every problem found (this one first)."""
 

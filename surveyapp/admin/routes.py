@@ -52,11 +52,10 @@ from surveyapp.admin.service import (
     round_rows,
     round_state,
 )
-from surveyapp.admin.texts import both
 from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import csrf, db
 from surveyapp.forms import EmptyForm
-from surveyapp.i18n import LANGS, format_date, t
+from surveyapp.i18n import LANGS, both, format_date, t
 from surveyapp.models import QuestionnaireVersion, Round
 from surveyapp.models.base import utcnow
 from surveyapp.rounds.service import (
@@ -466,14 +465,34 @@ def qr(code: str):
     )
 
 
+def _district_names(round_: Round, district: str) -> list[tuple[str, str]]:
+    """``[("zh", name), ("en", name)]`` of a district: the labels of its option in the
+    questionnaire's district question (思茅区 / Simao District); a district without an
+    English label keeps its Chinese name on the English line, as on the survey page."""
+    questionnaire = questionnaire_of(round_.questionnaire_version)
+    if "district" in questionnaire.respondent_ids:
+        for option in questionnaire.respondent_question("district").options:
+            if option.value == district:
+                return [(lang, option.label.get(lang)) for lang in LANGS]
+    return [(lang, district) for lang in LANGS]
+
+
 def poster_text(round_: Round, district: str | None) -> PosterText:
     """The poster's wording: every line in Chinese, then English."""
     version = round_.questionnaire_version
     sector_zh, sector_en = sector_name(version.sector, "zh"), sector_name(version.sector, "en")
     period = [t("poster_period", lang, period=period_label(round_.period, lang)) for lang in LANGS]
-    district_line = both("poster_district", district=district) if district else None
+    district_line = (
+        [
+            t("poster_district", lang, district=name)
+            for lang, name in _district_names(round_, district)
+        ]
+        if district
+        else None
+    )
     closes = [t("poster_closes", lang, date=format_date(round_.open_until, lang)) for lang in LANGS]
     issuer = current_app.config.get("BULLETIN_ISSUER")
+    issuers = {"zh": issuer, "en": current_app.config.get("BULLETIN_ISSUER_EN") or issuer}
     return PosterText(
         title_zh=version.title_zh,
         title_en=version.title_en,
@@ -484,7 +503,9 @@ def poster_text(round_: Round, district: str | None) -> PosterText:
         footer=" ".join(both("poster_privacy")),
         district=" · ".join(district_line) if district_line else None,
         closes=" · ".join(closes),
-        issuer=" · ".join(both("poster_issuer", issuer=issuer)) if issuer else None,
+        issuer=" · ".join(t("poster_issuer", lang, issuer=issuers[lang]) for lang in LANGS)
+        if issuer
+        else None,
     )
 
 

@@ -1,17 +1,13 @@
-"""Errors of the admin pages in both languages, Chinese first.
+"""Message ids the admin pages build from a value, listed for extraction.
 
-An administrator who switched the page to English still sees the wording a Chinese
-colleague would quote, so an error is the pair of its two catalog texts.
+The pages show errors in both languages, Chinese first (:func:`surveyapp.i18n.both`): an
+administrator who switched the page to English still sees the wording a Chinese
+colleague would quote.
 """
 
 from __future__ import annotations
 
-from surveyapp.i18n import N_, t
-
-
-def both(key: str, **params: object) -> tuple[str, str]:
-    return t(key, "zh", **params), t(key, "en", **params)
-
+from surveyapp.i18n import N_
 
 #: Message ids the admin pages build from a value (``both(f"rounds_err_{code}")``),
 #: listed for extraction: the codes of :class:`surveyapp.rounds.service.RoundError`,

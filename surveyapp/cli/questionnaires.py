@@ -7,6 +7,7 @@ import sys
 import click
 
 from surveyapp.cli.base import AppContext, fail, main, pass_appctx
+from surveyapp.i18n import bilingual
 
 
 @main.group("questionnaires")
@@ -29,7 +30,7 @@ def validate(paths: tuple[str, ...]) -> None:
     errors = validate_files(files)
     for error in errors:
         click.echo(str(error), err=True)
-    click.echo(f"{len(files) - len(errors)} of {len(files)} file(s) valid")
+    click.echo(bilingual("cli_files_valid", valid=len(files) - len(errors), total=len(files)))
     if errors:
         sys.exit(2)
 
@@ -125,8 +126,9 @@ def import_xlsform(path: str, out: str | None, sector: str | None) -> None:
         first = errors[0]
         where = f"{first.key}: " if first.key else ""
         fail(f"{path}: the converted questionnaire is not valid: {where}{first.message}")
+    label = bilingual("cli_note")  # the notes themselves are in English (see README)
     for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"{label}: {note}", err=True)
     if out is None:
         click.echo(result.yaml, nl=False)
         return
@@ -134,4 +136,6 @@ def import_xlsform(path: str, out: str | None, sector: str | None) -> None:
         Path(out).write_text(result.yaml, encoding="utf-8")
     except OSError as exc:
         fail(f"{out}: {exc.strerror or exc}")
-    click.echo(f"wrote {out} ({result.document['id']}; {len(result.notes)} note(s))")
+    click.echo(
+        bilingual("cli_xlsform_wrote", out=out, id=result.document["id"], n=len(result.notes))
+    )

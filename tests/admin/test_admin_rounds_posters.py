@@ -153,6 +153,37 @@ def test_district_poster_names_the_district(admin, code):
     # the link as people read it; the QR code keeps the percent-encoded one
     assert f"http://localhost/s/{code}?d=思茅区" in text
     assert quote("思茅区") not in text
+    # the English line names the district in English: its label in the questionnaire
+    assert "区县：思茅区" in text and "District: Simao District" in text
+
+
+def test_a_district_without_an_english_name_keeps_its_chinese_one(app, admin):
+    """A questionnaire whose district options are plain text (value = label in both
+    languages) gives the Chinese name on the English line, as its survey page does."""
+    from datetime import timedelta
+
+    from surveyapp.catalog import publish_questionnaire
+    from surveyapp.extensions import db
+    from surveyapp.models.base import utcnow
+    from surveyapp.questionnaire import builtin_dir, parse_questionnaire
+    from surveyapp.rounds.service import create_round
+
+    source = (builtin_dir() / "catering.yaml").read_text("utf-8")
+    source = source.replace("{value: 思茅区, zh: 思茅区, en: Simao District}", "思茅区")
+    assert "Simao District" not in source
+    with app.app_context():
+        version = publish_questionnaire(db.session, parse_questionnaire(source), source).version
+        create_round(
+            db.session,
+            version,
+            "2026Q4",
+            code="cat-plain",
+            opens_at=utcnow() - timedelta(days=1),
+            closes_at=utcnow() + timedelta(days=30),
+            districts=["思茅区"],
+        )
+        db.session.commit()
+    text = _pdf_text(admin.get("/admin/rounds/cat-plain/poster.pdf?d=思茅区").data)
     assert "区县：思茅区" in text and "District: 思茅区" in text
 
 
@@ -168,7 +199,12 @@ def test_poster_shows_the_closing_date_in_china_time_and_the_issuer(app, admin, 
     text = _pdf_text(admin.get(f"/admin/rounds/{code}/poster.pdf").data)
     assert "截止时间：2026年12月31日 23:59" in text and "Open until 2026-12-31 23:59" in text
     assert "发布单位：普洱市商务局" in text and "Issued by 普洱市商务局" in text
-    app.config["BULLETIN_ISSUER"] = None
+    app.config["BULLETIN_ISSUER_EN"] = "Pu'er Municipal Bureau of Commerce"  # its English name
+    text = _pdf_text(admin.get(f"/admin/rounds/{code}/poster.pdf").data)
+    assert (
+        "发布单位：普洱市商务局" in text and "Issued by Pu'er Municipal Bureau of Commerce" in text
+    )
+    app.config["BULLETIN_ISSUER"] = app.config["BULLETIN_ISSUER_EN"] = None
     assert "发布单位" not in _pdf_text(admin.get(f"/admin/rounds/{code}/poster.pdf").data)
 
 

@@ -36,7 +36,7 @@ def _responses(app) -> int:
 def test_validate_shipped_questionnaires(cli):
     result = cli("questionnaires", "validate")
     assert result.exit_code == 0, result.output
-    assert "6 of 6 file(s) valid" in result.output
+    assert "6 个文件中 6 个有效 / 6 of 6 file(s) valid" in result.output  # Chinese first
 
 
 def test_validate_bad_file_exits_2_with_line(cli, tmp_path):

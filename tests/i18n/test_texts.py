@@ -12,8 +12,15 @@ import pytest
 from flask import render_template_string
 
 from reports import Texts
-from surveyapp.admin.texts import both
-from surveyapp.i18n import format_date, format_number, format_percent, has_text, t
+from surveyapp.i18n import (
+    bilingual,
+    both,
+    format_date,
+    format_number,
+    format_percent,
+    has_text,
+    t,
+)
 
 
 def test_a_text_in_each_language_with_its_placeholders():
@@ -26,6 +33,7 @@ def test_a_text_in_each_language_with_its_placeholders():
         t("rounds_err_bad_code", "zh"),
         t("rounds_err_bad_code", "en"),
     )
+    assert bilingual("survey_progress", page=1, pages=2) == "第 1 页，共 2 页 / Page 1 of 2"
 
 
 def test_error_codes_without_a_text_are_told_apart():

@@ -28,8 +28,10 @@ def test_writes_a_valid_questionnaire_and_lists_notes(run, tmp_path):
     out = tmp_path / "kobo.yaml"
     result = run(str(source), "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert f"wrote {out} (kobo_catering; 3 note(s))" in result.stdout
-    assert "note: row 12: type 'calculate' is not supported" in result.stderr
+    assert f"已写入 {out}（kobo_catering；3 条说明） / wrote {out} (kobo_catering; 3 note(s))" in (
+        result.stdout
+    )
+    assert "说明 / note: row 12: type 'calculate' is not supported" in result.stderr
     q = load_questionnaire(out)
     assert [i.id for i in q.items] == ["hyg_clean", "hyg_safe", "svc_attitude"]
 
