@@ -1,7 +1,7 @@
 """The 15-minute circle from files: coverage, the spec's JSON, the missing list, the
 map and where to add next.
 
-The arithmetic is :mod:`analysis.circle` (and :mod:`analysis.circle_svg` for the map);
+The arithmetic is :mod:`analysis.circle` (and :mod:`reports.circle_map` for the map);
 this module puts the read files (:mod:`surveyapp.circle.files`) through it and names
 rows, districts and notes.  Every output says which distance it used
 (``"straight-line"`` or ``"network"``).
@@ -26,7 +26,7 @@ from analysis.circle import (
     circle_coverage,
     district_coverage,
 )
-from analysis.circle_svg import MapLabels, circle_map_svg
+from reports.circle_map import MapLabels, circle_map_svg
 from surveyapp import csv_safe
 from surveyapp.circle.files import Communities, Facilities, NetworkLines, Sites
 

@@ -217,7 +217,7 @@ def coverage(
 
     Prints the spec's JSON (--format json) or a readable table; every output names the
     distance used (straight-line, or network with --network)."""
-    from analysis.circle_svg import MapLabels
+    from reports.circle_map import MapLabels
     from surveyapp.circle import (
         compute_coverage,
         coverage_json,

@@ -1,4 +1,4 @@
-"""The 15-minute circle engine (analysis.circle, analysis.circle_svg)."""
+"""The 15-minute circle engine (analysis.circle, reports.circle_map)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from analysis.circle import (
     join_network,
     unit_vectors,
 )
-from analysis.circle_svg import MapLabels, circle_map_svg, missing_colour
+from reports.circle_map import MapLabels, circle_map_svg, missing_colour
 
 R = EARTH_RADIUS_M
 LAT0, LON0 = 22.78, 100.97  # 普洱市思茅区
