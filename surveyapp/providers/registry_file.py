@@ -175,7 +175,7 @@ def read_registry(path: str | os.PathLike[str], *, name: str | None = None) -> R
         row = 1 if exc.row == "header" else exc.row if isinstance(exc.row, int) else None
         message = exc.message
         if message.startswith("not valid"):
-            message = "not UTF-8 or GBK/GB18030 text from here on"
+            message = "not UTF-8 or GBK/GB18030 text (a damaged byte in this row?)"
         raise ImportFailed(file, [ImportProblem(row, exc.column or "", message)]) from None
     columns, ignored, problems = _header(table.header)
     if problems:
