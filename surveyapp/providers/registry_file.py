@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from surveyapp.csv_safe import restore_cell
-from surveyapp.csvtable import BOM, InputError, read_table
+from surveyapp.csvtable import BOM, InputError, Table, read_table
 from surveyapp.providers.coords import gcj02_to_wgs84
 from surveyapp.providers.credit_code import credit_code_problem
 from surveyapp.responses.importer import ImportFailed, ImportProblem
@@ -48,6 +48,7 @@ __all__ = [
     "ProviderRecord",
     "RegistryFile",
     "detect_encoding",
+    "read_detected",
     "read_registry",
     "sector_code",
 ]
@@ -158,9 +159,9 @@ def detect_encoding(raw: bytes) -> str:
         return "utf-8"
 
 
-def read_registry(path: str | os.PathLike[str], *, name: str | None = None) -> RegistryFile:
-    """Read and check the whole file; raise :class:`ImportFailed` with every problem."""
-    file = name or os.fspath(path)
+def read_detected(path: str | os.PathLike[str], file: str) -> tuple[str, Table]:
+    """A CSV file in UTF-8 or GBK/GB18030 (:func:`detect_encoding`), read by the one CSV
+    reader: its encoding and table, or :class:`ImportFailed` naming the row."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -170,13 +171,19 @@ def read_registry(path: str | os.PathLike[str], *, name: str | None = None) -> R
         ) from None
     encoding = detect_encoding(raw)
     try:
-        table = read_table(raw, encoding=encoding, name=file)
+        return encoding, read_table(raw, encoding=encoding, name=file)
     except InputError as exc:
         row = 1 if exc.row == "header" else exc.row if isinstance(exc.row, int) else None
         message = exc.message
         if message.startswith("not valid"):
             message = "not UTF-8 or GBK/GB18030 text (a damaged byte in this row?)"
         raise ImportFailed(file, [ImportProblem(row, exc.column or "", message)]) from None
+
+
+def read_registry(path: str | os.PathLike[str], *, name: str | None = None) -> RegistryFile:
+    """Read and check the whole file; raise :class:`ImportFailed` with every problem."""
+    file = name or os.fspath(path)
+    encoding, table = read_detected(path, file)
     columns, ignored, problems = _header(table.header)
     if problems:
         raise ImportFailed(file, problems)
