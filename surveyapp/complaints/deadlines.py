@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, select
 
 from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.models.base import DbSession
@@ -84,15 +84,18 @@ def _cases(
     first_due: date | None,
     last_due: date,
 ) -> list[Complaint]:
-    deciding = select(Complaint).where(
+    deciding = and_(
         Complaint.status.in_(_DECIDING),
         *_window(Complaint.received_at, calendar, settings.accept_days, first_due, last_due),
     )
-    handling = select(Complaint).where(
+    handling = and_(
         Complaint.status.in_(_HANDLING),
         *_window(Complaint.accepted_at, calendar, settings.close_days, first_due, last_due),
     )
-    found = [*session.scalars(deciding), *session.scalars(handling)]
+    # two queries, each on its (status, day) index: SQLite's planner would rather scan
+    # the whole table in received_at order than sort an OR of the two
+    found = [*session.scalars(select(Complaint).where(deciding)),
+             *session.scalars(select(Complaint).where(handling))]  # fmt: skip
     return sorted(found, key=lambda c: (c.received_at, c.id))
 
 

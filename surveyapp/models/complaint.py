@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -47,6 +48,9 @@ class Complaint(Base):
         UniqueConstraint("channel", "external_id"),
         CheckConstraint(_in("status", COMPLAINT_STATUSES), name="status"),
         CheckConstraint(f"outcome IS NULL OR {_in('outcome', COMPLAINT_OUTCOMES)}", name="outcome"),
+        # the overdue and due-soon queries: open cases of a state by the day they count from
+        Index("ix_complaint_status_received_at", "status", "received_at"),
+        Index("ix_complaint_status_accepted_at", "status", "accepted_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -67,8 +71,8 @@ class Complaint(Base):
     amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)  # yuan
     complainant_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     complainant_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
-    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # When the case ended: closed with an outcome, or not accepted
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)

@@ -52,8 +52,12 @@ def upgrade():
         ),
         sa.UniqueConstraint('receipt_hash', name=op.f('uq_complaint_receipt_hash')),
     )
-    for column in ('received_at', 'provider_id', 'sector', 'status', 'accepted_at', 'closed_at'):
+    for column in ('received_at', 'provider_id', 'sector', 'closed_at'):
         op.create_index(op.f(f'ix_complaint_{column}'), 'complaint', [column], unique=False)
+    for column in ('received_at', 'accepted_at'):  # the overdue and due-soon queries
+        op.create_index(
+            f'ix_complaint_status_{column}', 'complaint', ['status', column], unique=False
+        )
     op.create_table(
         'complaint_event',
         sa.Column('id', sa.Integer(), nullable=False),
