@@ -26,10 +26,9 @@ from sqlalchemy.orm import aliased
 
 from surveyapp.accounts.service import audit
 from surveyapp.csv_safe import restore_cell
-from surveyapp.csvtable import InputError, read_table
 from surveyapp.models import PlanValue, User
 from surveyapp.models.base import DbSession, utcnow
-from surveyapp.providers.registry_file import detect_encoding
+from surveyapp.providers.registry_file import read_detected
 from surveyapp.responses.importer import ImportFailed, ImportProblem
 from surveyapp.rounds.dates import period_days
 
@@ -235,18 +234,7 @@ def read_values(
     UTF-8, or GBK/GB18030 as Excel on a Chinese system saves it (detected as for the
     provider registry)."""
     file = name or os.fspath(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise ImportFailed(
-            file, [ImportProblem(None, "", f"cannot read the file: {exc.strerror or exc}")]
-        ) from None
-    try:
-        table = read_table(raw, encoding=detect_encoding(raw), name=file)
-    except InputError as exc:
-        row = 1 if exc.row == "header" else exc.row if isinstance(exc.row, int) else None
-        raise ImportFailed(file, [ImportProblem(row, exc.column or "", exc.message)]) from None
+    table = read_detected(path, file)[1]
     columns: dict[str, str] = {}
     problems: list[ImportProblem] = []
     for header in table.header:
