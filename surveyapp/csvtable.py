@@ -33,7 +33,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-__all__ = ["ENCODINGS", "InputError", "Table", "read_table"]
+__all__ = [
+    "ENCODINGS",
+    "InputError",
+    "Table",
+    "booleans",
+    "integers",
+    "mask",
+    "positions",
+    "read_table",
+    "texts",
+]
 
 #: Encodings a user may name, and the codec that reads them.
 ENCODINGS = {
@@ -103,12 +113,53 @@ class Table:
         column is a loop over its distinct values and a numpy look-up over its rows.
         """
         encoded = pc.dictionary_encode(self.column(name))
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+        codes = integers(encoded.indices).astype(np.intp, copy=False)
         return codes, encoded.dictionary.to_pylist()
 
     def text(self, name: str) -> np.ndarray:
         """Column ``name`` as an object array of str."""
-        return self.column(name).to_numpy(zero_copy_only=False)
+        return texts(self.column(name))
+
+
+# pyarrow's own conversions (``to_numpy``, ``pa.array``, a Python scalar in a compute
+# call) import pandas when it is installed, to look for its types: a second of a
+# command's start-up and 100 MB for nothing.  The arrays here have no nulls (every
+# field is text, an empty one ""), so their buffers are read directly.
+
+
+def integers(array: pa.Array) -> np.ndarray:
+    """An integer array without nulls as numpy (a view of its buffer)."""
+    dtype = np.dtype(f"int{array.type.bit_width}")
+    return np.frombuffer(
+        array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize
+    )
+
+
+def booleans(array: pa.Array) -> np.ndarray:
+    """A boolean array without nulls as numpy (its bits unpacked)."""
+    bits = np.frombuffer(array.buffers()[1], dtype=np.uint8)
+    return np.unpackbits(bits, bitorder="little", count=array.offset + len(array))[
+        array.offset :
+    ].astype(bool)
+
+
+def texts(array: pa.Array) -> np.ndarray:
+    """A string array as an object array of str."""
+    out = np.empty(len(array), dtype=object)
+    out[:] = array.to_pylist()
+    return out
+
+
+def positions(rows: np.ndarray) -> pa.Array:
+    """Row positions for ``take``, as a pyarrow array."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), rows.size, [None, pa.py_buffer(rows)])
+
+
+def mask(keep: np.ndarray) -> pa.Array:
+    """A boolean numpy array as a pyarrow mask for ``filter``."""
+    bits = np.packbits(keep.astype(bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), keep.size, [None, pa.py_buffer(bits)])
 
 
 def _display_name(source: str | os.PathLike[str] | bytes, name: str | None) -> str:
@@ -221,13 +272,12 @@ def _blank_rows(columns: list[pa.Array]) -> np.ndarray:
     for column in columns[1:]:
         if candidates.size == 0:
             break
-        candidates = candidates[_is_blank(column.take(pa.array(candidates)))]
+        candidates = candidates[_is_blank(column.take(positions(candidates)))]
     return candidates
 
 
 def _is_blank(column: pa.Array) -> np.ndarray:
-    blank = pc.or_(pc.equal(pc.binary_length(column), 0), pc.utf8_is_space(column))
-    return blank.to_numpy(zero_copy_only=False)
+    return (integers(pc.binary_length(column)) == 0) | booleans(pc.utf8_is_space(column))
 
 
 def read_table(
@@ -300,7 +350,7 @@ def read_table(
         if blank.size:
             keep = np.ones(n, dtype=bool)
             keep[blank] = False
-            mask = pa.array(keep)
-            columns = [c.filter(mask) for c in columns]
+            kept = mask(keep)
+            columns = [c.filter(kept) for c in columns]
             rows = rows[keep]
     return Table(file, tuple(header), tuple(columns), rows)

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from analysis import Categorical, ResponseMatrix
-from surveyapp.csvtable import InputError, Table, read_table
+from surveyapp.csvtable import InputError, Table, integers, read_table, texts
 from surveyapp.questionnaire.model import Questionnaire
 
 __all__ = [
@@ -227,16 +227,16 @@ def _respondent_ids(table: Table, errors: _FirstError) -> np.ndarray:
     """The stripped ids; an empty one, or one on an earlier row, is an error."""
     ids = pc.utf8_trim_whitespace(table.column(ID_COLUMN))
     rows = table.rows
-    empty = pc.equal(pc.binary_length(ids), 0).to_numpy(zero_copy_only=False)
+    empty = integers(pc.binary_length(ids)) == 0
     errors.offer(
         empty,
         0,
         lambda i: InputError(table.name, int(rows[i]), ID_COLUMN, "empty respondent id"),
     )
     encoded = pc.dictionary_encode(ids)
-    values = ids.to_numpy(zero_copy_only=False)
+    values = texts(ids)
     if len(encoded.dictionary) < table.n:  # codes count up from 0 in order of first appearance
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        codes = integers(encoded.indices)
         _, first = np.unique(codes, return_index=True)
         repeat = (first[codes] != np.arange(table.n)) & ~empty
         errors.offer(
