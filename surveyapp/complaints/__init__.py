@@ -5,7 +5,8 @@ One path for every channel: :func:`intake` (web form, API, a hotline's CSV file 
 all.  :func:`transition` walks a case through its states (:mod:`.states`), each step
 in the case's history and the audit log.  :func:`case_deadlines`, :func:`overdue` and
 :func:`due_soon` count working days by the official holiday calendar
-(:mod:`surveyapp.workdays`).  :func:`publicity` aggregates what may be published per
+(:mod:`surveyapp.workdays`).  :func:`match_provider` points a complaint that named
+its provider by free text at the registry.  :func:`publicity` aggregates what may be published per
 provider and month, and :func:`purge_complainant_data` clears names and phones after
 the retention period.  Settings: :class:`ComplaintSettings`.
 """
@@ -30,6 +31,7 @@ from surveyapp.complaints.drafts import (
     intake,
 )
 from surveyapp.complaints.importer import ComplaintsFile, import_complaints, read_complaints
+from surveyapp.complaints.matching import MatchError, match_provider
 from surveyapp.complaints.publicity import Publicity, PublicityLine, publicity, publicity_csv
 from surveyapp.complaints.retention import purge_complainant_data
 from surveyapp.complaints.settings import ComplaintSettings
@@ -45,6 +47,7 @@ __all__ = [
     "DraftProblem",
     "IntakeError",
     "Intaken",
+    "MatchError",
     "Publicity",
     "PublicityLine",
     "TransitionError",
@@ -55,6 +58,7 @@ __all__ = [
     "import_complaints",
     "intake",
     "list_complaints",
+    "match_provider",
     "overdue",
     "publicity",
     "publicity_csv",

@@ -123,3 +123,23 @@ def test_a_month_is_named_like_2026_10():
     assert month_period("2026-12")[2] == date(2026, 12, 31)
     with pytest.raises(ValueError, match="not a month like 2026-10"):
         month_period("2026Q4")
+
+
+def test_a_matched_complaint_enters_the_publicity(session, settings, month):
+    from sqlalchemy import select
+
+    from surveyapp.complaints import MatchError, match_provider
+    from surveyapp.models import AuditLog, Complaint, Provider
+
+    unmatched = session.scalar(select(Complaint).where(Complaint.external_id == "P-9"))
+    hotel = session.scalar(select(Provider).where(Provider.name == "思茅宾馆"))
+    match_provider(session, unmatched, hotel, "officer-li")
+    session.commit()
+    after = publicity(session, "2026-10", settings)
+    assert after.unmatched == 0
+    assert [(line.provider_name, line.complaints) for line in after.lines][1] == ("思茅宾馆", 2)
+    assert unmatched.provider_name == "未登记的店" and unmatched.events[-1].actor == "officer-li"
+    audit = session.scalar(select(AuditLog).where(AuditLog.action == "complaint.match_provider"))
+    assert audit.details == {"provider": credit_code(2), "named": "未登记的店"}
+    with pytest.raises(MatchError, match="matched already"):
+        match_provider(session, unmatched, hotel, "officer-li")
