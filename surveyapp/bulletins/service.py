@@ -19,7 +19,7 @@ from sqlalchemy import select
 import analysis
 import reports
 from analysis import AnalysisResult, QualityRules
-from surveyapp.i18n import CHINA_TZ
+from surveyapp.i18n import CHINA_TZ, N_, t
 from surveyapp.indices import (
     AnalysisSettings,
     Detail,
@@ -60,12 +60,13 @@ __all__ = [
     "rederive_bulletin",
 ]
 
+#: The message id of each weighting variable's name (the methodology appendix, the
+#: district table's heading).
 VARIABLE_LABELS = {
-    "district": ("区县", "District"),
-    "age_group": ("年龄组", "Age group"),
-    "gender": ("性别", "Gender"),
+    "district": N_("bulletin_var_district"),
+    "age_group": N_("bulletin_var_age_group"),
+    "gender": N_("bulletin_var_gender"),
 }
-DEFAULT_ISSUER = ("生活性服务业第三方监测评估机构", "Independent life-services monitoring body")
 
 
 class BulletinError(ValueError):
@@ -163,10 +164,6 @@ def _check_period(period: str) -> None:
         previous_period(period)
     except PeriodError as exc:
         raise BulletinError(str(exc)) from None
-
-
-def _label(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
 
 
 def _software() -> dict[str, str]:
@@ -285,7 +282,7 @@ class _Gatherer:
         title = sector_name(q.sector, lang, q.title.get(lang))
         if parallel:
             words = PARALLEL_TITLE if current.round.parallel else OTHER_ROUND_TITLE
-            title = _label(words, lang).format(sector=title, code=current.round.code)
+            title = t(words, lang, sector=title, code=current.round.code)
         return reports.SectorReport(
             key=key,
             title=title,
@@ -315,10 +312,10 @@ def _appendix_margins(
 
 
 #: The title of a parallel sample's section, beside its sector's main section.
-PARALLEL_TITLE = ("{sector}（平行样本 {code}）", "{sector} (parallel sample {code})")
+PARALLEL_TITLE = N_("bulletin_parallel_title")
 #: … and of another round of the same sector and period with responses (a rerun, other
 #: districts): shown beside the main one, never hidden by it (issue 14).
-OTHER_ROUND_TITLE = ("{sector}（同期另一轮次 {code}）", "{sector} (another round, {code})")
+OTHER_ROUND_TITLE = N_("bulletin_other_round_title")
 
 
 def _section_key(round_: Round, parallel: bool) -> str:
@@ -417,7 +414,7 @@ def prepare_bulletin(
         goal = goals.pop() if len(goals) == 1 else analysis.DEFAULT_GOAL
     issued = issued or utcnow().astimezone(CHINA_TZ).date()
     title = settings.title or _default_title(settings.city, lang)
-    issuer = settings.issuer_in(lang) or _label(DEFAULT_ISSUER, lang)
+    issuer = settings.issuer_in(lang) or t("bulletin_default_issuer", lang)
     software = _software()
     # for the methodology text and the inputs; the rules applied are those of
     # surveyapp.indices.quality, which also counts flags when not excluding
@@ -427,13 +424,15 @@ def prepare_bulletin(
         margins=None if appendix is None else {k: dict(v) for k, v in appendix.items()},
         strata=a.strata,
         group_by=a.group_by,
-        group_label=_label(VARIABLE_LABELS.get(a.group_by, (a.group_by,) * 2), lang),
+        group_label=t(VARIABLE_LABELS[a.group_by], lang)
+        if a.group_by in VARIABLE_LABELS
+        else a.group_by,
         min_n=a.min_n,
         goal=goal,
         quality=quality,
         exclude_flagged=a.exclude_flagged,
         software=software,
-        variable_labels={k: _label(v, lang) for k, v in VARIABLE_LABELS.items()},
+        variable_labels={k: t(v, lang) for k, v in VARIABLE_LABELS.items()},
     )
     content = reports.BulletinContent(
         title=title,
