@@ -31,6 +31,9 @@ __all__ = ["QualityFlags", "QualityRules", "flag_responses"]
 
 BoolArray = NDArray[np.bool_]
 
+#: Rows of the score matrix hashed at a time (about a megabyte of scores).
+HASH_BLOCK = 8192
+
 
 @dataclass(frozen=True)
 class QualityRules:
@@ -134,30 +137,38 @@ def _row_parts(
     return [score(j) for j in range(k)] + [score(-1)] + [coded(name) for name in names]
 
 
-def _row_hashes(
-    parts: Sequence[Callable[[NDArray[np.intp] | None], NDArray[np.int64]]], n: int
-) -> NDArray[np.uint64]:
-    """A 64-bit hash of every row, column by column with random odd multipliers.
+def _folded(values: NDArray[np.float64]) -> NDArray[np.uint64]:
+    """A float array's bits (every ``NaN`` alike) with their high half folded into the
+    low half (``v ^ v >> 32``, a bijection): a float's information sits in its top bits,
+    and a product carries bits only upwards."""
+    v = np.where(np.isnan(values), -1e300, values).view(np.uint64)
+    v ^= v >> np.uint64(32)
+    return v
 
-    Each value's high half is folded into its low half first (``v ^ v >> 32``, a
-    bijection): a float's information sits in its top bits, and a product carries bits
-    only upwards, so without the fold every score would reach just the top bits of the
-    hash.
+
+def _row_hashes(matrix: ResponseMatrix, columns: Sequence[str] | None) -> NDArray[np.uint64]:
+    """A 64-bit hash of every row's answers and respondent values.
+
+    A sum of the (folded) values times random odd multipliers, modulo 2**64, then mixed
+    (the finaliser of MurmurHash3).  The score matrix is taken a block of rows at a
+    time, so every value is read once, in memory order.
     """
+    n, k = matrix.scores.shape
+    names = list(matrix.columns) if columns is None else list(columns)
     rng = np.random.default_rng(20240611)
-    mult = rng.integers(1, 2**63, size=len(parts), dtype=np.uint64) | np.uint64(1)
-    golden = np.uint64(0x9E3779B97F4A7C15)
-    half = np.uint64(32)
-    h = np.zeros(n, dtype=np.uint64)
-    tmp = np.empty(n, dtype=np.uint64)
+    mult = rng.integers(1, 2**63, size=k + 1 + len(names), dtype=np.uint64) | np.uint64(1)
+    h = np.empty(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for part, m in zip(parts, mult, strict=True):
-            v = part(None).view(np.uint64)
-            np.right_shift(v, half, out=tmp)
-            tmp ^= v
-            tmp *= m
-            h ^= tmp
-            h *= golden
+        for start in range(0, n, HASH_BLOCK):
+            block = _folded(matrix.scores[start : start + HASH_BLOCK])
+            block *= mult[:k]
+            h[start : start + HASH_BLOCK] = block.sum(axis=1, dtype=np.uint64)
+        h += _folded(matrix.overall) * mult[k]
+        for name, m in zip(names, mult[k + 1 :], strict=True):
+            h += factorize(matrix.column(name))[0].astype(np.uint64) * m
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xFF51AFD7ED558CCD)
+        h ^= h >> np.uint64(33)
     return h
 
 
@@ -213,13 +224,12 @@ def duplicates(matrix: ResponseMatrix, columns: Sequence[str] | None) -> BoolArr
     out = np.zeros(n, dtype=bool)
     if n < 2:
         return out
-    parts = _row_parts(matrix, columns)
-    h = _row_hashes(parts, n)
-    first = first_of_hash(h)
+    first = first_of_hash(_row_hashes(matrix, columns))
     cand = np.flatnonzero(first != np.arange(n))
     if cand.size == 0:
         return out
     rep = first[cand]
+    parts = _row_parts(matrix, columns)
     equal = np.ones(cand.size, dtype=bool)
     for part in parts:
         equal &= part(cand) == part(rep)

@@ -69,7 +69,7 @@ def test_a_hash_collision_never_flags_a_response(monkeypatch):
     """With every row hashed alike, the exact comparison decides alone."""
     rng = np.random.default_rng(11)
     m = random_matrix(rng, 500, 2, 2)
-    monkeypatch.setattr(quality, "_row_hashes", lambda parts, n: np.zeros(n, dtype=np.uint64))
+    monkeypatch.setattr(quality, "_row_hashes", lambda m, cols: np.zeros(m.n, dtype=np.uint64))
     np.testing.assert_array_equal(quality.duplicates(m, None), sorted_duplicates(m, None))
 
 
@@ -80,4 +80,4 @@ def test_distinct_answer_patterns_get_distinct_hashes():
     m = random_matrix(rng, 200_000, 18, 5)
     parts = quality._row_parts(m, None)
     distinct_rows = np.unique(np.column_stack([p(None) for p in parts]), axis=0).shape[0]
-    assert np.unique(quality._row_hashes(parts, m.n)).size == distinct_rows
+    assert np.unique(quality._row_hashes(m, None)).size == distinct_rows
