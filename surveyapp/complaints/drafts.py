@@ -36,6 +36,7 @@ from surveyapp.models.complaint import (
     ComplaintEvent,
 )
 from surveyapp.sectors import SECTORS
+from surveyapp.workdays import china_date
 
 __all__ = [
     "CHANNELS",
@@ -158,10 +159,12 @@ def _stages(draft: ComplaintDraft) -> list[DraftProblem]:
         )
     if status != "closed" and draft.outcome:
         problems.append(DraftProblem("outcome", f"a case {status} has no outcome"))
-    if accepted is not None and accepted < draft.received_at:
+    # compared as China days: a file may give a time of receipt and only the day of
+    # acceptance (00:00 of the same day)
+    if accepted is not None and china_date(accepted) < china_date(draft.received_at):
         problems.append(DraftProblem("accepted_at", "is before received_at"))
     start = accepted or draft.received_at
-    if closed is not None and closed < start:
+    if closed is not None and china_date(closed) < china_date(start):
         problems.append(
             DraftProblem("closed_at", f"is before {'accepted_at' if accepted else 'received_at'}")
         )
@@ -213,6 +216,13 @@ def draft_problems(
         problems.append(
             DraftProblem("amount", f"{amount} is not an amount in yuan (0 or more, 2 decimals)")
         )
+    naive = [
+        f
+        for f in ("accepted_at", "closed_at")
+        if getattr(draft, f) and not getattr(draft, f).tzinfo
+    ]
+    if naive:
+        return problems + [DraftProblem(f, "has no time zone") for f in naive]
     return problems + _stages(draft)
 
 

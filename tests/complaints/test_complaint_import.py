@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -150,9 +151,17 @@ def test_a_failure_while_writing_leaves_nothing(session, settings, draft, monkey
             "accepted_at",
         ),  # before receipt
         ({"status": "not_accepted"}, "closed_at"),
+        ({"status": "accepted", "accepted_at": datetime(2026, 10, 10)}, "accepted_at"),  # naive
+        ({"status": "not_accepted", "closed_at": china(2026, 10, 8, 23, 0)}, "closed_at"),
     ],
 )
 def test_draft_problems_name_the_field(session, settings, draft, fields, column):
     with pytest.raises(IntakeError) as caught:
         intake(session, [draft(**fields)], "api", settings, now=NOW)
     assert column in [p.field for p in caught.value.problems[0]]
+
+
+def test_a_day_of_acceptance_may_be_the_day_of_a_timed_receipt(session, settings, complaints_csv):
+    row = "D-1,2026-10-09 14:00,12315,,店,catering,价格,描述,,,,accepted,2026-10-09,,"
+    file = read_complaints(session, complaints_csv([row]), settings, now=NOW)
+    assert file.drafts[0].accepted_at == china(2026, 10, 9)
