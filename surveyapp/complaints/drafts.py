@@ -7,9 +7,9 @@ all of them in one transaction, or none and raises :class:`IntakeError` listing 
 problem by draft and field.  Field names are the complaints file's column names, so
 the importer reports them as the file's columns.
 
-Each stored complaint gets a receipt code (``K7Q2-9MZX-4HTB``: 60 random bits) that the
-complainant uses to follow the case without an account; only its SHA-256 is stored,
-so the code is shown once, by the channel that took the complaint.
+Each stored complaint gets a receipt code (``K7Q2-9MZX-4HTB``: 12 characters of 31,
+59 random bits) that the complainant uses to follow the case without an account; only
+its SHA-256 is stored, so the code is shown once, by the channel that took it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -101,17 +101,17 @@ class DraftProblem:
     message: str
 
 
-@dataclass
 class IntakeError(ValueError):
     """Nothing was stored: ``problems`` maps a draft's index to what is wrong with it."""
 
-    problems: dict[int, list[DraftProblem]] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return "; ".join(
-            f"complaint {i + 1}, {p.field}: {p.message}"
-            for i, found in sorted(self.problems.items())
-            for p in found
+    def __init__(self, problems: dict[int, list[DraftProblem]]):
+        self.problems = problems
+        super().__init__(
+            "; ".join(
+                f"complaint {i + 1}, {p.field}: {p.message}"
+                for i, found in sorted(problems.items())
+                for p in found
+            )
         )
 
 
