@@ -1,6 +1,8 @@
 #!/usr/bin/env Rscript
 # The benchmark's R side: the same analysis as analysis.run() on the same data, timed.
-#   Rscript bench.R DATA.csv MARGINS.csv SPEC.csv OUT.csv
+#   Rscript bench.R DATA.csv MARGINS.csv SPEC.csv OUT.csv [EPSILON]
+# EPSILON: rake's convergence bound (default 1e-4; bench/analyze_cli gives 1e-7 so the
+# raked weights agree with surveyapp's to 1e-9).
 # Prints "r_seconds <analysis seconds>" (reading the CSV is not timed).
 suppressMessages(library(survey))
 options(survey.lonely.psu = "certainty")
@@ -47,7 +49,8 @@ pmarg <- lapply(vars, function(v) {
   names(x) <- c(v, "Freq")
   x
 })
-r <- rake(des0, smarg, pmarg, control = list(maxit = 100, epsilon = 1e-4, verbose = FALSE))
+eps <- if (length(a) >= 5) as.numeric(a[5]) else 1e-4
+r <- rake(des0, smarg, pmarg, control = list(maxit = 100, epsilon = eps, verbose = FALSE))
 d$w <- as.numeric(weights(r))
 des <- svydesign(ids = ~1, strata = ~district, weights = ~w, data = d)
 out <- list()
