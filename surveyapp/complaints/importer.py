@@ -28,8 +28,8 @@ reason              optional: why not accepted, or how it was closed
 ==================  =========================================================================
 
 The file is UTF-8 (with or without a byte-order mark) or GBK/GB18030, told apart as
-the provider registry's are (:func:`surveyapp.providers.registry_file.detect_encoding`),
-and read by the one CSV reader, so row N is the file's line N (header = 1).  Every
+the provider registry's are (:func:`surveyapp.providers.registry_file.read_detected`),
+with the one CSV reader, so row N is the file's line N (header = 1).  Every
 problem of every row is reported with its row and column before anything is stored;
 then :func:`surveyapp.complaints.drafts.intake` stores all rows in one transaction.
 """
@@ -52,11 +52,10 @@ from surveyapp.complaints.drafts import (
 )
 from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.csv_safe import restore_cell
-from surveyapp.csvtable import InputError, read_table
 from surveyapp.i18n import CHINA_TZ
 from surveyapp.models import User
 from surveyapp.models.base import DbSession, utcnow
-from surveyapp.providers.registry_file import detect_encoding, sector_code
+from surveyapp.providers.registry_file import read_detected, sector_code
 from surveyapp.responses.importer import ImportFailed, ImportProblem
 
 __all__ = ["COLUMNS", "ComplaintsFile", "import_complaints", "parse_time", "read_complaints"]
@@ -188,25 +187,6 @@ class _Row:
         return draft, self.ok
 
 
-def _table(path: str | os.PathLike[str], file: str):
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise ImportFailed(
-            file, [ImportProblem(None, "", f"cannot read the file: {exc.strerror or exc}")]
-        ) from None
-    encoding = detect_encoding(raw)
-    try:
-        return encoding, read_table(raw, encoding=encoding, name=file)
-    except InputError as exc:
-        row = 1 if exc.row == "header" else exc.row if isinstance(exc.row, int) else None
-        message = exc.message
-        if message.startswith("not valid"):
-            message = "not UTF-8 or GBK/GB18030 text from here on"
-        raise ImportFailed(file, [ImportProblem(row, exc.column or "", message)]) from None
-
-
 def read_complaints(
     session: DbSession,
     path: str | os.PathLike[str],
@@ -219,7 +199,7 @@ def read_complaints(
     registry, external ids not stored yet); raise :class:`ImportFailed` with every
     problem, by row and column."""
     file = name or os.fspath(path)
-    encoding, table = _table(path, file)
+    encoding, table = read_detected(path, file)
     header = [h.strip() for h in table.header]
     missing = [c for c in REQUIRED if c not in header]
     if "credit_code" not in header and "provider_name" not in header:
