@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
@@ -86,7 +86,7 @@ DOMAINS = (
         ROOT / "surveyapp" / "translations",
         ROOT / "surveyapp" / "questionnaire",
         [("**.py", "python")],
-        {"N_": None, "texts": None},
+        {"N_": None, "texts": None, "pN_": ((1, "c"), 2)},
     ),
     Domain(
         "bulletin",
@@ -98,9 +98,18 @@ DOMAINS = (
 )
 
 
-def extracted(domain: Domain) -> dict[str, list[str]]:
-    """Every message id of the domain's sources, with where it is used."""
-    found: dict[str, list[str]] = {}
+#: A message: its context (None for most) and its id.
+Key = tuple[str | None, str]
+
+
+def _name(key: Key) -> str:
+    context, msgid = key
+    return repr(msgid) if context is None else f"{msgid!r} (context {context!r})"
+
+
+def extracted(domain: Domain) -> dict[Key, list[str]]:
+    """Every message of the domain's sources, with where it is used."""
+    found: dict[Key, list[str]] = {}
     # Babel warns on stderr at every f-string given to a keyword: those are the ids built
     # at run time, each listed with N_() where it is looked up.
     with contextlib.redirect_stderr(io.StringIO()):
@@ -109,11 +118,15 @@ def extracted(domain: Domain) -> dict[str, list[str]]:
                 domain.sources, domain.mapping, keywords=domain.keywords, comment_tags=()
             )
         )
-    for filename, lineno, message, _comments, _context in messages:
-        key = message if isinstance(message, str) else message[0]
-        if key:
-            found.setdefault(key, []).append(f"{filename}:{lineno}")
+    for filename, lineno, message, _comments, context in messages:
+        msgid = message if isinstance(message, str) else message[0]
+        if msgid:
+            found.setdefault((context, msgid), []).append(f"{filename}:{lineno}")
     return found
+
+
+def _key_of(message: Message) -> Key:
+    return (message.context, str(message.id))
 
 
 def _read(path: Path, lang: str) -> Catalog:
@@ -144,7 +157,7 @@ def problems(domains: Iterable[Domain] = DOMAINS) -> list[str]:
     out: list[str] = []
     for domain in domains:
         used = extracted(domain)
-        texts: dict[str, dict[str, str]] = {}
+        texts: dict[Key, dict[str, str]] = {}
         for lang in LANGS:
             path = domain.po(lang)
             rel = path.relative_to(ROOT)
@@ -152,31 +165,33 @@ def problems(domains: Iterable[Domain] = DOMAINS) -> list[str]:
                 out.append(f"{rel}: missing")
                 continue
             catalog = _read(path, lang)
-            ids = {m.id for m in catalog if m.id and isinstance(m.id, str)}
-            for key in sorted(set(used) - ids):
-                out.append(f"{rel}: no entry for {key!r} (used at {used[key][0]})")
-            for key in sorted(ids - set(used)):
-                out.append(f"{rel}: {key!r} is no longer used by the code (remove it)")
-            for key in catalog.obsolete:
-                out.append(f"{rel}: obsolete entry {key!r} (remove it)")
+            ids = {_key_of(m) for m in catalog if m.id}
+            for key in sorted(set(used) - ids, key=_name):
+                out.append(f"{rel}: no entry for {_name(key)} (used at {used[key][0]})")
+            for key in sorted(ids - set(used), key=_name):
+                out.append(f"{rel}: {_name(key)} is no longer used by the code (remove it)")
+            for obsolete in catalog.obsolete:
+                out.append(f"{rel}: obsolete entry {obsolete!r} (remove it)")
             for message in catalog:
                 if not message.id:
                     continue
                 if message.fuzzy:
-                    out.append(f"{rel}: {message.id!r} is fuzzy (check it, drop the flag)")
+                    out.append(
+                        f"{rel}: {_name(_key_of(message))} is fuzzy (check it, drop the flag)"
+                    )
                 if not message.string:
-                    out.append(f"{rel}: {message.id!r} has no translation")
+                    out.append(f"{rel}: {_name(_key_of(message))} has no translation")
                 else:
-                    texts.setdefault(str(message.id), {})[lang] = str(message.string)
+                    texts.setdefault(_key_of(message), {})[lang] = str(message.string)
             mo = domain.mo(lang)
             if not mo.exists() or mo.read_bytes() != compiled(catalog):
                 out.append(f"{mo.relative_to(ROOT)}: not the compiled .po (run compile)")
-        for key, by_lang in sorted(texts.items()):
+        for key, by_lang in sorted(texts.items(), key=lambda item: _name(item[0])):
             # one language may leave a value out (Chinese has no plural "s"), never add one
             zh, en = (_fields(by_lang.get(lang, "")) for lang in LANGS)
             if not (zh <= en or en <= zh):
                 out.append(
-                    f"{domain.name}: {key!r} has other placeholders per language"
+                    f"{domain.name}: {_name(key)} has other placeholders per language"
                     f" (zh: {sorted(zh)}, en: {sorted(en)})"
                 )
     return out
@@ -189,13 +204,13 @@ def update(domains: Iterable[Domain] = DOMAINS) -> None:
         for lang in LANGS:
             path = domain.po(lang)
             catalog = _read(path, lang)
-            for key in set(used) - {m.id for m in catalog}:
-                catalog.add(key, "")
-                print(f"{path.relative_to(ROOT)}: added {key!r}: translate it")
+            for context, msgid in set(used) - {_key_of(m) for m in catalog if m.id}:
+                catalog.add(msgid, "", context=context)
+                print(f"{path.relative_to(ROOT)}: added {_name((context, msgid))}: translate it")
             for message in list(catalog):
-                if message.id and message.id not in used:
-                    catalog.delete(message.id)
-                    print(f"{path.relative_to(ROOT)}: removed {message.id!r}")
+                if message.id and _key_of(message) not in used:
+                    catalog.delete(message.id, context=message.context)
+                    print(f"{path.relative_to(ROOT)}: removed {_name(_key_of(message))}")
             catalog.obsolete.clear()
             _write(path, catalog)
 

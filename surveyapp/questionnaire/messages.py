@@ -12,7 +12,7 @@ from typing import Any
 
 from surveyapp.i18n import N_, translations
 
-__all__ = ["KINDS", "ZH_WORDS", "pair", "texts", "zh_word"]
+__all__ = ["KINDS", "WORDS", "pair", "texts", "zh_word"]
 
 DOMAIN = "questionnaire"
 
@@ -44,48 +44,52 @@ KINDS = (
     N_("duplicate_version"),
 )
 
-#: Chinese for the English words a schema problem puts in its placeholders.
-ZH_WORDS: dict[str, str] = {
-    "text": "文本",
-    "non-empty text": "非空文本",
-    "a whole number": "整数",
-    "a number": "数字",
-    "true or false": "true 或 false",
-    "a mapping": "映射（键: 值）",
-    "an empty mapping": "空映射",
-    "a list": "列表",
-    "an empty list": "空列表",
-    "empty": "空值",
-    "nothing": "空值",
-    "the document": "整个文件",
-    "text of lowercase letters, digits, '_' or '-'": "由小写字母、数字、'_' 或 '-' 组成的文本",
-    "a number greater than 0": "大于 0 的数字",
-    "non-empty text, or a mapping with 'zh' and/or 'en'": "非空文本，或含 'zh' 和/或 'en' 的映射",
-    "a list of labels": "标签列表",
-    "a list of labels, or a mapping with 'zh' and/or 'en' lists": (
-        "标签列表，或含 'zh' 和/或 'en' 列表的映射"
-    ),
-    "a mapping with 'min', 'max' and 'labels'": "含 'min'、'max' 和 'labels' 的映射",
-    "a mapping with 'id' and 'text'": "含 'id' 和 'text' 的映射",
-    "a non-empty list of items": "非空的题目列表",
-    "a mapping with 'id', 'weight' and 'items'": "含 'id'、'weight' 和 'items' 的映射",
-    "a mapping with 'id', 'text' and 'satisfied_threshold'": (
-        "含 'id'、'text' 和 'satisfied_threshold' 的映射"
-    ),
-    "non-empty text, or a mapping with 'value', 'zh' and 'en'": (
-        "非空文本，或含 'value'、'zh' 和 'en' 的映射"
-    ),
-    "'choice'": "'choice'",
-    "a non-empty list of options": "非空的选项列表",
-    "a mapping with 'id' and 'options'": "含 'id' 和 'options' 的映射",
-    "a whole number of at least 1": "不小于 1 的整数",
-    "a number from 0 to 100": "0 到 100 之间的数字",
-    "a percentage from 0 to 100": "0 到 100 之间的百分比",
-    "a list of open questions": "开放题列表",
-    "a mapping of keys to values": "键值映射",
-    "a non-empty list of dimensions": "非空的维度列表",
-    "a list of respondent questions": "基本情况题列表",
-}
+#: The context of the English words a schema problem puts in its placeholders (what a
+#: key must be, what was found): each is a message id of the ``questionnaire`` catalogs
+#: in that context, its Chinese in the zh catalog (the en catalog repeats the English).
+WORD = "schema word"
+
+
+def pN_(context: str, english: str) -> str:  # noqa: N802 - gettext's marker, with a context
+    """Mark a word of ``context`` for extraction."""
+    return english
+
+
+WORDS = (
+    pN_("schema word", "text"),
+    pN_("schema word", "non-empty text"),
+    pN_("schema word", "a whole number"),
+    pN_("schema word", "a number"),
+    pN_("schema word", "true or false"),
+    pN_("schema word", "a mapping"),
+    pN_("schema word", "an empty mapping"),
+    pN_("schema word", "a list"),
+    pN_("schema word", "an empty list"),
+    pN_("schema word", "empty"),
+    pN_("schema word", "nothing"),
+    pN_("schema word", "the document"),
+    pN_("schema word", "text of lowercase letters, digits, '_' or '-'"),
+    pN_("schema word", "a number greater than 0"),
+    pN_("schema word", "non-empty text, or a mapping with 'zh' and/or 'en'"),
+    pN_("schema word", "a list of labels"),
+    pN_("schema word", "a list of labels, or a mapping with 'zh' and/or 'en' lists"),
+    pN_("schema word", "a mapping with 'min', 'max' and 'labels'"),
+    pN_("schema word", "a mapping with 'id' and 'text'"),
+    pN_("schema word", "a non-empty list of items"),
+    pN_("schema word", "a mapping with 'id', 'weight' and 'items'"),
+    pN_("schema word", "a mapping with 'id', 'text' and 'satisfied_threshold'"),
+    pN_("schema word", "non-empty text, or a mapping with 'value', 'zh' and 'en'"),
+    pN_("schema word", "'choice'"),
+    pN_("schema word", "a non-empty list of options"),
+    pN_("schema word", "a mapping with 'id' and 'options'"),
+    pN_("schema word", "a whole number of at least 1"),
+    pN_("schema word", "a number from 0 to 100"),
+    pN_("schema word", "a percentage from 0 to 100"),
+    pN_("schema word", "a list of open questions"),
+    pN_("schema word", "a mapping of keys to values"),
+    pN_("schema word", "a non-empty list of dimensions"),
+    pN_("schema word", "a list of respondent questions"),
+)
 
 
 def zh_word(english: str) -> str:
@@ -93,11 +97,11 @@ def zh_word(english: str) -> str:
 
     Alternatives joined by " or " are translated one by one.
     """
-    if english in ZH_WORDS:
-        return ZH_WORDS[english]
-    if " or " in english:
-        return " 或 ".join(ZH_WORDS.get(part, part) for part in english.split(" or "))
-    return english
+    catalog = translations("zh", DOMAIN)
+    whole = catalog.pgettext(WORD, english)
+    if whole != english or " or " not in english:
+        return whole
+    return " 或 ".join(catalog.pgettext(WORD, part) for part in english.split(" or "))
 
 
 class pair:  # noqa: N801 - used like a small value, as str is

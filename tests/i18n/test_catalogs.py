@@ -92,6 +92,24 @@ def test_the_check_names_every_kind_of_problem(tmp_path, monkeypatch):
     assert "'missing' has no translation" in after  # update adds it, a translator fills it
 
 
+def test_a_message_with_a_context_is_its_own_entry(tmp_path, monkeypatch):
+    monkeypatch.setattr(catalogs, "ROOT", tmp_path)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "words.py").write_text('pN_("schema word", "empty")\n', encoding="utf-8")
+    domain = catalogs.Domain(
+        "demo", tmp_path / "translations", src, [("**.py", "python")], {"pN_": ((1, "c"), 2)}
+    )
+    for lang in catalogs.LANGS:
+        _po(domain.po(lang), lang, {"empty": "空"})  # the same id without the context
+    found = "\n".join(catalogs.problems([domain]))
+    assert "no entry for 'empty' (context 'schema word')" in found
+    assert "'empty' is no longer used" in found
+    catalogs.update([domain])
+    catalog = catalogs._read(domain.po("zh"), "zh")
+    assert [(m.context, m.id) for m in catalog if m.id] == [("schema word", "empty")]
+
+
 @pytest.mark.slow
 def test_a_built_wheel_carries_the_compiled_catalogs(tmp_path):
     """``pip install .`` (not editable) installs the .mo files as package data (built

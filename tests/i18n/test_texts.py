@@ -20,7 +20,9 @@ from surveyapp.i18n import (
     format_percent,
     has_text,
     t,
+    translations,
 )
+from surveyapp.questionnaire.messages import DOMAIN, texts, zh_word
 
 
 def test_a_text_in_each_language_with_its_placeholders():
@@ -34,6 +36,17 @@ def test_a_text_in_each_language_with_its_placeholders():
         t("rounds_err_bad_code", "en"),
     )
     assert bilingual("survey_progress", page=1, pages=2) == "第 1 页，共 2 页 / Page 1 of 2"
+
+
+def t_q(kind: str, lang: str) -> str:
+    return translations(lang, DOMAIN).gettext(kind)
+
+
+def test_schema_words_in_chinese_from_their_context_in_the_catalog():
+    assert zh_word("a whole number") == "整数"
+    assert zh_word("a whole number or text") == "整数 或 文本"  # alternatives one by one
+    assert zh_word("a colour") == "a colour"  # unknown: the English itself
+    assert texts("empty") == (t_q("empty", "zh"), t_q("empty", "en"))  # a kind, not the word
 
 
 def test_error_codes_without_a_text_are_told_apart():
