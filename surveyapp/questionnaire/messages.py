@@ -98,10 +98,14 @@ def zh_word(english: str) -> str:
     Alternatives joined by " or " are translated one by one.
     """
     catalog = translations("zh", DOMAIN)
-    whole = catalog.pgettext(WORD, english)
+
+    def one(word: str) -> str:
+        return str(catalog.pgettext(WORD, word))
+
+    whole = one(english)
     if whole != english or " or " not in english:
         return whole
-    return " 或 ".join(catalog.pgettext(WORD, part) for part in english.split(" or "))
+    return " 或 ".join(one(part) for part in english.split(" or "))
 
 
 class pair:  # noqa: N801 - used like a small value, as str is
