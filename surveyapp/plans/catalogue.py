@@ -325,34 +325,6 @@ def _line_of(problem: str) -> int:
     return int(found.group(1)) if found else 0
 
 
-def _bad_date_line(text: str) -> int:
-    """The line of the first YAML date (``2025-13-01``) that is not a day of the calendar.
-
-    Only called once :class:`Document` composed the text within its bounds and failed
-    to construct it, so composing again is safe; aliases are walked once each."""
-    loader = yaml.SafeLoader(text)
-    try:
-        todo = [loader.get_single_node()]
-        seen: set[int] = set()
-        while todo:
-            node = todo.pop(0)
-            if node is None or id(node) in seen:
-                continue
-            seen.add(id(node))
-            if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":timestamp"):
-                try:
-                    loader.construct_yaml_timestamp(node)
-                except ValueError:
-                    return node.start_mark.line + 1
-            elif isinstance(node, yaml.SequenceNode):
-                todo.extend(node.value)
-            elif isinstance(node, yaml.MappingNode):
-                todo.extend(v for pair in node.value for v in pair)
-    finally:
-        loader.dispose()
-    return 1
-
-
 def load_plan(text: str, source: str = "plan") -> Plan:
     """Read and check one plan file's text; every problem at its line (:class:`PlanError`)."""
     try:
@@ -360,12 +332,10 @@ def load_plan(text: str, source: str = "plan") -> Plan:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        raise PlanError(
-            [f"{source}:{line}: not YAML ({getattr(exc, 'problem', None) or exc})"]
-        ) from None
-    except ValueError as exc:  # PyYAML's date of a scalar such as 2025-13-01
-        where = _bad_date_line(text)
-        raise PlanError([f"{source}:{where}: not a date of the calendar ({exc})"]) from None
+        problem = getattr(exc, "problem", None) or exc
+        if isinstance(exc, yaml.constructor.ConstructorError):  # a value, e.g. 2025-13-01
+            raise PlanError([f"{source}:{line}: {problem}"]) from None
+        raise PlanError([f"{source}:{line}: not YAML ({problem})"]) from None
     check = _Checker(doc, source)
     data = doc.data
     if not isinstance(data, dict):

@@ -91,6 +91,19 @@ class _Loader(yaml.SafeLoader):
         self._sizes[id(node)] = size
         return node
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date-like value that is no date (``2025-13-01``) is a YAML error at its line,
+        not a ValueError from deep inside PyYAML."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value} is not a date ({exc})", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
 
 def _refuse(problem: str, mark: Any) -> NoReturn:
     raise TooComplex(None, None, problem, mark)

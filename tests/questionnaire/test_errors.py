@@ -256,6 +256,15 @@ def test_whole_document_errors(minimal_text):
     )
 
 
+def test_a_date_that_is_no_date_is_a_yaml_error_at_its_line(minimal_text):
+    # PyYAML reads 2025-13-01 as a timestamp and raised a bare ValueError (a traceback
+    # from ``questionnaires validate``); it is now a problem of the file at its line
+    lines = len(minimal_text.splitlines())
+    assert _error(minimal_text + "released: 2025-13-01\n") == (
+        f"q.yaml:{lines + 1}: YAML error: 2025-13-01 is not a date (month must be in 1..12)"
+    )
+
+
 def test_first_error_in_the_file_wins(minimal_text):
     text = minimal_text.replace("weight: 0.6", "weight: 0").replace("version: 1", "version: 0")
     assert _error(text) == (
