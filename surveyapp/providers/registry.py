@@ -35,6 +35,7 @@ class ImportOutcome:
 #: The stored fields a record sets, in the provider table
 _COLUMNS = ("name", "district", "address", "lat", "lon", "service_types", "status")
 _CHUNK = 500  # keys per IN (...): within every backend's parameter limit
+_SCAN_FROM = 2_000  # records from which the whole registry is read rather than looked up
 #: Fields of optional columns (named as the columns): a file without the column keeps them
 _OPTIONAL = frozenset({"address", "lat", "lon", "service_types", "status"})
 
@@ -54,31 +55,61 @@ def _values(record: ProviderRecord) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in _OPTIONAL or k in record.present}
 
 
-def _stored(session: DbSession, records: Sequence[ProviderRecord]) -> dict[str, dict[str, Any]]:
-    """The stored providers the records name, by key: their id and fields, sectors included."""
-    wanted = {"credit_code": [r.key for r in records if r.credit_code],
-              "registration_no": [r.key for r in records if not r.credit_code]}  # fmt: skip
-    columns = [getattr(Provider, c) for c in _COLUMNS]
-    found: dict[str, dict[str, Any]] = {}
-    for name, keys in wanted.items():
-        column = getattr(Provider, name)
-        for start in range(0, len(keys), _CHUNK):
-            query = select(Provider.id, column, *columns).where(
-                column.in_(keys[start : start + _CHUNK])
-            )
-            for pid, key, *values in session.execute(query):
-                found[key] = {"id": pid, **dict(zip(_COLUMNS, values, strict=True)), "sectors": []}
+def _identity(credit_code: str | None, registration_no: str | None) -> tuple[str, str]:
+    """Which column identifies a provider, and its value."""
+    if credit_code:
+        return "credit_code", credit_code
+    return "registration_no", registration_no or ""
+
+
+def _by_identity(
+    session: DbSession, wanted: set[tuple[str, str]], columns: Sequence[Any]
+) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """``(id, *columns)`` of the stored providers among ``wanted`` identities.  Many are
+    read by one query over the whole registry (keyed look-ups of 50,000 codes cost
+    PostgreSQL's driver seconds of parameter handling); a few are looked up in chunks."""
+    head = select(Provider.id, Provider.credit_code, Provider.registration_no, *columns)
+    queries = [head] if len(wanted) >= _SCAN_FROM else [
+        head.where(getattr(Provider, column).in_(chunk))
+        for column in ("credit_code", "registration_no")
+        for chunk in _chunks(sorted(v for c, v in wanted if c == column))
+    ]  # fmt: skip
+    found: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for query in queries:
+        for pid, credit_code, registration_no, *values in session.execute(query):
+            identity = _identity(credit_code, registration_no)
+            if identity in wanted:
+                found[identity] = (pid, *values)
+    return found
+
+
+def _stored(
+    session: DbSession, records: Sequence[ProviderRecord]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The stored providers the records name, by identity: their id and fields, sectors
+    included."""
+    wanted = {_identity(r.credit_code, r.registration_no) for r in records}
+    rows = _by_identity(session, wanted, [getattr(Provider, c) for c in _COLUMNS])
+    found = {
+        identity: {"id": pid, **dict(zip(_COLUMNS, values, strict=True)), "sectors": []}
+        for identity, (pid, *values) in rows.items()
+    }
     by_id = {row["id"]: row for row in found.values()}
-    ids = list(by_id)
-    for start in range(0, len(ids), _CHUNK):
-        query = select(ProviderSector.provider_id, ProviderSector.sector).where(
-            ProviderSector.provider_id.in_(ids[start : start + _CHUNK])
-        )
+    pairs = select(ProviderSector.provider_id, ProviderSector.sector)
+    sector_queries = [pairs] if len(wanted) >= _SCAN_FROM else [
+        pairs.where(ProviderSector.provider_id.in_(chunk)) for chunk in _chunks(list(by_id))
+    ]  # fmt: skip
+    for query in sector_queries:
         for pid, sector in session.execute(query):
-            by_id[pid]["sectors"].append(sector)
+            if pid in by_id:
+                by_id[pid]["sectors"].append(sector)
     for row in by_id.values():
         row["sectors"] = sorted_sectors(row["sectors"])
     return found
+
+
+def _chunks(items: list[Any]) -> list[list[Any]]:
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
 def _status_days(status: str, today: date) -> dict[str, date | None]:
@@ -151,17 +182,20 @@ def _write(session: DbSession, plan: _Plan) -> None:
     sector_rows = [{"provider_id": pid, "sector": s} for pid, codes in plan.sectors.items()
                    for s in codes]  # fmt: skip
     if plan.new:
-        statement = insert(Provider).returning(Provider.id, sort_by_parameter_order=True)
-        ids = session.scalars(statement, [row for _, row in plan.new]).all()
-        for pid, (record, row) in zip(ids, plan.new, strict=True):
+        # a plain executemany (RETURNING makes one huge statement per 1,000 rows, which
+        # PostgreSQL's driver parses for seconds), then the new ids in one read
+        session.execute(insert(Provider), [row for _, row in plan.new])
+        identities = {_identity(r.credit_code, r.registration_no) for r, _ in plan.new}
+        ids = _by_identity(session, identities, [])
+        for record, row in plan.new:
+            (pid,) = ids[_identity(record.credit_code, record.registration_no)]
             sector_rows += [{"provider_id": pid, "sector": s} for s in record.sectors]
             shown = {k: v for k, v in row.items() if k in _COLUMNS and v not in (None, [])}
             plan.audit("provider.create", record, {"sectors": list(record.sectors), **shown})
     if plan.updates:
         session.execute(update(Provider), plan.updates)
     changed = list(plan.sectors)
-    for start in range(0, len(changed), _CHUNK):
-        chunk = changed[start : start + _CHUNK]
+    for chunk in _chunks(changed):
         session.execute(delete(ProviderSector).where(ProviderSector.provider_id.in_(chunk)))
     if sector_rows:
         session.execute(insert(ProviderSector), sector_rows)
@@ -182,7 +216,7 @@ def import_registry(session: DbSession, registry: RegistryFile, actor: User | st
     today = china_today(plan.now)
     stored = _stored(session, registry.records)
     for record in registry.records:
-        old = stored.get(record.key)
+        old = stored.get(_identity(record.credit_code, record.registration_no))
         if old is None:
             plan.create(record, _values(record), today)
         else:

@@ -40,7 +40,16 @@ def test_import_stores_every_provider_with_its_sectors_and_audits(session):
     assert record.actor == "pytest" and record.details["created"] == 5
 
 
-def test_reimport_updates_never_duplicates_and_audits_the_change(session, registry_csv):
+@pytest.fixture(params=["look-up", "scan"])
+def stored_read(request, monkeypatch):
+    """Both ways an import finds stored providers: by their codes (a small file) and by
+    reading the whole registry (a large one)."""
+    monkeypatch.setattr(registry_service, "_SCAN_FROM", 1 if request.param == "scan" else 10**9)
+
+
+def test_reimport_updates_never_duplicates_and_audits_the_change(
+    session, registry_csv, stored_read
+):
     first = registry_csv(
         "credit_code,name,sector,district,address,status\n"
         f"{A},甲店,catering,思茅区,振兴大道1号,open\n"
@@ -82,7 +91,7 @@ def test_reimport_updates_never_duplicates_and_audits_the_change(session, regist
     assert a.status == "open" and a.closed_on is None and isinstance(a.opened_on, date)
 
 
-def test_registration_numbers_are_identities_too(session, registry_csv):
+def test_registration_numbers_are_identities_too(session, registry_csv, stored_read):
     path = registry_csv("注册号,名称,行业,区县\n530802600123456,李记米线,餐饮,思茅区\n")
     import_registry(session, read_registry(path), "pytest")
     path2 = registry_csv(
@@ -90,6 +99,11 @@ def test_registration_numbers_are_identities_too(session, registry_csv):
     )
     outcome = import_registry(session, read_registry(path2), "pytest")
     assert outcome.updated == 1 and count(session, Provider) == 1
+    # a credit code and a registration number are different identities
+    path3 = registry_csv(
+        f"统一社会信用代码,名称,行业,区县\n{D},李记米线,餐饮,思茅区\n", name="3.csv"
+    )
+    assert import_registry(session, read_registry(path3), "pytest").created == 1
 
 
 def test_a_failure_while_writing_stores_nothing(session, registry_csv, monkeypatch):
