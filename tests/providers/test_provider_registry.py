@@ -188,3 +188,23 @@ def test_one_rating_per_device_per_provider_per_window(session):
         session.commit()
     session.rollback()
     assert count(session, Rating) == 6
+
+
+def test_practitioners_keep_only_what_is_needed(session):
+    provider = Provider(credit_code=A, name="甲家政", district="思茅区", service_types=[])
+    session.add(provider)
+    session.flush()
+    session.add(Practitioner(provider_id=provider.id, name="张阿姨", certificate_no="JZ-1"))
+    session.commit()
+    # no phone or ID number column exists to fill
+    assert {c.name for c in Practitioner.__table__.columns} == {
+        "id", "provider_id", "name", "certificate_no", "status", "created_at", "updated_at"
+    }  # fmt: skip
+    session.add(Practitioner(provider_id=provider.id, name="李阿姨", certificate_no="JZ-1"))
+    with pytest.raises(IntegrityError):  # one practitioner per certificate
+        session.commit()
+    session.rollback()
+    session.add(Practitioner(provider_id=provider.id, name="王阿姨", status="fired"))
+    with pytest.raises(IntegrityError):  # active or left
+        session.commit()
+    session.rollback()
