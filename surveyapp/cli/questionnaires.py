@@ -126,9 +126,9 @@ def import_xlsform(path: str, out: str | None, sector: str | None) -> None:
         first = errors[0]
         where = f"{first.key}: " if first.key else ""
         fail(f"{path}: the converted questionnaire is not valid: {where}{first.message}")
-    label = bilingual("cli_note")  # the notes themselves are in English (see README)
-    for note in result.notes:
-        click.echo(f"{label}: {note}", err=True)
+    label = bilingual("cli_note")
+    for zh, en in zip(result.notes_zh, result.notes, strict=True):
+        click.echo(f"{label}: {zh} / {en}", err=True)
     if out is None:
         click.echo(result.yaml, nl=False)
         return

@@ -240,4 +240,6 @@ def import_xlsform():
     message = L["xlsform_done"].format(name=upload.filename or "")
     if checked.questionnaire is not None:
         message += " " + _valid_message(checked.questionnaire)
-    return _editor(conversion.yaml, checked=checked, message=message, notes=conversion.notes)
+    return _editor(
+        conversion.yaml, checked=checked, message=message, notes=conversion.notes_in(lang)
+    )

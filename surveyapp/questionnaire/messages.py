@@ -116,7 +116,7 @@ class pair:  # noqa: N801 - used like a small value, as str is
         self.en = en
 
 
-def texts(kind: str, **values: Any) -> tuple[str, str]:
+def texts(kind: str, /, **values: Any) -> tuple[str, str]:
     """The Chinese and English texts of a problem ``kind`` with its ``values``."""
     zh = translations("zh", DOMAIN).gettext(kind)
     en = translations("en", DOMAIN).gettext(kind)

@@ -60,6 +60,10 @@ import yaml
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from surveyapp.i18n import N_
+
+from .messages import pair, texts
+
 __all__ = ["MAX_CELL_CHARS", "MAX_ROWS", "Conversion", "XLSFormError", "convert_xlsform"]
 
 #: Characters in one cell at most: a question's label is a sentence or two, and a
@@ -110,8 +114,12 @@ class Conversion:
     """The YAML text and one line for each row or value that was left out or changed."""
 
     yaml: str
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # in English (also at the top of the YAML)
     document: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    notes_zh: tuple[str, ...] = ()  # the same notes in Chinese
+
+    def notes_in(self, lang: str) -> tuple[str, ...]:
+        return self.notes if lang == "en" else self.notes_zh
 
 
 # ------------------------------------------------------------------ reading sheets
@@ -270,7 +278,7 @@ class _Languages:
 
     def __init__(self) -> None:
         self.other: dict[str, set[str]] = {}  # language -> sheets with such columns
-        self.fallback: dict[str, list[str]] = {}  # language -> "survey row 3", ...
+        self.fallback: dict[str, list[tuple[str, int]]] = {}  # language -> (sheet, row), ...
 
     def seen(self, texts: dict[str | None, str], sheet: str) -> None:
         for lang in texts:
@@ -278,24 +286,19 @@ class _Languages:
                 self.other.setdefault(lang, set()).add(sheet)
 
     def used(self, lang: str, sheet: str, row: int) -> None:
-        self.fallback.setdefault(lang, []).append(f"{sheet} row {row}")
+        self.fallback.setdefault(lang, []).append((sheet, row))
 
     def notes(self, notes: _Notes) -> None:
         for lang, sheets in sorted(self.other.items()):
-            where = " and ".join(f"'{s}'" for s in sorted(sheets))
-            notes.add(
-                None,
-                f"labels in language '{lang}' (on the {where} sheet) are not carried over: "
-                "a questionnaire has Chinese (zh) and English (en) texts",
-            )
+            names = [f"'{s}'" for s in sorted(sheets)]
+            where = pair(*(sep.join(names) for sep in texts(N_("xlsform_and"))))
+            notes.add(None, N_("xlsform_other_language"), lang=lang, where=where)
         for lang, rows in sorted(self.fallback.items()):
-            shown = ", ".join(rows[:8]) + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
-            notes.add(
-                None,
-                f"no Chinese or English label on {len(rows)} row(s) ({shown}): their "
-                f"'{lang}' label is kept as a fallback text, to be translated into Chinese "
-                "and English before publishing",
-            )
+            said = [texts(N_("xlsform_sheet_row"), sheet=s, row=r) for s, r in rows[:8]]
+            more = texts(N_("xlsform_more"), n=len(rows) - 8) if len(rows) > 8 else ("", "")
+            seps = texts(N_("xlsform_list_sep"))
+            shown = pair(*(seps[i].join(r[i] for r in said) + more[i] for i in (0, 1)))
+            notes.add(None, N_("xlsform_fallback"), count=len(rows), shown=shown, lang=lang)
 
 
 def _text(
@@ -345,23 +348,44 @@ def _both(text: str | dict[str, str] | None, fallback: str) -> tuple[str, str]:
     return zh, text.get("en") or zh
 
 
+#: The kinds of known scale (the note saying how a list became the rating scale).
+SCALE_FAMILIES = {
+    "agreement": N_("xlsform_family_agreement"),
+    "satisfaction": N_("xlsform_family_satisfaction"),
+    "rating": N_("xlsform_family_rating"),
+}
+
+
+def _said(kind: str, /, **values: Any) -> pair:
+    """A part of a note in both languages (why a list is no scale, how it became one)."""
+    return pair(*texts(kind, **values))
+
+
 class _Notes(list):
-    def add(self, row: int | None, message: str, sheet: str = "survey") -> None:
-        where = (
-            "" if row is None else (f"row {row}: " if sheet == "survey" else f"{sheet} row {row}: ")
-        )
-        self.append(where + message)
+    """The notes in English (the list) and in Chinese (:attr:`zh`), each at its row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.zh: list[str] = []
+
+    def add(self, row: int | None, kind: str, sheet: str = "survey", /, **values: Any) -> None:
+        zh, en = texts(kind, **values)
+        if row is not None:
+            at = (
+                texts(N_("xlsform_at_row"), row=row)
+                if sheet == "survey"
+                else texts(N_("xlsform_at_sheet_row"), sheet=sheet, row=row)
+            )
+            zh, en = at[0] + zh, at[1] + en
+        self.append(en)
+        self.zh.append(zh)
 
 
 def _id(name: str, row: int, notes: _Notes, sheet: str = "survey") -> str:
     """Our id for an XLSForm name: lower case, other characters replaced by ``_``."""
     new = _ID_BAD.sub("_", name.lower()).strip("_")
     if new != name:
-        notes.add(
-            row,
-            f"name '{name}' became id '{new}' (ids are lowercase letters, digits, '_' or '-')",
-            sheet,
-        )
+        notes.add(row, N_("xlsform_new_id"), sheet, name=name, new=new)
     return new
 
 
@@ -371,7 +395,7 @@ def _required(row: _Row, notes: _Notes) -> bool:
         return False
     if value in ("yes", "true", "true()", "1"):
         return True
-    notes.add(row.number, f"required '{row.get('required')}' is not supported; not required")
+    notes.add(row.number, N_("xlsform_required"), value=row.get("required"))
     return False
 
 
@@ -385,7 +409,7 @@ def _weight(row: _Row, notes: _Notes) -> float | None:
         value = 0.0
     if value > 0:
         return value
-    notes.add(row.number, f"weight '{raw}' is not a number greater than 0; weight 1 used")
+    notes.add(row.number, N_("xlsform_weight"), value=raw)
     return None
 
 
@@ -405,8 +429,8 @@ class _List:
     choices: list[_Choice]
     scale: dict[str, Any] | None = None  # set when the list is a rating scale
     dropped: list[_Choice] = field(default_factory=list)
-    how: str = ""  # how a list without integer codes became a scale (for a note)
-    reason: str = ""  # why the list is not a rating scale (for notes and the refusal)
+    how: pair | None = None  # how a list without integer codes became a scale (for a note)
+    reason: pair | None = None  # why the list is not a rating scale (notes, the refusal)
     used_by: list[str] = field(default_factory=list)  # the questions on it
 
 
@@ -543,7 +567,7 @@ def _integer_scale(lst: _List) -> bool:
         return False
     by_code = dict(zip(codes, choices, strict=True))
     if len(by_code) != len(choices):
-        lst.reason = "a code is used twice"
+        lst.reason = _said(N_("xlsform_reason_twice"))
         return False
     run = sorted(by_code)
     shown = ", ".join(str(c) for c in run)
@@ -551,14 +575,14 @@ def _integer_scale(lst: _List) -> bool:
     if run != list(range(run[0], run[-1] + 1)):
         kept = [c for c in run if 0 <= c < MISSING_CODE_MIN]
         if not kept or kept != list(range(kept[0], kept[-1] + 1)):
-            lst.reason = f"its codes {shown} are not a run of whole numbers such as 1 to 5"
+            lst.reason = _said(N_("xlsform_reason_no_run"), codes=shown)
             return False
         dropped = [by_code[c] for c in run if c not in kept]
         run = kept
     dropped += [c for c in lst.choices if c not in choices]
     if not MIN_SCALE_POINTS <= len(run) <= MAX_SCALE_POINTS:
-        lst.reason = (
-            f"{len(run)} point(s); a rating scale has {MIN_SCALE_POINTS} to {MAX_SCALE_POINTS}"
+        lst.reason = _said(
+            N_("xlsform_reason_points"), n=len(run), min=MIN_SCALE_POINTS, max=MAX_SCALE_POINTS
         )
         return False
     labels = _labels([by_code[c] for c in run])
@@ -566,13 +590,16 @@ def _integer_scale(lst: _List) -> bool:
     return True
 
 
-def _ordered_scale(lst: _List, how: str, ordered: list[_Choice], dropped: list[_Choice]) -> None:
+def _ordered_scale(lst: _List, how: pair, ordered: list[_Choice], dropped: list[_Choice]) -> None:
     """``ordered`` (most negative first) as the scale 1..k of ``lst``."""
     lst.scale = {"min": 1, "max": len(ordered), "labels": _labels(ordered)}
     lst.dropped = dropped
-    lst.how = (
-        f"{how}: taken as the rating scale 1..{len(ordered)} "
-        f"(1 = '{ordered[0].name}', {len(ordered)} = '{ordered[-1].name}')"
+    lst.how = _said(
+        N_("xlsform_scale_taken"),
+        how=how,
+        n=len(ordered),
+        first=ordered[0].name,
+        last=ordered[-1].name,
     )
 
 
@@ -585,17 +612,14 @@ def _text_scale(lst: _List) -> bool:
     for choice in kept:
         found = _known_rank(choice, family)
         if found is None:
-            lst.reason = (
-                f"text codes that are not a known agreement or satisfaction scale ('{choice.name}'); "
-                "set appearance 'likert' on its questions to take the sheet's order"
-            )
+            lst.reason = _said(N_("xlsform_reason_text_codes"), choice=choice.name)
             return False
         if found[0] != "either":
             family = found[0]
         ranks.append(found[1])
     if not MIN_SCALE_POINTS <= len(kept) <= MAX_SCALE_POINTS:
-        lst.reason = (
-            f"{len(kept)} choice(s); a rating scale has {MIN_SCALE_POINTS} to {MAX_SCALE_POINTS}"
+        lst.reason = _said(
+            N_("xlsform_reason_choices"), n=len(kept), min=MIN_SCALE_POINTS, max=MAX_SCALE_POINTS
         )
         return False
     if ranks == sorted(ranks) and len(set(ranks)) == len(ranks):
@@ -603,9 +627,10 @@ def _text_scale(lst: _List) -> bool:
     elif ranks == sorted(ranks, reverse=True) and len(set(ranks)) == len(ranks):
         ordered = kept[::-1]
     else:
-        lst.reason = "a known scale's terms, but not in order from one end to the other"
+        lst.reason = _said(N_("xlsform_reason_order"))
         return False
-    _ordered_scale(lst, f"a known {family or 'rating'} scale", ordered, dropped)
+    family_word = _said(SCALE_FAMILIES[family or "rating"])
+    _ordered_scale(lst, _said(N_("xlsform_known_scale"), family=family_word), ordered, dropped)
     return True
 
 
@@ -616,7 +641,7 @@ def _likert_scale(lst: _List) -> None:
     kept = [c for c in lst.choices if not set(_terms(c)) & DONT_KNOW_TERMS]
     if MIN_SCALE_POINTS <= len(kept) <= MAX_SCALE_POINTS:
         dropped = [c for c in lst.choices if c not in kept]
-        _ordered_scale(lst, "appearance 'likert'", kept, dropped)
+        _ordered_scale(lst, _said(N_("xlsform_likert")), kept, dropped)
 
 
 def _choice_lists(
@@ -631,7 +656,7 @@ def _choice_lists(
         list_name = row.get("list_name") or row.get("list name")
         name = row.get("name") or row.get("value")
         if not list_name or not name:
-            notes.add(row.number, "a choice without 'list_name' or 'name' is left out", "choices")
+            notes.add(row.number, N_("xlsform_choice_unnamed"), "choices")
             continue
         if (list_name, name) in rows:
             duplicates.append(
@@ -748,10 +773,7 @@ def _read_survey(
             is_repeat = "repeat" in kind
             name = row.get("name")
             if is_repeat or in_repeat:
-                notes.add(
-                    row.number,
-                    f"type '{kind}' is not supported; the questions inside are left out",
-                )
+                notes.add(row.number, N_("xlsform_repeat"), kind=kind)
             group_id = _id(name, row.number, notes) if name and not (is_repeat or in_repeat) else ""
             dim: dict[str, Any] = {
                 "id": group_id,
@@ -760,17 +782,13 @@ def _read_survey(
             }
             outer = [d["id"] for k, d in groups if k == "group" and d["id"]]
             if group_id and outer:
-                notes.add(
-                    row.number,
-                    f"group '{group_id}' is inside group '{outer[-1]}': groups are flattened "
-                    f"(a questionnaire's dimensions are not nested); its rating questions "
-                    f"form dimension '{group_id}'",
-                )
+                notes.add(row.number, N_("xlsform_nested_group"), group=group_id, outer=outer[-1])
             if group_id and group_id in group_rows:
                 notes.add(
                     row.number,
-                    f"group '{group_id}' begins again (first on row {group_rows[group_id]}); "
-                    "its rating questions join that dimension",
+                    N_("xlsform_group_again"),
+                    group=group_id,
+                    first=group_rows[group_id],
                 )
             group_rows.setdefault(group_id, row.number)
             groups.append(("repeat" if is_repeat else "group", dim))
@@ -779,25 +797,25 @@ def _read_survey(
             if groups:
                 groups.pop()
             else:
-                notes.add(row.number, f"'{kind}' without a matching begin is ignored")
+                notes.add(row.number, N_("xlsform_end_unmatched"), kind=kind)
             continue
         if not kind:
-            notes.add(row.number, "a row without a type is left out")
+            notes.add(row.number, N_("xlsform_no_type"))
             continue
         if in_repeat:
-            notes.add(row.number, f"type '{kind}' inside a repeat is not supported")
+            notes.add(row.number, N_("xlsform_in_repeat"), kind=kind)
             continue
         select = _select_list(kind)
         if kind != "text" and select is None:
-            notes.add(row.number, f"type '{kind}' is not supported")
+            notes.add(row.number, N_("xlsform_type"), kind=kind)
             continue
         name = row.get("name")
         if not name:
-            notes.add(row.number, f"a '{kind}' question without a name is left out")
+            notes.add(row.number, N_("xlsform_unnamed"), kind=kind)
             continue
         for column in LOGIC_COLUMNS + PRESENTATION_COLUMNS:
             if row.texts(column):
-                notes.add(row.number, f"column '{column}' is not supported; ignored")
+                notes.add(row.number, N_("xlsform_column"), column=column)
         qid = _id(name, row.number, notes)
         if qid in names:
             duplicates.append(
@@ -815,12 +833,10 @@ def _read_survey(
             continue
         list_name, extra = select  # type: ignore[misc]
         if extra:
-            notes.add(row.number, f"'{extra}' is not supported; ignored")
+            notes.add(row.number, N_("xlsform_extra"), extra=extra)
         lst = lists.get(list_name)
         if lst is None:
-            notes.add(
-                row.number, f"choice list '{list_name}' is not on the choices sheet; left out"
-            )
+            notes.add(row.number, N_("xlsform_no_list"), list=list_name)
             continue
         lst.used_by.append(qid)
         if "likert" in row.get("appearance").lower() and qid not in PROFILE_IDS:
@@ -830,8 +846,10 @@ def _read_survey(
             if lst.scale is None and coded and qid not in PROFILE_IDS and len(lst.choices) > 2:
                 notes.add(
                     row.number,
-                    f"'{qid}' is kept as a respondent (choice) question, not a rating: list "
-                    f"'{list_name}' is no rating scale ({lst.reason})",
+                    N_("xlsform_not_rating"),
+                    qid=qid,
+                    list=list_name,
+                    reason=lst.reason or pair("", ""),
                 )
             survey.respondent.append(_respondent_question(qid, label, required, lst))
             continue
@@ -851,15 +869,13 @@ def _read_survey(
             dim = named[-1]
         else:
             notes.add(
-                row.number,
-                f"rating question '{qid}' is outside any group; put in dimension "
-                f"'{GENERAL_DIMENSION['id']}'",
+                row.number, N_("xlsform_outside_group"), qid=qid, dimension=GENERAL_DIMENSION["id"]
             )
             dim = {**GENERAL_DIMENSION, "weight": 1}
         entry = survey.dimensions.setdefault(dim["id"], {**dim, "items": []})
         entry["items"].append(item)
     if groups:
-        notes.add(None, "a 'begin group' has no matching 'end group' (closed at the end)")
+        notes.add(None, N_("xlsform_group_open"))
     if duplicates:
         raise XLSFormError("duplicate question names: " + "; ".join(duplicates))
     return survey
@@ -878,7 +894,7 @@ def _version(raw: str, notes: _Notes) -> int:
         return 1
     if raw.isdigit() and int(raw) >= 1:
         return int(raw)
-    notes.add(None, f"settings: version '{raw}' is not a whole number; version 1 used")
+    notes.add(None, N_("xlsform_version"), value=raw)
     return 1
 
 
@@ -891,7 +907,7 @@ def _lists_found(lists: dict[str, _List], survey: _Survey) -> str:
         if not lst.used_by:
             reason = "used by no select_one question"
         elif lst.scale is None:
-            reason = lst.reason or "not a rating scale"
+            reason = lst.reason.en if lst.reason else "not a rating scale"
         else:
             users = [q for q in lst.used_by if q in PROFILE_IDS or q == OVERALL_ID]
             reason = f"a rating scale, used only by {', '.join(repr(q) for q in users)}"
@@ -935,11 +951,7 @@ def _convert(book: Any, source: str, sector: str | None) -> Conversion:
     default_lang = settings.get("default_language")
     default_lang = _language(default_lang) if default_lang else None
     if default_lang not in (None, "zh", "en"):
-        notes.add(
-            None,
-            f"settings: default_language '{settings['default_language']}' is neither Chinese "
-            "nor English: its plain 'label' texts are kept only as fallbacks",
-        )
+        notes.add(None, N_("xlsform_default_language"), lang=settings["default_language"])
     lists = _choice_lists(sheets.get("choices"), default_lang, notes, langs)
     survey = _read_survey(sheets["survey"], lists, default_lang, notes, langs)
     langs.notes(notes)
@@ -948,14 +960,16 @@ def _convert(book: Any, source: str, sector: str | None) -> Conversion:
         if lst.scale is not None and lst.name in survey.rating_lists:
             if lst.how:
                 first = lst.choices[0].row
-                notes.add(first, f"choice list '{lst.name}' is {lst.how}", "choices")
+                notes.add(first, N_("xlsform_list_scale"), "choices", list=lst.name, how=lst.how)
             for choice in lst.dropped:
                 notes.add(
                     choice.row,
-                    f"choice '{choice.name}' of rating list '{lst.name}' is left out (outside "
-                    f"the scale {lst.scale['min']}..{lst.scale['max']}; the survey offers its "
-                    f"own 'don't know')",
+                    N_("xlsform_choice_dropped"),
                     "choices",
+                    choice=choice.name,
+                    list=lst.name,
+                    min=lst.scale["min"],
+                    max=lst.scale["max"],
                 )
     if not survey.dimensions:
         raise XLSFormError(
@@ -987,10 +1001,7 @@ def _convert(book: Any, source: str, sector: str | None) -> Conversion:
         "scale": lists[top].scale,
     }
     if survey.overall is None:
-        notes.add(
-            None,
-            f"no rating question named '{OVERALL_ID}': the standard overall question is used",
-        )
+        notes.add(None, N_("xlsform_no_overall"), overall=OVERALL_ID)
         document["overall"] = {"id": OVERALL_ID}
     else:
         document["overall"] = _finish_item(survey.overall, lists, top)
@@ -1009,4 +1020,4 @@ def _convert(book: Any, source: str, sector: str | None) -> Conversion:
     body = yaml.dump(
         _flow(document), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
     )
-    return Conversion("\n".join(header) + "\n" + body, tuple(notes), document)
+    return Conversion("\n".join(header) + "\n" + body, tuple(notes), document, tuple(notes.zh))

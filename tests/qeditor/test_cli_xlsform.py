@@ -31,7 +31,10 @@ def test_writes_a_valid_questionnaire_and_lists_notes(run, tmp_path):
     assert f"已写入 {out}（kobo_catering；3 条说明） / wrote {out} (kobo_catering; 3 note(s))" in (
         result.stdout
     )
-    assert "说明 / note: row 12: type 'calculate' is not supported" in result.stderr
+    assert (
+        "说明 / note: 第 12 行：不支持类型 'calculate' / row 12: type 'calculate' is not supported"
+        in result.stderr
+    )
     q = load_questionnaire(out)
     assert [i.id for i in q.items] == ["hyg_clean", "hyg_safe", "svc_attitude"]
 

@@ -332,7 +332,8 @@ def test_xlsform_import_fills_the_editor_for_review_and_publishes_nothing(app, a
     page = _text(response)
     assert response.status_code == 200
     assert "已从 XLSForm kobo.xlsx 转换" in page
-    assert "row 12: type &#39;calculate&#39; is not supported" in page
+    assert "row 12: type &#39;calculate&#39; is not supported" in page  # in the YAML
+    assert "<li>第 12 行：不支持类型 &#39;calculate&#39;</li>" in page  # the page's language
     textarea = re.search(r'<textarea[^>]*name="source"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     assert "id: kobo_catering" in textarea and "hyg_clean" in textarea
     assert "校验通过：kobo_catering 第 2 版" in page
