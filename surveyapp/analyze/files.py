@@ -94,8 +94,12 @@ def _analyse(
 ) -> AnalysisResult:
     rows = _period_rows(responses, period)
     if margins is not None:
-        scored = ~np.isnan(responses.matrix.scores[rows]).all(axis=1)
+        scores = responses.matrix.scores
+        if rows.size != scores.shape[0]:  # one period of several (else no copy)
+            scores = scores[rows]
+        scored = ~np.isnan(scores).all(axis=1)
         check_margins(margins, responses, rows[scored])
+        del scores
     try:
         result = run(
             responses.matrix,
