@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
@@ -108,33 +105,3 @@ def test_a_message_with_a_context_is_its_own_entry(tmp_path, monkeypatch):
     catalogs.update([domain])
     catalog = catalogs._read(domain.po("zh"), "zh")
     assert [(m.context, m.id) for m in catalog if m.id] == [("schema word", "empty")]
-
-
-@pytest.mark.slow
-def test_a_built_wheel_carries_the_compiled_catalogs(tmp_path):
-    """``pip install .`` (not editable) installs the .mo files as package data (built
-    from a copy of the sources, so the checkout gets no build directory)."""
-    source = tmp_path / "source"
-    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for package in ("surveyapp", "analysis", "reports"):
-        shutil.copytree(ROOT / package, source / package, ignore=skip)
-    for name in ("setup.cfg", "pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    # build_py is the step of a wheel build that copies the packages and their data
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from setuptools import setup; setup()",
-            "-q",
-            "build_py",
-            "--build-lib",
-            str(tmp_path / "lib"),
-        ],
-        cwd=source,
-        check=True,
-        capture_output=True,
-    )
-    for domain in catalogs.DOMAINS:
-        for lang in catalogs.LANGS:
-            assert (tmp_path / "lib" / domain.mo(lang).relative_to(ROOT)).is_file()
