@@ -120,7 +120,7 @@ def import_xlsform(path: str, out: str | None, sector: str | None) -> None:
     try:
         result = convert_xlsform(data, source=Path(path).name, sector=sector)
     except XLSFormError as exc:
-        fail(f"{path}: {exc}")
+        fail(f"{path}: {exc.zh} / {exc}")
     errors = questionnaire_errors(result.yaml, source="")
     if errors:
         first = errors[0]

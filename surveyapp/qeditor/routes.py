@@ -235,7 +235,8 @@ def import_xlsform():
     except UploadRefused as exc:
         return _editor("", error=f"{L['xlsform_error']} {_refusal(exc)}", status=400)
     except XLSFormError as exc:
-        return _editor("", error=f"{L['xlsform_error']} {exc}", status=400)
+        # Chinese first with the English, as the admin pages' errors
+        return _editor("", error=f"{L['xlsform_error']} {exc.zh} / {exc}", status=400)
     checked = check_source(conversion.yaml)
     message = L["xlsform_done"].format(name=upload.filename or "")
     if checked.questionnaire is not None:

@@ -106,7 +106,12 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 
 class XLSFormError(ValueError):
-    """The workbook cannot be converted at all; the message says what to fix."""
+    """The workbook cannot be converted at all; the message says what to fix: ``str()``
+    in English, :attr:`zh` in Chinese (a message id of the questionnaire catalogs)."""
+
+    def __init__(self, kind: str, /, **values: Any) -> None:
+        self.zh, english = texts(kind, **values)
+        super().__init__(english)
 
 
 @dataclass(frozen=True)
@@ -176,8 +181,7 @@ def _short(values: tuple[Any, ...], title: str, number: int) -> tuple[Any, ...]:
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
             letter = _column_letter(column)
             raise XLSFormError(
-                f"the '{title}' sheet, cell {letter}{number}: more than {MAX_CELL_CHARS} "
-                "characters; a label or choice is far shorter"
+                N_("xlsform_err_cell"), sheet=title, cell=f"{letter}{number}", max=MAX_CELL_CHARS
             )
     return values
 
@@ -200,7 +204,7 @@ def _rows(sheet: Any, title: str) -> Iterator[_Row]:
     columns = [_column(h) for h in _short(header, title, 1)]
     for number, values in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
-            raise XLSFormError(f"the '{title}' sheet has more than {MAX_ROWS} rows")
+            raise XLSFormError(N_("xlsform_err_rows"), sheet=title, max=MAX_ROWS)
         values = _short(values, title, number)
         cells = {col: _cell(v) for col, v in zip(columns, values, strict=False) if col is not None}
         if any(cells.values()):
@@ -209,9 +213,7 @@ def _rows(sheet: Any, title: str) -> Iterator[_Row]:
 
 def _workbook(data: bytes) -> Any:
     if not data.startswith(_ZIP_MAGIC):
-        raise XLSFormError(
-            "not an .xlsx workbook (Excel 2007 or newer); save an old .xls or a .csv as .xlsx"
-        )
+        raise XLSFormError(N_("xlsform_err_not_xlsx"))
     import openpyxl  # imported here: only the import needs it
 
     _check_archive(data)
@@ -220,7 +222,7 @@ def _workbook(data: bytes) -> Any:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         # openpyxl names the broken part of the archive; the user only needs to know
         # that the file is not a workbook it can read
-        raise XLSFormError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+        raise XLSFormError(N_("xlsform_err_unreadable"), error=type(exc).__name__) from None
     return book
 
 
@@ -244,10 +246,7 @@ def _check_archive(data: bytes) -> None:
             members = archive.infolist()
             unpacked = sum(info.file_size for info in members)
             if unpacked > MAX_UNPACKED_BYTES:
-                raise XLSFormError(
-                    f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; "
-                    "an XLSForm is far smaller"
-                )
+                raise XLSFormError(N_("xlsform_err_too_big"), mb=MAX_UNPACKED_BYTES // 2**20)
             for info in members:
                 with archive.open(info) as member:
                     if info.filename.lower().endswith((".xml", ".rels", ".vml")):
@@ -257,12 +256,9 @@ def _check_archive(data: bytes) -> None:
                         while member.read(1 << 16):
                             pass
     except DefusedXmlException:
-        raise XLSFormError(
-            "the workbook's XML declares a DTD or entities, which an XLSForm never has; "
-            "save it again from Excel, ODK or KoboToolbox"
-        ) from None
+        raise XLSFormError(N_("xlsform_err_dtd")) from None
     except _UNREADABLE as exc:
-        raise XLSFormError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+        raise XLSFormError(N_("xlsform_err_unreadable"), error=type(exc).__name__) from None
 
 
 # ------------------------------------------------------------------ texts and ids
@@ -359,6 +355,12 @@ SCALE_FAMILIES = {
 def _said(kind: str, /, **values: Any) -> pair:
     """A part of a note in both languages (why a list is no scale, how it became one)."""
     return pair(*texts(kind, **values))
+
+
+def _joined(parts: list[pair]) -> pair:
+    """Parts of a message (each in both languages) joined by "; " (in Chinese "；")."""
+    seps = texts(N_("xlsform_item_sep"))
+    return pair(*(seps[i].join((p.zh, p.en)[i] for p in parts) for i in (0, 1)))
 
 
 class _Notes(list):
@@ -651,7 +653,7 @@ def _choice_lists(
     if sheet is None:
         return lists
     rows: dict[tuple[str, str], int] = {}
-    duplicates: list[str] = []
+    duplicates: list[pair] = []
     for row in _rows(sheet, "choices"):
         list_name = row.get("list_name") or row.get("list name")
         name = row.get("name") or row.get("value")
@@ -660,8 +662,13 @@ def _choice_lists(
             continue
         if (list_name, name) in rows:
             duplicates.append(
-                f"choices row {row.number}: choice '{name}' is in list '{list_name}' already "
-                f"(row {rows[list_name, name]})"
+                _said(
+                    N_("xlsform_dup_choice"),
+                    row=row.number,
+                    name=name,
+                    list=list_name,
+                    first=rows[list_name, name],
+                )
             )
             continue
         rows[list_name, name] = row.number
@@ -669,7 +676,7 @@ def _choice_lists(
         text = _text(row.texts(), default_lang, (langs, "choices", row.number))
         lists[list_name].choices.append(_Choice(row.number, name, text))
     if duplicates:
-        raise XLSFormError("duplicate choice names: " + "; ".join(duplicates))
+        raise XLSFormError(N_("xlsform_err_dup_choices"), items=_joined(duplicates))
     for lst in lists.values():
         if not _integer_scale(lst) and not lst.reason:  # integer codes: never by their labels
             _text_scale(lst)
@@ -764,7 +771,7 @@ def _read_survey(
     groups: list[tuple[str, dict[str, Any]]] = []  # (kind, dimension-to-be) per open group
     names: dict[str, int] = {}  # question id -> the row that first used it
     group_rows: dict[str, int] = {}  # group id -> the row of its first 'begin group'
-    duplicates: list[str] = []
+    duplicates: list[pair] = []
     for row in _rows(sheet, "survey"):
         kind = re.sub(r"\s+", " ", row.get("type").lower())
         label = _text(row.texts(), default_lang, (langs, "survey", row.number))
@@ -819,8 +826,13 @@ def _read_survey(
         qid = _id(name, row.number, notes)
         if qid in names:
             duplicates.append(
-                f"survey row {row.number}: name '{name}' (id '{qid}') is used already on "
-                f"row {names[qid]}"
+                _said(
+                    N_("xlsform_dup_question"),
+                    row=row.number,
+                    name=name,
+                    qid=qid,
+                    first=names[qid],
+                )
             )
             continue
         names[qid] = row.number
@@ -877,7 +889,7 @@ def _read_survey(
     if groups:
         notes.add(None, N_("xlsform_group_open"))
     if duplicates:
-        raise XLSFormError("duplicate question names: " + "; ".join(duplicates))
+        raise XLSFormError(N_("xlsform_err_dup_questions"), items=_joined(duplicates))
     return survey
 
 
@@ -898,21 +910,22 @@ def _version(raw: str, notes: _Notes) -> int:
     return 1
 
 
-def _lists_found(lists: dict[str, _List], survey: _Survey) -> str:
+def _lists_found(lists: dict[str, _List], survey: _Survey) -> pair:
     """Each choice list and why it gave no rating question (for the refusal)."""
     if not lists:
-        return "The choices sheet has no choice lists."
+        return _said(N_("xlsform_lists_none"))
     why = []
     for lst in lists.values():
         if not lst.used_by:
-            reason = "used by no select_one question"
+            reason = _said(N_("xlsform_list_unused"))
         elif lst.scale is None:
-            reason = lst.reason.en if lst.reason else "not a rating scale"
+            reason = lst.reason or _said(N_("xlsform_list_no_scale"))
         else:
-            users = [q for q in lst.used_by if q in PROFILE_IDS or q == OVERALL_ID]
-            reason = f"a rating scale, used only by {', '.join(repr(q) for q in users)}"
-        why.append(f"'{lst.name}' ({len(lst.choices)} choices): {reason}")
-    return "Choice lists found: " + "; ".join(why) + "."
+            users = [repr(q) for q in lst.used_by if q in PROFILE_IDS or q == OVERALL_ID]
+            shown = pair(*(sep.join(users) for sep in texts(N_("xlsform_list_sep"))))
+            reason = _said(N_("xlsform_list_profile"), users=shown)
+        why.append(_said(N_("xlsform_list_item"), list=lst.name, n=len(lst.choices), reason=reason))
+    return _said(N_("xlsform_lists_found"), items=_joined(why))
 
 
 def _finish_item(item: dict[str, Any], lists: dict[str, _List], top: str) -> dict[str, Any]:
@@ -935,7 +948,7 @@ def convert_xlsform(data: bytes, *, source: str = "", sector: str | None = None)
     try:
         return _convert(book, source, sector)
     except _UNREADABLE as exc:  # read-only sheets are read while converting
-        raise XLSFormError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+        raise XLSFormError(N_("xlsform_err_unreadable"), error=type(exc).__name__) from None
     finally:
         book.close()  # a read-only workbook holds its archive open until closed
 
@@ -943,8 +956,13 @@ def convert_xlsform(data: bytes, *, source: str = "", sector: str | None = None)
 def _convert(book: Any, source: str, sector: str | None) -> Conversion:
     sheets = {name.strip().lower(): book[name] for name in book.sheetnames}
     if "survey" not in sheets:
-        found = ", ".join(f"'{name}'" for name in sheets) or "none"
-        raise XLSFormError(f"the workbook has no 'survey' sheet (sheets: {found})")
+        names = [f"'{name}'" for name in sheets]
+        found = (
+            pair(*(sep.join(names) for sep in texts(N_("xlsform_list_sep"))))
+            if names
+            else _said(N_("xlsform_no_sheets"))
+        )
+        raise XLSFormError(N_("xlsform_err_no_survey"), found=found)
     notes = _Notes()
     langs = _Languages()
     settings = _settings(sheets.get("settings"))
@@ -973,24 +991,20 @@ def _convert(book: Any, source: str, sector: str | None) -> Conversion:
                 )
     if not survey.dimensions:
         raise XLSFormError(
-            "no rating questions besides 'overall': a select_one on a rating scale is "
-            f"needed (choice names that are whole numbers forming a run of {MIN_SCALE_POINTS} "
-            f"to {MAX_SCALE_POINTS} points such as 1 to 5, a known agreement or satisfaction "
-            "scale such as strongly_disagree … strongly_agree, or appearance 'likert'). "
-            + _lists_found(lists, survey)
+            N_("xlsform_err_no_rating"),
+            min=MIN_SCALE_POINTS,
+            max=MAX_SCALE_POINTS,
+            lists=_lists_found(lists, survey),
         )
 
     stem = re.sub(r"\.[^.]*$", "", source.replace("\\", "/").rsplit("/", 1)[-1])
     raw_id = settings.get("form_id") or stem
     if not raw_id:
-        raise XLSFormError("no questionnaire id: add 'form_id' to the settings sheet")
+        raise XLSFormError(N_("xlsform_err_no_id"))
     qid = _id(raw_id, 2, notes, "settings")
     chosen_sector = sector or settings.get("sector")
     if not chosen_sector:
-        raise XLSFormError(
-            "no sector: add a 'sector' column to the settings sheet (catering, lodging, "
-            "supermarket, elderly_care, domestic, logistics) or choose one"
-        )
+        raise XLSFormError(N_("xlsform_err_no_sector"))
 
     top = Counter(survey.rating_lists).most_common(1)[0][0]
     document: dict[str, Any] = {

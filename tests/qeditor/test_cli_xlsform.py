@@ -53,6 +53,7 @@ def test_sector_option(run, tmp_path):
     refused = run(str(source))
     assert refused.exit_code == 2
     assert refused.stderr.count("\n") == 1 and "no sector" in refused.stderr
+    assert refused.stderr.index("没有行业") < refused.stderr.index("no sector")  # Chinese first
     result = run(str(source), "--sector", "lodging")
     assert result.exit_code == 0 and "sector: lodging" in result.stdout
 

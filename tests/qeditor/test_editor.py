@@ -354,6 +354,7 @@ def test_xlsform_sector_chosen_on_the_form(admin):
     settings = {k: v for k, v in SETTINGS.items() if k != "sector"}
     refused = _import(admin, xlsform_bytes(settings=settings))
     assert refused.status_code == 400 and "no sector" in _text(refused)
+    assert "没有行业：请在 settings 表中加上 &#39;sector&#39; 列" in _text(refused)  # Chinese first
     page = _text(_import(admin, xlsform_bytes(settings=settings), sector="lodging"))
     assert "sector: lodging" in page
 

@@ -4,7 +4,9 @@ the scale) in the same language as their note."""
 
 from __future__ import annotations
 
-from surveyapp.questionnaire.xlsform import convert_xlsform
+import pytest
+
+from surveyapp.questionnaire.xlsform import XLSFormError, convert_xlsform
 from tests.qeditor.test_xlsform_real_forms import AGREE, _survey
 from tests.qeditor.test_xlsform_real_forms import _convert as convert_real
 from tests.qeditor.xlsforms import xlsform_bytes
@@ -32,3 +34,13 @@ def test_how_a_list_became_the_scale_is_said_in_each_language():
         "choices 表第 2 行：选项列表 'agree5'：已知的同意度量表：作为评分量表 1..5"
         "（1 = 'strongly_disagree'，5 = 'strongly_agree'）" in result.notes_zh
     )
+
+
+def test_a_refusal_is_said_in_both_languages_with_its_parts():
+    with pytest.raises(XLSFormError) as refused:
+        convert_real(_survey("quality"), [("quality", c, c) for c in ("poor", "fair", "good")])
+    english, chinese = str(refused.value), refused.value.zh
+    assert english.startswith("no rating questions besides 'overall'")
+    assert chinese.startswith("除 'overall' 外没有评分题")
+    assert "Choice lists found: 'quality' (3 choices): text codes" in english
+    assert "找到的选项列表：'quality'（3 个选项）：文本编码不是已知的同意度或满意度量表" in chinese
