@@ -198,18 +198,10 @@ class _Builder:
             return self.t("no_previous") if sector.has_numbers else fmt.DASH
         ch = sector.change.index
         sig = self.t("sig") if ch.significant else self.t("not_sig")
-        return (
-            f"{fmt.change(ch.change)}（{sig}）"
-            if self.c.lang == "zh"
-            else f"{fmt.change(ch.change)} ({sig})"
-        )
+        return self.t("change_sig", change=fmt.change(ch.change), sig=sig)
 
     def goal_text(self) -> str:
-        return (
-            self.t("col_verdict") + f" {fmt.score(self.goal, 0)}"
-            if self.c.lang == "en"
-            else f"目标 {fmt.score(self.goal, 0)}"
-        )
+        return self.t("goal_label", goal=fmt.score(self.goal, 0))
 
     # -- cover ----------------------------------------------------------------------
     def cover(self) -> list[Flowable]:
@@ -225,31 +217,12 @@ class _Builder:
             out.append(Spacer(1, 4 * mm))
             out.append(_p(t("interim_cover"), s.cover_small, DRAFT))
         out.append(Spacer(1, 30 * mm))
-        out.append(
-            _p(
-                t("period") + f"：{self.period}"
-                if c.lang == "zh"
-                else t("period") + f": {self.period}",
-                s.cover,
-            )
-        )
-        out.append(
-            _p(
-                t("issuer") + (f"：{c.issuer}" if c.lang == "zh" else f": {c.issuer}"),
-                s.cover,
-            )
-        )
-        issued = (
-            f"{c.issued.year}年{c.issued.month}月{c.issued.day}日"
-            if c.lang == "zh"
-            else c.issued.isoformat()
-        )
-        out.append(
-            _p(
-                t("issued") + (f"：{issued}" if c.lang == "zh" else f": {issued}"),
-                s.cover,
-            )
-        )
+        for label, value in (
+            (t("period"), self.period),
+            (t("issuer"), c.issuer),
+            (t("issued"), t.date(c.issued)),
+        ):
+            out.append(_p(t("cover_line", label=label, value=value), s.cover))
         if c.replaces is not None:
             out.append(Spacer(1, 8 * mm))
             out.append(_p(t("replaces", n=c.replaces), s.cover, DRAFT))
@@ -594,7 +567,7 @@ class _Builder:
                     n = next((g.n for g in r.groups if g.by.get(m.group_by) == value), 0)
                     row.append(fmt.count(n))
                 rows.append(row)
-            total: list[Any] = [_p("合计" if c.lang == "zh" else "Total", s.cell)]
+            total: list[Any] = [_p(self.t("total"), s.cell)]
             total += [fmt.count(r.n) for _, r in analysed]
             rows.append(total)
             first = 0.26 * CONTENT_W

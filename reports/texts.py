@@ -8,10 +8,12 @@ Babel's own :class:`~babel.support.Translations`: this package runs without Flas
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from babel.support import Translations
 
 __all__ = ["DOMAIN", "LOOKED_UP", "TRANSLATIONS_DIR", "N_", "Texts", "load_catalog"]
@@ -29,9 +31,10 @@ def N_(key: str) -> str:  # noqa: N802 - the gettext convention for "mark, do no
 #: (:func:`analysis.verdict_of`, ``no_data`` without a result), the
 #: importance-performance quadrants of a dimension and the data-quality counts
 #: (``rule_<key>`` of ``QualityReport.counts``); the bulletin's default title, which
-#: ``surveyapp.bulletins`` leads with the city.
+#: ``surveyapp.bulletins`` leads with the city, and the pattern of a day.
 LOOKED_UP = (
     N_("default_title"),
+    N_("date_pattern"),  # a CLDR date pattern, for Texts.date
     N_("met"),
     N_("not_met"),
     N_("inconclusive"),
@@ -76,6 +79,12 @@ class Texts:
     def __call__(self, key: str, **params: Any) -> str:
         text = self._catalog.gettext(key)
         return text.format(**params) if params else text
+
+    def date(self, day: date) -> str:
+        """A day by Babel in the catalog's pattern (``date_pattern``): 2026年12月31日 /
+        2026-12-31."""
+        locale = "zh_CN" if self.lang == "zh" else "en"
+        return format_date(day, self("date_pattern"), locale=locale)
 
     def numeral(self, n: int) -> str:
         """Section numbers: 二, 三, ... in Chinese, 2, 3, ... in English."""

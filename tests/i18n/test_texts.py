@@ -59,6 +59,13 @@ def test_the_bulletin_reads_its_own_catalog():
     assert Texts("en")("edition", n=3).count("3") == 1
 
 
+def test_the_bulletin_dates_a_day_by_babel_in_its_catalog_pattern():
+    from datetime import date
+
+    assert Texts("zh").date(date(2026, 1, 5)) == "2026年1月5日"
+    assert Texts("en").date(date(2026, 1, 5)) == "2026-01-05"
+
+
 def test_reports_reads_its_catalogs_without_flask():
     code = (
         "import sys, reports; "
