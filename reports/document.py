@@ -646,11 +646,7 @@ class _Builder:
             out.append(_p(t("a_rate_goal_text"), s.body))
         out.append(_p("5. " + t("a_exclusions"), s.h2))
         if m.exclude_flagged and m.quality is not None:
-            speed = (
-                f"{m.quality.speed_fraction:.0%}"
-                if c.lang == "en"
-                else f"{m.quality.speed_fraction * 100:.0f}%"
-            )
+            speed = f"{m.quality.speed_fraction:.0%}"  # the same in both languages
             out.append(
                 _p(
                     t("a_exclusions_text", speed=speed, min_items=m.quality.straightline_min_items),

@@ -154,9 +154,8 @@ def _default_title(city: str | None, lang: str) -> str:
     if not city:
         return title
     zh, _, en = city.partition("|")
-    if lang == "en":
-        return f"{title}, {(en or zh).strip()}"
-    return f"{zh.strip()}{title}"
+    name = (en or zh).strip() if lang == "en" else zh.strip()
+    return t("bulletin_city_title", lang, city=name, title=title)
 
 
 def _check_period(period: str) -> None:
