@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from analysis import AnalysisResult, ChangeResult, compare_periods, run
 from surveyapp.csvtable import InputError
@@ -76,6 +77,9 @@ def _read(
 ) -> tuple[ResponsesFile, MarginsFile | None]:
     responses = read_responses(responses_path, questionnaire, encoding=encoding)
     margins = read_margins(margins_path, encoding=encoding) if margins_path else None
+    # the text columns are gone: give their memory back before the analysis needs its own
+    # (pyarrow's allocator keeps freed pages: 180 MB of a million-row file)
+    pa.default_memory_pool().release_unused()
     if strata:
         required_columns(responses, [strata], "--strata")
     for names in by:
