@@ -40,6 +40,9 @@ class Round(Base):
     # Population totals to weight this round to ({variable: {category: total}}), uploaded
     # by an admin as a margins CSV (analysis contract); NULL: the configured default.
     margins: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # District auxiliaries for the small-area estimates ({district: {covariate: value}}),
+    # uploaded by an admin as a CSV (small-area spec); NULL: no model-based estimates.
+    auxiliaries: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # When the retention rule cleared the device and fingerprint hashes of this closed
     # round (the one-response rule needs them only while the round is open).
     hashes_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -4,20 +4,25 @@ Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-06
 
-Reserved for work in progress (filled in by the change that needs it): an empty step
-keeps the chain linear while several changes are written at the same time.
+The district auxiliaries an admin uploads for a round's small-area (Fay–Herriot)
+estimates: ``{district: {covariate: value}}`` in a nullable JSON column.
 """
 
+import sqlalchemy as sa
+from alembic import op
+
 # revision identifiers, used by Alembic.
-revision = '0015'
-down_revision = '0014'
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("survey_round", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("auxiliaries", sa.JSON(), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("survey_round", schema=None) as batch_op:
+        batch_op.drop_column("auxiliaries")
