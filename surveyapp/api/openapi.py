@@ -447,6 +447,12 @@ def _read_paths() -> dict[str, dict[str, Any]]:
                     **_read_errors(
                         "The token's account may not see the round's sector (`sector_forbidden`)"
                     ),
+                    "410": _schema_error(
+                        "The round is archived (`round_archived`): kept in the database, its "
+                        "responses still readable, but no longer analysed (as on the dashboard and "
+                        "in the bulletins)",
+                        "Error",
+                    ),
                     "503": _schema_error(
                         "A large round (over `SURVEYAPP_DASHBOARD_SYNC_MAX` responses) not yet analysed by "
                         "this server process: its analysis is being computed (`analysis_pending`); retry "

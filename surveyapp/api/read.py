@@ -104,6 +104,8 @@ def indices():
     round_, problem = _visible_round(code)
     if problem is not None:
         return problem
+    if round_.archived_at is not None:  # hidden from every analysis, as on the dashboard
+        return error_response(410, "round_archived", round=code)
     by = _by_param()
     state = indices_state(current_app)
     try:

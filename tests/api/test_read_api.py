@@ -226,6 +226,32 @@ def test_unknown_round_is_404(client, demo, token_for, code):
         assert reply.get_json()["error"] == "not_found"
 
 
+def test_an_archived_round_named_explicitly_is_410_and_its_responses_stay_readable(
+    app, client, demo, token_for
+):
+    """Archived = hidden from every analysis (dashboard, bulletins): the API says so
+    instead of serving figures nobody else shows; the stored responses stay readable."""
+    from surveyapp.rounds.service import archive_round, get_round
+
+    token = token_for()
+    code = demo["lodging"]
+    assert client.get(f"/api/v1/indices?round={code}", headers=bearer(token)).status_code == 200
+    with app.app_context():
+        archive_round(db.session, get_round(db.session, code))
+        db.session.commit()
+    reply = client.get(f"/api/v1/indices?round={code}", headers=bearer(token))
+    assert reply.status_code == 410
+    body = reply.get_json()
+    assert body["error"] == "round_archived" and body["round"] == code
+    assert "归档" in body["message"]
+    english = client.get(
+        f"/api/v1/indices?round={code}", headers={**bearer(token), "Accept-Language": "en"}
+    )
+    assert english.get_json()["message"].startswith("this round is archived")
+    rows = client.get(f"/api/v1/rounds/{code}/responses", headers=bearer(token))
+    assert rows.status_code == 200 and len(rows.get_json()["rows"]) == 40
+
+
 # --- responses, page by page ----------------------------------------------------------------
 
 
