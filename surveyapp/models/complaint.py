@@ -16,18 +16,23 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from surveyapp.models.base import Base, UTCDateTime, utcnow
 from surveyapp.models.provider import Provider
@@ -80,6 +85,10 @@ class Complaint(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     pii_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The bureau account handling the case (the only one shown the complainant's contact)
+    handler_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
     provider: Mapped[Provider | None] = relationship()
     events: Mapped[list[ComplaintEvent]] = relationship(
@@ -111,3 +120,90 @@ class ComplaintEvent(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     complaint: Mapped[Complaint] = relationship(back_populates="events")
+
+
+class ComplaintExplanation(Base):
+    """A provider's explanation (经营者说明) of its publicity line for a month.
+
+    Recorded by the bureau as the provider gave it; a newer row for the same provider
+    and month supersedes an older one (both kept).  Shown on the web under
+    post-moderation (unless rejected), printed in an edition only once approved
+    (moderation kind ``explanation``, keyed by ``text_key``)."""
+
+    __tablename__ = "complaint_explanation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))  # 2026-10
+    text: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImmutablePublicationError(RuntimeError):
+    """Raised on an attempt to change or delete a published edition or warning."""
+
+
+class PublicityEdition(Base):
+    """A published month of complaint publicity: the PDF and the CSV exactly as issued.
+
+    Never changed or deleted; a correction is a new edition naming the one it replaces
+    (``replaces_id``), as for bulletins."""
+
+    __tablename__ = "complaint_publicity_edition"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition: Mapped[int] = mapped_column(Integer, unique=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    csv: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    csv_sha256: Mapped[str] = mapped_column(String(64))
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaint_publicity_edition.id"), nullable=True, unique=True
+    )
+    published_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+#: What a consumer warning is about
+WARNING_SCOPES = ("provider", "category")
+
+
+class ConsumerWarning(Base):
+    """A consumer warning (消费警示) a bureau published: immutable once stored."""
+
+    __tablename__ = "consumer_warning"
+    __table_args__ = (CheckConstraint(_in("scope", WARNING_SCOPES), name="scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), nullable=True)
+    sector: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    issuer: Mapped[str] = mapped_column(String(64))  # the publishing account
+    issuer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    provider: Mapped[Provider | None] = relationship()
+
+
+def _refuse_update(mapper, connection, target) -> None:
+    state = inspect(target)
+    if any(state.attrs[c.key].history.has_changes() for c in mapper.column_attrs):
+        raise ImmutablePublicationError(f"{target.__tablename__} {target.id} is published")
+
+
+def _refuse_delete(mapper, connection, target) -> None:
+    raise ImmutablePublicationError(f"{target.__tablename__} {target.id} cannot be deleted")
+
+
+for _model in (PublicityEdition, ConsumerWarning):
+    event.listen(_model, "before_update", _refuse_update)
+    event.listen(_model, "before_delete", _refuse_delete)
