@@ -26,6 +26,7 @@ from .periods import PeriodError, periods_ending, previous_period
 from .quality import quality_rules, rules_record
 from .rounds import counted_rounds, rounds_beside, rounds_with_responses
 from .settings import AnalysisSettings, SettingsError, margins_from_file, settings_from_config
+from .small_area import DistrictEstimate, SmallAreaResult
 from .state import IndicesState, indices_state
 from .stored import Detail, RoundOptions, StoredRound, analyse_round, options_for
 
@@ -34,12 +35,14 @@ __all__ = [
     "AnalysisPending",
     "AnalysisSettings",
     "Detail",
+    "DistrictEstimate",
     "IndicesState",
     "PeriodError",
     "RoundAnalysis",
     "RoundOptions",
     "RoundStamps",
     "SettingsError",
+    "SmallAreaResult",
     "Stamp",
     "StoredRound",
     "analyse_round",

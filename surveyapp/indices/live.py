@@ -30,6 +30,7 @@ from surveyapp.review.holds import review_version
 
 from .cache import AnalysisCache, Stamp
 from .settings import AnalysisSettings
+from .small_area import SmallAreaResult
 from .stored import analyse_round, options_for
 
 __all__ = ["RoundAnalysis", "change_between", "margins_digest", "serve_round"]
@@ -54,6 +55,8 @@ class RoundAnalysis:
     stamp: Stamp = (0, 0)
     as_of: datetime | None = None
     stale: bool = False
+    #: the districts' model-based (Fay–Herriot) estimates, with uploaded auxiliaries
+    small_area: SmallAreaResult | None = None
 
     @property
     def weighted(self) -> bool:
@@ -110,7 +113,12 @@ def serve_round(
         r = s.get(Round, round_id)
         if r is None:
             raise LookupError(f"round {round_id} no longer exists")
-        version = (fresh, margins_digest(r.margins), review_version(s, round_id))
+        version = (
+            fresh,
+            margins_digest(r.margins),
+            review_version(s, round_id),
+            margins_digest(r.auxiliaries),
+        )
         stored = analyse_round(s, r, options_for(settings, r, "sector"))
         matrix = stored.matrix
         received: dict[str, int] = {}
@@ -129,10 +137,16 @@ def serve_round(
             error=stored.error,
             stamp=fresh,
             as_of=now,
+            small_area=stored.small_area,
         )
 
     # a released or rejected wave changes the analysed set, not the stamp
-    version = (stamp, margins_digest(round_.margins), review_version(session, round_id))
+    version = (
+        stamp,
+        margins_digest(round_.margins),
+        review_version(session, round_id),
+        margins_digest(round_.auxiliaries),  # an upload changes the model-based estimates
+    )
     served = cache.serve(family, version, session, compute, size=stamp[0])
     return dataclasses.replace(served.value, stale=True) if served.stale else served.value
 

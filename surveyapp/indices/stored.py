@@ -35,6 +35,7 @@ from surveyapp.review.signals import review_counts, signalled_ids
 
 from .quality import quality_rules, rules_record
 from .settings import AnalysisSettings, MarginTotals
+from .small_area import SmallAreaResult, estimate_districts
 
 __all__ = ["Detail", "RoundOptions", "StoredRound", "analyse_round", "options_for"]
 
@@ -102,6 +103,8 @@ class StoredRound:
     matrix: ResponseMatrix
     result: AnalysisResult | None
     record: dict[str, Any] = field(default_factory=dict)
+    #: the districts' Fay–Herriot estimates (only with uploaded auxiliaries)
+    small_area: SmallAreaResult | None = None
 
     @property
     def error(self) -> str | None:
@@ -210,4 +213,18 @@ def analyse_round(session: DbSession, round_: Round, options: RoundOptions) -> S
     if quality is not None:  # every kind in one place: exclusions, holds, signals
         quality = dataclasses.replace(quality, counts={**quality.counts, **review})
     out.result = dataclasses.replace(result, weighting=weighting, quality=quality)
+    if round_.auxiliaries and len(by) == 1 and len(by[0]) == 1:
+        record["auxiliaries"] = {d: dict(v) for d, v in round_.auxiliaries.items()}
+        keep = prepared.analysed
+        try:
+            out.small_area = estimate_districts(
+                out.result,
+                prepared.index[keep],
+                np.asarray(prepared.matrix.values(by[0][0]), dtype=str)[keep],
+                round_.auxiliaries,
+            )
+        except ValueError as exc:  # too few districts with respondents to fit the model
+            record["small_area_error"] = str(exc)
+        else:
+            record["small_area"] = out.small_area.record()
     return out
