@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "DASHBOARD_SYNC_MAX": 100_000,
     # Providers' scores cover the ratings of this many months up to the day (``providers scores``)
     "PROVIDER_SCORE_WINDOW_MONTHS": 12,
+    # A provider's score is published (web pages, JSON) from this many ratings in a sector
+    "PROVIDER_MIN_RATINGS": 5,
     # Complaints (surveyapp.complaints): working days to decide acceptance after the day of
     # receipt, and to close after the day of acceptance (neither day counted)
     "COMPLAINT_ACCEPT_DAYS": 7,
@@ -80,6 +82,7 @@ _TYPES = {
     "HASH_RETENTION_DAYS": int,
     "DASHBOARD_SYNC_MAX": int,
     "PROVIDER_SCORE_WINDOW_MONTHS": int,
+    "PROVIDER_MIN_RATINGS": int,
     "PLAN_TOLERANCE_PP": float,
     "COMPLAINT_ACCEPT_DAYS": int,
     "COMPLAINT_CLOSE_DAYS": int,

@@ -209,11 +209,13 @@ def create_user(
     actor: User | str = "cli",
     must_change_password: bool = True,
     ip: str | None = None,
+    provider_id: int | None = None,
 ) -> tuple[User, str]:
     """Create an account and audit it; returns the user and its initial password.
 
     Without ``password`` a random one is generated.  Accounts made by someone else
-    (an admin, or the CLI) must change the password at first login.
+    (an admin, or the CLI) must change the password at first login.  A ``provider``
+    account needs ``provider_id`` (the provider it speaks for); no other role has one.
     """
     username = username.strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
@@ -221,6 +223,8 @@ def create_user(
     if role not in ROLES:
         raise AccountError("bad_role", f"role {role!r}: choose one of {', '.join(ROLES)}")
     cleaned = _normalise_sectors(role, sectors)
+    if (role == "provider") != (provider_id is not None):
+        raise AccountError("provider_account", "a provider account, and only it, names a provider")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError("username_taken", f"user {username!r} already exists")
     if password is None:
@@ -231,6 +235,7 @@ def create_user(
         password_hash=hash_password(password),
         role=role,
         sectors=cleaned,
+        provider_id=provider_id,
         must_change_password=must_change_password,
         session_version=1,
         failed_logins=0,
@@ -239,9 +244,10 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit(
-        session, actor, "user.create", f"user:{username}", {"role": role, "sectors": cleaned}, ip=ip
-    )
+    details: dict[str, object] = {"role": role, "sectors": cleaned}
+    if provider_id is not None:
+        details["provider_id"] = provider_id
+    audit(session, actor, "user.create", f"user:{username}", details, ip=ip)
     return user, password
 
 

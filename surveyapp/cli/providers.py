@@ -227,7 +227,7 @@ def scores(ctx: AppContext, sector: str | None, as_of: str | None, fmt: str) -> 
         except ValueError as exc:
             fail(f"SURVEYAPP_PROVIDER_SCORE_WINDOW_MONTHS: {exc}")
         try:
-            result = compute_scores(session, window)
+            result = compute_scores(session, window, ctx.app.config["PROVIDER_MIN_RATINGS"])
         except ValueError as exc:  # stored data the estimation refuses (e.g. an id twice)
             fail(f"the stored ratings cannot be scored: {exc}")
     shown = only_sector(result.sectors, code)

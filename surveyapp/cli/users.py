@@ -25,6 +25,12 @@ def users_group() -> None:
     help="A sector a bureau account may see (repeat for several), e.g. catering.",
 )
 @click.option(
+    "--provider",
+    "provider_key",
+    default=None,
+    help="The provider a provider account speaks for: its credit code or registration number.",
+)
+@click.option(
     "--password-stdin",
     is_flag=True,
     help="Read the password from the first line of stdin (default: generate one).",
@@ -41,11 +47,13 @@ def create(
     username: str,
     role: str,
     sectors: tuple[str, ...],
+    provider_key: str | None,
     password_stdin: bool,
     must_change: bool | None,
 ) -> None:
     """Create an account; a generated password is printed once."""
     from surveyapp.accounts.service import AccountError, create_user
+    from surveyapp.providers.comments import provider_id_of
 
     password = None
     if password_stdin:
@@ -54,6 +62,11 @@ def create(
             fail("--password-stdin: stdin has no password on its first line")
     force = (not password_stdin) if must_change is None else must_change
     with ctx.session() as session:
+        provider_id = None
+        if provider_key is not None:
+            provider_id = provider_id_of(session, provider_key)
+            if provider_id is None:
+                fail(f"--provider {provider_key}: no provider has this credit code or number")
         try:
             user, initial = create_user(
                 session,
@@ -63,6 +76,7 @@ def create(
                 sectors=list(sectors),
                 actor="cli",
                 must_change_password=force,
+                provider_id=provider_id,
             )
         except AccountError as exc:
             session.rollback()

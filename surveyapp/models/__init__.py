@@ -8,6 +8,12 @@ from surveyapp.models.complaint import Complaint, ComplaintEvent  # noqa: F401
 from surveyapp.models.moderation import ModerationDecision
 from surveyapp.models.plan_value import PlanValue  # noqa: F401
 from surveyapp.models.provider import Practitioner, Provider, ProviderSector
+from surveyapp.models.provider_page import (  # noqa: F401
+    CommentReply,
+    HiddenComment,
+    PublishedScore,
+    PublishedScoreState,
+)
 from surveyapp.models.provider_rating import Rating
 from surveyapp.models.questionnaire import QuestionnaireVersion
 from surveyapp.models.response import Response

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from surveyapp.models.base import Base, UTCDateTime, utcnow
 
 #: Roles, most powerful first.  admin: users, questionnaires, rounds, margins;
-#: evaluator: every sector and bulletins; bureau: its own sectors; viewer: read-only.
-ROLES = ("admin", "evaluator", "bureau", "viewer")
+#: evaluator: every sector and bulletins; bureau: its own sectors; viewer: read-only;
+#: provider: an account of one provider (``provider_id``), which may only reply to the
+#: comments on its own ratings and sees no survey data.
+ROLES = ("admin", "evaluator", "bureau", "viewer", "provider")
 
 
 class User(Base):
@@ -29,6 +31,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     # Sector ids a bureau account may see (questionnaire ``sector``); empty for other roles.
     sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The provider a ``provider`` account speaks for; NULL for every other role.
+    provider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("provider.id", ondelete="SET NULL"), nullable=True
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -61,7 +67,7 @@ class User(Base):
     def may_see_sector(self, sector: str) -> bool:
         if self.role == "bureau":
             return sector in (self.sectors or [])
-        return self.role in ROLES
+        return self.role in ROLES and self.role != "provider"
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

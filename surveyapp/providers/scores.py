@@ -87,8 +87,9 @@ def _tallies(session: DbSession, window: ScoreWindow) -> dict[tuple[int, str], t
     }
 
 
-def compute_scores(session: DbSession, window: ScoreWindow) -> ProviderScores:
-    """Count the window's ratings and estimate every sector's providers' scores."""
+def compute_scores(session: DbSession, window: ScoreWindow, min_n: int = 5) -> ProviderScores:
+    """Count the window's ratings and estimate every sector's providers' scores
+    (published from ``min_n`` ratings: the setting ``PROVIDER_MIN_RATINGS``)."""
     counted = _tallies(session, window)
     members = {
         (pid, sector)
@@ -114,7 +115,7 @@ def compute_scores(session: DbSession, window: ScoreWindow) -> ProviderScores:
         ProviderTally(keys[pid], sector, *counted.get((pid, sector), (0, 0, 0, 0)))
         for pid, sector in rows
     ]
-    return ProviderScores(window, score_providers(tallies), labels)
+    return ProviderScores(window, score_providers(tallies, min_n=min_n), labels)
 
 
 def only_sector(sectors: Sequence[SectorScores], sector: str | None) -> list[SectorScores]:
