@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from surveyapp.accounts.service import audit
 from surveyapp.models import Response, Round, User
 from surveyapp.models.base import DbSession
+from surveyapp.models.review import COUNTED
 from surveyapp.responses import formats
 
 Format = Literal["csv", "xlsx", "sav"]
@@ -46,6 +47,8 @@ def fits_excel(session: DbSession, round_: Round) -> bool:
     before a download starts, since a streamed file cannot be turned into an error
     page half-way."""
     count = session.scalar(
-        select(func.count()).select_from(Response).where(Response.round_id == round_.id)
+        select(func.count())
+        .select_from(Response)
+        .where(Response.round_id == round_.id, Response.review == COUNTED)
     )
     return (count or 0) <= formats.XLSX_MAX_ROWS

@@ -1,7 +1,11 @@
 """Streaming CSV export of a round, in the analysis contract's column layout.
 
 The file is what ``surveyapp analyze --responses`` reads, so an export can be
-re-analysed anywhere.  Rows are fetched in batches (``yield_per``) and written as
+re-analysed anywhere.  Every export (CSV, XLSX, SPSS, the API's pages) holds the
+responses that count, the same rows the dashboard and the bulletins analyse: a response
+held for review (:mod:`surveyapp.review.holds`) appears once its wave is released, a
+rejected one never (it stays in the database, its wave in the audit log).  Re-analysing
+an export then gives the published figures, not those of a ballot-stuffing attempt.  Rows are fetched in batches (``yield_per``) and written as
 they come: memory stays flat whatever the size of the round.  :func:`export_page`
 gives the same rows a page at a time, for the read API.
 """
@@ -19,6 +23,7 @@ from surveyapp import csv_safe
 from surveyapp.catalog import questionnaire_of
 from surveyapp.models import Response, Round
 from surveyapp.models.base import DbSession
+from surveyapp.models.review import COUNTED
 from surveyapp.privacy.pii import mask_pii
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.responses.codec import DONT_KNOW, MISSING
@@ -88,7 +93,7 @@ def response_records(session: DbSession, round_: Round) -> Iterator[Sequence[Any
     """
     stmt = (
         select(*_COLUMNS)
-        .where(Response.round_id == round_.id)
+        .where(Response.round_id == round_.id, Response.review == COUNTED)
         .order_by(Response.id)
         .execution_options(yield_per=BATCH)
     )
@@ -131,7 +136,7 @@ def export_page(session: DbSession, round_: Round, after: int = 0, limit: int = 
     make = _row_maker(round_, q)
     stmt = (
         select(Response.id, *_COLUMNS)
-        .where(Response.round_id == round_.id, Response.id > after)
+        .where(Response.round_id == round_.id, Response.review == COUNTED, Response.id > after)
         .order_by(Response.id)
         .limit(limit + 1)  # one more than asked: tells whether another page exists
     )

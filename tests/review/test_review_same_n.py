@@ -93,3 +93,53 @@ def test_dashboard_api_and_bulletin_leave_held_responses_out_alike(
     # the card's data-quality table names the held wave too
     held_row = re.search(r"待复核（暂不计入）</th><td class=\"num\">(\d+)<", shown)
     assert held_row and int(held_row.group(1)) == HELD
+
+
+def test_exports_hold_the_responses_that_count_and_a_released_wave_joins_them(
+    app, client, cli, make_user, tmp_path
+):
+    """CSV, XLSX and the API's pages carry the rows the analysis uses: a held wave is
+    left out until it is released (a rejected one for good), so re-analysing an export
+    gives the published figures."""
+    import csv
+
+    import pandas as pd
+
+    from surveyapp.demo import seed_demo
+    from surveyapp.models import ReviewWave
+    from surveyapp.review import decide_wave
+
+    with app.app_context():
+        seed_demo(db.session, per_round=30, seed=4)
+        period = sorted({r.period for r in db.session.scalars(select(Round))})[0]
+        user = db.session.get(User, make_user("exporter", "admin"))
+        _, token = create_token(db.session, user, "export", actor="cli")
+        db.session.commit()
+        admin_id = user.id
+    code = f"catering-{period.lower()}"
+    _hold(app, code)
+
+    def exported() -> tuple[int, int, int]:
+        out = tmp_path / "r.csv"
+        assert cli("responses", "export", "--round", code, "--out", str(out)).exit_code == 0
+        with out.open(encoding="utf-8-sig", newline="") as handle:
+            n_csv = sum(1 for _ in csv.reader(handle)) - 1
+        xlsx = tmp_path / "r.xlsx"
+        done = cli("responses", "export", "--round", code, "--format", "xlsx", "--out", str(xlsx))
+        assert done.exit_code == 0, done.output
+        n_xlsx = len(pd.read_excel(xlsx, sheet_name="responses"))
+        page = client.get(
+            f"/api/v1/rounds/{code}/responses?limit=1000",
+            headers={"Authorization": f"Bearer {token}"},
+        ).get_json()
+        return n_csv, n_xlsx, len(page["rows"])
+
+    assert exported() == (30, 30, 30)  # the 20 held responses are stored but not exported
+    with app.app_context():
+        wave = db.session.scalars(select(ReviewWave)).one()
+        rid = db.session.scalar(select(Round.id).where(Round.code == code))
+        decide_wave(
+            db.session, wave.id, "release", db.session.get(User, admin_id), "catering", round_id=rid
+        )
+        db.session.commit()
+    assert exported() == (30 + HELD,) * 3
