@@ -96,6 +96,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "admin.upload_margins"): everyone(405),
     ("POST", "admin.clear_margins"): only(("admin",), 302),
     ("GET", "admin.clear_margins"): everyone(405),
+    ("POST", "admin.upload_auxiliaries"): only(("admin",), 400),  # no file
+    ("GET", "admin.upload_auxiliaries"): everyone(405),
+    ("POST", "admin.clear_auxiliaries"): only(("admin",), 302),
+    ("GET", "admin.clear_auxiliaries"): everyone(405),
     ("GET", "admin.confirm_close"): only(("admin",), 200),
     ("POST", "admin.close"): only(("admin",), 400),  # not confirmed: the round stays open
     ("GET", "admin.confirm_remove"): only(("admin",), 200),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from surveyapp.csvtable import InputError
 from surveyapp.i18n import N_
+from surveyapp.indices.auxiliaries_file import Auxiliaries, AuxiliariesInvalid, read_auxiliaries
 from surveyapp.indices.margins_file import MarginsInvalid, MarginsProblem, read_margins
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.uploads import NotText, upload_text
@@ -166,3 +167,47 @@ def parse_margins(
         problems.sort(key=lambda p: p.row if isinstance(p.row, int) else 0)
         raise MarginsRejected.of(problems)
     return totals
+
+
+#: The kinds of an auxiliaries file's problems, as message ids (``sae_err_<kind>``).
+AUXILIARIES_PROBLEMS = (
+    N_("sae_err_missing_column"),
+    N_("sae_err_no_covariates"),
+    N_("sae_err_empty_district"),
+    N_("sae_err_district"),
+    N_("sae_err_duplicate"),
+    N_("sae_err_not_number"),
+    N_("sae_err_no_rows"),
+    N_("sae_err_missing_district"),
+    N_("sae_err_too_few"),
+    N_("sae_err_dependent"),
+)
+
+
+def parse_auxiliaries(
+    data: bytes, districts: list[str], *, limit: int = MAX_MARGINS_BYTES
+) -> Auxiliaries:
+    """The checked district auxiliaries ``{district: {covariate: value}}`` of an upload
+    (:func:`surveyapp.indices.auxiliaries_file.read_auxiliaries`, the CLI's reader).
+
+    Raises :class:`MarginsRejected` listing every problem with its row and column.
+    """
+    check_bytes(data, limit)
+    try:
+        return read_auxiliaries(data, districts, name="auxiliaries.csv")
+    except AuxiliariesInvalid as exc:
+        raise MarginsRejected.of(
+            [
+                MarginsRejected(
+                    f"sae_err_{p.kind}",
+                    {**p.params, "detail": p.message},
+                    row=p.row,
+                    column=p.column,
+                )
+                if isinstance(p, MarginsProblem)
+                else _from_parser(p)
+                for p in exc.problems
+            ]
+        ) from None
+    except InputError as exc:
+        raise _from_parser(exc) from None

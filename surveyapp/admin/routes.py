@@ -41,7 +41,13 @@ from surveyapp.admin.forms import (
     read_round_form,
     target_field,
 )
-from surveyapp.admin.margins import MAX_MARGINS_BYTES, MarginsRejected, human_size, parse_margins
+from surveyapp.admin.margins import (
+    MAX_MARGINS_BYTES,
+    MarginsRejected,
+    human_size,
+    parse_auxiliaries,
+    parse_margins,
+)
 from surveyapp.admin.poster import PosterText, poster_pdf, qr_png
 from surveyapp.admin.service import (
     district_options,
@@ -69,6 +75,7 @@ from surveyapp.rounds.service import (
     issue_invitations,
     response_count,
     round_problems,
+    set_round_auxiliaries,
     set_round_margins,
 )
 from surveyapp.sectors import sector_name
@@ -346,6 +353,44 @@ def margins_message(exc: MarginsRejected) -> tuple[str, str]:
         text = t(exc.key, lang, **exc.params)
         out.append(f"{comma.join(where)}{colon}{text}" if where else text)
     return out[0], out[1]
+
+
+@csrf.exempt  # checked by the form itself, after the upload limit is raised
+@bp.post("/admin/rounds/<code>/auxiliaries")
+@roles_required(ADMIN)
+def upload_auxiliaries(code: str):
+    """Check the uploaded district auxiliaries (as ``surveyapp rounds auxiliaries``
+    does), then store them: the round's districts get model-based estimates."""
+    request.max_content_length = MAX_MARGINS_BYTES + UPLOAD_SLACK
+    round_ = _round_or_404(code)
+    form = MarginsForm()
+    if not form.validate_on_submit():
+        return _round_page(round_, 400, {"auxiliaries": [both("csrf")]})
+    storage = form.file.data
+    data = storage.stream.read(MAX_MARGINS_BYTES + 1) if storage else b""
+    name = os.path.basename(getattr(storage, "filename", None) or "auxiliaries.csv")
+    try:
+        auxiliaries = parse_auxiliaries(data, list(round_.districts or []))
+    except MarginsRejected as exc:
+        problems = [margins_message(p) for p in exc.problems]
+        return _round_page(round_, 400, {"auxiliaries": problems})
+    set_round_auxiliaries(
+        db.session, round_, auxiliaries, actor=current_user, ip=request.remote_addr, source=name
+    )
+    db.session.commit()
+    flash(t("sae_saved", current_lang(), n=len(auxiliaries)))
+    return redirect(url_for("admin.round_detail", code=code) + "#auxiliaries")
+
+
+@bp.post("/admin/rounds/<code>/auxiliaries/clear")
+@roles_required(ADMIN)
+def clear_auxiliaries(code: str):
+    round_ = _round_or_404(code)
+    if EmptyForm().validate_on_submit():
+        set_round_auxiliaries(db.session, round_, None, actor=current_user, ip=request.remote_addr)
+        db.session.commit()
+        flash(t("sae_cleared", current_lang()))
+    return redirect(url_for("admin.round_detail", code=code) + "#auxiliaries")
 
 
 @bp.post("/admin/rounds/<code>/margins/clear")

@@ -217,3 +217,28 @@ def invite(ctx: AppContext, code: str, count: int, out: str, base_url: str | Non
                 writer.writerow([token, f"{base_url.rstrip('/')}/s/{code}?t={token}"])
         session.commit()
     click.echo(f"{count} invitation(s) written to {out}")
+
+
+@rounds_group.command("auxiliaries")
+@click.argument("code")
+@click.argument("file", type=click.Path(dir_okay=False))
+@pass_appctx
+def auxiliaries(ctx: AppContext, code: str, file: str) -> None:
+    """Store FILE (district + numeric covariates, CSV) as the round's district
+    auxiliaries: its districts get small-area (model-based) estimates."""
+    from surveyapp.csvtable import InputError
+    from surveyapp.i18n import bilingual
+    from surveyapp.indices.auxiliaries_file import read_auxiliaries
+    from surveyapp.rounds.service import get_round, set_round_auxiliaries
+
+    with ctx.session() as session:
+        round_ = get_round(session, code)
+        if round_ is None:
+            fail(f"no round with code {code!r}")
+        try:
+            values = read_auxiliaries(file, list(round_.districts or []))
+        except InputError as exc:
+            fail(str(exc))
+        set_round_auxiliaries(session, round_, values, actor="cli", source=file)
+        session.commit()
+    click.echo(bilingual("sae_cli_saved", code=code, n=len(values)))

@@ -634,6 +634,31 @@ def set_round_margins(
     return round_
 
 
+def set_round_auxiliaries(
+    session: DbSession,
+    round_: Round,
+    auxiliaries: dict[str, dict[str, float]] | None,
+    *,
+    actor: User | str | None = None,
+    ip: str | None = None,
+    source: str | None = None,
+) -> Round:
+    """Store (or, with ``None``, clear) the district auxiliaries of the round's
+    small-area estimates: ``{district: {covariate: value}}`` from a checked file."""
+    round_.auxiliaries = (
+        {d: dict(v) for d, v in auxiliaries.items()} if auxiliaries is not None else None
+    )
+    session.flush()
+    if actor is not None:
+        details: dict[str, Any] = (
+            {"cleared": True}
+            if auxiliaries is None
+            else {"districts": len(auxiliaries), "file": source}
+        )
+        _audit(session, actor, "round.auxiliaries", round_, ip, details)
+    return round_
+
+
 def responses_by_district(
     session: DbSession, round_ids: list[int]
 ) -> dict[int, dict[str | None, int]]:
