@@ -53,6 +53,12 @@ DEFAULTS: dict[str, Any] = {
     "COMPLAINT_CATEGORIES": "价格,商品质量,服务态度,食品安全,虚假宣传,合同,预付卡,其他",
     # Outcomes of closed, accepted complaints that publicity counts (终止: withdrawn or ended)
     "COMPLAINT_PUBLISH_OUTCOMES": "和解成功,未达成和解",
+    # Credit risk classes (surveyapp.credit): a rule file instead of the shipped one, and the
+    # posterior share of satisfied ratings below which a window counts as a low score
+    "CREDIT_RULES": None,
+    "CREDIT_LOW_SCORE": 0.6,
+    # The inspection draw's sampling rate per risk class, per mille (整数‰)
+    "INSPECTION_RATES": "A:50,B:200,C:400,D:800",
     # Plan indicators: "on track" within this many percentage points of the baseline-to-target span
     "PLAN_TOLERANCE_PP": 5.0,
     "HOLIDAYS_DIR": None,  # an administrator's cn-holidays-YYYY.csv files (win per year)
@@ -84,6 +90,7 @@ _TYPES = {
     "PROVIDER_SCORE_WINDOW_MONTHS": int,
     "PROVIDER_MIN_RATINGS": int,
     "PLAN_TOLERANCE_PP": float,
+    "CREDIT_LOW_SCORE": float,
     "COMPLAINT_ACCEPT_DAYS": int,
     "COMPLAINT_CLOSE_DAYS": int,
     "COMPLAINT_PII_RETENTION_DAYS": int,

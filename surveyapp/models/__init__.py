@@ -5,6 +5,7 @@ from surveyapp.models.base import Base
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.channel_key import ChannelKey
 from surveyapp.models.complaint import Complaint, ComplaintEvent  # noqa: F401
+from surveyapp.models.credit import CreditEvent, InspectionPlan, Inspector  # noqa: F401
 from surveyapp.models.moderation import ModerationDecision
 from surveyapp.models.plan_value import PlanValue  # noqa: F401
 from surveyapp.models.provider import Practitioner, Provider, ProviderSector
