@@ -11,7 +11,7 @@ catalogs with the other report texts.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Protocol
 from xml.sax.saxutils import escape
@@ -42,6 +42,7 @@ LABELS: dict[str, dict[str, str]] = {
         "empty": "本期无可公示的投诉。",
         "privacy": "本公示不含投诉人的任何个人信息。",
         "sep": "、",
+        "explanations": "经营者说明",
     },
     "en": {
         "title": "Consumer complaint publicity",
@@ -58,6 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "empty": "No publishable complaints in this period.",
         "privacy": "This publication contains no personal data of complainants.",
         "sep": ", ",
+        "explanations": "Providers' explanations",
     },
 }
 
@@ -90,12 +92,16 @@ def render_complaints_publicity(
     outcomes: Sequence[str],
     issued: date,
     unmatched: int = 0,
+    explanations: Mapping[str, str] | None = None,
     title: str | None = None,
     issuer: str | None = None,
     lang: str = "zh",
     fonts: FontSet | None = None,
 ) -> bytes:
-    """The publication as PDF bytes (the same inputs give the same bytes)."""
+    """The publication as PDF bytes (the same inputs give the same bytes).
+
+    ``explanations``: credit code → the provider's approved explanation (经营者说明),
+    printed under the table; the caller passes approved texts only."""
     text = LABELS["en" if lang == "en" else "zh"]
     fonts = fonts or load_fonts()
     font = fonts.name
@@ -144,6 +150,14 @@ def render_complaints_publicity(
             )
         )
         story.append(table)
+        shown = [(line, (explanations or {}).get(line.credit_code)) for line in lines]
+        shown = [(line, text_) for line, text_ in shown if text_]
+        if shown:
+            story += [Spacer(1, 4 * mm), Paragraph(escape(text["explanations"]), body)]
+            for line, text_ in shown:
+                story.append(
+                    Paragraph(escape(f"{line.provider_name}（{line.credit_code}）：{text_}"), body)
+                )
     else:
         story.append(Paragraph(text["empty"], body))
     story.append(Spacer(1, 4 * mm))

@@ -125,6 +125,30 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "exports.responses_csv"): only(("admin", "evaluator", "bureau"), 200),
     ("GET", "exports.responses_xlsx"): only(("admin", "evaluator", "bureau"), 200),
     ("GET", "exports.responses_sav"): only(("admin", "evaluator", "bureau"), 200),
+    # complaints (issue 17): residents' form and status, bureaus' cases, public publicity
+    ("GET", "complaints_web.static"): everyone(404),  # the walk asks for css/app.css
+    ("GET", "complaints_web.new"): everyone(200),
+    ("POST", "complaints_web.new_post"): everyone(400),  # empty form: errors shown
+    ("GET", "complaints_web.status"): everyone(200),
+    ("POST", "complaints_web.status"): everyone(400),  # no receipt code
+    ("GET", "complaints_web.cases"): only(("admin", "evaluator", "bureau"), 200),
+    ("GET", "complaints_web.case"): only(("admin", "evaluator", "bureau"), 404),  # no case 1
+    ("POST", "complaints_web.step"): only(("admin", "evaluator", "bureau"), 404),
+    ("GET", "complaints_web.step"): everyone(405),
+    ("POST", "complaints_web.assign"): only(("admin", "evaluator", "bureau"), 404),
+    ("GET", "complaints_web.assign"): everyone(405),
+    ("GET", "complaints_web.publicity_page"): everyone(200),
+    ("POST", "complaints_web.publish"): only(("admin", "evaluator"), 400),  # no period
+    ("GET", "complaints_web.publish"): everyone(405),
+    ("GET", "complaints_web.edition_file"): everyone(404),  # nothing published
+    ("POST", "complaints_web.explain"): only(("admin", "evaluator", "bureau"), 400),
+    ("GET", "complaints_web.explain"): everyone(405),
+    ("POST", "complaints_web.decide_explanation"): only(("admin", "evaluator"), 404),
+    ("GET", "complaints_web.decide_explanation"): everyone(405),
+    ("GET", "complaints_web.warnings"): everyone(200),
+    ("POST", "complaints_web.warn"): only(("admin", "evaluator", "bureau"), 400),  # empty form
+    ("POST", "api.post_complaint"): everyone(401),  # a channel key only
+    ("GET", "api.post_complaint"): everyone(405),
 }
 
 
@@ -173,6 +197,10 @@ def walk_setup(app, make_user, publish, make_round):
         "key_id": 1,
         "action": "archive",
         "wave_id": 1,
+        "complaint_id": 1,
+        "explanation_id": 1,
+        "edition": 1,
+        "fmt": "pdf",
     }
     return ids, values
 

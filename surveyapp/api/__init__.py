@@ -2,6 +2,7 @@
 the token-authenticated read endpoints, and the page where accounts manage their tokens."""
 
 from surveyapp.api import (
+    complaints,  # noqa: F401  (adds POST /complaints)
     docs,  # noqa: F401  (adds /openapi.json to the blueprint)
     read,  # noqa: F401  (adds the token-authenticated read endpoints)
 )

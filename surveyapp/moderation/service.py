@@ -40,7 +40,7 @@ __all__ = [
 
 #: The kinds of text moderated: residents' answers to an open question now; provider
 #: comments and replies and operators' explanations will be kinds of their own.
-Kind = Literal["suggestion"]
+Kind = Literal["suggestion", "explanation"]
 Status = Literal["pending", "approved", "rejected"]
 Decision = Literal["approved", "rejected"]
 #: The longest rejection reason kept.

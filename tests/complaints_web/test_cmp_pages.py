@@ -1,0 +1,119 @@
+"""The complaint pages: the form, the receipt and status, handling, masking, roles, CSRF."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models.complaint import Complaint
+from tests.complaints_web.conftest import sign_in
+
+GOOD = {
+    "provider_name": "某餐馆",
+    "sector": "catering",
+    "category": "价格",
+    "description": "结账时多收了二十元",
+    "amount": "20",
+    "complainant_name": "张三丰",
+    "complainant_phone": "13812345678",
+}
+
+
+def test_form_errors_are_shown_and_nothing_stored(app, client):
+    app.config["WTF_CSRF_ENABLED"] = False
+    page = client.post("/complaints/new", data={"amount": "abc"})
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert "此项必填" in html and "请填写金额" in html and "请选择经营者或填写经营者名称" in html
+    with app.app_context():
+        assert db.session.scalar(select(Complaint.id)) is None
+
+
+def test_receipt_and_status_show_no_personal_data(app, client):
+    app.config["WTF_CSRF_ENABLED"] = False
+    page = client.post("/complaints/new", data=GOOD)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    code = re.search(r'id="receipt">([^<]+)<', html).group(1)
+    assert "张三丰" not in html and "13812345678" not in html
+    status = client.post("/complaints/status", data={"code": code.lower()})
+    text = status.get_data(as_text=True)
+    assert status.status_code == 200 and "待受理" in text
+    assert "张三丰" not in text and "1381234" not in text and "多收" not in text
+    assert client.post("/complaints/status", data={"code": "AAAA-BBBB-CCCC"}).status_code == 404
+    with app.app_context():
+        stored = db.session.scalar(select(Complaint))
+        assert stored.channel == "web" and stored.complainant_phone == "13812345678"
+
+
+def test_provider_preselected_and_search(app, client, provider):
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert "普洱茶楼" in client.get(f"/complaints/new?provider={provider}").get_data(as_text=True)
+    found = client.post("/complaints/new", data={"provider_q": "茶楼", "search": "1"})
+    assert found.status_code == 200 and f'value="{provider}"' in found.get_data(as_text=True)
+
+
+def test_csrf_refused(app, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.post("/complaints/new", data=GOOD)
+    assert page.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(Complaint.id)) is None
+
+
+def test_contact_masked_except_for_the_handler(app, client, make_user, make_case):
+    app.config["WTF_CSRF_ENABLED"] = False
+    handler = make_user("chen", "bureau", sectors=["catering"])
+    other = make_user("li", "bureau", sectors=["catering"])
+    case = make_case()
+    sign_in(app, client, other)
+    page = client.get(f"/complaints/cases/{case}").get_data(as_text=True)
+    assert "张**" in page and "138****5678" in page and "13812345678" not in page
+    assert (
+        client.post(f"/complaints/cases/{case}/assign", data={"handler": handler}).status_code
+        == 303
+    )
+    assert "13812345678" not in client.get(f"/complaints/cases/{case}").get_data(as_text=True)
+    listing = client.get("/complaints/cases").get_data(as_text=True)
+    assert "13812345678" not in listing and "张三丰" not in listing
+    sign_in(app, client, handler)
+    mine = client.get(f"/complaints/cases/{case}").get_data(as_text=True)
+    assert "张三丰" in mine and "13812345678" in mine
+
+
+def test_steps_through_the_state_machine_and_illegal_ones_refused(
+    app, client, make_user, make_case
+):
+    app.config["WTF_CSRF_ENABLED"] = False
+    user = make_user("chen", "bureau", sectors=["catering"])
+    case = make_case()
+    sign_in(app, client, user)
+    url = f"/complaints/cases/{case}/step"
+    assert client.post(url, data={"to": "mediation"}).status_code == 400  # not yet accepted
+    assert client.post(url, data={"to": "accepted"}).status_code == 303
+    assert (
+        client.post(url, data={"to": "closed", "outcome": "和解成功", "note": "退款"}).status_code
+        == 400
+    )
+    assert client.post(url, data={"to": "mediation"}).status_code == 303
+    assert (
+        client.post(url, data={"to": "closed", "outcome": "和解成功", "note": "退款"}).status_code
+        == 303
+    )
+    with app.app_context():
+        row = db.session.get(Complaint, case)
+        assert row.status == "closed" and [e.actor for e in row.events][-1] == "chen"
+
+
+def test_sector_and_role_checks(app, client, make_user, make_case):
+    app.config["WTF_CSRF_ENABLED"] = False
+    case = make_case(sector="lodging")
+    sign_in(app, client, make_user("chen", "bureau", sectors=["catering"]))
+    assert client.get(f"/complaints/cases/{case}").status_code == 403
+    assert client.post(f"/complaints/cases/{case}/step", data={"to": "accepted"}).status_code == 403
+    assert str(case) not in client.get("/complaints/cases").get_data(as_text=True).split("<h2>")[-1]
+    viewer = app.test_client()
+    sign_in(app, viewer, make_user("view", "viewer"))
+    assert viewer.get("/complaints/cases").status_code == 403
