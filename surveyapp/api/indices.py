@@ -15,7 +15,15 @@ from typing import Any
 
 from analysis import Estimate, GroupResult, verdict_of
 from analysis.result import num
-from surveyapp.indices import AnalysisCache, AnalysisSettings, RoundAnalysis, serve_round
+from surveyapp.i18n import N_, both
+from surveyapp.indices import (
+    AnalysisCache,
+    AnalysisSettings,
+    DistrictEstimate,
+    RoundAnalysis,
+    SmallAreaResult,
+    serve_round,
+)
 from surveyapp.models import Round
 from surveyapp.models.base import DbSession
 from surveyapp.questionnaire.model import Text
@@ -80,6 +88,8 @@ def round_indices(
     }
     if "district" in by:
         body["districts"] = _district_rows(analysed, settings.group_by)
+    if analysed.small_area is not None:  # only with uploaded auxiliaries
+        body["small_area"] = _small_area(analysed.small_area, _labels(analysed, settings.group_by))
     if "dimension" in by:
         titles = {d.id: _text(d.title) for d in q.dimensions}
         dimensions = result.dimensions if result is not None else ()
@@ -90,12 +100,69 @@ def round_indices(
     return body
 
 
+def _labels(analysed: RoundAnalysis, column: str) -> dict[str, dict[str, str]]:
+    """The options of ``column`` and their labels, in the questionnaire's order."""
+    q = analysed.questionnaire
+    if column not in q.respondent_ids:
+        return {}
+    return {o.value: _text(o.label) for o in q.respondent_question(column).options}
+
+
+def _both(key: str) -> dict[str, str]:
+    zh, en = both(key)
+    return {"zh": zh, "en": en}
+
+
+def _model(d: DistrictEstimate) -> dict[str, Any]:
+    """A district's model-based estimate: the EBLUP, or the synthetic one (no
+    respondents); labelled, and without a goal verdict of its own."""
+    kind = "synthetic" if d.synthetic else "eblup"
+    return {
+        "kind": kind,
+        "label": _both(N_("sae_label_synthetic") if d.synthetic else N_("sae_label_model")),
+        "estimate": num(d.estimate),
+        "mse": num(d.mse),
+        "rmse": num(d.rmse),
+        "ci": [num(d.ci[0]), num(d.ci[1])],
+        "gamma": num(d.gamma),
+        "variance": None if d.variance is None else num(d.variance),
+        "residual": None if d.residual is None else num(d.residual),
+        "std_residual": None if d.std_residual is None else num(d.std_residual),
+    }
+
+
+def _small_area(sae: SmallAreaResult, labels: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The Fay–Herriot fit (the model checks) and every district of the auxiliaries,
+    those without respondents included (synthetic)."""
+    return {
+        "method": sae.method,
+        "sigma2_u": num(sae.sigma2_u),
+        "at_zero": sae.at_zero,
+        "warning": _both("sae_warn_zero") if sae.at_zero else None,
+        "converged": sae.converged,
+        "covariates": list(sae.covariates),
+        "beta": {k: num(v) for k, v in sae.beta.items()},
+        "beta_se": {k: num(v) for k, v in sae.beta_se.items()},
+        "s2_within": num(sae.s2_within),
+        "deff": num(sae.deff),
+        "districts": [
+            {
+                "district": d.district,
+                "label": labels.get(d.district, {"zh": d.district, "en": d.district}),
+                "n": d.n,
+                "direct": None if d.direct is None else num(d.direct),
+                "model": _model(d),
+            }
+            for d in sae.districts
+        ],
+    }
+
+
 def _district_rows(analysed: RoundAnalysis, column: str) -> list[dict[str, Any]]:
-    """One row per group of the analysis, in the questionnaire's option order."""
-    q, result = analysed.questionnaire, analysed.result
-    labels: dict[str, dict[str, str]] = {}
-    if column in q.respondent_ids:
-        labels = {o.value: _text(o.label) for o in q.respondent_question(column).options}
+    """One row per group of the analysis, in the questionnaire's option order (with
+    its model-based estimate, ``model``, when the round has auxiliaries)."""
+    result = analysed.result
+    labels = _labels(analysed, column)
     groups: list[GroupResult] = list(result.groups) if result is not None else []
     order = {value: i for i, value in enumerate(labels)}
     groups.sort(key=lambda g: (order.get(g.by.get(column, ""), len(order)), g.by.get(column, "")))
@@ -114,4 +181,7 @@ def _district_rows(analysed: RoundAnalysis, column: str) -> list[dict[str, Any]]
                 "verdict": verdict_of(g.index, g.small_sample),
             }
         )
+        model = analysed.small_area.of(value) if analysed.small_area is not None else None
+        if model is not None:
+            rows[-1]["model"] = _model(model)
     return rows

@@ -586,6 +586,58 @@ def _read_schemas() -> dict[str, Any]:
                 "index": {"$ref": "#/components/schemas/IndexEstimate"},
                 "satisfaction_rate": {"$ref": "#/components/schemas/RateEstimate"},
                 "verdict": verdict,
+                "model": {"$ref": "#/components/schemas/ModelEstimate"},
+            },
+        },
+        "ModelEstimate": {
+            "type": "object",
+            "description": "模型估计 / model-based (Fay–Herriot) estimate of a district, only "
+            "when the round has district auxiliaries: the EBLUP, or the synthetic estimate "
+            "for a district without respondents. No goal verdict of its own.",
+            "required": ["kind", "label", "estimate", "mse", "ci"],
+            "properties": {
+                "kind": {"type": "string", "enum": ["eblup", "synthetic"]},
+                "label": text,
+                "estimate": number,
+                "mse": number,
+                "rmse": number,
+                "ci": {"type": "array", "items": number, "minItems": 2, "maxItems": 2},
+                "gamma": number,
+                "variance": {"type": ["number", "null"], "description": "Smoothed ψ_d"},
+                "residual": {"type": ["number", "null"]},
+                "std_residual": {"type": ["number", "null"]},
+            },
+        },
+        "SmallArea": {
+            "type": "object",
+            "description": "The Fay–Herriot fit (model checks) and every district of the "
+            "auxiliaries, those without respondents included",
+            "required": ["method", "sigma2_u", "at_zero", "beta", "districts"],
+            "properties": {
+                "method": {"type": "string"},
+                "sigma2_u": number,
+                "at_zero": {"type": "boolean"},
+                "warning": {"type": ["object", "null"]},
+                "converged": {"type": "boolean"},
+                "covariates": {"type": "array", "items": {"type": "string"}},
+                "beta": {"type": "object", "additionalProperties": number},
+                "beta_se": {"type": "object", "additionalProperties": number},
+                "s2_within": number,
+                "deff": number,
+                "districts": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["district", "n", "model"],
+                        "properties": {
+                            "district": {"type": "string"},
+                            "label": text,
+                            "n": {"type": "integer"},
+                            "direct": {"type": ["number", "null"]},
+                            "model": {"$ref": "#/components/schemas/ModelEstimate"},
+                        },
+                    },
+                },
             },
         },
         "DimensionScore": {
@@ -649,6 +701,7 @@ def _read_schemas() -> dict[str, Any]:
                     "type": "array",
                     "items": {"$ref": "#/components/schemas/DimensionScore"},
                 },
+                "small_area": {"$ref": "#/components/schemas/SmallArea"},
                 "as_of": {
                     "type": ["string", "null"],
                     "format": "date-time",

@@ -48,6 +48,11 @@ class Bar:
     high: float | None = None
     css: str = "small"  # verdict class: met, not_met, inconclusive, small
     note: str = ""
+    # the model-based (small-area) estimate drawn as an outlined bar under the direct
+    # one, with its interval; ``None``: the round has no auxiliaries
+    model: float | None = None
+    model_low: float | None = None
+    model_high: float | None = None
 
 
 def _finite(*values: float | None) -> list[float]:
@@ -224,9 +229,14 @@ def bar_chart(
     bar_h, gap = 18.0, 12.0
     plot_w = WIDTH - left - right
     labels = [_bar_label(b, WIDTH - left - 2) for b in bars]
-    rows = [len(lines) * LINE + 10 + bar_h + gap for lines in labels]
+    rows = [
+        len(lines) * LINE + 10 + bar_h + gap + (bar_h + 6 if b.model is not None else 0)
+        for b, lines in zip(bars, labels, strict=True)
+    ]
     height = top + sum(rows) + 6 if bars else top + LINE + bar_h + gap + 6
-    values = _finite(*[v for b in bars for v in (b.value, b.low, b.high)])
+    values = _finite(
+        *[v for b in bars for v in (b.value, b.low, b.high, b.model, b.model_low, b.model_high)]
+    )
     lo, hi = _domain(values, goal)
 
     def x(v: float) -> float:
@@ -253,24 +263,24 @@ def bar_chart(
             f'<line class="goal" x1="{_f(gx)}" x2="{_f(gx)}" '
             f'y1="{_f(bar_y - 4)}" y2="{_f(bar_y + bar_h + 4)}"/>'
         )
-        if b.value is not None and math.isfinite(b.value):
+        drawn = [(b.value, b.low, b.high, f"bar bar-{b.css}", bar_y)]
+        if b.model is not None:
+            drawn.append((b.model, b.model_low, b.model_high, "bar bar-model", bar_y + bar_h + 6))
+        for value, low, high, css, y in drawn:
+            if value is None or not math.isfinite(value):
+                continue
             out.append(
-                f'<rect class="bar bar-{escape(b.css)}" x="{_f(left)}" y="{_f(bar_y)}" '
-                f'width="{_f(max(x(b.value) - left, 1))}" height="{_f(bar_h)}"/>'
-                f'<text class="value" x="{_f(left + plot_w + 6)}" y="{_f(bar_y + bar_h - 1)}">'
-                f"{b.value:.1f}</text>"
+                f'<rect class="{escape(css)}" x="{_f(left)}" y="{_f(y)}" '
+                f'width="{_f(max(x(value) - left, 1))}" height="{_f(bar_h)}"/>'
+                f'<text class="value" x="{_f(left + plot_w + 6)}" y="{_f(y + bar_h - 1)}">'
+                f"{value:.1f}</text>"
             )
-            if (
-                b.low is not None
-                and b.high is not None
-                and math.isfinite(b.low)
-                and math.isfinite(b.high)
-            ):
-                yc = bar_y + bar_h / 2
+            if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
+                yc = y + bar_h / 2
                 out.append(
-                    f'<path class="ci" d="M{_f(x(b.low))},{_f(yc)}H{_f(x(b.high))}'
-                    f"M{_f(x(b.low))},{_f(yc - 6)}V{_f(yc + 6)}"
-                    f'M{_f(x(b.high))},{_f(yc - 6)}V{_f(yc + 6)}"/>'
+                    f'<path class="ci" d="M{_f(x(low))},{_f(yc)}H{_f(x(high))}'
+                    f"M{_f(x(low))},{_f(yc - 6)}V{_f(yc + 6)}"
+                    f'M{_f(x(high))},{_f(yc - 6)}V{_f(yc + 6)}"/>'
                 )
         y0 += row
     out.append(

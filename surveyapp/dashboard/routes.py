@@ -206,6 +206,9 @@ def _charts(card, lang: str) -> dict[str, Markup]:
                 row.estimate.ci[1] if row.estimate else None,
                 css=row.verdict,
                 note=f"n={row.n}",
+                model=row.model.estimate if row.model else None,
+                model_low=row.model.ci[0] if row.model else None,
+                model_high=row.model.ci[1] if row.model else None,
             )
             for row in card.districts
         ],

@@ -31,7 +31,9 @@ from surveyapp.i18n import N_
 from surveyapp.indices import (
     AnalysisCache,
     AnalysisSettings,
+    DistrictEstimate,
     RoundAnalysis,
+    SmallAreaResult,
     change_between,
     counted_rounds,
     periods_ending,
@@ -83,6 +85,9 @@ class DistrictRow:
     verdict: Verdict
     rate: RateEstimate | None = None
     rate_verdict: Verdict | None = None  # None: the rate has no goal
+    # 模型估计: the small-area (Fay–Herriot) estimate, with uploaded auxiliaries only;
+    # no verdict of its own
+    model: DistrictEstimate | None = None
 
     @property
     def progress(self) -> float | None:
@@ -169,6 +174,7 @@ class SectorView:
     rate: RateEstimate | None = None  # the satisfaction rate, percent
     rate_goal: float | None = None  # the questionnaire's rate_goal (None: no goal)
     rate_verdict: Verdict | None = None  # the rate against rate_goal (None: no goal)
+    small_area: SmallAreaResult | None = None  # the fit, with uploaded auxiliaries only
 
     @property
     def key(self) -> str:
@@ -398,6 +404,7 @@ def _sector_view(
                 rate_verdict=_rate_verdict(
                     rate_goal, g.rate if g is not None else None, g is None or g.small_sample
                 ),
+                model=cur.small_area.of(value) if cur.small_area is not None else None,
             )
         )
     quality = res.quality if res is not None else None
@@ -427,6 +434,7 @@ def _sector_view(
         rate=here.rate,
         rate_goal=rate_goal,
         rate_verdict=_rate_verdict(rate_goal, here.rate, here.small_sample),
+        small_area=cur.small_area,
     )
 
 
