@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from surveyapp.bulletins import moderation as bulletins_moderation
     from surveyapp.bulletins import routes as bulletins_routes
     from surveyapp.qeditor import bp as qeditor_bp
+    from surveyapp.rate import bp as rate_bp
     from surveyapp.web import install_web_helpers
 
     install_web_helpers(app)
@@ -79,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(exports.bp)  # /dashboard/rounds/<code>/responses.<fmt>
     app.register_blueprint(qeditor_bp)  # /admin/questionnaires
     app.register_blueprint(admin_bp)  # /admin/rounds
+    app.register_blueprint(rate_bp)  # /r/<provider>: rating a provider
     app.register_blueprint(complaints_web.bp)  # /complaints
     csrf.exempt(api.bp)  # JSON API: no cookies are trusted there, CSRF does not apply
     init_ops(app)

@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "PROVIDER_SCORE_WINDOW_MONTHS": 12,
     # A provider's score is published (web pages, JSON) from this many ratings in a sector
     "PROVIDER_MIN_RATINGS": 5,
+    # One rating per device per provider per window of this many days: a second replaces it
+    "RATING_WINDOW_DAYS": 30,
     # Complaints (surveyapp.complaints): working days to decide acceptance after the day of
     # receipt, and to close after the day of acceptance (neither day counted)
     "COMPLAINT_ACCEPT_DAYS": 7,
@@ -89,6 +91,7 @@ _TYPES = {
     "DASHBOARD_SYNC_MAX": int,
     "PROVIDER_SCORE_WINDOW_MONTHS": int,
     "PROVIDER_MIN_RATINGS": int,
+    "RATING_WINDOW_DAYS": int,
     "PLAN_TOLERANCE_PP": float,
     "CREDIT_LOW_SCORE": float,
     "COMPLAINT_ACCEPT_DAYS": int,

@@ -49,6 +49,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "api.show_round"): everyone(200),
     ("GET", "api.list_questionnaires"): everyone(200),
     ("GET", "api.show_questionnaire"): everyone(200),
+    # rating a provider (issue 16): the walk's code names a round, not a provider
+    ("GET", "rate.rate"): everyone(404),
+    ("POST", "rate.rate_post"): everyone(404),
+    ("GET", "rate.thanks"): everyone(404),
     ("GET", "api.openapi_json"): everyone(200),
     # bearer token only: the walk's session cookies never authenticate the read API
     ("GET", "api.indices"): everyone(401),
@@ -125,6 +129,24 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "exports.responses_csv"): only(("admin", "evaluator", "bureau"), 200),
     ("GET", "exports.responses_xlsx"): only(("admin", "evaluator", "bureau"), 200),
     ("GET", "exports.responses_sav"): only(("admin", "evaluator", "bureau"), 200),
+    # provider registry by hand (issue 16): admins all, bureaus their sectors, merge admin only
+    ("GET", "admin.providers"): only(("admin", "bureau"), 200),
+    ("GET", "admin.new_provider"): only(("admin", "bureau"), 200),
+    ("POST", "admin.create_provider_view"): only(("admin", "bureau"), 400),  # empty form
+    ("GET", "admin.edit_provider_page"): only(("admin", "bureau"), 404),  # no provider 1
+    ("POST", "admin.save_provider"): only(("admin", "bureau"), 404),
+    ("POST", "admin.close_provider_view"): only(("admin", "bureau"), 404),
+    ("GET", "admin.close_provider_view"): everyone(405),
+    ("GET", "admin.merge_page"): only(("admin",), 404),
+    ("POST", "admin.merge"): only(("admin",), 404),
+    # a sector's providers, lowest first (the walk's bureau has catering)
+    ("GET", "dashboard.provider_sectors"): signed_in(200),
+    ("GET", "dashboard.provider_board"): signed_in(200),
+    ("GET", "dashboard.provider_board_csv"): signed_in(200),
+    ("GET", "dashboard.provider_board_xlsx"): signed_in(200),
+    # public without a token; a session cookie adds nothing
+    ("GET", "api.list_providers"): everyone(200),
+    ("GET", "api.provider_scores"): everyone(404),  # no provider with that id
     # complaints (issue 17): residents' form and status, bureaus' cases, public publicity
     ("GET", "complaints_web.static"): everyone(404),  # the walk asks for css/app.css
     ("GET", "complaints_web.new"): everyone(200),
@@ -197,6 +219,9 @@ def walk_setup(app, make_user, publish, make_round):
         "key_id": 1,
         "action": "archive",
         "wave_id": 1,
+        "provider_id": 1,
+        "sector_code": "catering",
+        "key": "91350100M000100Y43",
         "complaint_id": 1,
         "explanation_id": 1,
         "edition": 1,

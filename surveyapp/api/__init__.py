@@ -4,6 +4,7 @@ the token-authenticated read endpoints, and the page where accounts manage their
 from surveyapp.api import (
     complaints,  # noqa: F401  (adds POST /complaints)
     docs,  # noqa: F401  (adds /openapi.json to the blueprint)
+    providers,  # noqa: F401  (adds /providers and a provider's scores)
     read,  # noqa: F401  (adds the token-authenticated read endpoints)
 )
 from surveyapp.api.pages import bp as tokens_bp

@@ -6,13 +6,20 @@ unique index on (provider or practitioner, device, window) lets the database its
 refuse a second row, so a second rating in the window replaces the first (an upsert)
 and never doubles it.  The scores read ``overall`` only, by a scan of the covering index
 ``ix_rating_provider_sector_created`` in GROUP BY order (no table access, no sort).
+
+The rating forms' published versions (``rating_form_version``) live here too: a form's
+first use publishes it, a changed form (another content hash) becomes the next version,
+and every rating records the ``form_id`` and ``form_version`` it was made with, so its
+answer bytes are always read in that version's item order.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -22,6 +29,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -60,6 +68,8 @@ class Rating(Base):
         Index(
             "ix_rating_provider_sector_created", "provider_id", "sector", "created_at", "overall"
         ),
+        # A source's recent ratings, for the burst signal
+        Index("ix_rating_source_created", "source_hash", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -81,6 +91,34 @@ class Rating(Base):
     # First China day of the fixed window the rating fell in (one per device per window)
     window_start: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # web (the rating page) or a channel key's channel (kiosk, miniprogram, ...)
+    channel: Mapped[str] = mapped_column(String(16), default="web", server_default="web")
+    channel_key_id: Mapped[int | None] = mapped_column(ForeignKey("channel_key.id"), nullable=True)
+    # HMAC of the source (address or channel key) and the burst / stamp signals
+    source_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    flags: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
     def __repr__(self) -> str:
         return f"<Rating {self.id} provider {self.provider_id} {self.overall}★>"
+
+
+class RatingFormVersion(Base):
+    """A published version of a sector's rating form (``questionnaires/ratings/``)."""
+
+    __tablename__ = "rating_form_version"
+    __table_args__ = (
+        UniqueConstraint("form_id", "version", name="form_version"),
+        UniqueConstraint("form_id", "content_hash", name="form_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    sector: Mapped[str] = mapped_column(String(32), index=True)
+    # SHA-256 of the form's canonical JSON (comments and layout of the YAML do not count)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<RatingFormVersion {self.form_id} v{self.version}>"

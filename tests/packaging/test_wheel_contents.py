@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 #: Data files the application or the bulletin reads at run time (globs from the root).
 DATA = (
     "questionnaires/*.yaml",
+    "questionnaires/ratings/*.yaml",
     "plans/*.yaml",
     "surveyapp/translations/*/LC_MESSAGES/*.mo",
     "reports/translations/*/LC_MESSAGES/*.mo",

@@ -1,0 +1,291 @@
+"""Storing a rating: checked, then stored whole or not at all, once per device per window.
+
+A device rates a provider (or one of its practitioners) once per window of
+``RATING_WINDOW_DAYS`` China days (default 30).  Windows are fixed: window *k* starts
+``k × days`` days after :data:`EPOCH`, and ``rating.window_start`` is its first day.  A
+second rating from the same device in the same window **replaces** the first: the row
+is updated in place (stars, comment, form version, time), never doubled; the partial
+unique indexes of ``rating`` decide a race between two simultaneous first ratings (the
+loser updates the winner's row).  A rating without a device (a kiosk's API post without
+``device_id``) is never matched to another.
+
+The device is stored as an HMAC keyed by the application secret and bound to the
+provider, so the device hashes of two providers cannot be linked; the source (address
+or channel key) as an HMAC with the secret, so bursts are counted across providers.
+Beyond the per-source threshold ``RATELIMIT_BURST`` the rating is stored with the
+``burst`` signal in ``rating.flags`` (as are the survey's stamp signals); ratings have no
+review waves of their own yet, so nothing is held.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from surveyapp.models import Practitioner, Provider, Rating
+from surveyapp.models.base import DbSession, utcnow
+from surveyapp.ratings.forms import STARS, FormVersion
+from surveyapp.responses.validate import MAX_DEVICE_ID, FieldError, InvalidSubmission, _score
+from surveyapp.review.holds import Threshold
+from surveyapp.rounds.dates import china_today
+
+__all__ = [
+    "BURST",
+    "EPOCH",
+    "NOT_ANSWERED",
+    "CleanRating",
+    "RatingRefused",
+    "Rater",
+    "StoredRating",
+    "find_provider",
+    "rater_hash",
+    "submit_rating",
+    "validate_rating",
+    "window_start",
+]
+
+#: The first day of window 0 (a Monday); windows are counted from it.
+EPOCH = date(2024, 1, 1)
+#: An item left unanswered, in the answer bytes.
+NOT_ANSWERED = 255
+BURST = "burst"
+_LO, _HI = STARS[0], STARS[-1]
+
+
+class RatingRefused(Exception):
+    """A well-formed rating that cannot be taken; ``code`` names why (``closed``:
+    the provider is closed, ``practitioner``: no such active practitioner)."""
+
+    def __init__(self, code: str, status: int = 409) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class CleanRating:
+    """A checked rating: stars per item (None: not answered) and the comment."""
+
+    stars: dict[str, int | None]
+    comment: str | None
+    device_id: str | None = None
+
+    @property
+    def overall(self) -> int:
+        value = self.stars["overall"]
+        assert value is not None  # validate_rating requires it
+        return value
+
+
+@dataclass(frozen=True)
+class Rater:
+    """Who rates, reduced to what the one-per-window rule and the signals need: the
+    device id (cookie or the API's ``device_id``), the rate-limit source, the channel,
+    and the per-source burst threshold (None: never flagged)."""
+
+    device_id: str | None = None
+    source: str | None = None
+    channel: str = "web"
+    channel_key_id: int | None = None
+    threshold: Threshold | None = None
+
+
+@dataclass(frozen=True)
+class StoredRating:
+    id: int
+    replaced: bool
+
+
+def validate_rating(
+    version: FormVersion, payload: Any, *, allow_device: bool = False
+) -> CleanRating:
+    """Check ``payload`` (``{"stars": {item: 1..5}, "comment": "..."}``) against the form;
+    raise :class:`InvalidSubmission` naming every wrong field (``stars.<item>``, ``comment``)."""
+    form = version.form
+    if not isinstance(payload, Mapping):
+        raise InvalidSubmission({"body": FieldError("not_object")})
+    errors: dict[str, FieldError] = {}
+    allowed = {"stars", "comment"} | ({"device_id"} if allow_device else set())
+    for key in payload:
+        if key not in allowed:
+            errors[str(key)] = FieldError("unknown_field")
+    given = payload.get("stars")
+    if given is None:
+        given = {}
+    if not isinstance(given, Mapping):
+        errors["stars"] = FieldError("not_object")
+        given = {}
+    stars: dict[str, int | None] = {}
+    for item in form.items:
+        value = _score(given.get(item.id), _LO, _HI)
+        if isinstance(value, FieldError):
+            errors[f"stars.{item.id}"] = value
+        elif value is None and item.required:
+            errors[f"stars.{item.id}"] = FieldError("required")
+        else:
+            stars[item.id] = value
+    for key in given:
+        if key not in form.item_ids:
+            errors[f"stars.{key}"] = FieldError("unknown_field")
+    comment = payload.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        errors["comment"] = FieldError("not_text")
+    elif isinstance(comment, str):
+        comment = comment.strip() or None
+        if comment and form.comment_max is None:
+            errors["comment"] = FieldError("unknown_field")
+        elif comment and len(comment) > (form.comment_max or 0):
+            errors["comment"] = FieldError("too_long", {"max": form.comment_max})
+    device = payload.get("device_id") if allow_device else None
+    if device is not None and (not isinstance(device, str) or len(device) > MAX_DEVICE_ID):
+        errors["device_id"] = FieldError("too_long", {"max": MAX_DEVICE_ID})
+    if errors:
+        raise InvalidSubmission(errors)
+    return CleanRating(stars, comment, device or None)
+
+
+def window_start(day: date, days: int) -> date:
+    """The first day of the fixed ``days``-day window holding the China day ``day``."""
+    if days < 1:
+        raise ValueError("the rating window must be at least one day")
+    return EPOCH + timedelta(days=(day - EPOCH).days // days * days)
+
+
+def rater_hash(secret: str, provider_id: int, kind: str, value: str | None) -> str | None:
+    """HMAC of a device or source, keyed by the secret and bound to the provider."""
+    if not value:
+        return None
+    message = f"rate:{provider_id}:{kind}:{value}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def find_provider(session: DbSession, key: str) -> Provider | None:
+    """The provider whose credit code or registration number is ``key``."""
+    key = key.strip()
+    if not key or "\x00" in key:
+        return None
+    return session.scalar(
+        select(Provider).where(
+            (Provider.credit_code == key.upper()) | (Provider.registration_no == key)
+        )
+    )
+
+
+def _pack(version: FormVersion, stars: Mapping[str, int | None]) -> bytes:
+    return bytes(
+        NOT_ANSWERED if stars.get(i) is None else int(stars[i] or 0) for i in version.form.item_ids
+    )
+
+
+def submit_rating(
+    session: DbSession,
+    provider: Provider,
+    version: FormVersion,
+    rating: CleanRating,
+    rater: Rater,
+    *,
+    secret: str,
+    window_days: int,
+    practitioner: Practitioner | None = None,
+    now: datetime | None = None,
+) -> StoredRating:
+    """Store ``rating`` of ``provider`` (or its ``practitioner``) and commit.
+
+    Inserts a row, or updates the device's row of the current window in place; raises
+    :class:`RatingRefused` for a closed provider or a practitioner who is not the
+    provider's, and stores nothing on any error (one transaction).
+    """
+    now = now or utcnow()
+    if provider.status != "open":
+        raise RatingRefused("rate_closed", 410)
+    if practitioner is not None and (
+        practitioner.provider_id != provider.id or practitioner.status != "active"
+    ):
+        raise RatingRefused("rate_no_practitioner", 404)
+    start = window_start(china_today(now), window_days)
+    device = rater_hash(secret, provider.id, "dev", rater.device_id)
+    source = rater_hash(secret, 0, "src", rater.source)  # bursts count across providers
+    values: dict[str, Any] = {
+        "sector": version.form.sector,
+        "form_id": version.form.id,
+        "form_version": version.version,
+        "answers": _pack(version, rating.stars),
+        "overall": rating.overall,
+        "comment": rating.comment,
+        "created_at": now,
+        "channel": rater.channel,
+        "channel_key_id": rater.channel_key_id,
+        "source_hash": source,
+    }
+    try:
+        values["flags"] = _flags(session, source, rater.threshold, now)
+        for attempt in range(2):
+            if device is not None and (
+                existing := _current_row(session, provider, practitioner, device, start)
+            ):
+                session.execute(update(Rating).where(Rating.id == existing).values(**values))
+                session.commit()
+                return StoredRating(existing, True)
+            row = Rating(
+                provider_id=provider.id,
+                practitioner_id=practitioner.id if practitioner is not None else None,
+                device_hash=device,
+                window_start=start,
+                **values,
+            )
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError:  # a simultaneous first rating of this device won
+                session.rollback()
+                if attempt:
+                    raise
+                continue
+            return StoredRating(row.id, False)
+    except BaseException:
+        session.rollback()
+        raise
+    raise RuntimeError("unreachable")  # pragma: no cover
+
+
+def _current_row(
+    session: DbSession,
+    provider: Provider,
+    practitioner: Practitioner | None,
+    device: str,
+    start: date,
+) -> int | None:
+    target = (
+        Rating.practitioner_id == practitioner.id
+        if practitioner is not None
+        else and_(Rating.provider_id == provider.id, Rating.practitioner_id.is_(None))
+    )
+    return session.scalar(
+        select(Rating.id).where(target, Rating.device_hash == device, Rating.window_start == start)
+    )
+
+
+def _flags(
+    session: DbSession,
+    source: str | None,
+    threshold: Threshold | None,
+    now: datetime,
+) -> str | None:
+    """``burst`` when the source already made ``threshold.count`` ratings (of any provider)
+    within the threshold's window (counted in the database: every worker sees the same)."""
+    if threshold is None or source is None:
+        return None
+    recent = session.scalar(
+        select(func.count(Rating.id)).where(
+            Rating.source_hash == source,
+            Rating.created_at >= now - timedelta(seconds=threshold.seconds),
+        )
+    )
+    return BURST if (recent or 0) >= threshold.count else None
