@@ -1,4 +1,4 @@
-"""``surveyapp providers``: the provider registry (import, list) and the providers' scores.
+"""``surveyapp providers``: the provider registry (import, list, export) and the providers' scores.
 
 Thin wrappers over :mod:`surveyapp.providers`.  Bad input ends with exit status 2 and one
 line per problem naming the file, the row (the file's own line number, header = 1) and
@@ -242,3 +242,34 @@ def scores(ctx: AppContext, sector: str | None, as_of: str | None, fmt: str) -> 
         return
     click.echo("")
     _scores_table(shown, result.labels)
+
+
+@providers_group.command("export")
+@click.option("--sector", default=None, help="Only this sector (a code, e.g. catering).")
+@click.option(
+    "--out",
+    "out",
+    default="-",
+    show_default=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="The file to write (default: standard output).",
+)
+@pass_appctx
+def export(ctx: AppContext, sector: str | None, out: str) -> None:
+    """Write the registry as a registry file (the columns `providers import` reads, UTF-8
+    with a BOM), so that an export imported again changes nothing."""
+    from surveyapp.providers.export import registry_csv
+    from surveyapp.providers.registry import list_providers
+
+    code = _sector_option(sector)
+    with ctx.session() as session:
+        providers = list_providers(session, code)
+        body = registry_csv(providers)
+    if out == "-":
+        click.get_binary_stream("stdout").write(body)
+        return
+    try:
+        Path(out).write_bytes(body)
+    except OSError as exc:
+        fail(f"{out}: cannot write the file: {exc.strerror or exc}")
+    click.echo(f"{len(providers)} provider(s) written to {out}", err=True)

@@ -62,6 +62,10 @@ class Provider(Base):
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A duplicate merged into another provider (closed; its ratings moved there)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("provider.id"), nullable=True, index=True
+    )
 
     sector_rows: Mapped[list[ProviderSector]] = relationship(
         back_populates="provider", cascade="all, delete-orphan", lazy="selectin"

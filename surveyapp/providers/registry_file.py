@@ -47,6 +47,7 @@ __all__ = [
     "COLUMNS",
     "ProviderRecord",
     "RegistryFile",
+    "check_record",
     "detect_encoding",
     "read_detected",
     "read_registry",
@@ -201,6 +202,14 @@ def read_registry(path: str | os.PathLike[str], *, name: str | None = None) -> R
     if checker.problems:
         raise ImportFailed(file, checker.problems)
     return RegistryFile(file, encoding, tuple(records), ignored)
+
+
+def check_record(values: dict[str, str], row: int = 2) -> tuple[ProviderRecord | None, list]:
+    """One provider given as the file's columns (e.g. from a form), checked by the very
+    rules of an import: the record, or ``None`` and the problems (row ``row``)."""
+    checker = _RowChecker({c: c for c in values})
+    record = checker.check(row, {c: v.strip() for c, v in values.items()})
+    return record, checker.problems
 
 
 def _header(header: tuple[str, ...]) -> tuple[dict[str, str], tuple[str, ...], list]:

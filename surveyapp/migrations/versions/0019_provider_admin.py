@@ -4,20 +4,38 @@ Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-06
 
-Reserved for work in progress (filled in by the change that needs it): an empty step
-keeps the chain linear while several changes are written at the same time.
+``provider.merged_into_id``: a duplicate merged into another provider points at the
+provider it was merged into (its ratings and other references moved there; it is closed).
 """
 
+import sqlalchemy as sa
+from alembic import op
+
 # revision identifiers, used by Alembic.
-revision = '0019'
-down_revision = '0018'
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("provider", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("merged_into_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_provider_merged_into_id"), ["merged_into_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_provider_merged_into_id_provider"),
+            "provider",
+            ["merged_into_id"],
+            ["id"],
+        )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("provider", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_provider_merged_into_id_provider"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_provider_merged_into_id"))
+        batch_op.drop_column("merged_into_id")
