@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from surveyapp.bulletins import manage as bulletins_manage
     from surveyapp.bulletins import moderation as bulletins_moderation
     from surveyapp.bulletins import routes as bulletins_routes
+    from surveyapp.directory import bp as directory_bp
     from surveyapp.qeditor import bp as qeditor_bp
     from surveyapp.rate import bp as rate_bp
     from surveyapp.web import install_web_helpers
@@ -69,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     install_web_helpers(app)
     init_auth(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(directory_bp)  # /providers: public provider pages
     app.register_blueprint(survey.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.tokens_bp)  # /account/tokens: a logged-in page, CSRF applies

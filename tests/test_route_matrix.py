@@ -129,6 +129,14 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "exports.responses_csv"): only(("admin", "evaluator", "bureau"), 200),
     ("GET", "exports.responses_xlsx"): only(("admin", "evaluator", "bureau"), 200),
     ("GET", "exports.responses_sav"): only(("admin", "evaluator", "bureau"), 200),
+    # public provider pages (issue 16): no provider in the walk; a bureau may hide a
+    # comment (role first, then 404), only a provider account replies
+    ("GET", "directory.index"): everyone(200),
+    ("GET", "directory.provider"): everyone(404),
+    ("POST", "directory.hide"): only(("bureau",), 404),
+    ("GET", "directory.hide"): everyone(405),
+    ("POST", "directory.reply"): only(("provider",), 404),
+    ("GET", "directory.reply"): everyone(405),
     # provider registry by hand (issue 16): admins all, bureaus their sectors, merge admin only
     ("GET", "admin.providers"): only(("admin", "bureau"), 200),
     ("GET", "admin.new_provider"): only(("admin", "bureau"), 200),
@@ -219,6 +227,8 @@ def walk_setup(app, make_user, publish, make_round):
         "key_id": 1,
         "action": "archive",
         "wave_id": 1,
+        "key": "NOSUCHPROVIDER",
+        "rating_id": 1,
         "provider_id": 1,
         "sector_code": "catering",
         "key": "91350100M000100Y43",
