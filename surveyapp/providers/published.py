@@ -53,6 +53,7 @@ __all__ = [
     "DirectoryRow",
     "ScoreKeeper",
     "ScoreSettings",
+    "directory_districts",
     "directory_page",
     "published_scores",
     "refresh_due",
@@ -324,3 +325,14 @@ def directory_page(
     stmt = base.order_by(*order).limit(per_page).offset((page - 1) * per_page)
     rows = tuple(DirectoryRow(p, s) for p, s in session.execute(stmt))
     return DirectoryPage(rows, total, page, per_page)
+
+
+def directory_districts(session: DbSession) -> list[str]:
+    """The districts of the scored providers, for the directory's filter (by name)."""
+    stmt = (
+        select(Provider.district)
+        .where(Provider.id.in_(select(PublishedScore.provider_id)))
+        .distinct()
+        .order_by(Provider.district)
+    )
+    return list(session.scalars(stmt))
