@@ -235,6 +235,10 @@ def publish_warning(
         raise ValueError("the warning is too long")
     if sector and not actor.may_see_sector(sector):
         raise ValueError(f"{actor.username} cannot warn about sector {sector}")
+    if actor.role == "bureau":  # a bureau warns within its own sectors only
+        sectors = list(provider.sectors or []) if provider is not None else [sector or ""]
+        if not any(actor.may_see_sector(s) for s in sectors):
+            raise ValueError(f"{actor.username} cannot warn outside its sectors")
     warning = ConsumerWarning(
         scope=scope,
         provider_id=provider.id if provider is not None else None,
