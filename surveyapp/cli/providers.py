@@ -266,7 +266,7 @@ def export(ctx: AppContext, sector: str | None, out: str) -> None:
         providers = list_providers(session, code)
         body = registry_csv(providers)
     if out == "-":
-        click.get_binary_stream("stdout").write(body)
+        click.echo(body, nl=False)  # bytes: written as they are
         return
     try:
         Path(out).write_bytes(body)
