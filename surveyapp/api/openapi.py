@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from surveyapp.api.ratings_doc import rating_paths
 from surveyapp.responses.validate import CHANNELS, MAX_DEVICE_ID, MAX_TOKEN
 
 CODE_PARAM = {
@@ -42,6 +43,8 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
     doc = _public_document(server_url)
     for path, operations in _read_paths().items():
         doc["paths"].setdefault(path, {}).update(operations)
+    doc["paths"].update(_complaint_paths())
+    doc["paths"].update(rating_paths())
     doc["components"]["schemas"].update(_read_schemas())
     doc["components"]["securitySchemes"] = {
         "bearerAuth": {
@@ -773,4 +776,80 @@ def _read_schemas() -> dict[str, Any]:
                 },
             ]
         },
+    }
+
+
+def _complaint_paths() -> dict[str, dict[str, Any]]:
+    """``POST /api/v1/complaints``: a complaint from a hotline or a mini-program."""
+    text = {"type": "string"}
+    return {
+        "/api/v1/complaints": {
+            "post": {
+                "summary": "Submit one consumer complaint (消费投诉); get its receipt code",
+                "description": "Needs a channel key. The same intake as the web form "
+                "/complaints/new and `surveyapp complaints import`: the provider by "
+                "`provider_id` or `credit_code` (in the registry) or `provider_name` (free "
+                "text, matched by staff later); `category` one of SURVEYAPP_COMPLAINT_CATEGORIES. "
+                "The complainant's name and phone are for mediation only: never published. "
+                "The receipt code is shown once. 须携带渠道密钥；受理编号仅返回一次。",
+                "operationId": "submitComplaint",
+                "security": [{"channelKey": []}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["sector", "category", "description"],
+                                "properties": {
+                                    "sector": {**text, "description": "a sector code (catering)"},
+                                    "category": text,
+                                    "description": text,
+                                    "provider_id": {"type": "integer"},
+                                    "credit_code": text,
+                                    "provider_name": {**text, "maxLength": 200},
+                                    "amount": {
+                                        "type": ["string", "number"],
+                                        "description": "yuan, at most 2 decimals",
+                                    },
+                                    "complainant_name": {**text, "maxLength": 64},
+                                    "complainant_phone": {**text, "maxLength": 32},
+                                    "external_id": {
+                                        **text,
+                                        "maxLength": 64,
+                                        "description": "the source's own number; once per channel",
+                                    },
+                                    "received_at": {**text, "format": "date-time"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "Stored",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["receipt", "status", "accept_by"],
+                                    "properties": {
+                                        "receipt": {**text, "examples": ["K7Q2-9MZX-4HTB"]},
+                                        "status": text,
+                                        "accept_by": {**text, "format": "date"},
+                                        "accept_by_provisional": {"type": "boolean"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "400": _error(
+                        "Invalid fields, listed in `fields`; nothing stored", fields=True
+                    ),
+                    "401": _error("No valid channel key"),
+                    "415": _error("The body is not JSON"),
+                    "429": _error("Rate limited"),
+                },
+            }
+        }
     }

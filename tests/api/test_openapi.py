@@ -45,7 +45,10 @@ def test_token_routes_declare_the_bearer_scheme_and_their_errors(app, client):
             secured[auth] |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert secured == {
         "bearer": {("/api/v1/indices", "get"), ("/api/v1/rounds/{code}/responses", "get")},
-        "channel_key": {("/api/v1/rounds/{code}/responses", "post")},
+        "channel_key": {
+            ("/api/v1/rounds/{code}/responses", "post"),
+            ("/api/v1/complaints", "post"),
+        },
     }
     scheme_of = {"bearer": "bearerAuth", "channel_key": "channelKey"}
     for path, ops in doc["paths"].items():
