@@ -18,7 +18,9 @@ from analysis import AnalysisResult, ChangeResult, QualityRules, TrendPoint
 __all__ = [
     "BulletinContent",
     "Methodology",
+    "ModelEstimate",
     "SectorReport",
+    "SmallAreaFit",
     "Suggestion",
     "SuggestionReview",
     "TrendPoint",
@@ -45,6 +47,32 @@ class SuggestionReview:
     reviewed: int
     approved: int
     pending: int
+
+
+@dataclass(frozen=True)
+class ModelEstimate:
+    """A district's model-based (Fay–Herriot) estimate, 模型估计: the EBLUP, or the
+    synthetic estimate x_dᵀβ̃ of a district without respondents (``synthetic``), with
+    its 95% interval from the MSE.  It carries no goal verdict of its own."""
+
+    estimate: float
+    ci: tuple[float, float]
+    n: int
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class SmallAreaFit:
+    """A sector's small-area model, for its district chart and the appendix:
+    the auxiliaries' ``covariates``, σ²_u, the pooled within-district variance s²_w and
+    the Kish deff of the smoothed ψ_d = s²_w · deff / n_d; ``districts``: group value →
+    its model-based estimate."""
+
+    covariates: tuple[str, ...]
+    sigma2_u: float
+    s2_within: float
+    deff: float
+    districts: Mapping[str, ModelEstimate]
 
 
 @dataclass(frozen=True)
@@ -75,6 +103,9 @@ class SectorReport:
     unweighted : tuple of (variable, category)
         Margin categories left out of the weighting because no analysed respondent
         of the round belongs to them.
+    small_area : SmallAreaFit or None
+        The districts' model-based estimates (the round has district auxiliaries):
+        the district chart shows them for districts below the small-sample threshold.
     """
 
     key: str
@@ -89,6 +120,7 @@ class SectorReport:
     n_received: int = 0
     unweighted: tuple[tuple[str, str], ...] = ()
     review: SuggestionReview | None = None
+    small_area: SmallAreaFit | None = None
 
     @property
     def has_numbers(self) -> bool:

@@ -38,7 +38,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import paragraph as reportlab_paragraph
 
-from analysis import verdict_of
+from analysis import GroupResult, verdict_of
 
 from . import fmt
 from .charts import Bar, ranking_chart, trend_chart
@@ -392,16 +392,25 @@ class _Builder:
                 -g.index.estimate if fmt.is_number(g.index.estimate) else 0,
             ),
         )
-        if groups:
-            bars = [
+        bars = [self.district_bar(sector, g) for g in groups]
+        model = sector.small_area
+        if model is not None:  # districts without respondents: the synthetic estimate
+            seen = {next(iter(g.by.values())) for g in groups}
+            synthetic = t(N_("sae_synthetic"))
+            bars += [
                 Bar(
-                    f"{sector.group_label(next(iter(g.by.values())))} (n={g.n})",
-                    g.index.estimate,
-                    g.index.ci,
-                    muted=g.small_sample,
+                    f"{sector.group_label(value)} (n=0, {synthetic})",
+                    m.estimate,
+                    m.ci,
+                    muted=True,
                 )
-                for g in groups
+                for value, m in model.districts.items()
+                if m.synthetic and value not in seen
             ]
+        if bars:
+            notes = [_p(t("chart_note", goal=goal_label, min_n=min_n), s.small)]
+            if model is not None:
+                notes.append(_p(t("sae_chart_note", min_n=min_n), s.small))
             out.append(
                 KeepTogether(
                     [
@@ -413,7 +422,7 @@ class _Builder:
                             width=CONTENT_W,
                             goal_label=goal_label,
                         ),
-                        _p(t("chart_note", goal=goal_label, min_n=min_n), s.small),
+                        *notes,
                     ]
                 )
             )
@@ -544,6 +553,46 @@ class _Builder:
         return out
 
     # -- appendix -------------------------------------------------------------------
+    def district_bar(self, sector: SectorReport, g: GroupResult) -> Bar:
+        """A district's bar: its direct estimate, or below the small-sample threshold
+        its model-based estimate when the sector has one (labelled 模型估计; grey, as
+        it has no verdict of its own)."""
+        value = next(iter(g.by.values()))
+        label = f"{sector.group_label(value)} (n={g.n})"
+        model = sector.small_area.districts.get(value) if sector.small_area else None
+        if g.small_sample and model is not None:
+            word = self.t(N_("sae_model"))
+            label = f"{sector.group_label(value)} (n={g.n}, {word})"
+            return Bar(label, model.estimate, model.ci, muted=True)
+        return Bar(label, g.index.estimate, g.index.ci, muted=g.small_sample)
+
+    def small_area(self) -> list[Flowable]:
+        """The appendix's section on the model-based district estimates (only when a
+        sector has them): the model, the smoothed variances, the fit per sector."""
+        t, s = self.t, self.s
+        fitted = [(x, x.small_area) for x in self.c.sectors if x.small_area is not None]
+        if not fitted:
+            return []
+        out: list[Flowable] = [_p("7. " + t("sae_a_title"), s.h2)]
+        out.append(_p(t("sae_a_text", min_n=self.c.methodology.min_n), s.body))
+        rows: list[list[Any]] = [
+            [
+                _p(t(k), s.cell_c)
+                for k in (N_("col_sector"), N_("sae_col_covariates"), N_("sae_col_sigma2"))
+            ]
+        ]
+        for x, fit in fitted:
+            rows.append(
+                [
+                    _p(x.title, s.cell),
+                    _p(t("list_sep").join(fit.covariates), s.cell),
+                    _p(f"{fit.sigma2_u:.4g}", s.cell_c),
+                ]
+            )
+        out.append(Spacer(1, 2 * mm))
+        out.append(_table(rows, [0.3 * CONTENT_W, 0.45 * CONTENT_W, 0.2 * CONTENT_W], self.font))
+        return out
+
     def appendix(self) -> list[Flowable]:
         c, t, s, m = self.c, self.t, self.s, self.c.methodology
         out: list[Flowable] = [PageBreak(), _p(t("appendix"), s.h1)]
@@ -664,6 +713,7 @@ class _Builder:
             srows += [[_p(k, s.cell), _p(v, s.cell_c)] for k, v in m.software.items()]
             out.append(Spacer(1, 2 * mm))
             out.append(_table(srows, [0.3 * CONTENT_W, 0.3 * CONTENT_W], self.font))
+        out += self.small_area()
         return out
 
     def story(self) -> list[Flowable]:

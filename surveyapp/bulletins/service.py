@@ -19,6 +19,7 @@ from sqlalchemy import select
 import analysis
 import reports
 from analysis import AnalysisResult, QualityRules
+from reports.content import ModelEstimate, SmallAreaFit
 from surveyapp.i18n import CHINA_TZ, N_, t
 from surveyapp.indices import (
     AnalysisSettings,
@@ -295,7 +296,25 @@ class _Gatherer:
             n_received=current.matrix.n,
             unweighted=tuple(tuple(n) for n in current.record.get("unweighted", ())),
             review=suggestions_review,
+            small_area=_small_area_fit(current),
         )
+
+
+def _small_area_fit(stored: StoredRound) -> SmallAreaFit | None:
+    """The round's model-based district estimates as the bulletin prints them (the
+    district chart uses them below the small-sample threshold)."""
+    sae = stored.small_area
+    if sae is None:
+        return None
+    return SmallAreaFit(
+        covariates=sae.covariates,
+        sigma2_u=sae.sigma2_u,
+        s2_within=sae.s2_within,
+        deff=sae.deff,
+        districts={
+            d.district: ModelEstimate(d.estimate, d.ci, d.n, d.synthetic) for d in sae.districts
+        },
+    )
 
 
 def _appendix_margins(
@@ -585,6 +604,8 @@ def rederive_bulletin(
         margins_source=inputs["margins_source"],
         # every round weighted to exactly what it was weighted to at publication
         pinned_margins={rec["round_id"]: _pinned(rec, inputs) for rec in inputs["rounds"]},
+        # and with the district auxiliaries it was made with (none recorded: none)
+        pinned_auxiliaries={rec["round_id"]: rec.get("auxiliaries") for rec in inputs["rounds"]},
         margins_policy=a.get("margins_policy", "drop-absent"),
         strata=a["strata"],
         group_by=a["by"][0],

@@ -48,6 +48,8 @@ class AnalysisSettings:
     says what happens to margin categories nobody analysed belongs to
     (:mod:`analysis.margins_policy`; ``drop-absent`` so an early round still weights).
     ``strata`` and ``group_by`` are dropped for a round that does not ask them.
+    ``pinned_auxiliaries`` does for the district auxiliaries of the small-area
+    estimates what ``pinned_margins`` does for the margins (``None`` value: none).
     """
 
     margins: MarginTotals | None = None
@@ -60,6 +62,7 @@ class AnalysisSettings:
     goal: float | None = None
     exclude_flagged: bool = True
     trend_periods: int = 4
+    pinned_auxiliaries: Mapping[int, Mapping[str, Mapping[str, float]] | None] | None = None
 
     def key(self) -> tuple[Any, ...]:
         """What in the settings changes the numbers (margins by their source): part of

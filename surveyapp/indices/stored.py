@@ -17,7 +17,7 @@ else the configured file, else none — unweighted, and the result's
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -70,12 +70,17 @@ class RoundOptions:
     #: Leave out the responses with a fraud signal too (the anomaly panel's "index
     #: without flagged responses"); never for a published figure.
     without_signals: bool = False
+    #: the district auxiliaries to use instead of the round's own (a published
+    #: bulletin's, when ``auxiliaries_override``; ``None`` then: none)
+    auxiliaries: Mapping[str, Mapping[str, float]] | None = None
+    auxiliaries_override: bool = False
 
 
 def options_for(settings: AnalysisSettings, round_: Round, detail: Detail) -> RoundOptions:
     """The application's settings as options for ``round_`` (grouped by
     ``settings.group_by`` unless only the index is wanted)."""
     pinned = (settings.pinned_margins or {}).get(round_.id)
+    aux = settings.pinned_auxiliaries
     margins, source = (settings.margins, settings.margins_source) if pinned is None else pinned
     return RoundOptions(
         margins=margins,
@@ -89,6 +94,8 @@ def options_for(settings: AnalysisSettings, round_: Round, detail: Detail) -> Ro
         exclude_flagged=settings.exclude_flagged,
         detail=detail,
         missing_columns="skip",
+        auxiliaries=None if aux is None else aux.get(round_.id),
+        auxiliaries_override=aux is not None and round_.id in aux,
     )
 
 
@@ -213,15 +220,16 @@ def analyse_round(session: DbSession, round_: Round, options: RoundOptions) -> S
     if quality is not None:  # every kind in one place: exclusions, holds, signals
         quality = dataclasses.replace(quality, counts={**quality.counts, **review})
     out.result = dataclasses.replace(result, weighting=weighting, quality=quality)
-    if round_.auxiliaries and len(by) == 1 and len(by[0]) == 1:
-        record["auxiliaries"] = {d: dict(v) for d, v in round_.auxiliaries.items()}
+    auxiliaries = options.auxiliaries if options.auxiliaries_override else round_.auxiliaries
+    if auxiliaries and len(by) == 1 and len(by[0]) == 1:
+        record["auxiliaries"] = {d: dict(v) for d, v in auxiliaries.items()}
         keep = prepared.analysed
         try:
             out.small_area = estimate_districts(
                 out.result,
                 prepared.index[keep],
                 np.asarray(prepared.matrix.values(by[0][0]), dtype=str)[keep],
-                round_.auxiliaries,
+                auxiliaries,
             )
         except ValueError as exc:  # too few districts with respondents to fit the model
             record["small_area_error"] = str(exc)
