@@ -37,6 +37,20 @@ DISTRICT_POPULATION = {
     "澜沧拉祜族自治县": 454_000,
     "西盟佤族自治县": 86_000,
 }
+# District auxiliaries for the small-area estimates (invented, plausible): share of
+# residents 60+, venues per 10,000, complaints per 10,000, last year's index.
+DISTRICT_AUXILIARIES = {
+    "思茅区": (0.14, 31.0, 6.2, 81.5),
+    "宁洱哈尼族彝族自治县": (0.17, 18.5, 4.1, 78.0),
+    "墨江哈尼族自治县": (0.18, 16.0, 3.8, 76.5),
+    "景东彝族自治县": (0.19, 15.2, 3.5, 77.2),
+    "景谷傣族彝族自治县": (0.18, 17.1, 4.4, 78.8),
+    "镇沅彝族哈尼族拉祜族自治县": (0.20, 13.4, 3.1, 75.1),
+    "江城哈尼族彝族自治县": (0.16, 12.8, 2.9, 76.0),
+    "孟连傣族拉祜族佤族自治县": (0.15, 14.6, 3.3, 77.9),
+    "澜沧拉祜族自治县": (0.17, 11.9, 2.7, 74.3),
+    "西盟佤族自治县": (0.15, 10.5, 2.4, 73.8),
+}
 ADULT_SHARE = 0.78
 AGE_SHARE = {"18-29": 0.19, "30-44": 0.28, "45-59": 0.29, "60+": 0.24}
 SAMPLE_AGE_SHARE = {"18-29": 0.31, "30-44": 0.38, "45-59": 0.21, "60+": 0.10}
@@ -98,6 +112,12 @@ def population_margins() -> dict[str, dict[str, float]]:
     ages: dict[str, float] = {a: round(total * s) for a, s in AGE_SHARE.items()}
     ages["60+"] += total - sum(ages.values())
     return {"district": adults, "age_group": ages}
+
+
+def demo_auxiliaries() -> dict[str, dict[str, float]]:
+    """The demo city's district auxiliaries, as an admin uploads them on /admin/rounds."""
+    names = ("elderly_share", "venues_per_10k", "complaints_per_10k", "last_year_index")
+    return {d: dict(zip(names, v, strict=True)) for d, v in DISTRICT_AUXILIARIES.items()}
 
 
 def margins_csv(margins: dict[str, dict[str, float]]) -> str:
@@ -188,8 +208,10 @@ def seed_demo(
     per_round: int = 600,
     seed: int = 20261125,
     progress: Callable[[int], None] | None = None,
+    auxiliaries: bool = False,
 ) -> DemoSummary:
-    """Publish the shipped questionnaires and fill a previous (closed) and a current round each."""
+    """Publish the shipped questionnaires and fill a previous (closed) and a current round
+    each (with ``auxiliaries``, each round gets the district auxiliaries too)."""
     rng = np.random.default_rng(seed)
     now = utcnow()
     current = current_quarter(now)
@@ -216,6 +238,7 @@ def seed_demo(
             # the demo city's population structure, uploaded onto each round as an admin
             # would on /admin/rounds: the only place the demo's margins are used
             round_.margins = population_margins()
+            round_.auxiliaries = demo_auxiliaries() if auxiliaries else None
             if end <= now:
                 round_.status = "closed"
                 round_.closed_at = end

@@ -39,7 +39,9 @@ def demo(ctx: AppContext, no_serve: bool, per_round: int, seed: int, host: str, 
         ctx.session() as session,
         click.progressbar(length=per_round * 12, label="seeding responses") as bar,
     ):
-        summary = seed_demo(session, per_round=per_round, seed=seed, progress=bar.update)
+        summary = seed_demo(
+            session, per_round=per_round, seed=seed, progress=bar.update, auxiliaries=True
+        )
     margins_path = Path(app.instance_path) / "demo_margins.csv"
     margins_path.write_text(margins_csv(summary.margins), encoding="utf-8")
     if summary.rounds:
