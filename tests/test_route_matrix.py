@@ -53,6 +53,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "rate.rate"): everyone(404),
     ("POST", "rate.rate_post"): everyone(404),
     ("GET", "rate.thanks"): everyone(404),
+    ("POST", "api.post_rating"): everyone(401),  # a channel key only
+    ("GET", "api.post_rating"): everyone(405),
     ("GET", "api.openapi_json"): everyone(200),
     # bearer token only: the walk's session cookies never authenticate the read API
     ("GET", "api.indices"): everyone(401),

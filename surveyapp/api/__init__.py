@@ -5,6 +5,7 @@ from surveyapp.api import (
     complaints,  # noqa: F401  (adds POST /complaints)
     docs,  # noqa: F401  (adds /openapi.json to the blueprint)
     providers,  # noqa: F401  (adds /providers and a provider's scores)
+    ratings,  # noqa: F401  (adds POST /providers/<code>/ratings)
     read,  # noqa: F401  (adds the token-authenticated read endpoints)
 )
 from surveyapp.api.pages import bp as tokens_bp

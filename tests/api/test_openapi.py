@@ -48,6 +48,7 @@ def test_token_routes_declare_the_bearer_scheme_and_their_errors(app, client):
         "channel_key": {
             ("/api/v1/rounds/{code}/responses", "post"),
             ("/api/v1/complaints", "post"),
+            ("/api/v1/providers/{code}/ratings", "post"),
         },
     }
     scheme_of = {"bearer": "bearerAuth", "channel_key": "channelKey"}
