@@ -26,6 +26,7 @@ and stores or prints the plan.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -121,6 +122,13 @@ def _order(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def _extend(prefix: Any, text: str) -> str:
+    """The hex SHA-256 of the prefix's bytes followed by ``text``."""
+    digest = prefix.copy()
+    digest.update(text.encode("utf-8"))
+    return str(digest.hexdigest())
+
+
 def _check(inputs: DrawInputs) -> None:
     unknown = sorted({c for c in inputs.providers.values() if c not in CLASSES})
     if unknown:
@@ -150,8 +158,13 @@ def draw(inputs: DrawInputs, seed: int) -> DrawPlan:
         take = (int(inputs.rates_per_mille[cls]) * len(members) + 999) // 1000  # ceil, integers
         chosen = sorted(members, key=lambda pid: _order(f"{seed}:{pid}"))[:take]
         for pid in chosen:
-            ranked = sorted(inputs.inspectors, key=lambda iid: _order(f"{seed}:{pid}:{iid}"))
-            pair = [iid for iid in ranked if (pid, iid) not in barred][:INSPECTORS_PER_PROVIDER]
+            # the first two in hash order that break no rule: the two smallest hashes among
+            # the inspectors allowed (the hash of "seed:pid:" is computed once and extended)
+            prefix = hashlib.sha256(f"{seed}:{pid}:".encode())
+            allowed = [iid for iid in inputs.inspectors if (pid, iid) not in barred]
+            pair = [iid for _, iid in heapq.nsmallest(
+                INSPECTORS_PER_PROVIDER, ((_extend(prefix, iid), iid) for iid in allowed)
+            )]  # fmt: skip
             entry: dict[str, Any] = {"id": pid, "class": cls}
             if len(pair) < INSPECTORS_PER_PROVIDER:
                 unassigned.append(entry)
