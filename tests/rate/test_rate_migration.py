@@ -1,0 +1,62 @@
+"""Migration 0017: rating-form versions and the rating's channel and signals, up and down
+on both databases; the one-per-device-per-window indexes survive the table rebuild."""
+
+from __future__ import annotations
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from surveyapp import create_app
+from surveyapp.extensions import db
+
+NEW_COLUMNS = {"channel", "channel_key_id", "source_hash", "flags"}
+
+
+def _rating(conn, device: str, practitioner: int | None = None) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO rating (provider_id, practitioner_id, sector, form_id, form_version,"
+            " answers, overall, device_hash, window_start, created_at) VALUES (1, :p,"
+            " 'catering', 'f', 1, :a, 5, :d, '2026-12-01', CURRENT_TIMESTAMP)"
+        ),
+        {"a": b"\x05", "d": device, "p": practitioner},
+    )
+
+
+def _columns() -> set[str]:
+    return {c["name"] for c in inspect(db.engine).get_columns("rating")}
+
+
+def test_0017_up_and_down_keeps_ratings_and_their_unique_windows(fresh_database_url):
+    app = create_app({"SECRET_KEY": "k" * 40, "DATABASE_URL": fresh_database_url})
+    with app.app_context():
+        upgrade(revision="0016")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO provider (credit_code, name, district, service_types, status,"
+                    " created_at, updated_at) VALUES ('91350100M000100Y43', '甲', '思茅区', '[]',"
+                    " 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            _rating(conn, "d1")
+        assert not NEW_COLUMNS & _columns()
+        upgrade(revision="0017")
+        assert NEW_COLUMNS <= _columns()
+        assert "rating_form_version" in inspect(db.engine).get_table_names()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT channel FROM rating")).scalar_one() == "web"
+            _rating(conn, "d2")  # another device: fine
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            _rating(conn, "d1")  # the same device in the same window: refused
+        downgrade(revision="0016")
+        assert not NEW_COLUMNS & _columns()
+        assert "rating_form_version" not in inspect(db.engine).get_table_names()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM rating")).scalar_one() == 2
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            _rating(conn, "d2")
+        db.session.remove()
+        db.engine.dispose()
