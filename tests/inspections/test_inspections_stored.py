@@ -101,25 +101,23 @@ def test_a_fresh_seed_is_printed_in_the_plan(cli, session, tmp_path):
     assert isinstance(one["seed"], int) and one["seed"] != two["seed"]
 
 
-def test_conflicts_and_previous_pairs_are_avoided(cli, session, tmp_path):
+def test_conflicts_and_previous_pairs_are_avoided(cli, session, tmp_path, monkeypatch):
+    monkeypatch.setenv("SURVEYAPP_INSPECTION_RATES", "A:1000,B:1000,C:1000,D:1000")
     codes = add_providers(session, 6)
-    for n, code in enumerate(codes):
-        event(session, code, "penalty", date(2026, 5, 1), n)
-        event(session, code, "abnormal", date(2026, 5, 1), 100 + n)  # 70 points: class D
     _pool(cli, tmp_path, f"i1,a,{codes[0]},\ni2,b,,\ni3,c,,\ni4,d,,\n")
-    first = _draw(cli, "--period", "2026Q3", "--seed", "1")
-    plan3 = json.loads(first.stdout.splitlines()[0])
-    assert [codes[0], "i1"] in plan3["inputs"]["conflicts"]
+    plan3 = json.loads(_draw(cli, "--period", "2026Q3", "--seed", "1").stdout.splitlines()[0])
+    assert plan3["inputs"]["rates_per_mille"]["A"] == 1000
+    assert plan3["inputs"]["conflicts"] == [[codes[0], "i1"]]
+    assert {d["id"] for d in plan3["drawn"]} == set(codes) and plan3["unassigned"] == []
     pairs3 = {(d["id"], i) for d in plan3["drawn"] for i in d["inspectors"]}
     assert all(i != "i1" for p, i in pairs3 if p == codes[0])
     plan4 = json.loads(_draw(cli, "--period", "2026Q4", "--seed", "1").stdout.splitlines()[0])
     assert {tuple(p) for p in plan4["inputs"]["previous_pairs"]} == pairs3
-    pairs4 = {(d["id"], i) for d in plan4["drawn"] for i in d["inspectors"]}
-    assert not pairs3 & pairs4
-    # with i1 barred by conflict and two used last period, codes[0] has one inspector left
-    assert codes[0] in {u["id"] for u in plan4["unassigned"]} or all(
-        (codes[0], i) not in pairs3 for i in ("i2", "i3", "i4")
-    )
+    # codes[0]: i1 barred by the conflict, two of i2-i4 by last period: one left, unassigned
+    assert plan4["unassigned"] == [{"id": codes[0], "class": "A"}]
+    for entry in plan4["drawn"]:  # the others get exactly the two they did not have
+        before = {i for p, i in pairs3 if p == entry["id"]}
+        assert set(entry["inspectors"]) == {"i1", "i2", "i3", "i4"} - before
 
 
 def test_districts_select_providers_and_bad_options_exit_2(cli, session, tmp_path):
