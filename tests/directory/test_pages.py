@@ -108,7 +108,7 @@ def test_directory_filters_sorts_and_searches(client, add_provider, add_ratings,
 
     def names(query: str) -> list[str]:
         page = _text(client.get("/providers" + query))
-        return re.findall(r'<h2 class="round-title"><a href="[^"]+">([^<]+)</a>', page)
+        return re.findall(r'<h2 class="round-title"><a class="tool" href="[^"]+">([^<]+)</a>', page)
 
     assert names("?sector=catering") == ["好味餐厅", "人多小吃", "差评餐厅"]
     assert names("?sector=catering&sort=n") == ["人多小吃", "好味餐厅", "差评餐厅"]
