@@ -117,3 +117,18 @@ def test_sector_and_role_checks(app, client, make_user, make_case):
     viewer = app.test_client()
     sign_in(app, viewer, make_user("view", "viewer"))
     assert viewer.get("/complaints/cases").status_code == 403
+
+
+def test_honeypot_refused_and_thank_you_page_links_here(app, client, make_round):
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert client.post("/complaints/new", data={**GOOD, "website": "x"}).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(Complaint.id)) is None
+    code = make_round("catering", code="cat-cmp")
+    thanks = client.get(f"/s/{code}/thanks").get_data(as_text=True)
+    assert 'href="/complaints/new"' in thanks
+
+
+def test_pages_in_english(app, client):
+    page = client.get("/complaints/new?lang=en").get_data(as_text=True)
+    assert "Consumer complaint" in page and "Send the complaint" in page
