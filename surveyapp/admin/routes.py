@@ -104,12 +104,13 @@ def _too_large(exc):
     """
     code = (request.view_args or {}).get("code")
     is_admin = current_user.is_authenticated and current_user.role == ADMIN
-    if request.endpoint == "admin.upload_margins" and is_admin and code:
+    field = {"admin.upload_margins": "file", "admin.upload_auxiliaries": "auxiliaries"}
+    if request.endpoint in field and is_admin and code:
         round_ = get_round(db.session, code)
         if round_ is not None:
             size = human_size(request.content_length or 0)
             message = both("margins_err_too_big", size=size, limit=human_size(MAX_MARGINS_BYTES))
-            return _round_page(round_, status=413, errors={"file": [message]})
+            return _round_page(round_, status=413, errors={field[request.endpoint]: [message]})
     return render_template("admin/message.html", messages=[both("too_large_page")]), 413
 
 

@@ -118,3 +118,13 @@ def test_cli_stores_the_same_and_refuses_with_one_line(app, code, cli, tmp_path)
     assert len(lines) == 1 and "bad.csv" in lines[0] and "row 2" in lines[0]
     assert "elderly" in lines[0] and "Traceback" not in refused.output
     assert list(_stored(app, code)) == districts  # unchanged
+
+
+def test_a_file_over_the_limit_is_named_on_the_page(app, admin, code):
+    from surveyapp.admin.margins import MAX_MARGINS_BYTES
+
+    big = b"district,a\n" + b"x,1\n" * (MAX_MARGINS_BYTES // 2)  # twice the limit
+    reply = _upload(admin, code, big)
+    assert reply.status_code == 413
+    assert _errors(reply)[0].startswith("文件过大：2 MB，上限为 1 MB")
+    assert _stored(app, code) is None
