@@ -29,6 +29,7 @@ from surveyapp.extensions import db
 from surveyapp.json_errors import error_response
 from surveyapp.models import Provider, ProviderSector, User
 from surveyapp.models.base import utcnow
+from surveyapp.providers.export import provider_fields
 from surveyapp.providers.scores import compute_scores, score_window
 from surveyapp.rounds.dates import china_today
 from surveyapp.sectors import SECTORS
@@ -68,25 +69,14 @@ def _sector_param() -> str | None:
 
 
 def _provider_json(p: Provider, staff: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": p.key,
-        "credit_code": p.credit_code,
-        "registration_no": p.registration_no,
-        "name": p.name,
-        "sectors": p.sectors,
-        "district": p.district,
-        "address": p.address,
-        "lat": p.lat,
-        "lon": p.lon,
-        "service_types": list(p.service_types or ()),
-        "status": p.status,
-        "scores": url_for(".provider_scores", key=p.key),
-    }
+    """The provider's fields (the dates and what it was merged into for a token only)."""
+    out = provider_fields(p)
+    out["scores"] = url_for(".provider_scores", key=p.key)
     if staff:
-        out["opened_on"] = p.opened_on.isoformat() if p.opened_on else None
-        out["closed_on"] = p.closed_on.isoformat() if p.closed_on else None
         merged = db.session.get(Provider, p.merged_into_id) if p.merged_into_id else None
         out["merged_into"] = merged.key if merged else None
+    else:
+        del out["opened_on"], out["closed_on"]
     return out
 
 

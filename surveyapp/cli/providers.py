@@ -98,37 +98,20 @@ def import_(ctx: AppContext, csv_path: str) -> None:
     )
 
 
-def _provider_json(p: Any) -> dict[str, Any]:
-    return {
-        "id": p.key,
-        "credit_code": p.credit_code,
-        "registration_no": p.registration_no,
-        "name": p.name,
-        "sectors": p.sectors,
-        "district": p.district,
-        "address": p.address,
-        "lat": p.lat,
-        "lon": p.lon,
-        "service_types": list(p.service_types or ()),
-        "status": p.status,
-        "opened_on": p.opened_on.isoformat() if p.opened_on else None,
-        "closed_on": p.closed_on.isoformat() if p.closed_on else None,
-    }
-
-
 @providers_group.command("list")
 @click.option("--sector", default=None, help="Only this sector (a code, e.g. catering).")
 @click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
 @pass_appctx
 def list_(ctx: AppContext, sector: str | None, fmt: str) -> None:
     """List registered providers by district and name."""
+    from surveyapp.providers.export import provider_fields
     from surveyapp.providers.registry import list_providers
 
     code = _sector_option(sector)
     with ctx.session() as session:
         providers = list_providers(session, code)
         if fmt == "json":
-            _json({"providers": [_provider_json(p) for p in providers]})
+            _json({"providers": [provider_fields(p) for p in providers]})
             return
         if not providers:
             click.echo("no providers (import a registry: surveyapp providers import FILE.csv)")

@@ -15,17 +15,16 @@ only the current window.  Who: every dashboard role; a bureau only its own secto
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from analysis.provider_scores import ProviderScore, SectorScores, lowest_first
-from surveyapp import csv_safe
 from surveyapp.accounts.access import roles_required
-from surveyapp.dashboard.routes import ROLES, _attachment, bp
+from surveyapp.dashboard.routes import ROLES, bp, csv_attachment, xlsx_attachment
 from surveyapp.extensions import db
 from surveyapp.i18n import N_, t
 from surveyapp.models.base import utcnow
@@ -133,7 +132,7 @@ def provider_sectors():
 def provider_board(sector_code: str):
     code = _visible_sector(sector_code)
     board = build_board(code, _district_arg())
-    args = {"district": board.district} if board.district else {}
+    args: dict[str, Any] = {"district": board.district} if board.district else {}
     return render_template(
         "dashboard/providers.html",
         board=board,
@@ -147,7 +146,7 @@ def _cells(board: ProviderBoard) -> tuple[list[str], list[list[object]]]:
     """The export's header (page language) and rows (shares as fractions, 4 decimals)."""
     lang = current_lang()
     header = [t(text, lang) for _, text in COLUMNS]
-    rows = []
+    rows: list[list[object]] = []
     for row in board.rows:
         p = row.score
         shown = p.published
@@ -182,36 +181,12 @@ def _filename(board: ProviderBoard, ext: str) -> str:
 def provider_board_csv(sector_code: str):
     board = build_board(_visible_sector(sector_code), _district_arg())
     header, rows = _cells(board)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv_safe.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
-    return _attachment(
-        out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", _filename(board, "csv")
-    )
+    return csv_attachment(header, rows, _filename(board, "csv"))
 
 
 @bp.get("/dashboard/providers/<sector_code>/providers.xlsx")
 @roles_required(*ROLES)
 def provider_board_xlsx(sector_code: str):
-    import xlsxwriter  # only this download needs it
-
     board = build_board(_visible_sector(sector_code), _district_arg())
     header, rows = _cells(board)
-    buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False}) as wb:
-        ws = wb.add_worksheet(board.sector[:31])
-        bold = wb.add_format({"bold": True, "text_wrap": True})
-        ws.write_row(0, 0, header, bold)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row):
-                if value is not None:
-                    ws.write(r, c, value)
-        ws.freeze_panes(1, 0)
-        ws.set_column(0, len(header) - 1, 14)
-    return _attachment(
-        buffer.getvalue(),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _filename(board, "xlsx"),
-    )
+    return xlsx_attachment(header, rows, board.sector, _filename(board, "xlsx"))

@@ -12,13 +12,33 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from surveyapp import csv_safe
 from surveyapp.csvtable import BOM
 from surveyapp.models import Provider
 from surveyapp.providers.registry_file import COLUMNS
 
-__all__ = ["registry_csv", "registry_row"]
+__all__ = ["provider_fields", "registry_csv", "registry_row"]
+
+
+def provider_fields(p: Provider) -> dict[str, Any]:
+    """The provider as JSON-ready fields (``providers list --format json``, the API)."""
+    return {
+        "id": p.key,
+        "credit_code": p.credit_code,
+        "registration_no": p.registration_no,
+        "name": p.name,
+        "sectors": p.sectors,
+        "district": p.district,
+        "address": p.address,
+        "lat": p.lat,
+        "lon": p.lon,
+        "service_types": list(p.service_types or ()),
+        "status": p.status,
+        "opened_on": p.opened_on.isoformat() if p.opened_on else None,
+        "closed_on": p.closed_on.isoformat() if p.closed_on else None,
+    }
 
 
 def registry_row(provider: Provider) -> list[str]:

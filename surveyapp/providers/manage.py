@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased
 from surveyapp.accounts.service import audit
 from surveyapp.models import Provider, Rating, User
 from surveyapp.models.base import Base, DbSession, utcnow
+from surveyapp.providers.registry import _values
 from surveyapp.providers.registry_file import ProviderRecord, check_record
 from surveyapp.responses.importer import ImportProblem
 from surveyapp.rounds.dates import china_today
@@ -68,15 +69,9 @@ def record_of(values: dict[str, str]) -> ProviderRecord:
 
 
 def _fields(record: ProviderRecord) -> dict[str, Any]:
-    return {
-        "name": record.name,
-        "sectors": list(record.sectors),
-        "district": record.district,
-        "address": record.address,
-        "lat": record.lat,
-        "lon": record.lon,
-        "service_types": list(record.service_types),
-    }
+    """What the record sets of the :data:`EDITED` fields, as an import sets them."""
+    values = _values(record)
+    return {name: values.get(name) for name in EDITED}
 
 
 def _stored_fields(provider: Provider) -> dict[str, Any]:
@@ -237,8 +232,9 @@ def merge_providers(
         result = session.execute(
             update(table).where(column == duplicate.id).values({column.name: kept.id})
         )
-        if result.rowcount:
-            references[f"{table.name}.{column.name}"] = result.rowcount
+        moved = int(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult
+        if moved:
+            references[f"{table.name}.{column.name}"] = moved
     before = kept.sectors
     kept.sectors = sorted_sectors({*kept.sectors, *duplicate.sectors})
     now = utcnow()
