@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import numpy as np
@@ -104,6 +104,8 @@ class DemoSummary:
     rounds: list[str]
     responses: int
     margins: dict[str, dict[str, float]]
+    providers: int = 0
+    ratings: int = 0
 
 
 def population_margins() -> dict[str, dict[str, float]]:
@@ -272,4 +274,164 @@ def seed_demo(
             if progress:
                 progress(len(records))
     seed_complaints(session, rng, now)  # two quarters of complaints, one publicity edition
-    return DemoSummary(rounds=codes, responses=total, margins=population_margins())
+    providers, ratings = seed_providers(session)  # a random stream of their own
+    return DemoSummary(codes, total, population_margins(), providers, ratings)
+
+
+# ---------------------------------------------------------------- providers and ratings
+
+#: The demo's providers' own random stream: the responses' stream above is not touched,
+#: so every demo figure of the rounds stays as it was.
+PROVIDER_SEED = 20261206
+#: Providers per sector (about 300 in all)
+PROVIDERS_PER_SECTOR = {
+    "catering": 90,
+    "supermarket": 50,
+    "lodging": 45,
+    "domestic": 40,
+    "logistics": 40,
+    "elderly_care": 35,
+}
+#: Approximate county seats (WGS-84 degrees), for a provider's coordinates (jittered)
+DISTRICT_SEATS = {
+    "思茅区": (22.786, 100.977),
+    "宁洱哈尼族彝族自治县": (23.061, 101.045),
+    "墨江哈尼族自治县": (23.432, 101.692),
+    "景东彝族自治县": (24.446, 100.834),
+    "景谷傣族彝族自治县": (23.497, 100.702),
+    "镇沅彝族哈尼族拉祜族自治县": (24.004, 101.108),
+    "江城哈尼族彝族自治县": (22.585, 101.862),
+    "孟连傣族拉祜族佤族自治县": (22.329, 99.584),
+    "澜沧拉祜族自治县": (22.556, 99.932),
+    "西盟佤族自治县": (22.644, 99.590),
+}
+_KINDS = {  # (name ending, service type)
+    "catering": [("米线店", "早餐店"), ("饭店", "餐馆"), ("茶餐厅", "餐馆"), ("烧烤店", "餐馆"),
+                 ("小吃店", "早餐店"), ("包子铺", "早餐店")],
+    "supermarket": [("超市", "超市"), ("便利店", "便利店"), ("购物中心", "商场")],
+    "lodging": [("宾馆", "宾馆"), ("酒店", "酒店"), ("客栈", "民宿"), ("民宿", "民宿")],
+    "domestic": [("家政服务有限公司", "家政"), ("保洁服务部", "保洁"), ("月嫂服务中心", "母婴护理")],
+    "logistics": [("快递服务站", "快递"), ("物流有限公司", "物流"), ("配送站", "快递")],
+    "elderly_care": [("养老院", "养老机构"), ("日间照料中心", "社区养老"), ("护理院", "养老机构")],
+}  # fmt: skip
+_BRANDS = ("福源", "兴旺", "顺心", "鑫隆", "和美", "茶香", "云岭", "佳禾", "康宁", "普润",
+           "澜沧江", "古道", "金象", "彩云", "安居", "恒信")  # fmt: skip
+
+
+def _true_share(sector: str) -> float:
+    """The sector's mean share of satisfied ratings the demo draws providers around."""
+    return float(np.clip((SECTOR_LEVEL[sector] - 3.0) / 1.6, 0.3, 0.9))
+
+
+def _demo_registry(rng: np.random.Generator) -> list[dict[str, str]]:
+    """About 300 providers as rows of the registry file (the import's columns)."""
+    from surveyapp.providers.credit_code import check_character
+
+    weights = {d: p * URBAN_BOOST.get(d, 1.0) for d, p in DISTRICT_POPULATION.items()}
+    index = {d: i for i, d in enumerate(DISTRICT_POPULATION)}
+    rows, serial = [], 0
+    for sector, count in PROVIDERS_PER_SECTOR.items():
+        for district in _pick(rng, weights, count):
+            serial += 1
+            ending, service = _KINDS[sector][int(rng.integers(len(_KINDS[sector])))]
+            brand = _BRANDS[int(rng.integers(len(_BRANDS)))]
+            lat, lon = DISTRICT_SEATS[district] + rng.normal(0, 0.01, 2)
+            place = district[:2]
+            identifier = {"credit_code": "", "registration_no": ""}
+            if sector == "catering" and rng.random() < 0.25:  # 个体户 without a credit code
+                identifier["registration_no"] = f"53080{index[district]}600{serial:07d}"
+            else:
+                first17 = f"9153080{index[district]}MA{serial:07d}"
+                identifier["credit_code"] = first17 + check_character(first17)
+            rows.append({
+                **identifier,
+                "name": f"{place}{brand}{ending}（{serial}号）",
+                "sector": sector,
+                "district": district,
+                "address": f"{district}{brand}路 {int(rng.integers(1, 300))} 号",
+                "lat": f"{lat:.6f}",
+                "lon": f"{lon:.6f}",
+                "service_types": service,
+            })  # fmt: skip
+    return rows
+
+
+def _rating_counts(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Ratings per provider: some none, some only 1-3 (shrinkage and the minimum-n rule
+    visible), most a few dozen, a few several hundred (at most 400)."""
+    kind = rng.random(size)
+    many = np.clip(rng.lognormal(np.log(35), 0.9, size).astype(int), 4, 400)
+    few = rng.integers(1, 4, size)
+    return np.where(kind < 0.08, 0, np.where(kind < 0.23, few, many))
+
+
+def seed_providers(session: DbSession, seed: int = PROVIDER_SEED) -> tuple[int, int]:
+    """About 300 providers across Pu'er's districts and the six sectors, imported through
+    the registry service (checked by the import's rules, audited), and their ratings over
+    the last eleven months: each provider's true share of satisfied ratings drawn from a
+    Beta around its sector's level, 0-400 ratings each.  Nothing is added when the demo's
+    providers are there already.  Returns (providers imported, ratings stored)."""
+    from surveyapp.models import Provider, Rating
+    from surveyapp.providers.manage import record_of
+    from surveyapp.providers.registry import import_registry
+    from surveyapp.providers.registry_file import RegistryFile
+    from surveyapp.ratings.forms import form_version, shipped_form
+    from surveyapp.ratings.submit import NOT_ANSWERED, window_start
+    from surveyapp.rounds.dates import china_today
+
+    rng = np.random.default_rng(seed)
+    rows = _demo_registry(rng)
+    keys = [r["credit_code"] or r["registration_no"] for r in rows]
+    if session.scalar(select(Provider.id).where(Provider.credit_code == keys[-1])) is not None:
+        return 0, 0
+    records = tuple(
+        replace(record_of(row), row=i + 2) for i, row in enumerate(rows)
+    )  # the import's own checks, row by row
+    import_registry(session, RegistryFile("demo-registry.csv", "utf-8", records, ()), "demo")
+    ids = {
+        credit or registration: pid
+        for pid, credit, registration in session.execute(
+            select(Provider.id, Provider.credit_code, Provider.registration_no)
+        )
+    }
+    versions = {s: form_version(session, form) for s in PROVIDERS_PER_SECTOR
+                if (form := shipped_form(s)) is not None}  # fmt: skip
+    now = utcnow()
+    counts = _rating_counts(rng, len(rows))
+    ratings = []
+    for row, key, n in zip(rows, keys, counts, strict=True):
+        sector = row["sector"]
+        version = versions.get(sector)
+        if version is None or n == 0:
+            continue
+        m = _true_share(sector)
+        share = rng.beta(m * 8, (1 - m) * 8)
+        satisfied = rng.random(n) < share
+        overall = np.where(
+            satisfied,
+            np.where(rng.random(n) < 0.55, 5, 4),
+            rng.choice([1, 2, 3], size=n, p=[0.2, 0.3, 0.5]),
+        )
+        age = rng.uniform(0, 330, n)  # days before now: inside the 12-month window
+        items = version.form.item_ids
+        noise = rng.integers(-1, 2, (n, len(items)))
+        skipped = rng.random((n, len(items))) < 0.1
+        pid = ids[key]
+        for i in range(n):
+            at = now - timedelta(days=float(age[i]))
+            stars = [
+                int(overall[i]) if item == "overall"
+                else NOT_ANSWERED if skipped[i, j]
+                else int(np.clip(overall[i] + noise[i, j], 1, 5))
+                for j, item in enumerate(items)
+            ]  # fmt: skip
+            ratings.append({
+                "provider_id": pid, "sector": sector, "form_id": version.form.id,
+                "form_version": version.version, "answers": bytes(stars),
+                "overall": int(overall[i]), "device_hash": f"demo:{pid}:{i}",
+                "window_start": window_start(china_today(at), 30), "created_at": at,
+            })  # fmt: skip
+    for start in range(0, len(ratings), 5000):
+        session.execute(insert(Rating), ratings[start : start + 5000])
+    session.commit()
+    return len(records), len(ratings)
