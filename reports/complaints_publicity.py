@@ -4,8 +4,8 @@ Pure rendering: it takes the lines computed by ``surveyapp.complaints.publicity`
 objects with the attributes of :class:`PublicityLineLike`) and draws them; it never
 queries anything and has no field for a complainant, so none can be printed.
 
-The few labels are in :data:`LABELS` (zh and en) until they move to the gettext
-catalogs with the other report texts.
+Its wording is in the bulletin's gettext catalogs (ids ``cmp_pdf_*``,
+:class:`reports.texts.Texts`).
 """
 
 from __future__ import annotations
@@ -23,45 +23,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from reports.fonts import FontSet, load_fonts
+from reports.texts import Texts
 
-__all__ = ["LABELS", "PublicityLineLike", "render_complaints_publicity"]
-
-#: zh / en labels of the publication (to be migrated to the gettext catalogs)
-LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "title": "消费投诉公示",
-        "period": "公示期间：{first} 至 {last}",
-        "issued": "发布日期：{day}",
-        "provider": "经营者名称",
-        "code": "统一社会信用代码",
-        "complaints": "受理投诉数",
-        "rate": "和解成功率",
-        "rule": "统计口径：已受理并已办结、办结结果为{outcomes}的投诉，按办结日期计入当月；"
-        "仅列入已登记的经营者。类别一栏为该类投诉所占比例。",
-        "unmatched": "另有 {n} 件投诉未匹配到已登记经营者，暂未列入。",
-        "empty": "本期无可公示的投诉。",
-        "privacy": "本公示不含投诉人的任何个人信息。",
-        "sep": "、",
-        "explanations": "经营者说明",
-    },
-    "en": {
-        "title": "Consumer complaint publicity",
-        "period": "Period: {first} to {last}",
-        "issued": "Issued: {day}",
-        "provider": "Provider",
-        "code": "Credit code",
-        "complaints": "Complaints accepted",
-        "rate": "Mediation success rate",
-        "rule": "Counted: complaints accepted and closed with the outcome {outcomes}, in the "
-        "month they were closed; registered providers only. Category columns give each "
-        "category's share.",
-        "unmatched": "{n} further complaint(s) name no registered provider and are not listed.",
-        "empty": "No publishable complaints in this period.",
-        "privacy": "This publication contains no personal data of complainants.",
-        "sep": ", ",
-        "explanations": "Providers' explanations",
-    },
-}
+__all__ = ["PublicityLineLike", "render_complaints_publicity"]
 
 
 class PublicityLineLike(Protocol):
@@ -102,25 +66,31 @@ def render_complaints_publicity(
 
     ``explanations``: credit code → the provider's approved explanation (经营者说明),
     printed under the table; the caller passes approved texts only."""
-    text = LABELS["en" if lang == "en" else "zh"]
+    t = Texts(lang)
     fonts = fonts or load_fonts()
     font = fonts.name
     wrap = "CJK" if lang == "zh" else None
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap=wrap)
     cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10)
     heading = ParagraphStyle("title", parent=body, fontSize=16, leading=22, spaceAfter=4)
-    title = title or text["title"]
+    title = title or t("cmp_pdf_title")
     story: list = [Paragraph(escape(title), heading)]
     if issuer:
         story.append(Paragraph(escape(issuer), body))
     story += [
-        Paragraph(text["period"].format(first=first.isoformat(), last=last.isoformat()), body),
-        Paragraph(text["issued"].format(day=issued.isoformat()), body),
-        Paragraph(text["rule"].format(outcomes=text["sep"].join(outcomes)), body),
+        Paragraph(t("cmp_pdf_period", first=first.isoformat(), last=last.isoformat()), body),
+        Paragraph(t("cmp_pdf_issued", day=issued.isoformat()), body),
+        Paragraph(t("cmp_pdf_rule", outcomes=t("cmp_pdf_sep").join(outcomes)), body),
         Spacer(1, 4 * mm),
     ]
     if lines:
-        header = [text["provider"], text["code"], text["complaints"], *categories, text["rate"]]
+        header = [
+            t("cmp_pdf_provider"),
+            t("cmp_pdf_code"),
+            t("cmp_pdf_complaints"),
+            *categories,
+            t("cmp_pdf_rate"),
+        ]
         rows = [[Paragraph(escape(h), cell) for h in header]]
         for line in lines:
             rows.append(
@@ -153,17 +123,17 @@ def render_complaints_publicity(
         shown = [(line, (explanations or {}).get(line.credit_code)) for line in lines]
         shown = [(line, text_) for line, text_ in shown if text_]
         if shown:
-            story += [Spacer(1, 4 * mm), Paragraph(escape(text["explanations"]), body)]
+            story += [Spacer(1, 4 * mm), Paragraph(escape(t("cmp_pdf_explanations")), body)]
             for line, text_ in shown:
                 story.append(
                     Paragraph(escape(f"{line.provider_name}（{line.credit_code}）：{text_}"), body)
                 )
     else:
-        story.append(Paragraph(text["empty"], body))
+        story.append(Paragraph(t("cmp_pdf_empty"), body))
     story.append(Spacer(1, 4 * mm))
     if unmatched:
-        story.append(Paragraph(text["unmatched"].format(n=unmatched), body))
-    story.append(Paragraph(text["privacy"], body))
+        story.append(Paragraph(t("cmp_pdf_unmatched", n=unmatched), body))
+    story.append(Paragraph(t("cmp_pdf_privacy"), body))
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
