@@ -71,7 +71,7 @@ def _sector_param() -> str | None:
 def _provider_json(p: Provider, staff: bool) -> dict[str, Any]:
     """The provider's fields (the dates and what it was merged into for a token only)."""
     out = provider_fields(p)
-    out["scores"] = url_for(".provider_scores", key=p.key)
+    out["scores"] = url_for(".provider_scores", code=p.key)
     if staff:
         merged = db.session.get(Provider, p.merged_into_id) if p.merged_into_id else None
         out["merged_into"] = merged.key if merged else None
@@ -166,15 +166,15 @@ def _by_key(key: str) -> Provider | None:
     )
 
 
-@bp.get("/providers/<key>/scores")
+@bp.get("/providers/<code>/scores")
 @rate_limited("api")
 @token_optional
-def provider_scores(key: str):
-    """A provider's scores per sector over the rolling window (``key``: its credit code,
+def provider_scores(code: str):
+    """A provider's scores per sector over the rolling window (``code``: its credit code,
     else its registration number)."""
-    provider = _by_key(key)
+    provider = _by_key(code)
     if provider is None:
-        return error_response(404, "padm_api_no_provider", provider=key)
+        return error_response(404, "padm_api_no_provider", provider=code)
     months = int(current_app.config["PROVIDER_SCORE_WINDOW_MONTHS"])
     window = score_window(china_today(utcnow()), months)
     result = compute_scores(db.session, window)

@@ -77,3 +77,27 @@ def test_a_bureau_token_gets_staff_fields_only_in_its_sectors(app, add_provider,
     got = app.test_client().get(f"/api/v1/providers/{code(60)}/scores",
                                 headers={"Authorization": f"Bearer {token}"}).get_json()  # fmt: skip
     assert got["sectors"][0]["staff"] is False and "raw_share" not in got["sectors"][0]
+
+
+def test_replies_match_the_openapi_document(app, add_provider, rate, make_user):
+    from jsonschema import Draft202012Validator
+
+    pid = add_provider(70)
+    rate(pid, [5, 4, 4, 2, 5, 5])
+    client = app.test_client()
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert {"/api/v1/providers", "/api/v1/providers/{code}/scores"} <= set(doc["paths"])
+    for path in ("/api/v1/providers", "/api/v1/providers/{code}/scores"):
+        assert "security" not in doc["paths"][path]["get"]  # public; a token is optional
+
+    def check(name, body):
+        schema = {"$ref": f"#/components/schemas/{name}", "components": doc["components"]}
+        errors = list(Draft202012Validator(schema).iter_errors(body))
+        assert not errors, errors[0].message
+
+    token = _token(app, make_user, "admin")
+    for headers in ({}, {"Authorization": f"Bearer {token}"}):
+        check("ProviderList", client.get("/api/v1/providers", headers=headers).get_json())
+        scores = client.get(f"/api/v1/providers/{code(70)}/scores", headers=headers).get_json()
+        check("ProviderScores", scores)
+    check("Error", client.get("/api/v1/providers/nope/scores").get_json())
