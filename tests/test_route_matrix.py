@@ -55,6 +55,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "rate.thanks"): everyone(404),
     ("POST", "api.post_rating"): everyone(401),  # a channel key only
     ("GET", "api.post_rating"): everyone(405),
+    ("GET", "rate.qr"): only(("admin", "bureau"), 404),  # no such provider
+    ("GET", "rate.poster"): only(("admin", "bureau"), 404),
     ("GET", "api.openapi_json"): everyone(200),
     # bearer token only: the walk's session cookies never authenticate the read API
     ("GET", "api.indices"): everyone(401),

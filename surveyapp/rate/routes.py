@@ -14,7 +14,7 @@ nothing stored), the per-address rate limits (kind ``survey``) and the burst sig
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from flask import (
     Blueprint,
@@ -27,11 +27,15 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy import select
 
+from surveyapp.accounts.access import roles_required
 from surveyapp.extensions import csrf, db
-from surveyapp.i18n import t
+from surveyapp.i18n import LANGS, both, t
 from surveyapp.models import Practitioner, Provider
+from surveyapp.models.base import utcnow
+from surveyapp.posters import PosterText, poster_pdf, qr_png
 from surveyapp.rate.device import keep_device, rating_device, read_receipt, sign_receipt
 from surveyapp.rate.forms import RateForm, form_class
 from surveyapp.ratings.forms import FormVersion, form_version, shipped_form
@@ -196,3 +200,76 @@ def thanks(code: str):
         _stop("rate_not_found_title", "rate_not_found_body", 404)
     replaced = read_receipt(request.args.get("r"), provider.key)
     return render_template("rate/thanks.html", provider=provider, replaced=replaced)
+
+
+# ---------------------------------------------------------------- QR code and poster
+
+
+def _poster_target(code: str) -> tuple[Provider, Practitioner | None, str]:
+    """The provider (a bureau: of its sectors only), the practitioner of ``?p=`` and the
+    rating page's absolute link, on ``PUBLIC_URL`` when it is set."""
+    provider = find_provider(db.session, code)
+    if provider is None:
+        abort(404)
+    if not any(current_user.may_see_sector(s) for s in provider.sectors):
+        abort(403)
+    practitioner = _practitioner(provider, request.args.get("p"))
+    params: dict[str, Any] = {"code": provider.key}
+    if practitioner is not None:
+        params["p"] = str(practitioner.id)
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return provider, practitioner, url_for(".rate", _external=True, **params)
+    path = url_for(".rate", **params).removeprefix(request.script_root)
+    return provider, practitioner, base.rstrip("/") + path
+
+
+def _file_name(provider: Provider, practitioner: Practitioner | None, suffix: str) -> str:
+    part = f"-p{practitioner.id}" if practitioner is not None else ""
+    return f"rate-{provider.key}{part}.{suffix}"
+
+
+@bp.get("/r/<code>/qr.png")
+@roles_required("admin", "bureau")
+def qr(code: str):
+    provider, practitioner, url = _poster_target(code)
+    name = _file_name(provider, practitioner, "png")
+    return Response(
+        qr_png(url),
+        mimetype="image/png",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+@bp.get("/r/<code>/poster.pdf")
+@roles_required("admin", "bureau")
+def poster(code: str):
+    provider, practitioner, url = _poster_target(code)
+    sector = provider.sectors[0] if provider.sectors else None
+    title = both("rate_poster_title")
+    who = f"{provider.name} · {practitioner.name}" if practitioner is not None else provider.name
+    issuer = current_app.config.get("BULLETIN_ISSUER")
+    issuers = {"zh": issuer, "en": current_app.config.get("BULLETIN_ISSUER_EN") or issuer}
+    text = PosterText(
+        title_zh=who,
+        title_en=title[1],
+        sector=" · ".join(sector_name(sector, lang) for lang in LANGS) if sector else "",
+        period=title[0],
+        instruction_zh=t("rate_poster_instruction", "zh"),
+        instruction_en=t("rate_poster_instruction", "en"),
+        footer=" ".join(both("rate_poster_footer")),
+        district=provider.district,
+        issuer=" · ".join(t("poster_issuer", lang, issuer=issuers[lang]) for lang in LANGS)
+        if issuer
+        else None,
+    )
+    try:
+        pdf = poster_pdf(url, text, current_app.config.get("BULLETIN_FONT") or None, utcnow())
+    except ValueError as exc:  # a configured font that cannot be used
+        abort(make_response(str(exc), 500))
+    name = _file_name(provider, practitioner, "pdf")
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
