@@ -17,28 +17,30 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from surveyapp.accounts.service import audit
+from surveyapp.complaints.matching import note_step
 from surveyapp.complaints.states import actor_name
 from surveyapp.models import Provider, User
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.complaint import (
     WARNING_SCOPES,
     Complaint,
-    ComplaintEvent,
     ComplaintExplanation,
     ConsumerWarning,
     PublicityEdition,
 )
 from surveyapp.moderation import review, text_key
 from surveyapp.publications import PublicationError
+from surveyapp.workdays import WorkCalendar
 
 __all__ = [
     "ShownExplanation",
+    "calendar_missing",
     "add_explanation",
     "assign_handler",
     "explanations",
@@ -72,6 +74,14 @@ def mask_phone(phone: str | None) -> str:
     return "*" * max(len(digits) - 2, 1) + digits[-2:]
 
 
+def calendar_missing(calendar: WorkCalendar, today: date) -> int | None:
+    """Next year, from November (when the State Council publishes its holiday
+    arrangement) until its calendar file is loaded; else ``None``."""
+    if today.month >= 11 and (calendar.last_year or 0) < today.year + 1:
+        return today.year + 1
+    return None
+
+
 def assign_handler(
     session: DbSession, complaint: Complaint, handler: User, actor: User | str
 ) -> None:
@@ -79,21 +89,9 @@ def assign_handler(
     handler; a history event (state unchanged) and an audit row."""
     if handler.role == "viewer" or not handler.may_see_sector(complaint.sector):
         raise ValueError(f"{handler.username} cannot handle a {complaint.sector} case")
-    now = utcnow()
     complaint.handler_id = handler.id
-    complaint.events.append(
-        ComplaintEvent(
-            from_status=complaint.status,
-            to_status=complaint.status,
-            actor=actor_name(actor),
-            user_id=actor.id if isinstance(actor, User) else None,
-            at=now,
-            note=f"handler: {handler.username}",
-        )
-    )
-    audit(session, actor, "complaint.assign", f"complaint:{complaint.id}",
-          {"handler": handler.username}, at=now)  # fmt: skip
-    session.flush()
+    note_step(session, complaint, actor, f"handler: {handler.username}", "complaint.assign",
+              {"handler": handler.username})  # fmt: skip
 
 
 def add_explanation(

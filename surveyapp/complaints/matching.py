@@ -14,7 +14,32 @@ from surveyapp.models import Provider, User
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.complaint import Complaint, ComplaintEvent
 
-__all__ = ["MatchError", "match_provider"]
+__all__ = ["MatchError", "match_provider", "note_step"]
+
+
+def note_step(
+    session: DbSession,
+    complaint: Complaint,
+    actor: User | str,
+    note: str,
+    action: str,
+    details: dict[str, object],
+) -> None:
+    """A step that leaves the state as it is (a match, a handler): a history event and
+    an audit row ``action``; flushed, the caller commits."""
+    now = utcnow()
+    complaint.events.append(
+        ComplaintEvent(
+            from_status=complaint.status,
+            to_status=complaint.status,
+            actor=actor_name(actor),
+            user_id=actor.id if isinstance(actor, User) else None,
+            at=now,
+            note=note,
+        )
+    )
+    audit(session, actor, action, f"complaint:{complaint.id}", dict(details), at=now)
+    session.flush()
 
 
 class MatchError(ValueError):
@@ -29,18 +54,7 @@ def match_provider(
         raise MatchError(
             f"complaint {complaint.id} is matched already (provider {complaint.provider_id})"
         )
-    now = utcnow()
     complaint.provider_id = provider.id
-    complaint.events.append(
-        ComplaintEvent(
-            from_status=complaint.status,
-            to_status=complaint.status,
-            actor=actor_name(actor),
-            user_id=actor.id if isinstance(actor, User) else None,
-            at=now,
-            note=f"provider matched: {provider.key} ({provider.name})",
-        )
-    )
-    audit(session, actor, "complaint.match_provider", f"complaint:{complaint.id}",
-          {"provider": provider.key, "named": complaint.provider_name}, at=now)  # fmt: skip
-    session.flush()
+    note_step(session, complaint, actor, f"provider matched: {provider.key} ({provider.name})",
+              "complaint.match_provider",
+              {"provider": provider.key, "named": complaint.provider_name})  # fmt: skip

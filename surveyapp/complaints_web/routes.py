@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -50,6 +49,7 @@ from surveyapp.complaints import (
 from surveyapp.complaints.handling import (
     add_explanation,
     assign_handler,
+    calendar_missing,
     explanations,
     list_editions,
     list_warnings,
@@ -95,20 +95,7 @@ bp = Blueprint(
 )
 
 
-def _self_url(**changes: str | None) -> str:
-    """This page with ``changes`` to its query (the language and text-size links)."""
-    args = {**request.args.to_dict(flat=True), **changes}
-    query = urlencode({k: v for k, v in args.items() if v is not None})
-    return request.path + ("?" + query if query else "")
-
-
-bp.context_processor(
-    lambda: {
-        "honeypot": HONEYPOT_FIELD,
-        "self_url": _self_url,
-        "text_size": "large" if request.cookies.get("size") == "large" else "normal",
-    }
-)
+bp.context_processor(lambda: {"honeypot": HONEYPOT_FIELD})
 
 STAFF = ("admin", "evaluator", "bureau")
 PUBLISHERS = ("admin", "evaluator")
@@ -303,6 +290,7 @@ def cases():
     today = china_today(now)
     return render_template(
         "complaints_web/cases.html",
+        calendar_year=calendar_missing(calendar, today) if current_user.role == "admin" else None,
         late=late,
         soon=soon,
         recent=recent,

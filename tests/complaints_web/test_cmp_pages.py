@@ -132,3 +132,47 @@ def test_honeypot_refused_and_thank_you_page_links_here(app, client, make_round)
 def test_pages_in_english(app, client):
     page = client.get("/complaints/new?lang=en").get_data(as_text=True)
     assert "Consumer complaint" in page and "Send the complaint" in page
+
+
+def test_admins_warned_from_november_until_next_years_calendar(app, client, make_user):
+    from datetime import date
+
+    from surveyapp.complaints import ComplaintSettings
+    from surveyapp.complaints.handling import calendar_missing
+
+    calendar = ComplaintSettings().calendar()
+    last = calendar.last_year
+    assert calendar_missing(calendar, date(last, 10, 31)) is None
+    assert calendar_missing(calendar, date(last, 11, 1)) == last + 1
+    assert calendar_missing(calendar, date(last - 1, 11, 1)) is None  # next year is loaded
+    sign_in(app, client, make_user("root", "admin"))
+    page = client.get("/complaints/cases").get_data(as_text=True)
+    from surveyapp.models.base import utcnow
+    from surveyapp.rounds.dates import china_today
+
+    expected = calendar_missing(calendar, china_today(utcnow()))
+    if expected is None:
+        assert "节假日安排尚未载入" not in page
+    else:
+        assert f"{expected} 年的节假日安排尚未载入" in page
+
+
+def test_assigning_a_handler_is_in_the_history_and_audit_log(app, client, make_user, make_case):
+    from surveyapp.models import AuditLog
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    handler = make_user("chen", "bureau", sectors=["catering"])
+    stranger = make_user("su", "bureau", sectors=["lodging"])
+    case = make_case()
+    sign_in(app, client, make_user("eva", "evaluator"))
+    refused = client.post(f"/complaints/cases/{case}/assign", data={"handler": stranger})
+    assert refused.status_code == 400  # not of the case's sector
+    assert (
+        client.post(f"/complaints/cases/{case}/assign", data={"handler": handler}).status_code
+        == 303
+    )
+    with app.app_context():
+        row = db.session.get(Complaint, case)
+        assert row.handler_id == handler and row.events[-1].note == "handler: chen"
+        audit = db.session.scalar(select(AuditLog).where(AuditLog.action == "complaint.assign"))
+        assert audit.actor == "eva"
