@@ -5,6 +5,7 @@ every district, the synthetic ones included; nothing of it without auxiliaries."
 from __future__ import annotations
 
 import pytest
+from jsonschema import Draft202012Validator
 from sqlalchemy import delete, select
 
 from surveyapp.api.tokens import create_token
@@ -80,3 +81,10 @@ def test_both_estimates_and_the_fit(app, demo, get):
         assert model["variance"] == pytest.approx(d.variance)
         assert row["index"]["estimate"] == pytest.approx(d.direct)  # the direct one is kept
         assert row["verdict"]  # the direct verdict as before
+    # the reply is what the OpenAPI document says
+    doc = get("/api/v1/openapi.json")
+    schema = {"$ref": "#/components/schemas/Indices", "components": doc["components"]}
+    assert not list(Draft202012Validator(schema).iter_errors(body))
+    assert "small_area" in doc["components"]["schemas"]["Indices"]["properties"]
+    body["small_area"]["districts"][0]["model"]["kind"] = "direct"  # and the check bites
+    assert list(Draft202012Validator(schema).iter_errors(body))
