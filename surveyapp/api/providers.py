@@ -177,7 +177,7 @@ def provider_scores(code: str):
         return error_response(404, "padm_api_no_provider", provider=code)
     months = int(current_app.config["PROVIDER_SCORE_WINDOW_MONTHS"])
     window = score_window(china_today(utcnow()), months)
-    result = compute_scores(db.session, window)
+    result = compute_scores(db.session, window, int(current_app.config["PROVIDER_MIN_RATINGS"]))
     owner = _owner()
     sectors = []
     for sec in result.sectors:

@@ -81,8 +81,9 @@ def build_board(code: str, district: str | None) -> ProviderBoard:
     months = int(current_app.config["PROVIDER_SCORE_WINDOW_MONTHS"])
     as_of = china_today(utcnow())
     previous = months_before(as_of, PERIOD_MONTHS)
-    now = compute_scores(db.session, score_window(as_of, months))
-    before = compute_scores(db.session, score_window(previous, months))
+    min_n = int(current_app.config["PROVIDER_MIN_RATINGS"])
+    now = compute_scores(db.session, score_window(as_of, months), min_n)
+    before = compute_scores(db.session, score_window(previous, months), min_n)
     current = _sector_scores(now.sectors, code)
     earlier = _sector_scores(before.sectors, code)
     past = {p.id: p for p in (earlier.providers if earlier else ())}
@@ -103,7 +104,6 @@ def build_board(code: str, district: str | None) -> ProviderBoard:
             change = p.posterior_share - old.posterior_share
         rank = i + 1 if p.id in ranked_ids else None
         rows.append(BoardRow(rank, p.id, label.name, label.district, p, change))
-    min_n = current.min_n if current else 5
     return ProviderBoard(code, as_of, previous, min_n, tuple(rows), tuple(districts), district)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 
@@ -81,3 +82,13 @@ def test_a_bureau_sees_only_its_sectors(app, client_as, add_provider, rate):
         "/dashboard/providers/catering" in sectors and "/dashboard/providers/lodging" not in sectors
     )
     assert code(21)  # the codes are well formed (conftest)
+
+
+def test_the_minimum_is_the_setting(app, client_as, add_provider, rate):
+    _setup(add_provider, rate)
+    app.config["PROVIDER_MIN_RATINGS"] = 2
+    html = client_as("admin").get("/dashboard/providers/catering").get_data(as_text=True)
+    assert "评价数不足" not in html
+    assert re.search(r"<h2>\d\. 新店", html)  # ranked now
+    api = app.test_client().get(f"/api/v1/providers/{code(24)}/scores").get_json()
+    assert api["sectors"][0]["published"] and api["sectors"][0]["min_n"] == 2
