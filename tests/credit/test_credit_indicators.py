@@ -93,3 +93,26 @@ def test_a_provider_without_ratings_has_unknown_rating_indicators(session):
     assert values[a]["complaints_per_1000_ratings"] is None
     assert values[a]["low_score_periods"] is None
     assert values[a]["complaints_12m"] == 0
+
+
+def test_posterior_share_is_the_providers_score(session):
+    """The classes' posterior shares equal those of ``providers scores`` (one definition),
+    for a sector with its own prior and one that falls back to the all-sector prior."""
+    from surveyapp.providers.scores import compute_scores, score_window
+
+    codes = add_providers(session, 14)
+    rng_stars = [5, 4, 2, 1, 3, 5, 5, 4]
+    for n, code in enumerate(codes):
+        pid = provider_id(session, code)
+        sector = "catering" if n < 12 else "lodging"
+        for k in range(3 + n):
+            stars = rng_stars[(n + k) % len(rng_stars)]
+            at = datetime(2026, 9, 1, tzinfo=UTC) + timedelta(hours=n * 50 + k)
+            session.add(rating(pid, sector, stars, at, device=f"{n}-{k}"))
+    session.commit()
+    values = _values(session, codes)
+    scores = compute_scores(session, score_window(AS_OF, 12))
+    expected = {p.id: p.posterior_share for s in scores.sectors for p in s.providers if p.n}
+    assert len(expected) == 14
+    for code in codes:
+        assert abs(values[code]["posterior_share"] - expected[code]) < 1e-12
