@@ -1,5 +1,6 @@
 """``POST /api/v1/complaints``: a hotline's or mini-program's complaint, with a channel key.
 
+A key limited to some survey rounds (``--rounds``) may not post complaints (403).
 The body is one complaint (the complaints file's field names); it goes through the same
 :func:`surveyapp.complaints.intake` as the web form and the CSV import, and the reply
 carries the receipt code (shown once) and the acceptance deadline.
@@ -82,6 +83,9 @@ def _draft(payload: dict[str, Any]) -> tuple[ComplaintDraft | None, dict[str, st
 @rate_limited("api")
 @channel_key_required
 def post_complaint():
+    source = channel_source()
+    if source.rounds is not None:  # a kiosk's key bound to some survey rounds
+        return error_response(403, "cmp_key_forbidden")
     payload, problem = _read_json()
     if problem is not None:
         return problem
@@ -91,7 +95,6 @@ def post_complaint():
     if draft is None:
         return error_response(400, "invalid", fields=bad)
     settings = ComplaintSettings.from_config(current_app.config)
-    source = channel_source()
     try:
         stored = intake(db.session, [draft], f"api:{source.id}", settings)
     except IntakeError as exc:

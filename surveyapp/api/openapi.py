@@ -849,9 +849,22 @@ def _complaint_paths() -> dict[str, dict[str, Any]]:
                     "400": _error(
                         "Invalid fields, listed in `fields`; nothing stored", fields=True
                     ),
-                    "401": _error("No valid channel key"),
+                    "401": _schema_error(
+                        "No valid channel key (`key_missing`, `key_malformed`, `key_invalid`, "
+                        "`key_revoked`)",
+                        "Error",
+                        {
+                            "WWW-Authenticate": {
+                                "schema": {"type": "string"},
+                                "description": 'Bearer realm="surveyapp" (RFC 6750)',
+                            }
+                        },
+                    ),
+                    "403": _error("The key is limited to some survey rounds (`cmp_key_forbidden`)"),
+                    "404": _error("Unknown path (`not_found`)"),
+                    "413": _error("Body too large"),
                     "415": _error("The body is not JSON"),
-                    "429": _error("Rate limited"),
+                    "429": _error("Rate limited (see Retry-After)"),
                 },
             }
         }

@@ -45,3 +45,12 @@ def test_api_refuses_bad_bodies_and_missing_keys(app, client, keyed):
     assert client.post("/api/v1/complaints", json=[1], headers=keyed).status_code == 400
     with app.app_context():
         assert db.session.scalar(select(Complaint.id)) is None
+
+
+def test_a_key_bound_to_survey_rounds_may_not_post_complaints(app, client, channel_key, make_round):
+    code = make_round("catering", code="cat-q4")
+    bound = {"Authorization": f"Bearer {channel_key(channel='kiosk', rounds=[code])}"}
+    reply = client.post("/api/v1/complaints", json=BODY, headers=bound)
+    assert reply.status_code == 403 and reply.get_json()["error"] == "cmp_key_forbidden"
+    with app.app_context():
+        assert db.session.scalar(select(Complaint.id)) is None
