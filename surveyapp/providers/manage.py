@@ -28,6 +28,7 @@ from sqlalchemy.orm import aliased
 from surveyapp.accounts.service import audit
 from surveyapp.models import Provider, Rating, User
 from surveyapp.models.base import Base, DbSession, utcnow
+from surveyapp.providers.export import provider_fields
 from surveyapp.providers.registry import _values
 from surveyapp.providers.registry_file import ProviderRecord, check_record
 from surveyapp.responses.importer import ImportProblem
@@ -75,15 +76,8 @@ def _fields(record: ProviderRecord) -> dict[str, Any]:
 
 
 def _stored_fields(provider: Provider) -> dict[str, Any]:
-    return {
-        "name": provider.name,
-        "sectors": provider.sectors,
-        "district": provider.district,
-        "address": provider.address,
-        "lat": provider.lat,
-        "lon": provider.lon,
-        "service_types": list(provider.service_types or []),
-    }
+    fields = provider_fields(provider)
+    return {name: fields[name] for name in EDITED}
 
 
 def _target(provider: Provider) -> str:
