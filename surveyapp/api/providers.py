@@ -8,8 +8,11 @@ count, raw share and stars, the sector's prior, the scores below the minimum) fo
 sectors the token's account may see.  A token that is sent must be valid: a wrong one is
 a 401, never silently public.
 
-The scores are computed by :func:`surveyapp.providers.scores.compute_scores` over the
-rolling window ending today (China time).
+Without a token the scores are the stored ones the public provider pages keep up to date
+(:mod:`surveyapp.providers.published`: no estimation per request), the same numbers as
+``/providers/<id>``; before their first computation, and always for a token, they are
+computed by :func:`surveyapp.providers.scores.compute_scores` over the rolling window
+ending today (China time).
 """
 
 from __future__ import annotations
@@ -30,9 +33,10 @@ from surveyapp.json_errors import error_response
 from surveyapp.models import Provider, ProviderSector, User
 from surveyapp.models.base import utcnow
 from surveyapp.providers.export import provider_fields
-from surveyapp.providers.scores import compute_scores, score_window
+from surveyapp.providers.published import published_scores, score_state
+from surveyapp.providers.scores import ScoreWindow, compute_scores, score_window
 from surveyapp.rounds.dates import china_today
-from surveyapp.sectors import SECTORS
+from surveyapp.sectors import SECTORS, sector_sort_key
 from surveyapp.security import rate_limited
 
 DEFAULT_PER_PAGE = 50
@@ -166,27 +170,56 @@ def _by_key(key: str) -> Provider | None:
     )
 
 
+def _stored(provider: Provider) -> tuple[ScoreWindow, list[dict[str, Any]]] | None:
+    """The public scores the provider pages keep up to date (``provider_score``), or None
+    before their first computation."""
+    state = score_state(db.session)
+    if state is None:
+        return None
+    rows = sorted(
+        published_scores(db.session, provider.id), key=lambda r: sector_sort_key(r.sector)
+    )
+    sectors = []
+    for r in rows:
+        shown = r.published
+        sectors.append({
+            "sector": r.sector, "min_n": state.min_n, "staff": False, "n": r.n, "published": shown,
+            "posterior_share": r.posterior_share if shown else None,
+            "ci": [r.share_low, r.share_high] if shown and r.share_low is not None else None,
+            "posterior_stars": r.posterior_stars if shown else None,
+            "stars_ci": [r.stars_low, r.stars_high] if shown and r.stars_low is not None
+            else None,
+        })  # fmt: skip
+    return score_window(state.as_of, state.months), sectors
+
+
 @bp.get("/providers/<code>/scores")
 @rate_limited("api")
 @token_optional
 def provider_scores(code: str):
     """A provider's scores per sector over the rolling window (``code``: its credit code,
-    else its registration number)."""
+    else its registration number): without a token the stored public scores, when there
+    are any (no estimation per request); with one, computed now."""
     provider = _by_key(code)
     if provider is None:
         return error_response(404, "padm_api_no_provider", provider=code)
-    months = int(current_app.config["PROVIDER_SCORE_WINDOW_MONTHS"])
-    window = score_window(china_today(utcnow()), months)
-    result = compute_scores(db.session, window, int(current_app.config["PROVIDER_MIN_RATINGS"]))
     owner = _owner()
-    sectors = []
-    for sec in result.sectors:
-        mine = next((p for p in sec.providers if p.id == provider.key), None)
-        if mine is None:
-            continue
-        staff = owner is not None and owner.may_see_sector(sec.sector)
-        body = _staff_score(sec, mine) if staff else _public_score(mine)
-        sectors.append({"sector": sec.sector, "min_n": sec.min_n, "staff": staff, **body})
+    stored = _stored(provider) if owner is None else None
+    if stored is not None:
+        window, sectors = stored
+    else:
+        months = int(current_app.config["PROVIDER_SCORE_WINDOW_MONTHS"])
+        min_n = int(current_app.config["PROVIDER_MIN_RATINGS"])
+        window = score_window(china_today(utcnow()), months)
+        result = compute_scores(db.session, window, min_n)
+        sectors = []
+        for sec in result.sectors:
+            mine = next((p for p in sec.providers if p.id == provider.key), None)
+            if mine is None:
+                continue
+            staff = owner is not None and owner.may_see_sector(sec.sector)
+            body = _staff_score(sec, mine) if staff else _public_score(mine)
+            sectors.append({"sector": sec.sector, "min_n": sec.min_n, "staff": staff, **body})
     return jsonify(
         id=provider.key,
         name=provider.name,

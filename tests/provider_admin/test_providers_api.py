@@ -101,3 +101,25 @@ def test_replies_match_the_openapi_document(app, add_provider, rate, make_user):
         scores = client.get(f"/api/v1/providers/{code(70)}/scores", headers=headers).get_json()
         check("ProviderScores", scores)
     check("Error", client.get("/api/v1/providers/nope/scores").get_json())
+
+
+def test_public_scores_are_the_stored_ones_once_computed(app, add_provider, rate, make_user):
+    from surveyapp.models.base import utcnow
+    from surveyapp.providers.published import ScoreSettings, refresh_published_scores
+    from surveyapp.rounds.dates import china_today
+
+    pid = add_provider(80)
+    rate(pid, [5] * 6 + [1] * 2)
+    with app.app_context():
+        refresh_published_scores(db.session, china_today(utcnow()), ScoreSettings(12, 5))
+        db.session.commit()
+    rate(pid, [1] * 4)  # after the stored computation
+    client = app.test_client()
+    public = client.get(f"/api/v1/providers/{code(80)}/scores").get_json()["sectors"][0]
+    assert public["n"] == 8 and public["published"] and not public["staff"]
+    low, high = public["ci"]
+    assert low < public["posterior_share"] < high
+    token = _token(app, make_user, "admin")
+    fresh = client.get(f"/api/v1/providers/{code(80)}/scores",
+                       headers={"Authorization": f"Bearer {token}"}).get_json()["sectors"][0]  # fmt: skip
+    assert fresh["n"] == 12 and fresh["staff"] and fresh["satisfied"] == 6
