@@ -175,3 +175,30 @@ def test_a_bureau_manages_only_its_own_sectors_and_never_merges(app, client_as, 
     for role in ("evaluator", "viewer"):
         assert client_as(role).get("/admin/providers").status_code == 403
     assert app.test_client().get("/admin/providers").status_code == 302
+
+
+def test_merge_moves_practitioners_and_drops_stored_scores(app, add_provider, rate):
+    from surveyapp.models import Practitioner
+    from surveyapp.models.base import utcnow
+    from surveyapp.models.provider_page import PublishedScore
+    from surveyapp.providers.manage import merge_providers
+    from surveyapp.providers.published import ScoreSettings, refresh_published_scores
+    from surveyapp.rounds.dates import china_today
+
+    kept = add_provider(90, sector="domestic")
+    dup = add_provider(91, sector="domestic")
+    rate(dup, [5, 4, 5], sector="domestic")
+    with app.app_context():
+        db.session.add(Practitioner(provider_id=dup, name="李阿姨", certificate_no="JZ-001"))
+        refresh_published_scores(db.session, china_today(utcnow()), ScoreSettings(12, 5))
+        db.session.commit()
+        outcome = merge_providers(
+            db.session, db.session.get(Provider, kept), db.session.get(Provider, dup), "test"
+        )
+        db.session.commit()
+        assert outcome.references["practitioner.provider_id"] == 1
+        assert outcome.ratings_moved == 3
+        worker = db.session.scalar(select(Practitioner))
+        assert worker.provider_id == kept
+        stored = db.session.scalars(select(PublishedScore.provider_id)).all()
+        assert dup not in stored and kept in stored  # recounted at the next refresh
