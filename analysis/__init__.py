@@ -1,6 +1,6 @@
 """Survey analysis: scoring, weighting, design-based estimation, tests and diagnostics.
 
-Pure numpy/scipy/statsmodels: arrays in, frozen result dataclasses out.  The one
+Pure numpy and scipy: arrays in, frozen result dataclasses out.  The one
 entry point for every consumer of numbers is :func:`run` (defined in :mod:`.pipeline`,
 with :func:`prepare` and :class:`Prepared`); its numbers follow the analysis contract
 and agree with R's ``survey`` package (Lumley 2010).
