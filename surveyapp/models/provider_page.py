@@ -29,9 +29,12 @@ class PublishedScore(Base):
 
     __tablename__ = "provider_score"
     __table_args__ = (
-        # the directory's sorts within a sector: by score, by number of ratings
-        Index("ix_provider_score_sector_share", "sector", "published", "posterior_share"),
-        Index("ix_provider_score_sector_n", "sector", "n"),
+        # the directory's two orders, over all sectors and within one: a page walks the
+        # index and stops after its rows (no sort of 50,000 rows per view)
+        Index("ix_provider_score_rank_score", "rank_score"),
+        Index("ix_provider_score_rank_n", "rank_n"),
+        Index("ix_provider_score_sector_rank_score", "sector", "rank_score"),
+        Index("ix_provider_score_sector_rank_n", "sector", "rank_n"),
     )
 
     provider_id: Mapped[int] = mapped_column(
@@ -50,6 +53,10 @@ class PublishedScore(Base):
     stars_high: Mapped[float | None] = mapped_column(Float, nullable=True)
     # ratings with 1, 2, 3, 4, 5 overall stars
     distribution: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # positions in the directory's orders (0 first), over every row: by score
+    # (published scores highest first, then the unpublished by name) and by n (most first)
+    rank_score: Mapped[int] = mapped_column(Integer)
+    rank_n: Mapped[int] = mapped_column(Integer)
 
 
 class PublishedScoreState(Base):

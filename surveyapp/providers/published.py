@@ -34,12 +34,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from surveyapp.indices.cache import SessionScope
 from surveyapp.models import Provider, Rating
@@ -95,6 +94,24 @@ def _distributions(session: DbSession, start: datetime, end: datetime) -> dict:
     return out
 
 
+def _rank(rows: list[dict], names: dict[int, str]) -> None:
+    """Set each row's positions in the directory's two orders (ties by name, then id):
+    by score — published scores highest first, then the unpublished by name alone, so a
+    hidden score shows through no order — and by number of ratings, most first."""
+
+    def by_score(r: dict) -> tuple:
+        shown = r["published"] and r["posterior_share"] is not None
+        return (0 if shown else 1, -r["posterior_share"] if shown else 0.0,
+                names.get(r["provider_id"], ""), r["provider_id"], r["sector"])  # fmt: skip
+
+    def by_n(r: dict) -> tuple:
+        return (-r["n"], names.get(r["provider_id"], ""), r["provider_id"], r["sector"])
+
+    for column, key in (("rank_score", by_score), ("rank_n", by_n)):
+        for position, row in enumerate(sorted(rows, key=key)):
+            row[column] = position
+
+
 def refresh_published_scores(
     session: DbSession, as_of: date, settings: ScoreSettings, now: datetime | None = None
 ) -> PublishedScoreState:
@@ -141,6 +158,7 @@ def refresh_published_scores(
                     "distribution": spread.get((pid, sector.sector), [0] * 5),
                 }
             )
+    _rank(rows, {ids[key]: label.name for key, label in scores.labels.items()})
     session.execute(delete(PublishedScore))
     for i in range(0, len(rows), 5000):
         session.execute(insert(PublishedScore), rows[i : i + 5000])
@@ -305,34 +323,21 @@ def directory_page(
         PublishedScore, PublishedScore.provider_id == Provider.id
     )
     counted = select(func.count()).select_from(PublishedScore)
-    counted = counted.join(Provider, PublishedScore.provider_id == Provider.id)
+    if district or name:  # the provider's own columns: join it for the count too
+        counted = counted.join(Provider, PublishedScore.provider_id == Provider.id)
     if filters:
         base = base.where(*filters)
         counted = counted.where(*filters)
-    order: Sequence = (
-        (
-            PublishedScore.published.desc(),
-            # unpublished rows: their posterior share is not a public order key
-            case((PublishedScore.published, PublishedScore.posterior_share), else_=-1.0).desc(),
-            Provider.name,
-            Provider.id,
-        )
-        if sort == "score"
-        else (PublishedScore.n.desc(), Provider.name, Provider.id)
-    )
+    order = PublishedScore.rank_n if sort == "n" else PublishedScore.rank_score
     page = max(1, page)
     total = int(session.scalar(counted) or 0)
-    stmt = base.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    stmt = base.order_by(order).limit(per_page).offset((page - 1) * per_page)
     rows = tuple(DirectoryRow(p, s) for p, s in session.execute(stmt))
     return DirectoryPage(rows, total, page, per_page)
 
 
 def directory_districts(session: DbSession) -> list[str]:
-    """The districts of the scored providers, for the directory's filter (by name)."""
-    stmt = (
-        select(Provider.district)
-        .where(Provider.id.in_(select(PublishedScore.provider_id)))
-        .distinct()
-        .order_by(Provider.district)
-    )
+    """The registry's districts, for the directory's filter (by name; read from the
+    district index)."""
+    stmt = select(Provider.district).distinct().order_by(Provider.district)
     return list(session.scalars(stmt))

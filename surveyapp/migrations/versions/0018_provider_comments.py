@@ -19,6 +19,14 @@ down_revision = "0017"
 branch_labels = None
 depends_on = None
 
+#: the directory's orders over all sectors and within one
+INDEXES = (
+    ("ix_provider_score_rank_score", ["rank_score"]),
+    ("ix_provider_score_rank_n", ["rank_n"]),
+    ("ix_provider_score_sector_rank_score", ["sector", "rank_score"]),
+    ("ix_provider_score_sector_rank_n", ["sector", "rank_n"]),
+)
+
 
 def upgrade():
     op.create_table(
@@ -35,6 +43,8 @@ def upgrade():
         sa.Column("stars_low", sa.Float(), nullable=True),
         sa.Column("stars_high", sa.Float(), nullable=True),
         sa.Column("distribution", sa.JSON(), nullable=False),
+        sa.Column("rank_score", sa.Integer(), nullable=False),
+        sa.Column("rank_n", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["provider_id"],
             ["provider.id"],
@@ -43,13 +53,8 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("provider_id", "sector", name=op.f("pk_provider_score")),
     )
-    op.create_index(
-        "ix_provider_score_sector_share",
-        "provider_score",
-        ["sector", "published", "posterior_share"],
-        unique=False,
-    )
-    op.create_index("ix_provider_score_sector_n", "provider_score", ["sector", "n"], unique=False)
+    for name, columns in INDEXES:
+        op.create_index(name, "provider_score", columns, unique=False)
     op.create_table(
         "provider_score_state",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -146,6 +151,6 @@ def downgrade():
     op.drop_index(op.f("ix_rating_comment_hidden_provider_id"), table_name="rating_comment_hidden")
     op.drop_table("rating_comment_hidden")
     op.drop_table("provider_score_state")
-    op.drop_index("ix_provider_score_sector_n", table_name="provider_score")
-    op.drop_index("ix_provider_score_sector_share", table_name="provider_score")
+    for name, _ in INDEXES:
+        op.drop_index(name, table_name="provider_score")
     op.drop_table("provider_score")
