@@ -9,10 +9,8 @@ from datetime import datetime, timedelta
 import numpy as np
 from sqlalchemy import select
 
-from reports.complaints_publicity import render_complaints_publicity
 from surveyapp.complaints.drafts import ComplaintDraft, intake
-from surveyapp.complaints.handling import store_publicity_edition
-from surveyapp.complaints.publicity import publicity, publicity_csv
+from surveyapp.complaints.handling import publicity_files, store_publicity_edition
 from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.models import Provider
 from surveyapp.models.base import DbSession
@@ -85,23 +83,14 @@ def seed_complaints(
         )
     intake(session, drafts, "demo", settings, now=now, source="demo")
     period = _last_month(now)
-    pub = publicity(session, period, settings)
-    pdf = render_complaints_publicity(
-        pub.lines,
-        first=pub.first,
-        last=pub.last,
-        categories=pub.categories,
-        outcomes=pub.outcomes,
-        issued=china_today(now),
-        unmatched=pub.unmatched,
-    )
+    pdf, csv, inputs = publicity_files(session, period, settings, "zh", china_today(now))
     store_publicity_edition(
         session,
         period=period,
         lang="zh",
         pdf=pdf,
-        csv=publicity_csv(pub),
-        inputs={"period": period, "demo": True},
+        csv=csv,
+        inputs={**inputs, "demo": True},
         actor="demo",
         now=now,
     )

@@ -22,8 +22,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from reports.complaints_publicity import render_complaints_publicity
 from surveyapp.accounts.service import audit
 from surveyapp.complaints.matching import note_step
+from surveyapp.complaints.publicity import publicity, publicity_csv
+from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.complaints.states import actor_name
 from surveyapp.models import Provider, User
 from surveyapp.models.base import DbSession, utcnow
@@ -48,6 +51,7 @@ __all__ = [
     "list_warnings",
     "mask_name",
     "mask_phone",
+    "publicity_files",
     "publish_warning",
     "store_publicity_edition",
 ]
@@ -138,6 +142,36 @@ def explanations(session: DbSession, period: str) -> dict[str, ShownExplanation]
         entry = entries[text_key(row.text)]
         out[key] = ShownExplanation(row.id, entry.key, entry.text, entry.status)
     return out
+
+
+def publicity_files(
+    session: DbSession, period: str, settings: ComplaintSettings, lang: str, issued: date
+) -> tuple[bytes, bytes, dict[str, Any]]:
+    """A month's publicity as an edition's PDF (with the approved explanations only),
+    CSV and the inputs it was made from."""
+    pub = publicity(session, period, settings)
+    approved = {
+        k: e.text for k, e in explanations(session, period).items() if e.status == "approved"
+    }
+    pdf = render_complaints_publicity(
+        pub.lines,
+        first=pub.first,
+        last=pub.last,
+        categories=pub.categories,
+        outcomes=pub.outcomes,
+        issued=issued,
+        unmatched=pub.unmatched,
+        explanations=approved,
+        lang=lang,
+    )
+    inputs = {
+        "period": period,
+        "issued": issued.isoformat(),
+        "outcomes": list(pub.outcomes),
+        "categories": list(pub.categories),
+        "explanations": sorted(approved),
+    }
+    return pdf, publicity_csv(pub), inputs
 
 
 def list_editions(session: DbSession, period: str | None = None) -> list[PublicityEdition]:

@@ -30,7 +30,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from reports.complaints_publicity import render_complaints_publicity
 from surveyapp.accounts.access import roles_required
 from surveyapp.complaints import (
     ComplaintDraft,
@@ -43,7 +42,6 @@ from surveyapp.complaints import (
     intake,
     overdue,
     publicity,
-    publicity_csv,
     transition,
 )
 from surveyapp.complaints.handling import (
@@ -55,6 +53,7 @@ from surveyapp.complaints.handling import (
     list_warnings,
     mask_name,
     mask_phone,
+    publicity_files,
     publish_warning,
     store_publicity_edition,
 )
@@ -433,34 +432,6 @@ def publicity_page():
     return _render_publicity(_period_arg(request.args.get("period")))
 
 
-def _render_pdf(period: str, lang: str) -> tuple[bytes, bytes, dict]:
-    settings = _settings()
-    pub = publicity(db.session, period, settings)
-    approved = {
-        k: e.text for k, e in explanations(db.session, period).items() if e.status == "approved"
-    }
-    issued = china_today(utcnow())
-    pdf = render_complaints_publicity(
-        pub.lines,
-        first=pub.first,
-        last=pub.last,
-        categories=pub.categories,
-        outcomes=pub.outcomes,
-        issued=issued,
-        unmatched=pub.unmatched,
-        explanations=approved,
-        lang=lang,
-    )
-    inputs = {
-        "period": period,
-        "issued": issued.isoformat(),
-        "outcomes": list(pub.outcomes),
-        "categories": list(pub.categories),
-        "explanations": sorted(approved),
-    }
-    return pdf, publicity_csv(pub), inputs
-
-
 @bp.post("/publicity/publish")
 @roles_required(*PUBLISHERS)
 def publish():
@@ -475,7 +446,9 @@ def publish():
     if period is None:
         return _render_publicity(_period_arg(None), error=t("cmp_bad_period", lang), status=400)
     replaces = int(form.replaces.data) if (form.replaces.data or "").isdigit() else None
-    pdf, csv, inputs = _render_pdf(period, form.lang.data)
+    pdf, csv, inputs = publicity_files(
+        db.session, period, _settings(), form.lang.data, china_today(utcnow())
+    )
     try:
         store_publicity_edition(
             db.session,
