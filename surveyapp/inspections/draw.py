@@ -26,7 +26,6 @@ and stores or prints the plan.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -122,13 +121,6 @@ def _order(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def _extend(prefix: Any, text: str) -> str:
-    """The hex SHA-256 of the prefix's bytes followed by ``text``."""
-    digest = prefix.copy()
-    digest.update(text.encode("utf-8"))
-    return str(digest.hexdigest())
-
-
 def _check(inputs: DrawInputs) -> None:
     unknown = sorted({c for c in inputs.providers.values() if c not in CLASSES})
     if unknown:
@@ -148,7 +140,10 @@ def _check(inputs: DrawInputs) -> None:
 def draw(inputs: DrawInputs, seed: int) -> DrawPlan:
     """Draw by the hash-ordering rule (see the module docstring)."""
     _check(inputs)
-    barred = {(p, i) for p, i in inputs.conflicts} | {(p, i) for p, i in inputs.previous_pairs}
+    barred: dict[str, set[str]] = {}
+    for p, i in (*inputs.conflicts, *inputs.previous_pairs):
+        barred.setdefault(p, set()).add(i)
+    encoded = [(iid, iid.encode("utf-8")) for iid in inputs.inspectors]
     drawn: list[dict[str, Any]] = []
     unassigned: list[dict[str, Any]] = []
     for cls in CLASSES:
@@ -161,10 +156,15 @@ def draw(inputs: DrawInputs, seed: int) -> DrawPlan:
             # the first two in hash order that break no rule: the two smallest hashes among
             # the inspectors allowed (the hash of "seed:pid:" is computed once and extended)
             prefix = hashlib.sha256(f"{seed}:{pid}:".encode())
-            allowed = [iid for iid in inputs.inspectors if (pid, iid) not in barred]
-            pair = [iid for _, iid in heapq.nsmallest(
-                INSPECTORS_PER_PROVIDER, ((_extend(prefix, iid), iid) for iid in allowed)
-            )]  # fmt: skip
+            bar = barred.get(pid, set())
+            ranked = []
+            for iid, raw in encoded:
+                if iid not in bar:
+                    digest = prefix.copy()
+                    digest.update(raw)
+                    ranked.append((digest.hexdigest(), iid))
+            ranked.sort()
+            pair = [iid for _, iid in ranked[:INSPECTORS_PER_PROVIDER]]
             entry: dict[str, Any] = {"id": pid, "class": cls}
             if len(pair) < INSPECTORS_PER_PROVIDER:
                 unassigned.append(entry)
