@@ -175,6 +175,7 @@ class SectorView:
     rate_goal: float | None = None  # the questionnaire's rate_goal (None: no goal)
     rate_verdict: Verdict | None = None  # the rate against rate_goal (None: no goal)
     small_area: SmallAreaResult | None = None  # the fit, with uploaded auxiliaries only
+    small_area_error: str | None = None  # auxiliaries uploaded, but no model could be fitted
 
     @property
     def key(self) -> str:
@@ -435,6 +436,7 @@ def _sector_view(
         rate_goal=rate_goal,
         rate_verdict=_rate_verdict(rate_goal, here.rate, here.small_sample),
         small_area=cur.small_area,
+        small_area_error=cur.small_area_error,
     )
 
 

@@ -57,6 +57,8 @@ class RoundAnalysis:
     stale: bool = False
     #: the districts' model-based (Fay–Herriot) estimates, with uploaded auxiliaries
     small_area: SmallAreaResult | None = None
+    #: why the round's auxiliaries gave no model (e.g. too few districts with respondents)
+    small_area_error: str | None = None
 
     @property
     def weighted(self) -> bool:
@@ -138,6 +140,7 @@ def serve_round(
             stamp=fresh,
             as_of=now,
             small_area=stored.small_area,
+            small_area_error=stored.record.get("small_area_error"),
         )
 
     # a released or rejected wave changes the analysed set, not the stamp

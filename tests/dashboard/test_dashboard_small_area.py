@@ -96,3 +96,26 @@ def test_a_zero_sigma2_is_warned(app, as_role, demo, monkeypatch):
         .get_data(as_text=True)
     )
     assert "σ²_u 估计为 0" in html
+
+
+def test_a_model_that_cannot_be_fitted_is_said(app, as_role, demo):
+    code = f"catering-{demo['current'].lower()}"
+    with app.app_context():
+        r = db.session.scalars(select(Round).where(Round.code == code)).one()
+        kept = list(r.districts)[:2]  # two districts with respondents: three parameters
+        db.session.execute(
+            delete(Response).where(Response.round_id == r.id, Response.district.not_in(kept))
+        )
+        r.auxiliaries = {
+            d: {"elderly": 0.08 + 0.013 * i, "venues": 3.0 + (7 * i) % 5}
+            for i, d in enumerate(r.districts)
+        }
+        db.session.commit()
+        stored = analyse_round(db.session, r, options_for(AnalysisSettings(), r, "sector"))
+        assert stored.small_area is None and stored.record["small_area_error"]
+    html = (
+        as_role("evaluator")
+        .get(f"/dashboard?period={demo['current']}&sector=catering")
+        .get_data(as_text=True)
+    )
+    assert "模型无法拟合" in html and "bar-model" not in html
