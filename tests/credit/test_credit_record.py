@@ -182,3 +182,28 @@ def test_credit_cli_import_repair_override(cli, session, tmp_path):
     assert cli("credit", "override", a, *args, "--expires", "2000-01-01").exit_code == 2
     record = json.loads(cli("credit", "record", a, "--as-of", today).output)
     assert record["events"][0]["ended_on"] == "2026-06-01"
+
+
+def test_a_custom_rule_file_from_the_setting(cli, session, tmp_path, monkeypatch):
+    (a,) = add_providers(session, 1)
+    event(session, a, "honour", date(2026, 3, 1), 1)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "name: {zh: 测试, en: test}\n"
+        "factors:\n"
+        "  - {indicator: honours, at_least: 1, points: 70, label: {zh: 荣誉, en: honour}}\n"
+        "classes: {B: 10, C: 30, D: 60}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SURVEYAPP_CREDIT_RULES", str(rules))
+    data = json.loads(cli("credit", "classes", "--format", "json", "--as-of", "2026-12-06").output)
+    assert data["rules"] == {"zh": "测试", "en": "test"}
+    assert data["providers"][0]["class"] == "D"
+    rules.write_text("name: {zh: a, en: b}\nfactors: []\nclasses: {B: 1, C: 2, D: 3}\n", "utf-8")
+    bad = cli("credit", "classes")
+    assert bad.exit_code == 2
+    assert "SURVEYAPP_CREDIT_RULES: rules.yaml:2: factors must be a list" in bad.output
+    monkeypatch.delenv("SURVEYAPP_CREDIT_RULES")
+    monkeypatch.setenv("SURVEYAPP_INSPECTION_RATES", "A:50,B:200,C:400")
+    wrong = cli("credit", "classes")
+    assert wrong.exit_code == 2 and "give a rate for each of A, B, C, D" in wrong.output
