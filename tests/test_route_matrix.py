@@ -231,7 +231,6 @@ def walk_setup(app, make_user, publish, make_round):
         "key_id": 1,
         "action": "archive",
         "wave_id": 1,
-        "key": "NOSUCHPROVIDER",
         "rating_id": 1,
         "provider_id": 1,
         "sector_code": "catering",
