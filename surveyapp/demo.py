@@ -273,8 +273,8 @@ def seed_demo(
             total += len(records)
             if progress:
                 progress(len(records))
-    seed_complaints(session, rng, now)  # two quarters of complaints, one publicity edition
     providers, ratings = seed_providers(session)  # a random stream of their own
+    seed_complaints(session, rng, now)  # two quarters of complaints, one publicity edition
     return DemoSummary(codes, total, population_margins(), providers, ratings)
 
 
