@@ -28,9 +28,11 @@ def test_complaint_form_on_a_phone(new_phone, server, screenshots, axe):
         tap_target_problems(page),
         label_problems(page),
         text_size_problems(page),
-        axe_violations(page, axe),
     ):
         assert not problems, problems
+    scan = new_phone(js=True)  # axe needs JavaScript (its promises); the page has no script
+    scan.goto("/complaints/new")
+    assert not axe_violations(scan, axe)
     page.screenshot(path=screenshots / "complaint-form-zh.png", full_page=True)
     page.get_by_role("button", name="提交投诉").click()  # empty: errors, nothing stored
     assert page.locator(".field-error").count() >= 3
