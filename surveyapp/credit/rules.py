@@ -20,9 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from surveyapp.questionnaire.reading import Document
+from surveyapp.questionnaire.reading import LinedFileError, read_lined
 
 DEFAULT = Path(__file__).with_name("default_rules.yaml")
 CLASSES = ("A", "B", "C", "D")
@@ -143,12 +141,9 @@ def _label(value: Any) -> dict[str, str] | None:
 def load_rules(text: str, source: str = "rules") -> RuleSet:
     """Read and check a rule file; every problem is reported with its line at once."""
     try:
-        doc = Document(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise RulesError([f"{source}:{line}: not YAML ({getattr(exc, 'problem', exc)})"]) from None
-    problems = [f"{source}:{p.line or doc.line(p.path)}: {p.message}" for p in doc.problems]
+        doc, problems = read_lined(text, source)
+    except LinedFileError as exc:
+        raise RulesError(exc.problems) from None
 
     def problem(path: tuple[str | int, ...], what: str) -> None:
         problems.append(f"{source}:{doc.line(path)}: {what}")

@@ -22,11 +22,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
-import yaml
-
 from surveyapp.questionnaire.files import discover as discover_yaml
 from surveyapp.questionnaire.model import Text
-from surveyapp.questionnaire.reading import Document
+from surveyapp.questionnaire.reading import Document, LinedFileError, read_lined
 from surveyapp.sectors import SECTORS
 
 __all__ = [
@@ -157,12 +155,10 @@ def discover(paths: Iterable[str | Path] | None = None) -> list[Path]:
 class _Checker:
     """Collects the problems of one document, each at the line of what it is about."""
 
-    def __init__(self, doc: Document, source: str) -> None:
+    def __init__(self, doc: Document, source: str, problems: list[str]) -> None:
         self.doc = doc
         self.source = source
-        self.problems = [
-            f"{source}:{p.line or doc.line(p.path)}: {p.message}" for p in doc.problems
-        ]
+        self.problems = problems
 
     def add(self, path: tuple[str | int, ...], what: str) -> None:
         self.problems.append(f"{self.source}:{self.doc.line(path)}: {what}")
@@ -328,15 +324,10 @@ def _line_of(problem: str) -> int:
 def load_plan(text: str, source: str = "plan") -> Plan:
     """Read and check one plan file's text; every problem at its line (:class:`PlanError`)."""
     try:
-        doc = Document(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or exc
-        if isinstance(exc, yaml.constructor.ConstructorError):  # a value, e.g. 2025-13-01
-            raise PlanError([f"{source}:{line}: {problem}"]) from None
-        raise PlanError([f"{source}:{line}: not YAML ({problem})"]) from None
-    check = _Checker(doc, source)
+        doc, key_problems = read_lined(text, source)
+    except LinedFileError as exc:
+        raise PlanError(exc.problems) from None
+    check = _Checker(doc, source, key_problems)
     data = doc.data
     if not isinstance(data, dict):
         raise PlanError(

@@ -23,12 +23,14 @@ from .errors import Path_, Problem, QuestionnaireError
 from .messages import texts
 
 __all__ = [
+    "LinedFileError",
     "MAX_ALIASES",
     "MAX_DEPTH",
     "MAX_NODES",
     "Document",
     "TooComplex",
     "decode",
+    "read_lined",
     "yaml_error",
 ]
 
@@ -171,6 +173,32 @@ class Document:
 
     def line(self, path: Path_) -> int:
         return self.mark(path)[0]
+
+
+class LinedFileError(ValueError):
+    """A small YAML file (rules, plans, rating forms) refused; ``problems`` are
+    ``file:line: what`` lines, every one found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def read_lined(text: str, source: str) -> tuple[Document, list[str]]:
+    """The document of a small YAML file and the problems of its keys, as ``file:line:
+    what`` lines; text that is not YAML (or a value such as the date 2025-13-01) raises
+    :class:`LinedFileError` at its line.  The one start of every line-numbered format
+    besides questionnaires (credit rules, plans, rating forms)."""
+    try:
+        doc = Document(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or exc
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            raise LinedFileError([f"{source}:{line}: {problem}"]) from None
+        raise LinedFileError([f"{source}:{line}: not YAML ({problem})"]) from None
+    return doc, [f"{source}:{p.line or doc.line(p.path)}: {p.message}" for p in doc.problems]
 
 
 def decode(raw: bytes, source: str) -> str:

@@ -23,7 +23,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -31,7 +30,7 @@ from surveyapp.models.base import DbSession
 from surveyapp.models.provider_rating import RatingFormVersion
 from surveyapp.questionnaire.files import builtin_dir
 from surveyapp.questionnaire.model import Text
-from surveyapp.questionnaire.reading import Document
+from surveyapp.questionnaire.reading import LinedFileError, read_lined
 from surveyapp.sectors import SECTORS
 
 __all__ = [
@@ -137,14 +136,9 @@ def _text(value: Any) -> Text | None:
 def load_form(text: str, source: str = "form") -> RatingForm:
     """Read and check a rating form; every problem is reported with its line at once."""
     try:
-        doc = Document(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise RatingFormError(
-            [f"{source}:{line}: not YAML ({getattr(exc, 'problem', exc)})"]
-        ) from None
-    problems = [f"{source}:{p.line or doc.line(p.path)}: {p.message}" for p in doc.problems]
+        doc, problems = read_lined(text, source)
+    except LinedFileError as exc:
+        raise RatingFormError(exc.problems) from None
 
     def problem(path: tuple[str | int, ...], what: str) -> None:
         problems.append(f"{source}:{doc.line(path)}: {what}")
