@@ -35,6 +35,7 @@ from surveyapp.models.base import utcnow
 from surveyapp.models.provider_page import PublishedScore, PublishedScoreState
 from surveyapp.providers.comments import (
     CommentError,
+    Refusal,
     ShownComment,
     hide_comment,
     provider_id_of,
@@ -223,47 +224,32 @@ def _back(provider: Provider, rating_id: int):
     return redirect(url, 303)
 
 
+def _comment_step(key: str, rating_id: int, step, value: str | None, race: Refusal):
+    """Run one comment step of the service, commit, and go back to the comment; a refusal
+    is the provider page with its message (``race``: the code when the same step won a
+    race with another request, caught by the database's unique key)."""
+    provider = _provider_or_404(key)
+    try:
+        step(db.session, provider.id, rating_id, value, actor=current_user, ip=request.remote_addr)
+        db.session.commit()
+    except CommentError as exc:
+        return _refused(provider, exc)
+    except IntegrityError:
+        return _refused(provider, CommentError(race, race.replace("_", " ")))
+    return _back(provider, rating_id)
+
+
 @bp.post("/providers/<key>/comments/<int:rating_id>/hide")
 @roles_required("bureau")
 def hide(key: str, rating_id: int):
     """A sector bureau hides a comment of its sectors, with a reason (audited)."""
-    provider = _provider_or_404(key)
     form = HideForm()  # CSRF is checked app-wide; the service checks the reason
-    try:
-        hide_comment(
-            db.session,
-            provider.id,
-            rating_id,
-            form.reason.data,
-            actor=current_user,
-            ip=request.remote_addr,
-        )
-        db.session.commit()
-    except CommentError as exc:
-        return _refused(provider, exc)
-    except IntegrityError:  # hidden by someone else at the same moment
-        return _refused(provider, CommentError("already_hidden", "already hidden"))
-    return _back(provider, rating_id)
+    return _comment_step(key, rating_id, hide_comment, form.reason.data, "already_hidden")
 
 
 @bp.post("/providers/<key>/comments/<int:rating_id>/reply")
 @roles_required("provider")
 def reply(key: str, rating_id: int):
     """The provider's own account replies to a comment, once."""
-    provider = _provider_or_404(key)
     form = ReplyForm()  # CSRF is checked app-wide; the service checks the text
-    try:
-        reply_to_comment(
-            db.session,
-            provider.id,
-            rating_id,
-            form.text.data,
-            actor=current_user,
-            ip=request.remote_addr,
-        )
-        db.session.commit()
-    except CommentError as exc:
-        return _refused(provider, exc)
-    except IntegrityError:  # a second reply posted at the same moment
-        return _refused(provider, CommentError("already_replied", "already replied"))
-    return _back(provider, rating_id)
+    return _comment_step(key, rating_id, reply_to_comment, form.text.data, "already_replied")
