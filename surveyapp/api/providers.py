@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, g, jsonify, request, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from analysis.provider_scores import ProviderScore, SectorScores
 from surveyapp.api.bearer import BadParameter, token_required
@@ -34,6 +34,7 @@ from surveyapp.models import Provider, ProviderSector, User
 from surveyapp.models.base import utcnow
 from surveyapp.providers.export import provider_fields
 from surveyapp.providers.published import published_scores, score_state
+from surveyapp.providers.registry import provider_by_key
 from surveyapp.providers.scores import ScoreWindow, compute_scores, score_window
 from surveyapp.rounds.dates import china_today
 from surveyapp.sectors import SECTORS, sector_sort_key
@@ -160,16 +161,6 @@ def _staff_score(sec: SectorScores, p: ProviderScore) -> dict[str, Any]:
     }
 
 
-def _by_key(key: str) -> Provider | None:
-    if not key or len(key) > 64:
-        return None
-    return db.session.scalar(
-        select(Provider).where(
-            or_(Provider.credit_code == key.upper(), Provider.registration_no == key)
-        )  # fmt: skip
-    )
-
-
 def _stored(provider: Provider) -> tuple[ScoreWindow, list[dict[str, Any]]] | None:
     """The public scores the provider pages keep up to date (``provider_score``), or None
     before their first computation."""
@@ -200,7 +191,7 @@ def provider_scores(code: str):
     """A provider's scores per sector over the rolling window (``code``: its credit code,
     else its registration number): without a token the stored public scores, when there
     are any (no estimation per request); with one, computed now."""
-    provider = _by_key(code)
+    provider = provider_by_key(db.session, code)
     if provider is None:
         return error_response(404, "padm_api_no_provider", provider=code)
     owner = _owner()

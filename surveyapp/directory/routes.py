@@ -38,7 +38,6 @@ from surveyapp.providers.comments import (
     Refusal,
     ShownComment,
     hide_comment,
-    provider_id_of,
     recent_comments,
     reply_to_comment,
 )
@@ -49,6 +48,7 @@ from surveyapp.providers.published import (
     directory_page,
     published_scores,
 )
+from surveyapp.providers.registry import provider_by_key
 from surveyapp.providers.scores import score_window
 from surveyapp.rounds.dates import china_today
 from surveyapp.sectors import SECTORS, sector_name, sector_sort_key
@@ -159,8 +159,7 @@ def bars(score: PublishedScore) -> list[Bar]:
 
 
 def _provider_or_404(key: str) -> Provider:
-    pid = provider_id_of(db.session, key)
-    provider = db.session.get(Provider, pid) if pid is not None else None
+    provider = provider_by_key(db.session, key)
     if provider is None:
         abort(404)
     return provider

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from surveyapp.accounts.service import audit
-from surveyapp.models import Provider, Rating, User
+from surveyapp.models import Rating, User
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.provider_page import CommentReply, HiddenComment
 from surveyapp.moderation import normalise, publishable
+from surveyapp.providers.registry import provider_by_key
 
 __all__ = [
     "MAX_REASON",
@@ -73,11 +74,8 @@ class ShownComment:
 
 def provider_id_of(session: DbSession, key: str) -> int | None:
     """The id of the provider whose credit code or registration number is ``key``."""
-    key = key.strip()
-    stmt = select(Provider.id).where(
-        or_(Provider.credit_code == key, Provider.registration_no == key)
-    )
-    return session.scalar(stmt)
+    provider = provider_by_key(session, key)
+    return None if provider is None else provider.id
 
 
 def recent_comments(

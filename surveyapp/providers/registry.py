@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from surveyapp.models import AuditLog, Provider, ProviderSector, User
 from surveyapp.models.base import DbSession, utcnow
@@ -22,7 +22,7 @@ from surveyapp.providers.registry_file import ProviderRecord, RegistryFile
 from surveyapp.rounds.dates import china_today
 from surveyapp.sectors import sorted_sectors
 
-__all__ = ["ImportOutcome", "import_registry", "list_providers"]
+__all__ = ["ImportOutcome", "import_registry", "list_providers", "provider_by_key"]
 
 
 @dataclass(frozen=True)
@@ -251,3 +251,18 @@ def list_providers(session: DbSession, sector: str | None = None) -> list[Provid
             )
         )
     return list(session.scalars(query))
+
+
+def provider_by_key(session: DbSession, key: str) -> Provider | None:
+    """The provider whose credit code (any case) or registration number is ``key``: the
+    one look-up of every page, API route and command that names a provider.  A key no
+    provider can have (empty, too long, a NUL, which PostgreSQL refuses) never reaches
+    the database."""
+    key = key.strip()
+    if not key or len(key) > 64 or "\x00" in key:
+        return None
+    return session.scalar(
+        select(Provider).where(
+            or_(Provider.credit_code == key.upper(), Provider.registration_no == key)
+        )
+    )

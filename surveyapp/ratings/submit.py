@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from surveyapp.models import Practitioner, Provider, Rating
 from surveyapp.models.base import DbSession, utcnow
+from surveyapp.providers.registry import provider_by_key
 from surveyapp.ratings.forms import STARS, FormVersion
 from surveyapp.responses.validate import MAX_DEVICE_ID, FieldError, InvalidSubmission, _score
 from surveyapp.review.holds import Threshold
@@ -168,14 +169,7 @@ def rater_hash(secret: str, provider_id: int, kind: str, value: str | None) -> s
 
 def find_provider(session: DbSession, key: str) -> Provider | None:
     """The provider whose credit code or registration number is ``key``."""
-    key = key.strip()
-    if not key or "\x00" in key:
-        return None
-    return session.scalar(
-        select(Provider).where(
-            (Provider.credit_code == key.upper()) | (Provider.registration_no == key)
-        )
-    )
+    return provider_by_key(session, key)
 
 
 def _pack(version: FormVersion, stars: Mapping[str, int | None]) -> bytes:
