@@ -156,3 +156,12 @@ def test_usable_on_a_360_px_phone_without_javascript(client, add_provider, add_r
         assert all(w <= 100 for w in widths), widths
         for field in re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', page):
             assert f'for="{field}"' in page, field  # every field has its label
+
+
+def test_a_provider_is_found_by_its_code_in_any_case_and_a_nul_is_a_404(
+    app, client, add_provider, add_ratings, refresh
+):
+    add_provider(CODES[0], "甲")
+    assert client.get(f"/providers/{CODES[0]}").status_code == 200
+    assert client.get(f"/providers/{CODES[0].lower()}").status_code == 200
+    assert client.get("/providers/%00x").status_code == 404  # never sent to the database
