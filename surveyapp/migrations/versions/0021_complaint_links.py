@@ -1,0 +1,23 @@
+"""complaints: provider explanations and matching free-text complaints
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-12-07
+
+Reserved for work in progress (filled in by the change that needs it): an empty step
+keeps the chain linear while several changes are written at the same time.
+"""
+
+# revision identifiers, used by Alembic.
+revision = "0021"
+down_revision = "0020"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

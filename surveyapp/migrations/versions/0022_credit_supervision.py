@@ -1,0 +1,23 @@
+"""credit: warning proposals, rating signals, published draws
+
+Revision ID: 0022
+Revises: 0021
+Create Date: 2026-12-07
+
+Reserved for work in progress (filled in by the change that needs it): an empty step
+keeps the chain linear while several changes are written at the same time.
+"""
+
+# revision identifiers, used by Alembic.
+revision = "0022"
+down_revision = "0021"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
