@@ -66,6 +66,12 @@ DEFAULTS: dict[str, Any] = {
     "HOLIDAYS_DIR": None,  # an administrator's cn-holidays-YYYY.csv files (win per year)
     "ACCESS_LOG": True,  # one JSON line per request on stderr
     # Rate limits of the submission endpoints (surveyapp.security.limits)
+    # The 15-minute service circle (surveyapp.circle.stored): walking distance in metres,
+    # the reported service types (comma-separated; empty: the eight basic services, then
+    # 卫生, 养老, 文化, 体育) and a walking network GeoJSON for network distance
+    "CIRCLE_RADIUS_M": 1000.0,
+    "CIRCLE_TYPES": "",
+    "CIRCLE_NETWORK": None,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_STRATEGY": "fixed-window",
@@ -96,6 +102,7 @@ _TYPES = {
     "CREDIT_LOW_SCORE": float,
     "COMPLAINT_ACCEPT_DAYS": int,
     "COMPLAINT_CLOSE_DAYS": int,
+    "CIRCLE_RADIUS_M": float,
     "COMPLAINT_PII_RETENTION_DAYS": int,
 }
 _BOOLS = {"FINGERPRINT_DEDUPE", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED", "ACCESS_LOG"}

@@ -4,6 +4,7 @@ from surveyapp.models.api_token import ApiToken
 from surveyapp.models.base import Base
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.channel_key import ChannelKey
+from surveyapp.models.circle import CircleCommunity  # noqa: F401
 from surveyapp.models.complaint import Complaint, ComplaintEvent  # noqa: F401
 from surveyapp.models.credit import CreditEvent, InspectionPlan, Inspector  # noqa: F401
 from surveyapp.models.moderation import ModerationDecision

@@ -1,0 +1,320 @@
+"""The 15-minute circle of the stored data: the communities of the app
+(:class:`~surveyapp.models.circle.CircleCommunity`) and the facilities of the provider
+registry, with one cached computation per process.
+
+Facilities are the registry's **open** providers that have coordinates and at least one
+service type (a closed or merged provider counts for nothing); a provider of two types
+is a facility of each.  Which types are reported, the walking distance and an optional
+walking network are settings (:class:`CircleSettings`: ``CIRCLE_TYPES``,
+``CIRCLE_RADIUS_M``, ``CIRCLE_NETWORK``).
+
+Why a cache, and its key
+------------------------
+Loading every open provider and community and running the KD-tree search takes from
+milliseconds (the demo) to a few seconds (200,000 providers), and a dashboard page, a
+CSV export, the map and every plan indicator bound to a coverage ask for the same
+numbers.  So the report is kept per process, keyed by the settings and by a *state* of
+the data read with two aggregate queries (:func:`data_state`): the communities'
+``count, max id, max imported_at`` (an import replaces them all and stamps them) and
+the providers' ``count, max id, max updated_at`` (the registry's import, the admin
+pages and merges stamp ``updated_at`` on every change, opening and closing included).
+Any change of either changes the state, so the next request recomputes; no request
+recomputes what has not changed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+
+from surveyapp.circle.coverage import CircleReport, compute_coverage
+from surveyapp.circle.files import Communities, Facilities, NetworkLines, read_network
+from surveyapp.models.base import DbSession
+from surveyapp.models.circle import CircleCommunity
+from surveyapp.models.provider import Provider
+from surveyapp.responses.importer import ImportFailed
+
+__all__ = [
+    "DEFAULT_TYPES",
+    "CircleSettings",
+    "coverage_share",
+    "current_settings",
+    "data_state",
+    "registry_facilities",
+    "stored_communities",
+    "stored_report",
+]
+
+#: The eight basic convenience services of the 一刻钟便民生活圈 (Pu'er 2023 plan), then
+#: health, elderly care, culture and sports (Shanghai 2025 plan's 15-minute access)
+DEFAULT_TYPES: tuple[str, ...] = (
+    "便利店",
+    "早餐店",
+    "蔬菜零售",
+    "洗染",
+    "美容美发",
+    "家政服务",
+    "代收代缴",
+    "再生资源回收",
+    "卫生",
+    "养老",
+    "文化",
+    "体育",
+)
+DEFAULT_RADIUS_M = 1000.0
+#: How many reports a process keeps (settings × data states)
+_KEEP = 8
+#: Names of the sources in notes
+REGISTRY = "provider registry"
+STORED = "stored communities"
+
+
+@dataclass(frozen=True)
+class CircleSettings:
+    """What the coverage is computed with: the reported types (in order), the walking
+    distance in metres and an optional walking network file (GeoJSON)."""
+
+    types: tuple[str, ...] = DEFAULT_TYPES
+    radius_m: float = DEFAULT_RADIUS_M
+    network: str | None = None
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> CircleSettings:
+        """From the application's settings (``CIRCLE_TYPES`` comma-separated or a list,
+        ``CIRCLE_RADIUS_M``, ``CIRCLE_NETWORK``); a missing one takes the default."""
+        raw = config.get("CIRCLE_TYPES")
+        if isinstance(raw, str):
+            items = raw.replace("；", ",").replace(";", ",").replace("，", ",").split(",")
+        else:
+            items = list(raw or ())
+        types = tuple(dict.fromkeys(t.strip() for t in items if t and t.strip()))
+        radius = float(config.get("CIRCLE_RADIUS_M") or DEFAULT_RADIUS_M)
+        if not (np.isfinite(radius) and radius > 0):
+            raise ValueError(f"CIRCLE_RADIUS_M: {radius!r} is not a positive number of metres")
+        network = config.get("CIRCLE_NETWORK") or None
+        return cls(types or DEFAULT_TYPES, radius, str(network) if network else None)
+
+    def with_type(self, service_type: str) -> CircleSettings:
+        """These settings, reporting ``service_type`` too (after the configured ones)."""
+        if service_type in self.types:
+            return self
+        return replace(self, types=(*self.types, service_type))
+
+
+def current_settings() -> CircleSettings:
+    """The settings of the running application, or the defaults outside one."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return CircleSettings.of(current_app.config)
+    return CircleSettings()
+
+
+def data_state(session: DbSession) -> Hashable:
+    """A value that changes whenever the stored communities or the registry change
+    (see the module's text): two aggregate queries, no row read."""
+    communities = session.execute(
+        select(
+            func.count(),
+            func.max(CircleCommunity.id),
+            func.max(CircleCommunity.imported_at),
+        )
+    ).one()
+    providers = session.execute(
+        select(func.count(), func.max(Provider.id), func.max(Provider.updated_at))
+    ).one()
+    return (tuple(communities), tuple(providers))
+
+
+def stored_communities(session: DbSession) -> Communities | None:
+    """The stored communities in their file's order, or ``None`` when none is stored."""
+    rows = session.execute(
+        select(
+            CircleCommunity.source_row,
+            CircleCommunity.name,
+            CircleCommunity.district,
+            CircleCommunity.population,
+            CircleCommunity.lat,
+            CircleCommunity.lon,
+        ).order_by(CircleCommunity.source_row, CircleCommunity.id)
+    ).all()
+    if not rows:
+        return None
+    source_row, name, district, population, lat, lon = zip(*rows, strict=True)
+    return Communities(
+        STORED,
+        np.asarray(source_row, dtype=np.int64),
+        np.asarray(name, dtype=object),
+        np.asarray(lat, dtype=np.float64),
+        np.asarray(lon, dtype=np.float64),
+        (),
+        np.asarray(district, dtype=object),
+        np.asarray(population, dtype=np.int64),
+    )
+
+
+def registry_facilities(session: DbSession) -> Facilities:
+    """The registry's open providers with coordinates and service types, as facilities
+    (``rows`` are the providers' ids)."""
+    rows = session.execute(
+        select(Provider.id, Provider.name, Provider.lat, Provider.lon, Provider.service_types)
+        .where(
+            Provider.status == "open",
+            Provider.merged_into_id.is_(None),
+            Provider.lat.is_not(None),
+            Provider.lon.is_not(None),
+        )
+        .order_by(Provider.id)
+    ).all()
+    kept = []
+    for pid, name, lat, lon, types in rows:
+        clean = tuple(dict.fromkeys(str(t).strip() for t in (types or ()) if str(t).strip()))
+        if clean:
+            kept.append((pid, name, lat, lon, clean))
+    ids, names, lats, lons, types_ = zip(*kept, strict=True) if kept else ((),) * 5
+    return Facilities(
+        REGISTRY,
+        np.asarray(ids, dtype=np.int64),
+        np.asarray(names, dtype=object),
+        np.asarray(lats, dtype=np.float64),
+        np.asarray(lons, dtype=np.float64),
+        (),
+        tuple(types_),
+    )
+
+
+def _network(path: str | None) -> tuple[NetworkLines | None, list[str]]:
+    """The configured walking network, or a note saying why it cannot be used (then the
+    distance is straight-line, and every output says so)."""
+    if not path:
+        return None, []
+    try:
+        return read_network(path), []
+    except ImportFailed as exc:
+        lines = "; ".join(exc.lines()[:5])
+        return None, [f"CIRCLE_NETWORK: {lines}: straight-line distance used"]
+
+
+def _file_key(path: str | None) -> Hashable:
+    """The network file's part of the cache key: a replaced file is read again."""
+    if not path:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (path, None)
+    return (path, st.st_size, st.st_mtime_ns)
+
+
+class _ReportCache:
+    """The newest reports of this process, by (settings, data state, network file);
+    one computation at a time per key (other requests for it wait for its result)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reports: OrderedDict[Hashable, CircleReport | None] = OrderedDict()
+        self._running: dict[Hashable, threading.Lock] = {}
+
+    def get(self, session: DbSession, settings: CircleSettings) -> CircleReport | None:
+        key = (settings, data_state(session), _file_key(settings.network))
+        with self._lock:
+            if key in self._reports:
+                self._reports.move_to_end(key)
+                return self._reports[key]
+            running = self._running.setdefault(key, threading.Lock())
+        with running:
+            with self._lock:
+                if key in self._reports:
+                    return self._reports[key]
+            report = _compute(session, settings)
+            with self._lock:
+                self._reports[key] = report
+                while len(self._reports) > _KEEP:
+                    self._reports.popitem(last=False)
+                self._running.pop(key, None)
+        return report
+
+    def clear(self) -> None:
+        with self._lock:
+            self._reports.clear()
+
+    def __len__(self) -> int:
+        return len(self._reports)
+
+
+_CACHE = _ReportCache()
+
+
+def _compute(session: DbSession, settings: CircleSettings) -> CircleReport | None:
+    communities = stored_communities(session)
+    if communities is None:
+        return None
+    facilities = registry_facilities(session)
+    network, notes = _network(settings.network)
+    report = compute_coverage(
+        communities,
+        facilities,
+        radius_m=settings.radius_m,
+        network=network,
+        types=settings.types,
+    )
+    if notes:
+        report = replace(report, notes=(*notes, *report.notes))
+    return report
+
+
+def stored_report(
+    session: DbSession, settings: CircleSettings | None = None
+) -> CircleReport | None:
+    """Coverage of the stored communities by the registry's facilities (cached; see the
+    module's text), or ``None`` when no community is stored."""
+    return _CACHE.get(session, settings or current_settings())
+
+
+def clear_cache() -> None:
+    """Forget every kept report (tests; a process that changed the settings)."""
+    _CACHE.clear()
+
+
+def share_of(report: CircleReport, service_type: str, district: str | None = None) -> float | None:
+    """The population-weighted share (0–1) of the communities (of ``district``, or all)
+    covered for ``service_type``; ``None`` without communities or population there."""
+    c = report.communities
+    covered = report.result.covered[:, report.types.index(service_type)]
+    population = c.population.astype(np.float64)
+    if district is not None:
+        mine = c.district == district
+        covered, population = covered[mine], population[mine]
+    total = population.sum()
+    if total <= 0:
+        return None
+    return float(population[covered].sum() / total)
+
+
+def coverage_share(
+    session: DbSession,
+    service_type: str,
+    district: str | None = None,
+    *,
+    settings: CircleSettings | None = None,
+) -> float | None:
+    """The population-weighted share (0–1) of the stored communities covered for
+    ``service_type`` (of one district, or of the whole city), with the registry's open
+    providers as facilities and the configured walking distance: the value an
+    indicator bound to a coverage takes.
+
+    ``None`` when no community is stored (or none with residents in ``district``); a
+    type no provider offers gives 0.0 (every community lacks it).  A type outside the
+    configured list is computed too (reported after the configured ones)."""
+    settings = (settings or current_settings()).with_type(service_type.strip())
+    report = stored_report(session, settings)
+    if report is None:
+        return None
+    return share_of(report, service_type.strip(), district)
