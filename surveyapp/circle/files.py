@@ -16,7 +16,7 @@ site             地点       candidate sites (``--candidates``): a name, requir
 lat, lon         纬度, 经度 degrees, required
 crs              坐标系     ``WGS84`` (default) or ``GCJ02`` (Chinese web maps):
                             converted to WGS-84 with :func:`surveyapp.providers.coords.
-                            gcj02_to_wgs84`
+                            gcj02_to_wgs84_array` (whole columns)
 ===============  =========  ==========================================================
 
 A file is UTF-8 (with or without a byte-order mark) or GBK/GB18030, read by the one CSV
@@ -46,7 +46,7 @@ import numpy as np
 
 from surveyapp.csv_safe import restore_cell
 from surveyapp.csvtable import InputError, Table, read_table
-from surveyapp.providers.coords import gcj02_to_wgs84
+from surveyapp.providers.coords import gcj02_to_wgs84_array
 from surveyapp.providers.registry_file import detect_encoding
 from surveyapp.responses.importer import ImportFailed, ImportProblem
 
@@ -211,8 +211,8 @@ class _Checker:
         }
         self._each_bad(codes, bad, "crs")
         gcj = [k for k, c in enumerate(kinds) if c == "GCJ02"]
-        for i in np.flatnonzero(np.isin(codes, gcj) & np.isfinite(lat) & np.isfinite(lon)).tolist():
-            lat[i], lon[i] = gcj02_to_wgs84(float(lat[i]), float(lon[i]))
+        rows = np.isin(codes, gcj) & np.isfinite(lat) & np.isfinite(lon)
+        lat[rows], lon[rows] = gcj02_to_wgs84_array(lat[rows], lon[rows])
         return lat, lon
 
     def repeats(self, keys: list[tuple[str, ...]], column: str, what: str) -> None:

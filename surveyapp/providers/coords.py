@@ -19,7 +19,17 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["gcj02_to_wgs84", "in_china", "wgs84_to_gcj02"]
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "gcj02_to_wgs84",
+    "gcj02_to_wgs84_array",
+    "in_china",
+    "in_china_array",
+    "wgs84_to_gcj02",
+    "wgs84_to_gcj02_array",
+]
 
 _A = 6378245.0
 _EE = 0.00669342162296594323
@@ -71,4 +81,68 @@ def gcj02_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
         wlat, wlon = wlat - step_lat, wlon - step_lon
         if abs(step_lat) < _TOLERANCE and abs(step_lon) < _TOLERANCE:
             break
+    return wlat, wlon
+
+
+# ---------------------------------------------------------------- whole columns (numpy)
+
+
+def _shift_array(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_shift` on arrays: the same terms in the same order, element by element."""
+    x, y = lon - 105.0, lat - 35.0
+    root = np.sqrt(np.abs(x))
+    pi = math.pi
+    wave = (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2 / 3
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * root + wave
+    dlat += (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2 / 3
+    dlat += (160.0 * np.sin(y / 12.0 * pi) + 320.0 * np.sin(y / 30.0 * pi)) * 2 / 3
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * root + wave
+    dlon += (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2 / 3
+    dlon += (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2 / 3
+    rad = lat / 180.0 * pi
+    magic = 1 - _EE * np.sin(rad) ** 2
+    root_magic = np.sqrt(magic)
+    dlat = dlat * 180.0 / ((_A * (1 - _EE)) / (magic * root_magic) * pi)
+    dlon = dlon * 180.0 / (_A / root_magic * np.cos(rad) * pi)
+    return dlat, dlon
+
+
+def _columns(lat: npt.ArrayLike, lon: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    a, b = np.broadcast_arrays(np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64))
+    return a.copy(), b.copy()
+
+
+def in_china_array(lat: npt.ArrayLike, lon: npt.ArrayLike) -> np.ndarray:
+    """:func:`in_china` per element (NaN is outside)."""
+    a, b = _columns(lat, lon)
+    return (72.004 <= b) & (b <= 137.8347) & (0.8293 <= a) & (a <= 55.8271)
+
+
+def wgs84_to_gcj02_array(lat: npt.ArrayLike, lon: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`wgs84_to_gcj02` on whole columns (new arrays; points outside China and NaN
+    unchanged)."""
+    a, b = _columns(lat, lon)
+    inside = in_china_array(a, b)
+    dlat, dlon = _shift_array(a[inside], b[inside])
+    a[inside] += dlat
+    b[inside] += dlon
+    return a, b
+
+
+def gcj02_to_wgs84_array(lat: npt.ArrayLike, lon: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`gcj02_to_wgs84` on whole columns: the same fixed-point iteration, each point
+    stopping at the step where the scalar one stops, so the answers agree to rounding
+    (about 1e-14 degrees) at a fraction of the time of a Python loop."""
+    glat, glon = _columns(lat, lon)
+    wlat, wlon = glat.copy(), glon.copy()
+    active = np.flatnonzero(in_china_array(glat, glon))
+    for _ in range(_MAX_STEPS):
+        if active.size == 0:
+            break
+        flat, flon = wgs84_to_gcj02_array(wlat[active], wlon[active])
+        step_lat, step_lon = flat - glat[active], flon - glon[active]
+        wlat[active] -= step_lat
+        wlon[active] -= step_lon
+        moving = (np.abs(step_lat) >= _TOLERANCE) | (np.abs(step_lon) >= _TOLERANCE)
+        active = active[moving]
     return wlat, wlon
