@@ -88,7 +88,8 @@ def export(ctx: AppContext, code: str, fmt: str, out: str, lang: str) -> None:
             fail(f"no round with code {code!r}")
         if fmt != "csv":
             writer = export_xlsx if fmt == "xlsx" else export_sav
-            count = writer(session, round_, Path(out), lang=lang)
+            with progress_bar("exporting 导出") as report:
+                count = writer(session, round_, Path(out), lang=lang, progress=report)
             click.echo(f"{count} response(s) written to {out}", err=True)
             return
         stream = open(out, "w", encoding="utf-8", newline="") if out != "-" else None  # noqa: SIM115

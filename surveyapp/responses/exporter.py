@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from surveyapp import csv_safe
 from surveyapp.catalog import questionnaire_of
@@ -27,9 +27,12 @@ from surveyapp.models.review import COUNTED
 from surveyapp.privacy.pii import mask_pii
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.responses.codec import DONT_KNOW, MISSING
-from surveyapp.rounds.service import response_count
 
 BATCH = 5000
+#: ``progress(done, total)``: how a long export reports (see :mod:`surveyapp.cli.progress`).
+Progress = Callable[[int, int], None]
+#: responses between two progress reports of a file export
+PROGRESS_EVERY = 1000
 TAIL = (
     "duration",
     "submitted_at",
@@ -100,6 +103,13 @@ def response_records(session: DbSession, round_: Round) -> Iterator[Sequence[Any
     yield from session.connection().execute(stmt)
 
 
+def exported_count(session: DbSession, round_: Round) -> int:
+    """How many responses an export of ``round_`` holds (the counted ones: the total
+    of a progress bar, which then ends at 100 % also when some responses are held)."""
+    stmt = select(func.count()).where(Response.round_id == round_.id, Response.review == COUNTED)
+    return int(session.scalar(stmt) or 0)
+
+
 def export_rows(session: DbSession, round_: Round) -> Iterator[list[str]]:
     """Header then one list of strings per response, oldest first."""
     q = questionnaire_of(round_.questionnaire_version)
@@ -161,11 +171,11 @@ def export_csv(
     yield "\ufeff"
     buffer = io.StringIO()
     writer = csv_safe.writer(buffer, lineterminator="\r\n")
-    total = response_count(session, round_) if progress is not None else 0
+    total = exported_count(session, round_) if progress is not None else 0
     n = 0
     for n, row in enumerate(export_rows(session, round_), start=1):
         writer.writerow(row)
-        if n % 1000 == 0:
+        if n % PROGRESS_EVERY == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

@@ -48,7 +48,13 @@ from surveyapp.models.base import DbSession
 from surveyapp.privacy.pii import mask_pii
 from surveyapp.questionnaire.model import Item, OverallItem, Questionnaire, Scale
 from surveyapp.responses.codec import DONT_KNOW, MISSING
-from surveyapp.responses.exporter import export_columns, response_records
+from surveyapp.responses.exporter import (
+    PROGRESS_EVERY,
+    Progress,
+    export_columns,
+    exported_count,
+    response_records,
+)
 from surveyapp.responses.sav_writer import SavWriter, Variable
 
 #: Largest number of data rows an Excel worksheet holds (1,048,576 rows less the header).
@@ -322,11 +328,16 @@ class XlsxStream:
     Excel sheet has rows; the CSV and ``.sav`` exports have no such limit.
     """
 
-    def __init__(self, session: DbSession, round_: Round, lang: str = "zh") -> None:
+    def __init__(
+        self, session: DbSession, round_: Round, lang: str = "zh", progress: Progress | None = None
+    ) -> None:
         self.session, self.round, self.lang = session, round_, lang
         self.count = 0
+        self.progress = progress
 
     def _rows(self, maker: _XlsxRows) -> Iterator[str]:
+        progress = self.progress
+        total = exported_count(self.session, self.round) if progress is not None else 0
         for record in response_records(self.session, self.round):
             if self.count == XLSX_MAX_ROWS:
                 raise ValueError(
@@ -335,6 +346,10 @@ class XlsxStream:
                 )
             self.count += 1
             yield maker.row(self.count + 1, record)
+            if progress is not None and self.count % PROGRESS_EVERY == 0:
+                progress(self.count, max(total, self.count))
+        if progress is not None:
+            progress(self.count, max(total, self.count))
 
     def __iter__(self) -> Iterator[bytes]:
         q = questionnaire_of(self.round.questionnaire_version)
@@ -366,10 +381,16 @@ class XlsxStream:
         yield sink.take()
 
 
-def export_xlsx(session: DbSession, round_: Round, path: Path, lang: str = "zh") -> int:
+def export_xlsx(
+    session: DbSession,
+    round_: Round,
+    path: Path,
+    lang: str = "zh",
+    progress: Progress | None = None,
+) -> int:
     """Write the round to ``path`` as XLSX (see :class:`XlsxStream`); return the number
-    of responses."""
-    stream = XlsxStream(session, round_, lang)
+    of responses.  ``progress(responses written, responses)`` is called every 1,000."""
+    stream = XlsxStream(session, round_, lang, progress)
     with open(path, "wb") as fh:
         for chunk in stream:
             fh.write(chunk)
@@ -508,17 +529,31 @@ def sav_stream(session: DbSession, round_: Round, lang: str = "zh") -> Iterator[
     yield sink.take()
 
 
-def export_sav(session: DbSession, round_: Round, path: Path, lang: str = "zh") -> int:
+def export_sav(
+    session: DbSession,
+    round_: Round,
+    path: Path,
+    lang: str = "zh",
+    progress: Progress | None = None,
+) -> int:
     """Write the round to ``path`` as an SPSS .sav file with variable and value labels;
     return the number of responses.
 
     Written by :class:`~surveyapp.responses.sav_writer.SavWriter` a block of responses
     at a time (constant memory), after a first pass for the string widths; the case
-    count is put in the header at the end.
+    count is put in the header at the end.  ``progress(responses written, responses)``
+    is called after every block (5,000 responses).
     """
     q = questionnaire_of(round_.questionnaire_version)
+    total = exported_count(session, round_) if progress is not None else 0
+    if progress is not None:
+        progress(0, total)  # the bar appears while the string widths are found
     variables = _sav_variables(q, lang, _sav_string_widths(session, round_, q))
     with open(path, "wb") as fh, SavWriter(fh, variables) as writer:
         for columns in _sav_blocks(session, round_, q):
             writer.write(columns)
+            if progress is not None:
+                progress(writer.cases, max(total, writer.cases))
+    if progress is not None:
+        progress(writer.cases, max(total, writer.cases))
     return writer.cases

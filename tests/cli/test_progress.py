@@ -166,3 +166,56 @@ def test_analyze_bar_only_for_a_large_file(monkeypatch):
     monkeypatch.setattr(analyze_cli, "LARGE_FILE", 1)
     CliRunner().invoke(analyze_cli.analyze, args, catch_exceptions=False)
     assert seen == [False, True]
+
+
+def _round_of(cli, tmp_path: Path, code: str, n: int) -> None:
+    cli("questionnaires", "load")
+    made = cli("rounds", "create", "--questionnaire", "logistics", "--period", "2026Q3",
+               "--code", code, "--opens", "2026-07-01", "--closes", "2099-01-01")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    result = cli("responses", "import", str(_import_file(tmp_path, n)), "--round", code)
+    assert result.exit_code == 0, result.output
+
+
+def test_xlsx_and_sav_exports_report_their_rows(cli, tmp_path, monkeypatch):
+    _round_of(cli, tmp_path, "log-x", 6200)
+    rec = Recorder()
+    monkeypatch.setattr(responses_cli, "progress_bar", rec)
+    out = tmp_path / "r.xlsx"
+    result = cli("responses", "export", "--round", "log-x", "--format", "xlsx", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output == f"6200 response(s) written to {out}\n"  # no bar: not a terminal
+    rec.check_complete()
+    steps = [c[1:] for c in rec.calls]
+    assert steps[:2] == [(1000, 6200), (2000, 6200)] and steps[-1] == (6200, 6200)
+    rec.calls.clear()
+    out = tmp_path / "r.sav"
+    result = cli("responses", "export", "--round", "log-x", "--format", "sav", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output == f"6200 response(s) written to {out}\n"
+    rec.check_complete()
+    # the bar is drawn before the string widths' pass, then a block of 5,000 at a time
+    assert [c[1:] for c in rec.calls][:3] == [(0, 6200), (5000, 6200), (6200, 6200)]
+
+
+def test_xlsx_and_sav_bars_on_a_terminal_and_not_elsewhere(cli, tmp_path, monkeypatch):
+    _round_of(cli, tmp_path, "log-t", 2100)
+    tty: list[FakeTty] = []  # empty: the real helper on CliRunner's streams (no terminal)
+
+    def bar(label, **kwargs):
+        return progress_bar(label, stream=tty[-1]) if tty else progress_bar(label, **kwargs)
+
+    monkeypatch.setattr(responses_cli, "progress_bar", bar)
+    for fmt in ("xlsx", "sav"):
+        tty.clear()
+        out = tmp_path / f"plain.{fmt}"
+        plain = cli("responses", "export", "--round", "log-t", "--format", fmt, "--out", str(out))
+        assert plain.output == f"2100 response(s) written to {out}\n"  # CliRunner: no tty
+        tty.append(FakeTty())
+        out = tmp_path / f"tty.{fmt}"
+        shown = cli("responses", "export", "--round", "log-t", "--format", fmt, "--out", str(out))
+        assert shown.exit_code == 0, shown.output
+        assert shown.output == f"2100 response(s) written to {out}\n"  # the bar is elsewhere
+        text = tty[-1].getvalue()
+        assert "exporting" in text and "2100/2100" in text and "100%" in text, text
+        assert out.stat().st_size > 0
