@@ -65,6 +65,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from surveyapp.directory import bp as directory_bp
     from surveyapp.qeditor import bp as qeditor_bp
     from surveyapp.rate import bp as rate_bp
+    from surveyapp.supervision_web import bp as supervision_bp
+    from surveyapp.supervision_web import public_bp as inspections_public_bp
     from surveyapp.web import install_web_helpers
 
     install_web_helpers(app)
@@ -83,6 +85,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(qeditor_bp)  # /admin/questionnaires
     app.register_blueprint(admin_bp)  # /admin/rounds
     app.register_blueprint(rate_bp)  # /r/<provider>: rating a provider
+    app.register_blueprint(supervision_bp)  # /dashboard/supervision: draws, results, proposals
+    app.register_blueprint(inspections_public_bp)  # /inspections: published results (一公开)
     app.register_blueprint(complaints_web.bp)  # /complaints
     csrf.exempt(api.bp)  # JSON API: no cookies are trusted there, CSRF does not apply
     init_ops(app)

@@ -61,6 +61,9 @@ DEFAULTS: dict[str, Any] = {
     "CREDIT_LOW_SCORE": 0.6,
     # The inspection draw's sampling rate per risk class, per mille (整数‰)
     "INSPECTION_RATES": "A:50,B:200,C:400,D:800",
+    # Consumer-warning proposals for D-class providers: a provider warned (or a proposal
+    # dismissed) within this many days is not proposed again
+    "CREDIT_WARNING_DAYS": 180,
     # Plan indicators: "on track" within this many percentage points of the baseline-to-target span
     "PLAN_TOLERANCE_PP": 5.0,
     "HOLIDAYS_DIR": None,  # an administrator's cn-holidays-YYYY.csv files (win per year)
@@ -100,6 +103,7 @@ _TYPES = {
     "RATING_WINDOW_DAYS": int,
     "PLAN_TOLERANCE_PP": float,
     "CREDIT_LOW_SCORE": float,
+    "CREDIT_WARNING_DAYS": int,
     "COMPLAINT_ACCEPT_DAYS": int,
     "COMPLAINT_CLOSE_DAYS": int,
     "CIRCLE_RADIUS_M": float,

@@ -181,6 +181,22 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "complaints_web.decide_explanation"): everyone(405),
     ("GET", "complaints_web.warnings"): everyone(200),
     ("POST", "complaints_web.warn"): only(("admin", "evaluator", "bureau"), 400),  # empty form
+    # supervision pages (issue 18): admins and bureaus; no plan 1, the walk's key names no provider
+    ("GET", "supervision_web.static"): everyone(404),  # the walk asks for css/app.css
+    ("GET", "supervision_web.index"): only(("admin", "bureau"), 200),
+    ("GET", "supervision_web.plan"): only(("admin", "bureau"), 404),
+    ("POST", "supervision_web.enter_result"): only(("admin", "bureau"), 404),
+    ("GET", "supervision_web.enter_result"): everyone(405),
+    ("POST", "supervision_web.publish"): only(("admin", "bureau"), 404),
+    ("GET", "supervision_web.publish"): everyone(405),
+    ("GET", "supervision_web.proposals"): only(("admin", "bureau"), 200),
+    ("POST", "supervision_web.warn"): only(("admin", "bureau"), 404),
+    ("GET", "supervision_web.warn"): everyone(405),
+    ("POST", "supervision_web.dismiss"): only(("admin", "bureau"), 404),
+    ("GET", "supervision_web.dismiss"): everyone(405),
+    # published inspection results (一公开): public; nothing published in the walk
+    ("GET", "inspections_public.editions"): everyone(200),
+    ("GET", "inspections_public.edition_file"): everyone(404),
     ("POST", "api.post_complaint"): everyone(401),  # a channel key only
     ("GET", "api.post_complaint"): everyone(405),
 }
@@ -239,6 +255,7 @@ def walk_setup(app, make_user, publish, make_round):
         "explanation_id": 1,
         "edition": 1,
         "fmt": "pdf",
+        "plan_id": 1,
     }
     return ids, values
 

@@ -95,6 +95,7 @@ def classes_command(
 ) -> None:
     """Every provider's risk class (A-D) with the factors that decided it."""
     from surveyapp.credit.classes import compute_classes, record_classes
+    from surveyapp.credit.signals import update_signals, uses_signals
     from surveyapp.indices.periods import PERIOD_RE
     from surveyapp.sectors import sector as sector_of
 
@@ -108,6 +109,8 @@ def classes_command(
         classes = compute_classes(session, settings, day, sector=sector)
         if period is not None:
             record_classes(session, period, classes)
+        if uses_signals(settings.rules):  # the record shows what the low-score factor counts
+            update_signals(session, settings.indicators, day, "cli")
     if fmt == "json":
         data = {"as_of": day.isoformat(), "sector": sector, "rules": settings.rules.name,
                 "providers": [p.as_json() for p in classes]}  # fmt: skip
@@ -204,3 +207,23 @@ def record_command(ctx: AppContext, key: str, as_of: str | None, public_only: bo
         data = {"id": provider.key, "name": provider.name, "as_of": day.isoformat(),
                 "events": [e.as_json() for e in entries]}  # fmt: skip
     click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+@credit_group.command("signals")
+@click.option("--as-of", "as_of", default=None, help="The day (China time); default today.")
+@pass_appctx
+def signals_command(ctx: AppContext, as_of: str | None) -> None:
+    """评分预警信号 / Raise and end the rating signals of the credit records: a posterior
+    score below SURVEYAPP_CREDIT_LOW_SCORE in two consecutive windows (idempotent)."""
+    from surveyapp.credit.signals import update_signals
+
+    day = day_option(as_of, "--as-of")
+    settings = credit_settings(ctx)
+    with ctx.session() as session:
+        run = update_signals(session, settings.indicators, day, "cli")
+    for key in run.raised:
+        click.echo(f"+ {key}")
+    for key in run.ended:
+        click.echo(f"- {key}")
+    click.echo(bilingual("sup_signals_run", raised=len(run.raised), ended=len(run.ended),
+                         open=run.still_open, day=day.isoformat()))  # fmt: skip

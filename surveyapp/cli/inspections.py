@@ -200,3 +200,68 @@ def results_import(
         n = import_results(session, plan, drafts, "cli", csv_path)
     ignored_note(csv_path, ignored)
     click.echo(bilingual("insp_results_imported", n=n, file=csv_path))
+
+
+@inspections_group.command("status")
+@click.option("--sector", default=None, help="Only this sector's plans.")
+@pass_appctx
+def status_command(ctx: AppContext, sector: str | None) -> None:
+    """The stored plans with their progress: results entered of providers drawn, and the
+    published edition if any."""
+    from surveyapp.inspections.publication import plans_of
+
+    with ctx.session() as session:
+        for p in plans_of(session, None if sector is None else [sector]):
+            published = f"edition {p.published}" if p.published else "-"
+            click.echo(f"{p.plan.sector}  {p.plan.period}  {p.plan.districts or '*'}  "
+                       f"{p.entered}/{p.drawn}  {published}")  # fmt: skip
+
+
+@inspections_group.command("publish")
+@click.option("--sector", required=True)
+@click.option("--period", required=True)
+@click.option("--districts", default=None)
+@click.option("--replaces", type=int, default=None, help="The edition this one corrects.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the edition's PDF here (and the CSV beside it).",
+)
+@pass_appctx
+def publish_command(
+    ctx: AppContext,
+    sector: str,
+    period: str,
+    districts: str | None,
+    replaces: int | None,
+    out: str | None,
+) -> None:
+    """一公开 / Publish a draw's list together with its results (PDF and CSV, immutable).
+
+    Refused (exit 2) while any drawn provider has no result: the list is never public
+    before the inspections.  A draw published before is published again only as a
+    correction (--replaces EDITION)."""
+    from pathlib import Path
+
+    from surveyapp.inspections.publication import publish_results
+    from surveyapp.inspections.service import stored_plan
+    from surveyapp.publications import PublicationError
+
+    chosen = [d.strip() for d in (districts or "").split(",") if d.strip()]
+    with ctx.session() as session:
+        plan = stored_plan(session, sector, period, chosen)
+        if plan is None:
+            fail(f"no plan of {sector} {period} for these districts")
+        try:
+            edition = publish_results(session, plan, "cli", replaces=replaces)
+        except PublicationError as exc:
+            session.rollback()
+            fail(str(exc))
+        session.commit()
+        number, pdf, csv = edition.edition, edition.pdf, edition.csv
+    if out is not None:
+        Path(out).write_bytes(pdf)
+        Path(out).with_suffix(".csv").write_bytes(csv)
+    click.echo(bilingual("sup_published", n=number, sector=sector, period=period))

@@ -10,8 +10,10 @@
   the rates, the active inspectors, the declared conflicts and the previous period's
   pairs, read from the plans stored for it.
 * :func:`store_plan`: the sealed plan (one per sector, period and districts).
-* :func:`read_results` / :func:`import_results`: the results (合格/不合格 with findings)
-  of a stored plan's providers, stored as inspection events of their credit records.
+* :class:`ResultChecker` / :func:`enter_results`: a result (合格/不合格 with findings, the
+  day, the inspectors) of a stored plan's drawn provider, checked the same way whether it
+  comes from a CSV file (:func:`read_results`) or the bureau's web form, and stored as
+  the inspection event of the provider's credit record.
 
 Nothing here publishes a plan: the drawn list is public only with its results (一公开).
 """
@@ -46,10 +48,16 @@ from surveyapp.models.credit import (
     Inspector,
     InspectorConflict,
 )
+from surveyapp.models.supervision import InspectionResult
+from surveyapp.rounds.dates import china_today
 
 __all__ = [
     "InspectorRecord",
+    "ResultChecker",
     "ResultDraft",
+    "drawn_inspectors",
+    "enter_results",
+    "entered_results",
     "gather_inputs",
     "import_inspectors",
     "import_results",
@@ -242,10 +250,88 @@ class ResultDraft:
     inspected_on: date
     outcome: str
     findings: str | None
+    inspectors: tuple[str, ...] = ()  # codes; the plan's pair unless given
 
 
 _OUTCOMES = {"合格": "合格", "不合格": "不合格", "pass": "合格", "passed": "合格",
              "fail": "不合格", "failed": "不合格"}  # fmt: skip
+RESULT_COLUMNS = ("credit_code", "inspected_on", "result", "findings", "inspectors")
+MAX_FINDINGS = 2000
+
+
+def drawn_inspectors(plan: InspectionPlan) -> dict[str, list[str]]:
+    """Each drawn provider of a plan → the inspectors the draw assigned."""
+    return {e["id"]: list(e.get("inspectors", [])) for e in plan.plan.get("drawn", [])}
+
+
+def entered_results(session: DbSession, plan: InspectionPlan) -> set[str]:
+    """The drawn providers whose result is entered (stored as credit events)."""
+    query = select(CreditEvent.external_id).where(CreditEvent.source == plan_source(plan))
+    return {ext for (ext,) in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class ResultChecker:
+    """What a result is checked against: the plan's drawn providers and their pairs,
+    the results entered, the inspector pool and the day (no result from the future)."""
+
+    drawn: dict[str, list[str]]
+    entered: set[str]
+    pool: set[str]
+    today: date
+
+    @classmethod
+    def of(cls, session: DbSession, plan: InspectionPlan, today: date) -> ResultChecker:
+        pool = {code for (code,) in session.execute(select(Inspector.code))}
+        return cls(drawn_inspectors(plan), entered_results(session, plan), pool, today)
+
+    def check(
+        self,
+        number: int,
+        values: dict[str, str],
+        problems: list[ImportProblem],
+        seen: dict[str, int] | None = None,
+    ) -> ResultDraft | None:
+        """One result (a CSV row, or the web form as row 0): every problem by column."""
+        before = len(problems)
+
+        def bad(column: str, message: str) -> None:
+            problems.append(ImportProblem(number, column, message))
+
+        key = values.get("credit_code", "").strip()
+        seen = {} if seen is None else seen
+        if key not in self.drawn:
+            bad("credit_code", f"{key!r} was not drawn in this plan (or has no inspectors)")
+        elif key in seen:
+            bad("credit_code", f"repeats row {seen[key]}")
+        elif key in self.entered:
+            bad("credit_code", "its result is entered already")
+        seen.setdefault(key, number)
+        day = None
+        try:
+            day = parse_day(values.get("inspected_on", ""))
+        except ValueError as exc:
+            bad("inspected_on", str(exc))
+        if day is not None and day > self.today:
+            bad("inspected_on", f"{day.isoformat()} is in the future")
+        outcome = _OUTCOMES.get(values.get("result", "").strip().lower())
+        if outcome is None:
+            bad("result", f"{' or '.join(INSPECTION_OUTCOMES)}")
+        findings = (values.get("findings") or "").strip() or None
+        if outcome == "不合格" and not findings:
+            bad("findings", "a failed inspection needs findings")
+        if findings and len(findings) > MAX_FINDINGS:
+            bad("findings", f"longer than {MAX_FINDINGS} characters")
+        given = [c.strip() for c in values.get("inspectors", "").split(";") if c.strip()]
+        inspectors = tuple(dict.fromkeys(given)) or tuple(self.drawn.get(key, ()))
+        unknown = [c for c in inspectors if c not in self.pool]
+        if unknown:
+            bad("inspectors", f"not in the inspector pool: {', '.join(unknown)}")
+        elif len(inspectors) < 2:
+            bad("inspectors", "an inspection is done by at least two inspectors")
+        if len(problems) > before or day is None or outcome is None:
+            return None
+        return ResultDraft(number, key, day, outcome, findings, inspectors)
 
 
 def read_results(
@@ -254,47 +340,73 @@ def read_results(
     path: str | os.PathLike[str],
     *,
     name: str | None = None,
+    today: date | None = None,
 ) -> tuple[str, list[ResultDraft], tuple[str, ...]]:
     """Check a results file against a stored plan: each row a drawn provider of the
-    plan, once, with 合格 or 不合格 (不合格 needs findings), not entered before."""
-    file = read_rows(path, ("credit_code", "inspected_on", "result"), ("findings",), name=name)
-    drawn = {e["id"] for e in plan.plan.get("drawn", [])}
-    entered = {
-        ext
-        for (ext,) in session.execute(
-            select(CreditEvent.external_id).where(CreditEvent.source == plan_source(plan))
-        )
-    }
+    plan, once, with 合格 or 不合格 (不合格 needs findings), not entered before; the
+    optional ``inspectors`` column (codes, ``;``-separated) when others than the drawn
+    pair did the inspection."""
+    file = read_rows(path, RESULT_COLUMNS[:3], RESULT_COLUMNS[3:], name=name)
+    checker = ResultChecker.of(session, plan, today or china_today(utcnow()))
     problems: list[ImportProblem] = []
     drafts: list[ResultDraft] = []
     seen: dict[str, int] = {}
     for number, values in file.rows:
-        before = len(problems)
-        key = values["credit_code"]
-        if key not in drawn:
-            problems.append(ImportProblem(number, "credit_code",
-                                          f"{key!r} was not drawn in this plan"))  # fmt: skip
-        elif key in seen:
-            problems.append(ImportProblem(number, "credit_code", f"repeats row {seen[key]}"))
-        elif key in entered:
-            problems.append(ImportProblem(number, "credit_code", "its result is entered already"))
-        seen.setdefault(key, number)
-        day = None
-        try:
-            day = parse_day(values["inspected_on"])
-        except ValueError as exc:
-            problems.append(ImportProblem(number, "inspected_on", str(exc)))
-        outcome = _OUTCOMES.get(values["result"].lower())
-        if outcome is None:
-            problems.append(ImportProblem(number, "result", f"{' or '.join(INSPECTION_OUTCOMES)}"))
-        findings = values.get("findings") or None
-        if outcome == "不合格" and not findings:
-            problems.append(ImportProblem(number, "findings", "a failed inspection needs findings"))
-        if len(problems) == before and day is not None and outcome is not None:
-            drafts.append(ResultDraft(number, key, day, outcome, findings))
+        draft = checker.check(number, values, problems, seen)
+        if draft is not None:
+            drafts.append(draft)
     if problems:
         raise ImportFailed(file.name, problems)
     return file.encoding, drafts, file.ignored
+
+
+def enter_results(
+    session: DbSession,
+    plan: InspectionPlan,
+    drafts: Sequence[ResultDraft],
+    actor: User | str,
+    *,
+    via: str,
+    file: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Store checked results (a CSV file's, or one from the web form) as inspection
+    events of the providers' credit records, with the inspectors who did them; one
+    transaction, one audit row."""
+    now = now or utcnow()
+    providers = providers_by_key(session, (d.key for d in drafts))
+    name = actor.username if isinstance(actor, User) else str(actor)
+    try:
+        for d in drafts:
+            event = CreditEvent(provider_id=providers[d.key].id, kind="inspection",
+                                occurred_on=d.inspected_on, source=plan_source(plan),
+                                external_id=d.key, outcome=d.outcome, description=d.findings,
+                                created_at=now)  # fmt: skip
+            session.add(event)
+            session.flush()
+            session.add(
+                InspectionResult(
+                    plan_id=plan.id,
+                    provider_key=d.key,
+                    event_id=event.id,
+                    inspectors=list(d.inspectors),
+                    via=via,
+                    entered_by=name[:64],
+                    entered_at=now,
+                )  # fmt: skip
+            )
+        details: dict[str, Any] = {"via": via, "results": len(drafts)}
+        if file is not None:
+            details["file"] = file
+        if len(drafts) == 1:
+            details.update(provider=drafts[0].key, outcome=drafts[0].outcome)
+        action = "inspections.results_import" if via == "csv" else "inspections.result"
+        audit(session, actor, action, f"inspection_plan:{plan.id}", details, at=now)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return len(drafts)
 
 
 def import_results(
@@ -304,22 +416,5 @@ def import_results(
     actor: User | str,
     file: str,
 ) -> int:
-    """Store the results as inspection events of the providers' credit records."""
-    now = utcnow()
-    providers = providers_by_key(session, (d.key for d in drafts))
-    try:
-        for d in drafts:
-            session.add(
-                CreditEvent(provider_id=providers[d.key].id, kind="inspection",
-                            occurred_on=d.inspected_on, source=plan_source(plan),
-                            external_id=d.key, outcome=d.outcome, description=d.findings,
-                            created_at=now)
-            )  # fmt: skip
-        details: dict[str, Any] = {"file": file, "results": len(drafts)}
-        audit(session, actor, "inspections.results_import", f"inspection_plan:{plan.id}",
-              details, at=now)  # fmt: skip
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return len(drafts)
+    """A checked results file, stored by :func:`enter_results`."""
+    return enter_results(session, plan, drafts, actor, via="csv", file=file)

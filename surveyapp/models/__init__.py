@@ -21,6 +21,7 @@ from surveyapp.models.questionnaire import QuestionnaireVersion
 from surveyapp.models.response import Response
 from surveyapp.models.review import ReviewWave
 from surveyapp.models.round import Invitation, Round
+from surveyapp.models.supervision import InspectionResult  # noqa: F401
 from surveyapp.models.user import AuditLog, User
 
 __all__ = [

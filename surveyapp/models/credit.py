@@ -4,8 +4,9 @@ A provider's credit record is one timeline.  Events that come from other systems
 from inspections are rows of :class:`CreditEvent` (an inspection result 合格/不合格 with
 its findings, an administrative penalty, an abnormal-operation listing, an honour),
 each with its source and the source's own number, unique per source, so a file
-imported twice is refused rather than doubled.  Complaints and rating signals are not
-copied here: the record reads them from their own tables (:mod:`surveyapp.credit.record`).
+imported twice is refused rather than doubled.  Complaints are not copied here: the
+record reads them from their own table (:mod:`surveyapp.credit.record`).  A rating signal
+(``rating_signal``) is a row too, raised and ended by :mod:`surveyapp.credit.signals`.
 
 Credit repair (信用修复) never deletes an event: it ends its effect on a day, with a
 reason (``ended_on``, ``end_reason``), and is audited.  An honour withdrawn ends the same way.
@@ -44,6 +45,9 @@ CREDIT_EVENT_KINDS = ("inspection", "penalty", "abnormal", "honour")
 INSPECTION_OUTCOMES = ("合格", "不合格")
 #: Kinds that the law lets a bureau publish (公示)
 PUBLIC_KINDS = ("penalty", "honour")
+#: A rating signal: the posterior score below the threshold for two periods, raised and
+#: ended by :mod:`surveyapp.credit.signals` (never imported from a file)
+RATING_SIGNAL = "rating_signal"
 RISK_CLASSES = ("A", "B", "C", "D")
 
 
@@ -57,7 +61,7 @@ class CreditEvent(Base):
     __tablename__ = "credit_event"
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
-        CheckConstraint(_in("kind", CREDIT_EVENT_KINDS), name="kind"),
+        CheckConstraint(_in("kind", (*CREDIT_EVENT_KINDS, RATING_SIGNAL)), name="kind"),
         CheckConstraint(
             f"(kind = 'inspection' AND outcome IS NOT NULL AND {_in('outcome', INSPECTION_OUTCOMES)})"
             " OR (kind <> 'inspection' AND outcome IS NULL)",
