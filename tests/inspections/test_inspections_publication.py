@@ -205,3 +205,19 @@ def test_0022_up_and_down(fresh_database_url):
         assert "ix_credit_event_provider_kind_on" in indexes
         db.session.remove()
         db.engine.dispose()
+
+
+def test_demo_publishes_last_quarters_draw_with_its_results(app):
+    from surveyapp.demo import seed_providers
+    from surveyapp.inspections.demo import seed_inspections
+    from surveyapp.models.base import utcnow
+
+    with app.app_context():
+        seed_providers(db.session)
+        number = seed_inspections(db.session, utcnow())
+        assert number == 1 and seed_inspections(db.session, utcnow()) == 0  # once
+        edition = db.session.scalar(select(InspectionResultsEdition))
+        lines = edition.csv.decode("utf-8-sig").splitlines()[1:]
+        assert lines and any(",不合格," in line for line in lines)
+        assert edition.inputs["results"] == len(lines) - edition.inputs["unassigned"]
+    assert "第 1 期" in app.test_client().get("/inspections").get_data(as_text=True)
