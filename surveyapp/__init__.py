@@ -56,7 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         n = int(settings["TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
-    from surveyapp import api, auth, complaints_web, dashboard, exports, public, survey
+    from surveyapp import api, auth, circle_web, complaints_web, dashboard, exports, public, survey
     from surveyapp.accounts.setup import init_auth
     from surveyapp.admin import bp as admin_bp
     from surveyapp.bulletins import manage as bulletins_manage
@@ -83,6 +83,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(exports.bp)  # /dashboard/rounds/<code>/responses.<fmt>
     app.register_blueprint(qeditor_bp)  # /admin/questionnaires
+    app.register_blueprint(circle_web.bp)  # /dashboard/circle: the 15-minute service circle
     app.register_blueprint(admin_bp)  # /admin/rounds
     app.register_blueprint(rate_bp)  # /r/<provider>: rating a provider
     app.register_blueprint(supervision_bp)  # /dashboard/supervision: draws, results, proposals

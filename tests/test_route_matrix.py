@@ -156,6 +156,20 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "dashboard.provider_board"): signed_in(200),
     ("GET", "dashboard.provider_board_csv"): signed_in(200),
     ("GET", "dashboard.provider_board_xlsx"): signed_in(200),
+    # the 15-minute circle (issue 19): signed-in roles read; admins and bureaus upload the
+    # communities; no community stored in the walk, so the pages built on them are 404
+    ("GET", "circle_web.static"): everyone(404),  # the walk asks for css/app.css
+    ("GET", "circle_web.index"): signed_in(200),
+    ("GET", "circle_web.missing"): signed_in(404),
+    ("GET", "circle_web.map_page"): signed_in(404),
+    ("GET", "circle_web.map_svg"): signed_in(404),
+    ("GET", "circle_web.coverage_export"): signed_in(404),
+    ("GET", "circle_web.missing_export"): signed_in(404),
+    ("GET", "circle_web.suggest"): signed_in(404),
+    ("POST", "circle_web.suggest_candidates"): signed_in(404),
+    ("GET", "circle_web.communities"): only(("admin", "bureau"), 200),
+    ("POST", "circle_web.communities_upload"): only(("admin", "bureau"), 400),  # no file
+    ("GET", "circle_web.communities_export"): signed_in(200),
     # public without a token; a session cookie adds nothing
     ("GET", "api.list_providers"): everyone(200),
     ("GET", "api.provider_scores"): everyone(404),  # no provider with that id

@@ -4,6 +4,9 @@
         [--radius 1000] [--network ROADS.geojson] [--format json|table]
         [--types T1,T2,...] [--missing-csv FILE] [--svg FILE]
         [--suggest TYPE [--k 5] [--candidates SITES.csv]]
+    surveyapp circle communities import C.csv       # the communities stored in the app
+    surveyapp circle communities export [-o FILE]
+    surveyapp circle status [--format json|table]   # stored communities × the registry
 
 Thin wrapper over :mod:`surveyapp.circle`.  Bad input ends with exit status 2 and one
 line per problem naming the file, the row (the file's own line number, header = 1) and
@@ -22,7 +25,7 @@ from typing import Any, TypeVar
 import click
 import numpy as np
 
-from surveyapp.cli.base import fail, main
+from surveyapp.cli.base import AppContext, fail, main, pass_appctx
 
 T = TypeVar("T")
 
@@ -287,3 +290,81 @@ def _write(path: str, text: str) -> None:
         Path(path).write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
         fail(f"{path}: cannot write the file: {exc.strerror or exc}")
+
+
+# ---------------------------------------------------------------- the stored circle
+
+
+@circle_group.group("communities")
+def communities_group() -> None:
+    """社区 / the communities stored in the app (the dashboard's circle)."""
+
+
+@communities_group.command("import")
+@click.argument("csv_path", metavar="C.csv", type=click.Path(dir_okay=False))
+@pass_appctx
+def communities_import(ctx: AppContext, csv_path: str) -> None:
+    """Replace the stored communities by those of C.csv (community, district, population,
+    lat, lon [, crs]; UTF-8 or GBK; GCJ-02 rows converted): every row or none."""
+    from surveyapp.circle.communities import import_communities
+    from surveyapp.responses.importer import ImportFailed
+
+    if not Path(csv_path).is_file():
+        fail(f"{csv_path}: no such file")
+    with ctx.session() as session:
+        try:
+            summary = import_communities(session, csv_path, name=csv_path)
+        except ImportFailed as exc:
+            for line in exc.lines():
+                click.echo(f"error: {line}", err=True)
+            click.echo(f"nothing imported ({len(exc.problems)} problem(s))", err=True)
+            sys.exit(2)
+    for note in summary.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(
+        f"{summary.stored} communities in {summary.districts} district(s), "
+        f"{summary.population:,} residents stored from {csv_path} "
+        f"({summary.replaced} replaced)"
+    )
+
+
+@communities_group.command("export")
+@click.option("--output", "-o", "out_path", default=None, metavar="FILE", help="Default: stdout.")
+@pass_appctx
+def communities_export(ctx: AppContext, out_path: str | None) -> None:
+    """The stored communities as a communities file (WGS-84), importable again."""
+    from surveyapp.circle.communities import communities_csv
+
+    with ctx.session() as session:
+        text = communities_csv(session)
+    if out_path is None:
+        click.echo(text, nl=False)
+    else:
+        _write(out_path, "\ufeff" + text)
+
+
+@circle_group.command("status")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True
+)
+@pass_appctx
+def status(ctx: AppContext, fmt: str) -> None:
+    """Coverage of the stored communities by the registry's open providers (the
+    dashboard's numbers; settings CIRCLE_TYPES, CIRCLE_RADIUS_M, CIRCLE_NETWORK)."""
+    from surveyapp.circle import coverage_json
+    from surveyapp.circle.stored import stored_report
+
+    with ctx.session() as session:
+        try:
+            report = stored_report(session)
+        except ValueError as exc:  # a bad CIRCLE_RADIUS_M
+            fail(str(exc))
+    if report is None:
+        fail("no communities stored: surveyapp circle communities import C.csv")
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    if fmt == "json":
+        doc = coverage_json(report)
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False))
+        return
+    click.echo("\n".join(_table(report, None)))

@@ -66,3 +66,10 @@ def add_provider(app) -> Callable[..., int]:
             return row.id
 
     return _add
+
+
+from tests.auth import helpers  # noqa: E402
+
+app = helpers.app
+make_user = helpers.make_user
+as_role = helpers.as_role
