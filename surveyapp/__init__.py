@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from surveyapp.bulletins import manage as bulletins_manage
     from surveyapp.bulletins import moderation as bulletins_moderation
     from surveyapp.bulletins import routes as bulletins_routes
+    from surveyapp.credit_web import bp as credit_web_bp
     from surveyapp.directory import bp as directory_bp
     from surveyapp.qeditor import bp as qeditor_bp
     from surveyapp.rate import bp as rate_bp
@@ -89,6 +90,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(supervision_bp)  # /dashboard/supervision: draws, results, proposals
     app.register_blueprint(inspections_public_bp)  # /inspections: published results (一公开)
     app.register_blueprint(complaints_web.bp)  # /complaints
+    app.register_blueprint(credit_web_bp)  # /dashboard/credit: bureaus' risk classes
     csrf.exempt(api.bp)  # JSON API: no cookies are trusted there, CSRF does not apply
     init_ops(app)
     init_security(app)  # after the blueprints: it attaches the limits to their views

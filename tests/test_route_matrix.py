@@ -213,6 +213,19 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "inspections_public.edition_file"): everyone(404),
     ("POST", "api.post_complaint"): everyone(401),  # a channel key only
     ("GET", "api.post_complaint"): everyone(405),
+    # credit pages (issue 18): admins and bureaus (own sectors); nothing recorded, no provider
+    ("GET", "credit_web.static"): everyone(404),  # the walk asks for css/app.css
+    ("GET", "credit_web.index"): only(("admin", "bureau"), 200),
+    ("GET", "credit_web.sector_page"): only(("admin", "bureau"), 200),
+    ("GET", "credit_web.classes_csv"): only(("admin", "bureau"), 404),  # no classes recorded
+    ("GET", "credit_web.classes_xlsx"): only(("admin", "bureau"), 404),
+    ("GET", "credit_web.provider"): only(("admin", "bureau"), 404),  # no such provider
+    ("POST", "credit_web.override"): only(("admin", "bureau"), 404),
+    ("GET", "credit_web.override"): everyone(405),
+    ("POST", "credit_web.repair"): only(("admin", "bureau"), 404),
+    ("GET", "credit_web.repair"): everyone(405),
+    ("GET", "api.credit_classes"): everyone(401),  # a bearer token only
+    ("GET", "api.provider_credit_record"): everyone(404),  # the walk's code is a round's
 }
 
 

@@ -3,6 +3,7 @@ the token-authenticated read endpoints, and the page where accounts manage their
 
 from surveyapp.api import (
     complaints,  # noqa: F401  (adds POST /complaints)
+    credit,  # noqa: F401  (adds /credit/classes and a provider's credit record)
     docs,  # noqa: F401  (adds /openapi.json to the blueprint)
     providers,  # noqa: F401  (adds /providers and a provider's scores)
     ratings,  # noqa: F401  (adds POST /providers/<code>/ratings)

@@ -3,17 +3,14 @@ its indices table as CSV and XLSX downloads with the same filters and role check
 
 from __future__ import annotations
 
-import io
-from urllib.parse import quote
-
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
 from reports import Texts
 from reports.fmt import p_value
-from surveyapp import csv_safe
 from surveyapp.accounts.access import roles_required
+from surveyapp.attachments import csv_attachment, xlsx_attachment
 from surveyapp.dashboard.charts import Bar, IpaPoint, Point, bar_chart, ipa_chart, trend_chart
 from surveyapp.dashboard.service import (
     INDEX_COLUMNS,
@@ -116,17 +113,6 @@ def _filename(board, ext: str) -> str:
     return "-".join(p for p in parts if p) + f".{ext}"
 
 
-def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    # RFC 6266 / 5987: an ASCII fallback and the UTF-8 name (a district may be Chinese)
-    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.get("/dashboard/indices.csv")
 @roles_required(*ROLES)
 def indices_csv():
@@ -136,17 +122,6 @@ def indices_csv():
         return error
     header, rows = _table(board)
     return csv_attachment(header, rows, _filename(board, "csv"))
-
-
-def csv_attachment(header: list[str], rows: list[list[object]], filename: str) -> Response:
-    """A table as a CSV download: UTF-8 with a BOM (Excel shows the Chinese), cells made
-    safe for spreadsheets, an empty cell for ``None``."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv_safe.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
-    return _attachment(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", filename)
 
 
 @bp.get("/dashboard/indices.xlsx")
@@ -159,31 +134,6 @@ def indices_xlsx():
     header, rows = _table(board)
     sheet = t("dash_col_index", current_lang())
     return xlsx_attachment(header, rows, sheet, _filename(board, "xlsx"))
-
-
-def xlsx_attachment(
-    header: list[str], rows: list[list[object]], sheet: str, filename: str
-) -> Response:
-    """A table as an Excel download: one sheet, a bold header, numbers as numbers."""
-    import xlsxwriter  # only the downloads need it
-
-    buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False}) as wb:
-        ws = wb.add_worksheet(sheet[:31])
-        bold = wb.add_format({"bold": True, "text_wrap": True})
-        ws.write_row(0, 0, header, bold)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                ws.write(r, c, value)
-        ws.freeze_panes(1, 0)
-        ws.set_column(0, len(header) - 1, 14)
-    return _attachment(
-        buffer.getvalue(),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        filename,
-    )
 
 
 def _fmt_goal(goal: float) -> str:

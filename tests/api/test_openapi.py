@@ -44,7 +44,11 @@ def test_token_routes_declare_the_bearer_scheme_and_their_errors(app, client):
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
             secured[auth] |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert secured == {
-        "bearer": {("/api/v1/indices", "get"), ("/api/v1/rounds/{code}/responses", "get")},
+        "bearer": {
+            ("/api/v1/indices", "get"),
+            ("/api/v1/rounds/{code}/responses", "get"),
+            ("/api/v1/credit/classes", "get"),
+        },
         "channel_key": {
             ("/api/v1/rounds/{code}/responses", "post"),
             ("/api/v1/complaints", "post"),
