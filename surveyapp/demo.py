@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 
 from surveyapp.catalog import publish_questionnaire, questionnaire_of
 from surveyapp.complaints.demo import seed_complaints
+from surveyapp.credit.demo import record_demo_classes, seed_credit_events
 from surveyapp.inspections.demo import seed_inspections
 from surveyapp.models import Response, Round
 from surveyapp.models.base import DbSession, utcnow
@@ -276,7 +277,9 @@ def seed_demo(
                 progress(len(records))
     providers, ratings = seed_providers(session)  # a random stream of their own
     seed_complaints(session, rng, now)  # two quarters of complaints, one publicity edition
+    seed_credit_events(session, now)  # penalties, listings, honours, repairs; last quarter's classes
     seed_inspections(session, now)  # last quarter's draw, its results, one 一公开 edition
+    record_demo_classes(session, now)  # this quarter's classes: movers on /dashboard/credit
     return DemoSummary(codes, total, population_margins(), providers, ratings)
 
 
