@@ -11,21 +11,25 @@ Its wording is in the bulletin's gettext catalogs (ids ``cmp_pdf_*``,
 from __future__ import annotations
 
 import io
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from itertools import accumulate
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
 from reports.fonts import FontSet, load_fonts
 from reports.texts import Texts
 
-__all__ = ["PublicityLineLike", "render_complaints_publicity"]
+__all__ = ["LinesTable", "PublicityLineLike", "render_complaints_publicity"]
 
 
 class PublicityLineLike(Protocol):
@@ -45,6 +49,198 @@ class PublicityLineLike(Protocol):
 
 def _percent(value: float) -> str:
     return f"{100 * value:.1f}%"
+
+
+class _Widths:
+    """Character widths of a font, cached (laying a table out needs no document)."""
+
+    def __init__(self, font_name: str) -> None:
+        self.font = pdfmetrics.getFont(font_name)
+        self.widths: dict[str, float] = {}
+
+    def width(self, text: str, size: float) -> float:
+        widths, total = self.widths, 0.0
+        for ch in text:
+            w = widths.get(ch)
+            if w is None:
+                w = widths[ch] = self.font.stringWidth(ch, 1.0)
+            total += w
+        return total * size
+
+
+class _Encoder(_Widths):
+    """Text as PDF text-showing operators for one document, character by character
+    from a cache: an embedded TrueType font's subsets (ReportLab's ``splitString``
+    assigns each new character its subset and code once), or the built-in CID font's
+    UTF-16.  ReportLab's own text objects do this work again for every string, which
+    for a month's tens of thousands of lines took most of the time."""
+
+    def __init__(self, font_name: str, canvas: Any) -> None:
+        super().__init__(font_name)
+        self.doc = canvas._doc
+        self.ttf = isinstance(self.font, TTFont)
+        self.codes: dict[str, tuple[str, int]] = {}
+        self.cid_name = "" if self.ttf else self.doc.getInternalFontName(font_name)
+
+    def show(self, text: str, size: float) -> str:
+        """``/Font size Tf <hex> Tj`` runs for ``text``."""
+        if not self.ttf:
+            return f"{self.cid_name} {size:g} Tf <{text.encode('utf_16_be').hex()}> Tj"
+        runs: list[str] = []
+        current, codes = "", bytearray()
+        for ch in text:
+            found = self.codes.get(ch)
+            if found is None:
+                ((subset, chunk),) = self.font.splitString(ch, self.doc)
+                found = self.codes[ch] = (
+                    self.font.getSubsetInternalName(subset, self.doc),
+                    chunk[0],
+                )
+            name, code = found
+            if name != current and codes:
+                runs.append(f"{current} {size:g} Tf <{codes.hex()}> Tj")
+                codes = bytearray()
+            current = name
+            codes.append(code)
+        if codes:
+            runs.append(f"{current} {size:g} Tf <{codes.hex()}> Tj")
+        return " ".join(runs)
+
+
+@dataclass
+class _Layout:
+    """Every row's cells as text lines (row 0: the header), each row's height, and the
+    height of the rows above each row (prefix sums: a page's cut is a bisection)."""
+
+    cells: list[list[list[str]]]
+    heights: list[float]
+    below: list[float]
+
+
+class LinesTable(Flowable):
+    """The providers' lines: a header repeated on every page, one or two text lines a
+    row (a longer name is cut with …), name and code left-aligned, figures right.
+
+    Drawn straight onto the page as text operators (:class:`_Encoder`), not as a
+    platypus ``Table`` of cells: a month of a city's complaints has tens of thousands
+    of lines, and the edition has to be made in seconds (bench/complaints)."""
+
+    SIZE = 8.0
+    LEADING = 10.0
+    PAD = 2.5
+
+    def __init__(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        font: str,
+        *,
+        start: int = 0,
+        end: int | None = None,
+        _layout: _Layout | None = None,
+    ) -> None:
+        super().__init__()
+        self.header, self.rows, self.col_widths = list(header), rows, list(widths)
+        self.font_name = font
+        self.start, self.end = start, len(rows) if end is None else end
+        self._layout = _layout  # every row's cells as text lines, shared by the parts
+
+    def _lines(self, text: str, width: float, measure: _Widths, most: int) -> list[str]:
+        """``text`` broken to ``width`` in at most ``most`` lines (the last cut with …)."""
+        room = width - 2 * self.PAD
+        if measure.width(text, self.SIZE) <= room:
+            return [text]
+        out, line = [], ""
+        for ch in text:
+            if measure.width(line + ch, self.SIZE) > room:
+                out.append(line)
+                line = ""
+            line += ch
+        out.append(line)
+        if len(out) > most:
+            out = out[:most]
+            last = out[-1]
+            while last and measure.width(last + "…", self.SIZE) > room:
+                last = last[:-1]
+            out[-1] = last + "…"
+        return out
+
+    def _laid_out(self, measure: _Widths) -> _Layout:
+        if self._layout is None:
+            cells = [
+                [
+                    self._lines(h, w, measure, 3)
+                    for h, w in zip(self.header, self.col_widths, strict=True)
+                ]
+            ] + [
+                [self._lines(row[0], self.col_widths[0], measure, 2), *([c] for c in row[1:])]
+                for row in self.rows
+            ]
+            heights = [max(len(c) for c in row) * self.LEADING + 2 * self.PAD for row in cells]
+            self._layout = _Layout(cells, heights, [0.0, *accumulate(heights[1:])])
+        return self._layout
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        layout = self._laid_out(_Widths(self.font_name))
+        body = layout.below[self.end] - layout.below[self.start]
+        self.height = layout.heights[0] + body
+        self.width = sum(self.col_widths)
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        layout = self._laid_out(_Widths(self.font_name))
+        room = ah - layout.heights[0]
+        # the rows that fit: the last whose bottom is within the room (prefix sums)
+        cut = bisect_right(layout.below, layout.below[self.start] + room, self.start, self.end + 1)
+        cut = min(cut - 1, self.end)
+        if cut <= self.start:
+            return []
+        if cut >= self.end:
+            return [self]
+        keep = dict(_layout=self._layout)
+        return [
+            LinesTable(self.header, self.rows, self.col_widths, self.font_name,
+                       start=self.start, end=cut, **keep),
+            LinesTable(self.header, self.rows, self.col_widths, self.font_name,
+                       start=cut, end=self.end, **keep),
+        ]  # fmt: skip
+
+    def draw(self) -> None:
+        encoder = _Encoder(self.font_name, self.canv)
+        layout = self._laid_out(encoder)
+        cells_of, heights = layout.cells, layout.heights
+        width = sum(self.col_widths)
+        y = self.height
+        graphics: list[str] = ["q 0.4 w 0.5 G"]
+        text: list[str] = ["BT 0 g"]
+        head = heights[0]
+        graphics.append(f"0.91 0.933 0.961 rg 0 {y - head:.2f} {width:.2f} {head:.2f} re f")
+        for index in (0, *range(1 + self.start, 1 + self.end)):
+            cells, height = cells_of[index], heights[index]
+            x = 0.0
+            for col, (lines, w) in enumerate(zip(cells, self.col_widths, strict=True)):
+                baseline = y - self.PAD - self.SIZE
+                for line in lines:
+                    if col < 2 or index == 0:  # name and code left, figures right
+                        left = x + self.PAD
+                    else:
+                        left = x + w - self.PAD - encoder.width(line, self.SIZE)
+                    text.append(
+                        f"1 0 0 1 {left:.2f} {baseline:.2f} Tm {encoder.show(line, self.SIZE)}"
+                    )
+                    baseline -= self.LEADING
+                x += w
+            y -= height
+            graphics.append(f"0 {y:.2f} m {width:.2f} {y:.2f} l S")
+        x = 0.0
+        for w in (0.0, *self.col_widths):
+            x += w
+            graphics.append(f"{x:.2f} {y:.2f} m {x:.2f} {self.height:.2f} l S")
+        graphics.append(f"0 {self.height:.2f} m {width:.2f} {self.height:.2f} l S Q")
+        text.append("ET")
+        self.canv._code.append("\n".join(graphics))
+        self.canv._code.append("\n".join(text))
 
 
 def render_complaints_publicity(
@@ -71,7 +267,6 @@ def render_complaints_publicity(
     font = fonts.name
     wrap = "CJK" if lang == "zh" else None
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap=wrap)
-    cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10)
     heading = ParagraphStyle("title", parent=body, fontSize=16, leading=22, spaceAfter=4)
     title = title or t("cmp_pdf_title")
     story: list = [Paragraph(escape(title), heading)]
@@ -91,35 +286,21 @@ def render_complaints_publicity(
             *categories,
             t("cmp_pdf_rate"),
         ]
-        rows = [[Paragraph(escape(h), cell) for h in header]]
-        for line in lines:
-            rows.append(
-                [
-                    Paragraph(escape(line.provider_name), cell),
-                    line.credit_code,
-                    str(line.complaints),
-                    *(_percent(s) for s in line.category_shares),
-                    _percent(line.success_rate),
-                ]
-            )
         page_w = landscape(A4)[0] - 30 * mm
         fixed = [55 * mm, 38 * mm, 18 * mm, 20 * mm]
         share_w = (page_w - sum(fixed)) / max(len(categories), 1)
         widths = [fixed[0], fixed[1], fixed[2], *([share_w] * len(categories)), fixed[3]]
-        table = Table(rows, colWidths=widths, repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, -1), font),
-                    ("FONTSIZE", (0, 0), (-1, -1), 8),
-                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-                    ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ]
+        rows = [
+            (
+                line.provider_name,
+                line.credit_code,
+                str(line.complaints),
+                *(_percent(s) for s in line.category_shares),
+                _percent(line.success_rate),
             )
-        )
-        story.append(table)
+            for line in lines
+        ]
+        story.append(LinesTable(header, rows, widths, font))
         shown = [(line, (explanations or {}).get(line.credit_code)) for line in lines]
         shown = [(line, text_) for line, text_ in shown if text_]
         if shown:

@@ -15,6 +15,8 @@ from typing import Literal
 
 from analysis import AnalysisResult, ChangeResult, QualityRules, TrendPoint
 
+from .bulletin_complaints import ComplaintsSection
+
 __all__ = [
     "BulletinContent",
     "Methodology",
@@ -175,3 +177,5 @@ class BulletinContent:
     replaces: int | None = None
     note: str | None = None
     interim: bool = False
+    # the complaints section (reports.bulletin_complaints); None: the bulletin has none
+    complaints: ComplaintsSection | None = None

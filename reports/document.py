@@ -41,6 +41,7 @@ from reportlab.platypus import paragraph as reportlab_paragraph
 from analysis import GroupResult, verdict_of
 
 from . import fmt
+from .bulletin_complaints import complaints_pages
 from .charts import Bar, ranking_chart, trend_chart
 from .content import BulletinContent, SectorReport
 from .findings import key_findings
@@ -720,6 +721,8 @@ class _Builder:
         out = self.cover() + self.summary()
         for i, sector in enumerate(self.c.sectors, start=2):
             out += self.sector(i, sector)
+        if self.c.complaints is not None:
+            out += complaints_pages(self.c.complaints, self, len(self.c.sectors) + 2, CONTENT_W)
         out += self.appendix()
         return out
 

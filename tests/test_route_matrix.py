@@ -195,6 +195,12 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "complaints_web.decide_explanation"): everyone(405),
     ("GET", "complaints_web.warnings"): everyone(200),
     ("POST", "complaints_web.warn"): only(("admin", "evaluator", "bureau"), 400),  # empty form
+    # a provider explains its own publicity line; staff match free-text complaints (#17)
+    ("GET", "complaints_web.own_explanation_page"): only(("provider",), 404),
+    ("POST", "complaints_web.explain_own"): only(("provider",), 404),
+    ("GET", "complaints_web.unmatched_list"): only(("admin", "evaluator", "bureau"), 200),
+    ("GET", "complaints_web.match_page"): only(("admin", "evaluator", "bureau"), 404),
+    ("POST", "complaints_web.match"): only(("admin", "evaluator", "bureau"), 404),
     # supervision pages (issue 18): admins and bureaus; no plan 1, the walk's key names no provider
     ("GET", "supervision_web.static"): everyone(404),  # the walk asks for css/app.css
     ("GET", "supervision_web.index"): only(("admin", "bureau"), 200),

@@ -20,6 +20,7 @@ import analysis
 import reports
 from analysis import AnalysisResult, QualityRules
 from reports.content import ModelEstimate, SmallAreaFit
+from surveyapp.complaints.bulletin import bulletin_complaints
 from surveyapp.i18n import CHINA_TZ, N_, t
 from surveyapp.indices import (
     AnalysisSettings,
@@ -119,6 +120,8 @@ class BulletinSettings:
     font_path: str | None = None
     suggestions: int = 5
     pinned_suggestions: Mapping[str, Mapping[str, Any]] | None = None
+    # a published edition's complaint counts (its ``complaints`` input), printed again
+    pinned_complaints: Mapping[str, Any] | None = None
 
     def issuer_in(self, lang: str) -> str | None:
         """The configured issuer of an edition in ``lang`` (``None``: none configured)."""
@@ -452,6 +455,10 @@ def prepare_bulletin(
         software=software,
         variable_labels={k: t(v, lang) for k, v in VARIABLE_LABELS.items()},
     )
+    complaints, complaints_record = bulletin_complaints(
+        session, period, (x.questionnaire.sector for x in analysed), lang,
+        pinned=settings.pinned_complaints,
+    )  # fmt: skip
     content = reports.BulletinContent(
         title=title,
         issuer=issuer,
@@ -463,6 +470,7 @@ def prepare_bulletin(
         edition=edition,
         replaces=replaces,
         interim=interim,
+        complaints=complaints,
     )
     inputs = {
         "period": period,
@@ -503,6 +511,8 @@ def prepare_bulletin(
         "suggestions_review": g.reviews,
         "font": {"name": fonts.name, "embedded": fonts.embedded, "path": fonts.path},
         "software": software,
+        # the complaints section's counts per sector (surveyapp.complaints.bulletin)
+        "complaints": complaints_record,
     }
     results = {
         _section_key(x.round, x.round.id in beside): x.result
@@ -621,6 +631,7 @@ def rederive_bulletin(
         font_path=font_path or inputs["font"]["path"],
         suggestions=inputs["suggestions"],
         pinned_suggestions=inputs.get("suggestions_review"),
+        pinned_complaints=inputs.get("complaints", {}),  # {}: an edition without it
     )
     draft = prepare_bulletin(
         session,

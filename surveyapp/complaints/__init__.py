@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from surveyapp.complaints.deadlines import (
     CaseDeadlines,
+    OpenCase,
     case_deadlines,
     due_soon,
     list_complaints,
+    open_cases,
     overdue,
 )
 from surveyapp.complaints.drafts import (
@@ -48,6 +50,7 @@ __all__ = [
     "IntakeError",
     "Intaken",
     "MatchError",
+    "OpenCase",
     "Publicity",
     "PublicityLine",
     "TransitionError",
@@ -59,6 +62,7 @@ __all__ = [
     "intake",
     "list_complaints",
     "match_provider",
+    "open_cases",
     "overdue",
     "publicity",
     "publicity_csv",

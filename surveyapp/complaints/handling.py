@@ -5,6 +5,7 @@
 - :func:`add_explanation` / :func:`explanations`: a provider's explanation (经营者说明)
   of its publicity line, moderated as kind ``explanation``: shown on the web unless
   rejected (post-moderation), printed in an edition only once approved;
+  :func:`explain_own_line`: the same entered by the provider's own account;
 - :func:`store_publicity_edition`: a month's publicity PDF and CSV archived immutably
   with the bulletins' correction rule (a period published again names the edition it
   replaces, each edition is replaced at most once);
@@ -42,11 +43,14 @@ from surveyapp.publications import PublicationError
 from surveyapp.workdays import WorkCalendar
 
 __all__ = [
+    "ExplanationRefused",
     "ShownExplanation",
     "calendar_missing",
     "add_explanation",
     "assign_handler",
+    "explain_own_line",
     "explanations",
+    "own_explanation",
     "list_editions",
     "list_warnings",
     "mask_name",
@@ -117,6 +121,36 @@ def add_explanation(
     return row
 
 
+class ExplanationRefused(ValueError):
+    """A provider account may not explain this line; the message says why."""
+
+
+def explain_own_line(
+    session: DbSession,
+    actor: User,
+    provider: Provider,
+    period: str,
+    text: str,
+    settings: ComplaintSettings,
+) -> ComplaintExplanation:
+    """The provider's own account explains its publicity line of ``period`` (2026-10).
+
+    Only the account of that provider, and only a line the month's publicity has (a
+    provider explains what is published about it); the text is kept as written and
+    shown under the publication rule (:func:`explanations`).  Audited; the caller
+    commits."""
+    if actor.role != "provider" or actor.provider_id != provider.id:
+        raise ExplanationRefused(f"{actor.username} is not an account of provider {provider.key}")
+    if not publicity(session, period, settings, provider_id=provider.id).lines:
+        raise ExplanationRefused(f"provider {provider.key} has no publicity line in {period}")
+    return add_explanation(session, provider, period, text, actor)
+
+
+def own_explanation(session: DbSession, provider: Provider, period: str) -> ShownExplanation | None:
+    """The provider's latest explanation of ``period`` with its moderation status."""
+    return explanations(session, period, provider_id=provider.id).get(provider.key)
+
+
 @dataclass(frozen=True)
 class ShownExplanation:
     id: int
@@ -125,14 +159,20 @@ class ShownExplanation:
     status: str  # pending, approved, rejected
 
 
-def explanations(session: DbSession, period: str) -> dict[str, ShownExplanation]:
-    """Provider key → its latest explanation for ``period`` with its moderation status."""
-    rows = session.execute(
+def explanations(
+    session: DbSession, period: str, provider_id: int | None = None
+) -> dict[str, ShownExplanation]:
+    """Provider key → its latest explanation for ``period`` with its moderation status
+    (of one provider only with ``provider_id``)."""
+    query = (
         select(ComplaintExplanation, Provider)
         .join(Provider, Provider.id == ComplaintExplanation.provider_id)
         .where(ComplaintExplanation.period == period)
         .order_by(ComplaintExplanation.id)
-    ).all()
+    )
+    if provider_id is not None:
+        query = query.where(ComplaintExplanation.provider_id == provider_id)
+    rows = session.execute(query).all()
     latest = {provider.key: row for row, provider in rows}
     entries = {
         e.key: e for e in review(session, "explanation", {r.text: 1 for r in latest.values()})

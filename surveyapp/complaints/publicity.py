@@ -76,8 +76,11 @@ def month_period(text: str) -> tuple[str, date, date]:
     return f"{year}-{month:02d}", first, after - timedelta(days=1)
 
 
-def publicity(session: DbSession, period: str, settings: ComplaintSettings) -> Publicity:
-    """The month's publicity under the publishable rule (module docstring)."""
+def publicity(
+    session: DbSession, period: str, settings: ComplaintSettings, provider_id: int | None = None
+) -> Publicity:
+    """The month's publicity under the publishable rule (module docstring); with
+    ``provider_id``, that provider's line only (the provider's own page)."""
     label, first, last = month_period(period)
     counted = (
         Complaint.status == "closed",
@@ -85,6 +88,7 @@ def publicity(session: DbSession, period: str, settings: ComplaintSettings) -> P
         Complaint.outcome.in_(settings.publish_outcomes),
         Complaint.closed_at >= day_start(first),
         Complaint.closed_at < day_start(last + timedelta(days=1)),
+        *(() if provider_id is None else (Complaint.provider_id == provider_id,)),
     )
     rows = session.execute(
         select(Complaint.provider_id, Complaint.category, Complaint.outcome, func.count())

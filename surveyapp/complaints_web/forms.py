@@ -74,3 +74,16 @@ class WarningForm(FlaskForm):
     category = SelectField(validators=[Optional()])
     title = StringField(validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(validators=[DataRequired(), Length(max=4000)])
+
+
+class OwnExplanationForm(FlaskForm):
+    """A provider account's explanation of its own publicity line."""
+
+    period = StringField(validators=[DataRequired(), Length(max=7)])
+    text = TextAreaField(validators=[DataRequired(), Length(max=1000)])
+
+
+class MatchForm(FlaskForm):
+    """Staff point a free-text complaint at a registry provider."""
+
+    provider_id = StringField(validators=[DataRequired(), Length(max=12)])

@@ -37,27 +37,36 @@ from surveyapp.complaints import (
     IntakeError,
     TransitionError,
     case_deadlines,
-    due_soon,
     find_by_receipt,
     intake,
-    overdue,
+    open_cases,
     publicity,
     transition,
 )
 from surveyapp.complaints.handling import (
+    ExplanationRefused,
     add_explanation,
     assign_handler,
     calendar_missing,
+    explain_own_line,
     explanations,
     list_editions,
     list_warnings,
     mask_name,
     mask_phone,
+    own_explanation,
     publicity_files,
     publish_warning,
     store_publicity_edition,
 )
 from surveyapp.complaints.importer import _amount
+from surveyapp.complaints.matching import (
+    MatchError,
+    match_provider,
+    search_providers,
+    suggest_providers,
+    unmatched,
+)
 from surveyapp.complaints.publicity import month_period
 from surveyapp.complaints.states import TRANSITIONS
 from surveyapp.extensions import db
@@ -66,9 +75,10 @@ from surveyapp.models import Provider, User
 from surveyapp.models.base import utcnow
 from surveyapp.models.complaint import Complaint, ComplaintExplanation, PublicityEdition
 from surveyapp.moderation import ModerationError, decide, review
+from surveyapp.providers.registry import provider_by_key
 from surveyapp.publications import PublicationError
 from surveyapp.rounds.dates import china_today
-from surveyapp.sectors import SECTORS
+from surveyapp.sectors import SECTORS, sector_name
 from surveyapp.security import HONEYPOT_FIELD, honeypot_filled, rate_limited
 from surveyapp.web import current_lang
 
@@ -77,6 +87,8 @@ from .forms import (
     ComplaintForm,
     DecideForm,
     ExplanationForm,
+    MatchForm,
+    OwnExplanationForm,
     PublishForm,
     StatusForm,
     StepForm,
@@ -264,8 +276,16 @@ def _may_see(complaint: Complaint) -> bool:
     return current_user.may_see_sector(complaint.sector)
 
 
-def _visible(cases: list[Complaint]) -> list[Complaint]:
-    return [c for c in cases if _may_see(c)]
+def _case_sectors() -> list[str] | None:
+    """The sectors of the case list: the bureau's own (``None``: every sector), narrowed
+    to ``?sector=`` (the dashboard links a sector's cases); a sector the account may not
+    see is a 403."""
+    wanted = request.args.get("sector", "").strip() or None
+    if wanted is not None and not current_user.may_see_sector(wanted):
+        abort(403)
+    if wanted is not None:
+        return [wanted]
+    return list(current_user.sectors or []) if current_user.role == "bureau" else None
 
 
 @bp.get("/cases")
@@ -274,11 +294,12 @@ def cases():
     settings = _settings()
     calendar = settings.calendar()
     now = utcnow()
-    late = _visible(overdue(db.session, now, calendar, settings))
-    soon = _visible(due_soon(db.session, now, calendar, settings))
+    sectors = _case_sectors()
+    late = open_cases(db.session, now, calendar, settings, "overdue", sectors=sectors)
+    soon = open_cases(db.session, now, calendar, settings, "soon", sectors=sectors)
     query = select(Complaint).order_by(Complaint.received_at.desc(), Complaint.id.desc())
-    if current_user.role == "bureau":
-        query = query.where(Complaint.sector.in_(current_user.sectors or []))
+    if sectors is not None:
+        query = query.where(Complaint.sector.in_(sectors))
     recent = list(db.session.scalars(query.limit(200)))
     handlers = {u.id: u.username for u in db.session.scalars(select(User))}
     per_handler: dict[str, list[int]] = {}
@@ -293,6 +314,9 @@ def cases():
         late=late,
         soon=soon,
         recent=recent,
+        sector=sector_name(sectors[0], current_lang())
+        if sectors and "sector" in request.args
+        else None,
         per_handler=sorted(per_handler.items()),
         handlers=handlers,
         deadlines={c.id: case_deadlines(c, calendar, settings) for c in [*late, *soon, *recent]},
@@ -421,10 +445,19 @@ def _render_publicity(period: str, *, error: str | None = None, status: int = 20
             publish_form=PublishForm(period=period),
             explain_form=ExplanationForm(period=period),
             decide_form=DecideForm(),
+            own_key=_own_provider_key(),
             error=error,
         ),
         status,
     )
+
+
+def _own_provider_key() -> str | None:
+    """The signed-in provider account's provider (its line gets a link to explain it)."""
+    if not (current_user.is_authenticated and current_user.role == "provider"):
+        return None
+    provider = db.session.get(Provider, current_user.provider_id or 0)
+    return provider.key if provider is not None else None
 
 
 @bp.get("/publicity")
@@ -597,3 +630,134 @@ def warn():
         return _render_warnings(form, error=t("cmp_warning_refused", lang), status=400)
     db.session.commit()
     return redirect(url_for(".warnings"), 303)
+
+
+# --- a provider explains its own line (经营者说明) ----------------------------------
+
+
+def _own_provider_or_abort(key: str) -> Provider:
+    """The provider of ``key`` when it is the signed-in provider account's own: another
+    provider's line is a 403, a key of no provider a 404."""
+    provider = provider_by_key(db.session, key)
+    if provider is None:
+        abort(404)
+    if current_user.provider_id != provider.id:
+        abort(403)
+    return provider
+
+
+def _render_own(provider: Provider, period: str, form, *, error=None, status: int = 200):
+    pub = publicity(db.session, period, _settings(), provider_id=provider.id)
+    return (
+        render_template(
+            "complaints_web/explain_own.html",
+            provider=provider,
+            period=period,
+            line=pub.lines[0] if pub.lines else None,
+            categories=pub.categories,
+            current=own_explanation(db.session, provider, period),
+            form=form,
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.get("/publicity/providers/<key>/explanation")
+@roles_required("provider")
+def own_explanation_page(key: str):
+    """The provider's own line of a month and its explanation, with a form to give one."""
+    provider = _own_provider_or_abort(key)
+    period = _period_arg(request.args.get("period"))
+    return _render_own(provider, period, OwnExplanationForm(period=period))
+
+
+@bp.post("/publicity/providers/<key>/explanation")
+@roles_required("provider")
+def explain_own(key: str):
+    """Store the provider's explanation (audited); shown on the web under the
+    publication rule, printed in an edition once staff approve it."""
+    provider = _own_provider_or_abort(key)
+    lang = current_lang()
+    form = OwnExplanationForm()
+    try:
+        period = month_period(form.period.data or "")[0]
+    except ValueError:
+        period = _period_arg(None)
+        return _render_own(provider, period, form, error=t("cmp_bad_period", lang), status=400)
+    if not form.validate():
+        error = t("cmp_own_explanation_empty", lang)
+        return _render_own(provider, period, form, error=error, status=400)
+    try:
+        explain_own_line(db.session, current_user._get_current_object(), provider, period,
+                         form.text.data, _settings())  # fmt: skip
+    except ExplanationRefused:
+        db.session.rollback()
+        error = t("cmp_own_explanation_no_line", lang)
+        return _render_own(provider, period, form, error=error, status=400)
+    except ValueError:
+        db.session.rollback()
+        error = t("cmp_own_explanation_empty", lang)
+        return _render_own(provider, period, form, error=error, status=400)
+    db.session.commit()
+    return redirect(url_for(".own_explanation_page", key=provider.key, period=period), 303)
+
+
+# --- staff match free-text complaints to the registry ------------------------------
+
+
+@bp.get("/unmatched")
+@roles_required(*STAFF)
+def unmatched_list():
+    """Complaints naming their provider by free text only (of the bureau's sectors)."""
+    sectors = list(current_user.sectors or []) if current_user.role == "bureau" else None
+    rows, total = unmatched(db.session, sectors)
+    return render_template("complaints_web/unmatched.html", rows=rows, total=total)
+
+
+def _render_match(complaint: Complaint, *, error: str | None = None, status: int = 200):
+    q = (request.args.get("q") or "").strip()[:100]
+    return (
+        render_template(
+            "complaints_web/match.html",
+            c=complaint,
+            q=q,
+            suggestions=[
+                (x.provider, x.score)
+                for x in suggest_providers(
+                    db.session, complaint.provider_name or "", complaint.sector
+                )
+            ],
+            found=[(p, None) for p in search_providers(db.session, q)] if q else [],
+            form=MatchForm(),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.get("/cases/<int:complaint_id>/match")
+@roles_required(*STAFF)
+def match_page(complaint_id: int):
+    """Suggestions for a free-text complaint, and a search by name or code (``?q=``)."""
+    return _render_match(_case_or_404(complaint_id))
+
+
+@bp.post("/cases/<int:complaint_id>/match")
+@roles_required(*STAFF)
+def match(complaint_id: int):
+    """Point the complaint at the chosen provider (history and audit: match_provider)."""
+    complaint = _case_or_404(complaint_id)
+    lang = current_lang()
+    form = MatchForm()
+    value = form.provider_id.data or ""
+    provider = db.session.get(Provider, int(value)) if form.validate() and value.isdigit() else None
+    if provider is None or provider.merged_into_id is not None:
+        return _render_match(complaint, error=t("cmp_match_choose", lang), status=400)
+    try:
+        match_provider(db.session, complaint, provider, current_user._get_current_object())
+    except MatchError:
+        db.session.rollback()
+        return _render_match(complaint, error=t("cmp_match_already", lang), status=409)
+    db.session.commit()
+    return redirect(url_for(".case", complaint_id=complaint.id), 303)

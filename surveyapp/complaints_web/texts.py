@@ -11,4 +11,8 @@ LOOKED_UP = (
     N_("cmp_state_not_accepted"),
     N_("cmp_state_mediation"),
     N_("cmp_state_closed"),
+    # an explanation's moderation status, on the provider's own page
+    N_("cmp_own_status_pending"),
+    N_("cmp_own_status_approved"),
+    N_("cmp_own_status_rejected"),
 )

@@ -11,6 +11,8 @@ from reports import Texts
 from reports.fmt import p_value
 from surveyapp.accounts.access import roles_required
 from surveyapp.attachments import csv_attachment, xlsx_attachment
+from surveyapp.complaints import ComplaintSettings
+from surveyapp.complaints.panel import sector_complaints
 from surveyapp.dashboard.charts import Bar, IpaPoint, Point, bar_chart, ipa_chart, trend_chart
 from surveyapp.dashboard.service import (
     INDEX_COLUMNS,
@@ -21,6 +23,7 @@ from surveyapp.dashboard.service import (
 from surveyapp.extensions import db
 from surveyapp.i18n import N_, t
 from surveyapp.indices import AnalysisPending, indices_state
+from surveyapp.models.base import utcnow
 from surveyapp.responses.downloads import may_export
 from surveyapp.rounds.service import get_round
 from surveyapp.web import current_lang
@@ -83,7 +86,18 @@ def index():
         fmt_p=p_value,
         bulletin=Texts(lang),  # the verdict legend and the quadrants in the bulletin's words
         exportable={c.round_code for c in board.cards if _may_download(c.round_code)},
+        complaints=_complaints(board),
     )
+
+
+def _complaints(board):
+    """Complaints beside satisfaction: per sector shown, this period (the numbers are
+    surveyapp.complaints'; the case list is linked for the roles that handle cases)."""
+    if not board.period:
+        return []
+    shown = [s for s, _ in board.sectors if board.sector in (None, s)]
+    settings = ComplaintSettings.from_config(current_app.config)
+    return sector_complaints(db.session, shown, board.period, utcnow(), settings)
 
 
 def _may_download(code: str) -> bool:

@@ -12,6 +12,7 @@ from tests.auth import helpers
 
 app = helpers.app
 make_user = helpers.make_user
+as_role = helpers.as_role
 
 
 @pytest.fixture
