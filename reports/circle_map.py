@@ -126,7 +126,8 @@ def circle_map_svg(
         f" ({escape(labels.distance)})</text>",
     ]
     fx, fy = xy(flat, flon)
-    out.append(f'<g fill="#555555" aria-label="{escape(labels.facilities)}">')
+    # named by a <title> child (an aria-label on a <g> is not allowed without a role)
+    out.append(f'<g fill="#555555"><title>{escape(labels.facilities)}</title>')
     out.extend(f'<circle cx="{x:g}" cy="{y:g}" r="1.3"/>' for x, y in zip(fx, fy, strict=True))
     out.append("</g>")
     cx, cy = xy(clat, clon)

@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import insert, select
 
 from surveyapp.catalog import publish_questionnaire, questionnaire_of
+from surveyapp.circle.demo import seed_circle
 from surveyapp.complaints.demo import seed_complaints
 from surveyapp.credit.demo import record_demo_classes, seed_credit_events
 from surveyapp.inspections.demo import seed_inspections
@@ -276,6 +277,7 @@ def seed_demo(
             if progress:
                 progress(len(records))
     providers, ratings = seed_providers(session)  # a random stream of their own
+    seed_circle(session, DISTRICT_POPULATION, DISTRICT_SEATS)  # communities, circle types
     seed_complaints(session, rng, now)  # two quarters of complaints, one publicity edition
     seed_credit_events(session, now)  # penalties, listings, honours, repairs; last quarter's classes
     seed_inspections(session, now)  # last quarter's draw, its results, one 一公开 edition
