@@ -64,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from surveyapp.bulletins import routes as bulletins_routes
     from surveyapp.credit_web import bp as credit_web_bp
     from surveyapp.directory import bp as directory_bp
+    from surveyapp.plans_web import bp as plans_web_bp
     from surveyapp.qeditor import bp as qeditor_bp
     from surveyapp.rate import bp as rate_bp
     from surveyapp.supervision_web import bp as supervision_bp
@@ -86,6 +87,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(qeditor_bp)  # /admin/questionnaires
     app.register_blueprint(circle_web.bp)  # /dashboard/circle: the 15-minute service circle
     app.register_blueprint(admin_bp)  # /admin/rounds
+    app.register_blueprint(plans_web_bp)  # /plans: plan indicators and their values
     app.register_blueprint(rate_bp)  # /r/<provider>: rating a provider
     app.register_blueprint(supervision_bp)  # /dashboard/supervision: draws, results, proposals
     app.register_blueprint(inspections_public_bp)  # /inspections: published results (一公开)

@@ -226,6 +226,17 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "credit_web.classes_csv"): only(("admin", "bureau"), 404),  # no classes recorded
     ("GET", "credit_web.classes_xlsx"): only(("admin", "bureau"), 404),
     ("GET", "credit_web.provider"): only(("admin", "bureau"), 404),  # no such provider
+    # plan indicators (issue 19): staff read; bureaus (own sectors) and admins enter
+    ("GET", "plans_web.static"): everyone(404),  # the walk asks for css/app.css
+    ("GET", "plans_web.index"): signed_in(200),
+    ("GET", "plans_web.plan_page"): signed_in(404),  # the walk's plan id names no plan
+    ("GET", "plans_web.indicator_page"): signed_in(404),
+    ("POST", "plans_web.enter"): only(("admin", "bureau"), 404),
+    ("GET", "plans_web.upload_form"): only(("admin", "bureau"), 200),
+    ("POST", "plans_web.upload"): only(("admin", "bureau"), 400),  # no file
+    ("GET", "api.plans_status"): everyone(401),  # a bearer token only
+    ("POST", "api.post_plan_value"): everyone(401),
+    ("GET", "api.post_plan_value"): everyone(405),
     ("POST", "credit_web.override"): only(("admin", "bureau"), 404),
     ("GET", "credit_web.override"): everyone(405),
     ("POST", "credit_web.repair"): only(("admin", "bureau"), 404),
@@ -283,6 +294,7 @@ def walk_setup(app, make_user, publish, make_round):
         "rating_id": 1,
         "provider_id": 1,
         "sector_code": "catering",
+        "indicator_id": "no-such-indicator",
         "key": "91350100M000100Y43",
         "complaint_id": 1,
         "explanation_id": 1,

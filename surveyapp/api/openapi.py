@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from surveyapp.api.credit import credit_paths, credit_schemas
+from surveyapp.api.plans import plans_paths, plans_schemas
 from surveyapp.api.providers_doc import provider_paths, provider_schemas
 from surveyapp.api.ratings_doc import rating_paths
 from surveyapp.responses.validate import CHANNELS, MAX_DEVICE_ID, MAX_TOKEN
@@ -52,6 +53,8 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
     doc["paths"].update(credit_paths())
     doc["components"]["schemas"].update(credit_schemas())
     doc["components"]["schemas"].update(_read_schemas())
+    doc["paths"].update(plans_paths())
+    doc["components"]["schemas"].update(plans_schemas())
     doc["components"]["securitySchemes"] = {
         "bearerAuth": {
             "type": "http",

@@ -8,12 +8,15 @@
   from :mod:`surveyapp.indices`);
 * :mod:`.progress` — the status of a value against the line from baseline to target
   (pure);
-* :mod:`.report` — every indicator with its value and status, for the command line
-  now and a plan page later.
+* :mod:`.report` — every indicator with its value and status, and its values over
+  periods, for the command line, the plan pages, the API and the bulletin;
+* :mod:`.access` — which account may enter which indicator's values;
+* :mod:`.bulletin` — the bulletin's plan-progress section and its pinned inputs.
 
 A service: it imports no blueprint (import-linter contract).
 """
 
+from .access import may_enter, refused_rows
 from .bound import BoundValue, bound_value, latest_bound_value
 from .catalogue import (
     BINDINGS,
@@ -26,10 +29,20 @@ from .catalogue import (
     load_plan,
     load_plans,
     read_plan,
+    satisfaction_targets,
     validate_files,
 )
 from .progress import DEFAULT_TOLERANCE_PP, STATUSES, Progress, Trajectory, progress
-from .report import NOT_COMPUTED, IndicatorStatus, plan_overview, plan_status, trajectory_of
+from .report import (
+    NOT_COMPUTED,
+    IndicatorStatus,
+    SeriesPoint,
+    indicator_series,
+    plan_overview,
+    plan_progress_as_of,
+    plan_status,
+    trajectory_of,
+)
 from .values import (
     EntryError,
     ImportOutcome,
@@ -56,6 +69,7 @@ __all__ = [
     "Plan",
     "PlanError",
     "Progress",
+    "SeriesPoint",
     "Trajectory",
     "ValueEntry",
     "bound_value",
@@ -65,14 +79,19 @@ __all__ = [
     "discover",
     "enter_value",
     "import_values",
+    "indicator_series",
     "latest_bound_value",
     "load_plan",
     "load_plans",
+    "may_enter",
     "plan_overview",
+    "plan_progress_as_of",
     "plan_status",
     "progress",
     "read_plan",
     "read_values",
+    "refused_rows",
+    "satisfaction_targets",
     "trajectory_of",
     "validate_files",
     "value_history",

@@ -40,6 +40,7 @@ __all__ = [
     "load_plan",
     "load_plans",
     "read_plan",
+    "satisfaction_targets",
     "validate_files",
 ]
 
@@ -54,15 +55,17 @@ BINDINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "provider_count": ((), ("sector", "service_type")),  # open providers in the registry
     "complaints_mediation_rate": ((), ("sector",)),  # share of complaints settled
 }
-#: Bindings the platform computes today; the others are recorded and reported as not
-#: yet computed until their modules exist.
-COMPUTED_NOW = frozenset({"satisfaction_index", "satisfaction_rate"})
+#: Bindings the platform computes (every one; the 15-minute coverage only once the
+#: circle's stored coverage exists: :mod:`surveyapp.plans.bound` says "not computed"
+#: until then).
+COMPUTED_NOW = frozenset(BINDINGS)
 
 _LINE = re.compile(r".*?:(\d+): ")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _PLAN_KEYS = ("id", "name", "document", "document_no", "issuer", "issued", "indicators")
 _INDICATOR_KEYS = (
-    "id", "name", "unit", "direction", "baseline", "target", "bureau", "source", "bound_to", "note",
+    "id", "name", "unit", "direction", "baseline", "target", "bureau", "sectors", "source",
+    "bound_to", "note",
 )  # fmt: skip
 
 
@@ -111,6 +114,18 @@ class Indicator:
     baseline_date: date | None = None
     bound_to: Binding | None = None
     note: str | None = None
+    #: The platform's sectors whose bureau accounts report this indicator's values
+    #: (``sectors:`` in the file; empty: the administrators only).
+    sectors: tuple[str, ...] = ()
+
+    @property
+    def entry_sectors(self) -> tuple[str, ...]:
+        """The sectors the indicator belongs to: its own ``sectors``, else the sector
+        it is bound to (a satisfaction index belongs to that sector's bureau)."""
+        if self.sectors:
+            return self.sectors
+        bound = self.bound_to.sector if self.bound_to is not None else None
+        return () if bound is None else (bound,)
 
 
 @dataclass(frozen=True)
@@ -257,6 +272,27 @@ def _binding(check: _Checker, data: dict[str, Any], at: tuple[str | int, ...]) -
     return Binding(kind, values.get("sector"), values.get("service_type"))
 
 
+def _sectors(check: _Checker, data: dict[str, Any], at: tuple[str | int, ...]) -> tuple[str, ...]:
+    """``sectors: [catering, lodging]``: codes of the sector catalogue, each once."""
+    value = data.get("sectors")
+    codes = {s.code for s in SECTORS}
+    if not isinstance(value, list) or not value:
+        check.add((*at, "sectors"), "sectors must be a list of sector codes")
+        return ()
+    out: list[str] = []
+    for i, code in enumerate(value):
+        if not isinstance(code, str) or code not in codes:
+            check.add(
+                (*at, "sectors", i),
+                f"unknown sector {code!r} (one of {', '.join(s.code for s in SECTORS)})",
+            )
+        elif code in out:
+            check.add((*at, "sectors", i), f"sector {code!r} is listed twice")
+        else:
+            out.append(code)
+    return tuple(out)
+
+
 def _indicator(
     check: _Checker, entry: Any, at: tuple[str | int, ...], document: str | None
 ) -> Indicator | None:
@@ -301,6 +337,7 @@ def _indicator(
         clause = check.text(source, (*at, "source"), "clause")
         source_document = check.optional_text(source, (*at, "source"), "document") or document
     bound = _binding(check, entry, at) if "bound_to" in entry else None
+    sectors = _sectors(check, entry, at) if "sectors" in entry else ()
     note = check.optional_text(entry, at, "note")
     needed = (name, unit, bureau, clause, source_document, deadline, value)
     if len(check.problems) > before or any(v is None for v in needed):
@@ -311,7 +348,7 @@ def _indicator(
         id=str(ident), name=name, unit=unit, direction=cast(Direction, direction),
         target=value, deadline=deadline, bureau=bureau, document=source_document,
         clause=clause, baseline=baseline, baseline_date=baseline_date, bound_to=bound,
-        note=note,
+        note=note, sectors=sectors,
     )  # fmt: skip
 
 
@@ -418,3 +455,19 @@ def load_plans(paths: Iterable[str | Path] | None = None) -> list[Plan]:
     if problems:
         raise PlanError(problems)
     return plans
+
+
+def satisfaction_targets(plans: Iterable[Plan], sector: str) -> list[tuple[Plan, Indicator]]:
+    """The plans' satisfaction goals for ``sector`` (each plan its own: 80 in one, 90 in
+    another), as the indicators bound to the sector's satisfaction index or rate, by
+    deadline: what the plan-progress section and a plan page judge the sector against,
+    instead of one global goal."""
+    found = [
+        (plan, indicator)
+        for plan in plans
+        for indicator in plan.indicators
+        if indicator.bound_to is not None
+        and indicator.bound_to.kind in ("satisfaction_index", "satisfaction_rate")
+        and indicator.bound_to.sector == sector
+    ]
+    return sorted(found, key=lambda pi: (pi[1].deadline, pi[0].id, pi[1].id))

@@ -11,22 +11,32 @@ platform does not compute yet is reported as such (``not_computed``, 尚未计�
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.indices import AnalysisSettings
 from surveyapp.models import PlanValue
-from surveyapp.models.base import DbSession
+from surveyapp.models.base import DbSession, utcnow
 from surveyapp.rounds.dates import china_today, period_days
 
-from .bound import BoundValue, bound_value, latest_bound_value
+from .bound import BoundValue, bound_value, latest_bound_value, satisfaction_periods
 from .catalogue import Indicator, Plan
 from .progress import STATUSES, Progress, Trajectory, progress
 from .values import current_values
 
-__all__ = ["NOT_COMPUTED", "IndicatorStatus", "plan_overview", "plan_status", "trajectory_of"]
+__all__ = [
+    "NOT_COMPUTED",
+    "IndicatorStatus",
+    "SeriesPoint",
+    "indicator_series",
+    "plan_overview",
+    "plan_progress_as_of",
+    "plan_status",
+    "trajectory_of",
+]
 
 #: The words of a bound indicator whose value the platform does not compute yet.
 NOT_COMPUTED = ("尚未计算（其他模块完成后计算）", "not yet computed (once its module is done)")
@@ -109,7 +119,7 @@ def _judge(
     as_of: date,
     tolerance_pp: float,
 ) -> IndicatorStatus:
-    if indicator.bound_to is not None and not indicator.bound_to.computed:
+    if indicator.bound_to is not None and entry is None:  # a binding not computed (yet)
         return IndicatorStatus(plan, indicator, period, None, "not_computed", Progress("no_data"))
     value = None if entry is None else entry.value
     if entry is not None and isinstance(entry, BoundValue):
@@ -137,6 +147,38 @@ def _judge(
     return IndicatorStatus(plan, indicator, period, None, "none", judged)
 
 
+def _period_statuses(
+    session: DbSession,
+    plans: Sequence[Plan],
+    period: str,
+    counts: Callable[[tuple[date, date]], bool],
+    settings: AnalysisSettings,
+    tolerance_pp: float,
+    complaints: ComplaintSettings | None,
+) -> list[IndicatorStatus]:
+    """Every indicator judged as of ``period``'s last day: the bound value of the
+    period, or the latest entered value of the periods whose days ``counts``."""
+    days = period_days(period)
+    if days is None:
+        raise ValueError(f"{period!r} is not a period like 2025, 2025H2, 2025Q4 or 2025M12")
+    by_indicator: dict[tuple[str, str], list[PlanValue]] = {}
+    for row in current_values(session, [p.id for p in plans]).values():
+        row_days = period_days(row.period)
+        if row_days is not None and counts(row_days):
+            by_indicator.setdefault((row.plan_id, row.indicator_id), []).append(row)
+    out = []
+    for plan in plans:
+        for indicator in plan.indicators:
+            entry: PlanValue | BoundValue | None
+            if indicator.bound_to is not None:
+                entry = bound_value(session, indicator.bound_to, settings, period, complaints)
+            else:
+                entry = _latest(by_indicator.get((plan.id, indicator.id), []))
+            shown = entry.period if isinstance(entry, PlanValue) else period
+            out.append(_judge(plan, indicator, shown, entry, days[1], tolerance_pp))
+    return out
+
+
 def plan_status(
     session: DbSession,
     plans: Sequence[Plan],
@@ -144,23 +186,37 @@ def plan_status(
     *,
     settings: AnalysisSettings,
     tolerance_pp: float,
+    complaints: ComplaintSettings | None = None,
 ) -> list[IndicatorStatus]:
     """Every indicator's value for ``period`` and its status on the period's last day.
     :class:`ValueError` when ``period`` is not a period."""
     days = period_days(period)
-    if days is None:
-        raise ValueError(f"{period!r} is not a period like 2025, 2025H2, 2025Q4 or 2025M12")
-    entered = current_values(session, [p.id for p in plans])
-    out = []
-    for plan in plans:
-        for indicator in plan.indicators:
-            entry: PlanValue | BoundValue | None
-            if indicator.bound_to is not None:
-                entry = bound_value(session, indicator.bound_to, settings, period)
-            else:
-                entry = entered.get((plan.id, indicator.id, period))
-            out.append(_judge(plan, indicator, period, entry, days[1], tolerance_pp))
-    return out
+    return _period_statuses(
+        session, plans, period, lambda d: d == days, settings, tolerance_pp, complaints
+    )
+
+
+def plan_progress_as_of(
+    session: DbSession,
+    plans: Sequence[Plan],
+    period: str,
+    *,
+    settings: AnalysisSettings,
+    tolerance_pp: float,
+    complaints: ComplaintSettings | None = None,
+) -> list[IndicatorStatus]:
+    """Every indicator as it stood at the end of ``period`` (what a bulletin of the
+    period reports): the latest entered value of a period ending on or before that
+    day (a yearly value counts in a quarterly bulletin), or the bound value of the
+    period, judged on its own period's last day as of the end of ``period`` — a
+    deadline passed by then without the target met is 未按期实现.
+    :class:`ValueError` when ``period`` is not a period."""
+    days = period_days(period)
+    end = days[1] if days else None
+    return _period_statuses(
+        session, plans, period, lambda d: end is not None and d[1] <= end, settings,
+        tolerance_pp, complaints,
+    )  # fmt: skip
 
 
 def _latest(rows: list[PlanValue]) -> PlanValue | None:
@@ -178,6 +234,7 @@ def plan_overview(
     settings: AnalysisSettings,
     tolerance_pp: float,
     now: datetime,
+    complaints: ComplaintSettings | None = None,
 ) -> list[IndicatorStatus]:
     """Every indicator with its latest value, judged on its period's last day as of
     today (China time): a target whose deadline has passed is ``missed`` unless the
@@ -191,9 +248,56 @@ def plan_overview(
         for indicator in plan.indicators:
             entry: PlanValue | BoundValue | None
             if indicator.bound_to is not None:
-                entry = latest_bound_value(session, indicator.bound_to, settings)
+                entry = latest_bound_value(session, indicator.bound_to, settings, complaints)
             else:
                 entry = _latest(by_indicator.get((plan.id, indicator.id), []))
             period = entry.period if isinstance(entry, PlanValue) else None
             out.append(_judge(plan, indicator, period, entry, today, tolerance_pp))
     return out
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One value of an indicator's history: its period, the period's last day, the value."""
+
+    period: str
+    day: date
+    value: float
+
+
+def indicator_series(
+    session: DbSession,
+    plan: Plan,
+    *,
+    settings: AnalysisSettings,
+    latest: Sequence[IndicatorStatus] = (),
+    limit: int = 12,
+) -> dict[str, list[SeriesPoint]]:
+    """Indicator id → its values over periods, oldest first (at most ``limit``), for a
+    plan page's sparklines: the current entered value of every period; for a
+    satisfaction binding the value of each period with responses; for the other
+    bindings the latest value (``latest``, from :func:`plan_overview`), the only one
+    kept."""
+    out: dict[str, list[SeriesPoint]] = {}
+    for row in current_values(session, [plan.id]).values():
+        days = period_days(row.period)
+        if days is not None:
+            out.setdefault(row.indicator_id, []).append(SeriesPoint(row.period, days[1], row.value))
+    shown = {s.indicator.id: s for s in latest if s.plan.id == plan.id}
+    for indicator in plan.indicators:
+        binding = indicator.bound_to
+        if binding is None:
+            continue
+        points: list[SeriesPoint] = []
+        if binding.kind in ("satisfaction_index", "satisfaction_rate"):
+            for period in satisfaction_periods(session, binding)[-limit:]:
+                found = bound_value(session, binding, settings, period)
+                days = period_days(period)
+                if found is not None and found.value is not None and days is not None:
+                    points.append(SeriesPoint(period, days[1], found.value))
+        elif (now := shown.get(indicator.id)) is not None and now.value is not None:
+            days = period_days(now.period) if now.period else None
+            day = days[1] if days else china_today(utcnow())
+            points.append(SeriesPoint(now.period or "", day, now.value))
+        out[indicator.id] = points
+    return {k: sorted(v, key=lambda p: p.day)[-limit:] for k, v in out.items()}

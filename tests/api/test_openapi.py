@@ -48,6 +48,8 @@ def test_token_routes_declare_the_bearer_scheme_and_their_errors(app, client):
             ("/api/v1/indices", "get"),
             ("/api/v1/rounds/{code}/responses", "get"),
             ("/api/v1/credit/classes", "get"),
+            ("/api/v1/plans/status", "get"),
+            ("/api/v1/plans/values", "post"),
         },
         "channel_key": {
             ("/api/v1/rounds/{code}/responses", "post"),

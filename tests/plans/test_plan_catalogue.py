@@ -43,7 +43,7 @@ def test_the_test_plan_reads_whole():
     )  # fmt: skip
     circle = plan.indicator("circle-breakfast")
     assert circle is not None and circle.bound_to is not None
-    assert (circle.bound_to.service_type, circle.bound_to.computed) == ("早餐店", False)
+    assert (circle.bound_to.service_type, circle.bound_to.computed) == ("早餐店", True)
 
 
 def test_the_shipped_plans_are_valid_and_carry_the_seeds_targets():
