@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+from typing import Any
 
 import click
 
@@ -21,6 +22,21 @@ from surveyapp.i18n import bilingual
 @main.group("inspections")
 def inspections_group() -> None:
     """双随机抽查 / Risk-based inspection draws."""
+
+
+def _districts(districts: str | None) -> list[str]:
+    """``--districts D1,D2`` as a list (empty: all districts)."""
+    return [d.strip() for d in (districts or "").split(",") if d.strip()]
+
+
+def _stored(session: Any, sector: str, period: str, districts: str | None) -> Any:
+    """The stored plan of the options, or exit 2 naming them."""
+    from surveyapp.inspections.service import stored_plan
+
+    plan = stored_plan(session, sector, period, _districts(districts))
+    if plan is None:
+        fail(f"no plan of {sector} {period} for these districts")
+    return plan
 
 
 def _verify(verify: str) -> None:
@@ -99,7 +115,7 @@ def draw_command(
         fail(f"--sector: unknown sector {sector!r}")
     if not PERIOD_RE.match(period):
         fail(f"--period: {period!r} must look like 2026Q3, 2026M09, 2026H1 or 2026")
-    chosen = [d.strip() for d in (districts or "").split(",") if d.strip()]
+    chosen = _districts(districts)
     day = day_option(as_of, "--as-of")
     settings = credit_settings(ctx)
     if seed is None:
@@ -136,13 +152,9 @@ def plan_command(ctx: AppContext, sector: str, period: str, districts: str | Non
     """Print a stored plan as it was sealed (for --verify; not for publication before
     its results)."""
     from surveyapp.inspections import canonical_json
-    from surveyapp.inspections.service import stored_plan
 
-    chosen = [d.strip() for d in (districts or "").split(",") if d.strip()]
     with ctx.session() as session:
-        row = stored_plan(session, sector, period, chosen)
-        if row is None:
-            fail(f"no plan of {sector} {period} for these districts")
+        row = _stored(session, sector, period, districts)
         click.echo(canonical_json(row.plan).decode("utf-8"))
 
 
@@ -185,14 +197,11 @@ def results_import(
 ) -> None:
     """Enter a plan's results (credit_code, inspected_on, result 合格/不合格, findings)
     into the providers' credit records; all or nothing."""
-    from surveyapp.inspections.service import import_results, read_results, stored_plan
+    from surveyapp.inspections.service import import_results, read_results
     from surveyapp.responses.importer import ImportFailed
 
-    chosen = [d.strip() for d in (districts or "").split(",") if d.strip()]
     with ctx.session() as session:
-        plan = stored_plan(session, sector, period, chosen)
-        if plan is None:
-            fail(f"no plan of {sector} {period} for these districts")
+        plan = _stored(session, sector, period, districts)
         try:
             _, drafts, ignored = read_results(session, plan, csv_path, name=csv_path)
         except ImportFailed as exc:
@@ -246,14 +255,10 @@ def publish_command(
     from pathlib import Path
 
     from surveyapp.inspections.publication import publish_results
-    from surveyapp.inspections.service import stored_plan
     from surveyapp.publications import PublicationError
 
-    chosen = [d.strip() for d in (districts or "").split(",") if d.strip()]
     with ctx.session() as session:
-        plan = stored_plan(session, sector, period, chosen)
-        if plan is None:
-            fail(f"no plan of {sector} {period} for these districts")
+        plan = _stored(session, sector, period, districts)
         try:
             edition = publish_results(session, plan, "cli", replaces=replaces)
         except PublicationError as exc:
