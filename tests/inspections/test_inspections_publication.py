@@ -160,9 +160,10 @@ def test_unassigned_providers_are_listed_as_not_inspected(cli, session, tmp_path
     assert plan is not None and nxt is not None and nxt.plan["unassigned"]
     lines = result_lines(session, nxt)
     assert all(line.outcome is None for line in lines)
-    if not nxt.plan["drawn"]:
-        edition = publish_results(session, nxt, "test")  # nothing to wait for
-        assert "未检查" in edition.csv.decode("utf-8-sig")
+    assert nxt.plan["drawn"] == []  # every provider was drawn with both inspectors in Q3
+    edition = publish_results(session, nxt, "test")  # no result to wait for
+    rows = edition.csv.decode("utf-8-sig").splitlines()[1:]
+    assert len(rows) == 3 and all(",未检查," in r for r in rows)
 
 
 TABLES = {"inspection_result", "inspection_results_edition", "warning_proposal_dismissal"}
@@ -221,3 +222,21 @@ def test_demo_publishes_last_quarters_draw_with_its_results(app):
         assert lines and any(",不合格," in line for line in lines)
         assert edition.inputs["results"] == len(lines) - edition.inputs["unassigned"]
     assert "第 1 期" in app.test_client().get("/inspections").get_data(as_text=True)
+
+
+def test_the_csv_names_other_inspectors_by_their_numbers(cli, session, tmp_path, drawn):
+    head = "credit_code,inspected_on,result,findings,inspectors\n"
+    bad = f"{drawn[0]},2026-12-01,合格,,i0;nobody\n{drawn[1]},2026-12-01,合格,,i1\n"
+    out = cli("inspections", "results", "import", _csv(tmp_path, "b.csv", head + bad),
+              "--sector", "catering", "--period", "2026Q4")  # fmt: skip
+    assert out.exit_code == 2
+    assert "row 2, column inspectors: not in the inspector pool: i0, nobody" in out.output
+    assert "row 3, column inspectors: an inspection is done by at least two" in out.output
+    good = f"{drawn[0]},2026-12-01,合格,,i1;i3\n"
+    ok = cli("inspections", "results", "import", _csv(tmp_path, "g.csv", head + good),
+             "--sector", "catering", "--period", "2026Q4")  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    row = session.scalar(select(InspectionResult))
+    assert (row.inspectors, row.via) == (["i1", "i3"], "csv")
+    (line,) = [x for x in result_lines(session, _plan(session)) if x.credit_code == drawn[0]]
+    assert line.inspectors == ("张三（i1）", "王五（i3）")
