@@ -67,11 +67,20 @@ def case_deadlines(
 
 
 def _last_start(calendar: WorkCalendar, n: int, before: date) -> date:
-    """The last day ``d`` whose deadline ``d + n`` working days falls before ``before``."""
+    """The last day ``d`` whose deadline ``d + n`` working days falls before ``before``.
+
+    That deadline is before ``before`` exactly when ``n`` working days lie after ``d``
+    and before ``before``: ``d`` is the day before the ``n``-th working day counted
+    back from the day before ``before`` (one walk back, not a deadline per day)."""
     day = before - timedelta(days=1)
-    while calendar.add_working_days(day, n).day >= before:
+    if n == 0:
+        return day
+    counted = 0
+    while True:
+        counted += calendar.is_workday(day)
+        if counted == n:
+            return day - timedelta(days=1)
         day -= timedelta(days=1)
-    return day
 
 
 def _window(

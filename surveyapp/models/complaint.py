@@ -56,6 +56,21 @@ class Complaint(Base):
         # the overdue and due-soon queries: open cases of a state by the day they count from
         Index("ix_complaint_status_received_at", "status", "received_at"),
         Index("ix_complaint_status_accepted_at", "status", "accepted_at"),
+        # the counts by day received, accepted, closed (bulletin, dashboard, publicity):
+        # every column they read, so that they read the index only (migration 0021)
+        Index("ix_complaint_received_counts", "received_at", "sector", "category", "created_at"),
+        Index("ix_complaint_accepted_counts", "accepted_at", "sector", "created_at"),
+        Index(
+            "ix_complaint_closed_counts",
+            "closed_at",
+            "status",
+            "outcome",
+            "sector",
+            "provider_id",
+            "category",
+            "accepted_at",
+            "created_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

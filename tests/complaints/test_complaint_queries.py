@@ -57,3 +57,20 @@ def test_the_queries_agree_with_each_cases_deadlines(session, settings, draft):
         case_deadlines(c, calendar, settings).late(c, today)
         for c in overdue(session, now, calendar, settings)
     )
+
+
+def test_the_last_start_of_a_window_is_the_brute_force_one(settings):
+    """Every day of 2026 (National Day, Spring Festival and their make-up days) and past
+    the loaded calendar: the day found by walking back is the last one whose deadline
+    falls before the given day."""
+    from datetime import date
+
+    from surveyapp.complaints.deadlines import _last_start
+
+    calendar = settings.calendar()
+    for n in (0, 1, 7, 45):
+        for offset in range(0, 420, 3):
+            before = date(2026, 1, 1) + timedelta(days=offset)
+            found = _last_start(calendar, n, before)
+            assert calendar.add_working_days(found, n).day < before
+            assert calendar.add_working_days(found + timedelta(days=1), n).day >= before
