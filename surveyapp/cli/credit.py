@@ -109,8 +109,8 @@ def classes_command(
         classes = compute_classes(session, settings, day, sector=sector)
         if period is not None:
             record_classes(session, period, classes)
-        if uses_signals(settings.rules):  # the record shows what the low-score factor counts
-            update_signals(session, settings.indicators, day, "cli")
+            if uses_signals(settings.rules):  # the record shows what the low-score factor counts
+                update_signals(session, settings.indicators, day, "cli")
     if fmt == "json":
         data = {"as_of": day.isoformat(), "sector": sector, "rules": settings.rules.name,
                 "providers": [p.as_json() for p in classes]}  # fmt: skip

@@ -108,9 +108,12 @@ def test_credit_repair_ends_a_signal_and_the_same_ratings_never_raise_it_again(s
 
 def test_rules_that_count_low_scores_use_signals(cli, session, rated):
     assert uses_signals(default_rules())
-    result = cli("credit", "classes", "--as-of", AS_OF.isoformat(), "--format", "json")
-    assert result.exit_code == 0, result.output
-    assert len(_signals(session)) == 1  # computing the classes updated the record
+    shown = cli("credit", "classes", "--as-of", AS_OF.isoformat(), "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    assert _signals(session) == []  # printing the classes writes nothing
+    kept = cli("credit", "classes", "--as-of", AS_OF.isoformat(), "--record", "2026Q4")
+    assert kept.exit_code == 0, kept.output
+    assert len(_signals(session)) == 1  # keeping a period's classes updated the record
     out = cli("credit", "signals", "--as-of", AS_OF.isoformat())
     assert out.exit_code == 0 and "0 rating signal(s) raised, 0 ended, 1 open" in out.output
     bad = cli("credit", "signals", "--as-of", "2026-13-01")
