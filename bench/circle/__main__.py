@@ -250,10 +250,15 @@ def main(argv: Sequence[str] | None = None) -> list[str]:
         f"{files_s:.3f} s (CPU {CPU['files']:.3f} s); same coverage: "
         f"{'yes' if same_files else 'NO'}",
     ]
+    return emit(lines, None if args.no_save else args.out)
+
+
+def emit(lines: list[str], out: Path | None) -> list[str]:
+    """Print the figures and, unless ``out`` is None, write them to ``out``."""
     print("\n".join(lines))
-    if not args.no_save:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return lines
 
 
