@@ -1,4 +1,5 @@
-"""Load benchmark: 200 residents, kiosks and readers at once under gunicorn, nothing lost.
+"""Load benchmark: 200 residents, kiosks and readers at once under gunicorn, nothing lost;
+and the highest arrival rate of residents the server holds with p99 under 1 s.
 
     python -m bench.load [--db sqlite|postgresql|both] [--clients 200] [--seconds 60]
                          [--workers 4] [--threads 4] [--baseline-seconds 20]
@@ -16,7 +17,16 @@ Phase A is the baseline: ``GET /healthz`` only, from the same number of clients,
 ``--seconds``: residents walking the HTML survey with its CSRF cookie and form, API
 submissions, and page loads.  After gunicorn has stopped, the reconciliation: the id of
 every API 201 and the device of every survey 303 against the rows of the round --
-each success stored exactly once, no row without a success, every row whole.  PASS
+each success stored exactly once, no row without a success, every row whole.
+
+Phase C (``--arrivals``, on by default; ``--only-arrivals`` runs it alone) is the
+figure a city sizes its servers with for a QR campaign: residents arrive at random at a
+given rate (residents per second, an open model), each on a connection of their own,
+reading each page for a while (``--think``, mean seconds) before posting it.  The rate
+climbs (``--arrival-start``, times ``--arrival-factor`` a step) until the 99th
+percentile of the latency reaches ``--p99-limit`` (1000 ms) or a request fails, then one
+step halfway refines it (see :mod:`bench.load.arrivals`).  Its residents are reconciled
+with the rest.  PASS
 also needs zero 5xx, zero transport errors and no other unexpected status.
 
 Prints the report and writes it to ``bench/results/load.txt``.
@@ -34,12 +44,14 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
+from bench.load.arrivals import Search, find_rate
 from bench.load.mix import DEFAULT_MIX, EXPECTED, MixResult, run_mix
 from bench.load.resident import device_hash, device_id
 from bench.submit.common import (
     Reconciliation,
     get_json,
     machine_line,
+    publish,
     reconcile,
     submission_bodies,
 )
@@ -61,6 +73,7 @@ class LoadResult:
     unknown_devices: int  # survey 303s without a readable device cookie
     warmup_successes: int = 0  # 201/303 of the warm-up, reconciled with the rest
     log_problems: list[str] = field(default_factory=list)
+    arrivals: Search | None = None  # phase C: the highest arrival rate that holds
 
     @property
     def rate(self) -> float:
@@ -179,42 +192,38 @@ def run_one(db_kind: str, args: argparse.Namespace, log=print) -> LoadResult:
                 if args.warmup > 0
                 else MixResult(0)
             )
-            wait_quiet(args.quiet_wait)
-            log(
-                f"[{db_kind}] phase A: GET /healthz, {args.clients} clients, {args.baseline_seconds:g} s"
-            )
-            baseline = run_phase(
-                "healthz",
-                host,
-                port,
-                [Request("GET", "/healthz")],
-                clients=args.clients,
-                seconds=args.baseline_seconds,
-                timeout=args.timeout,
-                server_pids=pids,
-            )
-            log(f"[{db_kind}]   {baseline.rate(200):,.0f} req/s")
-            wait_quiet(args.quiet_wait)
-            log(f"[{db_kind}] phase B: the mix, {args.clients} clients, {args.seconds:g} s")
-            mix = run_mix(
-                host,
-                port,
-                ROUND_CODE,
-                bodies,
-                clients=args.clients,
-                seconds=args.seconds,
-                weights=args.mix,
-                timeout=args.timeout,
-                seed=args.seed,
-                server_pids=pids,
-                api_key=key,
-            )
-            log(f"[{db_kind}]   {mix.requests / mix.seconds:,.0f} req/s")
+            baseline, mix = PhaseResult("healthz", args.clients), MixResult(args.clients)
+            if not args.only_arrivals:
+                baseline, mix = saturation(host, port, bodies, key, pids, args, db_kind, log)
+            search = None
+            if args.arrivals or args.only_arrivals:
+                wait_quiet(args.quiet_wait)
+                log(
+                    f"[{db_kind}] phase C: residents arriving (open model, think time "
+                    f"{args.think:g} s), {args.arrival_seconds:g} s a step, until p99 >= "
+                    f"{args.p99_limit:g} ms"
+                )
+                search = find_rate(
+                    host,
+                    port,
+                    ROUND_CODE,
+                    start=args.arrival_start,
+                    factor=args.arrival_factor,
+                    top=args.arrival_top,
+                    seconds=args.arrival_seconds,
+                    think=args.think,
+                    p99_limit_ms=args.p99_limit,
+                    timeout=args.timeout,
+                    seed=args.seed,
+                    server_pids=pids,
+                    log=log,
+                )
         finally:
             server.stop()
         problems = server.log_problems()
         shutil.rmtree(server.log_dir, ignore_errors=True)
-        recon, whole, unknown = reconcile_mix([warm, mix], url, packed_sizes(definition))
+        steps = search.results() if search else []
+        recon, whole, unknown = reconcile_mix([warm, mix, *steps], url, packed_sizes(definition))
         log(f"[{db_kind}] reconciliation: {recon.line()}")
         problems += [f"warm-up: {k}: {v}" for k, v in warm.unexpected().items()]
         return LoadResult(
@@ -226,7 +235,42 @@ def run_one(db_kind: str, args: argparse.Namespace, log=print) -> LoadResult:
             unknown,
             log_problems=problems,
             warmup_successes=len(warm.api_ids) + len(warm.survey_devices),
+            arrivals=search,
         )
+
+
+def saturation(host, port, bodies, key, pids, args, db_kind, log) -> tuple[PhaseResult, MixResult]:
+    """Phase A (``/healthz`` only) and phase B (the mix), ``--clients`` in a closed loop."""
+    wait_quiet(args.quiet_wait)
+    log(f"[{db_kind}] phase A: GET /healthz, {args.clients} clients, {args.baseline_seconds:g} s")
+    baseline = run_phase(
+        "healthz",
+        host,
+        port,
+        [Request("GET", "/healthz")],
+        clients=args.clients,
+        seconds=args.baseline_seconds,
+        timeout=args.timeout,
+        server_pids=pids,
+    )
+    log(f"[{db_kind}]   {baseline.rate(200):,.0f} req/s")
+    wait_quiet(args.quiet_wait)
+    log(f"[{db_kind}] phase B: the mix, {args.clients} clients, {args.seconds:g} s")
+    mix = run_mix(
+        host,
+        port,
+        ROUND_CODE,
+        bodies,
+        clients=args.clients,
+        seconds=args.seconds,
+        weights=args.mix,
+        timeout=args.timeout,
+        seed=args.seed,
+        server_pids=pids,
+        api_key=key,
+    )
+    log(f"[{db_kind}]   {mix.requests / mix.seconds:,.0f} req/s")
+    return baseline, mix
 
 
 # --- report ------------------------------------------------------------------------------
@@ -266,7 +310,15 @@ def report(
         f"load average before the run: {load_before}",
         f"command: python -m bench.load --db {args.db} --clients {args.clients} --seconds "
         f"{args.seconds:g} --baseline-seconds {args.baseline_seconds:g} --workers {args.workers} "
-        f"--threads {args.threads} --mix {mix} --seed {args.seed}",
+        f"--threads {args.threads} --mix {mix} --seed {args.seed}"
+        + (" --only-arrivals" if args.only_arrivals else "")
+        + ("" if args.arrivals or args.only_arrivals else " --no-arrivals")
+        + (
+            f" --arrival-start {args.arrival_start:g} --arrival-factor {args.arrival_factor:g} "
+            f"--arrival-seconds {args.arrival_seconds:g} --think {args.think:g}"
+            if args.arrivals or args.only_arrivals
+            else ""
+        ),
         f"server: gunicorn -k gthread -w {args.workers} --threads {args.threads} --keep-alive 30 "
         "wsgi:app, SURVEYAPP_TRUST_PROXY=1, rate limits off; client: one asyncio process on "
         f"the same machine, {args.clients} concurrent clients, loopback, no think time "
@@ -285,6 +337,12 @@ def report(
     for r in results:
         m = r.mix
         lines.append(f"== {r.db}")
+        if not m.requests:  # --only-arrivals
+            lines += arrivals_lines(r.arrivals, args) if r.arrivals else []
+            lines.append(f"  reconciliation: {r.recon.line()}")
+            lines.append(f"  result: {'PASS' if r.ok else 'FAIL'}")
+            lines.append("")
+            continue
         lines.append(head)
         b = r.baseline
         lines.append(
@@ -337,10 +395,40 @@ def report(
                 f"  problems (gunicorn error log, warm-up): {len(r.log_problems)}, first: "
                 f"{r.log_problems[0][:120]}"
             )
+        if r.arrivals is not None:
+            lines += arrivals_lines(r.arrivals, args)
         lines.append(f"  result: {'PASS' if r.ok else 'FAIL'}")
         lines.append("")
     lines.append("overall: " + ("PASS" if results and all(r.ok for r in results) else "FAIL"))
     return "\n".join(lines) + "\n"
+
+
+def arrivals_lines(search: Search, args: argparse.Namespace) -> list[str]:
+    """Phase C: each step of the ladder, then the figure."""
+    lines = [
+        f"  phase C: residents arriving at random (Poisson), each on a connection of their own: "
+        f"open the survey, read each page (exponential, mean {search.think:g} s), post it, "
+        f"see the thank-you page; {args.arrival_seconds:g} s of arrivals a step, then "
+        f"everyone finishes; a step holds with p99 < {search.p99_limit_ms:g} ms and no failure",
+        f"  {'asked/s':>9}{'started/s':>10}{'residents':>10}{'requests':>9}{'p50 ms':>9}"
+        f"{'p99 ms':>9}{'lag ms':>8}  {'failures':<9}holds",
+    ]
+    for st in sorted(search.steps, key=lambda x: x.rate):
+        lines.append(
+            f"  {st.rate:>9.1f}{st.achieved:>10.1f}{st.arrived:>10}{st.requests:>9}"
+            f"{st.p50_ms:>9.0f}{st.p99_ms:>9.0f}{st.lag_ms:>8.0f}  {st.failures():<9}"
+            f"{'yes' if st.holds(search.p99_limit_ms) else 'no'}"
+        )
+    best = search.best
+    if best is None:
+        lines.append("  highest arrival rate held: none (even the first step did not hold)")
+    else:
+        bound = "" if search.limit_found else " (the top of the ladder: the limit is higher)"
+        lines.append(
+            f"  highest arrival rate held: {best.rate:g} residents/s ({best.achieved:.1f} "
+            f"started/s), p99 {best.p99_ms:.0f} ms{bound}"
+        )
+    return lines
 
 
 def _errors(statuses, ok) -> str:
@@ -394,8 +482,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--pg-name", default=PG_NAME, help="the benchmark's own database (dropped after)"
     )
+    p.add_argument(
+        "--arrivals",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="phase C: the highest arrival rate with p99 under --p99-limit (default on)",
+    )
+    p.add_argument("--only-arrivals", action="store_true", help="phase C alone (no saturation run)")
+    p.add_argument("--arrival-start", type=float, default=2.0, help="residents/s, first step")
+    p.add_argument("--arrival-factor", type=float, default=1.5, help="each step's rate x this")
+    p.add_argument("--arrival-top", type=float, default=200.0, help="residents/s, last step")
+    p.add_argument("--arrival-seconds", type=float, default=20.0, help="of arrivals per step")
+    p.add_argument("--think", type=float, default=2.0, help="mean seconds on each page")
+    p.add_argument("--p99-limit", type=float, default=1000.0, help="ms (default 1000)")
     p.add_argument("--out", type=Path, default=OUT, help="report file ('-' for none)")
     args = p.parse_args(argv)
+    if not 0 < args.arrival_start <= args.arrival_top <= 1000 or args.arrival_factor <= 1:
+        p.error("need 0 < --arrival-start <= --arrival-top <= 1000 and --arrival-factor > 1")
+    if not 0 < args.arrival_seconds <= 600 or not 0 <= args.think <= 60:
+        p.error("--arrival-seconds must be in (0, 600] and --think in [0, 60]")
     if not 1 <= args.clients <= 1024:
         p.error("--clients must be 1..1024")
     if not 0 < args.seconds <= 600 or not 0 < args.baseline_seconds <= 600:
@@ -415,12 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     print(machine, flush=True)
     results = [run_one(db, args, log=lambda m: print(m, flush=True)) for db in dbs]
     text_ = report(results, args, machine, load_before)
-    print()
-    print(text_, end="")
-    if str(args.out) != "-":
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text_, encoding="utf-8")
-        print(f"written to {args.out}")
+    publish(text_, args.out)
     return 0 if all(r.ok for r in results) else 1
 
 

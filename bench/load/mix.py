@@ -124,6 +124,7 @@ class _Run:
         self.timeout = timeout
         self.result = result
         self.seed = seed
+        self.think = 0.0  # mean seconds a resident reads a page before posting it (0: none)
 
     def open(self) -> bool:
         return time.monotonic() < self.deadline
@@ -230,6 +231,8 @@ class _Client:
                 return
             kind = "survey_submit" if page.action == "submit" else "survey_next"
             body = urlencode(answer(page, rng, centre)).encode("ascii")
+            if run.think:  # an open model's resident reads the page first
+                await asyncio.sleep(rng.expovariate(1 / run.think))
             reply = await self.send(
                 kind, Request("POST", url, body, FORM_TYPE, identity + jar.header())
             )

@@ -31,6 +31,7 @@ from bench.submit.common import (
     Reconciliation,
     get_json,
     machine_line,
+    publish,
     reconcile,
     submission_bodies,
 )
@@ -259,12 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         run_one(db, wc, args, log=lambda m: print(m, flush=True)) for db in dbs for wc in classes
     ]
     text_ = report(results, args, machine, load_before)
-    print()
-    print(text_, end="")
-    if str(args.out) != "-":
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text_, encoding="utf-8")
-        print(f"written to {args.out}")
+    publish(text_, args.out)
     return 0 if all(r.recon.ok for r in results) else 1
 
 

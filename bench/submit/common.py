@@ -164,3 +164,13 @@ def _pg_version(pg_base: str) -> str:
         return f"unavailable ({type(exc).__name__})"
     finally:
         engine.dispose()
+
+
+def publish(text: str, out) -> None:
+    """Print a report and write it to ``out`` (a Path; ``-`` for no file)."""
+    print()
+    print(text, end="")
+    if str(out) != "-":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"written to {out}")

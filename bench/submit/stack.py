@@ -182,6 +182,11 @@ class Gunicorn:
         log_dir: str | None = None,
         extra_args: tuple[str, ...] = (),
         env: dict[str, str] | None = None,
+        *,
+        app: str = "wsgi:app",
+        cpus: str | None = None,
+        stderr_path: str | None = None,
+        nice: int = 0,
     ):
         self.url = url
         self.workers = workers
@@ -193,11 +198,19 @@ class Gunicorn:
         self.log_path = os.path.join(self.log_dir, f"gunicorn-{self.port}.log")
         self.extra_args = extra_args
         self.env = dict(env or {})  # more SURVEYAPP_* settings for the app
+        self.app = app  # the WSGI application, module:name
+        self.cpus = cpus  # taskset's CPU list for the server (master and workers), or None
+        self.stderr_path = stderr_path  # the app's stderr (its access log); None: discarded
+        self.nice = nice  # scheduling priority change (negative: ahead of other work; root)
         self.proc: subprocess.Popen | None = None
 
     @property
     def command(self) -> list[str]:
         cmd = [_tool("gunicorn"), "-w", str(self.workers), "-b", f"{self.host}:{self.port}"]
+        if self.cpus is not None:
+            cmd = [_tool("taskset"), "-c", self.cpus, *cmd]
+        if self.nice:
+            cmd = [_tool("nice"), "-n", str(self.nice), *cmd]
         if self.worker_class != "sync":
             cmd += ["-k", self.worker_class]
         if self.worker_class == "gthread":
@@ -209,7 +222,7 @@ class Gunicorn:
             "--error-logfile",
             self.log_path,
             *self.extra_args,
-            "wsgi:app",
+            self.app,
         ]
 
     def start(self, timeout: float = 60.0) -> None:
@@ -218,16 +231,21 @@ class Gunicorn:
             SURVEYAPP_DATABASE_URL=self.url,
             SURVEYAPP_RATELIMIT_ENABLED="0",
             SURVEYAPP_SECRET_KEY=secrets.token_hex(32),
-            **self.env,
         )
-        self.proc = subprocess.Popen(
-            self.command,
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        env.update(self.env)  # may turn the rate limits back on
+        stderr = open(self.stderr_path, "ab") if self.stderr_path else subprocess.DEVNULL  # noqa: SIM115
+        try:
+            self.proc = subprocess.Popen(
+                self.command,
+                cwd=REPO,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        finally:
+            if stderr is not subprocess.DEVNULL:
+                stderr.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

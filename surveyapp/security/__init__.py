@@ -16,12 +16,15 @@ from surveyapp.security.limits import (
     retry_after,
     submission_origin,
 )
+from surveyapp.security.sessions import init_sessions
 
 
 def init_security(app: Flask) -> None:
     """Rate limits on the views marked :func:`rate_limited`, and the 429 replies;
-    the JSON (API) or bilingual (pages) replies to oversized bodies and unrouted URLs."""
+    the JSON (API) or bilingual (pages) replies to oversized bodies and unrouted URLs;
+    the signed session cookie without a new signer per request."""
     init_limiter(app)
+    init_sessions(app)
     init_http_errors(app)
 
 

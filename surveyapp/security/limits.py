@@ -39,6 +39,7 @@ the strategy and storage of the first application it was bound to.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -57,6 +58,7 @@ from surveyapp.i18n import t
 from surveyapp.ops.logs import log_event
 from surveyapp.ops.settings import check_ratelimit_settings, trusted_networks
 from surveyapp.review.holds import Origin, parse_threshold
+from surveyapp.security.limit_storage import storage_uri
 
 EXTENSION = "surveyapp.limiter"
 KINDS = ("survey", "api")
@@ -152,7 +154,7 @@ def init_limiter(app: Flask) -> Limiter | None:
         return None
     limiter = Limiter(
         key_func=client_key,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        storage_uri=storage_uri(app.config["RATELIMIT_STORAGE_URI"]),  # memory: no timers
         strategy=app.config["RATELIMIT_STRATEGY"],
         in_memory_fallback_enabled=True,
         headers_enabled=False,  # Retry-After is set by too_many_requests
@@ -160,6 +162,7 @@ def init_limiter(app: Flask) -> Limiter | None:
         enabled=True,
     )
     limiter.init_app(app)
+    limited: set[str] = set()
     for endpoint, view in list(app.view_functions.items()):
         kind = getattr(view, "surveyapp_rate_limit", None)
         if kind is None:
@@ -181,8 +184,49 @@ def init_limiter(app: Flask) -> Limiter | None:
             )
         # Flask-Limiter types its decorators for async views too: the view stays sync
         app.view_functions[endpoint] = cast(Any, per_source(per_round(view)))
+        limited.add(endpoint)
+    _only_on_limited_endpoints(app, limiter, frozenset(limited))
     app.extensions[EXTENSION] = limiter
     return limiter
+
+
+def _only_on_limited_endpoints(app: Flask, limiter: Limiter, endpoints: frozenset[str]) -> None:
+    """Run Flask-Limiter's application-wide hooks only for the ``endpoints`` it limits.
+
+    Flask-Limiter checks every request before the view (for default and application
+    limits, of which this application has none: each limit is attached to a marked view,
+    whose decorator checks it), deducts the ``deduct_when`` limits after it and clears
+    its per-request state at teardown.  On ``/healthz``, the static files and every page
+    without a limit that was a quarter of the request's time (issue 15's profile) for no
+    effect.  The marked views keep all three hooks as they were; should a later
+    Flask-Limiter register different hooks, they are left as they are (slower, correct).
+    """
+    if limiter.limit_manager.application_limits or limiter.limit_manager.default_limits:
+        return  # a limit on every request: the before-request check must see them all
+
+    def gated(hook: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(hook)
+        def run(*args: Any) -> Any:
+            if request.endpoint in endpoints:
+                return hook(*args)
+            return args[0] if args else None  # an after-request hook returns the response
+
+        run.surveyapp_gated = hook  # type: ignore[attr-defined]
+        return run
+
+    owned = {
+        "before": lambda f: f == limiter._check_request_limit,
+        "after": lambda f: getattr(f, "args", None) == (limiter,),
+        "teardown": lambda f: getattr(f, "__self__", None) is limiter,
+    }
+    for kind, funcs in (
+        ("before", app.before_request_funcs.get(None, [])),
+        ("after", app.after_request_funcs.get(None, [])),
+        ("teardown", app.teardown_request_funcs.get(None, [])),
+    ):
+        for i, func in enumerate(funcs):
+            if owned[kind](func):
+                funcs[i] = gated(func)
 
 
 def _config_value(key: str) -> Callable[[], str]:

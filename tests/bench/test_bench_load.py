@@ -195,6 +195,7 @@ def test_tiny_end_to_end_run_reconciles():
             "0",
             "--pool",
             "20",
+            "--no-arrivals",
             "--out",
             "-",
         ]

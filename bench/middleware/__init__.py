@@ -1,0 +1,1 @@
+"""Middleware benchmark: surveyapp's /healthz against a bare Flask app's, and submissions."""
