@@ -74,7 +74,9 @@ def credit_classes():
         period=period,
         periods=periods,
         district=district,
-        counts=distribution(rows).total,
+        counts=distribution(db.session, sector, period, district).total
+        if period
+        else dict.fromkeys("ABCD", 0),
         providers=[r.as_json() for r in rows],
     )
 

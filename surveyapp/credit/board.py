@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from surveyapp.credit.record import TimelineEntry, timeline
 from surveyapp.models import Provider, ProviderSector
@@ -91,20 +92,20 @@ def class_list(
     session: DbSession, sector: str, period: str, district: str | None = None
 ) -> list[ClassRow]:
     """The recorded classes of a sector's providers in ``period``, by district and key."""
+    h = ClassHistory
     query = (
-        select(ClassHistory, Provider.credit_code, Provider.registration_no, Provider.name,
-               Provider.district)
-        .join(Provider, Provider.id == ClassHistory.provider_id)
+        select(h.provider_id, Provider.credit_code, Provider.registration_no, Provider.name,
+               Provider.district, h.cls, h.computed, h.points, h.factors)
+        .join(Provider, Provider.id == h.provider_id)
         .join(ProviderSector, ProviderSector.provider_id == Provider.id)
-        .where(ProviderSector.sector == sector, ClassHistory.period == period)
+        .where(ProviderSector.sector == sector, h.period == period)
     )  # fmt: skip
     if district:
         query = query.where(Provider.district == district)
     rows = [
-        ClassRow(h.provider_id, code or reg or "", name, dist, h.cls, h.computed, h.points,
-                 tuple(h.factors or ()))
-        for h, code, reg, name, dist in session.execute(query)
-    ]  # fmt: skip
+        ClassRow(pid, code or reg or "", name, dist, cls, computed, points, tuple(factors or ()))
+        for pid, code, reg, name, dist, cls, computed, points, factors in session.execute(query)
+    ]
     rows.sort(key=lambda r: (r.district, r.key))
     return rows
 
@@ -121,11 +122,24 @@ class Distribution:
         return sum(self.total.values())
 
 
-def distribution(rows: list[ClassRow]) -> Distribution:
-    total = Counter(r.cls for r in rows)
+def distribution(
+    session: DbSession, sector: str, period: str, district: str | None = None
+) -> Distribution:
+    """The recorded classes of a period counted per district, in one GROUP BY."""
+    query = (
+        select(Provider.district, ClassHistory.cls, func.count())
+        .join(Provider, Provider.id == ClassHistory.provider_id)
+        .join(ProviderSector, ProviderSector.provider_id == Provider.id)
+        .where(ProviderSector.sector == sector, ClassHistory.period == period)
+        .group_by(Provider.district, ClassHistory.cls)
+    )
+    if district:
+        query = query.where(Provider.district == district)
+    total: Counter[str] = Counter()
     per: dict[str, Counter[str]] = {}
-    for r in rows:
-        per.setdefault(r.district, Counter())[r.cls] += 1
+    for dist, cls, n in session.execute(query):
+        total[cls] += n
+        per.setdefault(dist, Counter())[cls] += n
     return Distribution(
         {c: total[c] for c in RISK_CLASSES},
         tuple((d, {c: per[d][c] for c in RISK_CLASSES}) for d in sorted(per)),
@@ -143,15 +157,29 @@ class Mover:
         return self.row.cls > self.before
 
 
-def movers(session: DbSession, sector: str, period: str, before: str) -> list[Mover]:
-    """Providers of ``sector`` recorded in both periods whose class differs, the largest
-    rises first (a provider new in ``period`` has not moved: it had no class)."""
-    earlier = {r.provider_id: r.cls for r in class_list(session, sector, before)}
+def movers(
+    session: DbSession, sector: str, period: str, before: str, district: str | None = None
+) -> list[Mover]:
+    """Providers of ``sector`` recorded in both periods with another class, the largest
+    rises first (a provider new in ``period`` has not moved: it had no class); one join
+    of the two periods' rows, so only the movers are read."""
+    now, then = aliased(ClassHistory), aliased(ClassHistory)
+    query = (
+        select(now.provider_id, Provider.credit_code, Provider.registration_no, Provider.name,
+               Provider.district, now.cls, now.computed, now.points, now.factors, then.cls)
+        .join(then, and_(then.provider_id == now.provider_id, then.period == before))
+        .join(Provider, Provider.id == now.provider_id)
+        .join(ProviderSector, ProviderSector.provider_id == Provider.id)
+        .where(ProviderSector.sector == sector, now.period == period, now.cls != then.cls)
+    )  # fmt: skip
+    if district:
+        query = query.where(Provider.district == district)
     out = [
-        Mover(r, earlier[r.provider_id])
-        for r in class_list(session, sector, period)
-        if r.provider_id in earlier and earlier[r.provider_id] != r.cls
-    ]
+        Mover(ClassRow(pid, code or reg or "", name, dist, cls, computed, points,
+                       tuple(factors or ())), earlier)
+        for pid, code, reg, name, dist, cls, computed, points, factors, earlier
+        in session.execute(query)
+    ]  # fmt: skip
     out.sort(key=lambda m: (-(ord(m.row.cls) - ord(m.before)), m.row.district, m.row.key))
     return out
 

@@ -22,6 +22,7 @@ from surveyapp.attachments import csv_attachment, xlsx_attachment
 from surveyapp.credit.board import (
     ClassRow,
     CreditView,
+    Distribution,
     class_list,
     distribution,
     hit_rates,
@@ -34,6 +35,7 @@ from surveyapp.extensions import db
 from surveyapp.i18n import N_, t
 from surveyapp.models import Provider
 from surveyapp.models.base import utcnow
+from surveyapp.models.credit import RISK_CLASSES
 from surveyapp.providers.registry import provider_by_key
 from surveyapp.rounds.dates import china_today
 from surveyapp.sectors import SECTORS, sector, sector_name
@@ -51,6 +53,8 @@ bp = Blueprint(
 )
 
 ROLES = ("admin", "bureau")
+#: Movers listed on a sector's page (the largest rises first; the class list has all)
+MOVERS_SHOWN = 200
 #: The class list's export columns: (key, catalog id of the header)
 COLUMNS = (
     ("id", N_("crw_col_id")),
@@ -111,11 +115,11 @@ def sector_page(sector_code: str):
     periods = recorded_periods(db.session, code)
     period = _period_arg(periods)
     district = _district_arg()
-    rows = class_list(db.session, code, period, district) if period else []
+    empty = Distribution(dict.fromkeys(RISK_CLASSES, 0), ())
+    every = distribution(db.session, code, period) if period else empty
+    dist = distribution(db.session, code, period, district) if period and district else every
     before = periods[periods.index(period) - 1] if period and periods.index(period) > 0 else None
-    moved = movers(db.session, code, period, before) if period and before else []
-    if district:
-        moved = [m for m in moved if m.row.district == district]
+    moved = movers(db.session, code, period, before, district) if period and before else []
     args: dict[str, Any] = {k: v for k, v in (("period", period), ("district", district)) if v}
     return render_template(
         "credit_web/sector.html",
@@ -125,11 +129,10 @@ def sector_page(sector_code: str):
         period=period,
         before=before,
         district=district,
-        districts=sorted({r.district for r in class_list(db.session, code, period)})
-        if period
-        else [],
-        dist=distribution(rows),
+        districts=[d for d, _ in every.districts],
+        dist=dist,
         movers=moved,
+        shown=MOVERS_SHOWN,
         hits=hit_rates(db.session, code),
         csv_url=url_for(".classes_csv", sector_code=code, **args),
         xlsx_url=url_for(".classes_xlsx", sector_code=code, **args),
@@ -267,6 +270,7 @@ def override(key: str):
     view = provider_credit(db.session, p, _today())
     lang = current_lang()
     form = OverrideForm()
+    error: str | None
     if not form.validate():
         error = t("crw_err_override_form", lang)
     elif form.expires_on.data < view.as_of:
@@ -287,6 +291,7 @@ def repair(key: str):
     lang = current_lang()
     form = RepairForm()
     form.event.choices = _event_choices(view)
+    error: str | None
     if not form.validate():
         error = t("crw_err_repair_form", lang)
     else:

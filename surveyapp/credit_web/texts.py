@@ -11,6 +11,7 @@ LOOKED_UP = (
     N_("crw_kind_abnormal"),
     N_("crw_kind_honour"),
     N_("crw_kind_complaint"),
+    N_("crw_kind_rating_signal"),
     N_("crw_class_A"),
     N_("crw_class_B"),
     N_("crw_class_C"),
