@@ -189,7 +189,8 @@ def _window() -> int:
 
 def _render_proposals(*, error: str | None = None, status: int = 200, forms=None):
     lang = current_lang()
-    sectors = _my_sectors() or [s.code for s in SECTORS]
+    mine = _my_sectors()
+    sectors = [s.code for s in SECTORS] if mine is None else mine  # a bureau: its own only
     today = china_today(utcnow())
     proposals = warning_proposals(db.session, _settings(), today, sectors, _window())
     warn_forms = {}

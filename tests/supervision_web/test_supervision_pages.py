@@ -92,6 +92,7 @@ def test_publication_waits_for_every_result_then_is_public(app, world, signed):
 
 
 def test_proposals_are_reviewed_and_published_or_dismissed_by_a_person(app, world, signed):
+    assert world.drawn[0] not in signed("other").get(f"{BASE}/proposals").get_data(as_text=True)
     client = signed("bureau")
     page = client.get(f"{BASE}/proposals")
     html = page.get_data(as_text=True)
