@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, insert, select
 
 from surveyapp import csv_safe
 from surveyapp.circle.files import read_communities
+from surveyapp.circle.stored import clear_cache
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.circle import CircleCommunity
 from surveyapp.models.user import User
@@ -101,6 +102,7 @@ def import_communities(
     except BaseException:
         session.rollback()
         raise
+    clear_cache()  # this process sees the new communities at once (others within seconds)
     return summary
 
 

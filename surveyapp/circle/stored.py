@@ -19,7 +19,10 @@ the data read with two aggregate queries (:func:`data_state`): the communities'
 the providers' ``count, max id, max updated_at`` (the registry's import, the admin
 pages and merges stamp ``updated_at`` on every change, opening and closing included).
 Any change of either changes the state, so the next request recomputes; no request
-recomputes what has not changed.
+recomputes what has not changed.  The state itself is read at most every
+:data:`RECHECK_SECONDS` (2 s) per process — on 200,000 providers its queries scan the
+provider table — so another process's change shows within two seconds; an import of
+communities clears this process's cache at once.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, replace
@@ -72,6 +76,10 @@ DEFAULT_TYPES: tuple[str, ...] = (
 DEFAULT_RADIUS_M = 1000.0
 #: How many reports a process keeps (settings × data states)
 _KEEP = 8
+#: The data state is read at most this often per process (seconds): on 200,000
+#: providers the two aggregate queries scan the provider table (tens of milliseconds,
+#: hundreds on a loaded machine), too much for every page view
+RECHECK_SECONDS = 2.0
 #: Names of the sources in notes
 REGISTRY = "provider registry"
 STORED = "stored communities"
@@ -246,9 +254,22 @@ class _ReportCache:
         self._lock = threading.Lock()
         self._reports: OrderedDict[Hashable, CircleReport | None] = OrderedDict()
         self._running: dict[Hashable, threading.Lock] = {}
+        self._checked: dict[CircleSettings, tuple[float, Hashable]] = {}
+
+    def _state(self, session: DbSession, settings: CircleSettings) -> Hashable:
+        """The data state, read at most every :data:`RECHECK_SECONDS` per settings."""
+        now = time.monotonic()
+        with self._lock:
+            last = self._checked.get(settings)
+        if last is not None and now - last[0] < RECHECK_SECONDS:
+            return last[1]
+        state = data_state(session)
+        with self._lock:
+            self._checked[settings] = (now, state)
+        return state
 
     def get(self, session: DbSession, settings: CircleSettings) -> CircleReport | None:
-        key = (settings, data_state(session), _file_key(settings.network))
+        key = (settings, self._state(session, settings), _file_key(settings.network))
         with self._lock:
             if key in self._reports:
                 self._reports.move_to_end(key)
@@ -269,6 +290,7 @@ class _ReportCache:
     def clear(self) -> None:
         with self._lock:
             self._reports.clear()
+            self._checked.clear()
 
     def __len__(self) -> int:
         return len(self._reports)

@@ -11,10 +11,13 @@ from surveyapp.extensions import db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_circle_cache():
-    """Each test starts without kept reports (the cache lives in the process)."""
+def _fresh_circle_cache(monkeypatch):
+    """Each test starts without kept reports (the cache lives in the process), and the
+    data state is read on every request (a test changes the data between two)."""
+    from surveyapp.circle import stored
     from surveyapp.circle.stored import clear_cache
 
+    monkeypatch.setattr(stored, "RECHECK_SECONDS", 0.0)
     clear_cache()
     yield
     clear_cache()

@@ -149,3 +149,22 @@ def test_gbk_and_gcj02_files_are_read_and_converted(app, write_csv):
         lat, lon = gcj02_to_wgs84(22.78, 100.97)
         assert (row.lat, row.lon) == pytest.approx((lat, lon), abs=1e-9)
         assert abs(row.lat - 22.78) > 1e-4  # converted, not kept
+
+
+def test_the_data_state_is_read_at_most_every_few_seconds(app, city, monkeypatch):
+    import surveyapp.circle.stored as stored
+
+    monkeypatch.setattr(stored, "RECHECK_SECONDS", 3600.0)
+    reads = []
+    real = stored.data_state
+    monkeypatch.setattr(stored, "data_state", lambda s: reads.append(1) or real(s))
+    with app.app_context():
+        s = db.session
+        assert coverage_share(s, "便利店") == 0.5
+        p1 = s.get(Provider, city["p1"])
+        p1.status, p1.updated_at = "closed", utcnow()
+        s.commit()
+        assert coverage_share(s, "便利店") == 0.5  # not read again yet
+        assert len(reads) == 1
+        monkeypatch.setattr(stored, "RECHECK_SECONDS", 0.0)
+        assert coverage_share(s, "便利店") == pytest.approx(2000 / 6000)
