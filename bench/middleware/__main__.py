@@ -25,6 +25,10 @@ nothing duplicated, nothing extra.  Figures are medians over the rounds; the rat
 are taken within each round, then their median.  PostgreSQL runs on the same two
 cores, unpinned: its figures compare with each other, not with SQLite's.
 
+The server and the client run at ``--nice`` -10 when run as root, so that the other
+work of a shared machine disturbs the figures less.  gevent comes with the ``bench``
+extra (``pip install -e '.[bench]'``), wrk with ``apt-get install wrk``.
+
 Goals: stack /healthz within 1.5x of the bare app's; submissions at least 30% of the
 stack's /healthz, p99 under 100 ms, 0 lost.
 
@@ -34,6 +38,7 @@ Prints a table and writes it to bench/results/middleware.txt.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import signal
@@ -317,12 +322,21 @@ def _classes(text: str) -> list[str]:
     return chosen
 
 
+def _has_gevent() -> bool:
+    return importlib.util.find_spec("gevent") is not None
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m bench.middleware", description=__doc__.split("\n")[0]
     )
     p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    p.add_argument("--worker-class", type=_classes, default=list(CLASSES))
+    p.add_argument(
+        "--worker-class",
+        type=_classes,
+        default=[c for c in CLASSES if c != "gevent" or _has_gevent()],
+        help="comma-separated (default: all three; gevent only when installed: .[bench])",
+    )
     p.add_argument("--seconds", type=float, default=10.0, help="per phase (default 10)")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--clients", type=int, default=32)
@@ -349,6 +363,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--clients must be 1..1024 and --rounds 1..20")
     if not 0 < args.seconds <= 600:
         p.error("--seconds must be in (0, 600]")
+    if "gevent" in args.worker_class and not _has_gevent():
+        p.error("gevent is not installed: pip install -e '.[bench]'")
     if args.client == "wrk" and not wrk.available():
         p.error("wrk is not installed (apt-get install wrk), or use --client asyncio")
     if args.client_cpu not in os.sched_getaffinity(0):

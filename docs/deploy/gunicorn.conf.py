@@ -14,7 +14,9 @@ from surveyapp.cli.serve import gunicorn_on_starting as on_starting  # noqa: F40
 bind = ["127.0.0.1:8000"]
 
 # gthread, 4 processes x 4 threads: the configuration of the load benchmark (bench/load);
-# start with 2 x cores workers.
+# start with 2 x cores workers.  gthread over sync and gevent: in bench/middleware it
+# served the most requests and submissions per core; sync closes every connection and a
+# slow phone holds a whole process; gevent stalls during SQLite/psycopg C calls.
 worker_class = "gthread"
 workers = 4
 threads = 4
