@@ -11,7 +11,9 @@ whose page is asked for:
    then :func:`~surveyapp.credit.classes.record_classes` of the period (the class
    history the pages read);
 2. one sector's draw inputs gathered from the database, then
-   :func:`surveyapp.inspections.draw` on them, three times (goal < 1 s, the median);
+   :func:`surveyapp.inspections.draw` on them, three times (goal < 1 s, the median),
+   beside a fixed reference task of the same kind timed before and after (its ratio
+   does not depend on how loaded the shared machine is);
 3. ``--requests`` requests of a provider's credit-record page
    ``/dashboard/credit/providers/<id>`` (goal < 200 ms, the median), of the sector page
    and of ``/healthz`` as the baseline of the same run (the app's own per-request cost),
@@ -24,6 +26,7 @@ baseline's ratio, since the machine is shared.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import statistics
@@ -51,6 +54,18 @@ def _timed(fn, times: int) -> tuple[float, object]:
         result = fn()
         spent.append(time.perf_counter() - t0)
     return statistics.median(spent), result
+
+
+def _reference() -> None:
+    """A fixed pure-Python task of the draw's kind (100,000 SHA-256 digests, sorted): its
+    time in the same run says how loaded the machine was when the others were timed."""
+    prefix = hashlib.sha256(b"20261206:R00000001:")
+    digests = []
+    for n in range(100_000):
+        h = prefix.copy()
+        h.update(b"I%03d" % (n % 1000))
+        digests.append(h.digest())
+    digests.sort()
 
 
 def _records(session, ids: list[int]) -> None:
@@ -102,7 +117,9 @@ def run(providers: int, requests: int) -> list[str]:
             t0 = time.perf_counter()
             inputs = gather_inputs(db.session, settings, "catering", "2027Q1", [], AS_OF)
             gather_s = time.perf_counter() - t0
+            ref_before, _ = _timed(_reference, 5)
             draw_s, plan = _timed(lambda: draw(inputs, SEED), 3)
+            ref_s = statistics.median([ref_before, _timed(_reference, 5)[0]])
             user, _ = create_user(
                 db.session, "bench", "admin", "correct horse battery", must_change_password=False
             )
@@ -141,7 +158,9 @@ def run(providers: int, requests: int) -> list[str]:
         f"one sector's draw inputs from the database ({len(inputs.providers):,} providers, "
         f"classes recomputed): {gather_s:.2f} s",
         f"the draw ({len(plan.drawn):,} drawn, 2 of 60 inspectors each), median of 3: "
-        f"{draw_s:.3f} s (goal < 1 s: {'met' if draw_s < 1 else 'NOT met'})",
+        f"{draw_s:.3f} s (goal < 1 s: {'met' if draw_s < 1 else 'NOT met'}); "
+        f"{draw_s / ref_s:.1f} times the reference task (100,000 SHA-256 and a sort in "
+        f"Python: {1000 * ref_s:.0f} ms in this run)",
         f"credit-record page, median of {requests} providers: {1000 * page:.1f} ms (goal < 200 ms:"
         f" {'met' if page < 0.2 else 'NOT met'}); baseline /healthz {1000 * base:.1f} ms, "
         f"ratio {page / base:.1f}",
