@@ -49,6 +49,12 @@ class ResultLineLike(Protocol):
     def inspectors(self) -> tuple[str, ...]: ...
 
 
+def _wrapped(text: str, style: ParagraphStyle, fits: int) -> Paragraph | str:
+    """``text`` as a wrapping paragraph when it may not fit its column (more than
+    ``fits`` characters), else as a plain cell: paragraphs make a long list slow."""
+    return Paragraph(escape(text), style) if len(text) > fits else text
+
+
 def render_inspection_results(
     lines: Sequence[ResultLineLike],
     *,
@@ -101,14 +107,14 @@ def render_inspection_results(
     rows = [[Paragraph(escape(h), cell) for h in header]]
     for line in lines:
         rows.append(
-            [
-                Paragraph(escape(line.name), cell),
+            [  # a paragraph (wrapped, the costly part of a long list) only where text may wrap
+                _wrapped(line.name, cell, 12),
                 line.credit_code,
-                Paragraph(escape(line.district), cell),
-                Paragraph(escape(line.outcome or t("insr_not_inspected")), cell),
+                _wrapped(line.district, cell, 6),
+                line.outcome or t("insr_not_inspected"),
                 t.date(line.inspected_on) if line.inspected_on else "",
-                Paragraph(escape(line.findings or ""), cell),
-                Paragraph(escape(t("insr_sep").join(line.inspectors)), cell),
+                _wrapped(line.findings or "", cell, 16),
+                _wrapped(t("insr_sep").join(line.inspectors), cell, 10),
             ]
         )
     widths = [50 * mm, 38 * mm, 22 * mm, 18 * mm, 28 * mm, 66 * mm, 45 * mm]

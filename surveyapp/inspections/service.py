@@ -377,24 +377,20 @@ def enter_results(
     providers = providers_by_key(session, (d.key for d in drafts))
     name = actor.username if isinstance(actor, User) else str(actor)
     try:
-        for d in drafts:
-            event = CreditEvent(provider_id=providers[d.key].id, kind="inspection",
-                                occurred_on=d.inspected_on, source=plan_source(plan),
-                                external_id=d.key, outcome=d.outcome, description=d.findings,
-                                created_at=now)  # fmt: skip
-            session.add(event)
-            session.flush()
-            session.add(
-                InspectionResult(
-                    plan_id=plan.id,
-                    provider_key=d.key,
-                    event_id=event.id,
-                    inspectors=list(d.inspectors),
-                    via=via,
-                    entered_by=name[:64],
-                    entered_at=now,
-                )  # fmt: skip
-            )
+        events = [
+            CreditEvent(provider_id=providers[d.key].id, kind="inspection",
+                        occurred_on=d.inspected_on, source=plan_source(plan), external_id=d.key,
+                        outcome=d.outcome, description=d.findings, created_at=now)
+            for d in drafts
+        ]  # fmt: skip
+        session.add_all(events)
+        session.flush()  # one INSERT of many rows: the events' ids for the results
+        session.add_all(
+            InspectionResult(plan_id=plan.id, provider_key=d.key, event_id=e.id,
+                             inspectors=list(d.inspectors), via=via, entered_by=name[:64],
+                             entered_at=now)
+            for d, e in zip(drafts, events, strict=True)
+        )  # fmt: skip
         details: dict[str, Any] = {"via": via, "results": len(drafts)}
         if file is not None:
             details["file"] = file
