@@ -16,6 +16,7 @@ from typing import Literal
 from analysis import AnalysisResult, ChangeResult, QualityRules, TrendPoint
 
 from .bulletin_complaints import ComplaintsSection
+from .bulletin_plans import PlanProgress
 
 __all__ = [
     "BulletinContent",
@@ -177,5 +178,6 @@ class BulletinContent:
     replaces: int | None = None
     note: str | None = None
     interim: bool = False
+    plans: PlanProgress | None = None  # the plan-progress section (reports.bulletin_plans)
     # the complaints section (reports.bulletin_complaints); None: the bulletin has none
     complaints: ComplaintsSection | None = None

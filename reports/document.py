@@ -42,6 +42,7 @@ from analysis import GroupResult, verdict_of
 
 from . import fmt
 from .bulletin_complaints import complaints_pages
+from .bulletin_plans import plan_progress_flowables
 from .charts import Bar, ranking_chart, trend_chart
 from .content import BulletinContent, SectorReport
 from .findings import key_findings
@@ -723,6 +724,7 @@ class _Builder:
             out += self.sector(i, sector)
         if self.c.complaints is not None:
             out += complaints_pages(self.c.complaints, self, len(self.c.sectors) + 2, CONTENT_W)
+        out += plan_progress_flowables(self.c.plans, self, CONTENT_W, _p, _table)
         out += self.appendix()
         return out
 

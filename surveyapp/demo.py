@@ -23,6 +23,7 @@ from surveyapp.credit.demo import record_demo_classes, seed_credit_events
 from surveyapp.inspections.demo import seed_inspections
 from surveyapp.models import Response, Round
 from surveyapp.models.base import DbSession, utcnow
+from surveyapp.plans.demo import seed_plan_values
 from surveyapp.questionnaire import builtin_dir, discover, load_questionnaire
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.responses.codec import pack_answers, pack_profile
@@ -282,6 +283,7 @@ def seed_demo(
     seed_credit_events(session, now)  # penalties, listings, honours, repairs; last quarter's classes
     seed_inspections(session, now)  # last quarter's draw, its results, one 一公开 edition
     record_demo_classes(session, now)  # this quarter's classes: movers on /dashboard/credit
+    seed_plan_values(session)  # two years of a few plan indicators, one corrected
     return DemoSummary(codes, total, population_margins(), providers, ratings)
 
 

@@ -30,8 +30,8 @@ from surveyapp.models.base import utcnow
 from surveyapp.plans import (
     EntryError,
     IndicatorStatus,
+    current_plans,
     enter_value,
-    load_plans,
     may_enter,
     plan_overview,
     plan_status,
@@ -69,15 +69,16 @@ def plans_status():
     period = (request.args.get("period") or "").strip()
     if period and period_days(period) is None:
         raise BadParameter("period", "plan_param_period")
-    plans = load_plans()  # the shipped files (tested); a broken one is a logged 500
+    plans = current_plans()  # the shipped files (tested); a broken one is a logged 500
     config = current_app.config
-    settings = indices_state(current_app).settings
+    settings, cache = indices_state(current_app).settings, indices_state(current_app).cache
     tolerance = float(config.get("PLAN_TOLERANCE_PP", 5.0))
     complaints = ComplaintSettings.from_config(config)
     now = utcnow()
     if period:
         statuses = plan_status(db.session, plans, period, settings=settings,
-                               tolerance_pp=tolerance, complaints=complaints)  # fmt: skip
+                               tolerance_pp=tolerance, complaints=complaints,
+                               cache=cache)  # fmt: skip
         days = period_days(period)
         head: dict[str, Any] = {
             "period": period,
@@ -85,7 +86,7 @@ def plans_status():
         }
     else:
         statuses = plan_overview(db.session, plans, settings=settings, tolerance_pp=tolerance,
-                                 now=now, complaints=complaints)  # fmt: skip
+                                 now=now, complaints=complaints, cache=cache)  # fmt: skip
         head = {"as_of": china_today(now).isoformat()}
     return jsonify(
         **head,
@@ -114,7 +115,7 @@ def post_plan_value():
     bad.update(dict.fromkeys(unknown, "unknown field"))
     if bad:
         return error_response(400, "invalid", fields=bad)
-    plans = load_plans()
+    plans = current_plans()
     plan = next((p for p in plans if p.id == payload["plan"]), None)
     indicator = None if plan is None else plan.indicator(payload["indicator"])
     if indicator is not None and indicator.bound_to is None and not may_enter(user, indicator):

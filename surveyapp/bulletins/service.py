@@ -41,6 +41,7 @@ from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.bulletin import Bulletin
 from surveyapp.models.user import User
 from surveyapp.moderation import analysed_suggestions, approved, review, tally
+from surveyapp.plans.bulletin import plan_progress_record, plan_progress_section
 from surveyapp.publications import (
     PublicationError,
     check_correction,
@@ -120,6 +121,9 @@ class BulletinSettings:
     font_path: str | None = None
     suggestions: int = 5
     pinned_suggestions: Mapping[str, Mapping[str, Any]] | None = None
+    # the plan-progress section: its tolerance, and a published edition's pinned record
+    plan_tolerance_pp: float = 5.0
+    pinned_plans: Mapping[str, Any] | None = None
     # a published edition's complaint counts (its ``complaints`` input), printed again
     pinned_complaints: Mapping[str, Any] | None = None
 
@@ -148,6 +152,7 @@ def bulletin_settings(
         issuer_en=config.get("BULLETIN_ISSUER_EN") or None,
         city=config.get("BULLETIN_CITY") or None,
         font_path=font_path or config.get("BULLETIN_FONT") or None,
+        plan_tolerance_pp=float(config.get("PLAN_TOLERANCE_PP", 5.0)),
     )
 
 
@@ -441,6 +446,12 @@ def prepare_bulletin(
     # surveyapp.indices.quality, which also counts flags when not excluding
     quality = QualityRules() if a.exclude_flagged else None
     appendix = _appendix_margins(a.margins, analysed)
+    plan_record = settings.pinned_plans
+    if plan_record is None:
+        plan_record = plan_progress_record(
+            session, period, a, settings.plan_tolerance_pp,
+            sectors=None if sectors is None else [x.questionnaire.sector for x in analysed],
+        )  # fmt: skip
     methodology = reports.Methodology(
         margins=None if appendix is None else {k: dict(v) for k, v in appendix.items()},
         strata=a.strata,
@@ -471,6 +482,7 @@ def prepare_bulletin(
         replaces=replaces,
         interim=interim,
         complaints=complaints,
+        plans=plan_progress_section(plan_record, lang),
     )
     inputs = {
         "period": period,
@@ -513,6 +525,8 @@ def prepare_bulletin(
         "software": software,
         # the complaints section's counts per sector (surveyapp.complaints.bulletin)
         "complaints": complaints_record,
+        # the plan-progress section's rows as printed (surveyapp.plans.bulletin)
+        "plan_progress": plan_record,
     }
     results = {
         _section_key(x.round, x.round.id in beside): x.result
@@ -632,6 +646,7 @@ def rederive_bulletin(
         suggestions=inputs["suggestions"],
         pinned_suggestions=inputs.get("suggestions_review"),
         pinned_complaints=inputs.get("complaints", {}),  # {}: an edition without it
+        pinned_plans=inputs.get("plan_progress", {}),  # {}: an edition without it
     )
     draft = prepare_bulletin(
         session,

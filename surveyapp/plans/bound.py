@@ -30,11 +30,14 @@ from sqlalchemy import case, func, or_, select
 from surveyapp.complaints.publicity import SETTLED
 from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.indices import (
+    AnalysisCache,
+    AnalysisPending,
     AnalysisSettings,
     analyse_round,
     counted_rounds,
     options_for,
     rounds_with_responses,
+    serve_round,
 )
 from surveyapp.models import Provider, QuestionnaireVersion, Round
 from surveyapp.models.base import DbSession, utcnow
@@ -73,15 +76,23 @@ def _satisfaction(
     settings: AnalysisSettings,
     period: str,
     rounds: list[Round],
+    cache: AnalysisCache | None,
 ) -> BoundValue:
     """The value of the round that counts among ``rounds`` (of ``period``, one with
-    responses among them)."""
+    responses among them): the dashboard's cached analysis when ``cache`` is given (the
+    pages and the API), else analysed here (the bulletin, the command line)."""
     round_ = next(iter(counted_rounds(session, rounds).values()))  # one counts per sector
-    stored = analyse_round(session, round_, options_for(settings, round_, "index"))
-    if stored.result is None:
-        why = stored.error or "no responses"
-        return BoundValue(period, None, f"round {round_.code}: {why}")
-    result = stored.result
+    if cache is not None:
+        try:
+            served = serve_round(session, round_, settings, cache)
+        except AnalysisPending:
+            return BoundValue(period, None, f"round {round_.code}: analysis being computed")
+        result, error = served.result, served.error
+    else:
+        stored = analyse_round(session, round_, options_for(settings, round_, "index"))
+        result, error = stored.result, stored.error
+    if result is None:
+        return BoundValue(period, None, f"round {round_.code}: {error or 'no responses'}")
     estimate = result.index if binding.kind == "satisfaction_index" else result.satisfaction_rate
     note = f"round {round_.code}, n = {result.n}"
     return BoundValue(period, float(estimate.estimate), note, result.small_sample)
@@ -111,7 +122,11 @@ def satisfaction_periods(session: DbSession, binding: Binding) -> list[str]:
 
 
 def _latest(
-    session: DbSession, binding: Binding, settings: AnalysisSettings, period: str | None
+    session: DbSession,
+    binding: Binding,
+    settings: AnalysisSettings,
+    period: str | None,
+    cache: AnalysisCache | None,
 ) -> BoundValue:
     """The value of the latest period with responses that lies within ``period`` (the
     period itself, or one inside it: a quarter of a year); any period when ``None``."""
@@ -124,7 +139,7 @@ def _latest(
         return BoundValue(period or "", None, f"no {sector} round with responses{where}")
     latest = periods[0]
     return _satisfaction(
-        session, binding, settings, latest, [r for r in rounds if r.period == latest]
+        session, binding, settings, latest, [r for r in rounds if r.period == latest], cache
     )
 
 
@@ -221,9 +236,10 @@ def _computed(
     settings: AnalysisSettings,
     period: str | None,
     complaints: ComplaintSettings | None,
+    cache: AnalysisCache | None,
 ) -> BoundValue | None:
     if binding.kind in ("satisfaction_index", "satisfaction_rate") and binding.sector:
-        return _latest(session, binding, settings, period)
+        return _latest(session, binding, settings, period, cache)
     if binding.kind == "provider_count":
         return _provider_count(session, binding, period)
     if binding.kind == "complaints_mediation_rate":
@@ -239,11 +255,14 @@ def bound_value(
     settings: AnalysisSettings,
     period: str,
     complaints: ComplaintSettings | None = None,
+    *,
+    cache: AnalysisCache | None = None,
 ) -> BoundValue | None:
     """The computed value of ``binding`` for ``period`` (a satisfaction binding: that of
     the latest period with responses within it, ``2026`` takes its last surveyed
-    quarter); ``None`` for a binding the platform cannot compute (yet)."""
-    return _computed(session, binding, settings, period, complaints)
+    quarter; from the dashboard's ``cache`` when given); ``None`` for a binding the
+    platform cannot compute (yet)."""
+    return _computed(session, binding, settings, period, complaints, cache)
 
 
 def latest_bound_value(
@@ -251,7 +270,9 @@ def latest_bound_value(
     binding: Binding,
     settings: AnalysisSettings,
     complaints: ComplaintSettings | None = None,
+    *,
+    cache: AnalysisCache | None = None,
 ) -> BoundValue | None:
     """The latest computed value (``value`` ``None`` and a note when there is none);
     ``None`` for a binding the platform cannot compute (yet)."""
-    return _computed(session, binding, settings, None, complaints)
+    return _computed(session, binding, settings, None, complaints, cache)

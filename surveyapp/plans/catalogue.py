@@ -36,6 +36,7 @@ __all__ = [
     "Plan",
     "PlanError",
     "builtin_dir",
+    "current_plans",
     "discover",
     "load_plan",
     "load_plans",
@@ -455,6 +456,25 @@ def load_plans(paths: Iterable[str | Path] | None = None) -> list[Plan]:
     if problems:
         raise PlanError(problems)
     return plans
+
+
+#: (path, modification time, size) of every file → its plans: the pages and the API
+#: read the plan files on every request, parsed once until a file changes.
+_PARSED: dict[tuple[tuple[str, int, int], ...], list[Plan]] = {}
+
+
+def current_plans(paths: Iterable[str | Path] | None = None) -> list[Plan]:
+    """:func:`load_plans`, kept while no file of ``paths`` changes (a changed, added or
+    removed file is read again): parsing the YAML with its line marks costs more than
+    the rest of a plan page."""
+    files = discover(paths)
+    signature = tuple((str(f), (st := f.stat()).st_mtime_ns, st.st_size) for f in files)
+    found = _PARSED.get(signature)
+    if found is None:
+        found = load_plans(files)
+        _PARSED.clear()  # one set of files per process: keep only the latest
+        _PARSED[signature] = found
+    return list(found)
 
 
 def satisfaction_targets(plans: Iterable[Plan], sector: str) -> list[tuple[Plan, Indicator]]:

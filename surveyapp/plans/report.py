@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from surveyapp.complaints.settings import ComplaintSettings
-from surveyapp.indices import AnalysisSettings
+from surveyapp.indices import AnalysisCache, AnalysisSettings
 from surveyapp.models import PlanValue
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.rounds.dates import china_today, period_days
@@ -155,6 +155,7 @@ def _period_statuses(
     settings: AnalysisSettings,
     tolerance_pp: float,
     complaints: ComplaintSettings | None,
+    cache: AnalysisCache | None,
 ) -> list[IndicatorStatus]:
     """Every indicator judged as of ``period``'s last day: the bound value of the
     period, or the latest entered value of the periods whose days ``counts``."""
@@ -171,7 +172,9 @@ def _period_statuses(
         for indicator in plan.indicators:
             entry: PlanValue | BoundValue | None
             if indicator.bound_to is not None:
-                entry = bound_value(session, indicator.bound_to, settings, period, complaints)
+                entry = bound_value(
+                    session, indicator.bound_to, settings, period, complaints, cache=cache
+                )
             else:
                 entry = _latest(by_indicator.get((plan.id, indicator.id), []))
             shown = entry.period if isinstance(entry, PlanValue) else period
@@ -187,12 +190,14 @@ def plan_status(
     settings: AnalysisSettings,
     tolerance_pp: float,
     complaints: ComplaintSettings | None = None,
+    cache: AnalysisCache | None = None,
 ) -> list[IndicatorStatus]:
-    """Every indicator's value for ``period`` and its status on the period's last day.
+    """Every indicator's value for ``period`` and its status on the period's last day
+    (satisfaction from the dashboard's ``cache`` when given).
     :class:`ValueError` when ``period`` is not a period."""
     days = period_days(period)
     return _period_statuses(
-        session, plans, period, lambda d: d == days, settings, tolerance_pp, complaints
+        session, plans, period, lambda d: d == days, settings, tolerance_pp, complaints, cache
     )
 
 
@@ -215,7 +220,7 @@ def plan_progress_as_of(
     end = days[1] if days else None
     return _period_statuses(
         session, plans, period, lambda d: end is not None and d[1] <= end, settings,
-        tolerance_pp, complaints,
+        tolerance_pp, complaints, None,
     )  # fmt: skip
 
 
@@ -235,6 +240,7 @@ def plan_overview(
     tolerance_pp: float,
     now: datetime,
     complaints: ComplaintSettings | None = None,
+    cache: AnalysisCache | None = None,
 ) -> list[IndicatorStatus]:
     """Every indicator with its latest value, judged on its period's last day as of
     today (China time): a target whose deadline has passed is ``missed`` unless the
@@ -248,7 +254,9 @@ def plan_overview(
         for indicator in plan.indicators:
             entry: PlanValue | BoundValue | None
             if indicator.bound_to is not None:
-                entry = latest_bound_value(session, indicator.bound_to, settings, complaints)
+                entry = latest_bound_value(
+                    session, indicator.bound_to, settings, complaints, cache=cache
+                )
             else:
                 entry = _latest(by_indicator.get((plan.id, indicator.id), []))
             period = entry.period if isinstance(entry, PlanValue) else None
@@ -272,6 +280,7 @@ def indicator_series(
     settings: AnalysisSettings,
     latest: Sequence[IndicatorStatus] = (),
     limit: int = 12,
+    cache: AnalysisCache | None = None,
 ) -> dict[str, list[SeriesPoint]]:
     """Indicator id → its values over periods, oldest first (at most ``limit``), for a
     plan page's sparklines: the current entered value of every period; for a
@@ -291,7 +300,7 @@ def indicator_series(
         points: list[SeriesPoint] = []
         if binding.kind in ("satisfaction_index", "satisfaction_rate"):
             for period in satisfaction_periods(session, binding)[-limit:]:
-                found = bound_value(session, binding, settings, period)
+                found = bound_value(session, binding, settings, period, cache=cache)
                 days = period_days(period)
                 if found is not None and found.value is not None and days is not None:
                     points.append(SeriesPoint(period, days[1], found.value))

@@ -50,10 +50,10 @@ from surveyapp.plans import (
     IndicatorStatus,
     Plan,
     PlanError,
+    current_plans,
     enter_value,
     import_values,
     indicator_series,
-    load_plans,
     may_enter,
     plan_overview,
     read_values,
@@ -92,7 +92,7 @@ def _private(response: Response) -> Response:
 def _plans() -> list[Plan]:
     """The shipped plans (``plans/``); a broken file is a server error the log names."""
     try:
-        return load_plans()
+        return current_plans()
     except PlanError as exc:  # pragma: no cover - the shipped files are tested
         current_app.logger.error("plan files: %s", "; ".join(exc.problems))
         abort(500)
@@ -132,6 +132,7 @@ def _overview(plans: list[Plan]) -> list[IndicatorStatus]:
         tolerance_pp=float(config.get("PLAN_TOLERANCE_PP", 5.0)),
         now=utcnow(),
         complaints=ComplaintSettings.from_config(config),
+        cache=indices_state(current_app).cache,
     )
 
 
@@ -178,7 +179,11 @@ def plan_page(plan_id: str):
     lang = current_lang()
     statuses = _overview([plan])
     series = indicator_series(
-        db.session, plan, settings=indices_state(current_app).settings, latest=statuses
+        db.session,
+        plan,
+        settings=indices_state(current_app).settings,
+        latest=statuses,
+        cache=indices_state(current_app).cache,
     )
     rows = [_row(current_user, s, series.get(s.indicator.id, []), lang) for s in statuses]
     return render_template("plans_web/plan.html", plan=plan, rows=rows)

@@ -254,3 +254,34 @@ def test_any_value_of_any_type_anywhere_is_a_plan_error_never_a_crash(odd):
             load_plan(text, "p.yaml")
         except PlanError as exc:
             assert all(p.startswith("p.yaml:") for p in exc.problems), (path, exc.problems)
+
+
+def test_sectors_name_the_bureaus_that_report_an_indicator():
+    from surveyapp.plans import satisfaction_targets
+
+    plans = {p.id: p for p in load_plans()}
+    beds = plans["shanghai-2025-life-services"].indicator("elderly-care-beds")
+    assert beds is not None and beds.entry_sectors == ("elderly_care",)
+    revenue = plans["puer-2023-quality"].indicator("catering-revenue")
+    assert revenue is not None and revenue.entry_sectors == ("catering",)
+    kinder = plans["lincang-2025-life-services"].indicator("inclusive-kindergarten-coverage")
+    assert kinder is not None and kinder.entry_sectors == ()  # administrators only
+    bound = plans["puer-2023-quality"].indicator("satisfaction-lodging")
+    assert bound is not None and bound.sectors == () and bound.entry_sectors == ("lodging",)
+    # each plan its own satisfaction goal for a sector
+    goals = satisfaction_targets(plans.values(), "catering")
+    assert [(p.id, i.target) for p, i in goals] == [("puer-2023-quality", 80.0)]
+    text = PLAN.replace(
+        "    bureau: 市教育局\n",
+        "    bureau: 市教育局\n    sectors: [catering, schools, catering]\n",
+    )
+    with pytest.raises(PlanError) as caught:
+        load_plan(text, "p.yaml")
+    line = text.splitlines().index("    sectors: [catering, schools, catering]") + 1
+    assert caught.value.problems == [
+        f"p.yaml:{line}: unknown sector 'schools' (one of "
+        "elderly_care, domestic, catering, lodging, supermarket, logistics)",
+        f"p.yaml:{line}: sector 'catering' is listed twice",
+    ]
+    with pytest.raises(PlanError, match="sectors must be a list"):
+        load_plan(PLAN.replace("    bureau: 市教育局\n", "    bureau: 市教育局\n    sectors: x\n"))
