@@ -225,7 +225,7 @@ class Gunicorn:
             self.app,
         ]
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 180.0) -> None:
         env = dict(
             os.environ,
             SURVEYAPP_DATABASE_URL=self.url,

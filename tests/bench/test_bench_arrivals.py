@@ -74,6 +74,8 @@ def test_tiny_open_model_run_reconciles():
             "2",
             "--think",
             "0.05",
+            "--p99-limit",
+            "600000",  # the steps hold however busy the machine is: this checks the path
             "--warmup",
             "0",
             "--workers",
