@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from reports.circle_map import MapLabels
+from reports.circle_map import MapLabels, missing_colour
 from surveyapp import csv_safe
 from surveyapp.circle.coverage import CircleReport, Suggestion, coverage_map, suggest_sites
 
@@ -31,6 +31,8 @@ __all__ = [
     "coverage_csv",
     "kept_map",
     "kept_suggestion",
+    "map_extent_km",
+    "map_legend",
     "missing_rows",
     "overview",
 ]
@@ -214,4 +216,26 @@ def kept_suggestion(report: CircleReport, service_type: str, k: int) -> Suggesti
     own locations (kept with the report)."""
     return _KEPT.get(
         report, ("suggest", service_type, k), lambda: suggest_sites(report, service_type, k)
+    )
+
+
+def map_legend(report: CircleReport) -> list[tuple[int, str, int]]:
+    """The map's colours as (types missing, colour, communities), for a legend drawn in
+    the page at the page's text size (the SVG's own text is small on a phone)."""
+    n_types = len(report.types)
+    counts = np.bincount(report.result.missing_count, minlength=n_types + 1)
+    return [(m, missing_colour(m, n_types), int(counts[m])) for m in range(n_types + 1)]
+
+
+def map_extent_km(report: CircleReport) -> tuple[float, float]:
+    """East–west and north–south extent of the communities and facilities, km."""
+    lat = np.concatenate((report.communities.lat, report.facilities.lat))
+    lon = np.concatenate((report.communities.lon, report.facilities.lon))
+    if lat.size == 0:
+        return 0.0, 0.0
+    mid = math.radians(float((lat.max() + lat.min()) / 2))
+    km_per_degree = 6371.0088 * math.pi / 180.0
+    return (
+        float(lon.max() - lon.min()) * math.cos(mid) * km_per_degree,
+        float(lat.max() - lat.min()) * km_per_degree,
     )

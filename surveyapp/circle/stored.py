@@ -23,11 +23,18 @@ recomputes what has not changed.  The state itself is read at most every
 :data:`RECHECK_SECONDS` (2 s) per process — on 200,000 providers its queries scan the
 provider table — so another process's change shows within two seconds; an import of
 communities clears this process's cache at once.
+
+When the last computation took a second or more (:data:`BACKGROUND_AFTER_SECONDS`: on
+200,000 providers reading them takes seconds), a change is not computed in the request:
+the request gets the last report at once, a thread computes the new one with its own
+session, and the pages say that newer figures are being computed
+(:func:`refresh_pending`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -38,6 +45,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Text, cast, func, select
+from sqlalchemy.orm import Session
 
 from surveyapp.circle.coverage import CircleReport, compute_coverage
 from surveyapp.circle.files import Communities, Facilities, NetworkLines, read_network
@@ -45,6 +53,8 @@ from surveyapp.models.base import DbSession
 from surveyapp.models.circle import CircleCommunity
 from surveyapp.models.provider import Provider
 from surveyapp.responses.importer import ImportFailed
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_TYPES",
@@ -76,6 +86,9 @@ DEFAULT_TYPES: tuple[str, ...] = (
 DEFAULT_RADIUS_M = 1000.0
 #: How many reports a process keeps (settings × data states)
 _KEEP = 8
+#: A report whose computation took this long (seconds) is refreshed in the background:
+#: later changes are answered with it at once while the new one is computed
+BACKGROUND_AFTER_SECONDS = 1.0
 #: The data state is read at most this often per process (seconds): on 200,000
 #: providers the two aggregate queries scan the provider table (tens of milliseconds,
 #: hundreds on a loaded machine), too much for every page view
@@ -246,15 +259,31 @@ def _file_key(path: str | None) -> Hashable:
     return (path, st.st_size, st.st_mtime_ns)
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """A computed report with the key it answers and what computing it cost."""
+
+    key: Hashable
+    report: CircleReport | None
+    seconds: float
+
+
 class _ReportCache:
-    """The newest reports of this process, by (settings, data state, network file);
-    one computation at a time per key (other requests for it wait for its result)."""
+    """The newest reports of this process, by (settings, data state, network file).
+
+    A key seen for the first time is computed in the request, one computation at a time
+    per key (other requests for it wait for its result) — unless the same settings'
+    last computation took :data:`BACKGROUND_AFTER_SECONDS` or more: then the request is
+    answered with that last report at once and a thread computes the new one with a
+    session of its own (:meth:`pending` says so; the page shows it)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._reports: OrderedDict[Hashable, CircleReport | None] = OrderedDict()
         self._running: dict[Hashable, threading.Lock] = {}
         self._checked: dict[CircleSettings, tuple[float, Hashable]] = {}
+        self._latest: dict[CircleSettings, _Kept] = {}
+        self._threads: dict[Hashable, threading.Thread] = {}
 
     def _state(self, session: DbSession, settings: CircleSettings) -> Hashable:
         """The data state, read at most every :data:`RECHECK_SECONDS` per settings."""
@@ -274,23 +303,70 @@ class _ReportCache:
             if key in self._reports:
                 self._reports.move_to_end(key)
                 return self._reports[key]
+            latest = self._latest.get(settings)
+            if latest is not None and latest.seconds >= BACKGROUND_AFTER_SECONDS:
+                self._start(session, settings, key)
+                return latest.report
             running = self._running.setdefault(key, threading.Lock())
         with running:
             with self._lock:
                 if key in self._reports:
                     return self._reports[key]
-            report = _compute(session, settings)
+            self._compute_and_keep(session, settings, key)
             with self._lock:
-                self._reports[key] = report
-                while len(self._reports) > _KEEP:
-                    self._reports.popitem(last=False)
                 self._running.pop(key, None)
-        return report
+                return self._reports.get(key)
+
+    def _compute_and_keep(
+        self, session: DbSession, settings: CircleSettings, key: Hashable
+    ) -> None:
+        start = time.perf_counter()
+        report = _compute(session, settings)
+        kept = _Kept(key, report, time.perf_counter() - start)
+        with self._lock:
+            self._reports[key] = report
+            while len(self._reports) > _KEEP:
+                self._reports.popitem(last=False)
+            self._latest[settings] = kept
+
+    def _start(self, session: DbSession, settings: CircleSettings, key: Hashable) -> None:
+        """A thread computing ``key`` (called under the lock; one per key)."""
+        if key in self._threads:
+            return
+        engine = session.get_bind()
+
+        def refresh() -> None:
+            try:
+                with Session(engine) as own:
+                    self._compute_and_keep(own, settings, key)
+            except Exception:  # the next request tries again; the log says why
+                logger.exception("circle: computing the coverage in the background failed")
+            finally:
+                with self._lock:
+                    self._threads.pop(key, None)
+
+        thread = threading.Thread(target=refresh, name="circle-refresh", daemon=True)
+        self._threads[key] = thread
+        thread.start()
+
+    def pending(self) -> bool:
+        """Whether a newer report is being computed in the background."""
+        with self._lock:
+            return bool(self._threads)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait for the background computations (tests, benchmarks); True when none is left."""
+        with self._lock:
+            threads = list(self._threads.values())
+        for thread in threads:
+            thread.join(timeout)
+        return not self.pending()
 
     def clear(self) -> None:
         with self._lock:
             self._reports.clear()
             self._checked.clear()
+            self._latest.clear()
 
     def __len__(self) -> int:
         return len(self._reports)
@@ -323,6 +399,16 @@ def stored_report(
     """Coverage of the stored communities by the registry's facilities (cached; see the
     module's text), or ``None`` when no community is stored."""
     return _CACHE.get(session, settings or current_settings())
+
+
+def refresh_pending() -> bool:
+    """Whether newer figures are being computed in the background (the pages say so)."""
+    return _CACHE.pending()
+
+
+def wait_for_refresh(timeout: float | None = None) -> bool:
+    """Wait for background computations to end (tests, benchmarks)."""
+    return _CACHE.wait_idle(timeout)
 
 
 def clear_cache() -> None:

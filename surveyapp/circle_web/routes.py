@@ -24,13 +24,15 @@ from surveyapp.circle.board import (
     coverage_csv,
     kept_map,
     kept_suggestion,
+    map_extent_km,
+    map_legend,
     missing_rows,
     overview,
 )
 from surveyapp.circle.communities import communities_csv, import_communities, stored_count
 from surveyapp.circle.coverage import CircleReport, missing_csv, suggest_sites
 from surveyapp.circle.files import read_sites
-from surveyapp.circle.stored import stored_report
+from surveyapp.circle.stored import refresh_pending, stored_report
 from surveyapp.extensions import csrf, db
 from surveyapp.i18n import t
 from surveyapp.responses.importer import ImportFailed
@@ -102,6 +104,7 @@ def index():
         distance=distance_words(report, lang),
         imported_at=imported_at,
         may_upload=_may_upload(),
+        pending=refresh_pending(),
     )
 
 
@@ -153,6 +156,8 @@ def map_page():
     return render_template(
         "circle_web/map.html",
         svg=Markup(svg),
+        legend=map_legend(report),
+        extent=map_extent_km(report),
         view=overview(report),
         distance=distance_words(report, lang),
     )

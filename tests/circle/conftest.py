@@ -18,6 +18,7 @@ def _fresh_circle_cache(monkeypatch):
     from surveyapp.circle.stored import clear_cache
 
     monkeypatch.setattr(stored, "RECHECK_SECONDS", 0.0)
+    monkeypatch.setattr(stored, "BACKGROUND_AFTER_SECONDS", float("inf"))
     clear_cache()
     yield
     clear_cache()

@@ -73,6 +73,9 @@ def test_map_and_exports_name_the_distance(as_role, city):
     client = as_role("evaluator")
     page = client.get("/dashboard/circle/map").get_data(as_text=True)
     assert "<svg" in page and "乙小区" in page and "直线距离" in page
+    # the legend in the page's text: 甲 lacks 11 of the 12 types, 乙 all, 丙 10
+    assert "缺 12 类：1 个社区" in page and "缺 11 类：1 个社区" in page
+    assert "缺 0 类：0 个社区" in page and "南北约 31.1 公里" in page
     svg = client.get("/dashboard/circle/map.svg")
     assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
     coverage = client.get("/dashboard/circle/coverage.csv")

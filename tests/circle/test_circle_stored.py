@@ -168,3 +168,19 @@ def test_the_data_state_is_read_at_most_every_few_seconds(app, city, monkeypatch
         assert len(reads) == 1
         monkeypatch.setattr(stored, "RECHECK_SECONDS", 0.0)
         assert coverage_share(s, "便利店") == pytest.approx(2000 / 6000)
+
+
+def test_a_slow_report_is_refreshed_in_the_background(app, city, monkeypatch):
+    import surveyapp.circle.stored as stored
+
+    monkeypatch.setattr(stored, "BACKGROUND_AFTER_SECONDS", 0.0)  # every report is "slow"
+    with app.app_context():
+        s = db.session
+        assert coverage_share(s, "便利店") == 0.5  # the first one is computed in the request
+        p1 = s.get(Provider, city["p1"])
+        p1.status, p1.updated_at = "closed", utcnow()
+        s.commit()
+        assert coverage_share(s, "便利店") == 0.5  # the last figures at once ...
+        assert stored.wait_for_refresh(60)
+        assert not stored.refresh_pending()
+        assert coverage_share(s, "便利店") == pytest.approx(2000 / 6000)  # ... then the new
