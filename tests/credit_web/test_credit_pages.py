@@ -202,3 +202,14 @@ def _row(html: str, district: str) -> list[str]:
     start = html.index(f'<th scope="row">{district}</th>')
     row = html[start : html.index("</tr>", start)]
     return re.findall(r'<td class="num">(\d+)</td>', row)
+
+
+def test_a_long_movers_list_is_cut_and_says_so(app, world, monkeypatch):
+    from surveyapp.credit_web import routes
+
+    monkeypatch.setattr(routes, "MOVERS_SHOWN", 1)
+    client = signed_in(app, world.users["bureau"])
+    html = client.get("/dashboard/credit/catering?lang=en").get_data(as_text=True)
+    assert f"/dashboard/credit/providers/{world.codes[0]}" in html  # the rise first
+    assert f"/dashboard/credit/providers/{world.codes[1]}" not in html
+    assert "Only the first 1 of 2 are listed" in html
