@@ -156,6 +156,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "dashboard.provider_board"): signed_in(200),
     ("GET", "dashboard.provider_board_csv"): signed_in(200),
     ("GET", "dashboard.provider_board_xlsx"): signed_in(200),
+    # ratings held for review: bureaus (their sectors) and admins; the probe names no
+    # decision (400 before the wave is looked up)
+    ("GET", "dashboard.provider_held"): only(("admin", "bureau"), 200),
+    ("POST", "dashboard.provider_held_decide"): only(("admin", "bureau"), 400),
+    ("GET", "dashboard.provider_held_decide"): everyone(405),
     # the 15-minute circle (issue 19): signed-in roles read; admins and bureaus upload the
     # communities; no community stored in the walk, so the pages built on them are 404
     ("GET", "circle_web.static"): everyone(404),  # the walk asks for css/app.css

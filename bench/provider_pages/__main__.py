@@ -6,12 +6,14 @@
 For each database: a fresh database (SQLite file; on PostgreSQL a database of its own,
 created and dropped) migrated to head, ``--providers`` providers (registration numbers,
 one of the six sectors each, eleven districts) and ``--ratings`` ratings over the last
-eleven months (per provider a log-normal share of them, 2% with a comment), written in
-bulk (executemany / COPY).  Then, in this process through the Flask test client
+eleven months (per provider a log-normal share of them, 2% with a comment; every rating answers its
+sector's shipped form, so the per-item scores have their real cost), written in bulk
+(executemany / COPY).  Then, in this process through the Flask test client
 (server time: routing, the staleness check, queries, template; no network):
 
 - the full refresh of the stored scores (``refresh_published_scores``: the SQL counts,
-  the estimation, replacing 50,000 rows), which a page never waits for once stored;
+  the per-item pass over the answers, the estimation, the last period's scores,
+  replacing 50,000 rows and their items), which a page never waits for once stored;
 - ``--views`` views each (median, 90th percentile) of the directory (default order;
   a sector sorted by number of ratings; a name search; page 200) and of provider
   pages (the provider with the most ratings, and random ones), anonymous.
@@ -75,8 +77,31 @@ def _copy_or_insert(raw, dialect: str, table: str, cols: tuple[str, ...], rows) 
     cur.close()
 
 
+def _forms(url: str) -> dict[str, tuple[str, int, int, int]]:
+    """Each sector's shipped rating form published (version 1): sector → (form id,
+    version, number of items, position of ``overall``), so ratings carry real answers."""
+    from surveyapp import create_app
+    from surveyapp.extensions import db
+    from surveyapp.ratings.forms import OVERALL, form_version, shipped_form
+
+    app = create_app({"SECRET_KEY": "k" * 40, "DATABASE_URL": url, "ACCESS_LOG": False})
+    out = {}
+    with app.app_context():
+        for sector in SECTORS:
+            form = shipped_form(sector)
+            assert form is not None, sector
+            version = form_version(db.session, form)
+            ids = form.item_ids
+            out[sector] = (form.id, version.version, len(ids), ids.index(OVERALL))
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
 def load(url: str, providers: int, ratings: int, seed: int = 7) -> None:
-    """Providers, their sectors and ratings in bulk (ids 1..providers)."""
+    """Providers, their sectors and ratings in bulk (ids 1..providers); every rating
+    answers its sector's form (each item 1-5 stars around the overall, 5% unanswered)."""
+    forms = _forms(url)
     rng = np.random.default_rng(seed)
     now = datetime.now(UTC).replace(microsecond=0)
     sector_of = rng.integers(0, len(SECTORS), providers)
@@ -110,11 +135,16 @@ def load(url: str, providers: int, ratings: int, seed: int = 7) -> None:
                 ages = rng.integers(0, 330 * 86400, n)
                 commented = rng.random(n) < 0.02
                 sector = SECTORS[sector_of[i]]
-                for s, age, c in zip(
-                    stars.tolist(), ages.tolist(), commented.tolist(), strict=True
+                form_id, version, width, at_overall = forms[sector]
+                items = np.clip(stars[:, None] + rng.integers(-1, 2, (n, width)), 1, 5)
+                items[rng.random((n, width)) < 0.05] = 255  # not answered
+                items[:, at_overall] = stars
+                answers = [bytes(row) for row in items.astype(np.uint8).tolist()]
+                for s, age, c, a in zip(
+                    stars.tolist(), ages.tolist(), commented.tolist(), answers, strict=True
                 ):
                     at = now - timedelta(seconds=age)
-                    yield (i + 1, sector, f"{sector}-rating", 1, bytes([s]), s,
+                    yield (i + 1, sector, form_id, version, a, s,
                            "服务不错，电话13812345678" if c else None, at.date(),
                            at.isoformat(sep=" ") if dialect == "sqlite" else at)  # fmt: skip
 

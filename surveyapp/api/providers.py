@@ -8,11 +8,12 @@ count, raw share and stars, the sector's prior, the scores below the minimum) fo
 sectors the token's account may see.  A token that is sent must be valid: a wrong one is
 a 401, never silently public.
 
-Without a token the scores are the stored ones the public provider pages keep up to date
-(:mod:`surveyapp.providers.published`: no estimation per request), the same numbers as
-``/providers/<id>``; before their first computation, and always for a token, they are
-computed by :func:`surveyapp.providers.scores.compute_scores` over the rolling window
-ending today (China time).
+Without a token the scores are the stored ones (:mod:`surveyapp.providers.published`:
+no estimation per request, refreshed in the background after each stored rating and
+when due on any read), the same numbers as ``/providers/<id>``, with the published
+scores per item; for a token they are computed by
+:func:`surveyapp.providers.scores.compute_scores` over the rolling window ending today
+(China time).
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from surveyapp.extensions import db
 from surveyapp.json_errors import error_response
 from surveyapp.models import Provider, ProviderSector, User
 from surveyapp.models.base import utcnow
+from surveyapp.models.provider_page import PublishedItemScore, PublishedScore
 from surveyapp.providers.export import provider_fields
-from surveyapp.providers.published import published_scores, score_state
+from surveyapp.providers.published import current_state, item_scores, published_scores
 from surveyapp.providers.registry import provider_by_key
 from surveyapp.providers.scores import ScoreWindow, compute_scores, score_window
 from surveyapp.rounds.dates import china_today
@@ -161,27 +163,34 @@ def _staff_score(sec: SectorScores, p: ProviderScore) -> dict[str, Any]:
     }
 
 
-def _stored(provider: Provider) -> tuple[ScoreWindow, list[dict[str, Any]]] | None:
-    """The public scores the provider pages keep up to date (``provider_score``), or None
-    before their first computation."""
-    state = score_state(db.session)
-    if state is None:
-        return None
+def _stored(provider: Provider) -> tuple[ScoreWindow, list[dict[str, Any]]]:
+    """The public scores kept up to date for every reader (``provider_score``, refreshed
+    by the app's keeper when due — this read starts it too — and after every stored
+    rating), with each sector's published item scores."""
+    state = current_state(db.session, current_app._get_current_object())  # type: ignore[attr-defined]
     rows = sorted(
         published_scores(db.session, provider.id), key=lambda r: sector_sort_key(r.sector)
     )
+    items = item_scores(db.session, provider.id)
     sectors = []
     for r in rows:
-        shown = r.published
         sectors.append({
-            "sector": r.sector, "min_n": state.min_n, "staff": False, "n": r.n, "published": shown,
-            "posterior_share": r.posterior_share if shown else None,
-            "ci": [r.share_low, r.share_high] if shown and r.share_low is not None else None,
-            "posterior_stars": r.posterior_stars if shown else None,
-            "stars_ci": [r.stars_low, r.stars_high] if shown and r.stars_low is not None
-            else None,
+            "sector": r.sector, "min_n": state.min_n, "staff": False, **_shown(r),
+            "items": [{"item": i.item, **_shown(i)} for i in items.get(r.sector, [])],
         })  # fmt: skip
     return score_window(state.as_of, state.months), sectors
+
+
+def _shown(r: PublishedScore | PublishedItemScore) -> dict[str, Any]:
+    """A stored score's public fields: the numbers only when published (n >= min_n)."""
+    shown = r.published
+    return {
+        "n": r.n, "published": shown,
+        "posterior_share": r.posterior_share if shown else None,
+        "ci": [r.share_low, r.share_high] if shown and r.share_low is not None else None,
+        "posterior_stars": r.posterior_stars if shown else None,
+        "stars_ci": [r.stars_low, r.stars_high] if shown and r.stars_low is not None else None,
+    }  # fmt: skip
 
 
 @bp.get("/providers/<code>/scores")
@@ -195,9 +204,8 @@ def provider_scores(code: str):
     if provider is None:
         return error_response(404, "padm_api_no_provider", provider=code)
     owner = _owner()
-    stored = _stored(provider) if owner is None else None
-    if stored is not None:
-        window, sectors = stored
+    if owner is None:
+        window, sectors = _stored(provider)
     else:
         months = int(current_app.config["PROVIDER_SCORE_WINDOW_MONTHS"])
         min_n = int(current_app.config["PROVIDER_MIN_RATINGS"])

@@ -84,6 +84,14 @@ def provider_schemas() -> dict[str, Any]:
     maybe_text = {"type": ["string", "null"]}
     maybe_number = {"type": ["number", "null"]}
     pair = {"type": ["array", "null"], "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+    public = {  # a score's public fields, of a sector and of an item alike
+        "n": {"type": "integer"},
+        "published": {"type": "boolean"},
+        "posterior_share": maybe_number,
+        "ci": pair,
+        "posterior_stars": maybe_number,
+        "stars_ci": pair,
+    }
     return {
         "Provider": {
             "type": "object",
@@ -124,16 +132,21 @@ def provider_schemas() -> dict[str, Any]:
                 "sector": text,
                 "min_n": {"type": "integer"},
                 "staff": {"type": "boolean"},
-                "n": {"type": "integer"},
-                "published": {"type": "boolean"},
-                "posterior_share": maybe_number,
-                "ci": pair,
-                "posterior_stars": maybe_number,
-                "stars_ci": pair,
+                **public,
                 "satisfied": {"type": "integer", "description": "staff"},
                 "raw_share": {**maybe_number, "description": "staff"},
                 "raw_stars": {**maybe_number, "description": "staff"},
                 "prior": {"type": ["object", "null"], "description": "staff: Beta(alpha, beta)"},
+                "items": {
+                    "type": "array",
+                    "description": "without a token: every rating-form item's stored score "
+                    "(the share giving it 4-5 stars, its mean stars), from `min_n` answers",
+                    "items": {
+                        "type": "object",
+                        "required": ["item", "n", "published", "posterior_share", "ci"],
+                        "properties": {"item": text, **public},
+                    },
+                },
             },
         },
         "ProviderScores": {

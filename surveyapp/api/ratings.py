@@ -24,11 +24,12 @@ from surveyapp.extensions import db
 from surveyapp.i18n import N_
 from surveyapp.json_errors import api_lang, error_response
 from surveyapp.models import Practitioner, Provider
+from surveyapp.providers.published import rating_stored
+from surveyapp.providers.registry import provider_by_key
 from surveyapp.ratings.forms import form_version, shipped_form
 from surveyapp.ratings.submit import (
     Rater,
     RatingRefused,
-    find_provider,
     submit_rating,
     validate_rating,
 )
@@ -52,7 +53,7 @@ def post_rating(code: str):
     source = channel_source()
     if source.rounds is not None:
         return error_response(403, "rate_key_forbidden")
-    provider = find_provider(db.session, code)
+    provider = provider_by_key(db.session, code)
     if provider is None:
         return error_response(404, "rate_not_found")
     payload, problem = _read_json()
@@ -81,6 +82,7 @@ def post_rating(code: str):
                 channel=source.channel,
                 channel_key_id=source.id,
                 threshold=origin.threshold,
+                label=origin.label,
             ),
             secret=current_app.config["SECRET_KEY"],
             window_days=current_app.config["RATING_WINDOW_DAYS"],
@@ -90,12 +92,15 @@ def post_rating(code: str):
         return error_response(400, "invalid", fields=exc.messages(api_lang()))
     except RatingRefused as exc:
         return error_response(exc.status, exc.code)
+    if not stored.held:  # the stored scores take it in the background, pages or not
+        rating_stored(db.session, current_app._get_current_object())  # type: ignore[attr-defined]
     answer = {
         "id": stored.id,
         "provider": provider.key,
         "sector": sector,
         "form": {"id": version.form.id, "version": version.version},
         "replaced": stored.replaced,
+        "held": stored.held,
     }
     return jsonify(answer), 201
 

@@ -22,9 +22,11 @@ def rating_paths() -> dict[str, dict[str, Any]]:
                 "description": "Needs a channel key for all rounds (a key limited to some rounds "
                 "is refused, 403 `rate_key_forbidden`). The items are those of the sector's "
                 "rating form (`questionnaires/ratings/<sector>.yaml`); `overall` is required. "
-                "One rating per `device_id` per provider per window "
+                "One rating per `device_id` per provider per sector per window "
                 "(SURVEYAPP_RATING_WINDOW_DAYS, 30): a second replaces the first "
                 "(`replaced: true`); without `device_id` a rating is never matched to another. "
+                "Beyond the burst threshold (SURVEYAPP_RATELIMIT_BURST) a key's ratings are "
+                "held for review (`held: true`). "
                 "Stored whole or not at all. 须携带渠道密钥；同一设备在评价周期内再次评价将替换原评价。",
                 "operationId": "submitRating",
                 "security": [{"channelKey": []}],
@@ -86,6 +88,11 @@ def rating_paths() -> dict[str, dict[str, Any]]:
                                             },
                                         },
                                         "replaced": {"type": "boolean"},
+                                        "held": {
+                                            "type": "boolean",
+                                            "description": "part of a burst from this key: held "
+                                            "for review, counted once a bureau releases it",
+                                        },
                                     },
                                 }
                             }

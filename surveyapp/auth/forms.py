@@ -24,6 +24,8 @@ class CreateUserForm(FlaskForm):
     username = StringField(validators=[DataRequired(), Length(max=64)])
     role = StringField(validators=[DataRequired(), AnyOf(ROLES)])
     sectors = StringField(validators=[Length(max=400)])
+    # a provider account: the credit code or registration number of its provider
+    provider = StringField(validators=[Length(max=64)])
 
     def sector_list(self) -> list[str]:
         raw = (self.sectors.data or "").replace("，", ",")

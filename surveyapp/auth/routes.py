@@ -30,6 +30,7 @@ from surveyapp.forms import EmptyForm
 from surveyapp.i18n import t
 from surveyapp.models.base import utcnow
 from surveyapp.models.user import ROLES, AuditLog, User
+from surveyapp.providers.comments import provider_id_of
 from surveyapp.web import current_lang
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -205,6 +206,14 @@ def create_user_view():
     lang = current_lang()
     if not form.validate_on_submit():
         return _users_page(form, t("auth_field_required", lang), 400)
+    key = (form.provider.data or "").strip()
+    provider_id = None
+    if key and form.role.data == "provider":  # another role's stray value: refused below
+        provider_id = provider_id_of(db.session, key)
+        if provider_id is None:
+            return _users_page(form, t("users_error_no_provider", lang, code=key), 400)
+    elif key:
+        return _users_page(form, t("users_error_provider_account", lang), 400)
     try:
         user, password = accounts.create_user(
             db.session,
@@ -213,6 +222,7 @@ def create_user_view():
             sectors=form.sector_list(),
             actor=current_user,
             ip=request.remote_addr,
+            provider_id=provider_id,
         )
     except AccountError as exc:
         db.session.rollback()

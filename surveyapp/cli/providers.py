@@ -92,9 +92,16 @@ def import_(ctx: AppContext, csv_path: str) -> None:
                 f"{csv_path}: the registry changed while importing (another import?); "
                 "nothing imported: run the command again"
             )
+    for row, code, kept in outcome.merged:
+        click.echo(
+            f"note: {csv_path}: row {row}: {code} was merged into {kept}: "
+            "left merged (closed), the provider kept is unchanged",
+            err=True,
+        )
     click.echo(
         f"{len(registry.records)} provider(s) in {csv_path} ({registry.encoding}): "
         f"{outcome.created} new, {outcome.updated} updated, {outcome.unchanged} unchanged"
+        + (f", {len(outcome.merged)} merged duplicate(s) left as merged" if outcome.merged else "")
     )
 
 

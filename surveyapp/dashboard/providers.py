@@ -7,34 +7,42 @@ months — earlier); ranked by :func:`analysis.provider_scores.lowest_first` (ne
 mean).  Providers below the minimum number of ratings follow, with n and no score.
 Filterable by district; the same table as CSV (UTF-8 with a BOM) and XLSX.
 
-The numbers come from :func:`surveyapp.providers.scores.compute_scores` (the ratings of
-the rolling window counted in SQL, estimated by :mod:`analysis.provider_scores`), for
-now and for the last period: the stored scores the public pages keep up to date hold
-only the current window.  Who: every dashboard role; a bureau only its own sectors.
+The numbers are the stored ones (:mod:`surveyapp.providers.published`: the same rows as
+the public pages and the scores API, now and for the last period, kept up to date in the
+background by the app's keeper, never estimated per view).  Who: every dashboard role;
+a bureau only its own sectors.
+
+Ratings held for review (a source's burst, :mod:`surveyapp.ratings.review`) are listed
+on ``/dashboard/providers/<sector>/held``: a bureau of the sector or an admin releases
+or rejects a whole wave (CSRF, audited); the stored scores then recount.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from analysis.provider_scores import ProviderScore, SectorScores, lowest_first
 from surveyapp.accounts.access import roles_required
 from surveyapp.dashboard.routes import ROLES, bp, csv_attachment, xlsx_attachment
 from surveyapp.extensions import db
+from surveyapp.forms import EmptyForm
 from surveyapp.i18n import N_, t
-from surveyapp.models.base import utcnow
-from surveyapp.providers.scores import compute_scores, months_before, score_window
-from surveyapp.rounds.dates import china_today
+from surveyapp.providers.published import (
+    BoardRow,
+    board_rows,
+    current_state,
+    mark_stale,
+    rating_stored,
+)
+from surveyapp.ratings.review import decide_rating_wave, held_waves
+from surveyapp.review.holds import WaveDecisionError
 from surveyapp.sectors import SECTORS, sector, sector_name
 from surveyapp.web import current_lang
 
-#: Months between "now" and "the last period" of the change column (one quarter)
-PERIOD_MONTHS = 3
 #: The export's columns: (key, catalog id of the header)
 COLUMNS = (
     ("rank", N_("padm_col_rank")),
@@ -51,60 +59,44 @@ COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class BoardRow:
-    rank: int | None  # None: below the minimum number of ratings
-    id: str
-    name: str
-    district: str
-    score: ProviderScore
-    change: float | None  # posterior share now minus the last period's (both published)
+#: Message ids the held-ratings page builds from a code (listed for extraction)
+REVIEW_TEXTS = (
+    N_("rate_review_unknown_action"),
+    N_("rate_review_unknown_wave"),
+    N_("rate_review_forbidden"),
+    N_("rate_review_already_decided"),
+    N_("rate_review_done_release"),
+    N_("rate_review_done_reject"),
+)
 
 
 @dataclass(frozen=True)
 class ProviderBoard:
     sector: str
     as_of: date
-    previous: date
+    previous: date | None
     min_n: int
+    computed_at: datetime
     rows: tuple[BoardRow, ...]
+    ranks: dict[int, int]  # provider id -> position among the published, lowest first
     districts: tuple[str, ...]
     district: str | None
-
-
-def _sector_scores(sectors: tuple[SectorScores, ...], code: str) -> SectorScores | None:
-    return next((s for s in sectors if s.sector == code), None)
+    held: int  # ratings of the sector held for review
 
 
 def build_board(code: str, district: str | None) -> ProviderBoard:
-    """The sector's providers now and a period ago, lowest first, in ``district``."""
-    months = int(current_app.config["PROVIDER_SCORE_WINDOW_MONTHS"])
-    as_of = china_today(utcnow())
-    previous = months_before(as_of, PERIOD_MONTHS)
-    min_n = int(current_app.config["PROVIDER_MIN_RATINGS"])
-    now = compute_scores(db.session, score_window(as_of, months), min_n)
-    before = compute_scores(db.session, score_window(previous, months), min_n)
-    current = _sector_scores(now.sectors, code)
-    earlier = _sector_scores(before.sectors, code)
-    past = {p.id: p for p in (earlier.providers if earlier else ())}
-    scores = current.providers if current else ()
-    ranked = lowest_first(current) if current else ()
-    ranked_ids = {p.id for p in ranked}
-    rest = sorted((p for p in scores if p.id not in ranked_ids), key=lambda p: (-p.n, p.id))
-    districts = sorted({now.labels[p.id].district for p in scores})
-    rows: list[BoardRow] = []
-    for i, p in enumerate((*ranked, *rest)):
-        label = now.labels[p.id]
-        if district and label.district != district:
-            continue
-        old = past.get(p.id)
-        change = None
-        if p.published and old is not None and old.published and p.posterior_share is not None \
-                and old.posterior_share is not None:  # fmt: skip
-            change = p.posterior_share - old.posterior_share
-        rank = i + 1 if p.id in ranked_ids else None
-        rows.append(BoardRow(rank, p.id, label.name, label.district, p, change))
-    return ProviderBoard(code, as_of, previous, min_n, tuple(rows), tuple(districts), district)
+    """The sector's providers now and a period ago from the stored scores, lowest first,
+    in ``district``."""
+    state = current_state(db.session, current_app._get_current_object())  # type: ignore[attr-defined]
+    everyone = board_rows(db.session, code)
+    ranks = {
+        row.provider.id: i + 1 for i, row in enumerate(r for r in everyone if r.score.published)
+    }
+    districts = tuple(sorted({r.provider.district for r in everyone}))
+    rows = tuple(r for r in everyone if not district or r.provider.district == district)
+    held = sum(w.ratings for w in held_waves(db.session, code))
+    return ProviderBoard(code, state.as_of, state.past_as_of, state.min_n, state.computed_at,
+                         rows, ranks, districts, district, held)  # fmt: skip
 
 
 def _visible_sector(code: str) -> str:
@@ -136,6 +128,7 @@ def provider_board(sector_code: str):
     return render_template(
         "dashboard/providers.html",
         board=board,
+        held_url=url_for("dashboard.provider_held", sector_code=code),
         title=sector_name(code, current_lang()),
         csv_url=url_for("dashboard.provider_board_csv", sector_code=code, **args),
         xlsx_url=url_for("dashboard.provider_board_xlsx", sector_code=code, **args),
@@ -150,20 +143,20 @@ def _cells(board: ProviderBoard) -> tuple[list[str], list[list[object]]]:
     for row in board.rows:
         p = row.score
         shown = p.published
+
+        def fraction(value: float | None, digits: int = 4, shown: bool = shown) -> float | None:
+            return round(value, digits) if shown and value is not None else None
+
         values = {
-            "rank": row.rank,
-            "id": row.id,
-            "name": row.name,
-            "district": row.district,
+            "rank": board.ranks.get(row.provider.id),
+            "id": row.provider.key,
+            "name": row.provider.name,
+            "district": row.provider.district,
             "n": p.n,
-            "share": round(p.posterior_share, 4)
-            if shown and p.posterior_share is not None
-            else None,
-            "low": round(p.ci[0], 4) if shown and p.ci else None,
-            "high": round(p.ci[1], 4) if shown and p.ci else None,
-            "stars": round(p.posterior_stars, 3)
-            if shown and p.posterior_stars is not None
-            else None,
+            "share": fraction(p.posterior_share),
+            "low": fraction(p.share_low),
+            "high": fraction(p.share_high),
+            "stars": fraction(p.posterior_stars, 3),
             "change": round(row.change, 4) if row.change is not None else None,
             "published": t("dash_yes", lang) if shown else t("dash_no", lang),
         }
@@ -190,3 +183,44 @@ def provider_board_xlsx(sector_code: str):
     board = build_board(_visible_sector(sector_code), _district_arg())
     header, rows = _cells(board)
     return xlsx_attachment(header, rows, board.sector, _filename(board, "xlsx"))
+
+
+@bp.get("/dashboard/providers/<sector_code>/held")
+@roles_required("admin", "bureau")
+def provider_held(sector_code: str):
+    """The sector's waves of ratings held for review, each with release and reject."""
+    return _held_page(_visible_sector(sector_code))
+
+
+def _held_page(code: str, error: str | None = None, status: int = 200):
+    return render_template(
+        "dashboard/provider_held.html",
+        sector_code=code,
+        title=sector_name(code, current_lang()),
+        waves=held_waves(db.session, code),
+        form=EmptyForm(),
+        error=error,
+    ), status
+
+
+@bp.post("/dashboard/providers/<sector_code>/held/<int:wave_id>")
+@roles_required("admin", "bureau")
+def provider_held_decide(sector_code: str, wave_id: int):
+    """Release or reject a whole wave (``action`` = release | reject), audited."""
+    code = _visible_sector(sector_code)
+    lang = current_lang()
+    if not EmptyForm().validate_on_submit():
+        return _held_page(code, t("csrf", lang), 400)
+    action = request.form.get("action", "")
+    try:
+        n = decide_rating_wave(db.session, wave_id, action, current_user, sector=code,
+                               ip=request.remote_addr)  # fmt: skip
+        mark_stale(db.session)
+        db.session.commit()
+    except WaveDecisionError as exc:
+        db.session.rollback()
+        status = {"unknown_wave": 404, "forbidden": 403, "already_decided": 409}.get(exc.code, 400)
+        return _held_page(code, t(f"rate_review_{exc.code}", lang), status)
+    rating_stored(db.session, current_app._get_current_object())  # type: ignore[attr-defined]
+    flash(t(f"rate_review_done_{action}", lang, n=n))
+    return redirect(url_for("dashboard.provider_held", sector_code=code), 303)

@@ -1,8 +1,8 @@
 """Public provider pages: the directory and a provider's page; hide and reply forms.
 
 Pages read the stored scores (:mod:`surveyapp.providers.published`), never estimate per
-request; a stale table is refreshed in the background by the app's
-:class:`~surveyapp.providers.published.ScoreKeeper`.  Both pages carry an ETag (of the
+request; a stale table is refreshed in the background by the app's keeper
+(:func:`~surveyapp.providers.published.current_state`, shared with the board and the API).  Both pages carry an ETag (of the
 page) and answer ``If-None-Match`` with 304; anonymous pages may be cached publicly for
 a minute, signed-in ones (they hold forms) only privately.
 """
@@ -10,7 +10,6 @@ a minute, signed-in ones (they hold forms) only privately.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 from flask import (
     Blueprint,
@@ -27,11 +26,10 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.accounts.access import roles_required
+from surveyapp.complaints.provider_figures import provider_figures
 from surveyapp.extensions import db
 from surveyapp.i18n import t
-from surveyapp.indices.state import app_session
 from surveyapp.models import Provider
-from surveyapp.models.base import utcnow
 from surveyapp.models.provider_page import PublishedScore, PublishedScoreState
 from surveyapp.providers.comments import (
     CommentError,
@@ -42,15 +40,15 @@ from surveyapp.providers.comments import (
     reply_to_comment,
 )
 from surveyapp.providers.published import (
-    ScoreKeeper,
-    ScoreSettings,
+    current_state,
     directory_districts,
     directory_page,
+    item_scores,
     published_scores,
 )
 from surveyapp.providers.registry import provider_by_key
 from surveyapp.providers.scores import score_window
-from surveyapp.rounds.dates import china_today
+from surveyapp.ratings.forms import item_label
 from surveyapp.sectors import SECTORS, sector_name, sector_sort_key
 from surveyapp.web import current_lang
 
@@ -58,7 +56,6 @@ from .forms import HideForm, ReplyForm
 
 bp = Blueprint("directory", __name__, template_folder="templates")
 
-KEEPER_KEY = "surveyapp.provider_scores"
 PER_PAGE = 20
 #: How long a shared cache may keep an anonymous page, in seconds.
 PUBLIC_MAX_AGE = 60
@@ -72,22 +69,9 @@ _REFUSAL_STATUS = {
 }
 
 
-def _keeper() -> ScoreKeeper:
-    """This app's keeper of the stored scores (made on first use, with its settings)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    keeper = app.extensions.get(KEEPER_KEY)
-    if keeper is None:
-        settings = ScoreSettings(
-            int(app.config["PROVIDER_SCORE_WINDOW_MONTHS"]),
-            int(app.config["PROVIDER_MIN_RATINGS"]),
-        )
-        keeper = ScoreKeeper(partial(app_session, app), settings)
-        app.extensions[KEEPER_KEY] = keeper
-    return keeper
-
-
 def _state() -> PublishedScoreState:
-    return _keeper().ensure(db.session, china_today(utcnow()))
+    """The stored scores' state (the app's keeper refreshes them when due)."""
+    return current_state(db.session, current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def _cacheable(html: str, status: int = 200) -> WerkzeugResponse:
@@ -190,11 +174,16 @@ def _render_provider(provider: Provider, status: int = 200, error: str | None = 
     )
     since = score_window(state.as_of, state.months).start
     comments, hidden = recent_comments(db.session, provider.id, since)
+    has_form = "complaints_web.new" in current_app.view_functions
     html = render_template(
         "directory/provider.html",
         provider=provider,
         state=state,
         scores=scores,
+        items=item_scores(db.session, provider.id),
+        item_text=lambda sector, item: item_label(sector, item, lang),
+        figures=provider_figures(db.session, provider.key),
+        complaint_url=url_for("complaints_web.new", provider=provider.id) if has_form else None,
         bars=bars,
         comments=comments,
         hidden=hidden,

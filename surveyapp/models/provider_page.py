@@ -59,6 +59,45 @@ class PublishedScore(Base):
     rank_n: Mapped[int] = mapped_column(Integer)
 
 
+class PublishedItemScore(Base):
+    """A provider's score on one item of its sector's rating form over the window, as last
+    computed: the share of ratings giving the item 4-5 stars and the mean stars, each with
+    the sector's prior for that item (as the overall score has its own); ``n`` counts the
+    ratings that answered the item, and the minimum number of ratings applies to it."""
+
+    __tablename__ = "provider_item_score"
+
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id", ondelete="CASCADE"), primary_key=True
+    )
+    sector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    satisfied: Mapped[int] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(Boolean)
+    posterior_share: Mapped[float | None] = mapped_column(Float, nullable=True)
+    share_low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    share_high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    posterior_stars: Mapped[float | None] = mapped_column(Float, nullable=True)
+    stars_low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    stars_high: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class PastScore(Base):
+    """A provider's score in one sector over the last period's window (the same length,
+    ending one quarter earlier): what the bureaus' board compares with."""
+
+    __tablename__ = "provider_score_past"
+
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("provider.id", ondelete="CASCADE"), primary_key=True
+    )
+    sector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(Boolean)
+    posterior_share: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
 class PublishedScoreState(Base):
     """The one row saying what ``provider_score`` was computed from, and when."""
 
@@ -75,6 +114,8 @@ class PublishedScoreState(Base):
     ratings: Mapped[int] = mapped_column(Integer)
     # the priors per sector, for staff (JSON of alpha, beta, scope per sector)
     priors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the last period's window's last China day (``provider_score_past``), None before
+    past_as_of: Mapped[date | None] = mapped_column(Date, nullable=True)
     # set while a process recomputes (a claim other processes respect for a while)
     refresh_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -30,6 +30,7 @@ from surveyapp.accounts.service import audit
 from surveyapp.models import Rating, User
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.provider_page import CommentReply, HiddenComment
+from surveyapp.models.review import COUNTED
 from surveyapp.moderation import normalise, publishable
 from surveyapp.providers.registry import provider_by_key
 
@@ -94,6 +95,7 @@ def recent_comments(
             Rating.comment.is_not(None),
             Rating.comment != "",
             Rating.created_at >= since,
+            Rating.review == COUNTED,  # a held burst's comments wait for its release
             HiddenComment.rating_id.is_(None),
         )
         .order_by(Rating.created_at.desc(), Rating.id.desc())

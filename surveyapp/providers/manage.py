@@ -11,8 +11,8 @@ Merging a duplicate into the provider kept moves every reference to the duplicat
 (ratings, practitioners, and whatever other table has a foreign key to ``provider.id``)
 to the kept one, gives the kept one the duplicate's sectors too, and closes the
 duplicate with ``merged_into_id`` set: nothing is deleted, except a duplicate's rating
-that the kept provider already has from the same device in the same window (one rating
-per device per provider per window: the later one stays, as a second rating replaces
+that the kept provider already has from the same device in the same sector and window (one
+rating per device per provider per sector per window: the later one stays, as a second rating replaces
 the first).
 """
 
@@ -29,6 +29,7 @@ from surveyapp.accounts.service import audit
 from surveyapp.models import Provider, Rating, User
 from surveyapp.models.base import Base, DbSession, utcnow
 from surveyapp.providers.export import provider_fields
+from surveyapp.providers.published import mark_stale
 from surveyapp.providers.registry import _values
 from surveyapp.providers.registry_file import ProviderRecord, check_record
 from surveyapp.responses.importer import ImportProblem
@@ -165,7 +166,7 @@ class MergeOutcome:
 
 #: Tables of figures recomputed from the ratings (the published scores): a duplicate's
 #: rows there are dropped, not moved (the next refresh counts its moved ratings)
-DERIVED = ("provider_score",)
+DERIVED = ("provider_score", "provider_item_score", "provider_score_past")
 
 
 def _references() -> list[tuple[Any, Any]]:
@@ -200,6 +201,7 @@ def merge_providers(
     other = aliased(Rating)
     clash = and_(
         other.device_hash == Rating.device_hash,
+        other.sector == Rating.sector,
         other.window_start == Rating.window_start,
         other.practitioner_id.is_(None),
     )
@@ -243,4 +245,5 @@ def merge_providers(
     if kept.sectors != before:
         details["sectors"] = [before, kept.sectors]
     audit(session, actor, "provider.merge", _target(duplicate), details, ip=ip)
+    mark_stale(session)  # the kept provider's counts changed: recount at the next read
     return outcome

@@ -11,14 +11,26 @@ transaction.  Readers take rows:
 - :func:`score_state` — when and from what the table was computed;
 - :func:`directory_page` — one page of the public directory (filters, sort, paging).
 
+The same refresh stores every form item's score (``provider_item_score``: the share of
+ratings giving the item 4-5 stars and its mean stars, each with the sector's prior for
+that item, published from the same minimum number of answers; :func:`item_scores`) and,
+once per China day, the last period's scores (``provider_score_past``: the same window
+ending :data:`PAST_MONTHS` months earlier) that the bureaus' board compares with
+(:func:`board_rows`).
+
 When to recompute (:func:`refresh_due`): no state yet, another China day (the window
 moved), another window length or minimum, a rating newer than the last one counted
-(the largest rating id: one read of the primary key), or the table older than
-:data:`MAX_AGE` (a replaced rating keeps its id).  :class:`ScoreKeeper` does it in a
-background thread with a database session of its own; only the very first view, when
-nothing is stored, computes in the request.  Across processes a claim on the state row
-(``refresh_started_at``) lets one worker recompute while the others keep serving the
-stored rows.
+(the largest rating id: one read of the primary key), the table marked stale
+(:func:`mark_stale`: a review decision or a merge changed the counted ratings), or the
+table older than :data:`MAX_AGE` (a replaced rating keeps its id).  Every consumer —
+the public pages, the bureaus' board, the scores API — reads through the app's one
+:class:`ScoreKeeper` (:func:`score_keeper`, :func:`current_state`), which recomputes in
+a background thread with a database session of its own; and a stored rating nudges it
+(:meth:`ScoreKeeper.rating_arrived`), so new ratings reach the API without any page
+view, at most one refresh every :data:`MIN_GAP` (a later nudge waits on a timer).  Only
+the very first read, when nothing is stored, computes in the request.  Across
+processes a claim on the state row (``refresh_started_at``) lets one worker recompute
+while the others keep serving the stored rows.
 
 Cost (50,000 providers, 5,000,000 ratings; README *Provider pages*,
 ``python -m bench.provider_pages``): a page reads the state row, the largest rating id and
@@ -36,21 +48,44 @@ the same number.
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from functools import partial
+from typing import Any, Literal, cast
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from flask import Flask
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 
+from analysis.provider_scores import ProviderScore, ProviderTally, score_providers
 from surveyapp.indices.cache import SessionScope
+from surveyapp.indices.state import app_session
 from surveyapp.models import Provider, Rating
 from surveyapp.models.base import DbSession, utcnow
-from surveyapp.models.provider_page import PublishedScore, PublishedScoreState
-from surveyapp.providers.scores import compute_scores, score_window
+from surveyapp.models.provider_page import (
+    PastScore,
+    PublishedItemScore,
+    PublishedScore,
+    PublishedScoreState,
+)
+from surveyapp.models.review import COUNTED
+from surveyapp.providers.scores import ScoreWindow, compute_scores, months_before, score_window
+from surveyapp.ratings.forms import MAX_ITEMS, STARS, shipped_form, stored_form
+from surveyapp.rounds.dates import china_today
 
 __all__ = [
     "MAX_AGE",
+    "MIN_GAP",
+    "PAST_MONTHS",
+    "BoardRow",
+    "current_state",
+    "rating_stored",
+    "item_scores",
+    "mark_stale",
+    "score_keeper",
+    "board_rows",
     "DirectoryPage",
     "DirectoryRow",
     "ScoreKeeper",
@@ -69,7 +104,16 @@ logger = logging.getLogger(__name__)
 MAX_AGE = timedelta(minutes=10)
 #: A claim on the refresh older than this is taken to be a crashed worker's.
 CLAIM_TIMEOUT = timedelta(minutes=5)
+#: At most one refresh started by new ratings per this many seconds (a timer waits).
+MIN_GAP = 30.0
+#: The last period's window ends this many months before the current one.
+PAST_MONTHS = 3
+#: ``last_rating_id`` of a table marked stale (no rating has it: a refresh is due).
+STALE = -1
+#: Where the app keeps its keeper (``app.extensions``).
+KEEPER_KEY = "surveyapp.provider_scores"
 _STATE_ID = 1
+_POSITIONS = range(1, MAX_ITEMS + 1)
 
 Sort = Literal["score", "n"]
 
@@ -84,10 +128,10 @@ class ScoreSettings:
 
 
 def _distributions(session: DbSession, start: datetime, end: datetime) -> dict:
-    """(provider id, sector) → ratings with 1..5 overall stars in ``[start, end)``."""
+    """(provider id, sector) → counted ratings with 1..5 overall stars in ``[start, end)``."""
     query = (
         select(Rating.provider_id, Rating.sector, Rating.overall, func.count())
-        .where(Rating.created_at >= start, Rating.created_at < end)
+        .where(Rating.created_at >= start, Rating.created_at < end, Rating.review == COUNTED)
         .group_by(Rating.provider_id, Rating.sector, Rating.overall)
     )
     out: dict[tuple[int, str], list[int]] = {}
@@ -115,20 +159,158 @@ def _rank(rows: list[dict], names: dict[int, str]) -> None:
             row[column] = position
 
 
+def _stars_at(position: int) -> Any:
+    """The stars of the answer byte at ``position`` (1-based) as a number 1..5, NULL when
+    the item was not answered or the form version is shorter: a comparison of one-byte
+    substrings, the same SQL on SQLite and PostgreSQL."""
+    byte = func.substr(Rating.answers, position, 1)
+    return case(*((byte == bytes([v]), v) for v in STARS), else_=None)
+
+
+def _item_tallies(
+    session: DbSession, window: ScoreWindow
+) -> dict[tuple[int, str], dict[str, list[int]]]:
+    """(provider id, sector) → item id → [n, satisfied, Σ stars, Σ stars²] of the counted
+    ratings of the window: one pass over the ratings, grouped by the form version (whose
+    stored definition names the item at each position of the answer bytes)."""
+    picked = select(
+        Rating.provider_id,
+        Rating.sector,
+        Rating.form_id,
+        Rating.form_version,
+        *(_stars_at(p).label(f"b{p}") for p in _POSITIONS),
+    ).where(
+        Rating.created_at >= window.start, Rating.created_at < window.end,
+        Rating.review == COUNTED,
+    ).subquery()  # fmt: skip
+    columns: list[Any] = []
+    for p in _POSITIONS:
+        b = picked.c[f"b{p}"]
+        columns += [func.count(b), func.count(case((b >= 4, 1))), func.sum(b), func.sum(b * b)]
+    keys = (picked.c.provider_id, picked.c.sector, picked.c.form_id, picked.c.form_version)
+    query = select(*keys, *columns).group_by(*keys)
+    forms: dict[tuple[str, int], tuple[str, ...]] = {}
+    out: dict[tuple[int, str], dict[str, list[int]]] = {}
+    for pid, sector, form_id, version, *sums in session.execute(query):
+        if (form_id, version) not in forms:
+            form = stored_form(session, form_id, version)
+            forms[(form_id, version)] = form.item_ids if form is not None else ()
+        items = out.setdefault((pid, sector), {})
+        for i, item in enumerate(forms[(form_id, version)]):
+            n, k, s1, s2 = (int(v or 0) for v in sums[4 * i : 4 * i + 4])
+            if n:
+                total = items.setdefault(item, [0, 0, 0, 0])
+                for j, v in enumerate((n, k, s1, s2)):
+                    total[j] += v
+    return out
+
+
+def _sector_items(sector: str, counted: dict[str, list[int]] | None = None) -> list[str]:
+    """The items a sector's scores list: its shipped form's, in the form's order, then any
+    other item rated in the window (a form version that had it)."""
+    form = shipped_form(sector)
+    items = list(form.item_ids) if form is not None else []
+    return items + sorted(set(counted or ()) - set(items))
+
+
+def _item_rows(
+    tallies: dict[tuple[int, str], dict[str, list[int]]],
+    members: list[tuple[int, str]],
+    keys: dict[int, str],
+    min_n: int,
+) -> list[dict[str, Any]]:
+    """Every (provider, sector, item) score: per sector, one empirical-Bayes fit per item
+    (the sector's providers' answers to it; below 10 rated providers, the prior fitted
+    over all the sector's items), as the overall score is fitted per sector."""
+    by_sector: dict[str, list[int]] = {}
+    for pid, sector in members:
+        by_sector.setdefault(sector, []).append(pid)
+    rows: list[dict[str, Any]] = []
+    for sector, pids in by_sector.items():
+        seen = {i for pid in pids for i in tallies.get((pid, sector), {})}
+        items = _sector_items(sector, dict.fromkeys(seen, [0]))
+        if not items:
+            continue
+        ids = {keys[pid]: pid for pid in pids}
+        entries = [
+            ProviderTally(keys[pid], item, *tallies.get((pid, sector), {}).get(item, (0, 0, 0, 0)))
+            for item in items
+            for pid in pids
+        ]
+        for fitted in score_providers(entries, min_n=min_n):
+            for p in fitted.providers:
+                rows.append(
+                    {
+                        "provider_id": ids[p.id],
+                        "sector": sector,
+                        "item": fitted.sector,
+                        **_score_fields(p),
+                    }  # fmt: skip
+                )
+    return rows
+
+
+def _score_fields(p: ProviderScore) -> dict[str, Any]:
+    """A score's stored columns (``provider_score`` and ``provider_item_score`` alike)."""
+    return {
+        "n": p.n,
+        "satisfied": p.satisfied,
+        "published": p.published,
+        "posterior_share": p.posterior_share,
+        "share_low": p.ci[0] if p.ci else None,
+        "share_high": p.ci[1] if p.ci else None,
+        "posterior_stars": p.posterior_stars,
+        "stars_low": p.stars_ci[0] if p.stars_ci else None,
+        "stars_high": p.stars_ci[1] if p.stars_ci else None,
+    }
+
+
+def _refresh_past(
+    session: DbSession, as_of: date, settings: ScoreSettings, ids: dict[str, int]
+) -> date:
+    """Replace the last period's scores (the window ending :data:`PAST_MONTHS` earlier)."""
+    past = months_before(as_of, PAST_MONTHS)
+    scores = compute_scores(session, score_window(past, settings.months), settings.min_n)
+    rows = [
+        {
+            "provider_id": ids[p.id],
+            "sector": sector.sector,
+            "n": p.n,
+            "published": p.published,
+            "posterior_share": p.posterior_share,
+        }  # fmt: skip
+        for sector in scores.sectors
+        for p in sector.providers
+        if p.id in ids
+    ]
+    session.execute(delete(PastScore))
+    for i in range(0, len(rows), 5000):
+        session.execute(insert(PastScore), rows[i : i + 5000])
+    return past
+
+
 def refresh_published_scores(
     session: DbSession, as_of: date, settings: ScoreSettings, now: datetime | None = None
 ) -> PublishedScoreState:
-    """Recompute every provider's score over the window ending on the China day
-    ``as_of`` and replace the stored rows; the caller commits.
+    """Recompute every provider's score (overall and per item) over the window ending on
+    the China day ``as_of`` and replace the stored rows; the last period's too when its
+    day moved or the table was marked stale; the caller commits.
 
     The largest rating id is read *before* counting, so a rating committed while this
     runs makes the next :func:`refresh_due` true rather than being lost.
     """
+    previous = session.get(PublishedScoreState, _STATE_ID)
+    past_due = (
+        previous is None
+        or previous.past_as_of != months_before(as_of, PAST_MONTHS)
+        or previous.last_rating_id == STALE
+        or (previous.months, previous.min_n) != (settings.months, settings.min_n)
+    )
     last_id = int(session.scalar(select(func.max(Rating.id))) or 0)
     window = score_window(as_of, settings.months)
     scores = compute_scores(session, window, settings.min_n)
-    ids = {
-        credit or registration: pid
+    ids: dict[str, int] = {
+        credit or registration or "": pid
         for pid, credit, registration in session.execute(
             select(Provider.id, Provider.credit_code, Provider.registration_no)
         )
@@ -149,15 +331,7 @@ def refresh_published_scores(
                 {
                     "provider_id": pid,
                     "sector": sector.sector,
-                    "n": p.n,
-                    "satisfied": p.satisfied,
-                    "published": p.published,
-                    "posterior_share": p.posterior_share,
-                    "share_low": p.ci[0] if p.ci else None,
-                    "share_high": p.ci[1] if p.ci else None,
-                    "posterior_stars": p.posterior_stars,
-                    "stars_low": p.stars_ci[0] if p.stars_ci else None,
-                    "stars_high": p.stars_ci[1] if p.stars_ci else None,
+                    **_score_fields(p),
                     "distribution": spread.get((pid, sector.sector), [0] * 5),
                 }
             )
@@ -165,10 +339,19 @@ def refresh_published_scores(
     session.execute(delete(PublishedScore))
     for i in range(0, len(rows), 5000):
         session.execute(insert(PublishedScore), rows[i : i + 5000])
-    state = session.get(PublishedScoreState, _STATE_ID)
+    members = [(r["provider_id"], r["sector"]) for r in rows]
+    keys = {pid: key for key, pid in ids.items()}
+    items = _item_rows(_item_tallies(session, window), members, keys, settings.min_n)
+    session.execute(delete(PublishedItemScore))
+    for i in range(0, len(items), 5000):
+        session.execute(insert(PublishedItemScore), items[i : i + 5000])
+    past_day = _refresh_past(session, as_of, settings, ids) if past_due else None
+    state = previous
     if state is None:
         state = PublishedScoreState(id=_STATE_ID)
         session.add(state)
+    if past_day is not None:
+        state.past_as_of = past_day
     state.computed_at = now or utcnow()
     state.as_of = as_of
     state.months = settings.months
@@ -203,6 +386,17 @@ def refresh_due(
     return int(session.scalar(select(func.max(Rating.id))) or 0) != state.last_rating_id
 
 
+def mark_stale(session: DbSession) -> None:
+    """Make the next read recompute (and the last period's scores too): the counted
+    ratings changed without a new rating id (a review decision, a merge).  In the
+    caller's transaction."""
+    session.execute(
+        update(PublishedScoreState)
+        .where(PublishedScoreState.id == _STATE_ID)
+        .values(last_rating_id=STALE)
+    )
+
+
 def _claim(session: DbSession, now: datetime) -> bool:
     """Mark the refresh as taken by this process, unless another holds a fresh claim."""
     stmt = (
@@ -231,6 +425,10 @@ class ScoreKeeper:
         self.settings = settings
         self._lock = threading.Lock()
         self.thread: threading.Thread | None = None  # the running refresh (tests join it)
+        self.timer: threading.Timer | None = None  # a nudge waiting for MIN_GAP
+        self._again = False  # a nudge came while a refresh ran: run once more
+        self._started = -math.inf  # time.monotonic() of the last start
+        self.min_gap = MIN_GAP
 
     def ensure(self, session: DbSession, as_of: date) -> PublishedScoreState:
         """The stored state, recomputed first if there is none; a stale one starts a
@@ -244,19 +442,67 @@ class ScoreKeeper:
             self._start(as_of)
         return state
 
+    def rating_arrived(self) -> None:
+        """A rating was stored (or a review decided): refresh in the background now, or
+        when :data:`MIN_GAP` has passed since the last refresh started (one timer waits;
+        a nudge while a refresh runs makes it run once more)."""
+        with self._lock:
+            if self.thread is not None and self.thread.is_alive():
+                self._again = True
+                return
+            if self.timer is not None and self.timer.is_alive():
+                return
+            wait = self._started + self.min_gap - time.monotonic()
+            if wait > 0:
+                self.timer = threading.Timer(wait, self._nudged)
+                self.timer.daemon = True
+                self.timer.start()
+                return
+        self._nudged()
+
+    def _nudged(self) -> None:
+        self._start(china_today(utcnow()))
+
+    def wait(self, timeout: float = 60) -> None:
+        """Wait for the pending timer and the running refresh (tests, the bench)."""
+        for _ in range(5):
+            timer, thread = self.timer, self.thread
+            if timer is not None:
+                timer.join(timeout)
+            if thread is not None:
+                thread.join(timeout)
+            if (self.thread is None or not self.thread.is_alive()) and (
+                self.timer is None or not self.timer.is_alive()
+            ):
+                return
+
     def _start(self, as_of: date) -> None:
         with self._lock:
             if self.thread is not None and self.thread.is_alive():
                 return
+            self._started = time.monotonic()
+            self._again = False
             self.thread = threading.Thread(
                 target=self._run, args=(as_of,), name="provider-scores", daemon=True
             )
             self.thread.start()
 
     def _run(self, as_of: date) -> None:
+        """Refresh; again (in this thread) while nudges came during the refresh."""
+        while True:
+            self._refresh(as_of)
+            with self._lock:
+                if not self._again:
+                    self.thread = None  # under the lock: a later nudge starts afresh
+                    return
+                self._again = False
+                self._started = time.monotonic()
+            as_of = china_today(utcnow())
+
+    def _refresh(self, as_of: date) -> None:
         try:
             with self.session_scope() as session:
-                if not _claim(session, utcnow()):
+                if score_state(session) is not None and not _claim(session, utcnow()):
                     return
                 try:
                     refresh_published_scores(session, as_of, self.settings)
@@ -272,6 +518,33 @@ class ScoreKeeper:
                     raise
         except Exception:  # a background thread has nobody to raise to
             logger.exception("provider scores: the background refresh failed")
+
+
+def score_keeper(app: Flask) -> ScoreKeeper:
+    """The app's one keeper of the stored scores (made on first use, with its settings
+    ``PROVIDER_SCORE_WINDOW_MONTHS`` and ``PROVIDER_MIN_RATINGS``): the public pages, the
+    bureaus' board, the scores API and the rating page and API all use it."""
+    keeper = app.extensions.get(KEEPER_KEY)
+    if keeper is None:
+        settings = ScoreSettings(
+            int(app.config["PROVIDER_SCORE_WINDOW_MONTHS"]),
+            int(app.config["PROVIDER_MIN_RATINGS"]),
+        )
+        keeper = ScoreKeeper(partial(app_session, app), settings)
+        app.extensions[KEEPER_KEY] = keeper
+    return cast(ScoreKeeper, keeper)
+
+
+def rating_stored(session: DbSession, app: Flask) -> None:
+    """A rating was stored (or a review decided): refresh the stored scores in the
+    background, once anything has read them (before that, the first read computes them)."""
+    if score_state(session) is not None:
+        score_keeper(app).rating_arrived()
+
+
+def current_state(session: DbSession, app: Flask) -> PublishedScoreState:
+    """The stored scores' state for a reader, today's refresh started when it is due."""
+    return score_keeper(app).ensure(session, china_today(utcnow()))
 
 
 def published_scores(session: DbSession, provider_id: int) -> list[PublishedScore]:
@@ -337,6 +610,67 @@ def directory_page(
     stmt = base.order_by(order).limit(per_page).offset((page - 1) * per_page)
     rows = tuple(DirectoryRow(p, s) for p, s in session.execute(stmt))
     return DirectoryPage(rows, total, page, per_page)
+
+
+def item_scores(session: DbSession, provider_id: int) -> dict[str, list[PublishedItemScore]]:
+    """A provider's stored item scores by sector, in each sector's form order (the
+    ``overall`` item included: it is the overall score)."""
+    rows = session.scalars(
+        select(PublishedItemScore).where(PublishedItemScore.provider_id == provider_id)
+    )
+    out: dict[str, list[PublishedItemScore]] = {}
+    for row in rows:
+        out.setdefault(row.sector, []).append(row)
+    for sector, found in out.items():
+        order = {item: i for i, item in enumerate(_sector_items(sector))}
+        found.sort(key=lambda r: (order.get(r.item, len(order)), r.item))
+    return out
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One provider of a sector on the bureaus' board, from the stored rows."""
+
+    provider: Provider
+    score: PublishedScore
+    past: PastScore | None
+
+    @property
+    def change(self) -> float | None:
+        """The posterior share now minus the last period's, when both are published."""
+        past, now = self.past, self.score
+        if past is None or not (now.published and past.published):
+            return None
+        if now.posterior_share is None or past.posterior_share is None:
+            return None
+        return now.posterior_share - past.posterior_share
+
+
+def board_rows(session: DbSession, sector: str) -> list[BoardRow]:
+    """The sector's providers with their stored scores now and a period ago: published
+    ones lowest posterior share first (ties: the lower upper bound, the lower mean
+    stars, the id — :func:`analysis.provider_scores.lowest_first`'s order, never a raw
+    mean), then the others, most ratings first."""
+    stmt = (
+        select(Provider, PublishedScore, PastScore)
+        .join(PublishedScore, PublishedScore.provider_id == Provider.id)
+        .outerjoin(
+            PastScore,
+            and_(PastScore.provider_id == Provider.id, PastScore.sector == PublishedScore.sector),
+        )
+        .where(PublishedScore.sector == sector)
+    )
+    rows = [BoardRow(p, s, past) for p, s, past in session.execute(stmt)]
+
+    def key(row: BoardRow) -> tuple:
+        s = row.score
+        if s.published and s.posterior_share is not None:
+            upper = s.share_high if s.share_high is not None else math.inf
+            stars = s.posterior_stars if s.posterior_stars is not None else math.inf
+            return (0, s.posterior_share, upper, stars, row.provider.key)
+        return (1, -s.n, 0.0, 0.0, row.provider.key)
+
+    return sorted(rows, key=key)
 
 
 def directory_districts(session: DbSession) -> list[str]:

@@ -5,6 +5,17 @@ a file a second time updates the providers it names (each change in the audit lo
 the fields before and after) and never adds a second row for one code.  Every row is
 checked before anything is written (:func:`surveyapp.providers.registry_file.
 read_registry`), and the writes are one transaction.
+
+A row naming a duplicate that was merged into another provider (``merged_into_id``) is
+*referred to the provider kept* and changes nothing: the duplicate stays merged and
+closed (never reopened by a registry that still lists it, say, under the registration
+number an individual business had before its credit code), and the kept provider is
+not overwritten from the duplicate's row (whose status is typically 注销); when the kept
+provider's own row is in the file too, it keeps the sectors the still-listed duplicate
+brought at the merge.  The outcome names each such row with the code
+kept, and the file's ``provider.import`` audit row lists them, so staff can see the
+registry still carries the duplicate; the import is not refused for it, because a
+registry export loads as it comes.
 """
 
 from __future__ import annotations
@@ -30,6 +41,8 @@ class ImportOutcome:
     created: int
     updated: int
     unchanged: int
+    # rows naming a duplicate merged into another provider: (row, its code, the kept one's)
+    merged: tuple[tuple[int, str, str], ...] = ()
 
 
 #: The stored fields a record sets, in the provider table
@@ -215,18 +228,35 @@ def import_registry(session: DbSession, registry: RegistryFile, actor: User | st
     plan = _Plan(registry.name, actor, utcnow())
     today = china_today(plan.now)
     stored = _stored(session, registry.records)
+    kept_of = _merged(session, {row["id"] for row in stored.values()})
+    merged: list[tuple[int, str, str]] = []
+    carried: dict[int, set[str]] = {}  # kept provider id -> its merged duplicates' sectors
     for record in registry.records:
         old = stored.get(_identity(record.credit_code, record.registration_no))
+        if old is not None and old["id"] in kept_of:
+            kept_id, kept_key = kept_of[old["id"]]
+            merged.append((record.row, record.key, kept_key))
+            carried.setdefault(kept_id, set()).update(record.sectors)
+    for record in registry.records:
+        old = stored.get(_identity(record.credit_code, record.registration_no))
+        values = _values(record)
         if old is None:
-            plan.create(record, _values(record), today)
-        else:
-            plan.update(record, old, _values(record), today)
+            plan.create(record, values, today)
+        elif old["id"] not in kept_of:
+            if old["id"] in carried:  # the sectors its duplicate, still listed, brought
+                values["sectors"] = sorted_sectors({*values["sectors"], *carried[old["id"]]})
+            plan.update(record, old, values, today)
     total = len(registry.records)
     outcome = ImportOutcome(
-        len(plan.new), len(plan.updates), total - len(plan.new) - len(plan.updates)
+        len(plan.new),
+        len(plan.updates),
+        total - len(plan.new) - len(plan.updates) - len(merged),
+        tuple(merged),
     )
     summary = {"encoding": registry.encoding, "rows": total, "created": outcome.created,
                "updated": outcome.updated, "unchanged": outcome.unchanged}  # fmt: skip
+    if merged:
+        summary["merged"] = [{"row": r, "code": c, "kept": k} for r, c, k in merged]
     try:
         _write(session, plan)
         session.execute(
@@ -239,6 +269,33 @@ def import_registry(session: DbSession, registry: RegistryFile, actor: User | st
         raise
     session.expire_all()  # providers loaded before see the bulk UPDATE (no expiry on commit)
     return outcome
+
+
+def _merged(session: DbSession, ids: set[int]) -> dict[int, tuple[int, str]]:
+    """Of the providers ``ids``, the merged duplicates → the id and key of the provider
+    kept (the end of the chain, should a kept provider itself have been merged since)."""
+    linked = select(Provider.id, Provider.merged_into_id).where(
+        Provider.merged_into_id.is_not(None)
+    )
+    pairs: dict[int, int] = {
+        pid: target for pid, target in session.execute(linked) if target is not None
+    }
+    ends: dict[int, int] = {}
+    for pid, target in pairs.items():
+        if pid not in ids:
+            continue
+        seen = {pid}
+        while target in pairs and target not in seen:  # a chain of merges: follow it
+            seen.add(target)
+            target = pairs[target]
+        ends[pid] = target
+    keys: dict[int, str] = {}
+    if ends:
+        named = select(Provider.id, Provider.credit_code, Provider.registration_no).where(
+            Provider.id.in_(set(ends.values()))
+        )
+        keys = {pid: code or number or "" for pid, code, number in session.execute(named)}
+    return {pid: (target, keys.get(target, "")) for pid, target in ends.items()}
 
 
 def list_providers(session: DbSession, sector: str | None = None) -> list[Provider]:

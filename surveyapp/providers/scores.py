@@ -4,8 +4,8 @@ The window is the last ``PROVIDER_SCORE_WINDOW_MONTHS`` months (default 12) up t
 including a China day (today, or ``--as-of``): with ``as_of = 2026-12-06`` and 12 months,
 ratings made from 2025-12-07 00:00 to 2026-12-06 23:59:59 China time.  One GROUP BY over
 ``rating`` (a scan of its covering index ``ix_rating_provider_sector_created``) counts,
-per provider and sector of the rating form, the ratings, the satisfied ones (4 or 5
-stars), and the sums of stars and of squared stars; :func:`analysis.provider_scores.score_providers`
+per provider and sector of the rating form, the counted ratings (not those held for
+review or rejected), the satisfied ones (4 or 5 stars), and the sums of stars and of squared stars; :func:`analysis.provider_scores.score_providers`
 does the estimation (one prior per sector, the all-sector prior below 10 providers).
 
 Every provider registered in a sector is listed in it (with ``n = 0`` when nobody rated
@@ -25,6 +25,7 @@ from sqlalchemy import case, func, select
 from analysis.provider_scores import ProviderLabel, ProviderTally, SectorScores, score_providers
 from surveyapp.models import Provider, ProviderSector, Rating
 from surveyapp.models.base import DbSession
+from surveyapp.models.review import COUNTED
 from surveyapp.rounds.dates import closes_after, day_start
 from surveyapp.sectors import sector_sort_key
 
@@ -78,7 +79,11 @@ def _tallies(session: DbSession, window: ScoreWindow) -> dict[tuple[int, str], t
             func.sum(Rating.overall),
             func.sum(Rating.overall * Rating.overall),
         )
-        .where(Rating.created_at >= window.start, Rating.created_at < window.end)
+        .where(
+            Rating.created_at >= window.start,
+            Rating.created_at < window.end,
+            Rating.review == COUNTED,
+        )
         .group_by(Rating.provider_id, Rating.sector)
     )
     return {

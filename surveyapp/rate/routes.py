@@ -36,13 +36,14 @@ from surveyapp.i18n import LANGS, both, t
 from surveyapp.models import Practitioner, Provider
 from surveyapp.models.base import utcnow
 from surveyapp.posters import PosterText, poster_pdf, qr_png
+from surveyapp.providers.published import rating_stored
+from surveyapp.providers.registry import provider_by_key
 from surveyapp.rate.device import keep_device, rating_device, read_receipt, sign_receipt
 from surveyapp.rate.forms import RateForm, form_class
 from surveyapp.ratings.forms import FormVersion, form_version, shipped_form
 from surveyapp.ratings.submit import (
     Rater,
     RatingRefused,
-    find_provider,
     submit_rating,
     validate_rating,
 )
@@ -71,7 +72,7 @@ def _stop(title: str, body: str, status: int) -> NoReturn:
 
 
 def _provider(code: str) -> Provider:
-    provider = find_provider(db.session, code)
+    provider = provider_by_key(db.session, code)
     if provider is None:
         _stop("rate_not_found_title", "rate_not_found_body", 404)
     if provider.status != "open":
@@ -175,7 +176,12 @@ def rate_post(code: str):
             provider,
             version,
             clean,
-            Rater(device_id=rating_device(), source=origin.source, threshold=origin.threshold),
+            Rater(
+                device_id=rating_device(),
+                source=origin.source,
+                threshold=origin.threshold,
+                label=origin.label,
+            ),
             secret=current_app.config["SECRET_KEY"],
             window_days=current_app.config["RATING_WINDOW_DAYS"],
             practitioner=practitioner,
@@ -185,6 +191,8 @@ def rate_post(code: str):
         return _render(provider, practitioner, version, form, status=400, general=general)
     except RatingRefused as exc:
         _stop("rate_not_found_title", exc.code, exc.status)
+    if not stored.held:  # the stored scores take it in the background, pages or not
+        rating_stored(db.session, current_app._get_current_object())  # type: ignore[attr-defined]
     return _to_thanks(provider, stored.replaced)
 
 
@@ -195,7 +203,7 @@ def _to_thanks(provider: Provider, replaced: bool):
 
 @bp.get("/r/<code>/thanks")
 def thanks(code: str):
-    provider = find_provider(db.session, code)
+    provider = provider_by_key(db.session, code)
     if provider is None:
         _stop("rate_not_found_title", "rate_not_found_body", 404)
     replaced = read_receipt(request.args.get("r"), provider.key)
@@ -208,7 +216,7 @@ def thanks(code: str):
 def _poster_target(code: str) -> tuple[Provider, Practitioner | None, str]:
     """The provider (a bureau: of its sectors only), the practitioner of ``?p=`` and the
     rating page's absolute link, on ``PUBLIC_URL`` when it is set."""
-    provider = find_provider(db.session, code)
+    provider = provider_by_key(db.session, code)
     if provider is None:
         abort(404)
     if not any(current_user.may_see_sector(s) for s in provider.sectors):

@@ -241,6 +241,14 @@ def shipped_form(sector: str) -> RatingForm | None:
     return read_form(path) if path.is_file() else None
 
 
+def item_label(sector: str, item: str, lang: str) -> str:
+    """An item's text in ``lang`` from the sector's shipped form (the id when the form no
+    longer has it)."""
+    form = shipped_form(sector)
+    found = next((i for i in form.items if i.id == item), None) if form is not None else None
+    return found.text.get(lang) if found is not None else item
+
+
 def form_version(session: DbSession, form: RatingForm) -> FormVersion:
     """The published version of ``form``: the stored one with its content, else a new
     version (the next number of its id), committed.  Two workers publishing the same new

@@ -1,7 +1,9 @@
 """Storing a rating: checked, then stored whole or not at all, once per device per window.
 
-A device rates a provider (or one of its practitioners) once per window of
-``RATING_WINDOW_DAYS`` China days (default 30).  Windows are fixed: window *k* starts
+A device rates a provider (or one of its practitioners) once per sector per window of
+``RATING_WINDOW_DAYS`` China days (default 30): ratings belong to the sector of the
+form used and a provider in two sectors has a score in each (spec, section Providers),
+so one device's rating of each sector counts.  Windows are fixed: window *k* starts
 ``k × days`` days after :data:`EPOCH`, and ``rating.window_start`` is its first day.  A
 second rating from the same device in the same window **replaces** the first: the row
 is updated in place (stars, comment, form version, time), never doubled; the partial
@@ -13,8 +15,12 @@ The device is stored as an HMAC keyed by the application secret and bound to the
 provider, so the device hashes of two providers cannot be linked; the source (address
 or channel key) as an HMAC with the secret, so bursts are counted across providers.
 Beyond the per-source threshold ``RATELIMIT_BURST`` the rating is stored with the
-``burst`` signal in ``rating.flags`` (as are the survey's stamp signals); ratings have no
-review waves of their own yet, so nothing is held.
+``burst`` signal in ``rating.flags`` and **held**: ``review = "held"`` in the source's
+open :class:`~surveyapp.models.provider_rating.RatingWave` of the sector, counted in no
+score until a bureau of the sector or an admin releases the wave
+(:mod:`surveyapp.ratings.review`), as the survey holds a source's wave of responses.
+A rating that replaces another is judged by itself: held when it is part of a burst,
+counted otherwise, whatever became of the one it replaces.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from sqlalchemy.exc import IntegrityError
 
 from surveyapp.models import Practitioner, Provider, Rating
 from surveyapp.models.base import DbSession, utcnow
-from surveyapp.providers.registry import provider_by_key
+from surveyapp.models.provider_rating import RatingWave
+from surveyapp.models.review import COUNTED, HELD
 from surveyapp.ratings.forms import STARS, FormVersion
 from surveyapp.responses.validate import MAX_DEVICE_ID, FieldError, InvalidSubmission, _score
 from surveyapp.review.holds import Threshold
@@ -45,7 +52,6 @@ __all__ = [
     "RatingRefused",
     "Rater",
     "StoredRating",
-    "find_provider",
     "rater_hash",
     "submit_rating",
     "validate_rating",
@@ -96,12 +102,14 @@ class Rater:
     channel: str = "web"
     channel_key_id: int | None = None
     threshold: Threshold | None = None
+    label: str = ""
 
 
 @dataclass(frozen=True)
 class StoredRating:
     id: int
     replaced: bool
+    held: bool = False
 
 
 def validate_rating(
@@ -167,11 +175,6 @@ def rater_hash(secret: str, provider_id: int, kind: str, value: str | None) -> s
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def find_provider(session: DbSession, key: str) -> Provider | None:
-    """The provider whose credit code or registration number is ``key``."""
-    return provider_by_key(session, key)
-
-
 def _pack(version: FormVersion, stars: Mapping[str, int | None]) -> bytes:
     return bytes(
         NOT_ANSWERED if stars.get(i) is None else int(stars[i] or 0) for i in version.form.item_ids
@@ -220,13 +223,22 @@ def submit_rating(
     }
     try:
         values["flags"] = _flags(session, source, rater.threshold, now)
+        held = values["flags"] == BURST and source is not None
+        values["review"] = HELD if held else COUNTED
+        values["wave_id"] = (
+            _open_wave(session, version.form.sector, source, rater, now)
+            if held and source is not None
+            else None
+        )
         for attempt in range(2):
             if device is not None and (
-                existing := _current_row(session, provider, practitioner, device, start)
+                existing := _current_row(
+                    session, provider, practitioner, version.form.sector, device, start
+                )
             ):
                 session.execute(update(Rating).where(Rating.id == existing).values(**values))
                 session.commit()
-                return StoredRating(existing, True)
+                return StoredRating(existing, True, held)
             row = Rating(
                 provider_id=provider.id,
                 practitioner_id=practitioner.id if practitioner is not None else None,
@@ -242,7 +254,7 @@ def submit_rating(
                 if attempt:
                     raise
                 continue
-            return StoredRating(row.id, False)
+            return StoredRating(row.id, False, held)
     except BaseException:
         session.rollback()
         raise
@@ -253,6 +265,7 @@ def _current_row(
     session: DbSession,
     provider: Provider,
     practitioner: Practitioner | None,
+    sector: str,
     device: str,
     start: date,
 ) -> int | None:
@@ -262,8 +275,41 @@ def _current_row(
         else and_(Rating.provider_id == provider.id, Rating.practitioner_id.is_(None))
     )
     return session.scalar(
-        select(Rating.id).where(target, Rating.device_hash == device, Rating.window_start == start)
+        select(Rating.id).where(
+            target,
+            Rating.sector == sector,
+            Rating.device_hash == device,
+            Rating.window_start == start,
+        )
     )
+
+
+def _open_wave(session: DbSession, sector: str, source: str, rater: Rater, now: datetime) -> int:
+    """The source's open wave of held ratings in ``sector`` (made, flushed, when there is
+    none): a refused rating rolls it back with itself."""
+    found = session.scalar(
+        select(RatingWave.id)
+        .where(
+            RatingWave.sector == sector,
+            RatingWave.source_hash == source,
+            RatingWave.state == HELD,
+        )
+        .order_by(RatingWave.id.desc())
+        .limit(1)
+    )
+    if found is not None:
+        return int(found)
+    wave = RatingWave(
+        sector=sector,
+        source_hash=source,
+        source_label=(rater.label or rater.channel)[:120],
+        channel_key_id=rater.channel_key_id,
+        state=HELD,
+        opened_at=now,
+    )
+    session.add(wave)
+    session.flush()
+    return wave.id
 
 
 def _flags(

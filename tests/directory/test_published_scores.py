@@ -97,7 +97,7 @@ def test_the_keeper_computes_once_then_refreshes_in_the_background(app, add_prov
     with app.app_context():
         state = keeper.ensure(db.session, today)  # stale: served as stored ...
         assert state.ratings == 5
-        keeper.thread.join(30)  # ... while a background thread recomputes
+        keeper.wait(30)  # ... while a background thread recomputes
         db.session.expire_all()
         assert score_state(db.session).ratings == 6
         assert score_state(db.session).refresh_started_at is None

@@ -92,3 +92,33 @@ def test_the_minimum_is_the_setting(app, client_as, add_provider, rate):
     assert re.search(r"<h2>\d\. 新店", html)  # ranked now
     api = app.test_client().get(f"/api/v1/providers/{code(24)}/scores").get_json()
     assert api["sectors"][0]["published"] and api["sectors"][0]["min_n"] == 2
+
+
+def test_the_board_reads_the_stored_scores_and_a_refresh_brings_new_ratings(
+    app, client_as, add_provider, rate, monkeypatch
+):
+    from surveyapp.providers import published
+
+    good, bad, *_ = _setup(add_provider, rate)
+    client = client_as("bureau")
+    calls = []
+    counting = published.compute_scores
+
+    def counted(*args, **kwargs):
+        calls.append(args[1].last)
+        return counting(*args, **kwargs)
+
+    monkeypatch.setattr(published, "compute_scores", counted)
+    first = client.get("/dashboard/providers/catering").get_data(as_text=True)
+    assert len(calls) == 2  # nothing stored yet: now and the last period, once
+    assert "评分更新于" in first and "较上期" in first
+    client.get("/dashboard/providers/catering")
+    client.get("/dashboard/providers/catering/providers.csv")
+    assert len(calls) == 2  # later views read the stored rows: no estimation per view
+    rate(bad, [5] * 40)  # the bad one improves a lot ...
+    stale = client.get("/dashboard/providers/catering").get_data(as_text=True)
+    assert stale.index("差店") < stale.index("中店")  # ... served as stored meanwhile
+    published.score_keeper(app).wait()  # the refresh that view started, in the background
+    assert len(calls) == 3  # the current window only: the last period's day did not move
+    fresh = client.get("/dashboard/providers/catering").get_data(as_text=True)
+    assert fresh.index("中店") < fresh.index("差店")

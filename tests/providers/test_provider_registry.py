@@ -208,3 +208,84 @@ def test_practitioners_keep_only_what_is_needed(session):
     with pytest.raises(IntegrityError):  # active or left
         session.commit()
     session.rollback()
+
+
+def test_one_rating_per_device_per_sector_of_a_provider_per_window(session):
+    provider = Provider(credit_code=A, name="甲超市", district="思茅区", service_types=[])
+    session.add(provider)
+    session.flush()
+    june = date(2026, 6, 1)
+    lodging = _rating(provider.id, "d1", june)
+    lodging.sector = "lodging"
+    session.add_all([_rating(provider.id, "d1", june), lodging])  # a rating in each sector
+    session.commit()
+    session.add(_rating(provider.id, "d1", june))  # the same sector again: refused
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    assert count(session, Rating) == 2
+
+
+def test_reimporting_a_merged_duplicate_leaves_it_merged_and_names_the_row(session, registry_csv):
+    from surveyapp.providers.manage import merge_providers
+
+    first = registry_csv(
+        "credit_code,registration_no,name,sector,district,status\n"
+        f"{A},,甲店,catering,思茅区,open\n"
+        ",530802600012345,甲店（个体）,lodging,思茅区,open\n"
+    )
+    import_registry(session, read_registry(first), "pytest")
+    kept = session.scalar(select(Provider).where(Provider.credit_code == A))
+    duplicate = session.scalar(
+        select(Provider).where(Provider.registration_no == "530802600012345")
+    )
+    merge_providers(session, kept, duplicate, "pytest")
+    session.commit()
+    # the registry still lists the old number (deregistered, 注销) beside the credit code
+    again = registry_csv(
+        "统一社会信用代码,注册号,名称,行业,区县,状态\n"
+        f"{A},,甲店,catering,思茅区,存续\n"
+        ",530802600012345,甲店（个体）,lodging,宁洱县,注销\n",
+        name="again.csv",
+    )
+    outcome = import_registry(session, read_registry(again), "pytest")
+    assert outcome.merged == ((3, "530802600012345", A),)
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 0, 1)
+    session.expire_all()
+    duplicate = session.scalar(
+        select(Provider).where(Provider.registration_no == "530802600012345")
+    )
+    kept = session.get(Provider, kept.id)
+    assert (duplicate.status, duplicate.merged_into_id, duplicate.district) == (
+        "closed",
+        kept.id,
+        "思茅区",
+    )  # never reopened, nothing of its row written
+    assert (kept.status, kept.sectors) == ("open", ["catering", "lodging"])  # not closed by it
+    log = session.scalars(select(AuditLog).where(AuditLog.action == "provider.import")).all()
+    assert log[-1].details["merged"] == [{"row": 3, "code": "530802600012345", "kept": A}]
+    # even when the file names only the duplicate, the kept provider is left alone
+    only = registry_csv(
+        "注册号,名称,行业,区县,状态\n530802600012345,甲店（个体）,lodging,宁洱县,open\n",
+        name="only.csv",
+    )
+    assert import_registry(session, read_registry(only), "pytest").merged[0][2] == A
+    session.expire_all()
+    assert session.get(Provider, duplicate.id).status == "closed"
+
+
+def test_the_import_command_notes_merged_rows(session, registry_csv, cli):
+    from surveyapp.providers.manage import merge_providers
+
+    first = registry_csv(
+        f"credit_code,name,sector,district\n{A},甲店,catering,思茅区\n{B},乙店,catering,思茅区\n"
+    )
+    import_registry(session, read_registry(first), "pytest")
+    kept, duplicate = (session.scalar(select(Provider).where(Provider.credit_code == c))
+                       for c in (A, B))  # fmt: skip
+    merge_providers(session, kept, duplicate, "pytest")
+    session.commit()
+    result = cli("providers", "import", str(first))
+    assert result.exit_code == 0, result.output
+    assert f"row 3: {B} was merged into {A}" in result.output
+    assert "1 merged duplicate(s) left as merged" in result.output

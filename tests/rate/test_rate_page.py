@@ -217,10 +217,17 @@ def test_a_provider_in_two_sectors_is_rated_with_the_chosen_form(make_provider, 
     rate(code, {"overall": 4, "clean": 5}, query="?s=lodging")
     (row,) = ratings()
     assert (row.sector, row.form_id, row.answers[0]) == ("lodging", "rating-lodging", 5)
-    # one rating of the provider per device and window, whichever form: it is replaced
+    # one rating per device per provider *per sector* and window: ratings belong to the
+    # sector of the form used (a score in each), so the other sector's rating is kept
     rate(code, {"overall": 5})  # default: its first sector in the catalogue's order
-    (row,) = ratings()
-    assert (row.sector, row.form_id, row.overall) == ("catering", "rating-catering", 5)
+    rows = {r.sector: r for r in ratings()}
+    assert set(rows) == {"catering", "lodging"}
+    assert (rows["catering"].form_id, rows["catering"].overall) == ("rating-catering", 5)
+    assert rows["lodging"].overall == 4
+    # ... and a second rating of the same sector replaces the first, never doubles it
+    rate(code, {"overall": 2, "clean": 1}, query="?s=lodging")
+    rows = {r.sector: r for r in ratings()}
+    assert len(ratings()) == 2 and rows["lodging"].overall == 2 and rows["catering"].overall == 5
 
 
 def test_an_individual_business_is_found_by_its_registration_number(make_provider, rate, ratings):

@@ -1,0 +1,1 @@
+"""Rating versus survey submission benchmark: see ``python -m bench.rating_vs_survey --help``."""
