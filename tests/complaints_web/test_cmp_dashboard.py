@@ -65,5 +65,6 @@ def test_the_case_list_of_one_sector(app, as_role, demo, role, sector, status):
     if status == 200:
         html = page.get_data(as_text=True)
         assert "只列出" in html
-        sectors = set(re.findall(r"<td>\d{4}-\d\d-\d\d</td><td>(\w+)</td>", html))
+        cell = r'<td data-label="[^"]*">'
+        sectors = set(re.findall(rf"{cell}\d{{4}}-\d\d-\d\d</td>{cell}(\w+)</td>", html))
         assert sectors <= {sector} and (sectors or sector != "catering")
