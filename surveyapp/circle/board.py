@@ -22,7 +22,13 @@ import numpy as np
 
 from reports.circle_map import MapLabels, missing_colour
 from surveyapp import csv_safe
-from surveyapp.circle.coverage import CircleReport, Suggestion, coverage_map, suggest_sites
+from surveyapp.circle.coverage import (
+    CircleReport,
+    Suggestion,
+    coverage_map,
+    map_selection,
+    suggest_sites,
+)
 
 __all__ = [
     "DistrictRow",
@@ -206,9 +212,11 @@ class _Kept:
 _KEPT = _Kept()
 
 
-def kept_map(report: CircleReport, labels: MapLabels) -> str:
-    """The SVG map of the report (kept with it)."""
-    return _KEPT.get(report, ("map", labels), lambda: coverage_map(report, labels))
+def kept_map(report: CircleReport, labels: MapLabels, district: str | None = None) -> str:
+    """The SVG map of the report, of one district or all (kept with it)."""
+    return _KEPT.get(
+        report, ("map", labels, district), lambda: coverage_map(report, labels, district)
+    )
 
 
 def kept_suggestion(report: CircleReport, service_type: str, k: int) -> Suggestion:
@@ -219,18 +227,21 @@ def kept_suggestion(report: CircleReport, service_type: str, k: int) -> Suggesti
     )
 
 
-def map_legend(report: CircleReport) -> list[tuple[int, str, int]]:
+def map_legend(report: CircleReport, district: str | None = None) -> list[tuple[int, str, int]]:
     """The map's colours as (types missing, colour, communities), for a legend drawn in
     the page at the page's text size (the SVG's own text is small on a phone)."""
     n_types = len(report.types)
-    counts = np.bincount(report.result.missing_count, minlength=n_types + 1)
+    mine, _ = map_selection(report, district)
+    counts = np.bincount(report.result.missing_count[mine], minlength=n_types + 1)
     return [(m, missing_colour(m, n_types), int(counts[m])) for m in range(n_types + 1)]
 
 
-def map_extent_km(report: CircleReport) -> tuple[float, float]:
-    """East–west and north–south extent of the communities and facilities, km."""
-    lat = np.concatenate((report.communities.lat, report.facilities.lat))
-    lon = np.concatenate((report.communities.lon, report.facilities.lon))
+def map_extent_km(report: CircleReport, district: str | None = None) -> tuple[float, float]:
+    """East–west and north–south extent of the map's communities and facilities, km."""
+    mine, near = map_selection(report, district)
+    c, f = report.communities, report.facilities
+    lat = np.concatenate((c.lat[mine], f.lat[near]))
+    lon = np.concatenate((c.lon[mine], f.lon[near]))
     if lat.size == 0:
         return 0.0, 0.0
     mid = math.radians(float((lat.max() + lat.min()) / 2))

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from analysis.circle import (
+    EARTH_RADIUS_M,
     JOIN_LIMIT_M,
     CircleResult,
     DistanceKind,
@@ -36,6 +37,7 @@ __all__ = [
     "compute_coverage",
     "coverage_json",
     "coverage_map",
+    "map_selection",
     "missing_csv",
     "suggest_sites",
     "suggestions_json",
@@ -316,14 +318,47 @@ def suggestions_json(s: Suggestion) -> dict[str, Any]:
     }
 
 
-def coverage_map(report: CircleReport, labels: MapLabels | None = None) -> str:
-    """The SVG map: communities coloured by the number of types they lack."""
+def coverage_map(
+    report: CircleReport, labels: MapLabels | None = None, district: str | None = None
+) -> str:
+    """The SVG map: communities coloured by the number of types they lack.  With
+    ``district``, its communities only and the facilities around them (within the
+    radius of their bounding box)."""
     c, f = report.communities, report.facilities
-    missing = report.result.missing_count
+    mine, near = map_selection(report, district)
+    missing = report.result.missing_count[mine]
     titles = []
-    for i in range(c.n):
+    for i in mine.tolist():
         lacking = [t for k, t in enumerate(report.types) if not report.result.covered[i, k]]
         titles.append(f"{c.district[i]} {c.name[i]}: " + ("、".join(lacking) if lacking else "—"))
     return circle_map_svg(
-        c.lat, c.lon, missing, len(report.types), f.lat, f.lon, titles=titles, labels=labels
+        c.lat[mine],
+        c.lon[mine],
+        missing,
+        len(report.types),
+        f.lat[near],
+        f.lon[near],
+        titles=titles,
+        labels=labels,
     )
+
+
+def map_selection(report: CircleReport, district: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the communities (of ``district``, or all) and of the facilities a map
+    of them shows (those within the radius of the communities' bounding box)."""
+    c, f = report.communities, report.facilities
+    if district is None:
+        return np.arange(c.n), np.arange(f.n)
+    mine = np.flatnonzero(c.district == district)
+    if mine.size == 0:
+        return mine, np.zeros(0, dtype=np.intp)
+    lat, lon = c.lat[mine], c.lon[mine]
+    pad = report.result.radius_m / (EARTH_RADIUS_M * math.pi / 180.0)
+    pad_lon = pad / max(math.cos(math.radians(float(lat.mean()))), 1e-6)
+    near = np.flatnonzero(
+        (f.lat >= lat.min() - pad)
+        & (f.lat <= lat.max() + pad)
+        & (f.lon >= lon.min() - pad_lon)
+        & (f.lon <= lon.max() + pad_lon)
+    )
+    return mine, near

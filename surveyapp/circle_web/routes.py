@@ -120,9 +120,7 @@ def missing():
     if report is None:
         abort(404)
     service_type = _type_arg(report, request.args.get("type"))
-    district = request.args.get("district") or None
-    if district is not None and district not in report.districts:
-        abort(404)
+    district = _district_arg(report)
     rows = missing_rows(report, service_type, district)
     return render_template(
         "circle_web/missing.html",
@@ -144,20 +142,31 @@ def _labels(report: CircleReport, lang: str) -> MapLabels:
     )
 
 
+def _district_arg(report: CircleReport) -> str | None:
+    """The requested district (one of the report's), none for all; else 404."""
+    district = request.args.get("district") or None
+    if district is not None and district not in report.districts:
+        abort(404)
+    return district
+
+
 @bp.get("/map")
 @roles_required(*READERS)
 def map_page():
+    """The map of all communities, or of one district's (``?district=``)."""
     report = _report()
     if report is None:
         abort(404)
     lang = current_lang()
-    svg = kept_map(report, _labels(report, lang))
+    district = _district_arg(report)
+    svg = kept_map(report, _labels(report, lang), district)
     # the map's text is escaped by reports.circle_map: it is markup of our own
     return render_template(
         "circle_web/map.html",
         svg=Markup(svg),
-        legend=map_legend(report),
-        extent=map_extent_km(report),
+        legend=map_legend(report, district),
+        extent=map_extent_km(report, district),
+        district=district,
         view=overview(report),
         distance=distance_words(report, lang),
     )
@@ -169,7 +178,7 @@ def map_svg():
     report = _report()
     if report is None:
         abort(404)
-    svg = kept_map(report, _labels(report, current_lang()))
+    svg = kept_map(report, _labels(report, current_lang()), _district_arg(report))
     return Response(
         svg,
         mimetype="image/svg+xml",

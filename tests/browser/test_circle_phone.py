@@ -4,7 +4,12 @@ targets, no serious axe finding, on the demo's communities and providers."""
 from __future__ import annotations
 
 import pytest
-from browser_checks import axe_violations, overflow_problems, tap_target_problems
+from browser_checks import (
+    axe_violations,
+    overflow_problems,
+    tap_target_problems,
+    text_size_problems,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +33,7 @@ def signed_in(module_phones, server):
 
 
 def _fits(page, axe) -> None:
+    assert text_size_problems(page) == []
     assert overflow_problems(page) == []
     assert tap_target_problems(page) == []
     assert axe_violations(page, axe) == []
@@ -44,6 +50,8 @@ def test_circle_pages_fit_a_phone(signed_in, screenshots, axe, results):
     _fits(page, axe)
     page.goto("/dashboard/circle/map", timeout=60_000)
     assert page.locator("figure.circ-map svg circle").count() > 200
+    _fits(page, axe)
+    page.goto("/dashboard/circle/map?district=思茅区", timeout=60_000)
     page.locator("figure.circ-map").screenshot(path=screenshots / "circle-map.png")
     _fits(page, axe)
     page.goto("/dashboard/circle/suggest?type=再生资源回收&k=5", timeout=60_000)

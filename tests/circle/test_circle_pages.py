@@ -76,6 +76,13 @@ def test_map_and_exports_name_the_distance(as_role, city):
     # the legend in the page's text: 甲 lacks 11 of the 12 types, 乙 all, 丙 10
     assert "缺 12 类：1 个社区" in page and "缺 11 类：1 个社区" in page
     assert "缺 0 类：0 个社区" in page and "南北约 31.1 公里" in page
+    one = client.get("/dashboard/circle/map?district=宁洱县").get_data(as_text=True)
+    assert "丙社区" in one and "乙小区" not in one
+    assert one.count('r="1.3"') == 1  # the one open facility near 丙, not the others
+    assert "缺 10 类：1 个社区" in one and "缺 12 类：0 个社区" in one
+    assert client.get("/dashboard/circle/map?district=外地").status_code == 404
+    only = client.get("/dashboard/circle/map.svg?district=宁洱县").get_data(as_text=True)
+    assert "丙社区" in only and "乙小区" not in only
     svg = client.get("/dashboard/circle/map.svg")
     assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
     coverage = client.get("/dashboard/circle/coverage.csv")
