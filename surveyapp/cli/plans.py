@@ -115,7 +115,10 @@ def _table(statuses: Sequence[Any]) -> None:
         click.echo("* 样本不足 small sample")
 
 
-def _settings(ctx: AppContext, tolerance: float | None) -> tuple[Any, float]:
+def _settings(ctx: AppContext, tolerance: float | None) -> tuple[Any, float, Any]:
+    """The analysis settings, the tolerance and the complaint settings (the mediation
+    rate counts the outcomes the publicity publishes)."""
+    from surveyapp.complaints.settings import ComplaintSettings
     from surveyapp.indices import SettingsError, settings_from_config
 
     config = ctx.app.config
@@ -126,7 +129,11 @@ def _settings(ctx: AppContext, tolerance: float | None) -> tuple[Any, float]:
     tolerance = config.get("PLAN_TOLERANCE_PP", 5.0) if tolerance is None else tolerance
     if tolerance < 0:
         fail(f"--tolerance: must be 0 or more, not {tolerance:g}")
-    return settings, float(tolerance)
+    try:
+        complaints = ComplaintSettings.from_config(config)
+    except ValueError as exc:
+        fail(str(exc))
+    return settings, float(tolerance), complaints
 
 
 def _echo(plans: Sequence[Any], statuses: Sequence[Any], fmt: str, head: dict[str, Any]) -> None:
@@ -152,10 +159,12 @@ def list_(ctx: AppContext, plan_paths: tuple[str, ...], fmt: str, tolerance: flo
     from surveyapp.rounds.dates import china_today
 
     plans = _load(plan_paths)
-    settings, tol = _settings(ctx, tolerance)
+    settings, tol, complaints = _settings(ctx, tolerance)
     now = datetime.now(UTC)
     with ctx.session() as session:
-        statuses = plan_overview(session, plans, settings=settings, tolerance_pp=tol, now=now)
+        statuses = plan_overview(
+            session, plans, settings=settings, tolerance_pp=tol, now=now, complaints=complaints
+        )
     head = {"as_of": china_today(now).isoformat(), "tolerance_pp": tol}
     _echo(plans, statuses, fmt, head)
 
@@ -177,9 +186,11 @@ def status(
     if days is None:
         fail(f"--period: {period!r} is not a period like 2025, 2025H2, 2025Q4 or 2025M12")
     plans = _load(plan_paths)
-    settings, tol = _settings(ctx, tolerance)
+    settings, tol, complaints = _settings(ctx, tolerance)
     with ctx.session() as session:
-        statuses = plan_status(session, plans, period, settings=settings, tolerance_pp=tol)
+        statuses = plan_status(
+            session, plans, period, settings=settings, tolerance_pp=tol, complaints=complaints
+        )
     head = {"period": period, "judged_on": days[1].isoformat(), "tolerance_pp": tol}
     _echo(plans, statuses, fmt, head)
 
