@@ -319,17 +319,26 @@ def report(
             if args.arrivals or args.only_arrivals
             else ""
         ),
-        f"server: gunicorn -k gthread -w {args.workers} --threads {args.threads} --keep-alive 30 "
-        "wsgi:app, SURVEYAPP_TRUST_PROXY=1, rate limits off; client: one asyncio process on "
-        f"the same machine, {args.clients} concurrent clients, loopback, no think time "
-        "(closed loop: latency includes queueing)",
-        "mix, per client turn: survey = one resident's whole HTML survey (GET the page with its "
-        "CSRF cookie, POST each of the 7 pages, 303 to the thank-you page, GET it), api = one "
-        "POST /api/v1/rounds/bench/responses, bulletins / home / healthz = one page load",
-        "cpu = cores used by the client / gunicorn / PostgreSQL / anything else on the machine "
-        "(2 cores shared with other work: figures are noisy; compare with the baseline of the same run)",
-        "",
     ]
+    if not args.only_arrivals:
+        lines += [
+            f"server: gunicorn -k gthread -w {args.workers} --threads {args.threads} --keep-alive 30 "
+            "wsgi:app, SURVEYAPP_TRUST_PROXY=1, rate limits off; client: one asyncio process on "
+            f"the same machine, {args.clients} concurrent clients, loopback, no think time "
+            "(closed loop: latency includes queueing)",
+            "mix, per client turn: survey = one resident's whole HTML survey (GET the page with its "
+            "CSRF cookie, POST each of the 7 pages, 303 to the thank-you page, GET it), api = one "
+            "POST /api/v1/rounds/bench/responses, bulletins / home / healthz = one page load",
+            "cpu = cores used by the client / gunicorn / PostgreSQL / anything else on the machine "
+            "(2 cores shared with other work: figures are noisy; compare with the baseline of the same run)",
+        ]
+    else:
+        lines.append(
+            f"server: gunicorn -k gthread -w {args.workers} --threads {args.threads} --keep-alive 30 "
+            "wsgi:app, SURVEYAPP_TRUST_PROXY=1, rate limits off; client: one asyncio process on "
+            "the same machine, loopback"
+        )
+    lines.append("")
     head = (
         f"  {'kind':<15}{'requests':>9}{'ok/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
         f"{'max ms':>9}  errors by status"
