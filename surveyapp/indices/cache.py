@@ -198,6 +198,10 @@ class AnalysisCache:
         self.stale_hits = 0  # views served an older version while a refresh ran
         self.refreshes = 0  # background computations that stored a value
         self.failures = 0  # background computations that raised (logged)
+        # the loaded rows of the last rounds analysed, so that a refresh reads only the
+        # responses stored since (a million responses: about 120 MB, mostly their ids)
+        self.max_kept_rows = 4
+        self._rows: OrderedDict[int, tuple[Hashable, Any]] = OrderedDict()
 
     @staticmethod
     def key(
@@ -337,6 +341,21 @@ class AnalysisCache:
             with self._lock:
                 self._release(family)
 
+    def kept_rows(self, round_id: int, tag: Hashable) -> Any:
+        """The rows kept for ``round_id`` when they were loaded under ``tag`` (the
+        questionnaire version and review decisions), else ``None``."""
+        with self._lock:
+            entry = self._rows.get(round_id)
+            return entry[1] if entry is not None and entry[0] == tag else None
+
+    def keep_rows(self, round_id: int, tag: Hashable, rows: Any) -> None:
+        """Keep the loaded rows of ``round_id`` (the least recently kept go first)."""
+        with self._lock:
+            self._rows[round_id] = (tag, rows)
+            self._rows.move_to_end(round_id)
+            while len(self._rows) > self.max_kept_rows:
+                self._rows.popitem(last=False)
+
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until no computation runs (tests and the benchmark); False on timeout."""
         with self._lock:
@@ -345,6 +364,7 @@ class AnalysisCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._rows.clear()
             self.hits = self.misses = self.stale_hits = 0
 
     def __len__(self) -> int:

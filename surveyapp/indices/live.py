@@ -26,6 +26,7 @@ from analysis import AnalysisResult, ChangeResult, compare_periods
 from surveyapp.models import Round
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.questionnaire.model import Questionnaire
+from surveyapp.responses.matrix import load_round_rows
 from surveyapp.review.holds import review_version
 
 from .cache import AnalysisCache, Stamp
@@ -115,13 +116,13 @@ def serve_round(
         r = s.get(Round, round_id)
         if r is None:
             raise LookupError(f"round {round_id} no longer exists")
-        version = (
-            fresh,
-            margins_digest(r.margins),
-            review_version(s, round_id),
-            margins_digest(r.auxiliaries),
-        )
-        stored = analyse_round(s, r, options_for(settings, r, "sector"))
+        reviews = review_version(s, round_id)
+        version = (fresh, margins_digest(r.margins), reviews, margins_digest(r.auxiliaries))
+        # a refresh reads only the responses stored since the last load of the round
+        tag = (r.questionnaire_version_id, reviews)
+        rows = load_round_rows(s, r, cache.kept_rows(round_id, tag))
+        cache.keep_rows(round_id, tag, rows)
+        stored = analyse_round(s, r, options_for(settings, r, "board"), rows=rows)
         matrix = stored.matrix
         received: dict[str, int] = {}
         if matrix.n and settings.group_by in matrix.columns:

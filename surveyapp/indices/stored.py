@@ -30,7 +30,7 @@ from surveyapp.models import Round
 from surveyapp.models.base import DbSession
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.questionnaire.scoring import scoring_spec
-from surveyapp.responses.matrix import load_round_matrix
+from surveyapp.responses.matrix import RoundRows, load_round_matrix
 from surveyapp.review.signals import review_counts, signalled_ids
 
 from .quality import quality_rules, rules_record
@@ -40,9 +40,12 @@ from .small_area import SmallAreaResult, estimate_districts
 __all__ = ["Detail", "RoundOptions", "StoredRound", "analyse_round", "options_for"]
 
 #: How much :func:`analysis.run` computes: ``everything`` (the CLI), ``sector``
-#: (items and the drivers, for a dashboard card or a bulletin section) or ``index``
-#: (the index only, for a trend point: fast).
-Detail = Literal["everything", "sector", "index"]
+#: (items and the drivers, for a bulletin section), ``board`` (what the dashboard and
+#: the read API show: index, rate and dimensions overall and by group, the drivers —
+#: no item scores, which neither shows: 32 of the 46 domain estimates of a catering
+#: round) or ``index`` (the index only, for a trend point: fast).  Every number a
+#: lighter detail computes is the very number of a fuller one.
+Detail = Literal["everything", "sector", "board", "index"]
 
 
 @dataclass(frozen=True)
@@ -133,15 +136,22 @@ def _present(matrix: ResponseMatrix, rows: np.ndarray) -> dict[str, set[str]]:
     for var in matrix.columns:
         column = matrix.column(var)
         if isinstance(column, Categorical):  # a stored round's columns: count the codes
-            out[var] = {column.levels[c] for c in np.unique(column.codes[rows]).tolist()}
+            seen = np.bincount(column.codes[rows], minlength=len(column.levels))
+            out[var] = {column.levels[c] for c in np.flatnonzero(seen).tolist()}
         else:
             out[var] = set(np.unique(np.asarray(matrix.values(var)[rows], dtype=str)).tolist())
     return out
 
 
-def analyse_round(session: DbSession, round_: Round, options: RoundOptions) -> StoredRound:
-    """Load and analyse one stored round: the single path every consumer uses."""
-    q, matrix = load_round_matrix(session, round_)  # counted responses only: no held ones
+def analyse_round(
+    session: DbSession, round_: Round, options: RoundOptions, rows: RoundRows | None = None
+) -> StoredRound:
+    """Load and analyse one stored round: the single path every consumer uses.
+
+    ``rows``: the round's counted responses as the caller loaded them already
+    (:func:`~surveyapp.responses.matrix.load_round_rows`: the dashboard's cache keeps
+    them between refreshes)."""
+    q, matrix = load_round_matrix(session, round_, rows)  # counted responses only
     review = review_counts(session, round_.id)
     if options.without_signals and matrix.n:
         marked = np.isin(matrix.respondent_ids, signalled_ids(session, round_.id))
@@ -202,7 +212,7 @@ def analyse_round(session: DbSession, round_: Round, options: RoundOptions) -> S
             exclude_flagged=options.exclude_flagged,
             period=round_.period,
             trim=options.trim,
-            items=options.detail != "index",
+            items=options.detail in ("everything", "sector"),
             drivers=options.detail != "index",
             reliability=options.detail == "everything",
             prepared=prepared,

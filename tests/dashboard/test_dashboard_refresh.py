@@ -208,10 +208,10 @@ def gated(monkeypatch):
     """Background analyses wait at a gate the test opens (the page's own analyses do not)."""
     gate = threading.Event()
 
-    def gated(session, round_, options):
+    def gated(session, round_, options, **kwargs):
         if threading.current_thread().name == "dashboard-refresh":
             assert gate.wait(timeout=120), "the test never opened the gate"
-        return analyse_round(session, round_, options)
+        return analyse_round(session, round_, options, **kwargs)
 
     monkeypatch.setattr(live, "analyse_round", gated)
     return gate
@@ -251,11 +251,11 @@ def test_a_failing_refresh_still_shows_the_page_and_is_retried(
     _add_unhappy(add_response, demo)
     failures = []
 
-    def broken(session, round_, options):
+    def broken(session, round_, options, **kwargs):
         if threading.current_thread().name == "dashboard-refresh" and not failures:
             failures.append(round_.id)
             raise RuntimeError("disk full")
-        return analyse_round(session, round_, options)
+        return analyse_round(session, round_, options, **kwargs)
 
     monkeypatch.setattr(live, "analyse_round", broken)
     cache: AnalysisCache = indices_state(app).cache
