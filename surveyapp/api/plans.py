@@ -33,6 +33,7 @@ from surveyapp.plans import (
     current_plans,
     enter_value,
     may_enter,
+    may_see_value,
     plan_overview,
     plan_status,
 )
@@ -42,7 +43,6 @@ from surveyapp.security import rate_limited
 __all__ = ["plans_paths", "plans_schemas"]
 
 READERS = ("admin", "evaluator", "bureau", "viewer")
-SATISFACTION = ("satisfaction_index", "satisfaction_rate")
 FIELDS = ("plan", "indicator", "period", "value", "note")
 
 
@@ -50,12 +50,10 @@ def _shown(user: User, status: IndicatorStatus) -> dict[str, Any]:
     """The indicator's JSON; a satisfaction value of a sector ``user`` may not see is
     left out (as on the dashboard and the plan pages)."""
     out = status.to_dict()
-    bound = status.indicator.bound_to
-    if bound is not None and bound.kind in SATISFACTION and bound.sector is not None:
-        if not user.may_see_sector(bound.sector):
-            out.update(value=None, note=None, status="hidden", status_zh="不可见",
-                       status_en="not shown (another bureau's sector)",
-                       expected=None, gap_pp=None, value_source="hidden")  # fmt: skip
+    if not may_see_value(user, status.indicator):
+        out.update(value=None, note=None, status="hidden", status_zh="不可见",
+                   status_en="not shown (another bureau's sector)",
+                   expected=None, gap_pp=None, value_source="hidden")  # fmt: skip
     return out
 
 

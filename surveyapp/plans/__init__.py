@@ -16,7 +16,7 @@
 A service: it imports no blueprint (import-linter contract).
 """
 
-from .access import may_enter, refused_rows
+from .access import may_enter, may_see_value, refused_rows
 from .bound import BoundValue, bound_value, latest_bound_value
 from .catalogue import (
     BINDINGS,
@@ -86,6 +86,7 @@ __all__ = [
     "load_plan",
     "load_plans",
     "may_enter",
+    "may_see_value",
     "plan_overview",
     "plan_progress_as_of",
     "plan_status",

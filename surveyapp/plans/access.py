@@ -20,7 +20,9 @@ from surveyapp.responses.importer import ImportProblem
 from .catalogue import Indicator, Plan
 from .values import ValueEntry
 
-__all__ = ["may_enter", "refused_rows"]
+__all__ = ["may_enter", "may_see_value", "refused_rows"]
+
+SATISFACTION = ("satisfaction_index", "satisfaction_rate")
 
 
 def may_enter(user: User, indicator: Indicator) -> bool:
@@ -32,6 +34,15 @@ def may_enter(user: User, indicator: Indicator) -> bool:
     if user.role == "bureau":
         return bool(set(user.sectors or ()) & set(indicator.entry_sectors))
     return False
+
+
+def may_see_value(user: User, indicator: Indicator) -> bool:
+    """Whether ``user`` sees the indicator's value: every value but a sector's
+    satisfaction to a bureau of other sectors (as on the dashboard)."""
+    bound = indicator.bound_to
+    if bound is None or bound.kind not in SATISFACTION or bound.sector is None:
+        return True
+    return user.may_see_sector(bound.sector)
 
 
 def refused_rows(

@@ -55,6 +55,7 @@ from surveyapp.plans import (
     import_values,
     indicator_series,
     may_enter,
+    may_see_value,
     plan_overview,
     read_values,
     refused_rows,
@@ -79,7 +80,6 @@ bp = Blueprint(
 
 READERS = ("admin", "evaluator", "bureau", "viewer")
 ENTERERS = ("admin", "bureau")
-SATISFACTION = ("satisfaction_index", "satisfaction_rate")
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
@@ -113,14 +113,7 @@ def number(value: float | None, lang: str | None = None) -> str:
 
 
 def _hidden(user: User, status: IndicatorStatus) -> bool:
-    """A satisfaction value of a sector the account may not see (as on the dashboard)."""
-    bound = status.indicator.bound_to
-    return (
-        bound is not None
-        and bound.kind in SATISFACTION
-        and bound.sector is not None
-        and not user.may_see_sector(bound.sector)
-    )
+    return not may_see_value(user, status.indicator)
 
 
 def _overview(plans: list[Plan]) -> list[IndicatorStatus]:
