@@ -34,10 +34,11 @@ from surveyapp.plans import (
     enter_value,
     may_enter,
     may_see_value,
+    period_span,
     plan_overview,
     plan_status,
 )
-from surveyapp.rounds.dates import china_today, period_days
+from surveyapp.rounds.dates import china_today
 from surveyapp.security import rate_limited
 
 __all__ = ["plans_paths", "plans_schemas"]
@@ -65,7 +66,7 @@ def plans_status():
     if user.role not in READERS:
         return error_response(403, "role_forbidden")
     period = (request.args.get("period") or "").strip()
-    if period and period_days(period) is None:
+    if period and period_span(period) is None:
         raise BadParameter("period", "plan_param_period")
     plans = current_plans()  # the shipped files (tested); a broken one is a logged 500
     config = current_app.config
@@ -77,7 +78,7 @@ def plans_status():
         statuses = plan_status(db.session, plans, period, settings=settings,
                                tolerance_pp=tolerance, complaints=complaints,
                                cache=cache)  # fmt: skip
-        days = period_days(period)
+        days = period_span(period)
         head: dict[str, Any] = {
             "period": period,
             "judged_on": days[1].isoformat() if days else None,

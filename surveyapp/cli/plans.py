@@ -179,10 +179,9 @@ def status(
     ctx: AppContext, period: str, plan_paths: tuple[str, ...], fmt: str, tolerance: float | None
 ) -> None:
     """Every indicator's value for PERIOD and its status on the period's last day."""
-    from surveyapp.plans import plan_status
-    from surveyapp.rounds.dates import period_days
+    from surveyapp.plans import period_span, plan_status
 
-    days = period_days(period)
+    days = period_span(period)
     if days is None:
         fail(f"--period: {period!r} is not a period like 2025, 2025H2, 2025Q4 or 2025M12")
     plans = _load(plan_paths)

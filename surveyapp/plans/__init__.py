@@ -52,6 +52,7 @@ from .values import (
     current_values,
     enter_value,
     import_values,
+    period_span,
     read_values,
     value_history,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "load_plans",
     "may_enter",
     "may_see_value",
+    "period_span",
     "plan_overview",
     "plan_progress_as_of",
     "plan_status",

@@ -43,9 +43,10 @@ from surveyapp.models import Provider, QuestionnaireVersion, Round
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.complaint import Complaint
 from surveyapp.models.provider import ProviderSector
-from surveyapp.rounds.dates import china_today, day_start, period_days
+from surveyapp.rounds.dates import china_today, day_start
 
 from .catalogue import Binding
+from .values import period_span
 
 __all__ = ["BoundValue", "bound_value", "latest_bound_value", "satisfaction_periods"]
 
@@ -108,8 +109,8 @@ def _answered_periods(
     """Periods of ``rounds`` with responses within ``span``, latest first."""
     answered = rounds_with_responses(session, (r.id for r in rounds))
     return sorted(
-        {r.period for r in rounds if r.id in answered and _within(period_days(r.period), span)},
-        key=lambda p: tuple(reversed(period_days(p) or ())),  # by last day, then first
+        {r.period for r in rounds if r.id in answered and _within(period_span(r.period), span)},
+        key=lambda p: tuple(reversed(period_span(p) or ())),  # by last day, then first
         reverse=True,
     )
 
@@ -131,7 +132,7 @@ def _latest(
     """The value of the latest period with responses that lies within ``period`` (the
     period itself, or one inside it: a quarter of a year); any period when ``None``."""
     sector = str(binding.sector)
-    span = None if period is None else period_days(period)
+    span = None if period is None else period_span(period)
     rounds = _sector_rounds(session, sector)
     periods = _answered_periods(session, rounds, span)
     if not periods:
@@ -156,7 +157,7 @@ def _provider_count(session: DbSession, binding: Binding, period: str | None) ->
     """Providers open on the period's last day (today when it is not over), merged
     duplicates left out; of ``binding.sector`` and ``binding.service_type`` if given."""
     today = _today()
-    span = None if period is None else period_days(period)
+    span = None if period is None else period_span(period)
     day = today if span is None else min(span[1], today)
     query = select(Provider.service_types).where(
         Provider.merged_into_id.is_(None),
@@ -187,7 +188,7 @@ def _mediation_rate(
     the period (default: the current year so far), as a percentage."""
     today = _today()
     label = period or str(today.year)
-    first, last = period_days(label) or (today, today)
+    first, last = period_span(label) or (today, today)
     settled = func.sum(case((Complaint.outcome == SETTLED, 1), else_=0))
     query = select(func.count(), func.coalesce(settled, 0)).where(
         Complaint.status == "closed",
@@ -220,7 +221,7 @@ def _circle_coverage(session: DbSession, binding: Binding, period: str | None) -
     if share_of is None:
         return None
     today = _today()
-    span = None if period is None else period_days(period)
+    span = None if period is None else period_span(period)
     label = period or _current_period(today)
     if span is not None and not span[0] <= today <= span[1]:
         return BoundValue(label, None, f"coverage is kept for today only ({today.isoformat()})")

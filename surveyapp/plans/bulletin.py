@@ -25,10 +25,10 @@ from reports.bulletin_plans import PlanProgress, PlanProgressRow
 from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.indices import AnalysisSettings
 from surveyapp.models.base import DbSession
-from surveyapp.rounds.dates import period_days
 
 from .catalogue import Plan, PlanError, load_plans
 from .report import plan_progress_as_of
+from .values import period_span
 
 __all__ = ["RECORD_FUNCTION", "plan_progress_record", "plan_progress_section"]
 
@@ -57,7 +57,7 @@ def plan_progress_record(
         except (PlanError, FileNotFoundError) as exc:
             return {"function": RECORD_FUNCTION, "period": period, "rows": [],
                     "skipped": f"plan files not readable: {str(exc).splitlines()[0]}"}  # fmt: skip
-    days = period_days(period)
+    days = period_span(period)
     if days is None:
         raise ValueError(f"{period!r} is not a period like 2025, 2025H2, 2025Q4 or 2025M12")
     statuses = plan_progress_as_of(

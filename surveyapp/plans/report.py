@@ -20,12 +20,12 @@ from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.indices import AnalysisCache, AnalysisSettings
 from surveyapp.models import PlanValue
 from surveyapp.models.base import DbSession, utcnow
-from surveyapp.rounds.dates import china_today, period_days
+from surveyapp.rounds.dates import china_today
 
 from .bound import BoundValue, bound_value, latest_bound_value, satisfaction_periods
 from .catalogue import Indicator, Plan
 from .progress import STATUSES, Progress, Trajectory, progress
-from .values import current_values
+from .values import current_values, period_span
 
 __all__ = [
     "NOT_COMPUTED",
@@ -124,7 +124,7 @@ def _judge(
     value = None if entry is None else entry.value
     if entry is not None and isinstance(entry, BoundValue):
         period = entry.period or period
-    days = period_days(period) if period else None
+    days = period_span(period) if period else None
     on = as_of if days is None else days[1]
     judged = progress(trajectory_of(indicator), value, on, as_of=as_of, tolerance_pp=tolerance_pp)
     if isinstance(entry, PlanValue):
@@ -159,12 +159,12 @@ def _period_statuses(
 ) -> list[IndicatorStatus]:
     """Every indicator judged as of ``period``'s last day: the bound value of the
     period, or the latest entered value of the periods whose days ``counts``."""
-    days = period_days(period)
+    days = period_span(period)
     if days is None:
         raise ValueError(f"{period!r} is not a period like 2025, 2025H2, 2025Q4 or 2025M12")
     by_indicator: dict[tuple[str, str], list[PlanValue]] = {}
     for row in current_values(session, [p.id for p in plans]).values():
-        row_days = period_days(row.period)
+        row_days = period_span(row.period)
         if row_days is not None and counts(row_days):
             by_indicator.setdefault((row.plan_id, row.indicator_id), []).append(row)
     out = []
@@ -195,7 +195,7 @@ def plan_status(
     """Every indicator's value for ``period`` and its status on the period's last day
     (satisfaction from the dashboard's ``cache`` when given).
     :class:`ValueError` when ``period`` is not a period."""
-    days = period_days(period)
+    days = period_span(period)
     return _period_statuses(
         session, plans, period, lambda d: d == days, settings, tolerance_pp, complaints, cache
     )
@@ -216,7 +216,7 @@ def plan_progress_as_of(
     period, judged on its own period's last day as of the end of ``period`` — a
     deadline passed by then without the target met is 未按期实现.
     :class:`ValueError` when ``period`` is not a period."""
-    days = period_days(period)
+    days = period_span(period)
     end = days[1] if days else None
     return _period_statuses(
         session, plans, period, lambda d: end is not None and d[1] <= end, settings,
@@ -226,7 +226,7 @@ def plan_progress_as_of(
 
 def _latest(rows: list[PlanValue]) -> PlanValue | None:
     """The value of the latest period (by its last day, then its first)."""
-    dated = [(days, r) for r in rows if (days := period_days(r.period)) is not None]
+    dated = [(days, r) for r in rows if (days := period_span(r.period)) is not None]
     if not dated:
         return None
     return max(dated, key=lambda dr: (dr[0][1], dr[0][0]))[1]
@@ -289,7 +289,7 @@ def indicator_series(
     kept."""
     out: dict[str, list[SeriesPoint]] = {}
     for row in current_values(session, [plan.id]).values():
-        days = period_days(row.period)
+        days = period_span(row.period)
         if days is not None:
             out.setdefault(row.indicator_id, []).append(SeriesPoint(row.period, days[1], row.value))
     shown = {s.indicator.id: s for s in latest if s.plan.id == plan.id}
@@ -301,11 +301,11 @@ def indicator_series(
         if binding.kind in ("satisfaction_index", "satisfaction_rate"):
             for period in satisfaction_periods(session, binding)[-limit:]:
                 found = bound_value(session, binding, settings, period, cache=cache)
-                days = period_days(period)
+                days = period_span(period)
                 if found is not None and found.value is not None and days is not None:
                     points.append(SeriesPoint(period, days[1], found.value))
         elif (now := shown.get(indicator.id)) is not None and now.value is not None:
-            days = period_days(now.period) if now.period else None
+            days = period_span(now.period) if now.period else None
             day = days[1] if days else china_today(utcnow())
             points.append(SeriesPoint(now.period or "", day, now.value))
         out[indicator.id] = points

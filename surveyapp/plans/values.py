@@ -17,7 +17,7 @@ import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -43,6 +43,7 @@ __all__ = [
     "check_entry",
     "current_values",
     "enter_value",
+    "period_span",
     "import_values",
     "read_values",
     "value_history",
@@ -81,6 +82,16 @@ class ValueEntry:
     row: int | None = None
 
 
+def period_span(period: str) -> tuple[date, date] | None:
+    """First and last day of a period like ``2025``, ``2025H2``, ``2025Q4`` or ``2025M12``
+    (:func:`surveyapp.rounds.dates.period_days`); ``None`` for anything else — the year
+    0000 included, which no calendar has."""
+    try:
+        return period_days(period)
+    except ValueError:
+        return None
+
+
 def _raced(entry: ValueEntry | None) -> EntryError:
     what = "values" if entry is None else f"{entry.indicator_id} {entry.period}"
     return EntryError("value", f"{what} changed while this was entered: nothing stored, try again")
@@ -101,7 +112,7 @@ def check_entry(
             "indicator",
             f"{indicator_id!r} is computed ({indicator.bound_to.kind}), not entered",
         )
-    if period_days(period) is None:
+    if period_span(period) is None:
         raise EntryError(
             "period", f"{period!r} is not a period like 2025, 2025H2, 2025Q4 or 2025M12"
         )

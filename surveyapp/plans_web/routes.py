@@ -56,6 +56,7 @@ from surveyapp.plans import (
     indicator_series,
     may_enter,
     may_see_value,
+    period_span,
     plan_overview,
     read_values,
     refused_rows,
@@ -63,7 +64,6 @@ from surveyapp.plans import (
 )
 from surveyapp.plans.values import current_values
 from surveyapp.responses.importer import ImportFailed
-from surveyapp.rounds.dates import period_days
 from surveyapp.web import current_lang
 
 from .forms import UploadForm, ValueForm
@@ -185,7 +185,7 @@ def plan_page(plan_id: str):
 def _history(plan: Plan, indicator_id: str) -> list[tuple[str, list[Any]]]:
     """Every period with a value, latest first, each with its values (first first)."""
     periods = {key[2] for key in current_values(db.session, [plan.id]) if key[1] == indicator_id}
-    ordered = sorted(periods, key=lambda p: period_days(p) or (), reverse=True)
+    ordered = sorted(periods, key=lambda p: period_span(p) or (), reverse=True)
     return [(p, value_history(db.session, plan.id, indicator_id, p)) for p in ordered]
 
 

@@ -115,6 +115,8 @@ def test_values_import_refuses_a_bad_file_whole(cli, app, write, values_csv, tmp
         assert db.session.scalars(select(PlanValue)).all() == []
     bad_period = cli("plans", "status", "--period", "soon", "--plans", plans)
     assert bad_period.exit_code == 2 and "--period: 'soon' is not a period" in bad_period.stderr
+    year_zero = cli("plans", "status", "--period", "0000", "--plans", plans)
+    assert year_zero.exit_code == 2 and "--period: '0000' is not a period" in year_zero.stderr
     bad_plans = cli("plans", "list", "--plans", str(tmp_path / "missing"))
     assert bad_plans.exit_code == 2 and "no such file or folder" in bad_plans.stderr
     negative = cli("plans", "list", "--plans", plans, "--tolerance", "-1")

@@ -65,9 +65,14 @@ def test_refusals_name_what_is_wrong_and_store_nothing(app, client, token):
         "/api/v1/plans/values", data=json.dumps(BODY), headers=headers, content_type="text/plain"
     )
     assert reply.status_code == 415
-    assert client.post("/api/v1/plans/values", json=BODY, headers=token("viewer")).status_code == 403
-    bad = client.get("/api/v1/plans/status?period=2025Q5", headers=headers)
-    assert bad.status_code == 400 and bad.get_json()["parameter"] == "period"
+    assert (
+        client.post("/api/v1/plans/values", json=BODY, headers=token("viewer")).status_code == 403
+    )
+    for period in ("2025Q5", "0000"):  # the year 0 is no calendar's
+        bad = client.get(f"/api/v1/plans/status?period={period}", headers=headers)
+        assert bad.status_code == 400 and bad.get_json()["parameter"] == "period"
+    reply = client.post("/api/v1/plans/values", json={**BODY, "period": "0000"}, headers=headers)
+    assert reply.status_code == 400 and set(reply.get_json()["fields"]) == {"period"}
     assert client.get("/api/v1/plans/status").status_code == 401
     with app.app_context():
         assert db.session.scalar(select(PlanValue.id)) is None
