@@ -26,7 +26,7 @@ from surveyapp.json_errors import api_lang, error_response
 from surveyapp.models import Practitioner, Provider
 from surveyapp.providers.published import rating_stored
 from surveyapp.providers.registry import provider_by_key
-from surveyapp.ratings.forms import form_version, shipped_form
+from surveyapp.ratings.forms import form_version, rating_forms_memo, shipped_form
 from surveyapp.ratings.submit import (
     Rater,
     RatingRefused,
@@ -68,7 +68,7 @@ def post_rating(code: str):
         form = shipped_form(sector)
         if form is None:
             return error_response(404, "rate_no_form")
-        version = form_version(db.session, form)
+        version = form_version(db.session, form, rating_forms_memo(current_app))
         clean = validate_rating(version, body, allow_device=True)
         origin = submission_origin(source.id)
         stored = submit_rating(

@@ -429,11 +429,14 @@ class ScoreKeeper:
         self._again = False  # a nudge came while a refresh ran: run once more
         self._started = -math.inf  # time.monotonic() of the last start
         self.min_gap = MIN_GAP
+        self.stored = False  # the table was seen stored (no need to look again)
+        self.looked = -math.inf  # time.monotonic() of the last look for it
 
     def ensure(self, session: DbSession, as_of: date) -> PublishedScoreState:
         """The stored state, recomputed first if there is none; a stale one starts a
         background refresh."""
         state = score_state(session)
+        self.stored = True  # a reader: from now on the table exists
         if state is None:
             state = refresh_published_scores(session, as_of, self.settings)
             session.commit()
@@ -538,8 +541,12 @@ def score_keeper(app: Flask) -> ScoreKeeper:
 def rating_stored(session: DbSession, app: Flask) -> None:
     """A rating was stored (or a review decided): refresh the stored scores in the
     background, once anything has read them (before that, the first read computes them)."""
-    if score_state(session) is not None:
-        score_keeper(app).rating_arrived()
+    keeper = score_keeper(app)
+    if not keeper.stored and time.monotonic() - keeper.looked >= keeper.min_gap:
+        keeper.looked = time.monotonic()  # look at most once a gap: no query per rating
+        keeper.stored = score_state(session) is not None  # once stored, always stored
+    if keeper.stored:
+        keeper.rating_arrived()
 
 
 def current_state(session: DbSession, app: Flask) -> PublishedScoreState:

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from surveyapp.models import AuditLog, Provider, ProviderSector, User
 from surveyapp.models.base import DbSession, utcnow
@@ -318,8 +319,9 @@ def provider_by_key(session: DbSession, key: str) -> Provider | None:
     key = key.strip()
     if not key or len(key) > 64 or "\x00" in key:
         return None
-    return session.scalar(
-        select(Provider).where(
-            or_(Provider.credit_code == key.upper(), Provider.registration_no == key)
-        )
+    found = session.execute(
+        select(Provider)
+        .options(joinedload(Provider.sector_rows))  # its sectors in the same query
+        .where(or_(Provider.credit_code == key.upper(), Provider.registration_no == key))
     )
+    return found.unique().scalar_one_or_none()

@@ -40,7 +40,7 @@ from surveyapp.providers.published import rating_stored
 from surveyapp.providers.registry import provider_by_key
 from surveyapp.rate.device import keep_device, rating_device, read_receipt, sign_receipt
 from surveyapp.rate.forms import RateForm, form_class
-from surveyapp.ratings.forms import FormVersion, form_version, shipped_form
+from surveyapp.ratings.forms import FormVersion, form_version, rating_forms_memo, shipped_form
 from surveyapp.ratings.submit import (
     Rater,
     RatingRefused,
@@ -103,7 +103,7 @@ def _version(provider: Provider, wanted: str | None) -> FormVersion:
     form = shipped_form(sector) if sector else None
     if form is None:
         _stop("rate_not_found_title", "rate_no_form", 404)
-    return form_version(db.session, form)
+    return form_version(db.session, form, rating_forms_memo(current_app))
 
 
 def _render(provider, practitioner, version: FormVersion, form: RateForm, *, status=200,

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 OVERALL = "overall"
+_MEMO = "surveyapp.rating_forms"
 STARS = (1, 2, 3, 4, 5)
 MIN_ITEMS, MAX_ITEMS = 3, 6
 MAX_COMMENT = 2000
@@ -95,9 +96,8 @@ class RatingForm:
         }
 
     def content_hash(self) -> str:
-        canonical = json.dumps(self.definition(), sort_keys=True, ensure_ascii=False,
-                               separators=(",", ":"))  # fmt: skip
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """SHA-256 of the canonical JSON (computed once per form: it is frozen)."""
+        return _digest(self)
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -115,6 +115,13 @@ class RatingForm:
             ),
             comment_max=comment["max_length"] if comment else None,
         )
+
+
+@cache
+def _digest(form: RatingForm) -> str:
+    canonical = json.dumps(form.definition(), sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"))  # fmt: skip
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -249,11 +256,26 @@ def item_label(sector: str, item: str, lang: str) -> str:
     return found.text.get(lang) if found is not None else item
 
 
-def form_version(session: DbSession, form: RatingForm) -> FormVersion:
+def form_version(
+    session: DbSession, form: RatingForm, known: dict[tuple[str, str], int] | None = None
+) -> FormVersion:
     """The published version of ``form``: the stored one with its content, else a new
     version (the next number of its id), committed.  Two workers publishing the same new
-    content at once store it once (the unique index on (form id, hash) decides)."""
+    content at once store it once (the unique index on (form id, hash) decides).
+
+    ``known`` — the caller's memo of (form id, content hash) → version, one per app (a
+    published version never changes): with it, a form already seen costs no query.
+    """
     digest = form.content_hash()
+    if known is not None and (form.id, digest) in known:
+        return FormVersion(form, known[(form.id, digest)])
+    version = _form_version(session, form, digest)
+    if known is not None:
+        known[(form.id, digest)] = version.version
+    return version
+
+
+def _form_version(session: DbSession, form: RatingForm, digest: str) -> FormVersion:
     for _ in range(2):
         found = session.scalar(
             select(RatingFormVersion.version).where(
@@ -280,6 +302,12 @@ def form_version(session: DbSession, form: RatingForm) -> FormVersion:
             continue
         return FormVersion(form, row.version)
     raise RuntimeError(f"rating form {form.id} could not be published")
+
+
+def rating_forms_memo(app: Any) -> dict[tuple[str, str], int]:
+    """The app's memo of published form versions for :func:`form_version` (a new app —
+    a new database in tests — starts empty)."""
+    return cast(dict[tuple[str, str], int], app.extensions.setdefault(_MEMO, {}))
 
 
 def stored_form(session: DbSession, form_id: str, version: int) -> RatingForm | None:
