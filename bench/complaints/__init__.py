@@ -1,0 +1,1 @@
+"""Complaints benchmark: see ``python -m bench.complaints --help``."""

@@ -1,0 +1,356 @@
+"""Complaints at scale: 1,000,000 complaints, a month's publicity edition, the overdue
+list, and the cost of intake against a survey submission.
+
+    python -m bench.complaints [--db sqlite|postgres|both] [--complaints 1000000]
+                               [--providers 50000] [--runs 5] [--intake-seconds 10]
+                               [--clients 16] [--skip-intake] [--skip-scale]
+
+**Scale** (per database, in this process): a fresh database migrated to head,
+``--providers`` providers and ``--complaints`` complaints received over the last 365
+days (per provider a log-normal share; one in ten naming its provider by free text only),
+most of them handled, some open past their deadline, written in bulk (executemany /
+COPY).  Then, ``--runs`` times each (median and slowest):
+
+- a month's publicity edition (``publicity_files``: the counts, the approved
+  explanations, the PDF and the CSV) of the last full month;
+- the overdue list as the bureau's case page reads it (``open_cases``: the columns
+  shown) and, for comparison, as whole objects (``overdue``, the command line's);
+- the dashboard's complaints of six sectors for the quarter (``sector_complaints``) and
+  the bulletin's counts for the quarter and the one before (``complaints_record``).
+
+**Intake** (per database): the harness of ``bench.submit`` (its helpers, imported
+read-only): a fresh database prepared like its own, gunicorn (2 sync workers) on a
+loopback port, a warm-up, then ``--intake-seconds`` of survey submissions
+(``POST /api/v1/rounds/bench/responses``) and as long of complaints
+(``POST /api/v1/complaints``, free-text provider, the same channel key), alternating
+twice, ``--clients`` concurrent clients.  Goal: complaints/s at least the
+submissions/s (intake costs no more than a submission).
+
+Figures go to bench/results/complaints.txt with the machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import random
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import create_engine, text
+
+from bench.provider_pages.__main__ import DISTRICTS, SECTORS, _copy_or_insert, database
+from bench.submit.common import get_json, submission_bodies
+from bench.submit.loadgen import PhaseResult, Request, run_phase
+from bench.submit.stack import Gunicorn, fresh_database, key_header, keyed_posts, prepare_database
+
+OUT = Path(__file__).resolve().parents[1] / "results" / "complaints.txt"
+GOAL_PUBLICITY_S = 5.0
+GOAL_OVERDUE_MS = 200.0
+CATEGORIES = ("价格", "商品质量", "服务态度", "食品安全", "虚假宣传", "合同", "预付卡", "其他")
+COLUMNS = ("id", "external_id", "receipt_hash", "channel", "received_at", "provider_id",
+           "provider_name", "sector", "category", "description", "amount", "complainant_name",
+           "complainant_phone", "status", "accepted_at", "closed_at", "outcome", "reason",
+           "created_at")  # fmt: skip
+
+
+def _stamp(dialect: str) -> Callable[[datetime | None], object]:
+    if dialect == "sqlite":
+        return lambda at: None if at is None else at.isoformat(sep=" ")
+    return lambda at: at
+
+
+def load(url: str, complaints: int, providers: int, now: datetime, seed: int = 17) -> int:
+    """Providers (ids 1..providers) and complaints in bulk; returns how many complaints
+    are open past their deadline by construction (about)."""
+    rng = np.random.default_rng(seed)
+    sector_of = rng.integers(0, len(SECTORS), providers)
+    district_of = rng.integers(0, len(DISTRICTS), providers)
+    weights = rng.lognormal(0, 1.2, providers)
+    owner = rng.choice(providers, size=complaints, p=weights / weights.sum())
+    # plain lists: indexing numpy arrays one element at a time is slow
+    owner = owner.tolist()
+    ages = rng.uniform(0, 365, complaints).tolist()  # days before now
+    free = (rng.random(complaints) < 0.1).tolist()
+    roll = rng.random(complaints).tolist()
+    category = rng.integers(0, len(CATEGORIES), complaints).tolist()
+    outcome_roll = rng.random(complaints).tolist()
+    sector_names = [SECTORS[s] for s in sector_of.tolist()]
+    engine = create_engine(url)
+    late = 0
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        dialect = engine.dialect.name
+        at = _stamp(dialect)
+        stamp = at(now)
+        _copy_or_insert(
+            raw, dialect, "provider",
+            ("id", "registration_no", "name", "district", "service_types", "status",
+             "created_at", "updated_at"),
+            ((i + 1, f"B{i + 1:07d}", f"{DISTRICTS[district_of[i]][:2]}第{i + 1}号服务店",
+              DISTRICTS[district_of[i]], "[]", "open", stamp, stamp) for i in range(providers)),
+        )  # fmt: skip
+        _copy_or_insert(
+            raw, dialect, "provider_sector", ("provider_id", "sector"),
+            ((i + 1, SECTORS[sector_of[i]]) for i in range(providers)),
+        )  # fmt: skip
+
+        def rows() -> Iterator[tuple]:
+            nonlocal late
+            for i in range(complaints):
+                age = ages[i]
+                received = now - timedelta(days=age)
+                r = roll[i]
+                status, accepted, closed, outcome, reason = "received", None, None, None, None
+                if age > 10 or (age > 2 and r < 0.7):
+                    if age > 10 and r < 0.05:
+                        status, closed, reason = (
+                            "not_accepted",
+                            received + timedelta(days=3),
+                            "不属于受理范围",
+                        )  # noqa: E501
+                    elif age > 10 and r < 0.06:
+                        late += 1  # never decided: overdue
+                    else:
+                        accepted = received + timedelta(days=1 + 4 * r)
+                        status = "mediation"
+                        if age > 70 and r > 0.063:  # ended within the statutory days
+                            status = "closed"
+                            closed = accepted + timedelta(days=5 + 50 * r)
+                            o = outcome_roll[i]
+                            outcome = (
+                                "和解成功" if o < 0.55 else ("未达成和解" if o < 0.85 else "终止")
+                            )
+                            reason = "调解完毕"
+                        elif age > 70:
+                            late += 1  # in mediation past 45 working days
+                        elif age > 10 and r > 0.5:
+                            status = "closed"
+                            closed = min(now, accepted + timedelta(days=3 + 5 * r))
+                            outcome = "和解成功" if outcome_roll[i] < 0.6 else "未达成和解"
+                            reason = "调解完毕"
+                pid = owner[i] + 1
+                sector = sector_names[pid - 1]
+                yield (
+                    i + 1, f"H{i + 1:08d}", hashlib.sha256(b"r%d" % i).hexdigest(), "12345",
+                    at(received), None if free[i] else pid,
+                    f"服务店{pid}号" if free[i] else None, sector, CATEGORIES[category[i]],
+                    "结账金额与标价不一致，要求退还差价", None, "居民", "13800000000",
+                    status, at(accepted), at(closed), outcome, reason, at(received),
+                )  # fmt: skip
+
+        _copy_or_insert(raw, dialect, "complaint", COLUMNS, rows())
+        if dialect == "postgresql":
+            with raw.cursor() as cur:
+                cur.execute("SELECT setval('complaint_id_seq', %s)", (complaints,))
+                cur.execute("SELECT setval('provider_id_seq', %s)", (providers,))
+        raw.commit()
+    engine.dispose()
+    return late
+
+
+def _timed(fn: Callable[[], object], runs: int) -> tuple[list[float], object]:
+    times, out = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return times, out
+
+
+def _ms(times: list[float]) -> str:
+    return f"median {statistics.median(times) * 1000:,.0f} ms, slowest {max(times) * 1000:,.0f} ms"
+
+
+def scale(kind: str, complaints: int, providers: int, runs: int, log=print) -> list[str]:
+    from flask_migrate import upgrade
+
+    from surveyapp import create_app
+    from surveyapp.complaints import ComplaintSettings, open_cases, overdue
+    from surveyapp.complaints.bulletin import complaints_record
+    from surveyapp.complaints.handling import publicity_files
+    from surveyapp.complaints.panel import sector_complaints
+    from surveyapp.extensions import db
+    from surveyapp.rounds.dates import china_today
+
+    lines = []
+    now = datetime.now(UTC).replace(microsecond=0)
+    today = china_today(now)
+    last = today.replace(day=1) - timedelta(days=1)
+    month = f"{last.year}-{last.month:02d}"
+    quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    settings = ComplaintSettings()
+    with database(kind) as url:
+        app = create_app({"SECRET_KEY": "k" * 40, "DATABASE_URL": url, "ACCESS_LOG": False})
+        with app.app_context():
+            upgrade()
+        start = time.perf_counter()
+        late = load(url, complaints, providers, now)
+        lines.append(f"{kind}: loaded {providers:,} providers, {complaints:,} complaints in "
+                     f"{time.perf_counter() - start:.0f} s (about {late:,} open past a deadline)")  # fmt: skip
+        log(lines[-1])
+        with app.app_context():
+            db.session.execute(text("ANALYZE"))  # both databases: plan on real sizes
+            db.session.commit()
+            calendar = settings.calendar()
+
+            def edition():
+                pdf, csv, _ = publicity_files(db.session, month, settings, "zh", today)
+                db.session.rollback()
+                return len(pdf), len(csv)
+
+            times, (pdf_bytes, csv_bytes) = _timed(edition, runs)  # type: ignore[misc]
+            met = statistics.median(times) < GOAL_PUBLICITY_S
+            lines.append(f"{kind}: publicity edition of {month} (PDF {pdf_bytes / 1e6:.1f} MB, "
+                         f"CSV {csv_bytes / 1e6:.1f} MB): {_ms(times)}; goal < "
+                         f"{GOAL_PUBLICITY_S:g} s {'MET' if met else 'NOT MET'}")  # fmt: skip
+            log(lines[-1])
+
+            def fast():
+                n = len(open_cases(db.session, now, calendar, settings, "overdue"))
+                db.session.rollback()
+                return n
+
+            def whole():
+                n = len(overdue(db.session, now, calendar, settings))
+                db.session.expunge_all()
+                db.session.rollback()
+                return n
+
+            fast()  # warm the caches
+            times, n = _timed(fast, max(runs, 10))
+            met = statistics.median(times) * 1000 < GOAL_OVERDUE_MS
+            lines.append(f"{kind}: overdue list ({n:,} cases, open_cases: the columns shown): "
+                         f"{_ms(times)}; goal < {GOAL_OVERDUE_MS:g} ms "
+                         f"{'MET' if met else 'NOT MET'}")  # fmt: skip
+            log(lines[-1])
+            times, n = _timed(whole, max(runs, 5))
+            lines.append(f"{kind}: the same as whole objects (overdue(), the command line's): "
+                         f"{_ms(times)}")  # fmt: skip
+            log(lines[-1])
+            for sectors in ((SECTORS[2],), SECTORS):
+                times, _ = _timed(
+                    lambda s=sectors: sector_complaints(db.session, s, quarter, now, settings),
+                    runs,
+                )
+                lines.append(f"{kind}: dashboard complaints of {len(sectors)} sector(s), "
+                             f"{quarter}: {_ms(times)}")  # fmt: skip
+                log(lines[-1])
+            times, _ = _timed(lambda: complaints_record(db.session, quarter, SECTORS, now), runs)
+            lines.append(f"{kind}: bulletin counts, {quarter} and the quarter before, 6 sectors: "
+                         f"{_ms(times)}")  # fmt: skip
+            log(lines[-1])
+            db.session.remove()
+            db.engine.dispose()
+    return lines
+
+
+def complaint_bodies(n: int, seed: int) -> list[bytes]:
+    """``n`` valid complaint bodies (free-text provider, no external id: each POST is a
+    new complaint)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        body = {
+            "sector": "catering",
+            "category": rng.choice(CATEGORIES),
+            "description": f"结账金额与标价不一致（{i}）",
+            "provider_name": f"普洱第{rng.randint(1, 500)}号餐馆",
+            "amount": rng.choice([None, 12.5, 88, 300]),
+            "complainant_name": "张三",
+            "complainant_phone": f"138{rng.randint(10_000_000, 99_999_999)}",
+        }
+        out.append(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+    return out
+
+
+def _phase_line(kind: str, p: PhaseResult, ok: int) -> str:
+    bad = {k: v for k, v in p.statuses.items() if k != ok}
+    return (f"{kind}: {p.name:<11} {p.requests:>7,} requests, {p.rate(ok):>7,.0f} ok/s, "
+            f"p50 {p.percentile_ms(50):6.1f} ms, p99 {p.percentile_ms(99):6.1f} ms"
+            f"{', errors ' + str(dict(bad)) if bad else ''}")  # fmt: skip
+
+
+def intake_cost(kind: str, seconds: float, clients: int, log=print) -> list[str]:
+    lines = []
+    with fresh_database(kind) as url:
+        key = prepare_database(url, in_process=True)
+        server = Gunicorn(url, workers=2, worker_class="sync")
+        server.start()
+        try:
+            host, port = server.host, server.port
+            definition = get_json(host, port, "/api/v1/questionnaires/catering")
+            posts = keyed_posts(submission_bodies(definition, 2000, 1), key)
+            complaints = [
+                Request("POST", "/api/v1/complaints", b, "application/json", key_header(key))
+                for b in complaint_bodies(2000, 1)
+            ]
+            common = dict(clients=clients, server_pids=[server.proc.pid, *server.worker_pids()])
+            run_phase("warm", host, port, posts, seconds=2, **common)  # type: ignore[arg-type]
+            run_phase("warm", host, port, complaints, seconds=2, **common)  # type: ignore[arg-type]
+            rates: dict[str, list[float]] = {"submission": [], "complaint": []}
+            p50: dict[str, list[float]] = {"submission": [], "complaint": []}
+            for _ in range(2):  # alternate, so a neighbour's load hits both alike
+                for name, requests in (("submission", posts), ("complaint", complaints)):
+                    # 201 counted either way: a complaint's reply has a receipt, not an id
+                    p = run_phase(name, host, port, requests, seconds=seconds,
+                                  **common)  # type: ignore[arg-type]  # fmt: skip
+                    rates[name].append(p.rate(201))
+                    p50[name].append(p.percentile_ms(50))
+                    lines.append(_phase_line(kind, p, 201))
+                    log(lines[-1])
+        finally:
+            server.stop()
+    ratio = statistics.median(rates["complaint"]) / statistics.median(rates["submission"])
+    lines.append(
+        f"{kind}: complaints/s over submissions/s (medians of the runs): {ratio:.2f}; "
+        f"p50 {statistics.median(p50['complaint']):.1f} ms vs "
+        f"{statistics.median(p50['submission']):.1f} ms; goal >= 1.00 (within 5%: >= 0.95) "
+        f"{'MET' if ratio >= 0.95 else 'NOT MET'}"
+    )
+    log(lines[-1])
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    ap.add_argument("--complaints", type=int, default=1_000_000)
+    ap.add_argument("--providers", type=int, default=50_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--intake-seconds", type=float, default=10.0)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--skip-intake", action="store_true")
+    ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    load_before = os.getloadavg()
+    lines = [
+        f"python -m bench.complaints --db {args.db} --complaints {args.complaints} "
+        f"--providers {args.providers} --runs {args.runs} --intake-seconds "
+        f"{args.intake_seconds:g} --clients {args.clients}",
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, a 2-core VM shared with other "
+        f"work during the run (load average before: {load_before[0]:.2f}); Python "
+        f"{platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC",
+    ]
+    for kind in kinds:
+        if not args.skip_scale:
+            lines += scale("postgresql" if kind == "postgres" else "sqlite", args.complaints,
+                           args.providers, args.runs)  # fmt: skip
+        if not args.skip_intake:
+            lines += intake_cost(kind, args.intake_seconds, args.clients)
+    lines.append(f"load average at the end: {os.getloadavg()[0]:.2f}")
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
