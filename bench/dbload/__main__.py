@@ -195,8 +195,8 @@ def main() -> None:
             f"{f['load_s'] + f['compute_s']:>16.2f}{f['load_s'] / f['compute_again_s']:>16.2f}{f['index']:>9.3f}"
         )
         medians[label] = f["load_s"]
-        lines.append(f"{'':<11}({f['n']:,} responses loaded)")
         print(lines[-1], flush=True)
+        lines.append(f"{'':<11}({f['n']:,} responses loaded)")
     if len(medians) == 2:
         ratio = medians["PostgreSQL"] / medians["SQLite"]
         verdict = "met" if ratio <= 1.5 else "NOT met"
