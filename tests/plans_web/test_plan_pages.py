@@ -49,7 +49,9 @@ def test_a_bureau_enters_and_corrects_its_sectors_value_and_the_history_stays(ap
     reply = form_post(client, REVENUE, {"period": "2020", "value": "48.5", "note": "统计公报"})
     assert reply.status_code == 302 and reply.location.endswith(REVENUE)
     assert "已保存" in client.get(REVENUE).get_data(as_text=True)
-    reply = form_post(client, REVENUE, {"period": "2020", "value": "51", "note": "统计公报（更正）"})
+    reply = form_post(
+        client, REVENUE, {"period": "2020", "value": "51", "note": "统计公报（更正）"}
+    )
     assert reply.status_code == 302
     assert _values(app)[1][1:] == ("2020", 51.0, _values(app)[0][3] or 1)
     with app.app_context():
@@ -78,7 +80,9 @@ def test_the_form_says_what_is_wrong_and_stores_nothing(app, as_role):
         assert reply.status_code == 400
         assert words in reply.get_data(as_text=True)
     # without the CSRF token: refused
-    assert client.post(REVENUE, data={"period": "2020", "value": "1", "note": "x"}).status_code == 400
+    assert (
+        client.post(REVENUE, data={"period": "2020", "value": "1", "note": "x"}).status_code == 400
+    )
     assert _values(app) == []
 
 
@@ -95,7 +99,9 @@ def test_only_the_indicators_own_bureau_or_an_admin_enters_it(app, as_role, elde
     minzheng = app.test_client()
     sign_in_as(app, minzheng, elderly_bureau)
     assert form_post(minzheng, BEDS_SH, data).status_code == 302
-    assert form_post(minzheng, KINDERGARTEN, {**data, "value": "80"}, page=BEDS_SH).status_code == 403
+    assert (
+        form_post(minzheng, KINDERGARTEN, {**data, "value": "80"}, page=BEDS_SH).status_code == 403
+    )
     assert form_post(as_role("admin"), KINDERGARTEN, {**data, "value": "80"}).status_code == 302
     assert form_post(as_role("viewer"), BEDS_SH, data).status_code == 403
     # a bound indicator takes no entered value, not even an admin's
