@@ -108,13 +108,16 @@ def publicity(
             continue
         per.setdefault(provider_id, [0] * len(categories))[categories.index(category)] += n
         settled[provider_id] = settled.get(provider_id, 0) + (n if outcome == SETTLED else 0)
-    providers = {
-        p.id: p for p in session.scalars(select(Provider).where(Provider.id.in_(list(per))))
-    }
-    lines = [
-        PublicityLine(
-            providers[pid].name, providers[pid].key, sum(counts), tuple(counts), settled[pid]
+    # name and key only, as plain rows: a month of a city names tens of thousands of
+    # providers, and whole objects (with their sectors) cost most of the time
+    named = session.execute(
+        select(Provider.id, Provider.name, Provider.credit_code, Provider.registration_no).where(
+            Provider.id.in_(list(per))
         )
+    )
+    providers = {pid: (name, code or number or "") for pid, name, code, number in named}
+    lines = [
+        PublicityLine(*providers[pid], sum(counts), tuple(counts), settled[pid])
         for pid, counts in per.items()
     ]
     lines.sort(key=lambda line: (-line.complaints, line.credit_code))
