@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from surveyapp.models import Practitioner, Provider, Rating
@@ -239,22 +239,22 @@ def submit_rating(
                 session.execute(update(Rating).where(Rating.id == existing).values(**values))
                 session.commit()
                 return StoredRating(existing, True, held)
-            row = Rating(
-                provider_id=provider.id,
-                practitioner_id=practitioner.id if practitioner is not None else None,
-                device_hash=device,
-                window_start=start,
+            row = {
+                "provider_id": provider.id,
+                "practitioner_id": practitioner.id if practitioner is not None else None,
+                "device_hash": device,
+                "window_start": start,
                 **values,
-            )
-            session.add(row)
-            try:
+            }
+            try:  # one INSERT (Core: no unit-of-work bookkeeping for a row never read back)
+                new_id = session.execute(_INSERT, row).scalar_one()
                 session.commit()
             except IntegrityError:  # a simultaneous first rating of this device won
                 session.rollback()
                 if attempt:
                     raise
                 continue
-            return StoredRating(row.id, False, held)
+            return StoredRating(int(new_id), False, held)
     except BaseException:
         session.rollback()
         raise
@@ -269,19 +269,31 @@ def _current_row(
     device: str,
     start: date,
 ) -> int | None:
-    target = (
-        Rating.practitioner_id == practitioner.id
-        if practitioner is not None
-        else and_(Rating.provider_id == provider.id, Rating.practitioner_id.is_(None))
-    )
-    return session.scalar(
-        select(Rating.id).where(
-            target,
-            Rating.sector == sector,
-            Rating.device_hash == device,
-            Rating.window_start == start,
+    if practitioner is not None:
+        return session.scalar(
+            _OF_PRACTITIONER,
+            {"who": practitioner.id, "sector": sector, "device": device, "start": start},
         )
+    return session.scalar(
+        _OF_PROVIDER, {"who": provider.id, "sector": sector, "device": device, "start": start}
     )
+
+
+def _row_of(target: Any) -> Any:
+    """The device's row of a window (statement built once: bound parameters)."""
+    return select(Rating.id).where(
+        target,
+        Rating.sector == bindparam("sector"),
+        Rating.device_hash == bindparam("device"),
+        Rating.window_start == bindparam("start"),
+    )
+
+
+_OF_PROVIDER = _row_of(
+    and_(Rating.provider_id == bindparam("who"), Rating.practitioner_id.is_(None))
+)
+_OF_PRACTITIONER = _row_of(Rating.practitioner_id == bindparam("who"))
+_INSERT = insert(Rating).returning(Rating.id)
 
 
 def _open_wave(session: DbSession, sector: str, source: str, rater: Rater, now: datetime) -> int:
