@@ -221,56 +221,44 @@ def submit_rating(
         "channel_key_id": rater.channel_key_id,
         "source_hash": source,
     }
-    row = {
-        "provider_id": provider.id,
-        "practitioner_id": practitioner.id if practitioner is not None else None,
-        "device_hash": device,
-        "window_start": start,
-    }
     try:
+        values["flags"] = _flags(session, source, rater.threshold, now)
+        held = values["flags"] == BURST and source is not None
+        values["review"] = HELD if held else COUNTED
+        values["wave_id"] = (
+            _open_wave(session, version.form.sector, source, rater, now)
+            if held and source is not None
+            else None
+        )
         for attempt in range(2):
-            held = _judge(session, values, version.form.sector, source, rater, now)
-            try:  # a device's first rating of the window: one INSERT (the usual case)
-                new_id = session.execute(_INSERT, {**row, **values}).scalar_one()
+            if device is not None and (
+                existing := _current_row(
+                    session, provider, practitioner, version.form.sector, device, start
+                )
+            ):
+                session.execute(update(Rating).where(Rating.id == existing).values(**values))
                 session.commit()
-                return StoredRating(int(new_id), False, held)
-            except IntegrityError:  # the device rated already (the unique index says so)
+                return StoredRating(existing, True, held)
+            row = {
+                "provider_id": provider.id,
+                "practitioner_id": practitioner.id if practitioner is not None else None,
+                "device_hash": device,
+                "window_start": start,
+                **values,
+            }
+            try:  # one INSERT (Core: no unit-of-work bookkeeping for a row never read back)
+                new_id = session.execute(_INSERT, row).scalar_one()
+                session.commit()
+            except IntegrityError:  # a simultaneous first rating of this device won
                 session.rollback()
-                if device is None or attempt:
+                if attempt:
                     raise
-            existing = _current_row(
-                session, provider, practitioner, version.form.sector, device, start
-            )
-            if existing is None:  # deleted meanwhile (a merge): insert again
                 continue
-            # the rolled-back transaction took its wave with it: judged again
-            held = _judge(session, values, version.form.sector, source, rater, now)
-            session.execute(update(Rating).where(Rating.id == existing).values(**values))
-            session.commit()
-            return StoredRating(existing, True, held)
+            return StoredRating(int(new_id), False, held)
     except BaseException:
         session.rollback()
         raise
     raise RuntimeError("unreachable")  # pragma: no cover
-
-
-def _judge(
-    session: DbSession,
-    values: dict[str, Any],
-    sector: str,
-    source: str | None,
-    rater: Rater,
-    now: datetime,
-) -> bool:
-    """Set the rating's signals and review state (held in the source's wave when it is
-    part of a burst); whether it is held."""
-    values["flags"] = _flags(session, source, rater.threshold, now)
-    held = values["flags"] == BURST and source is not None
-    values["review"] = HELD if held else COUNTED
-    values["wave_id"] = (
-        _open_wave(session, sector, source, rater, now) if held and source is not None else None
-    )
-    return held
 
 
 def _current_row(
