@@ -83,9 +83,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(bulletins_moderation.bp)  # /bulletins/moderation
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(circle_web.bp)  # /dashboard/circle: the 15-minute service circle
     app.register_blueprint(exports.bp)  # /dashboard/rounds/<code>/responses.<fmt>
     app.register_blueprint(qeditor_bp)  # /admin/questionnaires
-    app.register_blueprint(circle_web.bp)  # /dashboard/circle: the 15-minute service circle
     app.register_blueprint(admin_bp)  # /admin/rounds
     app.register_blueprint(plans_web_bp)  # /plans: plan indicators and their values
     app.register_blueprint(rate_bp)  # /r/<provider>: rating a provider

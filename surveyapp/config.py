@@ -66,15 +66,15 @@ DEFAULTS: dict[str, Any] = {
     "CREDIT_WARNING_DAYS": 180,
     # Plan indicators: "on track" within this many percentage points of the baseline-to-target span
     "PLAN_TOLERANCE_PP": 5.0,
-    "HOLIDAYS_DIR": None,  # an administrator's cn-holidays-YYYY.csv files (win per year)
-    "ACCESS_LOG": True,  # one JSON line per request on stderr
-    # Rate limits of the submission endpoints (surveyapp.security.limits)
     # The 15-minute service circle (surveyapp.circle.stored): walking distance in metres,
     # the reported service types (comma-separated; empty: the eight basic services, then
     # 卫生, 养老, 文化, 体育) and a walking network GeoJSON for network distance
     "CIRCLE_RADIUS_M": 1000.0,
     "CIRCLE_TYPES": "",
     "CIRCLE_NETWORK": None,
+    "HOLIDAYS_DIR": None,  # an administrator's cn-holidays-YYYY.csv files (win per year)
+    "ACCESS_LOG": True,  # one JSON line per request on stderr
+    # Rate limits of the submission endpoints (surveyapp.security.limits)
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_STRATEGY": "fixed-window",
@@ -102,11 +102,11 @@ _TYPES = {
     "PROVIDER_MIN_RATINGS": int,
     "RATING_WINDOW_DAYS": int,
     "PLAN_TOLERANCE_PP": float,
+    "CIRCLE_RADIUS_M": float,
     "CREDIT_LOW_SCORE": float,
     "CREDIT_WARNING_DAYS": int,
     "COMPLAINT_ACCEPT_DAYS": int,
     "COMPLAINT_CLOSE_DAYS": int,
-    "CIRCLE_RADIUS_M": float,
     "COMPLAINT_PII_RETENTION_DAYS": int,
 }
 _BOOLS = {"FINGERPRINT_DEDUPE", "SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED", "ACCESS_LOG"}

@@ -231,6 +231,12 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "credit_web.classes_csv"): only(("admin", "bureau"), 404),  # no classes recorded
     ("GET", "credit_web.classes_xlsx"): only(("admin", "bureau"), 404),
     ("GET", "credit_web.provider"): only(("admin", "bureau"), 404),  # no such provider
+    ("POST", "credit_web.override"): only(("admin", "bureau"), 404),
+    ("GET", "credit_web.override"): everyone(405),
+    ("POST", "credit_web.repair"): only(("admin", "bureau"), 404),
+    ("GET", "credit_web.repair"): everyone(405),
+    ("GET", "api.credit_classes"): everyone(401),  # a bearer token only
+    ("GET", "api.provider_credit_record"): everyone(404),  # the walk's code is a round's
     # plan indicators (issue 19): staff read; bureaus (own sectors) and admins enter
     ("GET", "plans_web.static"): everyone(404),  # the walk asks for css/app.css
     ("GET", "plans_web.index"): signed_in(200),
@@ -242,12 +248,6 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "api.plans_status"): everyone(401),  # a bearer token only
     ("POST", "api.post_plan_value"): everyone(401),
     ("GET", "api.post_plan_value"): everyone(405),
-    ("POST", "credit_web.override"): only(("admin", "bureau"), 404),
-    ("GET", "credit_web.override"): everyone(405),
-    ("POST", "credit_web.repair"): only(("admin", "bureau"), 404),
-    ("GET", "credit_web.repair"): everyone(405),
-    ("GET", "api.credit_classes"): everyone(401),  # a bearer token only
-    ("GET", "api.provider_credit_record"): everyone(404),  # the walk's code is a round's
 }
 
 
@@ -299,13 +299,13 @@ def walk_setup(app, make_user, publish, make_round):
         "rating_id": 1,
         "provider_id": 1,
         "sector_code": "catering",
-        "indicator_id": "no-such-indicator",
         "key": "91350100M000100Y43",
         "complaint_id": 1,
         "explanation_id": 1,
         "edition": 1,
         "fmt": "pdf",
         "plan_id": 1,
+        "indicator_id": "no-such-indicator",
     }
     return ids, values
 
