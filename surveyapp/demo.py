@@ -280,7 +280,8 @@ def seed_demo(
     providers, ratings = seed_providers(session)  # a random stream of their own
     seed_circle(session, DISTRICT_POPULATION, DISTRICT_SEATS)  # communities, circle types
     seed_complaints(session, rng, now)  # two quarters of complaints, one publicity edition
-    seed_credit_events(session, now)  # penalties, listings, honours, repairs; last quarter's classes
+    # penalties, listings, honours, repairs; last quarter's classes
+    seed_credit_events(session, now)
     seed_inspections(session, now)  # last quarter's draw, its results, one 一公开 edition
     record_demo_classes(session, now)  # this quarter's classes: movers on /dashboard/credit
     seed_plan_values(session)  # two years of a few plan indicators, one corrected
