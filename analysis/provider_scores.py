@@ -520,6 +520,13 @@ def _score(
         st_lo = np.clip(st - _Z * sd, *STARS_RANGE)
         st_hi = np.clip(st + _Z * sd, *STARS_RANGE)
 
+    # Python floats once per column (``tolist``), not a numpy scalar per cell: the same
+    # values, without the per-cell cost that dominated 300,000 item scores.
+    raw_l, raw_stars_l, post_l, lo_l, hi_l, st_l, st_lo_l, st_hi_l = (
+        np.asarray(x, dtype=np.float64).tolist()
+        for x in (raw, raw_stars, post, lo, hi, st, st_lo, st_hi)
+    )
+
     def opt(x: float) -> float | None:
         return None if math.isnan(x) else x
 
@@ -528,13 +535,13 @@ def _score(
             id=t.id,
             n=t.n,
             satisfied=t.satisfied,
-            raw_share=opt(float(raw[i])),
-            posterior_share=opt(float(post[i])),
-            ci=None if math.isnan(post[i]) else (float(lo[i]), float(hi[i])),
+            raw_share=opt(raw_l[i]),
+            posterior_share=opt(post_l[i]),
+            ci=None if math.isnan(post_l[i]) else (lo_l[i], hi_l[i]),
             published=t.n >= min_n,
-            raw_stars=opt(float(raw_stars[i])),
-            posterior_stars=opt(float(st[i])),
-            stars_ci=None if math.isnan(st[i]) else (float(st_lo[i]), float(st_hi[i])),
+            raw_stars=opt(raw_stars_l[i]),
+            posterior_stars=opt(st_l[i]),
+            stars_ci=None if math.isnan(st_l[i]) else (st_lo_l[i], st_hi_l[i]),
         )  # fmt: skip
         for i, t in enumerate(items)
     )
