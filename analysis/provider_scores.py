@@ -93,7 +93,7 @@ Clinical Trials* 7, 177-188.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -110,10 +110,12 @@ __all__ = [
     "ProviderLabel",
     "ProviderScore",
     "ProviderTally",
+    "ScoreColumns",
     "SectorScores",
     "StarsModel",
     "fit_beta_prior",
     "lowest_first",
+    "score_columns",
     "score_providers",
     "scores_json",
 ]
@@ -451,17 +453,18 @@ def _validate(tallies: Sequence[ProviderTally]) -> None:
             )
 
 
-def _columns(tallies: Sequence[ProviderTally]) -> tuple[NDArray[np.int64], ...]:
-    return tuple(
+def _columns(tallies: Sequence[ProviderTally]) -> Columns:
+    return tuple(  # type: ignore[return-value]
         np.fromiter((getattr(t, f) for t in tallies), dtype=np.int64, count=len(tallies))
         for f in ("n", "satisfied", "stars_sum", "stars_sq_sum")
     )
 
 
-def _fits(
-    tallies: Sequence[ProviderTally], scope: Scope
-) -> tuple[BetaPrior | None, StarsModel | None]:
-    n, k, s1, s2 = _columns(tallies)
+Columns = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
+
+
+def _fits(columns: Columns, scope: Scope) -> tuple[BetaPrior | None, StarsModel | None]:
+    n, k, s1, s2 = columns
     rated = n > 0
     if not rated.any():
         return None, None
@@ -470,6 +473,29 @@ def _fits(
         prior = BetaPrior(prior.alpha, prior.beta, prior.log_likelihood, prior.providers,
                           prior.ratings, prior.edge, scope)  # fmt: skip
     return prior, _fit_stars(n[rated], s1[rated], s2[rated], scope)
+
+
+def _fitted(
+    groups: Sequence[Columns], every: Callable[[], Columns] | None = None
+) -> list[tuple[BetaPrior | None, StarsModel | None]]:
+    """Each group's (sector's) prior and stars model: its own from :data:`MIN_PROVIDERS`
+    rated providers, else the one fitted over all providers (``every()``, by default the
+    groups' columns one after the other)."""
+    pooled: tuple[BetaPrior | None, StarsModel | None] | None = None
+    out = []
+    for columns in groups:
+        if int(np.count_nonzero(columns[0] > 0)) >= MIN_PROVIDERS:
+            out.append(_fits(columns, "sector"))
+        else:
+            if pooled is None:
+                pooled = _fits(every() if every else _joined(groups), "all sectors")
+            out.append(pooled)
+    return out
+
+
+def _joined(groups: Sequence[Columns]) -> Columns:
+    n, k, s1, s2 = (np.concatenate([g[j] for g in groups]) for j in range(4))
+    return n, k, s1, s2
 
 
 def score_providers(
@@ -489,23 +515,63 @@ def score_providers(
     by_sector: dict[str, list[ProviderTally]] = {}
     for t in rows:
         by_sector.setdefault(t.sector, []).append(t)
-    pooled: tuple[BetaPrior | None, StarsModel | None] | None = None
+    groups = [_columns(items) for items in by_sector.values()]
     out = []
-    for sector, items in by_sector.items():
-        if sum(1 for t in items if t.n > 0) >= MIN_PROVIDERS:
-            prior, stars = _fits(items, "sector")
-        else:
-            if pooled is None:
-                pooled = _fits(rows, "all sectors")
-            prior, stars = pooled
-        out.append(SectorScores(sector, min_n, prior, stars, _score(items, prior, stars, min_n)))
+    for (sector, items), columns, (prior, stars) in zip(
+        by_sector.items(), groups, _fitted(groups, lambda: _columns(rows)), strict=True
+    ):
+        out.append(SectorScores(sector, min_n, prior, stars,
+                                _score(items, columns, prior, stars, min_n)))  # fmt: skip
     return tuple(out)
 
 
-def _score(
-    items: Sequence[ProviderTally], prior: BetaPrior | None, stars: StarsModel | None, min_n: int
-) -> tuple[ProviderScore, ...]:
-    n, k, s1, _ = _columns(items)
+@dataclass(frozen=True)
+class ScoreColumns:
+    """One group's scores as columns (NaN where :class:`ProviderScore` has ``None``), for
+    callers that store hundreds of thousands of scores: the same numbers as
+    :func:`score_providers` gives for the same tallies in the same order."""
+
+    prior: BetaPrior | None
+    stars_model: StarsModel | None
+    raw_share: NDArray[np.float64]
+    posterior_share: NDArray[np.float64]
+    share_low: NDArray[np.float64]
+    share_high: NDArray[np.float64]
+    raw_stars: NDArray[np.float64]
+    posterior_stars: NDArray[np.float64]
+    stars_low: NDArray[np.float64]
+    stars_high: NDArray[np.float64]
+
+
+def score_columns(groups: Sequence[Columns]) -> list[ScoreColumns]:
+    """:func:`score_providers` over columns: each group (a sector, or one item of a
+    sector's form) is ``(n, satisfied, Σ stars, Σ stars²)`` as int64 arrays, one entry
+    per provider; a group below :data:`MIN_PROVIDERS` rated providers takes the prior
+    fitted over all groups.  Raises ``ValueError`` for counts 1-5 stars cannot give."""
+    for columns in groups:
+        _validate_columns(columns)
+    return [
+        ScoreColumns(prior, stars, *_score_arrays(columns, prior, stars))
+        for columns, (prior, stars) in zip(groups, _fitted(groups), strict=True)
+    ]
+
+
+def _validate_columns(columns: Columns) -> None:
+    n, k, s1, s2 = columns
+    lo, hi = STARS_RANGE
+    bad = (n < 0) | (k < 0) | (k > n)
+    bad |= (s1 < 4 * k + (n - k) * lo) | (s1 > 5 * k + 3 * (n - k))
+    bad |= (n * s2 < s1 * s1) | (s1 > s2) | (s2 > hi * s1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _validate([ProviderTally(f"#{i}", "", *(int(c[i]) for c in columns))])
+
+
+def _score_arrays(
+    columns: Columns, prior: BetaPrior | None, stars: StarsModel | None
+) -> tuple[NDArray[np.float64], ...]:
+    """raw share, posterior share, its interval, raw stars, posterior stars, its interval."""
+    n, k, s1, _ = columns
     nf = n.astype(np.float64)
     has = n > 0
     raw = np.where(has, k / np.where(has, nf, 1.0), np.nan)
@@ -519,12 +585,22 @@ def _score(
         st, sd = _stars_posterior(stars, n, s1)
         st_lo = np.clip(st - _Z * sd, *STARS_RANGE)
         st_hi = np.clip(st + _Z * sd, *STARS_RANGE)
+    return tuple(
+        np.asarray(x, dtype=np.float64) for x in (raw, post, lo, hi, raw_stars, st, st_lo, st_hi)
+    )
 
+
+def _score(
+    items: Sequence[ProviderTally],
+    columns: Columns,
+    prior: BetaPrior | None,
+    stars: StarsModel | None,
+    min_n: int,
+) -> tuple[ProviderScore, ...]:
     # Python floats once per column (``tolist``), not a numpy scalar per cell: the same
     # values, without the per-cell cost that dominated 300,000 item scores.
-    raw_l, raw_stars_l, post_l, lo_l, hi_l, st_l, st_lo_l, st_hi_l = (
-        np.asarray(x, dtype=np.float64).tolist()
-        for x in (raw, raw_stars, post, lo, hi, st, st_lo, st_hi)
+    raw, post, lo, hi, raw_stars, st, st_lo, st_hi = (
+        x.tolist() for x in _score_arrays(columns, prior, stars)
     )
 
     def opt(x: float) -> float | None:
@@ -535,13 +611,13 @@ def _score(
             id=t.id,
             n=t.n,
             satisfied=t.satisfied,
-            raw_share=opt(raw_l[i]),
-            posterior_share=opt(post_l[i]),
-            ci=None if math.isnan(post_l[i]) else (lo_l[i], hi_l[i]),
+            raw_share=opt(raw[i]),
+            posterior_share=opt(post[i]),
+            ci=None if math.isnan(post[i]) else (lo[i], hi[i]),
             published=t.n >= min_n,
-            raw_stars=opt(raw_stars_l[i]),
-            posterior_stars=opt(st_l[i]),
-            stars_ci=None if math.isnan(st_l[i]) else (st_lo_l[i], st_hi_l[i]),
+            raw_stars=opt(raw_stars[i]),
+            posterior_stars=opt(st[i]),
+            stars_ci=None if math.isnan(st[i]) else (st_lo[i], st_hi[i]),
         )  # fmt: skip
         for i, t in enumerate(items)
     )

@@ -54,6 +54,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
+from operator import itemgetter
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -73,7 +74,7 @@ from sqlalchemy import (
     update,
 )
 
-from analysis.provider_scores import ProviderScore, ProviderTally, score_providers
+from analysis.provider_scores import ProviderScore, score_columns
 from surveyapp.indices.cache import SessionScope
 from surveyapp.indices.state import app_session
 from surveyapp.models import Provider, Rating
@@ -225,18 +226,22 @@ def _item_tallies(
         sums[1, :, p] = np.bincount(owner[given & (stars[:, p] >= 4)], minlength=len(groups))
         for j, w in ((2, value), (3, value * value)):  # exact: integers far below 2**53
             sums[j, :, p] = np.bincount(owner[given], weights=w[given], minlength=len(groups))
+    counts = sums.transpose(1, 2, 0).tolist()  # group → position → [n, k, Σ, Σ²]
     forms: dict[tuple[str, int], tuple[str, ...]] = {}
     out: dict[tuple[int, str], dict[str, list[int]]] = {}
-    for g, (pid, sector, form_id, version, _) in enumerate(groups):
+    for (pid, sector, form_id, version, _), positions in zip(groups, counts, strict=True):
         if (form_id, version) not in forms:
             form = stored_form(session, form_id, version)
             forms[(form_id, version)] = form.item_ids if form is not None else ()
         items = out.setdefault((pid, sector), {})
-        for i, item in enumerate(forms[(form_id, version)][:MAX_ITEMS]):
-            if sums[0, g, i]:
-                total = items.setdefault(item, [0, 0, 0, 0])
-                for j in range(4):
-                    total[j] += int(sums[j, g, i])
+        for item, tally in zip(forms[(form_id, version)], positions, strict=False):
+            if tally[0]:
+                total = items.get(item)
+                if total is None:
+                    items[item] = tally
+                else:
+                    for j in range(4):
+                        total[j] += tally[j]
     return out
 
 
@@ -248,40 +253,51 @@ def _sector_items(sector: str, counted: dict[str, list[int]] | None = None) -> l
     return items + sorted(set(counted or ()) - set(items))
 
 
+#: The columns of ``provider_item_score`` rows as :func:`_item_rows` makes them.
+ITEM_COLUMNS = ("provider_id", "sector", "item", "n", "satisfied", "published",
+                "posterior_share", "share_low", "share_high", "posterior_stars",
+                "stars_low", "stars_high")  # fmt: skip
+
+
 def _item_rows(
     tallies: dict[tuple[int, str], dict[str, list[int]]],
     members: list[tuple[int, str]],
-    keys: dict[int, str],
     min_n: int,
-) -> list[dict[str, Any]]:
-    """Every (provider, sector, item) score: per sector, one empirical-Bayes fit per item
-    (the sector's providers' answers to it; below 10 rated providers, the prior fitted
-    over all the sector's items), as the overall score is fitted per sector."""
+) -> list[tuple]:
+    """Every (provider, sector, item) score as a row of :data:`ITEM_COLUMNS`: per sector,
+    one empirical-Bayes fit per item (the sector's providers' answers to it; below 10
+    rated providers, the prior fitted over all the sector's items), as the overall score
+    is fitted per sector.  Columns in and out
+    (:func:`analysis.provider_scores.score_columns`): no object per score."""
     by_sector: dict[str, list[int]] = {}
     for pid, sector in members:
         by_sector.setdefault(sector, []).append(pid)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple] = []
     for sector, pids in by_sector.items():
-        seen = {i for pid in pids for i in tallies.get((pid, sector), {})}
+        per = [tallies.get((pid, sector), {}) for pid in pids]
+        seen = {i for counted in per for i in counted}
         items = _sector_items(sector, dict.fromkeys(seen, [0]))
         if not items:
             continue
-        ids = {keys[pid]: pid for pid in pids}
-        entries = [
-            ProviderTally(keys[pid], item, *tallies.get((pid, sector), {}).get(item, (0, 0, 0, 0)))
-            for item in items
-            for pid in pids
-        ]
-        for fitted in score_providers(entries, min_n=min_n):
-            for p in fitted.providers:
-                rows.append(
-                    {
-                        "provider_id": ids[p.id],
-                        "sector": sector,
-                        "item": fitted.sector,
-                        **_score_fields(p),
-                    }  # fmt: skip
-                )
+        counts = np.zeros((len(items), 4, len(pids)), dtype=np.int64)
+        where = {item: i for i, item in enumerate(items)}
+        for j, counted in enumerate(per):
+            for item, values in counted.items():
+                counts[where[item], :, j] = values
+        groups = [(c[0], c[1], c[2], c[3]) for c in counts]
+        for item, c, fitted in zip(items, counts, score_columns(groups), strict=True):
+            post = fitted.posterior_share.tolist()
+            low, high = fitted.share_low.tolist(), fitted.share_high.tolist()
+            stars = fitted.posterior_stars.tolist()
+            s_low, s_high = fitted.stars_low.tolist(), fitted.stars_high.tolist()
+            for j, (n, k) in enumerate(zip(c[0].tolist(), c[1].tolist(), strict=True)):
+                shown, starred = not math.isnan(post[j]), not math.isnan(stars[j])
+                rows.append((
+                    pids[j], sector, item, n, k, n >= min_n,
+                    post[j] if shown else None, low[j] if shown else None,
+                    high[j] if shown else None, stars[j] if starred else None,
+                    s_low[j] if starred else None, s_high[j] if starred else None,
+                ))  # fmt: skip
     return rows
 
 
@@ -300,33 +316,41 @@ def _score_fields(p: ProviderScore) -> dict[str, Any]:
     }
 
 
-def _replace(session: DbSession, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Replace every row of ``model``'s table in the caller's transaction.
+def _replace(
+    session: DbSession, model: Any, rows: list[dict[str, Any]] | list[tuple],
+    names: tuple[str, ...] | None = None,
+) -> None:  # fmt: skip
+    """Replace every row of ``model``'s table in the caller's transaction (``rows`` are
+    dicts, or tuples of the columns ``names``).
 
     Rows of plain values only (numbers, text, booleans, NULL: the item and last-period
-    scores) go through the driver's own ``executemany`` as tuples; the others (a JSON
-    column) through SQLAlchemy Core.  The ORM's bulk insert spent about 15 s of a
-    refresh on per-row bookkeeping for 300,000 item rows at 50,000 providers."""
+    scores) go through the driver's own ``executemany`` as tuples, in primary-key order
+    (SQLite appends to its B-tree); the others (a JSON column) through SQLAlchemy Core.
+    The ORM's bulk insert spent about 15 s of a refresh on per-row bookkeeping for the
+    300,000 item rows of 50,000 providers."""
     table = model.__table__
     session.execute(delete(table))
     if not rows:
         return
-    names = list(rows[0])
-    plain = all(
-        isinstance(table.c[name].type, Integer | String | Float | Boolean) for name in names
-    )
-    if not plain:
-        for i in range(0, len(rows), 5000):
-            session.execute(insert(table), rows[i : i + 5000])
-        return
+    if names is None:
+        dicts = cast(list[dict[str, Any]], rows)
+        names = tuple(dicts[0])
+        plain = all(isinstance(table.c[k].type, Integer | String | Float | Boolean) for k in names)
+        if not plain:
+            for i in range(0, len(dicts), 5000):
+                session.execute(insert(table), dicts[i : i + 5000])
+            return
+        rows = [tuple(r[k] for k in names) for r in dicts]
+    key = [names.index(c.name) for c in table.primary_key]
+    ordered = sorted(cast(list[tuple], rows), key=itemgetter(*key))
     conn = session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
            f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
     cursor = conn.connection.cursor()
     try:
-        for i in range(0, len(rows), 20_000):
-            cursor.executemany(sql, [tuple(r[k] for k in names) for r in rows[i : i + 20_000]])
+        for i in range(0, len(ordered), 20_000):
+            cursor.executemany(sql, ordered[i : i + 20_000])
     finally:
         cursor.close()
 
@@ -402,9 +426,8 @@ def refresh_published_scores(
     _rank(rows, {ids[key]: label.name for key, label in scores.labels.items()})
     _replace(session, PublishedScore, rows)
     members = [(r["provider_id"], r["sector"]) for r in rows]
-    keys = {pid: key for key, pid in ids.items()}
-    items = _item_rows(_item_tallies(session, window), members, keys, settings.min_n)
-    _replace(session, PublishedItemScore, items)
+    items = _item_rows(_item_tallies(session, window), members, settings.min_n)
+    _replace(session, PublishedItemScore, items, ITEM_COLUMNS)
     past_day = _refresh_past(session, as_of, settings, ids) if past_due else None
     state = previous
     if state is None:

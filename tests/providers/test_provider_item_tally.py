@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 from sqlalchemy import case, func, select
 
+from analysis.provider_scores import ProviderTally, score_providers
 from surveyapp.models import Provider, Rating
 from surveyapp.models.provider_rating import RatingFormVersion
 from surveyapp.models.review import COUNTED, HELD, REJECTED
-from surveyapp.providers.published import _item_tallies
+from surveyapp.providers.published import _item_rows, _item_tallies, _sector_items
 from surveyapp.providers.scores import ScoreWindow, score_window
 from surveyapp.ratings.forms import MAX_ITEMS, STARS, form_version, shipped_form, stored_form
 from tests.providers.registry_data import REAL_CODES
@@ -132,3 +133,39 @@ def test_no_rating_in_the_window_tallies_nothing(session):
     window = score_window(date(2026, 12, 6), 12)
     assert _item_tallies(session, window) == {}
     assert datetime(2026, 12, 6, tzinfo=UTC) < window.end
+
+
+def test_item_rows_carry_exactly_the_numbers_of_score_providers():
+    """The columns path gives bit for bit what one ``score_providers`` call per sector
+    (an item per group, the pooled prior below 10 rated providers) gives."""
+    rng = np.random.default_rng(5)
+    members, tallies = [], {}
+    for sector, providers in (("catering", 40), ("lodging", 6)):  # lodging: pooled priors
+        for pid in range(1, providers + 1):
+            members.append((pid, sector))
+            counted = {}
+            for item in ("hygiene", "taste", "overall", "extra"):
+                if rng.random() < 0.15:
+                    continue  # nobody answered it
+                stars = rng.integers(1, 6, int(rng.integers(1, 30)))
+                counted[item] = [stars.size, int((stars >= 4).sum()), int(stars.sum()),
+                                 int((stars * stars).sum())]  # fmt: skip
+            tallies[(pid, sector)] = counted
+    rows = {(r[0], r[1], r[2]): r for r in _item_rows(tallies, members, 5)}
+    for sector in ("catering", "lodging"):
+        pids = [pid for pid, s in members if s == sector]
+        items = _sector_items(sector, {i: [0] for p in pids for i in tallies[(p, sector)]})
+        entries = [ProviderTally(str(pid), item, *tallies[(pid, sector)].get(item, (0, 0, 0, 0)))
+                   for item in items for pid in pids]  # fmt: skip
+        for fitted in score_providers(entries, min_n=5):
+            for p in fitted.providers:
+                row = rows[(int(p.id), sector, fitted.sector)]
+                assert row[3:] == (
+                    p.n, p.satisfied, p.published, p.posterior_share,
+                    p.ci[0] if p.ci else None, p.ci[1] if p.ci else None, p.posterior_stars,
+                    p.stars_ci[0] if p.stars_ci else None, p.stars_ci[1] if p.stars_ci else None,
+                )  # fmt: skip
+    assert len(rows) == sum(
+        len(_sector_items(s, {i: [0] for p, t in members if t == s for i in tallies[(p, t)]}))
+        for s in ("catering", "lodging") for _ in [p for p, t in members if t == s]
+    )  # fmt: skip
