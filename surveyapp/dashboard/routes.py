@@ -24,6 +24,7 @@ from surveyapp.extensions import db
 from surveyapp.i18n import N_, t
 from surveyapp.indices import AnalysisPending, indices_state
 from surveyapp.models.base import utcnow
+from surveyapp.plans.catalogue import Plan, PlanError, current_plans
 from surveyapp.responses.downloads import may_export
 from surveyapp.rounds.service import get_round
 from surveyapp.web import current_lang
@@ -53,6 +54,7 @@ def _board():
             state.cache,
             **{name: _arg(name) for name in FILTERS},
             lang=current_lang(),
+            plans=_plans(),
         )
     except DashboardError as exc:
         head = N_("auth_forbidden_body") if exc.status == 403 else N_("dash_not_found")
@@ -66,6 +68,16 @@ def _board():
         status = 200 if request.endpoint == "dashboard.index" else 503
         return None, (page, status, {"Retry-After": str(PENDING_RETRY_SECONDS)})
     return board, None
+
+
+def _plans() -> list[Plan]:
+    """The shipped plans whose satisfaction targets the cards show; a broken plan file
+    is logged and costs the cards their plan lines, not the dashboard."""
+    try:
+        return current_plans()
+    except PlanError as exc:
+        current_app.logger.error("plan files: %s", "; ".join(exc.problems))
+        return []
 
 
 @bp.get("/dashboard")

@@ -10,6 +10,7 @@ ids, labels from the questionnaire and numbers.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -44,6 +45,8 @@ from surveyapp.indices import (
 from surveyapp.models import Round
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.user import User
+from surveyapp.plans.catalogue import Plan
+from surveyapp.plans.targets import PlanTargetVerdict, plan_target_verdicts
 from surveyapp.questionnaire.model import Questionnaire
 from surveyapp.rounds.dates import first_day, last_day
 from surveyapp.sectors import sector_name, sector_sort_key
@@ -176,6 +179,9 @@ class SectorView:
     rate_verdict: Verdict | None = None  # the rate against rate_goal (None: no goal)
     small_area: SmallAreaResult | None = None  # the fit, with uploaded auxiliaries only
     small_area_error: str | None = None  # auxiliaries uploaded, but no model could be fitted
+    # the plans' own satisfaction targets for the sector, each judged by the same rule
+    # as the configured goal (surveyapp.plans.targets); empty when no plan binds it
+    plan_targets: tuple[PlanTargetVerdict, ...] = ()
 
     @property
     def key(self) -> str:
@@ -271,10 +277,12 @@ def build_dashboard(
     sector: str | None = None,
     district: str | None = None,
     lang: str = "zh",
+    plans: Sequence[Plan] = (),
 ) -> Dashboard:
     """The dashboard of ``user`` for a period (default: the newest with responses,
     :func:`_default_period`), optionally one sector and one district; rounds not open
-    yet are listed apart.  Raises :class:`DashboardError` for a bad filter."""
+    yet are listed apart; each card judged also against the satisfaction targets that
+    ``plans`` bind to its sector.  Raises :class:`DashboardError` for a bad filter."""
     rounds = _visible_rounds(session, user)
     now = utcnow()
     periods = sorted({r.period for r in rounds}, reverse=True)
@@ -329,13 +337,13 @@ def build_dashboard(
     cards = []
     for qid, round_ in current.items():
         card = _sector_view(
-            round_, analyses, chain, qid, settings, cache, district, lang, district_choices
+            round_, analyses, chain, qid, settings, cache, district, lang, district_choices, plans
         )
         cards.append(replace(card, parallel=round_.parallel))
         for other in beside.get(qid, ()):  # side by side, the same trend of the sector
             shown = {**analyses, (period, qid): beside_analyses[other.id]}
             card = _sector_view(
-                other, shown, chain, qid, settings, cache, district, lang, district_choices
+                other, shown, chain, qid, settings, cache, district, lang, district_choices, plans
             )
             cards.append(replace(card, beside=True, parallel=other.parallel))
     cards.sort(key=lambda c: (sector_sort_key(c.sector), c.qid, c.beside))
@@ -361,6 +369,7 @@ def _sector_view(
     district: str | None,
     lang: str,
     district_labels: dict[str, str],
+    plans: Sequence[Plan] = (),
 ) -> SectorView:
     period = chain[-1]
     cur = analyses[(period, qid)]
@@ -437,6 +446,9 @@ def _sector_view(
         rate_verdict=_rate_verdict(rate_goal, here.rate, here.small_sample),
         small_area=cur.small_area,
         small_area_error=cur.small_area_error,
+        plan_targets=plan_target_verdicts(
+            plans, q.sector, here.index, here.rate, here.small_sample
+        ),
     )
 
 
