@@ -86,7 +86,14 @@ from surveyapp.models.provider_page import (
     PublishedScoreState,
 )
 from surveyapp.models.review import COUNTED
-from surveyapp.providers.scores import ScoreWindow, compute_scores, months_before, score_window
+from surveyapp.providers.scores import (
+    ScoreWindow,
+    StarCounts,
+    compute_scores,
+    months_before,
+    score_window,
+    star_counts,
+)
 from surveyapp.ratings.forms import MAX_ITEMS, shipped_form, stored_form
 from surveyapp.rounds.dates import china_today
 
@@ -141,17 +148,14 @@ class ScoreSettings:
     min_n: int = 5
 
 
-def _distributions(session: DbSession, start: datetime, end: datetime) -> dict:
-    """(provider id, sector) → counted ratings with 1..5 overall stars in ``[start, end)``."""
-    query = (
-        select(Rating.provider_id, Rating.sector, Rating.overall, func.count())
-        .where(Rating.created_at >= start, Rating.created_at < end, Rating.review == COUNTED)
-        .group_by(Rating.provider_id, Rating.sector, Rating.overall)
-    )
+def _distributions(counts: StarCounts) -> dict[tuple[int, str], list[int]]:
+    """(provider id, sector) → counted ratings with 1..5 overall stars (from the window's
+    :func:`~surveyapp.providers.scores.star_counts`, which the scores are tallied from)."""
     out: dict[tuple[int, str], list[int]] = {}
-    for pid, sector, stars, count in session.execute(query):
-        if 1 <= stars <= 5:
-            out.setdefault((pid, sector), [0] * 5)[stars - 1] = int(count)
+    for key, per in counts.items():
+        for stars, count in per.items():
+            if 1 <= stars <= 5:
+                out.setdefault(key, [0] * 5)[stars - 1] = count
     return out
 
 
@@ -396,14 +400,15 @@ def refresh_published_scores(
     )
     last_id = int(session.scalar(select(func.max(Rating.id))) or 0)
     window = score_window(as_of, settings.months)
-    scores = compute_scores(session, window, settings.min_n)
+    counts = star_counts(session, window)
+    scores = compute_scores(session, window, settings.min_n, counts)
     ids: dict[str, int] = {
         credit or registration or "": pid
         for pid, credit, registration in session.execute(
             select(Provider.id, Provider.credit_code, Provider.registration_no)
         )
     }
-    spread = _distributions(session, window.start, window.end)
+    spread = _distributions(counts)
     rows = []
     priors: dict[str, dict[str, object]] = {}
     for sector in scores.sectors:

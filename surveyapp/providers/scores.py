@@ -4,8 +4,9 @@ The window is the last ``PROVIDER_SCORE_WINDOW_MONTHS`` months (default 12) up t
 including a China day (today, or ``--as-of``): with ``as_of = 2026-12-06`` and 12 months,
 ratings made from 2025-12-07 00:00 to 2026-12-06 23:59:59 China time.  One GROUP BY over
 ``rating`` (a scan of its covering index ``ix_rating_provider_sector_created``) counts,
-per provider and sector of the rating form, the counted ratings (not those held for
-review or rejected), the satisfied ones (4 or 5 stars), and the sums of stars and of squared stars; :func:`analysis.provider_scores.score_providers`
+per provider, sector of the rating form and overall stars, the counted ratings (not
+those held for review or rejected); from them come the number of ratings, the satisfied
+ones (4 or 5 stars), and the sums of stars and of squared stars; :func:`analysis.provider_scores.score_providers`
 does the estimation (one prior per sector, the all-sector prior below 10 providers).
 
 Every provider registered in a sector is listed in it (with ``n = 0`` when nobody rated
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from analysis.provider_scores import ProviderLabel, ProviderTally, SectorScores, score_providers
 from surveyapp.models import Provider, ProviderSector, Rating
@@ -29,7 +30,14 @@ from surveyapp.models.review import COUNTED
 from surveyapp.rounds.dates import closes_after, day_start
 from surveyapp.sectors import sector_sort_key
 
-__all__ = ["ProviderScores", "ScoreWindow", "compute_scores", "score_window"]
+__all__ = [
+    "ProviderScores",
+    "ScoreWindow",
+    "StarCounts",
+    "compute_scores",
+    "score_window",
+    "star_counts",
+]
 
 
 @dataclass(frozen=True)
@@ -67,35 +75,51 @@ class ProviderScores:
     labels: dict[str, ProviderLabel]
 
 
-def _tallies(session: DbSession, window: ScoreWindow) -> dict[tuple[int, str], tuple[int, ...]]:
-    """(provider id, sector) → (n, satisfied, Σ stars, Σ stars²) over the window."""
-    satisfied = func.sum(case((Rating.overall >= 4, 1), else_=0))
+StarCounts = dict[tuple[int, str], dict[int, int]]
+
+
+def star_counts(session: DbSession, window: ScoreWindow) -> StarCounts:
+    """(provider id, sector) → overall stars → number of counted ratings in the window:
+    one GROUP BY over the covering index.  The tallies (:func:`_tallies`) and the
+    published pages' distribution of stars both come from it (one scan, not two)."""
     query = (
-        select(
-            Rating.provider_id,
-            Rating.sector,
-            func.count(),
-            satisfied,
-            func.sum(Rating.overall),
-            func.sum(Rating.overall * Rating.overall),
-        )
+        select(Rating.provider_id, Rating.sector, Rating.overall, func.count())
         .where(
             Rating.created_at >= window.start,
             Rating.created_at < window.end,
             Rating.review == COUNTED,
         )
-        .group_by(Rating.provider_id, Rating.sector)
+        .group_by(Rating.provider_id, Rating.sector, Rating.overall)
     )
-    return {
-        (pid, sector): (int(n), int(k), int(s1), int(s2))
-        for pid, sector, n, k, s1, s2 in session.execute(query)
-    }
+    out: StarCounts = {}
+    for pid, sector, stars, count in session.execute(query):
+        out.setdefault((pid, sector), {})[int(stars)] = int(count)
+    return out
 
 
-def compute_scores(session: DbSession, window: ScoreWindow, min_n: int = 5) -> ProviderScores:
+def _tallies(counts: StarCounts) -> dict[tuple[int, str], tuple[int, int, int, int]]:
+    """(provider id, sector) → (n, satisfied, Σ stars, Σ stars²): what ``count(*)``,
+    ``sum(overall >= 4)``, ``sum(overall)`` and ``sum(overall²)`` give, from the counts."""
+    out = {}
+    for key, per in counts.items():
+        n = sum(per.values())
+        k = sum(c for v, c in per.items() if v >= 4)
+        out[key] = (
+            n,
+            k,
+            sum(v * c for v, c in per.items()),
+            sum(v * v * c for v, c in per.items()),
+        )
+    return out
+
+
+def compute_scores(
+    session: DbSession, window: ScoreWindow, min_n: int = 5, counts: StarCounts | None = None
+) -> ProviderScores:
     """Count the window's ratings and estimate every sector's providers' scores
-    (published from ``min_n`` ratings: the setting ``PROVIDER_MIN_RATINGS``)."""
-    counted = _tallies(session, window)
+    (published from ``min_n`` ratings: the setting ``PROVIDER_MIN_RATINGS``); ``counts``:
+    the window's :func:`star_counts` when the caller has them already."""
+    counted = _tallies(star_counts(session, window) if counts is None else counts)
     members = {
         (pid, sector)
         for pid, sector in session.execute(
