@@ -2,8 +2,8 @@
 
 Nothing about a provider is estimated per request.  :func:`refresh_published_scores`
 counts the rolling window's ratings (:func:`surveyapp.providers.scores.compute_scores`:
-one GROUP BY over the covering index, then :func:`analysis.provider_scores.score_providers`)
-plus the overall stars' distribution, and replaces the rows of ``provider_score`` (one
+one GROUP BY over the covering index, then :func:`analysis.provider_scores.score_providers`;
+the same counts give the overall stars' distribution), and replaces the rows of ``provider_score`` (one
 per provider and sector) and the one ``provider_score_state`` row in the caller's
 transaction.  Readers take rows:
 
@@ -36,8 +36,12 @@ Cost (50,000 providers, 5,000,000 ratings; README *Provider pages*,
 ``python -m bench.provider_pages``): a page reads the state row, the largest rating id and
 its own rows through indexes — the directory's two orders are stored as positions
 (``rank_score``, ``rank_n``) at the refresh, so a page walks an index and stops after its
-rows (about 10-35 ms a page on SQLite and PostgreSQL); the refresh is two scans of the
-ratings' covering index plus the estimation (about 7-11 s).
+rows (about 10-35 ms a page on SQLite and PostgreSQL).  The refresh is one GROUP BY
+over the ratings' covering index for the overall counts (:func:`star_counts`: tallies and
+distribution together), one GROUP BY handing each (provider, form version)'s answers over
+as one hex text that numpy tallies per item (:func:`_item_tallies`), the estimation (one
+beta-binomial fit per sector and per item, over columns), the item rows written through
+the driver's ``executemany``, and once a China day the last period's counts and fits.
 
 The dashboard and the API of the other provider pages read the same rows
 (:func:`published_scores`, :func:`directory_page` or the model
