@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from sqlalchemy import create_engine, exc, make_url, select, text
 
 from surveyapp import create_app
+from surveyapp.background import close_app
 from surveyapp.extensions import db
 from surveyapp.models import Base, Round
 
@@ -108,9 +109,7 @@ def app(database_url, tmp_path):
     with app.app_context():
         _empty_tables(db.session)
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    close_app(app)  # waits for background refreshes first: no connection left to the GC
 
 
 @pytest.fixture
@@ -199,8 +198,7 @@ def cli(app, database_url, monkeypatch):
 
     yield run
     for made in created:  # close pooled connections now, not when garbage-collected
-        with made.app_context():
-            db.engine.dispose()
+        close_app(made)
 
 
 @pytest.fixture

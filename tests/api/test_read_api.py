@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from surveyapp.api.tokens import create_token, hash_token, revoke_token, verify_token
+from surveyapp.background import close_app
 from surveyapp.dashboard.service import build_dashboard
 from surveyapp.extensions import db
 from surveyapp.indices import AnalysisCache, indices_state, serve_round, settings_from_config
@@ -496,9 +497,7 @@ def test_read_endpoints_are_rate_limited_like_the_api(app, demo, database_url, m
         # guessing tokens is limited too
         assert client.get(url, headers=bearer("guess")).status_code == 429
     finally:
-        with limited.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close_app(limited)
 
 
 # --- the token service -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from surveyapp.background import close_app
 from surveyapp.extensions import db
 from surveyapp.models import Rating
 from surveyapp.ratings import submit as submit_module
@@ -182,9 +183,7 @@ def test_rate_limits_refuse_a_flood_from_one_address(make_provider, database_url
     assert statuses == [303] * 10 + [429] * 5
     assert int(sent.headers["Retry-After"]) > 0
     assert [r.overall for r in ratings()] == [5]  # the tenth, replacing the others
-    with limited.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    close_app(limited)
 
 
 def test_practitioners_are_rated_apart_from_their_provider(

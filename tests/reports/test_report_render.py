@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 import reports
 from reports import fmt
+from tests.needs import needs
 
 WQY = next((p for p in reports.DEFAULT_FONT_PATHS if Path(p).is_file()), None)
 
@@ -33,7 +34,7 @@ def _font_files(pdf: bytes) -> tuple[set[str], int]:
     return names, embedded
 
 
-@pytest.mark.skipif(WQY is None, reason="fonts-wqy-microhei is not installed")
+@needs(WQY is None, "fonts-wqy-microhei")
 def test_truetype_font_is_embedded_and_chinese_extracts(make_sector, make_content, pdf_text):
     fonts = reports.load_fonts(WQY)
     assert fonts.embedded and fonts.path == WQY
@@ -107,7 +108,7 @@ def test_empty_bulletin_is_refused(make_content):
         reports.render_bulletin(make_content())
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
+@needs(shutil.which("pdftoppm") is None, "poppler-utils")
 def test_every_page_renders_to_png(make_sector, make_content, tmp_path):
     pdf = reports.render_bulletin(make_content(make_sector(), make_sector(seed=2)))
     path = tmp_path / "b.pdf"

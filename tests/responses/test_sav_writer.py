@@ -33,6 +33,7 @@ from surveyapp.responses.submit import Client, submit_response
 from surveyapp.responses.validate import validate_submission
 from surveyapp.rounds.service import get_round
 from tests.api.test_submit import _payload
+from tests.needs import needs
 
 LONG = "意见" * 200  # 1,200 UTF-8 bytes: a very long string (five segments)
 
@@ -368,9 +369,7 @@ def test_the_streamed_file_is_the_written_file_but_for_the_case_count(app, make_
         assert streamed[a:b] == written[a:b]
 
 
-@pytest.mark.skipif(
-    shutil.which("pspp-convert") is None, reason="PSPP is not installed (apt-get install pspp)"
-)
+@needs(shutil.which("pspp-convert") is None, "PSPP (apt-get install pspp)")
 def test_pspp_reads_the_export(app, make_round, tmp_path):
     """A second reader besides ReadStat: GNU PSPP (its CSV output, value labels for codes)."""
     code = make_round("catering", code="catering-pspp")

@@ -11,9 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from surveyapp.config import DEFAULTS
+from tests.needs import needs
 
 DEPLOY = Path(__file__).resolve().parents[2] / "docs" / "deploy"
 
@@ -37,7 +36,7 @@ def test_proxy_headers_are_the_ones_trust_proxy_reads():
     assert "proxy_set_header Host $host;" in params
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+@needs(shutil.which("nginx") is None, "nginx")
 def test_nginx_accepts_the_example(tmp_path):
     cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
     subprocess.run(

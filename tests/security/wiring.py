@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from surveyapp import create_app
-from surveyapp.extensions import db
+from surveyapp.background import close_app
 from surveyapp.ops import init_ops
 from surveyapp.ops.logs import ACCESS_LOGGER
 from surveyapp.security import init_security
@@ -43,9 +43,7 @@ def make_app(app, database_url) -> Iterator[Callable[..., Flask]]:
 
     yield _make
     for new in made:
-        with new.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close_app(new)
 
 
 class LogLines(logging.Handler):
