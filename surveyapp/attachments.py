@@ -1,8 +1,11 @@
-"""Tables as downloads: CSV (UTF-8 with a BOM, cells safe for spreadsheets) and XLSX.
+"""Tables as downloads: CSV (UTF-8 with a BOM, cells safe for spreadsheets) and XLSX;
+a published edition's PDF or CSV.
 
 One home for the attachments of every page that offers a table (the dashboard's indices
 and provider board, the credit pages' class list), so each download names its file the
 same way (an ASCII fallback and the UTF-8 name) and is never cached by a shared proxy.
+The public editions of the complaint publicity and the inspection results are served by
+:func:`edition_attachment` (ASCII names, the same for everyone).
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from flask import Response
 
 from surveyapp import csv_safe
 
-__all__ = ["csv_attachment", "xlsx_attachment"]
+__all__ = ["EDITION_FORMATS", "csv_attachment", "edition_attachment", "xlsx_attachment"]
+
+# The files of a published edition: its format in the URL → the download's type.
+EDITION_FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
 
 
 def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
@@ -62,3 +68,11 @@ def xlsx_attachment(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         filename,
     )
+
+
+def edition_attachment(pdf: bytes, csv: bytes, fmt: str, stem: str) -> Response:
+    """A published edition's ``pdf`` or ``csv`` (``fmt``, one of :data:`EDITION_FORMATS`)
+    as a download named ``{stem}.{fmt}``."""
+    response = Response(pdf if fmt == "pdf" else csv, mimetype=EDITION_FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from surveyapp.accounts.access import roles_required
+from surveyapp.attachments import EDITION_FORMATS, edition_attachment
 from surveyapp.complaints import (
     ComplaintDraft,
     ComplaintSettings,
@@ -502,18 +503,12 @@ def publish():
 
 @bp.get("/publicity/editions/<int:edition>.<fmt>")
 def edition_file(edition: int, fmt: str):
-    if fmt not in ("pdf", "csv"):
+    if fmt not in EDITION_FORMATS:
         abort(404)
     row = db.session.scalar(select(PublicityEdition).where(PublicityEdition.edition == edition))
     if row is None:
         abort(404)
-    body = row.pdf if fmt == "pdf" else row.csv
-    mimetype = "application/pdf" if fmt == "pdf" else "text/csv; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="complaints-publicity-{row.period}-{edition}.{fmt}"'
-    )
-    return response
+    return edition_attachment(row.pdf, row.csv, fmt, f"complaints-publicity-{row.period}-{edition}")
 
 
 @bp.post("/publicity/explanations")

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_login import current_user
 
 from surveyapp.accounts.access import roles_required
+from surveyapp.attachments import EDITION_FORMATS, edition_attachment
 from surveyapp.credit.classes import CreditSettings
 from surveyapp.credit.proposals import (
     ProposalError,
@@ -280,15 +281,11 @@ def editions():
 
 @public_bp.get("/editions/<int:edition>.<fmt>")
 def edition_file(edition: int, fmt: str):
-    if fmt not in ("pdf", "csv"):
+    if fmt not in EDITION_FORMATS:
         abort(404)
     row = edition_by_number(db.session, edition)
     if row is None:
         abort(404)
-    body = row.pdf if fmt == "pdf" else row.csv
-    mimetype = "application/pdf" if fmt == "pdf" else "text/csv; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="inspection-results-{row.sector}-{row.period}-{edition}.{fmt}"'
+    return edition_attachment(
+        row.pdf, row.csv, fmt, f"inspection-results-{row.sector}-{row.period}-{edition}"
     )
-    return response
