@@ -36,7 +36,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_checks import PHONE, axe_source
+from browser_checks import (
+    PHONE,
+    axe_source,
+    axe_violations,
+    overflow_problems,
+    tap_target_problems,
+    text_size_problems,
+)
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE / "screenshots"
@@ -360,6 +367,43 @@ def module_phones(chromium, server) -> Iterator[Phones]:
     phones = Phones(chromium, server.url)
     yield phones
     phones.close()
+
+
+@pytest.fixture(scope="module")
+def sign_in(module_phones, server) -> Callable[..., Any]:
+    """``sign_in(username, password, role, sector=None)``: makes the account with
+    ``surveyapp users create`` (no change of password asked) and signs it in on a phone of
+    this module; the signed-in page."""
+
+    def sign_in(username: str, password: str, role: str, sector: str | None = None) -> Any:
+        server.cli(
+            "users", "create", "--username", username, "--role", role,
+            *(("--sector", sector) if sector else ()),
+            "--password-stdin", "--no-must-change", stdin=password + "\n",
+        )  # fmt: skip
+        page = module_phones.open()
+        page.goto("/login")
+        page.locator("#username").fill(username)
+        page.locator("#password").fill(password)
+        with page.expect_navigation(timeout=60_000):
+            page.locator("form button[type=submit]").tap()
+        return page
+
+    return sign_in
+
+
+@pytest.fixture(scope="session")
+def fits_a_phone(axe) -> Callable[[Any], None]:
+    """``fits_a_phone(page)`` asserts the phone bar of a page with JavaScript on: 18 px
+    text, no horizontal scrolling, 44 px tap targets, no serious or critical axe finding."""
+
+    def fits_a_phone(page: Any) -> None:
+        assert text_size_problems(page) == []
+        assert overflow_problems(page) == []
+        assert tap_target_problems(page) == []
+        assert axe_violations(page, axe) == []
+
+    return fits_a_phone
 
 
 @pytest.fixture

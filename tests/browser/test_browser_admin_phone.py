@@ -60,18 +60,8 @@ def label_problems(page) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def admin_page(module_phones, server):
-    server.cli(
-        "users", "create", "--username", USERNAME, "--role", "admin",
-        "--password-stdin", "--no-must-change", stdin=PASSWORD + "\n",
-    )  # fmt: skip
-    page = module_phones.open()
-    page.goto("/login")
-    page.locator("#username").fill(USERNAME)
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation(timeout=60_000):
-        page.locator("form button[type=submit]").tap()
-    return page
+def admin_page(sign_in):
+    return sign_in(USERNAME, PASSWORD, "admin")
 
 
 def test_admin_rounds_is_one_card_per_round_on_a_phone(admin_page, screenshots, results):

@@ -33,18 +33,8 @@ def _fits(page) -> None:
 
 
 @pytest.fixture(scope="module")
-def bureau(module_phones, server):
-    server.cli(
-        "users", "create", "--username", USERNAME, "--role", "bureau", "--sector", "catering",
-        "--password-stdin", "--no-must-change", stdin=PASSWORD + "\n",
-    )  # fmt: skip
-    page = module_phones.open()
-    page.goto("/login")
-    page.locator("#username").fill(USERNAME)
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation(timeout=60_000):
-        page.locator("form button[type=submit]").tap()
-    return page
+def bureau(sign_in):
+    return sign_in(USERNAME, PASSWORD, "bureau", sector="catering")
 
 
 def test_case_list_and_a_case_on_a_phone(bureau, screenshots, axe, results):

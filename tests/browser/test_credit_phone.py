@@ -14,18 +14,8 @@ PASSWORD = "browser-test-password-crw"
 
 
 @pytest.fixture(scope="module")
-def signed_in(module_phones, server):
-    server.cli(
-        "users", "create", "--username", USERNAME, "--role", "bureau", "--sector", "catering",
-        "--password-stdin", "--no-must-change", stdin=PASSWORD + "\n",
-    )  # fmt: skip
-    page = module_phones.open()
-    page.goto("/login")
-    page.locator("#username").fill(USERNAME)
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation(timeout=60_000):
-        page.locator("form button[type=submit]").tap()
-    return page
+def signed_in(sign_in):
+    return sign_in(USERNAME, PASSWORD, "bureau", sector="catering")
 
 
 def test_credit_pages_fit_a_phone(signed_in, screenshots, axe, results):
