@@ -241,6 +241,18 @@ def overflow_problems(page: Any) -> list[str]:
     return page.evaluate(_OVERFLOW)
 
 
+def assert_phone_basics(page: Any) -> None:
+    """The checks that need no script on the page: no horizontal scrolling, 44 px tap
+    targets, every field labelled, 18 px text; a failure names the offending elements."""
+    for problems in (
+        overflow_problems(page),
+        tap_target_problems(page),
+        label_problems(page),
+        text_size_problems(page),
+    ):
+        assert not problems, problems
+
+
 def axe_source() -> str | None:
     """``axe.min.js`` from ``$SURVEYAPP_AXE_JS`` or the CI cache, else None."""
     default = Path.home() / ".cache/surveyapp-axe/node_modules/axe-core/axe.min.js"

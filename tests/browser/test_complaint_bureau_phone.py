@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 from browser_checks import (
+    assert_phone_basics,
     axe_violations,
     body_font_px,
-    label_problems,
     overflow_problems,
-    tap_target_problems,
     text_size_problems,
 )
 
@@ -20,16 +19,6 @@ pytestmark = pytest.mark.browser
 
 USERNAME = "cmp-phone"
 PASSWORD = "browser-test-password-cmp"
-
-
-def _fits(page) -> None:
-    for problems in (
-        overflow_problems(page),
-        tap_target_problems(page),
-        text_size_problems(page),
-        label_problems(page),
-    ):
-        assert not problems, problems
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +33,12 @@ def test_case_list_and_a_case_on_a_phone(bureau, screenshots, axe, results):
     cases = page.locator("table.cmp-table a[href*='/complaints/cases/']")
     assert cases.count() >= 1  # the demo's catering complaints
     page.screenshot(path=screenshots / "complaint-cases.png", full_page=False)
-    _fits(page)
+    assert_phone_basics(page)
     assert axe_violations(page, axe) == []
     page.goto(cases.first.get_attribute("href"), timeout=60_000)
     assert page.locator("h1").inner_text().strip()
     page.screenshot(path=screenshots / "complaint-case.png", full_page=False)
-    _fits(page)
+    assert_phone_basics(page)
     assert axe_violations(page, axe) == []
     results.record(f"/complaints/cases at 360 px: {cases.count()} case links")
 
@@ -71,7 +60,7 @@ def test_dashboard_complaints_panel_on_a_phone(bureau, screenshots, axe):
     assert axe_violations(page, axe) == []
     link.tap()
     page.wait_for_url("**/complaints/cases?sector=catering")
-    _fits(page)
+    assert_phone_basics(page)
 
 
 def test_public_publicity_page_on_a_phone(new_phone, server, screenshots, axe):
@@ -79,7 +68,7 @@ def test_public_publicity_page_on_a_phone(new_phone, server, screenshots, axe):
     page.goto("/complaints/publicity")
     assert body_font_px(page) >= 18
     page.screenshot(path=screenshots / "complaint-publicity.png", full_page=False)
-    _fits(page)
+    assert_phone_basics(page)
     scan = new_phone(js=True)
     scan.goto("/complaints/publicity")
     assert axe_violations(scan, axe) == []

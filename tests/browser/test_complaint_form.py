@@ -8,12 +8,11 @@ import sqlite3
 
 import pytest
 from browser_checks import (
+    assert_phone_basics,
     axe_violations,
     body_font_px,
-    label_problems,
     overflow_problems,
     tap_target_problems,
-    text_size_problems,
 )
 
 pytestmark = pytest.mark.browser
@@ -23,13 +22,7 @@ def test_complaint_form_on_a_phone(new_phone, server, screenshots, axe):
     page = new_phone(js=False)
     page.goto("/complaints/new")
     assert body_font_px(page) >= 18
-    for problems in (
-        overflow_problems(page),
-        tap_target_problems(page),
-        label_problems(page),
-        text_size_problems(page),
-    ):
-        assert not problems, problems
+    assert_phone_basics(page)
     scan = new_phone(js=True)  # axe needs JavaScript (its promises); the page has no script
     scan.goto("/complaints/new")
     assert not axe_violations(scan, axe)

@@ -9,13 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from browser_checks import (
-    axe_violations,
-    label_problems,
-    overflow_problems,
-    tap_target_problems,
-    text_size_problems,
-)
+from browser_checks import assert_phone_basics, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -51,13 +45,7 @@ def _seed(database) -> None:
 def _check(page, scan, axe) -> None:
     """The phone checks on the script-free page; axe on ``scan``, the same address with
     JavaScript on (axe's promises never settle without it)."""
-    for problems in (
-        overflow_problems(page),
-        tap_target_problems(page),
-        label_problems(page),
-        text_size_problems(page),
-    ):
-        assert not problems, problems
+    assert_phone_basics(page)
     scan.goto(page.url)
     assert not axe_violations(scan, axe)
 

@@ -9,13 +9,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
-from browser_checks import (
-    axe_violations,
-    label_problems,
-    overflow_problems,
-    tap_target_problems,
-    text_size_problems,
-)
+from browser_checks import assert_phone_basics, axe_violations
 from survey_driver import press, tap_choice
 from test_browser_speed import MAX_BYTES, _cold_load
 
@@ -55,16 +49,10 @@ def _ratings(database) -> list[int]:
 
 def _check(page, axe: str | None = None) -> None:
     """The phone checks; the axe scan needs a page with JavaScript on (its promises)."""
-    found = [
-        overflow_problems(page),
-        tap_target_problems(page),
-        label_problems(page),
-        text_size_problems(page),
-    ]
+    assert_phone_basics(page)
     if axe is not None:
-        found.append(axe_violations(page, axe))
-    for problems in found:
-        assert not problems, problems
+        violations = axe_violations(page, axe)
+        assert not violations, violations
 
 
 @pytest.mark.parametrize("scene", ["zh", "en", "large-text", "errors"])
