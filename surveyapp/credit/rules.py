@@ -20,6 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from surveyapp.questionnaire.reading import LinedFileError, read_lined
 
 DEFAULT = Path(__file__).with_name("default_rules.yaml")
@@ -128,6 +130,72 @@ def classify(values: Mapping[str, float | None], rules: RuleSet) -> Classificati
         if points >= rules.minimum[name]:
             cls = name
     return Classification(cls, points, tuple(fired), tuple(unknown))
+
+
+def classify_many(columns: Mapping[str, np.ndarray], rules: RuleSet) -> list[Classification]:
+    """:func:`classify` of many providers at once, equal to it provider by provider.
+
+    ``columns`` holds one float array per indicator (NaN: unknown; an indicator missing is
+    unknown for all).  The conditions are evaluated on whole columns; a classification is
+    then built once per distinct outcome (the same factors with the same values, the same
+    unknowns) and shared, as it is frozen.
+    """
+    size = len(next(iter(columns.values()))) if columns else 0
+    if len(rules.rules) > 62:  # the outcome would not fit a bit mask: one by one
+        lists = {name: column.tolist() for name, column in columns.items()}
+        return [
+            classify({k: (v[i] if v[i] == v[i] else None) for k, v in lists.items()}, rules)
+            for i in range(size)
+        ]
+    unknown_of = np.zeros(size, dtype=np.int64)
+    fired_of = np.zeros(size, dtype=np.int64)
+    values: list[list[float]] = []
+    for j, rule in enumerate(rules.rules):
+        column = columns.get(rule.indicator)
+        if column is None:
+            column = np.full(size, np.nan)
+        column = np.asarray(column, dtype=np.float64)
+        known = ~np.isnan(column)
+        unknown_of |= (~known).astype(np.int64) << j
+        holds = np.zeros(size, dtype=bool)
+        holds[known] = CONDITIONS[rule.condition](column[known], rule.threshold)
+        fired_of |= holds.astype(np.int64) << j
+        values.append(column.tolist())
+
+    unknowns: dict[int, tuple[str, ...]] = {}
+    shapes: dict[int, tuple[list[int], int, str]] = {}  # fired mask → rules, points, class
+    factors: dict[tuple[int, float], Factor] = {}
+    done: dict[tuple[Any, ...], Classification] = {}
+    out: list[Classification] = []
+    for i, (fired, unknown) in enumerate(zip(fired_of.tolist(), unknown_of.tolist(), strict=True)):
+        shape = shapes.get(fired)
+        if shape is None:
+            which = [j for j in range(len(rules.rules)) if fired >> j & 1]
+            points = sum(rules.rules[j].points for j in which)
+            cls = "A"
+            for name in CLASSES[1:]:
+                if points >= rules.minimum[name]:
+                    cls = name
+            shape = shapes[fired] = (which, points, cls)
+        key = (fired, unknown, *[values[j][i] for j in shape[0]])
+        found = done.get(key)
+        if found is None:
+            if unknown not in unknowns:
+                names = [r.indicator for j, r in enumerate(rules.rules) if unknown >> j & 1]
+                unknowns[unknown] = tuple(dict.fromkeys(names))
+            fired_factors = []
+            for j in shape[0]:
+                value = values[j][i]
+                factor = factors.get((j, value))
+                if factor is None:
+                    r = rules.rules[j]
+                    factor = Factor(r.indicator, value, r.condition, r.threshold, r.points, r.label)
+                    factors[(j, value)] = factor
+                fired_factors.append(factor)
+            found = Classification(shape[2], shape[1], tuple(fired_factors), unknowns[unknown])
+            done[key] = found
+        out.append(found)
+    return out
 
 
 def _label(value: Any) -> dict[str, str] | None:

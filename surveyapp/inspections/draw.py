@@ -27,15 +27,31 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import importlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from hashlib import sha256
 from typing import Any
 
 CLASSES = ("A", "B", "C", "D")
 INSPECTORS_PER_PROVIDER = 2
 _NONE: frozenset[str] = frozenset()
+
+
+def _sha256() -> Callable[[bytes], Any]:
+    """SHA-256 as the interpreter builds it (``_sha2`` from Python 3.12, ``_sha256``
+    before), else hashlib's: the same digests, at about a third less cost per short message
+    than OpenSSL's through hashlib, and the draw hashes ~400,000 of them at 100,000
+    providers (the hashes, not the library, are what the plan fixes)."""
+    for name in ("_sha2", "_sha256"):
+        try:
+            return importlib.import_module(name).sha256  # type: ignore[no-any-return]
+        except (ImportError, AttributeError):
+            continue
+    return hashlib.sha256
+
+
+sha256 = _sha256()
 
 
 class PlanError(ValueError):
@@ -154,15 +170,12 @@ def draw(inputs: DrawInputs, seed: int) -> DrawPlan:
         chosen = sorted(members, key=lambda pid: sha256(f"{seed}:{pid}".encode()).digest())
         for pid in chosen[:take]:
             # the first two in hash order that break no rule: the two smallest hashes among
-            # the inspectors allowed (the hash of "seed:pid:" is computed once and extended)
-            prefix = sha256(f"{seed}:{pid}:".encode())
+            # the inspectors allowed (one hash of "seed:pid:" + the inspector id each)
+            prefix = f"{seed}:{pid}:".encode()
             bar = barred.get(pid, _NONE)
-            ranked = []
-            for iid, raw in encoded:
-                if iid not in bar:
-                    digest = prefix.copy()
-                    digest.update(raw)
-                    ranked.append((digest.digest(), iid))
+            ranked = [
+                (sha256(prefix + raw).digest(), iid) for iid, raw in encoded if iid not in bar
+            ]
             pair = [iid for _, iid in heapq.nsmallest(INSPECTORS_PER_PROVIDER, ranked)]
             entry: dict[str, Any] = {"id": pid, "class": cls}
             if len(pair) < INSPECTORS_PER_PROVIDER:
