@@ -40,8 +40,10 @@ rows (about 10-35 ms a page on SQLite and PostgreSQL).  The refresh is one GROUP
 over the ratings' covering index for the overall counts (:func:`star_counts`: tallies and
 distribution together), one GROUP BY handing each (provider, form version)'s answers over
 as one hex text that numpy tallies per item (:func:`_item_tallies`), the estimation (one
-beta-binomial fit per sector and per item, over columns), the item rows written through
-the driver's ``executemany``, and once a China day the last period's counts and fits.
+beta-binomial fit per sector and per item, over columns, the BLAS library on one
+thread), the item rows written through the driver (``COPY`` on PostgreSQL,
+``executemany`` on SQLite), and once a China day the last period's fits (its counts come
+from the same scan as the current window's: :func:`star_counts` with two windows).
 
 The dashboard and the API of the other provider pages read the same rows
 (:func:`published_scores`, :func:`directory_page` or the model
@@ -77,6 +79,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from threadpoolctl import threadpool_limits
 
 from analysis.provider_scores import ProviderScore, score_columns
 from surveyapp.indices.cache import SessionScope
@@ -332,8 +335,9 @@ def _replace(
     dicts, or tuples of the columns ``names``).
 
     Rows of plain values only (numbers, text, booleans, NULL: the item and last-period
-    scores) go through the driver's own ``executemany`` as tuples, in primary-key order
-    (SQLite appends to its B-tree); the others (a JSON column) through SQLAlchemy Core.
+    scores) go to the driver as tuples, in primary-key order (SQLite appends to its
+    B-tree): PostgreSQL's ``COPY … FROM STDIN``, SQLite's ``executemany``; the others (a
+    JSON column) through SQLAlchemy Core.
     The ORM's bulk insert spent about 15 s of a refresh on per-row bookkeeping for the
     300,000 item rows of 50,000 providers."""
     table = model.__table__
@@ -352,11 +356,16 @@ def _replace(
     key = [names.index(c.name) for c in table.primary_key]
     ordered = sorted(cast(list[tuple], rows), key=itemgetter(*key))
     conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
-           f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
     cursor = conn.connection.cursor()
     try:
+        if conn.dialect.name == "postgresql":  # COPY: one stream, not a statement a row
+            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in ordered:
+                    copy.write_row(row)
+            return
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+               f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
         for i in range(0, len(ordered), 20_000):
             cursor.executemany(sql, ordered[i : i + 20_000])
     finally:
@@ -364,11 +373,12 @@ def _replace(
 
 
 def _refresh_past(
-    session: DbSession, as_of: date, settings: ScoreSettings, ids: dict[str, int]
-) -> date:
-    """Replace the last period's scores (the window ending :data:`PAST_MONTHS` earlier)."""
-    past = months_before(as_of, PAST_MONTHS)
-    scores = compute_scores(session, score_window(past, settings.months), settings.min_n)
+    session: DbSession, past: date, settings: ScoreSettings, ids: dict[str, int],
+    counts: StarCounts,
+) -> date:  # fmt: skip
+    """Replace the last period's scores (the window ending :data:`PAST_MONTHS` earlier,
+    on the China day ``past``) from that window's ``counts``."""
+    scores = compute_scores(session, score_window(past, settings.months), settings.min_n, counts)
     rows = [
         {
             "provider_id": ids[p.id],
@@ -394,7 +404,18 @@ def refresh_published_scores(
 
     The largest rating id is read *before* counting, so a rating committed while this
     runs makes the next :func:`refresh_due` true rather than being lost.
+
+    The BLAS library runs one thread meanwhile: the fits' optimiser (L-BFGS-B) calls it
+    on 2-variable problems, where waking its threads cost 3-4 times the fit itself on
+    a busy 2-core machine (same numbers: nothing here is big enough to be split).
     """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _refresh(session, as_of, settings, now)
+
+
+def _refresh(
+    session: DbSession, as_of: date, settings: ScoreSettings, now: datetime | None
+) -> PublishedScoreState:
     previous = session.get(PublishedScoreState, _STATE_ID)
     past_due = (
         previous is None
@@ -404,7 +425,11 @@ def refresh_published_scores(
     )
     last_id = int(session.scalar(select(func.max(Rating.id))) or 0)
     window = score_window(as_of, settings.months)
-    counts = star_counts(session, window)
+    past = months_before(as_of, PAST_MONTHS)
+    if past_due:  # both windows' counts from one scan of the ratings
+        counts, past_counts = star_counts(session, window, score_window(past, settings.months))
+    else:
+        counts, past_counts = star_counts(session, window)[0], {}
     scores = compute_scores(session, window, settings.min_n, counts)
     ids: dict[str, int] = {
         credit or registration or "": pid
@@ -437,7 +462,7 @@ def refresh_published_scores(
     members = [(r["provider_id"], r["sector"]) for r in rows]
     items = _item_rows(_item_tallies(session, window), members, settings.min_n)
     _replace(session, PublishedItemScore, items, ITEM_COLUMNS)
-    past_day = _refresh_past(session, as_of, settings, ids) if past_due else None
+    past_day = _refresh_past(session, past, settings, ids, past_counts) if past_due else None
     state = previous
     if state is None:
         state = PublishedScoreState(id=_STATE_ID)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from surveyapp.models import AuditLog, Provider, ProviderSector, User
@@ -319,9 +319,18 @@ def provider_by_key(session: DbSession, key: str) -> Provider | None:
     key = key.strip()
     if not key or len(key) > 64 or "\x00" in key:
         return None
-    found = session.execute(
-        select(Provider)
-        .options(joinedload(Provider.sector_rows))  # its sectors in the same query
-        .where(or_(Provider.credit_code == key.upper(), Provider.registration_no == key))
-    )
+    found = session.execute(_BY_KEY, {"code": key.upper(), "number": key})
     return found.unique().scalar_one_or_none()
+
+
+#: :func:`provider_by_key`'s query, built once (bound parameters): its sectors joined.
+_BY_KEY = (
+    select(Provider)
+    .options(joinedload(Provider.sector_rows))
+    .where(
+        or_(
+            Provider.credit_code == bindparam("code"),
+            Provider.registration_no == bindparam("number"),
+        )
+    )
+)

@@ -20,8 +20,9 @@ import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from analysis.provider_scores import ProviderLabel, ProviderTally, SectorScores, score_providers
 from surveyapp.models import Provider, ProviderSector, Rating
@@ -78,23 +79,32 @@ class ProviderScores:
 StarCounts = dict[tuple[int, str], dict[int, int]]
 
 
-def star_counts(session: DbSession, window: ScoreWindow) -> StarCounts:
-    """(provider id, sector) → overall stars → number of counted ratings in the window:
-    one GROUP BY over the covering index.  The tallies (:func:`_tallies`) and the
-    published pages' distribution of stars both come from it (one scan, not two)."""
+def star_counts(
+    session: DbSession, window: ScoreWindow, other: ScoreWindow | None = None
+) -> tuple[StarCounts, StarCounts]:
+    """(provider id, sector) → overall stars → number of counted ratings in ``window``
+    (and in ``other``, else empty): one GROUP BY over the covering index.  The tallies
+    (:func:`_tallies`) and the published pages' distribution of stars both come from it
+    (one scan, not two); so do the last period's (``other``: the same scan, each group
+    split by the two windows' bounds)."""
+    spans = [window] if other is None else [window, other]
+    start, end = min(w.start for w in spans), max(w.end for w in spans)
+    flags: list[Any] = [
+        case((and_(Rating.created_at >= w.start, Rating.created_at < w.end), 1), else_=0)
+        for w in spans
+    ]
     query = (
-        select(Rating.provider_id, Rating.sector, Rating.overall, func.count())
-        .where(
-            Rating.created_at >= window.start,
-            Rating.created_at < window.end,
-            Rating.review == COUNTED,
-        )
-        .group_by(Rating.provider_id, Rating.sector, Rating.overall)
+        select(Rating.provider_id, Rating.sector, Rating.overall, *flags, func.count())
+        .where(Rating.created_at >= start, Rating.created_at < end, Rating.review == COUNTED)
+        .group_by(Rating.provider_id, Rating.sector, Rating.overall, *flags)
     )
-    out: StarCounts = {}
-    for pid, sector, stars, count in session.execute(query):
-        out.setdefault((pid, sector), {})[int(stars)] = int(count)
-    return out
+    outs: tuple[StarCounts, StarCounts] = ({}, {})
+    for pid, sector, stars, *inside, count in session.execute(query):
+        for out, yes in zip(outs, inside, strict=False):
+            if yes:
+                per = out.setdefault((pid, sector), {})
+                per[int(stars)] = per.get(int(stars), 0) + int(count)
+    return outs
 
 
 def _tallies(counts: StarCounts) -> dict[tuple[int, str], tuple[int, int, int, int]]:
@@ -119,7 +129,7 @@ def compute_scores(
     """Count the window's ratings and estimate every sector's providers' scores
     (published from ``min_n`` ratings: the setting ``PROVIDER_MIN_RATINGS``); ``counts``:
     the window's :func:`star_counts` when the caller has them already."""
-    counted = _tallies(star_counts(session, window) if counts is None else counts)
+    counted = _tallies(star_counts(session, window)[0] if counts is None else counts)
     members = {
         (pid, sector)
         for pid, sector in session.execute(

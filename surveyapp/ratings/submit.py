@@ -236,7 +236,7 @@ def submit_rating(
                     session, provider, practitioner, version.form.sector, device, start
                 )
             ):
-                session.execute(update(Rating).where(Rating.id == existing).values(**values))
+                session.execute(_UPDATE, {"row": existing, **values})
                 session.commit()
                 return StoredRating(existing, True, held)
             row = {
@@ -294,6 +294,9 @@ _OF_PROVIDER = _row_of(
 )
 _OF_PRACTITIONER = _row_of(Rating.practitioner_id == bindparam("who"))
 _INSERT = insert(Rating).returning(Rating.id)
+#: The device's row replaced in place: a Core statement on the table, built once (its
+#: SET columns are the parameters'), not an ORM UPDATE built and synchronised per post.
+_UPDATE = update(Rating.__table__).where(Rating.__table__.c.id == bindparam("row"))
 
 
 def _open_wave(session: DbSession, sector: str, source: str, rater: Rater, now: datetime) -> int:

@@ -91,3 +91,20 @@ def test_tallies_per_provider_and_sector_of_the_form(session):
 
 def test_no_providers_no_sectors(session):
     assert compute_scores(session, score_window(date(2026, 12, 6), 12)).sectors == ()
+
+
+def test_one_scan_counts_both_windows_as_two_scans_would(session):
+    from surveyapp.providers.scores import star_counts
+
+    p = _provider(session, A, "甲", ["catering"])
+    now = score_window(date(2026, 12, 6), 12)
+    past = score_window(months_before(date(2026, 12, 6), 3), 12)
+    edges = [now.start, now.end, past.start, past.end]
+    moments = [e + timedelta(seconds=s) for e in edges for s in (-1, 0, 1)]
+    moments.append(now.start + timedelta(days=40))  # in both windows
+    for i, at in enumerate(moments):
+        session.add(rating(p.id, "catering", 1 + i % 5, at, device=str(i)))
+    session.commit()
+    both = star_counts(session, now, past)
+    assert both == (star_counts(session, now)[0], star_counts(session, past)[0])
+    assert both[0] != both[1] and sum(both[1][(p.id, "catering")].values()) == 7
