@@ -30,9 +30,9 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from surveyapp.models import Practitioner, Provider, Rating
@@ -296,7 +296,8 @@ _OF_PRACTITIONER = _row_of(Rating.practitioner_id == bindparam("who"))
 _INSERT = insert(Rating).returning(Rating.id)
 #: The device's row replaced in place: a Core statement on the table, built once (its
 #: SET columns are the parameters'), not an ORM UPDATE built and synchronised per post.
-_UPDATE = update(Rating.__table__).where(Rating.__table__.c.id == bindparam("row"))
+_TABLE = cast(Table, Rating.__table__)
+_UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("row"))
 
 
 def _open_wave(session: DbSession, sector: str, source: str, rater: Rater, now: datetime) -> int:
