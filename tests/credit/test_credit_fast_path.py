@@ -46,7 +46,9 @@ def _old_indicators(session, ids, as_of, settings, sector=None):
     counts = w["counts"]
     now = _posterior_shares(w["sector"], counts[:, 0], counts[:, 1])
     then = _posterior_shares(w["sector"], counts[:, 2], counts[:, 3])
-    keep = np.ones(len(now), dtype=bool) if sector is None else w["sector"] == sector
+    names = {code: name for name, code in w["sectors"].items()}
+    keep = np.array([sector is None or names[c] == sector for c in w["sector"].tolist()])
+    keep = keep.astype(bool).reshape(-1)
     current, previous = {}, {}
     for i in np.flatnonzero(keep).tolist():
         pid = int(w["provider"][i])
