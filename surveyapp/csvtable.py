@@ -240,9 +240,13 @@ def _blank(text: str) -> bool:
     return all(not f.strip() for f in fields)
 
 
-def _parse_body(body: memoryview, width: int, *, numbered: bool) -> tuple[pa.Table, list]:
+def _parse_body(
+    body: memoryview, width: int, *, numbered: bool, whole: bool = False
+) -> tuple[pa.Table, list]:
     """Parse the data records; the wrong-width records (``InvalidRow``) are returned
-    aside.  ``numbered`` reads on one thread so pyarrow numbers them (1 = first record)."""
+    aside.  ``numbered`` reads on one thread so pyarrow numbers them (1 = first record);
+    ``whole`` reads the body as one block (a record longer than pyarrow's 1 MB blocks
+    is otherwise refused with a message about blocks that names no row)."""
     invalid: list = []
 
     def handler(row) -> str:
@@ -252,7 +256,11 @@ def _parse_body(body: memoryview, width: int, *, numbered: bool) -> tuple[pa.Tab
     names = [f"c{j}" for j in range(width)]
     table = pacsv.read_csv(
         pa.py_buffer(body),
-        read_options=pacsv.ReadOptions(column_names=names, use_threads=not numbered),
+        read_options=pacsv.ReadOptions(
+            column_names=names,
+            use_threads=not numbered,
+            **({"block_size": max(len(body) + 1, 1 << 20)} if whole else {}),
+        ),
         parse_options=pacsv.ParseOptions(
             newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=handler
         ),
@@ -324,9 +332,17 @@ def read_table(
         empty = tuple(pa.array([], type=pa.string()) for _ in header)
         return Table(file, tuple(header), empty, np.zeros(0, dtype=np.intp))
     try:
-        table, invalid = _parse_body(body, width, numbered=False)
+        try:
+            table, invalid = _parse_body(body, width, numbered=False)
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc):
+                raise
+            whole = True  # a record over 1 MB: the readers name its row and column
+            table, invalid = _parse_body(body, width, numbered=False, whole=True)
+        else:
+            whole = False
         if invalid and any(row.number is None for row in invalid):
-            table, invalid = _parse_body(body, width, numbered=True)
+            table, invalid = _parse_body(body, width, numbered=True, whole=whole)
     except pa.ArrowInvalid as exc:
         if "utf8" in str(exc).lower():
             raise _decode_error(file, raw, encoding, _codec(file, encoding)) from None
