@@ -114,6 +114,12 @@ class Sites(_Places):
     """Candidate sites for new facilities (``name`` is the site column)."""
 
 
+def _clip(text: str) -> str:
+    """A cell as a problem quotes it: its first 40 characters (a megabyte-long cell is
+    not repeated in the message)."""
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
 class _Checker:
     """One CSV file's columns, read and checked column-wise; problems are collected."""
 
@@ -163,6 +169,8 @@ class _Checker:
                 bad[k] = "is empty"
             elif len(v) > _TEXT_MAX:
                 bad[k] = f"longer than {_TEXT_MAX} characters"
+            elif "\x00" in v:
+                bad[k] = "holds a NUL character (a binary file?)"
         self._each_bad(codes, bad, column)
         return np.asarray(values, dtype=object)[codes]
 
@@ -175,7 +183,7 @@ class _Checker:
             try:
                 x = float(v)
             except ValueError:
-                bad[k] = "is empty" if not v else f"{v!r} is not a number"
+                bad[k] = "is empty" if not v else f"{_clip(v)!r} is not a number"
                 continue
             wrong = check(v, x)
             if wrong is None:
@@ -194,7 +202,7 @@ class _Checker:
                     return None
                 swapped = column == "lat" and math.isfinite(x) and abs(x) <= 180
                 hint = " (are lat and lon swapped?)" if swapped else ""
-                return f"{text} is outside -{limit:g}..{limit:g}{hint}"
+                return f"{_clip(text)} is outside -{limit:g}..{limit:g}{hint}"
 
             return check
 
@@ -207,7 +215,9 @@ class _Checker:
             v.upper().replace("-", "").replace(" ", "").replace("_", "") or "WGS84" for v in values
         ]
         bad = {
-            k: f"{values[k]!r} is not WGS84 or GCJ02" for k, c in enumerate(kinds) if c not in _CRS
+            k: f"{_clip(values[k])!r} is not WGS84 or GCJ02"
+            for k, c in enumerate(kinds)
+            if c not in _CRS
         }
         self._each_bad(codes, bad, "crs")
         gcj = [k for k, c in enumerate(kinds) if c == "GCJ02"]
@@ -258,7 +268,7 @@ def _checked(path: str | os.PathLike[str], name: str | None, required: tuple[str
 def _whole_population(text: str, x: float) -> str | None:
     if math.isfinite(x) and x >= 0 and x == int(x) and x < 1e12:
         return None
-    return f"{text!r} is not a whole number of residents (0 or more)"
+    return f"{_clip(text)!r} is not a whole number of residents (0 or more)"
 
 
 def read_communities(path: str | os.PathLike[str], *, name: str | None = None) -> Communities:

@@ -34,7 +34,7 @@ from surveyapp.circle.coverage import CircleReport, missing_csv, suggest_sites
 from surveyapp.circle.files import read_sites
 from surveyapp.circle.stored import refresh_pending, stored_report
 from surveyapp.extensions import csrf, db
-from surveyapp.i18n import t
+from surveyapp.i18n import format_number, t
 from surveyapp.responses.importer import ImportFailed
 from surveyapp.web import current_lang
 
@@ -54,6 +54,8 @@ KEEPERS = ("admin", "bureau")
 #: A communities or candidates file (20,000 rows are about 1 MB)
 MAX_UPLOAD = 8 * 1024 * 1024
 UPLOAD_SLACK = 64 * 1024
+#: The problems of a refused upload listed on its page (then how many more there are).
+MAX_PROBLEMS = 100
 MAX_K = 50
 
 
@@ -305,7 +307,11 @@ def _read_upload(storage: Any, default_name: str, reader: Any) -> tuple[Any, lis
         try:
             return reader(path, name=name or default_name), []
         except ImportFailed as exc:
-            return None, exc.lines()
+            lines = exc.lines()
+    if len(lines) > MAX_PROBLEMS:  # a page of the first ones, not of every bad row
+        more = t("circ_upload_more", lang, n=format_number(len(lines) - MAX_PROBLEMS, 0, lang))
+        lines = [*lines[:MAX_PROBLEMS], more]
+    return None, lines
 
 
 def _communities_page(form: CommunitiesForm, *, error: str | None = None,
