@@ -97,16 +97,23 @@ def _raced(entry: ValueEntry | None) -> EntryError:
     return EntryError("value", f"{what} changed while this was entered: nothing stored, try again")
 
 
+def _clip(text: str) -> str:
+    """A value as a problem quotes it: its first 40 characters."""
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
 def check_entry(
     plans: Sequence[Plan], plan_id: str, indicator_id: str, period: str, value: Any, note: str
 ) -> ValueEntry:
     """The entry, or :class:`EntryError` naming the first field that is wrong."""
     plan = next((p for p in plans if p.id == plan_id), None)
     if plan is None:
-        raise EntryError("plan", f"no plan {plan_id!r} (one of {', '.join(p.id for p in plans)})")
+        raise EntryError(
+            "plan", f"no plan {_clip(plan_id)!r} (one of {', '.join(p.id for p in plans)})"
+        )
     indicator = plan.indicator(indicator_id)
     if indicator is None:
-        raise EntryError("indicator", f"plan {plan_id!r} has no indicator {indicator_id!r}")
+        raise EntryError("indicator", f"plan {plan_id!r} has no indicator {_clip(indicator_id)!r}")
     if indicator.bound_to is not None:
         raise EntryError(
             "indicator",
@@ -114,20 +121,24 @@ def check_entry(
         )
     if period_span(period) is None:
         raise EntryError(
-            "period", f"{period!r} is not a period like 2025, 2025H2, 2025Q4 or 2025M12"
+            "period", f"{_clip(period)!r} is not a period like 2025, 2025H2, 2025Q4 or 2025M12"
         )
+    given = value
     if isinstance(value, str):
         try:
             value = float(value.replace(",", ""))
         except ValueError:
-            raise EntryError("value", f"{value!r} is not a number") from None
+            raise EntryError("value", f"{_clip(given)!r} is not a number") from None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise EntryError("value", f"{value!r} is not a number")
+        shown = _clip(given) if isinstance(given, str) else given
+        raise EntryError("value", f"{shown!r} is not a number")
     note = note.strip()
     if not note:
         raise EntryError("note", "say where the value comes from (来源说明)")
     if len(note) > NOTE_MAX:
         raise EntryError("note", f"longer than {NOTE_MAX} characters")
+    if "\x00" in note:
+        raise EntryError("note", "holds a NUL character (a binary file?)")
     return ValueEntry(plan_id, indicator_id, period, float(value), note)
 
 

@@ -39,8 +39,8 @@ from flask_login import current_user
 
 from surveyapp.accounts.access import roles_required
 from surveyapp.complaints.settings import ComplaintSettings
-from surveyapp.extensions import db
-from surveyapp.i18n import LOCALES, t
+from surveyapp.extensions import csrf, db
+from surveyapp.i18n import LOCALES, format_number, t
 from surveyapp.indices import indices_state
 from surveyapp.models import User
 from surveyapp.models.base import utcnow
@@ -81,6 +81,9 @@ bp = Blueprint(
 READERS = ("admin", "evaluator", "bureau", "viewer")
 ENTERERS = ("admin", "bureau")
 MAX_UPLOAD = 2 * 1024 * 1024
+UPLOAD_SLACK = 64 * 1024  # the form's other fields and the multipart framing
+#: The problems of a refused upload listed on its page (then how many more there are).
+MAX_PROBLEMS = 100
 
 
 @bp.after_request
@@ -258,10 +261,12 @@ def upload_form():
     return _upload_page(UploadForm(formdata=None), [], 200)
 
 
+@csrf.exempt  # checked by the form itself, after the upload limit is raised
 @bp.post("/values/upload")
 @roles_required(*ENTERERS)
 def upload():
     """A values file: every row stored, or none (each bad row and column named)."""
+    request.max_content_length = MAX_UPLOAD + UPLOAD_SLACK  # the app's limit is 256 KB
     form = UploadForm()
     lang = current_lang()
     if not form.validate():
@@ -281,7 +286,11 @@ def upload():
         try:
             entries = read_values(path, plans, name=name)
         except ImportFailed as exc:
-            return _upload_page(form, exc.lines(), 400, t("plan_upload_failed", lang))
+            lines = exc.lines()
+            if len(lines) > MAX_PROBLEMS:  # a page of the first ones, not of every bad row
+                more = format_number(len(lines) - MAX_PROBLEMS, 0, lang)
+                lines = [*lines[:MAX_PROBLEMS], t("plan_upload_more", lang, n=more)]
+            return _upload_page(form, lines, 400, t("plan_upload_failed", lang))
     refused = refused_rows(current_user, plans, entries)
     if refused:
         lines = ImportFailed(name, refused).lines()
