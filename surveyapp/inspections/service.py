@@ -301,7 +301,8 @@ class ResultChecker:
         key = values.get("credit_code", "").strip()
         seen = {} if seen is None else seen
         if key not in self.drawn:
-            bad("credit_code", f"{key!r} was not drawn in this plan (or has no inspectors)")
+            shown = key if len(key) <= 40 else key[:40] + "…"
+            bad("credit_code", f"{shown!r} was not drawn in this plan (or has no inspectors)")
         elif key in seen:
             bad("credit_code", f"repeats row {seen[key]}")
         elif key in self.entered:
@@ -322,6 +323,8 @@ class ResultChecker:
             bad("findings", "a failed inspection needs findings")
         if findings and len(findings) > MAX_FINDINGS:
             bad("findings", f"longer than {MAX_FINDINGS} characters")
+        elif findings and "\x00" in findings:
+            bad("findings", "holds a NUL character (a binary file?)")
         given = [c.strip() for c in values.get("inspectors", "").split(";") if c.strip()]
         inspectors = tuple(dict.fromkeys(given)) or tuple(self.drawn.get(key, ()))
         unknown = [c for c in inspectors if c not in self.pool]
