@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
 from typing import Any, Protocol
@@ -23,7 +23,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFStream, PDFZCompress
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
 from reports.fonts import FontSet, load_fonts
@@ -47,8 +49,11 @@ class PublicityLineLike(Protocol):
     def success_rate(self) -> float: ...
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.1f}%"
+def _percent(value: float, cache: dict[float, str]) -> str:
+    """``value`` (a fraction) as a percent with one decimal, kept in ``cache`` (a month's
+    table repeats a few hundred values a hundred thousand times)."""
+    text = cache[value] = f"{100 * value:.1f}%"
+    return text
 
 
 class _Widths:
@@ -79,42 +84,66 @@ class _Encoder(_Widths):
         super().__init__(font_name)
         self.doc = canvas._doc
         self.ttf = isinstance(self.font, TTFont)
-        self.codes: dict[str, tuple[str, int]] = {}
+        self.codes: dict[str, tuple[str, str]] = {}
         self.cid_name = "" if self.ttf else self.doc.getInternalFontName(font_name)
+        self.shown: dict[tuple[str, float], str] = {}
 
     def show(self, text: str, size: float) -> str:
-        """``/Font size Tf <hex> Tj`` runs for ``text``."""
+        """``/Font size Tf <hex> Tj`` runs for ``text`` (cached: a table repeats its
+        figures, ``0.0%`` thousands of times)."""
+        found = self.shown.get((text, size))
+        if found is None:
+            found = self.shown[text, size] = self.runs(text, size)
+        return found
+
+    def runs(self, text: str, size: float) -> str:
+        """:meth:`show` without its cache (for a text shown once, a name)."""
         if not self.ttf:
             return f"{self.cid_name} {size:g} Tf <{text.encode('utf_16_be').hex()}> Tj"
+        codes = self.codes
+        found = [codes.get(ch) or self._code(ch) for ch in text]
+        if not found:
+            return ""
+        first = found[0][0]
+        if all(name == first for name, _ in found):  # one subset: one run
+            return f"{first} {size:g} Tf <{''.join([code for _, code in found])}> Tj"
         runs: list[str] = []
-        current, codes = "", bytearray()
-        for ch in text:
-            found = self.codes.get(ch)
-            if found is None:
-                ((subset, chunk),) = self.font.splitString(ch, self.doc)
-                found = self.codes[ch] = (
-                    self.font.getSubsetInternalName(subset, self.doc),
-                    chunk[0],
-                )
-            name, code = found
-            if name != current and codes:
-                runs.append(f"{current} {size:g} Tf <{codes.hex()}> Tj")
-                codes = bytearray()
+        current = ""
+        hexes: list[str] = []  # codes as two hex digits each
+        for name, code in found:
+            if name != current and hexes:
+                runs.append(f"{current} {size:g} Tf <{''.join(hexes)}> Tj")
+                hexes = []
             current = name
-            codes.append(code)
-        if codes:
-            runs.append(f"{current} {size:g} Tf <{codes.hex()}> Tj")
+            hexes.append(code)
+        runs.append(f"{current} {size:g} Tf <{''.join(hexes)}> Tj")
         return " ".join(runs)
+
+    def _code(self, ch: str) -> tuple[str, str]:
+        """A character's subset (its font name in the document) and code (two hex
+        digits), assigned once by ReportLab's ``splitString``."""
+        ((subset, chunk),) = self.font.splitString(ch, self.doc)
+        found = self.codes[ch] = (
+            self.font.getSubsetInternalName(subset, self.doc),
+            f"{chunk[0]:02x}",
+        )
+        return found
 
 
 @dataclass
 class _Layout:
-    """Every row's cells as text lines (row 0: the header), each row's height, and the
+    """The header's cells and every row's name as text lines (only the name is broken:
+    the other cells are one line), each row's height (row 0: the header), and the
     height of the rows above each row (prefix sums: a page's cut is a bisection)."""
 
-    cells: list[list[list[str]]]
+    header: list[list[str]]
+    names: list[list[str]]
     heights: list[float]
     below: list[float]
+    # for the document being drawn: its encoder, and each figure's cell as operators
+    # (column, text) → (before the baseline, after it), made once for every page
+    encoder: _Encoder | None = None
+    cells: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
 
 
 class LinesTable(Flowable):
@@ -168,17 +197,17 @@ class LinesTable(Flowable):
 
     def _laid_out(self, measure: _Widths) -> _Layout:
         if self._layout is None:
-            cells = [
-                [
-                    self._lines(h, w, measure, 3)
-                    for h, w in zip(self.header, self.col_widths, strict=True)
-                ]
-            ] + [
-                [self._lines(row[0], self.col_widths[0], measure, 2), *([c] for c in row[1:])]
-                for row in self.rows
+            header = [
+                self._lines(h, w, measure, 3)
+                for h, w in zip(self.header, self.col_widths, strict=True)
             ]
-            heights = [max(len(c) for c in row) * self.LEADING + 2 * self.PAD for row in cells]
-            self._layout = _Layout(cells, heights, [0.0, *accumulate(heights[1:])])
+            names = [self._lines(row[0], self.col_widths[0], measure, 2) for row in self.rows]
+            one, two = self.LEADING + 2 * self.PAD, 2 * self.LEADING + 2 * self.PAD
+            heights = [
+                max(len(c) for c in header) * self.LEADING + 2 * self.PAD,
+                *(one if len(lines) == 1 else two for lines in names),
+            ]
+            self._layout = _Layout(header, names, heights, [0.0, *accumulate(heights[1:])])
         return self._layout
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
@@ -207,30 +236,49 @@ class LinesTable(Flowable):
         ]  # fmt: skip
 
     def draw(self) -> None:
-        encoder = _Encoder(self.font_name, self.canv)
-        layout = self._laid_out(encoder)
-        cells_of, heights = layout.cells, layout.heights
+        layout = self._laid_out(_Widths(self.font_name))
+        if layout.encoder is None or layout.encoder.doc is not self.canv._doc:
+            layout.encoder, layout.cells = _Encoder(self.font_name, self.canv), {}
+        encoder, cells = layout.encoder, layout.cells
+        heights, size, pad, leading = layout.heights, self.SIZE, self.PAD, self.LEADING
         width = sum(self.col_widths)
+        lefts = list(accumulate((0.0, *self.col_widths[:-1])))
         y = self.height
         graphics: list[str] = ["q 0.4 w 0.5 G"]
         text: list[str] = ["BT 0 g"]
         head = heights[0]
         graphics.append(f"0.91 0.933 0.961 rg 0 {y - head:.2f} {width:.2f} {head:.2f} re f")
-        for index in (0, *range(1 + self.start, 1 + self.end)):
-            cells, height = cells_of[index], heights[index]
-            x = 0.0
-            for col, (lines, w) in enumerate(zip(cells, self.col_widths, strict=True)):
-                baseline = y - self.PAD - self.SIZE
-                for line in lines:
-                    if col < 2 or index == 0:  # name and code left, figures right
-                        left = x + self.PAD
-                    else:
-                        left = x + w - self.PAD - encoder.width(line, self.SIZE)
-                    text.append(
-                        f"1 0 0 1 {left:.2f} {baseline:.2f} Tm {encoder.show(line, self.SIZE)}"
-                    )
-                    baseline -= self.LEADING
-                x += w
+        for x, lines in zip(lefts, layout.header, strict=True):  # the header, left-aligned
+            baseline = y - pad - size
+            for line in lines:
+                text.append(f"1 0 0 1 {x + pad:.2f} {baseline:.2f} Tm {encoder.show(line, size)}")
+                baseline -= leading
+        y -= head
+        graphics.append(f"0 {y:.2f} m {width:.2f} {y:.2f} l S")
+        # a figure's cell is the same text at the same place on every row but the
+        # baseline: each cell's operators are made once, ``Tm`` takes the row's baseline
+        ends = [x + w - pad for x, w in zip(lefts, self.col_widths, strict=True)]
+
+        def cell(col: int, value: str) -> tuple[str, str]:  # a figure, right-aligned
+            found = cells[col, value] = (
+                f"1 0 0 1 {ends[col] - encoder.width(value, size):.2f} ",
+                f" Tm {encoder.show(value, size)}",
+            )
+            return found
+
+        name_at, code_at = f"1 0 0 1 {pad:.2f} ", f"1 0 0 1 {lefts[1] + pad:.2f} "
+        runs, columns = encoder.runs, range(2, len(self.col_widths))
+        for index in range(self.start, self.end):
+            row, names, height = self.rows[index], layout.names[index], heights[index + 1]
+            baseline = y - pad - size
+            at = f"{baseline:.2f}"
+            for k, line in enumerate(names):  # name and code left-aligned
+                below = at if k == 0 else f"{baseline - k * leading:.2f}"
+                text.append(f"{name_at}{below} Tm {runs(line, size)}")
+            text.append(f"{code_at}{at} Tm {runs(row[1], size)}")
+            for col in columns:
+                found = cells.get((col, row[col])) or cell(col, row[col])
+                text.append(found[0] + at + found[1])
             y -= height
             graphics.append(f"0 {y:.2f} m {width:.2f} {y:.2f} l S")
         x = 0.0
@@ -241,6 +289,20 @@ class LinesTable(Flowable):
         text.append("ET")
         self.canv._code.append("\n".join(graphics))
         self.canv._code.append("\n".join(text))
+
+
+class _FlateCanvas(Canvas):
+    """A canvas whose page streams are deflated only, not also ASCII85-encoded
+    (ReportLab's default): ReportLab encodes ASCII85 in pure Python unless its C
+    accelerator is installed, and for a month's hundreds of pages that took a third of
+    the edition's time; the file is smaller too."""
+
+    def showPage(self) -> None:
+        super().showPage()
+        page = self._doc.Pages.pages[-1]
+        if page.compression:
+            page.Contents = PDFStream(content=page.stream, filters=[PDFZCompress])
+            page.Contents.__Comment__ = "page stream"
 
 
 def render_complaints_publicity(
@@ -290,13 +352,14 @@ def render_complaints_publicity(
         fixed = [55 * mm, 38 * mm, 18 * mm, 20 * mm]
         share_w = (page_w - sum(fixed)) / max(len(categories), 1)
         widths = [fixed[0], fixed[1], fixed[2], *([share_w] * len(categories)), fixed[3]]
+        percent: dict[float, str] = {}
         rows = [
             (
                 line.provider_name,
                 line.credit_code,
                 str(line.complaints),
-                *(_percent(s) for s in line.category_shares),
-                _percent(line.success_rate),
+                *[percent.get(s) or _percent(s, percent) for s in line.category_shares],
+                percent.get(line.success_rate) or _percent(line.success_rate, percent),
             )
             for line in lines
         ]
@@ -330,5 +393,5 @@ def render_complaints_publicity(
         invariant=True,
         lang="zh-CN" if lang == "zh" else "en",
     )
-    doc.build(story)
+    doc.build(story, canvasmaker=_FlateCanvas)
     return buf.getvalue()

@@ -19,6 +19,7 @@ from surveyapp.complaints.deadlines import (
     case_deadlines,
     due_soon,
     list_complaints,
+    open_case_counts,
     open_cases,
     overdue,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "intake",
     "list_complaints",
     "match_provider",
+    "open_case_counts",
     "open_cases",
     "overdue",
     "publicity",

@@ -14,12 +14,13 @@ comparison on ``received_at`` or ``accepted_at`` whatever the number of cases.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.models.base import DbSession
@@ -33,6 +34,7 @@ __all__ = [
     "case_deadlines",
     "due_soon",
     "list_complaints",
+    "open_case_counts",
     "open_cases",
     "overdue",
 ]
@@ -169,6 +171,18 @@ class OpenCase:
 _OPEN_COLUMNS = tuple(getattr(Complaint, f.name) for f in fields(OpenCase))
 
 
+def _due_range(
+    now: datetime,
+    calendar: WorkCalendar,
+    due: Literal["overdue", "soon"],
+    within: int,
+) -> tuple[date | None, date]:
+    today = china_today(now)
+    if due == "overdue":
+        return None, today - timedelta(days=1)
+    return today, calendar.add_working_days(today, within).day
+
+
 def open_cases(
     session: DbSession,
     now: datetime,
@@ -178,25 +192,72 @@ def open_cases(
     *,
     sectors: Collection[str] | None = None,
     within: int = 3,
+    limit: int | None = None,
 ) -> list[OpenCase]:
     """The cases :func:`overdue` (``due="overdue"``) or :func:`due_soon` finds, of
-    ``sectors`` only (``None``: all), as plain rows in the order received.
+    ``sectors`` only (``None``: all), as plain rows in the order received; with
+    ``limit``, the first ``limit`` of them only (a page: how many there are in all, per
+    sector or per handler, is :func:`open_case_counts`).
 
     The lists of the bureau's pages and dashboard: a select of the columns shown, not
     whole objects (building a million-row table's objects is what made the list slow,
     README "Speed"), each of its two queries on its (status, day) index."""
-    today = china_today(now)
-    if due == "overdue":
-        first_due, last_due = None, today - timedelta(days=1)
-    else:
-        first_due, last_due = today, calendar.add_working_days(today, within).day
+    first_due, last_due = _due_range(now, calendar, due, within)
     found: list[OpenCase] = []
-    for where in _conditions(calendar, settings, first_due, last_due):
+    deciding, handling = _conditions(calendar, settings, first_due, last_due)
+    for where in (deciding, handling):
         query = select(*_OPEN_COLUMNS).where(where)
         if sectors is not None:
-            query = query.where(Complaint.sector.in_(list(sectors)))
+            query = query.where(_of_sectors(sectors))
+        if limit is not None and where is deciding:
+            # read in the order of its (status, received_at) index and cut there; the
+            # cases being handled are found on (status, accepted_at) and sorted here:
+            # asked to sort them, PostgreSQL walks every case in the order received
+            query = query.order_by(Complaint.received_at, Complaint.id).limit(limit)
         found += (OpenCase(*row) for row in session.execute(query))
-    return sorted(found, key=lambda c: (c.received_at, c.id))
+    found.sort(key=lambda c: (c.received_at, c.id))
+    return found if limit is None else found[:limit]
+
+
+def open_case_counts(
+    session: DbSession,
+    now: datetime,
+    calendar: WorkCalendar,
+    settings: ComplaintSettings,
+    due: Literal["overdue", "soon"],
+    by: Literal["all", "sector", "handler"],
+    *,
+    sectors: Collection[str] | None = None,
+    within: int = 3,
+) -> dict[str | int | None, int]:
+    """How many cases :func:`open_cases` lists: in all (``{"all": n}``, counted on the
+    (status, day) indexes alone: milliseconds at a million complaints), per sector, or
+    per handler (its ``handler_id``, ``None`` for no handler).  Per sector or handler,
+    the same two indexed queries read the one column counted, so a page of the list and
+    its counts never load the whole list; counted here, not by a ``GROUP BY``: grouped,
+    SQLite would rather read the whole table in the order of that column's index."""
+    first_due, last_due = _due_range(now, calendar, due, within)
+    counts: Counter[str | int | None] = Counter()
+    for where in _conditions(calendar, settings, first_due, last_due):
+        if by == "all":
+            query = select(func.count()).select_from(Complaint).where(where)
+        else:
+            query = select(Complaint.sector if by == "sector" else Complaint.handler_id)
+            query = query.where(where)
+        if sectors is not None:
+            query = query.where(_of_sectors(sectors))
+        if by == "all":
+            counts["all"] += session.execute(query).scalar_one()
+        else:
+            counts.update(session.scalars(query))
+    return dict(counts)
+
+
+def _of_sectors(sectors: Collection[str]) -> ColumnElement[bool]:
+    """The cases of ``sectors``, as a condition no index is chosen for (``sector || ''``):
+    the (status, day) index finds the few open cases, where the sector's index would
+    have SQLite read every case of the sector (a million rows: seconds)."""
+    return (Complaint.sector + "").in_(list(sectors))
 
 
 def list_complaints(session: DbSession, status: str | None = None) -> list[Complaint]:

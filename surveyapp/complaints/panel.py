@@ -9,13 +9,12 @@ complainant.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from surveyapp.complaints.bulletin import period_counts
-from surveyapp.complaints.deadlines import open_cases
+from surveyapp.complaints.deadlines import open_case_counts
 from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.models.base import DbSession
 
@@ -50,16 +49,15 @@ def sector_complaints(
     if not codes:
         return []
     counts = period_counts(session, codes, period, now)
-    late = Counter(
-        c.sector for c in open_cases(session, now, settings.calendar(), settings, "overdue",
-                                     sectors=codes)
-    )  # fmt: skip
+    late = open_case_counts(
+        session, now, settings.calendar(), settings, "overdue", "sector", sectors=codes
+    )
     return [
         SectorComplaintsPanel(
             sector=code,
             received=counts[code]["received"],
             accepted=counts[code]["accepted"],
-            overdue=late[code],
+            overdue=late.get(code, 0),
             mediated=counts[code]["mediated"],
             settled=counts[code]["settled"],
         )

@@ -99,6 +99,7 @@ def publicity(
     for _, category, _, _ in rows:  # a category dropped from the settings since
         if category not in categories:
             categories.append(category)
+    position = {category: i for i, category in enumerate(categories)}
     per: dict[int, list[int]] = {}
     settled: dict[int, int] = {}
     unmatched = 0
@@ -106,13 +107,19 @@ def publicity(
         if provider_id is None:
             unmatched += n
             continue
-        per.setdefault(provider_id, [0] * len(categories))[categories.index(category)] += n
-        settled[provider_id] = settled.get(provider_id, 0) + (n if outcome == SETTLED else 0)
+        counts = per.get(provider_id)
+        if counts is None:
+            counts = per[provider_id] = [0] * len(categories)
+            settled[provider_id] = 0
+        counts[position[category]] += n
+        if outcome == SETTLED:
+            settled[provider_id] += n
     # name and key only, as plain rows: a month of a city names tens of thousands of
-    # providers, and whole objects (with their sectors) cost most of the time
+    # providers, and whole objects (with their sectors) cost most of the time; chosen by
+    # a subquery, not a list of their ids (tens of thousands of parameters to parse)
     named = session.execute(
         select(Provider.id, Provider.name, Provider.credit_code, Provider.registration_no).where(
-            Provider.id.in_(list(per))
+            Provider.id.in_(select(Complaint.provider_id).where(*counted).distinct())
         )
     )
     providers = {pid: (name, code or number or "") for pid, name, code, number in named}
@@ -141,15 +148,16 @@ def publicity_csv(pub: Publicity) -> bytes:
             "mediation_success_rate",
         ]
     )
+    figures: dict[tuple[tuple[int, ...], int], list[str]] = {}  # shares and rate, as text
     for line in pub.lines:
-        writer.writerow(
-            [
-                pub.period,
-                line.provider_name,
-                line.credit_code,
-                line.complaints,
+        shown = figures.get((line.category_counts, line.settled))
+        if shown is None:
+            shown = figures[line.category_counts, line.settled] = [
                 *(f"{s:.4f}" for s in line.category_shares),
                 f"{line.success_rate:.4f}",
             ]
+        # every cell a text: the safe writer checks a row of texts in one scan
+        writer.writerow(
+            [pub.period, line.provider_name, line.credit_code, str(line.complaints), *shown]
         )
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
