@@ -34,6 +34,12 @@ def current_lang() -> str:
     return lang
 
 
+def district_arg() -> str | None:
+    """The page's ``district`` filter from the query string (64 characters at most), or
+    ``None`` for all districts."""
+    return request.args.get("district", "").strip()[:64] or None
+
+
 def client_fingerprint() -> str:
     """Raw "IP + browser" material; hashed with the round salt before it is stored."""
     return "|".join(

@@ -1,4 +1,5 @@
-"""``roles_required``: every logged-in route names the roles that may open it."""
+"""``roles_required``: every logged-in route names the roles that may open it;
+``visible_sector`` and ``visible_sectors``: the sectors the signed-in account may see."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import render_template
+from flask import abort, render_template
 from flask_login import current_user
 
 from surveyapp.accounts.setup import login_manager
 from surveyapp.models.user import ROLES
+from surveyapp.sectors import SECTORS, Sector, sector
 
 
 def roles_required(*roles: str) -> Callable:
@@ -36,3 +38,18 @@ def roles_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def visible_sector(code: str) -> str:
+    """``code``, a sector the signed-in account may see: 404 when no sector has that
+    code, 403 when it is another bureau's."""
+    if sector(code) is None:
+        abort(404)
+    if not current_user.may_see_sector(code):
+        abort(403)
+    return code
+
+
+def visible_sectors() -> list[Sector]:
+    """The sectors the signed-in account may see, in the catalogue's order."""
+    return [s for s in SECTORS if current_user.may_see_sector(s.code)]

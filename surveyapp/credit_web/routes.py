@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from surveyapp.accounts.access import roles_required
+from surveyapp.accounts.access import roles_required, visible_sector, visible_sectors
 from surveyapp.attachments import csv_attachment, xlsx_attachment
 from surveyapp.credit.board import (
     ClassRow,
@@ -38,8 +38,8 @@ from surveyapp.models.base import utcnow
 from surveyapp.models.credit import RISK_CLASSES
 from surveyapp.providers.registry import provider_by_key
 from surveyapp.rounds.dates import china_today
-from surveyapp.sectors import SECTORS, sector, sector_name
-from surveyapp.web import current_lang
+from surveyapp.sectors import sector_name
+from surveyapp.web import current_lang, district_arg
 
 from .forms import OverrideForm, RepairForm
 
@@ -77,14 +77,6 @@ def _today() -> date:
     return china_today(utcnow())
 
 
-def _visible_sector(code: str) -> str:
-    if sector(code) is None:
-        abort(404)
-    if not current_user.may_see_sector(code):
-        abort(403)
-    return code
-
-
 def _period_arg(periods: list[str]) -> str | None:
     """The ``period`` asked for (one of the recorded ones: else 404), or the latest."""
     asked = request.args.get("period", "").strip()
@@ -95,26 +87,21 @@ def _period_arg(periods: list[str]) -> str | None:
     return periods[-1] if periods else None
 
 
-def _district_arg() -> str | None:
-    return request.args.get("district", "").strip()[:64] or None
-
-
 @bp.get("")
 @roles_required(*ROLES)
 def index():
     """The sectors the account may see, each a link to its classes."""
-    shown = [s for s in SECTORS if current_user.may_see_sector(s.code)]
-    return render_template("credit_web/index.html", sectors=shown)
+    return render_template("credit_web/index.html", sectors=visible_sectors())
 
 
 @bp.get("/<sector_code>")
 @roles_required(*ROLES)
 def sector_page(sector_code: str):
     """Distribution per district, movers since the period before, hit rates per class."""
-    code = _visible_sector(sector_code)
+    code = visible_sector(sector_code)
     periods = recorded_periods(db.session, code)
     period = _period_arg(periods)
-    district = _district_arg()
+    district = district_arg()
     empty = Distribution(dict.fromkeys(RISK_CLASSES, 0), ())
     every = distribution(db.session, code, period) if period else empty
     dist = distribution(db.session, code, period, district) if period and district else every
@@ -162,11 +149,11 @@ def _cells(rows: list[ClassRow]) -> tuple[list[str], list[list[object]]]:
 
 
 def _export(sector_code: str) -> tuple[str, list[ClassRow], str]:
-    code = _visible_sector(sector_code)
+    code = visible_sector(sector_code)
     period = _period_arg(recorded_periods(db.session, code))
     if period is None:
         abort(404)  # nothing recorded: nothing to download
-    district = _district_arg()
+    district = district_arg()
     name = "-".join(p for p in ("credit-classes", code, period, district) if p)
     return code, class_list(db.session, code, period, district), name
 

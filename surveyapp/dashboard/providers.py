@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from surveyapp.accounts.access import roles_required
+from surveyapp.accounts.access import roles_required, visible_sector, visible_sectors
 from surveyapp.dashboard.routes import ROLES, bp, csv_attachment, xlsx_attachment
 from surveyapp.extensions import db
 from surveyapp.forms import EmptyForm
@@ -40,8 +40,8 @@ from surveyapp.providers.published import (
 )
 from surveyapp.ratings.review import decide_rating_wave, held_waves
 from surveyapp.review.holds import WaveDecisionError
-from surveyapp.sectors import SECTORS, sector, sector_name
-from surveyapp.web import current_lang
+from surveyapp.sectors import sector_name
+from surveyapp.web import current_lang, district_arg
 
 #: The export's columns: (key, catalog id of the header)
 COLUMNS = (
@@ -99,31 +99,18 @@ def build_board(code: str, district: str | None) -> ProviderBoard:
                          rows, ranks, districts, district, held)  # fmt: skip
 
 
-def _visible_sector(code: str) -> str:
-    if sector(code) is None:
-        abort(404)
-    if not current_user.may_see_sector(code):
-        abort(403)
-    return code
-
-
-def _district_arg() -> str | None:
-    return request.args.get("district", "").strip()[:64] or None
-
-
 @bp.get("/dashboard/providers")
 @roles_required(*ROLES)
 def provider_sectors():
     """The sectors the account may see, each a link to its providers."""
-    shown = [s for s in SECTORS if current_user.may_see_sector(s.code)]
-    return render_template("dashboard/provider_sectors.html", sectors=shown)
+    return render_template("dashboard/provider_sectors.html", sectors=visible_sectors())
 
 
 @bp.get("/dashboard/providers/<sector_code>")
 @roles_required(*ROLES)
 def provider_board(sector_code: str):
-    code = _visible_sector(sector_code)
-    board = build_board(code, _district_arg())
+    code = visible_sector(sector_code)
+    board = build_board(code, district_arg())
     args: dict[str, Any] = {"district": board.district} if board.district else {}
     return render_template(
         "dashboard/providers.html",
@@ -172,7 +159,7 @@ def _filename(board: ProviderBoard, ext: str) -> str:
 @bp.get("/dashboard/providers/<sector_code>/providers.csv")
 @roles_required(*ROLES)
 def provider_board_csv(sector_code: str):
-    board = build_board(_visible_sector(sector_code), _district_arg())
+    board = build_board(visible_sector(sector_code), district_arg())
     header, rows = _cells(board)
     return csv_attachment(header, rows, _filename(board, "csv"))
 
@@ -180,7 +167,7 @@ def provider_board_csv(sector_code: str):
 @bp.get("/dashboard/providers/<sector_code>/providers.xlsx")
 @roles_required(*ROLES)
 def provider_board_xlsx(sector_code: str):
-    board = build_board(_visible_sector(sector_code), _district_arg())
+    board = build_board(visible_sector(sector_code), district_arg())
     header, rows = _cells(board)
     return xlsx_attachment(header, rows, board.sector, _filename(board, "xlsx"))
 
@@ -189,7 +176,7 @@ def provider_board_xlsx(sector_code: str):
 @roles_required("admin", "bureau")
 def provider_held(sector_code: str):
     """The sector's waves of ratings held for review, each with release and reject."""
-    return _held_page(_visible_sector(sector_code))
+    return _held_page(visible_sector(sector_code))
 
 
 def _held_page(code: str, error: str | None = None, status: int = 200):
@@ -207,7 +194,7 @@ def _held_page(code: str, error: str | None = None, status: int = 200):
 @roles_required("admin", "bureau")
 def provider_held_decide(sector_code: str, wave_id: int):
     """Release or reject a whole wave (``action`` = release | reject), audited."""
-    code = _visible_sector(sector_code)
+    code = visible_sector(sector_code)
     lang = current_lang()
     if not EmptyForm().validate_on_submit():
         return _held_page(code, t("csrf", lang), 400)
