@@ -40,6 +40,7 @@ from surveyapp.complaints import (
     case_deadlines,
     find_by_receipt,
     intake,
+    open_case_counts,
     open_cases,
     publicity,
     transition,
@@ -112,6 +113,7 @@ bp.context_processor(lambda: {"honeypot": HONEYPOT_FIELD})
 STAFF = ("admin", "evaluator", "bureau")
 PUBLISHERS = ("admin", "evaluator")
 SEARCH_LIMIT = 20
+CASE_PAGE = 200  # the oldest cases listed of each deadline list; the totals count them all
 
 
 @bp.after_request
@@ -296,24 +298,32 @@ def cases():
     calendar = settings.calendar()
     now = utcnow()
     sectors = _case_sectors()
-    late = open_cases(db.session, now, calendar, settings, "overdue", sectors=sectors)
-    soon = open_cases(db.session, now, calendar, settings, "soon", sectors=sectors)
+    listed = {  # a page of each list (oldest first) and its counts: never the whole list
+        due: (
+            open_cases(db.session, now, calendar, settings, due, sectors=sectors, limit=CASE_PAGE),
+            open_case_counts(db.session, now, calendar, settings, due, "handler", sectors=sectors),
+        )
+        for due in ("overdue", "soon")
+    }
+    (late, late_by), (soon, soon_by) = listed["overdue"], listed["soon"]
     query = select(Complaint).order_by(Complaint.received_at.desc(), Complaint.id.desc())
     if sectors is not None:
         query = query.where(Complaint.sector.in_(sectors))
     recent = list(db.session.scalars(query.limit(200)))
     handlers = {u.id: u.username for u in db.session.scalars(select(User))}
     per_handler: dict[str, list[int]] = {}
-    for group, found in ((0, late), (1, soon)):
-        for c in found:
-            name = handlers.get(c.handler_id or 0, "")
-            per_handler.setdefault(name, [0, 0])[group] += 1
+    for group, counted in ((0, late_by), (1, soon_by)):
+        for handler_id, n in counted.items():
+            name = handlers.get(handler_id if isinstance(handler_id, int) else 0, "")
+            per_handler.setdefault(name, [0, 0])[group] += n
     today = china_today(now)
     return render_template(
         "complaints_web/cases.html",
         calendar_year=calendar_missing(calendar, today) if current_user.role == "admin" else None,
         late=late,
         soon=soon,
+        late_total=sum(late_by.values()),
+        soon_total=sum(soon_by.values()),
         recent=recent,
         sector=sector_name(sectors[0], current_lang())
         if sectors and "sector" in request.args

@@ -176,3 +176,30 @@ def test_assigning_a_handler_is_in_the_history_and_audit_log(app, client, make_u
         assert row.handler_id == handler and row.events[-1].note == "handler: chen"
         audit = db.session.scalar(select(AuditLog).where(AuditLog.action == "complaint.assign"))
         assert audit.actor == "eva"
+
+
+def test_the_case_lists_show_a_page_of_the_oldest_with_every_case_counted(
+    app, client, make_user, make_case, monkeypatch
+):
+    """A million complaints never load whole: each deadline list shows its oldest cases
+    and counts them all, and the per-handler table counts every case, listed or not."""
+    from surveyapp.complaints_web import routes
+
+    monkeypatch.setattr(routes, "CASE_PAGE", 2)
+    app.config["WTF_CSRF_ENABLED"] = False
+    chen = make_user("chen", "bureau", sectors=["catering"])
+    cases = [make_case(days_ago=40 - i) for i in range(5)]  # all past the 7-day decision
+    sign_in(app, client, chen)
+    for case in cases[1:4]:
+        assert (
+            client.post(f"/complaints/cases/{case}/assign", data={"handler": chen}).status_code
+            == 303
+        )
+    page = client.get("/complaints/cases").get_data(as_text=True)
+    overdue = page.split("<h2>已超期 (5)</h2>")[1].split("<h2>")[0]
+    assert "仅列出最早的 2 件（共 5 件）。" in overdue
+    listed = [int(i) for i in re.findall(r"/complaints/cases/(\d+)\"", overdue)]
+    assert listed == cases[:2]  # the oldest two, oldest first
+    per_handler = page.split("按承办人统计")[1].split("</table>")[0]
+    assert "<td>chen</td><td>3</td><td>0</td>" in per_handler
+    assert "<td>未指定</td><td>2</td><td>0</td>" in per_handler
