@@ -86,6 +86,7 @@ from surveyapp.indices.cache import SessionScope
 from surveyapp.indices.state import app_session
 from surveyapp.models import Provider, Rating
 from surveyapp.models.base import DbSession, utcnow
+from surveyapp.models.bulk import write_rows
 from surveyapp.models.provider_page import (
     PastScore,
     PublishedItemScore,
@@ -336,8 +337,8 @@ def _replace(
 
     Rows of plain values only (numbers, text, booleans, NULL: the item and last-period
     scores) go to the driver as tuples, in primary-key order (SQLite appends to its
-    B-tree): PostgreSQL's ``COPY … FROM STDIN``, SQLite's ``executemany``; the others (a
-    JSON column) through SQLAlchemy Core.
+    B-tree) through :func:`surveyapp.models.bulk.write_rows`; the others (a JSON column)
+    through SQLAlchemy Core.
     The ORM's bulk insert spent about 15 s of a refresh on per-row bookkeeping for the
     300,000 item rows of 50,000 providers."""
     table = model.__table__
@@ -354,22 +355,7 @@ def _replace(
             return
         rows = [tuple(r[k] for k in names) for r in dicts]
     key = [names.index(c.name) for c in table.primary_key]
-    ordered = sorted(cast(list[tuple], rows), key=itemgetter(*key))
-    conn = session.connection()
-    cursor = conn.connection.cursor()
-    try:
-        if conn.dialect.name == "postgresql":  # COPY: one stream, not a statement a row
-            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-                for row in ordered:
-                    copy.write_row(row)
-            return
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
-               f"VALUES ({', '.join([mark] * len(names))})")  # fmt: skip
-        for i in range(0, len(ordered), 20_000):
-            cursor.executemany(sql, ordered[i : i + 20_000])
-    finally:
-        cursor.close()
+    write_rows(session, table.name, names, sorted(cast(list[tuple], rows), key=itemgetter(*key)))
 
 
 def _refresh_past(
