@@ -21,8 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy.orm import make_transient_to_detached
 
 from surveyapp.accounts.service import audit
 from surveyapp.complaints.settings import ComplaintSettings
@@ -56,6 +58,11 @@ __all__ = [
 CHANNELS = ("web", "api", "12315", "12345", "phone", "letter", "visit", "other")
 _RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 _RECEIPT_LENGTH = 12
+# built once per process: intake's rows, their ids back in the order given
+_INSERT_COMPLAINTS = insert(cast(Table, Complaint.__table__)).returning(
+    Complaint.__table__.c.id, sort_by_parameter_order=True
+)
+_INSERT_EVENTS = insert(cast(Table, ComplaintEvent.__table__))
 _LIMITS = {"external_id": 64, "provider_name": 200, "complainant_name": 64,
            "complainant_phone": 32}  # fmt: skip
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-()]*$")
@@ -346,49 +353,63 @@ def intake(
     if problems:
         raise IntakeError(problems)
     user_id = actor.id if isinstance(actor, User) else None
+    rows = [
+        {
+            "external_id": d.external_id or None,
+            "receipt_hash": "",
+            "channel": d.channel,
+            "received_at": d.received_at,
+            "provider_id": providers[i],
+            "provider_name": d.provider_name or None,
+            "sector": d.sector,
+            "category": d.category,
+            "description": d.description.strip(),
+            "amount": d.amount,
+            "complainant_name": d.complainant_name or None,
+            "complainant_phone": d.complainant_phone or None,
+            "status": d.status,
+            "accepted_at": d.accepted_at,
+            "closed_at": d.closed_at,
+            "outcome": d.outcome or None,
+            "reason": d.reason or None,
+            "pii_cleared_at": None,
+            "created_at": now,
+            "handler_id": None,
+        }
+        for i, d in enumerate(drafts)
+    ]
+    codes = [_new_receipt() for _ in drafts]
+    for row, code in zip(rows, codes, strict=True):
+        row["receipt_hash"] = receipt_hash(code)
     stored: list[Intaken] = []
     try:
-        for i, d in enumerate(drafts):
-            code = _new_receipt()
-            complaint = Complaint(
-                external_id=d.external_id or None,
-                receipt_hash=receipt_hash(code),
-                channel=d.channel,
-                received_at=d.received_at,
-                provider_id=providers[i],
-                provider_name=d.provider_name or None,
-                sector=d.sector,
-                category=d.category,
-                description=d.description.strip(),
-                amount=d.amount,
-                complainant_name=d.complainant_name or None,
-                complainant_phone=d.complainant_phone or None,
-                status=d.status,
-                accepted_at=d.accepted_at,
-                closed_at=d.closed_at,
-                outcome=d.outcome or None,
-                reason=d.reason or None,
-                created_at=now,
-            )
-            complaint.events.append(
-                ComplaintEvent(
-                    from_status=None,
-                    to_status=d.status,
-                    actor=actor_name(actor),
-                    user_id=user_id,
-                    at=now,
-                    note=f"intake ({d.channel}{', ' + source if source else ''})",
-                )
-            )
-            session.add(complaint)
-            stored.append(Intaken(complaint, code))
-        session.flush()
-        for item in stored:
-            c = item.complaint
-            details = {"channel": c.channel, "external_id": c.external_id, "status": c.status}
+        # Core statements, not the unit of work: a complaint, its first event and its
+        # audit row cost three INSERTs and no flush bookkeeping (issue 17's intake goal)
+        conn = session.connection()
+        ids = conn.execute(_INSERT_COMPLAINTS, rows).scalars().all()
+        events = [
+            {
+                "complaint_id": cid,
+                "from_status": None,
+                "to_status": d.status,
+                "actor": actor_name(actor),
+                "user_id": user_id,
+                "at": now,
+                "note": f"intake ({d.channel}{', ' + source if source else ''})",
+            }
+            for cid, d in zip(ids, drafts, strict=True)
+        ]
+        conn.execute(_INSERT_EVENTS, events)
+        for cid, row, code in zip(ids, rows, codes, strict=True):
+            details = {"channel": row["channel"], "external_id": row["external_id"],
+                       "status": row["status"]}  # fmt: skip
             if source:
                 details["source"] = source
-            audit(session, actor, "complaint.intake", f"complaint:{c.id}", details, at=now)
+            audit(session, actor, "complaint.intake", f"complaint:{cid}", details, at=now)
+            complaint = Complaint(id=cid, **row)
+            make_transient_to_detached(complaint)  # stored above: persistent, not pending
+            session.add(complaint)
+            stored.append(Intaken(complaint, code))
         session.commit()
     except BaseException:
         session.rollback()
