@@ -381,37 +381,40 @@ def intake(
     codes = [_new_receipt() for _ in drafts]
     for row, code in zip(rows, codes, strict=True):
         row["receipt_hash"] = receipt_hash(code)
-    stored: list[Intaken] = []
+    events = [
+        {
+            "from_status": None,
+            "to_status": d.status,
+            "actor": actor_name(actor),
+            "user_id": user_id,
+            "at": now,
+            "note": f"intake ({d.channel}{', ' + source if source else ''})",
+        }
+        for d in drafts
+    ]
+    details = [
+        {"channel": d.channel, "external_id": d.external_id or None, "status": d.status}
+        | ({"source": source} if source else {})
+        for d in drafts
+    ]
     try:
-        # Core statements, not the unit of work: a complaint, its first event and its
-        # audit row cost three INSERTs and no flush bookkeeping (issue 17's intake goal)
+        # Core statements, not the unit of work's two flushes, and nothing else between
+        # the first INSERT and the commit: SQLite's write lock is held that long
         conn = session.connection()
         ids = conn.execute(_INSERT_COMPLAINTS, rows).scalars().all()
-        events = [
-            {
-                "complaint_id": cid,
-                "from_status": None,
-                "to_status": d.status,
-                "actor": actor_name(actor),
-                "user_id": user_id,
-                "at": now,
-                "note": f"intake ({d.channel}{', ' + source if source else ''})",
-            }
-            for cid, d in zip(ids, drafts, strict=True)
-        ]
+        for cid, event in zip(ids, events, strict=True):
+            event["complaint_id"] = cid
         conn.execute(_INSERT_EVENTS, events)
-        for cid, row, code in zip(ids, rows, codes, strict=True):
-            details = {"channel": row["channel"], "external_id": row["external_id"],
-                       "status": row["status"]}  # fmt: skip
-            if source:
-                details["source"] = source
-            audit(session, actor, "complaint.intake", f"complaint:{cid}", details, at=now)
-            complaint = Complaint(id=cid, **row)
-            make_transient_to_detached(complaint)  # stored above: persistent, not pending
-            session.add(complaint)
-            stored.append(Intaken(complaint, code))
+        for cid, found in zip(ids, details, strict=True):
+            audit(session, actor, "complaint.intake", f"complaint:{cid}", found, at=now)
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    stored: list[Intaken] = []
+    for cid, row, code in zip(ids, rows, codes, strict=True):
+        complaint = Complaint(id=cid, **row)
+        make_transient_to_detached(complaint)  # stored above: persistent, not pending
+        session.add(complaint)
+        stored.append(Intaken(complaint, code))
     return stored
