@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import scoped_session
 
 from surveyapp.catalog import questionnaire_of
 from surveyapp.models import Round
@@ -73,9 +74,14 @@ def remember_open_rounds(session: DbSession) -> int:
         for round_ in rounds:
             remember(round_, definition_for(questionnaire_of(round_.questionnaire_version)))
     except SQLAlchemyError as exc:
-        session.rollback()
         log.warning("survey pages not warmed, the database did not answer: %s", exc)
-        return 0
-    finally:
+        rounds = []
+    try:
         session.close()
+    except SQLAlchemyError as exc:
+        # the server went away while we read (a stop terminates the connection): closing
+        # rolls back on it and fails; a worker that raised here would fail to boot and
+        # gunicorn would then stop every worker with it
+        (session() if isinstance(session, scoped_session) else session).invalidate()
+        log.warning("survey pages: the database connection was lost at start: %s", exc)
     return len(rounds)

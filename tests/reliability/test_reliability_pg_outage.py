@@ -559,6 +559,29 @@ def test_a_server_starting_with_the_database_down_still_starts(app, monkeypatch)
         assert snapshots.remember_open_rounds(db.session) == 0
 
 
+def test_a_worker_booting_while_the_database_stops_still_boots(app, make_round, monkeypatch):
+    """A stop terminates the connection mid-start: closing the session then rolls back on
+    a dead connection and fails. A worker raising there fails to boot, and gunicorn stops
+    the whole server with it (seen under load: the outage test's connection reset)."""
+    from sqlalchemy.exc import OperationalError
+
+    from surveyapp.extensions import db
+    from surveyapp.survey import snapshots
+
+    make_round("catering", code="cat-boot")
+    closes = []
+
+    def terminated() -> None:
+        closes.append(1)
+        raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+
+    with app.app_context():
+        monkeypatch.setattr(db.session, "close", terminated)
+        assert snapshots.remember_open_rounds(db.session) == 1  # the copies read are kept
+        assert closes == [1]
+    assert snapshots.last_seen("cat-boot") is not None
+
+
 def test_pooled_connections_survive_a_server_restart(cluster):
     """After a restart every pooled connection is dead; the first request must not fail."""
     from surveyapp import create_app
