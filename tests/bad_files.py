@@ -66,3 +66,15 @@ def post_file(client, url: str, content: bytes, name: str = "bad.csv", **fields:
     data = MultiDict({**fields, "file": FileStorage(io.BytesIO(content), name)})
     boundary, body = encode_multipart(data)
     return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def assert_cli_refuses(cli, folder, content: bytes, words: tuple[str, ...], *command: str) -> None:
+    """``content`` written to ``folder/bad.csv`` and given last to ``surveyapp *command``:
+    exit 2, no traceback, and every one of ``words`` in its message."""
+    path = folder / "bad.csv"
+    path.write_bytes(content)
+    result = cli(*command, str(path))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for word in words:
+        assert word in result.stderr, word

@@ -11,7 +11,7 @@ from surveyapp.circle.communities import import_communities
 from surveyapp.extensions import db
 from surveyapp.models.circle import CircleCommunity
 from tests.auth.helpers import csrf_of
-from tests.bad_files import bad_files, post_file
+from tests.bad_files import assert_cli_refuses, bad_files, post_file
 from tests.circle.test_circle_stored import COMMUNITIES
 
 HEADER = "community,district,population,lat,lon"
@@ -58,15 +58,9 @@ def test_a_bad_upload_is_a_400_naming_row_and_column(app, as_role, stored, case)
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_bad_file_on_the_command_line_is_exit_2(app, cli, stored, write_csv, case):
+def test_a_bad_file_on_the_command_line_is_exit_2(app, cli, stored, tmp_path, case):
     content, words = CASES[case]
-    path = write_csv("", name="bad.csv")
-    path.write_bytes(content)
-    result = cli("circle", "communities", "import", str(path))
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    for word in words:
-        assert word in result.stderr, (case, word)
+    assert_cli_refuses(cli, tmp_path, content, words, "circle", "communities", "import")
     assert _count(app) == 3
 
 
