@@ -22,8 +22,8 @@ def test_supervision_pages_fit_a_phone(signed_in, screenshots, fits_a_phone, res
     plans = page.locator("ul.sup-list li a")
     assert plans.count() >= 1  # the demo's published catering draw
     fits_a_phone(page)
-    plans.first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        plans.first.click()
     assert "已录入" in page.content()
     page.screenshot(path=screenshots / "supervision-plan.png", full_page=False)
     fits_a_phone(page)
