@@ -366,6 +366,16 @@ class Load:
 # --- the test ----------------------------------------------------------------------------
 
 
+# a gunicorn config whose hook marks each worker once it has loaded wsgi.py (and warmed)
+READY_HOOK = """
+import os
+
+
+def post_worker_init(worker):
+    open(os.path.join({folder!r}, str(worker.pid)), "w").close()
+"""
+
+
 def _wait(predicate, what: str) -> None:
     deadline = time.monotonic() + READY_WAIT
     while not predicate():
@@ -404,9 +414,19 @@ def test_stopping_postgresql_mid_run_is_a_clear_503_and_the_app_recovers(cluster
     key = prepare_database(url, in_process=True)
     q = load_questionnaire(builtin_dir() / "catering.yaml")
     bodies = submission_bodies(q.definition, 50, seed=21)
-    server = Gunicorn(url, workers=2, env={"SURVEYAPP_TRUST_PROXY": "1"})
+    ready = tempfile.mkdtemp(prefix="surveyapp-outage-ready-")
+    hook = os.path.join(ready, "gunicorn_ready.py")
+    with open(hook, "w", encoding="utf-8") as fh:
+        fh.write(READY_HOOK.format(folder=ready))
+    server = Gunicorn(url, workers=2, env={"SURVEYAPP_TRUST_PROXY": "1"}, extra_args=("-c", hook))
     with server:
         port = server.port
+        # every worker has read the open rounds (wsgi.py) before the cut: a worker still
+        # booting when the server stops has nothing to re-draw a page from (documented)
+        _wait(
+            lambda: {f"{p}" for p in server.worker_pids()} <= set(os.listdir(ready)),
+            "every worker to have loaded the application",
+        )
         waiting = Resident(port, 1, random.Random(99))  # will submit during the outage
         assert waiting.open()[0] == 200
         while waiting.page.action == "next":
@@ -475,6 +495,7 @@ def test_stopping_postgresql_mid_run_is_a_clear_503_and_the_app_recovers(cluster
     )
     assert all((a, p) == sizes for _d, a, p in rows)
     shutil.rmtree(server.log_dir, ignore_errors=True)  # kept only when something failed
+    shutil.rmtree(ready, ignore_errors=True)
 
 
 def test_database_gone_at_the_rounds_own_lookup_keeps_the_answers(
