@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request
-from flask_babel import gettext
+from collections.abc import Callable
+from typing import Any
 
-from surveyapp.extensions import babel
+from flask import Flask, flash, g, request
+from flask_babel import gettext
+from flask_login import current_user
+
+from surveyapp.extensions import babel, db
 from surveyapp.i18n import (
     CHINA_TZ,
     LOCALES,
@@ -14,6 +18,7 @@ from surveyapp.i18n import (
     format_number,
     format_percent,
     pick_lang,
+    t,
 )
 
 LANG_COOKIE = "lang"
@@ -38,6 +43,31 @@ def district_arg() -> str | None:
     """The page's ``district`` filter from the query string (64 characters at most), or
     ``None`` for all districts."""
     return request.args.get("district", "").strip()[:64] or None
+
+
+def revoke_and_flash(
+    revoke: Callable[..., Any],
+    thing: Any,
+    refused: type[Exception],
+    refused_key: str,
+    done_key: str,
+) -> None:
+    """Revoke a channel key or an API token for the signed-in user and flash the outcome.
+
+    ``revoke`` is the service function (it writes the audit row); a refusal of type
+    ``refused`` (with a ``code``) is rolled back and flashed as ``refused_key`` with
+    ``{code}`` filled in, a success is committed and flashed as ``done_key`` with the name.
+    """
+    lang = current_lang()
+    try:
+        revoke(db.session, thing, actor=current_user, ip=request.remote_addr)
+    except refused as exc:
+        db.session.rollback()
+        flash(t(refused_key.format(code=getattr(exc, "code", "")), lang))
+    else:
+        name = thing.name
+        db.session.commit()
+        flash(t(done_key, lang, name=name))
 
 
 def client_fingerprint() -> str:

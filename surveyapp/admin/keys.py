@@ -8,7 +8,7 @@ encrypted), not stored, not logged; like every admin page that reply is ``no-sto
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,9 +18,9 @@ from surveyapp.admin.routes import ADMIN, bp
 from surveyapp.channels import CHANNELS, ChannelKeyError, create_key, keys_list, revoke_key
 from surveyapp.extensions import db
 from surveyapp.forms import EmptyForm
-from surveyapp.i18n import both, t
+from surveyapp.i18n import both
 from surveyapp.models import ChannelKey, Round
-from surveyapp.web import current_lang
+from surveyapp.web import revoke_and_flash
 
 #: The form field that shows each refusal of :func:`create_key`.
 ERROR_FIELDS = {"key_bad_name": "name", "key_bad_channel": "channel"}
@@ -87,14 +87,5 @@ def revoke_channel_key(key_id: int):
     if key is None:
         return render_template("admin/message.html", messages=[both("keys_not_found")]), 404
     if EmptyForm().validate_on_submit():
-        lang = current_lang()
-        try:
-            revoke_key(db.session, key, actor=current_user, ip=request.remote_addr)
-        except ChannelKeyError as exc:
-            db.session.rollback()
-            flash(t(f"keys_err_{exc.code}", lang))
-        else:
-            name = key.name
-            db.session.commit()
-            flash(t("keys_revoked", lang, name=name))
+        revoke_and_flash(revoke_key, key, ChannelKeyError, "keys_err_{code}", "keys_revoked")
     return redirect(url_for("admin.keys"))

@@ -383,26 +383,26 @@ def upload_auxiliaries(code: str):
     return redirect(url_for("admin.round_detail", code=code) + "#auxiliaries")
 
 
+def _clear_round_table(code: str, setter, message: str, anchor: str):
+    """Drop a round's uploaded table (auxiliaries, margins): audited by ``setter``."""
+    round_ = _round_or_404(code)
+    if EmptyForm().validate_on_submit():
+        setter(db.session, round_, None, actor=current_user, ip=request.remote_addr)
+        db.session.commit()
+        flash(t(message, current_lang()))
+    return redirect(url_for("admin.round_detail", code=code) + anchor)
+
+
 @bp.post("/admin/rounds/<code>/auxiliaries/clear")
 @roles_required(ADMIN)
 def clear_auxiliaries(code: str):
-    round_ = _round_or_404(code)
-    if EmptyForm().validate_on_submit():
-        set_round_auxiliaries(db.session, round_, None, actor=current_user, ip=request.remote_addr)
-        db.session.commit()
-        flash(t("sae_cleared", current_lang()))
-    return redirect(url_for("admin.round_detail", code=code) + "#auxiliaries")
+    return _clear_round_table(code, set_round_auxiliaries, "sae_cleared", "#auxiliaries")
 
 
 @bp.post("/admin/rounds/<code>/margins/clear")
 @roles_required(ADMIN)
 def clear_margins(code: str):
-    round_ = _round_or_404(code)
-    if EmptyForm().validate_on_submit():
-        set_round_margins(db.session, round_, None, actor=current_user, ip=request.remote_addr)
-        db.session.commit()
-        flash(t("rounds_margins_cleared", current_lang()))
-    return redirect(url_for("admin.round_detail", code=code) + "#margins")
+    return _clear_round_table(code, set_round_margins, "rounds_margins_cleared", "#margins")
 
 
 @bp.get("/admin/rounds/<code>/close")

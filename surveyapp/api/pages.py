@@ -9,7 +9,7 @@ stored, not logged.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from surveyapp.accounts.access import roles_required
@@ -19,7 +19,7 @@ from surveyapp.extensions import db
 from surveyapp.forms import EmptyForm
 from surveyapp.i18n import t
 from surveyapp.models.api_token import ApiToken
-from surveyapp.web import current_lang
+from surveyapp.web import current_lang, revoke_and_flash
 
 bp = Blueprint("tokens", __name__, template_folder="templates")
 
@@ -75,14 +75,5 @@ def revoke(token_id: int):
     if token is None or not may_manage(current_user, token):  # someone else's: not yours to see
         return render_template("auth/forbidden.html", not_found=True), 404
     if form.validate_on_submit():
-        lang = current_lang()
-        try:
-            revoke_token(db.session, token, actor=current_user, ip=request.remote_addr)
-        except TokenError as exc:
-            db.session.rollback()
-            flash(t(f"tokens_error_{exc.code}", lang))
-        else:
-            name = token.name
-            db.session.commit()
-            flash(t("tokens_revoked", lang, name=name))
+        revoke_and_flash(revoke_token, token, TokenError, "tokens_error_{code}", "tokens_revoked")
     return redirect(url_for("tokens.index"))

@@ -618,20 +618,14 @@ def set_round_margins(
     ``margins`` is ``{variable: {category: total}}`` as read from a checked margins
     CSV; the variables keep their file order, which is the raking order.
     """
-    round_.margins = {v: dict(c) for v, c in margins.items()} if margins is not None else None
-    session.flush()
-    if actor is not None:
-        details: dict[str, Any] = (
-            {"cleared": True}
-            if margins is None
-            else {
-                "variables": list(margins),
-                "categories": sum(len(c) for c in margins.values()),
-                "file": source,
-            }
-        )
-        _audit(session, actor, "round.margins", round_, ip, details)
-    return round_
+    details = None
+    if margins is not None:
+        details = {
+            "variables": list(margins),
+            "categories": sum(len(c) for c in margins.values()),
+            "file": source,
+        }
+    return _store_table(session, round_, "margins", margins, actor, ip, details)
 
 
 def set_round_auxiliaries(
@@ -645,17 +639,25 @@ def set_round_auxiliaries(
 ) -> Round:
     """Store (or, with ``None``, clear) the district auxiliaries of the round's
     small-area estimates: ``{district: {covariate: value}}`` from a checked file."""
-    round_.auxiliaries = (
-        {d: dict(v) for d, v in auxiliaries.items()} if auxiliaries is not None else None
-    )
+    details = None if auxiliaries is None else {"districts": len(auxiliaries), "file": source}
+    return _store_table(session, round_, "auxiliaries", auxiliaries, actor, ip, details)
+
+
+def _store_table(
+    session: DbSession,
+    round_: Round,
+    column: str,
+    table: dict[str, dict[str, float]] | None,
+    actor: User | str | None,
+    ip: str | None,
+    details: dict[str, Any] | None,
+) -> Round:
+    """Store a round's uploaded two-level table (or clear it: ``None``), audited as
+    ``round.<column>`` with ``details`` (``{"cleared": True}`` when cleared)."""
+    setattr(round_, column, {k: dict(v) for k, v in table.items()} if table is not None else None)
     session.flush()
     if actor is not None:
-        details: dict[str, Any] = (
-            {"cleared": True}
-            if auxiliaries is None
-            else {"districts": len(auxiliaries), "file": source}
-        )
-        _audit(session, actor, "round.auxiliaries", round_, ip, details)
+        _audit(session, actor, f"round.{column}", round_, ip, details or {"cleared": True})
     return round_
 
 

@@ -139,6 +139,15 @@ def test_an_admin_revokes_a_key_and_it_stops_at_once(app, admin, client, make_ro
             == 1
         )
     assert admin.post("/admin/keys/999/revoke", data={"csrf_token": token}).status_code == 404
+    # a second revoke (a stale page, a double tap) is refused by name, audited once
+    again = admin.post(f"/admin/keys/{row.id}/revoke", data={"csrf_token": token})
+    assert again.status_code == 302
+    assert "该密钥已被吊销。" in admin.get("/admin/keys").get_data(as_text=True)
+    with app.app_context():
+        assert (
+            db.session.scalar(select(func.count()).where(AuditLog.action == "channel_key.revoke"))
+            == 1
+        )
 
 
 @pytest.mark.parametrize("role", ["evaluator", "bureau", "viewer"])

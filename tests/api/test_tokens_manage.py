@@ -183,6 +183,12 @@ def test_a_user_sees_and_revokes_only_its_own_tokens(app, make_user, round_code)
     assert reply.status_code == 302
     assert _can_read(app.test_client(), own, round_code) == 401
     assert "令牌“mine”已吊销" in client.get("/account/tokens").get_data(as_text=True)
+    # a second revoke (a stale page, a double tap) is refused by name, nothing audited twice
+    assert _revoke_on_page(client, own_id).status_code == 302
+    assert "该令牌已被吊销。" in client.get("/account/tokens").get_data(as_text=True)
+    assert [a for a in _audit(app) if a[1] == "token.revoke"] == [
+        ("shangwu", "token.revoke", f"token:{own_id}")
+    ]
 
 
 def test_admin_sees_every_token_and_revokes_a_leaked_one(app, make_user, round_code):
