@@ -1,9 +1,10 @@
 """Providers' published scores, kept up to date in the database for pages and the API.
 
 Nothing about a provider is estimated per request.  :func:`refresh_published_scores`
-counts the rolling window's ratings (:func:`surveyapp.providers.scores.compute_scores`:
-one GROUP BY over the covering index, then :func:`analysis.provider_scores.score_providers`;
-the same counts give the overall stars' distribution), and replaces the rows of ``provider_score`` (one
+counts the rolling window's ratings (:func:`_scan`, then
+:func:`surveyapp.providers.scores.compute_scores` and
+:func:`analysis.provider_scores.score_providers`; the same counts give the overall stars'
+distribution), and replaces the rows of ``provider_score`` (one
 per provider and sector) and the one ``provider_score_state`` row in the caller's
 transaction.  Readers take rows:
 
@@ -36,14 +37,15 @@ Cost (50,000 providers, 5,000,000 ratings; README *Provider pages*,
 ``python -m bench.provider_pages``): a page reads the state row, the largest rating id and
 its own rows through indexes — the directory's two orders are stored as positions
 (``rank_score``, ``rank_n``) at the refresh, so a page walks an index and stops after its
-rows (about 10-35 ms a page on SQLite and PostgreSQL).  The refresh is one GROUP BY
-over the ratings' covering index for the overall counts (:func:`star_counts`: tallies and
-distribution together), one GROUP BY handing each (provider, form version)'s answers over
-as one hex text that numpy tallies per item (:func:`_item_tallies`), the estimation (one
+rows (about 10-35 ms a page on SQLite and PostgreSQL).  The refresh is one pass over
+the window's counted ratings (:func:`_scan`: each rating a fixed-width hex record of
+provider, sector, form version, windows, overall stars and answers, joined in one text
+that numpy decodes and counts; no GROUP BY, no Python loop over ratings), from which come
+both the overall counts (tallies and distribution, the current and, once a China day,
+the last period's window) and the per-item tallies; then the estimation (one
 beta-binomial fit per sector and per item, over columns, the BLAS library on one
-thread), the item rows written through the driver (``COPY`` on PostgreSQL,
-``executemany`` on SQLite), and once a China day the last period's fits (its counts come
-from the same scan as the current window's: :func:`star_counts` with two windows).
+thread) and the rows written through the driver (``COPY`` on PostgreSQL,
+``executemany`` on SQLite).
 
 The dashboard and the API of the other provider pages read the same rows
 (:func:`published_scores`, :func:`directory_page` or the model
@@ -57,6 +59,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -65,12 +68,14 @@ from typing import Any, Literal, cast
 
 import numpy as np
 from flask import Flask
+from numpy.typing import NDArray
 from sqlalchemy import (
     Boolean,
     Float,
     Integer,
     String,
     and_,
+    case,
     delete,
     func,
     insert,
@@ -93,6 +98,7 @@ from surveyapp.models.provider_page import (
     PublishedScore,
     PublishedScoreState,
 )
+from surveyapp.models.provider_rating import RatingFormVersion
 from surveyapp.models.review import COUNTED
 from surveyapp.providers.scores import (
     ScoreWindow,
@@ -100,10 +106,10 @@ from surveyapp.providers.scores import (
     compute_scores,
     months_before,
     score_window,
-    star_counts,
 )
 from surveyapp.ratings.forms import MAX_ITEMS, shipped_form, stored_form
 from surveyapp.rounds.dates import china_today
+from surveyapp.sectors import SECTORS, sorted_sectors
 
 __all__ = [
     "MAX_AGE",
@@ -185,84 +191,207 @@ def _rank(rows: list[dict], names: dict[int, str]) -> None:
             row[column] = position
 
 
-#: Each rating's answer bytes as hex, padded with ``FF`` (not answered) and cut to
-#: :data:`MAX_ITEMS` bytes, so that every rating takes the same width in a group's text.
+#: A rating's record in the scan's text, in bytes (as hex): its provider id (4), its
+#: sector's number (1), its form version's number (2), the windows it is inside and its
+#: overall stars (1: ``inside << 4 | overall``), then its answer bytes padded with ``FF``
+#: (not answered) and cut to :data:`MAX_ITEMS` bytes: every rating takes the same width.
 _PAD = "FF" * MAX_ITEMS
+_RECORD = 4 + 1 + 2 + 1 + MAX_ITEMS
+#: The number of a sector or form version the scan does not know (a form version never
+#: stored has no items to read; a sector not known is read again by name).
+_UNKNOWN_SECTOR, _UNKNOWN_FORM = 0xFF, 0xFFFF
+#: Per sector: the provider ids, item ids and (n, satisfied, Σ stars, Σ stars²) of every
+#: (provider, form version, item) answered in the window (a provider rated with two
+#: versions of a form has two entries for an item both have).
+ItemTallies = dict[str, tuple[NDArray[np.int64], list[str], NDArray[np.int64]]]
 
 
-def _padded_answers(dialect: str) -> Any:
-    """The aggregate joining a group's ratings' fixed-width hex answers into one text:
-    ``string_agg`` of ``encode(.., 'hex')`` on PostgreSQL, ``group_concat`` of ``hex()``
-    on SQLite (hex text, because SQLite's ``||`` would turn a blob into text)."""
-    column = f"{Rating.__tablename__}.answers"
+def _records(
+    dialect: str, windows: list[ScoreWindow], sectors: list[str], forms: list[tuple[str, int]]
+) -> Any:
+    """Each rating's fixed-width hex record (:data:`_RECORD`): ``printf`` and ``hex()`` on
+    SQLite, ``to_hex`` and ``encode(.., 'hex')`` on PostgreSQL."""
+    sector = case(
+        {name: i for i, name in enumerate(sectors)}, value=Rating.sector, else_=_UNKNOWN_SECTOR
+    )
+    versions: dict[str, dict[int, int]] = {}
+    for i, (form_id, version) in enumerate(forms):
+        versions.setdefault(form_id, {})[version] = i
+    form = case(
+        {form_id: case(numbers, value=Rating.form_version, else_=_UNKNOWN_FORM)
+         for form_id, numbers in versions.items()},
+        value=Rating.form_id, else_=_UNKNOWN_FORM,
+    ) if versions else literal_column(str(_UNKNOWN_FORM))  # fmt: skip
+    inside: Any = Rating.overall
+    for i, w in enumerate(windows):
+        within = and_(Rating.created_at >= w.start, Rating.created_at < w.end)
+        inside = inside + case((within, 16 << i), else_=0)
+    answers = f"{Rating.__tablename__}.answers"
     width = 2 * MAX_ITEMS
     if dialect == "postgresql":
-        pg_hex: Any = literal_column(f"substr(encode({column}, 'hex') || '{_PAD}', 1, {width})")
-        return func.string_agg(pg_hex, literal_column("''"))
-    hexed: Any = literal_column(f"substr(hex({column}) || '{_PAD}', 1, {width})")
-    return func.group_concat(hexed, literal_column("''"))
+        parts = [func.lpad(func.to_hex(x), n, "0") for x, n in
+                 ((Rating.provider_id, 8), (sector, 2), (form, 4), (inside, 2))]  # fmt: skip
+        padded = f"substr(encode({answers}, 'hex') || '{_PAD}', 1, {width})"
+    else:
+        parts = [func.printf("%08X%02X%04X%02X", Rating.provider_id, sector, form, inside)]
+        padded = f"substr(hex({answers}) || '{_PAD}', 1, {width})"
+    record: Any = literal_column(padded)
+    for part in reversed(parts):
+        record = part.op("||")(record)
+    return record
 
 
-def _item_tallies(
-    session: DbSession, window: ScoreWindow
-) -> dict[tuple[int, str], dict[str, list[int]]]:
-    """(provider id, sector) → item id → [n, satisfied, Σ stars, Σ stars²] of the counted
-    ratings of the window, by the form version (whose stored definition names the item
-    at each position of the answer bytes; a byte other than 1..5 is an unanswered item).
+def _agg(dialect: str, record: Any) -> Any:
+    """The aggregate joining the records into one text."""
+    if dialect == "postgresql":
+        return func.string_agg(record, literal_column("''"))
+    return func.group_concat(record, literal_column("''"))
 
-    One GROUP BY (provider, sector, form, version) hands each group's answers over as
-    one fixed-width hex text (:func:`_padded_answers`: a few tens of thousands of rows,
-    not one per rating); numpy decodes them all at once and counts every position with
-    ``bincount``.  This replaced a CASE per position evaluated in SQL for every rating
-    (the per-item pass was most of the refresh: README *Provider pages*, *Speed*)."""
+
+@dataclass(frozen=True)
+class _Scan:
+    """What one scan of the counted ratings gives: each window's overall stars
+    (:data:`StarCounts`, as :func:`~surveyapp.providers.scores.star_counts` counts them)
+    and the first window's per-item tallies."""
+
+    stars: tuple[StarCounts, ...]
+    items: ItemTallies
+
+
+def _scan(session: DbSession, windows: list[ScoreWindow]) -> _Scan:
+    """One pass over the counted ratings of the windows, in the table's order, handing
+    every rating over as a fixed-width hex record in one text (:func:`_records`: no GROUP
+    BY, whose sort was most of the scan on SQLite); numpy decodes them all at once,
+    groups them by (provider, sector, form version, windows) and counts, per group and
+    position (the overall stars, then each answer byte), the ratings giving each value
+    1..5 with one ``bincount`` (a byte other than 1..5 is an unanswered item).  The
+    stars' counts (the overall scores and their distribution) and the items' tallies
+    come from these counts: one scan of the ratings instead of two (the covering index's
+    for the stars, the table's for the answers), no Python loop over ratings.  The form
+    version's stored definition names the item at each position of the answer bytes."""
     dialect = session.get_bind().dialect.name
-    query = (
-        select(Rating.provider_id, Rating.sector, Rating.form_id, Rating.form_version,
-               _padded_answers(dialect))
-        .where(Rating.created_at >= window.start, Rating.created_at < window.end,
-               Rating.review == COUNTED)
-        .group_by(Rating.provider_id, Rating.sector, Rating.form_id, Rating.form_version)
-    )  # fmt: skip
-    groups = session.execute(query).all()
-    width = 2 * MAX_ITEMS
-    texts = [g[4] or "" for g in groups]
-    sizes = np.fromiter((len(t) // width for t in texts), dtype=np.intp, count=len(texts))
-    stars = np.frombuffer(bytes.fromhex("".join(texts)), dtype=np.uint8).reshape(-1, MAX_ITEMS)
-    del texts
-    owner = np.repeat(np.arange(len(groups), dtype=np.intp), sizes)
-    answered = (stars >= 1) & (stars <= 5)
-    sums = np.zeros((4, len(groups), MAX_ITEMS), dtype=np.int64)
-    for p in range(MAX_ITEMS):
-        given, value = answered[:, p], stars[:, p].astype(np.float64)
-        sums[0, :, p] = np.bincount(owner[given], minlength=len(groups))
-        sums[1, :, p] = np.bincount(owner[given & (stars[:, p] >= 4)], minlength=len(groups))
-        for j, w in ((2, value), (3, value * value)):  # exact: integers far below 2**53
-            sums[j, :, p] = np.bincount(owner[given], weights=w[given], minlength=len(groups))
-    counts = sums.transpose(1, 2, 0).tolist()  # group → position → [n, k, Σ, Σ²]
-    forms: dict[tuple[str, int], tuple[str, ...]] = {}
-    out: dict[tuple[int, str], dict[str, list[int]]] = {}
-    for (pid, sector, form_id, version, _), positions in zip(groups, counts, strict=True):
-        if (form_id, version) not in forms:
-            form = stored_form(session, form_id, version)
-            forms[(form_id, version)] = form.item_ids if form is not None else ()
-        items = out.setdefault((pid, sector), {})
-        for item, tally in zip(forms[(form_id, version)], positions, strict=False):
-            if tally[0]:
-                total = items.get(item)
-                if total is None:
-                    items[item] = tally
-                else:
-                    for j in range(4):
-                        total[j] += tally[j]
-    return out
+    forms = [tuple(f) for f in session.execute(
+        select(RatingFormVersion.form_id, RatingFormVersion.version)
+        .order_by(RatingFormVersion.form_id, RatingFormVersion.version)
+    )]  # fmt: skip
+    stored_sectors = session.scalars(select(RatingFormVersion.sector).distinct())
+    sectors = sorted_sectors([s.code for s in SECTORS] + list(stored_sectors))
+    record = _records(dialect, windows, sectors, cast(list[tuple[str, int]], forms))
+    start, end = min(w.start for w in windows), max(w.end for w in windows)
+    where = (Rating.created_at >= start, Rating.created_at < end, Rating.review == COUNTED)
+    text = session.scalar(
+        select(_agg(dialect, record)).where(*where).with_hint(Rating, "NOT INDEXED", "sqlite")
+    )
+    data = _decoded([text or ""])
+    if (data[:, 4] == _UNKNOWN_SECTOR).any():  # a sector the catalogue does not know
+        data = data[data[:, 4] != _UNKNOWN_SECTOR]
+        others = session.execute(
+            select(Rating.sector, _agg(dialect, record))
+            .where(*where, Rating.sector.not_in(sectors)).group_by(Rating.sector)
+        ).all()  # fmt: skip
+        for name, found in others:
+            more = _decoded([found])
+            more[:, 4] = len(sectors)
+            sectors.append(name)
+            data = np.concatenate([data, more])
+    pid = np.ascontiguousarray(data[:, :4]).view(">u4").ravel().astype(np.int64)
+    form = np.ascontiguousarray(data[:, 5:7]).view(">u2").ravel().astype(np.int64)
+    form = np.minimum(form, len(forms))  # every unknown form version: one number
+    flags = (data[:, 7] >> 4).astype(np.int64)
+    key = ((pid * len(sectors) + data[:, 4]) * (len(forms) + 1) + form) * 16 + flags
+    keys, owner = np.unique(key, return_inverse=True)
+    hist = _value_counts(np.column_stack([data[:, 7] & 15, data[:, 8:]]), owner, len(keys))
+    group_flags = (keys % 16).tolist()
+    group_form = (keys // 16 % (len(forms) + 1)).tolist()
+    rest = keys // 16 // (len(forms) + 1)
+    group_sector, group_pid = (rest % len(sectors)).tolist(), (rest // len(sectors)).tolist()
+    stars: tuple[StarCounts, ...] = tuple({} for _ in windows)
+    overall = hist[:, 0, 1:].tolist()
+    for g, (pid_g, sector_g, flags_g) in enumerate(
+        zip(group_pid, group_sector, group_flags, strict=True)
+    ):
+        key_g = (pid_g, sectors[sector_g])
+        for i, out in enumerate(stars):
+            if flags_g >> i & 1:
+                per = out.setdefault(key_g, {})
+                for value, count in enumerate(overall[g], start=1):
+                    if count:
+                        per[value] = per.get(value, 0) + count
+    groups = [
+        (pid_g, sectors[s], forms[f] if f < len(forms) else None, bool(fl & 1))
+        for pid_g, s, f, fl in zip(group_pid, group_sector, group_form, group_flags, strict=True)
+    ]
+    return _Scan(stars, _tally_items(session, groups, hist))
 
 
-def _sector_items(sector: str, counted: dict[str, list[int]] | None = None) -> list[str]:
+def _decoded(texts: list[str]) -> NDArray[np.uint8]:
+    """The ratings' records (:func:`_records`) as a byte matrix, a row per rating."""
+    raw = bytes.fromhex("".join(texts))
+    if len(raw) % _RECORD:
+        raise ValueError("provider scores: a rating's record is not of the expected width")
+    return np.frombuffer(raw, dtype=np.uint8).reshape(-1, _RECORD).copy()
+
+
+def _value_counts(
+    values: NDArray[np.uint8], owner: NDArray[np.intp], groups: int
+) -> NDArray[np.int64]:
+    """(group, position, value) → number of ratings; value 0 counts bytes other than 1..5."""
+    width = values.shape[1]
+    cells = groups * width * 6
+    hist = np.zeros(cells, dtype=np.int64)
+    base = np.arange(width, dtype=np.int64) * 6
+    step = 1 << 20
+    for lo in range(0, len(values), step):  # in chunks: the codes take 8 bytes a cell
+        chunk = values[lo : lo + step]
+        value = np.where((chunk >= 1) & (chunk <= 5), chunk, 0)
+        codes = owner[lo : lo + step, None].astype(np.int64) * (width * 6) + base + value
+        hist += np.bincount(codes.ravel(), minlength=cells)
+    return hist.reshape(groups, width, 6)
+
+
+def _tally_items(
+    session: DbSession,
+    groups: list[tuple[int, str, tuple[str, int] | None, bool]],
+    hist: NDArray[np.int64],
+) -> ItemTallies:
+    """The first window's groups' per-item tallies (:data:`ItemTallies`) from their value
+    counts: per item answered, (n, ratings with 4-5 stars, Σ stars, Σ stars²), exact
+    integers.  ``groups``: (provider id, sector, stored form version or None, inside the
+    first window)."""
+    values = np.arange(6, dtype=np.int64)
+    answers = hist[:, 1:, :]
+    tallies = np.stack(
+        [answers[..., 1:].sum(axis=2), answers[..., 4:].sum(axis=2),
+         answers @ values, answers @ (values * values)], axis=2,
+    )  # fmt: skip  # group → position → (n, k, Σ, Σ²)
+    by_form: dict[tuple[str, str, int], list[int]] = {}
+    for g, (_, sector, stored, inside) in enumerate(groups):
+        if inside and stored is not None:
+            by_form.setdefault((sector, *stored), []).append(g)
+    parts: dict[str, list[tuple[NDArray[np.int64], list[str], NDArray[np.int64]]]] = {}
+    pids = np.fromiter((g[0] for g in groups), dtype=np.int64, count=len(groups))
+    for (sector, form_id, version), members in by_form.items():
+        form = stored_form(session, form_id, version)
+        chosen = np.array(members, dtype=np.intp)
+        for p, item in enumerate((form.item_ids if form is not None else ())[:MAX_ITEMS]):
+            rows = chosen[tallies[chosen, p, 0] > 0]
+            if rows.size:
+                parts.setdefault(sector, []).append(
+                    (pids[rows], [item] * rows.size, tallies[rows, p])
+                )
+    return {
+        sector: (np.concatenate([x[0] for x in found]), [i for x in found for i in x[1]],
+                 np.concatenate([x[2] for x in found]))
+        for sector, found in parts.items()
+    }  # fmt: skip
+
+
+def _sector_items(sector: str, counted: Iterable[str] = ()) -> list[str]:
     """The items a sector's scores list: its shipped form's, in the form's order, then any
     other item rated in the window (a form version that had it)."""
     form = shipped_form(sector)
     items = list(form.item_ids) if form is not None else []
-    return items + sorted(set(counted or ()) - set(items))
+    return items + sorted(set(counted) - set(items))
 
 
 #: The columns of ``provider_item_score`` rows as :func:`_item_rows` makes them.
@@ -271,46 +400,55 @@ ITEM_COLUMNS = ("provider_id", "sector", "item", "n", "satisfied", "published",
                 "stars_low", "stars_high")  # fmt: skip
 
 
-def _item_rows(
-    tallies: dict[tuple[int, str], dict[str, list[int]]],
-    members: list[tuple[int, str]],
-    min_n: int,
-) -> list[tuple]:
+def _or_none(values: NDArray[np.float64], shown: NDArray[np.bool_]) -> list[Any]:
+    """The values as Python floats, None where not ``shown``."""
+    out = values.astype(object)
+    out[~shown] = None
+    return cast(list[Any], out.tolist())
+
+
+def _item_rows(tallies: ItemTallies, members: list[tuple[int, str]], min_n: int) -> list[tuple]:
     """Every (provider, sector, item) score as a row of :data:`ITEM_COLUMNS`: per sector,
     one empirical-Bayes fit per item (the sector's providers' answers to it; below 10
     rated providers, the prior fitted over all the sector's items), as the overall score
     is fitted per sector.  Columns in and out
-    (:func:`analysis.provider_scores.score_columns`): no object per score."""
+    (:func:`analysis.provider_scores.score_columns`): no object per score, no Python loop
+    per provider."""
     by_sector: dict[str, list[int]] = {}
     for pid, sector in members:
         by_sector.setdefault(sector, []).append(pid)
-    rows: list[tuple] = []
+    columns: list[list[Any]] = [[] for _ in ITEM_COLUMNS]
     for sector, pids in by_sector.items():
-        per = [tallies.get((pid, sector), {}) for pid in pids]
-        seen = {i for counted in per for i in counted}
-        items = _sector_items(sector, dict.fromkeys(seen, [0]))
+        ids = np.array(pids, dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        found, names, counted = tallies.get(
+            sector, (np.zeros(0, np.int64), [], np.zeros((0, 4), np.int64))
+        )
+        at = np.searchsorted(ids, found, sorter=order).clip(max=len(ids) - 1)
+        mine = ids[order[at]] == found  # a member of this sector (every counted key is)
+        names = [name for name, keep in zip(names, mine.tolist(), strict=True) if keep]
+        items = _sector_items(sector, names)
         if not items:
             continue
-        counts = np.zeros((len(items), 4, len(pids)), dtype=np.int64)
         where = {item: i for i, item in enumerate(items)}
-        for j, counted in enumerate(per):
-            for item, values in counted.items():
-                counts[where[item], :, j] = values
+        row = np.fromiter((where[name] for name in names), dtype=np.intp, count=len(names))
+        counts = np.zeros((len(items), len(pids), 4), dtype=np.int64)
+        np.add.at(counts, (row, order[at[mine]]), counted[mine])
+        counts = np.ascontiguousarray(counts.transpose(0, 2, 1))  # item → (n, k, Σ, Σ²)
         groups = [(c[0], c[1], c[2], c[3]) for c in counts]
         for item, c, fitted in zip(items, counts, score_columns(groups), strict=True):
-            post = fitted.posterior_share.tolist()
-            low, high = fitted.share_low.tolist(), fitted.share_high.tolist()
-            stars = fitted.posterior_stars.tolist()
-            s_low, s_high = fitted.stars_low.tolist(), fitted.stars_high.tolist()
-            for j, (n, k) in enumerate(zip(c[0].tolist(), c[1].tolist(), strict=True)):
-                shown, starred = not math.isnan(post[j]), not math.isnan(stars[j])
-                rows.append((
-                    pids[j], sector, item, n, k, n >= min_n,
-                    post[j] if shown else None, low[j] if shown else None,
-                    high[j] if shown else None, stars[j] if starred else None,
-                    s_low[j] if starred else None, s_high[j] if starred else None,
-                ))  # fmt: skip
-    return rows
+            shown = ~np.isnan(fitted.posterior_share)
+            starred = ~np.isnan(fitted.posterior_stars)
+            new = (
+                pids, [sector] * len(pids), [item] * len(pids), c[0].tolist(), c[1].tolist(),
+                (c[0] >= min_n).tolist(), _or_none(fitted.posterior_share, shown),
+                _or_none(fitted.share_low, shown), _or_none(fitted.share_high, shown),
+                _or_none(fitted.posterior_stars, starred), _or_none(fitted.stars_low, starred),
+                _or_none(fitted.stars_high, starred),
+            )  # fmt: skip
+            for column, values in zip(columns, new, strict=True):
+                column.extend(values)
+    return list(zip(*columns, strict=True))
 
 
 def _score_fields(p: ProviderScore) -> dict[str, Any]:
@@ -412,10 +550,9 @@ def _refresh(
     last_id = int(session.scalar(select(func.max(Rating.id))) or 0)
     window = score_window(as_of, settings.months)
     past = months_before(as_of, PAST_MONTHS)
-    if past_due:  # both windows' counts from one scan of the ratings
-        counts, past_counts = star_counts(session, window, score_window(past, settings.months))
-    else:
-        counts, past_counts = star_counts(session, window)[0], {}
+    windows = [window, score_window(past, settings.months)] if past_due else [window]
+    scan = _scan(session, windows)  # both windows' stars and the items': one scan
+    counts, past_counts = scan.stars[0], scan.stars[-1] if past_due else {}
     scores = compute_scores(session, window, settings.min_n, counts)
     ids: dict[str, int] = {
         credit or registration or "": pid
@@ -446,7 +583,7 @@ def _refresh(
     _rank(rows, {ids[key]: label.name for key, label in scores.labels.items()})
     _replace(session, PublishedScore, rows)
     members = [(r["provider_id"], r["sector"]) for r in rows]
-    items = _item_rows(_item_tallies(session, window), members, settings.min_n)
+    items = _item_rows(scan.items, members, settings.min_n)
     _replace(session, PublishedItemScore, items, ITEM_COLUMNS)
     past_day = _refresh_past(session, past, settings, ids, past_counts) if past_due else None
     state = previous

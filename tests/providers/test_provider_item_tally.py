@@ -1,5 +1,6 @@
-"""The per-item tally of the published scores (numpy over each group's answers) counts
-exactly what the former SQL pass (a CASE per answer position) counted."""
+"""The one scan of the published scores' refresh (numpy over each group's records)
+counts exactly what the former SQL passes counted: the per-item tallies as a CASE per
+answer position, the overall stars as :func:`~surveyapp.providers.scores.star_counts`."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from analysis.provider_scores import ProviderTally, score_providers
 from surveyapp.models import Provider, Rating
 from surveyapp.models.provider_rating import RatingFormVersion
 from surveyapp.models.review import COUNTED, HELD, REJECTED
-from surveyapp.providers.published import _item_rows, _item_tallies, _sector_items
-from surveyapp.providers.scores import ScoreWindow, score_window
+from surveyapp.providers.published import ItemTallies, _item_rows, _scan, _sector_items
+from surveyapp.providers.scores import ScoreWindow, score_window, star_counts
 from surveyapp.ratings.forms import MAX_ITEMS, STARS, form_version, shipped_form, stored_form
 from tests.providers.registry_data import REAL_CODES
 
@@ -56,6 +57,30 @@ def sql_item_tallies(session, window: ScoreWindow) -> dict:
                 for j, v in enumerate((n, k, s1, s2)):
                     total[j] += v
     return out
+
+
+def _item_tallies(session, window: ScoreWindow) -> dict:
+    """The scan's item tallies in the former tally's shape (summed over form versions)."""
+    out: dict = {}
+    for sector, (pids, items, counts) in _scan(session, [window]).items.items():
+        for pid, item, c in zip(pids.tolist(), items, counts.tolist(), strict=True):
+            total = out.setdefault((pid, sector), {}).setdefault(item, [0, 0, 0, 0])
+            for j in range(4):
+                total[j] += c[j]
+    return out
+
+
+def _as_columns(tallies: dict) -> ItemTallies:
+    """(provider, sector) → item → tally, as the scan hands them to ``_item_rows``."""
+    parts: dict = {}
+    for (pid, sector), counted in tallies.items():
+        for item, c in counted.items():
+            parts.setdefault(sector, []).append((pid, item, c))
+    return {
+        sector: (np.array([e[0] for e in found], dtype=np.int64), [e[1] for e in found],
+                 np.array([e[2] for e in found], dtype=np.int64).reshape(-1, 4))
+        for sector, found in parts.items()
+    }  # fmt: skip
 
 
 def _second_version(session, sector: str) -> tuple[str, int]:
@@ -106,6 +131,14 @@ def test_the_numpy_tally_equals_the_sql_pass_on_a_mixed_data_set(session):
             window_start=at.date(), created_at=at,
             review=str(rng.choice([COUNTED, COUNTED, COUNTED, HELD, REJECTED, "released"])),
         ))  # fmt: skip
+    # a sector the catalogue does not know (read again by name), rated with a stored form
+    for r, stars in enumerate((5, 2, 4)):
+        at = window.start + inside / 2
+        session.add(Rating(
+            provider_id=providers[1].id, sector="bakery", form_id=forms["catering"][0][0],
+            form_version=forms["catering"][0][1], answers=bytes([stars, 255, 3, 4]),
+            overall=stars, device_hash=f"b{r}", window_start=at.date(), created_at=at,
+        ))  # fmt: skip
     # the window's edges: the first instant counts, the end does not
     for at, stars in ((window.start, 5), (window.end, 1), (window.end - timedelta(seconds=1), 2)):
         session.add(Rating(
@@ -120,13 +153,18 @@ def test_the_numpy_tally_equals_the_sql_pass_on_a_mixed_data_set(session):
     assert got == expected
     # the data set is mixed enough to mean something
     items = [t for per in expected.values() for t in per.values()]
-    assert len(expected) == 12 and len(items) >= 50
+    assert len(expected) == 13 and len(items) >= 50
+    assert expected[(providers[1].id, "bakery")]
     assert any(t[0] != t[1] for t in items) and any(t[1] for t in items)
     # and nothing outside the window or not counted slipped in: one narrower window
     narrow = ScoreWindow(window.first, window.last, window.start + inside / 2, window.end)
     assert _item_tallies(session, narrow) == sql_item_tallies(session, narrow)
     empty = ScoreWindow(window.first, window.last, window.end, window.end)
     assert _item_tallies(session, empty) == {} == sql_item_tallies(session, empty)
+    # the same scan's overall stars, one window or two (overlapping), as star_counts's
+    for windows in ([window], [window, narrow], [narrow, empty]):
+        assert _scan(session, windows).stars == star_counts(session, *windows)[: len(windows)]
+    assert _scan(session, [window]).stars[0]  # not vacuous
 
 
 def test_no_rating_in_the_window_tallies_nothing(session):
@@ -151,7 +189,7 @@ def test_item_rows_carry_exactly_the_numbers_of_score_providers():
                 counted[item] = [stars.size, int((stars >= 4).sum()), int(stars.sum()),
                                  int((stars * stars).sum())]  # fmt: skip
             tallies[(pid, sector)] = counted
-    rows = {(r[0], r[1], r[2]): r for r in _item_rows(tallies, members, 5)}
+    rows = {(r[0], r[1], r[2]): r for r in _item_rows(_as_columns(tallies), members, 5)}
     checked = 0
     for sector in ("catering", "lodging"):
         pids = [pid for pid, s in members if s == sector]
