@@ -6,11 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from surveyapp.complaints import find_by_receipt, import_complaints, intake, read_complaints
 from surveyapp.complaints.drafts import IntakeError
-from surveyapp.models import Complaint, ComplaintEvent
+from surveyapp.models import AuditLog, Complaint, ComplaintEvent
 from surveyapp.responses.importer import ImportFailed
 from tests.complaints.conftest import NOW, china, credit_code
 
@@ -122,16 +123,40 @@ def test_intake_stores_all_drafts_or_none(session, settings, draft):
     )
 
 
+def test_each_complaint_taken_in_has_its_audit_row(session, settings, draft):
+    from surveyapp.accounts.service import create_user
+
+    officer = create_user(session, "officer-wang", "evaluator")[0]
+    stored = intake(session, [draft(external_id="A"), draft(external_id="B", status="received")],
+                    officer, settings, now=NOW, source="f.csv")  # fmt: skip
+    rows = session.scalars(
+        select(AuditLog).where(AuditLog.action == "complaint.intake").order_by(AuditLog.id)
+    ).all()
+    assert [(a.target, a.actor, a.user_id, a.at, a.ip) for a in rows] == [
+        (f"complaint:{item.complaint.id}", "officer-wang", officer.id, NOW, None) for item in stored
+    ]
+    assert [a.details for a in rows] == [
+        {"channel": "12315", "external_id": code, "status": "received", "source": "f.csv"}
+        for code in ("A", "B")
+    ]
+    intake(session, [draft(external_id="C")], "api:7", settings, now=NOW)
+    last = session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(1)).one()
+    assert (last.actor, last.user_id, last.details) == (
+        "api:7",
+        None,
+        {"channel": "12315", "external_id": "C", "status": "received"},
+    )
+
+
 def test_a_failure_while_writing_leaves_nothing(session, settings, draft, monkeypatch):
     import surveyapp.complaints.drafts as module
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(module, "audit", broken)  # fails after the rows are flushed
-    with pytest.raises(RuntimeError):
+    # the audit rows are written last: the complaints and their events are written by then
+    monkeypatch.setattr(module, "_INSERT_AUDIT", text("INSERT INTO no_such_table VALUES (:at)"))
+    with pytest.raises(DBAPIError):
         intake(session, [draft(external_id="A"), draft(external_id="B")], "api", settings, now=NOW)
     assert _count(session) == 0
+    assert session.scalar(select(func.count()).select_from(ComplaintEvent)) == 0
 
 
 @pytest.mark.parametrize(
