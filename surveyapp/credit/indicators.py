@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import ColumnElement, Executable, and_, case, func, or_, select
-from threadpoolctl import threadpool_limits
 
 from analysis.provider_scores import MIN_PROVIDERS, fit_beta_prior
+from surveyapp.blas import one_blas_thread
 from surveyapp.models import Complaint, Rating
 from surveyapp.models.base import DbSession
 from surveyapp.models.credit import CreditEvent
@@ -163,9 +163,9 @@ def _posterior_shares(sectors: np.ndarray, n: np.ndarray, k: np.ndarray) -> np.n
     if not rated.any():
         return out
     pooled = None
-    # one BLAS thread: L-BFGS-B's tiny calls wake OpenBLAS's threads, which on a busy
-    # machine cost 3-4 times the fits themselves (4 fits: 0.13 s CPU against 0.4-1.2 s)
-    with threadpool_limits(limits=1, user_api="blas"):
+    # one BLAS thread (surveyapp.blas): L-BFGS-B's tiny calls wake OpenBLAS's threads,
+    # which on a busy machine cost 3-4 times the fits (4 fits: 0.13 s CPU against 0.4-1.2 s)
+    with one_blas_thread():
         for sector in np.unique(sectors[rated]).tolist():
             mine = rated & (sectors == sector)
             if mine.sum() >= MIN_PROVIDERS:

@@ -84,9 +84,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from threadpoolctl import threadpool_limits
 
 from analysis.provider_scores import ProviderScore, score_columns
+from surveyapp.blas import one_blas_thread
 from surveyapp.indices.cache import SessionScope
 from surveyapp.indices.state import app_session
 from surveyapp.models import Provider, Rating
@@ -529,11 +529,12 @@ def refresh_published_scores(
     The largest rating id is read *before* counting, so a rating committed while this
     runs makes the next :func:`refresh_due` true rather than being lost.
 
-    The BLAS library runs one thread meanwhile: the fits' optimiser (L-BFGS-B) calls it
-    on 2-variable problems, where waking its threads cost 3-4 times the fit itself on
-    a busy 2-core machine (same numbers: nothing here is big enough to be split).
+    The BLAS library runs one thread meanwhile (:func:`surveyapp.blas.one_blas_thread`):
+    the fits' optimiser (L-BFGS-B) calls it on 2-variable problems, where waking its
+    threads cost 3-4 times the fit itself on a busy 2-core machine (same numbers:
+    nothing here is big enough to be split).
     """
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         return _refresh(session, as_of, settings, now)
 
 
