@@ -470,30 +470,65 @@ def _replace(
     session: DbSession, model: Any, rows: list[dict[str, Any]] | list[tuple],
     names: tuple[str, ...] | None = None,
 ) -> None:  # fmt: skip
-    """Replace every row of ``model``'s table in the caller's transaction (``rows`` are
-    dicts, or tuples of the columns ``names``).
+    """Make ``model``'s table hold exactly ``rows`` in the caller's transaction (``rows``
+    are dicts, or tuples of the columns ``names``).
 
     Rows of plain values only (numbers, text, booleans, NULL: the item and last-period
-    scores) go to the driver as tuples, in primary-key order (SQLite appends to its
-    B-tree) through :func:`surveyapp.models.bulk.write_rows`; the others (a JSON column)
-    through SQLAlchemy Core.
-    The ORM's bulk insert spent about 15 s of a refresh on per-row bookkeeping for the
-    300,000 item rows of 50,000 providers."""
+    scores) are compared with the stored ones (:func:`_write_changes`): only the rows
+    that differ are written, so a refresh that changed one sector's scores (or none: the
+    refresh of :data:`MAX_AGE`) writes that sector's rows (or nothing).  They go to the
+    driver as tuples, in primary-key order (SQLite appends to its B-tree) through
+    :func:`surveyapp.models.bulk.write_rows`; the others (a JSON column) replace the
+    table through SQLAlchemy Core.  The ORM's bulk insert spent about 15 s of a refresh
+    on per-row bookkeeping for the 300,000 item rows of 50,000 providers."""
     table = model.__table__
-    session.execute(delete(table))
-    if not rows:
-        return
-    if names is None:
+    if names is None and rows:
         dicts = cast(list[dict[str, Any]], rows)
         names = tuple(dicts[0])
         plain = all(isinstance(table.c[k].type, Integer | String | Float | Boolean) for k in names)
         if not plain:
+            session.execute(delete(table))
             for i in range(0, len(dicts), 5000):
                 session.execute(insert(table), dicts[i : i + 5000])
             return
         rows = [tuple(r[k] for k in names) for r in dicts]
-    key = [names.index(c.name) for c in table.primary_key]
-    write_rows(session, table.name, names, sorted(cast(list[tuple], rows), key=itemgetter(*key)))
+    if not rows or names is None:
+        session.execute(delete(table))
+        return
+    _write_changes(session, table, names, cast(list[tuple], rows))
+
+
+def _write_changes(
+    session: DbSession, table: Any, names: tuple[str, ...], rows: list[tuple]
+) -> None:
+    """Delete the stored rows that are not in ``rows`` or differ, insert those of ``rows``
+    not stored as they are; when most rows changed (a first refresh, a new day), delete
+    all and insert all, which is cheaper than picking.  Stored floats read back exactly
+    (SQLite's REAL and PostgreSQL's float8 are the same doubles); booleans compare equal
+    to SQLite's 0 and 1."""
+    at = [names.index(c.name) for c in table.primary_key]
+    key = itemgetter(*at)
+    conn = session.connection()
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(f"SELECT {', '.join(names)} FROM {table.name}")
+        stored = {key(r): tuple(r) for r in cursor.fetchall()}
+        wanted = {key(r): r for r in rows}
+        gone = [k for k in stored if k not in wanted]
+        changed = [r for k, r in wanted.items() if stored.get(k) != r]
+        if 2 * (len(gone) + len(changed)) > len(rows):
+            session.execute(delete(table))
+            write_rows(session, table.name, names, sorted(rows, key=key))
+            return
+        stale = gone + [key(r) for r in changed if key(r) in stored]
+        if stale:
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            where = " AND ".join(f"{names[i]} = {mark}" for i in at)
+            params = [k if isinstance(k, tuple) else (k,) for k in stale]
+            cursor.executemany(f"DELETE FROM {table.name} WHERE {where}", params)
+    finally:
+        cursor.close()
+    write_rows(session, table.name, names, sorted(changed, key=key))
 
 
 def _refresh_past(
