@@ -11,10 +11,11 @@ sector's shipped form, so the per-item scores have their real cost), written in 
 (executemany / COPY).  Then, in this process through the Flask test client
 (server time: routing, the staleness check, queries, template; no network):
 
-- the full refresh of the stored scores (``refresh_published_scores``: the SQL counts,
-  the per-item pass over the answers, the estimation, the last period's scores,
-  replacing 50,000 rows and their items), which a page never waits for once stored:
-  wall time, this process's CPU time and the 1-minute load average;
+- the full refresh of the stored scores (``refresh_published_scores``: one pass over
+  the ratings for the stars and the items, the estimation, the last period's scores,
+  writing 50,000 rows and their items), which a page never waits for once stored:
+  wall time, this process's CPU time (and PostgreSQL's backend's) and the 1-minute
+  load average; then the same again with nothing new (the rows compared, none written);
 - ``--views`` views each (median, 90th percentile) of the directory (default order;
   a sector sorted by number of ratings; a name search; page 200) and of provider
   pages (the provider with the most ratings, and random ones), anonymous.
@@ -154,6 +155,19 @@ def load(url: str, providers: int, ratings: int, seed: int = 7) -> None:
     engine.dispose()
 
 
+def _server_cpu(session) -> float | None:
+    """CPU seconds of the PostgreSQL backend serving ``session`` (its /proc entry, when
+    the server runs on this machine); None on SQLite or elsewhere."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _views(client, url: str, views: int) -> tuple[float, float]:
     times = []
     for _ in range(views):
@@ -188,16 +202,22 @@ def measure(kind: str, providers: int, ratings: int, views: int) -> list[str]:
                 db.session.execute(text("ANALYZE"))
                 db.session.commit()
         with app.app_context():
-            start, cpu = time.perf_counter(), time.process_time()
-            refresh_published_scores(db.session, china_today(utcnow()), ScoreSettings(12, 5))
-            db.session.commit()
-            # CPU of this process beside the wall time: on the shared machine the wall time
-            # mostly measures the others' load (SQLite's work is in this process, not
-            # PostgreSQL's); the load average says how shared it was
-            lines.append(f"{kind}: full refresh of the stored scores: "
-                         f"{time.perf_counter() - start:.1f} s "
-                         f"(CPU of this process {time.process_time() - cpu:.1f} s, "
-                         f"load average {os.getloadavg()[0]:.1f})")  # fmt: skip
+            for label in ("full refresh of the stored scores",
+                          "the same again, nothing new (writes no row)"):  # fmt: skip
+                server = _server_cpu(db.session)
+                start, cpu = time.perf_counter(), time.process_time()
+                refresh_published_scores(db.session, china_today(utcnow()), ScoreSettings(12, 5))
+                db.session.commit()
+                # CPU of this process beside the wall time: on the shared machine the wall
+                # time mostly measures the others' load (SQLite's work is in this process;
+                # PostgreSQL's server CPU is read from its backend's /proc entry); the
+                # load average says how shared it was
+                wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+                served = _server_cpu(db.session)
+                spent = "" if server is None or served is None else (
+                    f", server CPU {served - server:.1f} s")  # fmt: skip
+                lines.append(f"{kind}: {label}: {wall:.1f} s (CPU of this process "
+                             f"{cpu:.1f} s{spent}, load average {os.getloadavg()[0]:.1f})")  # fmt: skip
             busiest = db.session.execute(
                 text("SELECT provider_id FROM provider_score ORDER BY n DESC LIMIT 1")
             ).scalar()
