@@ -21,10 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import String, Table, bindparam, insert, literal, select, tuple_
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.sql import Select
 
 from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.complaints.states import actor_name
@@ -65,6 +68,33 @@ _INSERT_EVENTS = insert(cast(Table, ComplaintEvent.__table__))
 # the audit rows as surveyapp.accounts.service.audit() writes them, without the unit of
 # work's flush at the commit (it ran inside SQLite's write lock, 0.3 ms a complaint)
 _INSERT_AUDIT = insert(cast(Table, AuditLog.__table__))
+
+
+def _values(table: Table, prefix: str, skip: tuple[str, ...]) -> dict[str, Any]:
+    """A typed bind parameter ``prefix + column`` for each column of ``table`` but ``skip``."""
+    return {c.name: bindparam(prefix + c.name, type_=c.type) for c in table.c if c.name not in skip}
+
+
+def _insert_one() -> Select:
+    """One complaint, its first event and its audit row in one statement (PostgreSQL's
+    INSERTs in a WITH): one round trip to the server instead of three."""
+    table = cast(Table, Complaint.__table__)
+    events, audits = cast(Table, ComplaintEvent.__table__), cast(Table, AuditLog.__table__)
+    new = insert(table).values(_values(table, "c_", ("id",))).returning(table.c.id).cte("new")
+    event = _values(events, "e_", ("id", "complaint_id"))
+    entry = _values(audits, "a_", ("id", "target"))
+    return (
+        select(new.c.id)
+        .add_cte(insert(events).from_select(
+            ["complaint_id", *event], select(new.c.id, *event.values())).cte("new_event"))
+        .add_cte(insert(audits).from_select(
+            ["target", *entry],
+            select(literal("complaint:") + sql_cast(new.c.id, String), *entry.values()),
+        ).cte("new_audit"))
+    )  # fmt: skip
+
+
+_INSERT_ONE = _insert_one()
 _LIMITS = {"external_id": 64, "provider_name": 200, "complainant_name": 64,
            "complainant_phone": 32}  # fmt: skip
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-()]*$")
@@ -335,6 +365,27 @@ def check_drafts(
     return _checked(session, drafts, settings, now or utcnow())[0]
 
 
+def _write(
+    conn: Connection,
+    rows: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    audits: list[dict[str, Any]],
+) -> list[int]:
+    """INSERT the complaints, their events and audit rows; the complaints' ids in order."""
+    if len(rows) == 1 and conn.dialect.name == "postgresql":
+        params = {f"c_{k}": v for k, v in rows[0].items()}
+        params |= {f"e_{k}": v for k, v in events[0].items()}
+        params |= {f"a_{k}": v for k, v in audits[0].items()}
+        return [conn.execute(_INSERT_ONE, params).scalar_one()]
+    ids = list(conn.execute(_INSERT_COMPLAINTS, rows).scalars())
+    for cid, event, entry in zip(ids, events, audits, strict=True):
+        event["complaint_id"] = cid
+        entry["target"] = f"complaint:{cid}"
+    conn.execute(_INSERT_EVENTS, events)
+    conn.execute(_INSERT_AUDIT, audits)
+    return ids
+
+
 def intake(
     session: DbSession,
     drafts: Sequence[ComplaintDraft],
@@ -409,13 +460,7 @@ def intake(
     try:
         # Core statements, not the unit of work's flushes, and nothing else between the
         # first INSERT and the commit: SQLite's write lock is held that long
-        conn = session.connection()
-        ids = conn.execute(_INSERT_COMPLAINTS, rows).scalars().all()
-        for cid, event, entry in zip(ids, events, audits, strict=True):
-            event["complaint_id"] = cid
-            entry["target"] = f"complaint:{cid}"
-        conn.execute(_INSERT_EVENTS, events)
-        conn.execute(_INSERT_AUDIT, audits)
+        ids = _write(session.connection(), rows, events, audits)
         session.commit()
     except BaseException:
         session.rollback()

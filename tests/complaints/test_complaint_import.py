@@ -139,13 +139,25 @@ def test_each_complaint_taken_in_has_its_audit_row(session, settings, draft):
         {"channel": "12315", "external_id": code, "status": "received", "source": "f.csv"}
         for code in ("A", "B")
     ]
-    intake(session, [draft(external_id="C")], "api:7", settings, now=NOW)
+    # one complaint alone: one statement on PostgreSQL, the same rows
+    (one,) = intake(session, [draft(external_id="C", amount=Decimal("12.50"))], "api:7",
+                    settings, now=NOW)  # fmt: skip
     last = session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(1)).one()
-    assert (last.actor, last.user_id, last.details) == (
-        "api:7",
-        None,
+    assert (last.target, last.actor, last.user_id, last.at, last.details) == (
+        f"complaint:{one.complaint.id}", "api:7", None, NOW,
         {"channel": "12315", "external_id": "C", "status": "received"},
+    )  # fmt: skip
+    session.expire_all()
+    stored = session.get(Complaint, one.complaint.id)
+    assert (stored.external_id, stored.amount, stored.received_at, stored.complainant_phone) == (
+        "C",
+        Decimal("12.50"),
+        china(2026, 10, 9, 10, 0),
+        "13812345678",
     )
+    assert find_by_receipt(session, one.receipt) == stored
+    assert [(e.from_status, e.to_status, e.actor, e.user_id, e.at, e.note)
+            for e in stored.events] == [(None, "received", "api:7", None, NOW, "intake (12315)")]  # fmt: skip
 
 
 def test_a_failure_while_writing_leaves_nothing(session, settings, draft, monkeypatch):
