@@ -3,7 +3,8 @@ list, and the cost of intake against a survey submission.
 
     python -m bench.complaints [--db sqlite|postgres|both] [--complaints 1000000]
                                [--providers 50000] [--runs 5] [--intake-seconds 10]
-                               [--clients 16] [--skip-intake] [--skip-scale] [--url URL]
+                               [--intake-rounds 2] [--clients 16] [--skip-intake]
+                               [--skip-scale] [--url URL]
 
 **Scale** (per database, in this process): a fresh database migrated to head,
 ``--providers`` providers and ``--complaints`` complaints received over the last 365
@@ -25,8 +26,11 @@ read-only): a fresh database prepared like its own, gunicorn (2 sync workers) on
 loopback port, a warm-up, then ``--intake-seconds`` of survey submissions
 (``POST /api/v1/rounds/bench/responses``) and as long of complaints
 (``POST /api/v1/complaints``, free-text provider, the same channel key), alternating
-twice, ``--clients`` concurrent clients.  Goal: complaints/s at least the
-submissions/s (intake costs no more than a submission).
+``--intake-rounds`` times (the order flipped each round), ``--clients`` concurrent
+clients; each run with the gunicorn workers' own CPU per request (utime + stime from
+/proc) and on PostgreSQL its processes' CPU per request.  Goal: complaints/s at least
+the submissions/s (intake costs no more than a submission).  ``--skip-scale`` writes
+to bench/results/complaints_intake.txt.
 
 ``--url`` measures a database of one's own instead of a fresh one: loaded there when it
 holds no complaints, else measured as it is (loading 1,000,000 complaints takes 5 to 30
@@ -60,6 +64,7 @@ from bench.submit.loadgen import PhaseResult, Request, run_phase
 from bench.submit.stack import Gunicorn, fresh_database, key_header, keyed_posts, prepare_database
 
 OUT = Path(__file__).resolve().parents[1] / "results" / "complaints.txt"
+OUT_INTAKE = OUT.with_name("complaints_intake.txt")  # --skip-scale: intake alone
 GOAL_PUBLICITY_S = 5.0
 GOAL_OVERDUE_MS = 200.0
 PAGE = 100  # cases on a page of the overdue list
@@ -345,15 +350,38 @@ def complaint_bodies(n: int, seed: int) -> list[bytes]:
     return out
 
 
+def _per_request_ms(seconds: float | None, ok: int) -> float | None:
+    return None if seconds is None or not ok else seconds / ok * 1000
+
+
 def _phase_line(kind: str, p: PhaseResult, ok: int) -> str:
     bad = {k: v for k, v in p.statuses.items() if k != ok}
+    n = p.statuses.get(ok, 0)
+    cpu = _per_request_ms(p.server_cpu_s, n)
+    db = _per_request_ms(p.db_cpu_s, n) if kind == "postgres" else None
     return (f"{kind}: {p.name:<11} {p.requests:>7,} requests, {p.rate(ok):>7,.0f} ok/s, "
-            f"p50 {p.percentile_ms(50):6.1f} ms, p99 {p.percentile_ms(99):6.1f} ms"
+            f"p50 {p.percentile_ms(50):6.1f} ms, p99 {p.percentile_ms(99):6.1f} ms, "
+            f"workers' CPU {cpu or 0:.2f} ms/request"
+            f"{f', PostgreSQL (all its processes) CPU {db:.2f} ms/request' if db is not None else ''}, "
+            f"load {os.getloadavg()[0]:.2f}"
             f"{', errors ' + str(dict(bad)) if bad else ''}")  # fmt: skip
 
 
-def intake_cost(kind: str, seconds: float, clients: int, log=print) -> list[str]:
+def _spread(values: list[float], fmt: str = ".2f") -> str:
+    return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"
+
+
+def intake_cost(kind: str, seconds: float, clients: int, rounds: int = 2, log=print) -> list[str]:
+    """``rounds`` alternating runs of submissions and complaints on one server (the
+    order flips each round, so a neighbour's load hits both alike), each with its
+    rate and the gunicorn workers' own CPU (utime + stime from /proc) per request."""
     lines = []
+    names = ("submission", "complaint")
+    rates: dict[str, list[float]] = {n: [] for n in names}
+    p50: dict[str, list[float]] = {n: [] for n in names}
+    cpu: dict[str, list[float]] = {n: [] for n in names}
+    ratios: list[float] = []
+    load0 = os.getloadavg()[0]
     with fresh_database(kind) as url:
         key = prepare_database(url, in_process=True)
         server = Gunicorn(url, workers=2, worker_class="sync")
@@ -366,27 +394,36 @@ def intake_cost(kind: str, seconds: float, clients: int, log=print) -> list[str]
                 Request("POST", "/api/v1/complaints", b, "application/json", key_header(key))
                 for b in complaint_bodies(2000, 1)
             ]
-            common = dict(clients=clients, server_pids=[server.proc.pid, *server.worker_pids()])
+            # the workers only: their CPU per request is the cost of the request itself
+            common = dict(clients=clients, server_pids=server.worker_pids())
             run_phase("warm", host, port, posts, seconds=2, **common)  # type: ignore[arg-type]
             run_phase("warm", host, port, complaints, seconds=2, **common)  # type: ignore[arg-type]
-            rates: dict[str, list[float]] = {"submission": [], "complaint": []}
-            p50: dict[str, list[float]] = {"submission": [], "complaint": []}
-            for _ in range(2):  # alternate, so a neighbour's load hits both alike
-                for name, requests in (("submission", posts), ("complaint", complaints)):
+            for r in range(rounds):
+                order = ((names[0], posts), (names[1], complaints))
+                got: dict[str, float] = {}
+                for name, requests in order if r % 2 == 0 else order[::-1]:
                     # 201 counted either way: a complaint's reply has a receipt, not an id
                     p = run_phase(name, host, port, requests, seconds=seconds,
                                   **common)  # type: ignore[arg-type]  # fmt: skip
+                    got[name] = p.rate(201)
                     rates[name].append(p.rate(201))
                     p50[name].append(p.percentile_ms(50))
+                    cpu[name].append(_per_request_ms(p.server_cpu_s, p.statuses[201]) or 0.0)
                     lines.append(_phase_line(kind, p, 201))
                     log(lines[-1])
+                ratios.append(got["complaint"] / got["submission"])
         finally:
             server.stop()
     ratio = statistics.median(rates["complaint"]) / statistics.median(rates["submission"])
+    cpu_ratio = statistics.median(cpu["complaint"]) / statistics.median(cpu["submission"])
     lines.append(
-        f"{kind}: complaints/s over submissions/s (medians of the runs): {ratio:.2f}; "
-        f"p50 {statistics.median(p50['complaint']):.1f} ms vs "
-        f"{statistics.median(p50['submission']):.1f} ms; goal >= 1.00 (within 5%: >= 0.95) "
+        f"{kind}: complaints/s over submissions/s (medians of {rounds} runs each): {ratio:.2f} "
+        f"(each round's ratio {_spread(ratios)}); complaints {_spread(rates['complaint'], '.0f')}"
+        f"/s, submissions {_spread(rates['submission'], '.0f')}/s; workers' CPU per request "
+        f"{_spread(cpu['complaint'])} vs {_spread(cpu['submission'])} ms ({cpu_ratio:.2f}x); "
+        f"p50 {statistics.median(p50['complaint']):.1f} vs "
+        f"{statistics.median(p50['submission']):.1f} ms; load {load0:.2f} to "
+        f"{os.getloadavg()[0]:.2f}; goal >= 1.00 (within 5%: >= 0.95) "
         f"{'MET' if ratio >= 0.95 else 'NOT MET'}"
     )
     log(lines[-1])
@@ -401,9 +438,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--intake-seconds", type=float, default=10.0)
     ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--intake-rounds", type=int, default=2, help="alternating rounds of intake")
     ap.add_argument("--skip-intake", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--out", type=Path, help=f"default {OUT} ({OUT_INTAKE} with --skip-scale)")
     ap.add_argument(
         "--url",
         help="scale part on this database (one --db): loaded here when it has no "
@@ -417,7 +455,8 @@ def main() -> None:
     lines = [
         f"python -m bench.complaints --db {args.db} --complaints {args.complaints} "
         f"--providers {args.providers} --runs {args.runs} --intake-seconds "
-        f"{args.intake_seconds:g} --clients {args.clients}",
+        f"{args.intake_seconds:g} --intake-rounds {args.intake_rounds} --clients {args.clients}"
+        f"{' --skip-scale' if args.skip_scale else ''}{' --skip-intake' if args.skip_intake else ''}",
         f"machine: {platform.machine()}, {os.cpu_count()} cores, a 2-core VM shared with other "
         f"work during the run (load average before: {load_before[0]:.2f}); Python "
         f"{platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC",
@@ -427,9 +466,10 @@ def main() -> None:
             lines += scale("postgresql" if kind == "postgres" else "sqlite", args.complaints,
                            args.providers, args.runs, args.url)  # fmt: skip
         if not args.skip_intake:
-            lines += intake_cost(kind, args.intake_seconds, args.clients)
+            lines += intake_cost(kind, args.intake_seconds, args.clients, args.intake_rounds)
     lines.append(f"load average at the end: {os.getloadavg()[0]:.2f}")
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = args.out or (OUT_INTAKE if args.skip_scale else OUT)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 
