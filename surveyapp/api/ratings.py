@@ -23,9 +23,8 @@ from surveyapp.api.routes import _read_json, bp
 from surveyapp.extensions import db
 from surveyapp.i18n import N_
 from surveyapp.json_errors import api_lang, error_response
-from surveyapp.models import Practitioner, Provider
+from surveyapp.models import Practitioner
 from surveyapp.providers.published import rating_stored
-from surveyapp.providers.registry import provider_by_key
 from surveyapp.ratings.forms import form_version, rating_forms_memo, shipped_form
 from surveyapp.ratings.submit import (
     Rater,
@@ -33,6 +32,7 @@ from surveyapp.ratings.submit import (
     submit_rating,
     validate_rating,
 )
+from surveyapp.ratings.target import RatedProvider, rated_provider
 from surveyapp.responses.validate import FieldError, InvalidSubmission
 from surveyapp.security import rate_limited, submission_origin
 
@@ -53,7 +53,7 @@ def post_rating(code: str):
     source = channel_source()
     if source.rounds is not None:
         return error_response(403, "rate_key_forbidden")
-    provider = provider_by_key(db.session, code)
+    provider = rated_provider(db.session, code)  # plain values: no ORM objects to build
     if provider is None:
         return error_response(404, "rate_not_found")
     payload, problem = _read_json()
@@ -105,7 +105,7 @@ def post_rating(code: str):
     return jsonify(answer), 201
 
 
-def _sector(provider: Provider, wanted: Any) -> str:
+def _sector(provider: RatedProvider, wanted: Any) -> str:
     """The sector asked for (one of the provider's), else the provider's first."""
     sectors = provider.sectors
     if wanted is None and sectors:
@@ -115,7 +115,7 @@ def _sector(provider: Provider, wanted: Any) -> str:
     return wanted
 
 
-def _practitioner(provider: Provider, wanted: Any) -> Practitioner | None:
+def _practitioner(provider: RatedProvider, wanted: Any) -> Practitioner | None:
     if wanted is None:
         return None
     if isinstance(wanted, bool) or not isinstance(wanted, int) or not 0 < wanted < 2**31:

@@ -32,14 +32,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, false, func, insert, literal_column, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from surveyapp.models import Practitioner, Provider, Rating
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.provider_rating import RatingWave
 from surveyapp.models.review import COUNTED, HELD
 from surveyapp.ratings.forms import STARS, FormVersion
+from surveyapp.ratings.target import RatedProvider
 from surveyapp.responses.validate import MAX_DEVICE_ID, FieldError, InvalidSubmission, _score
 from surveyapp.review.holds import Threshold
 from surveyapp.rounds.dates import china_today
@@ -183,7 +185,7 @@ def _pack(version: FormVersion, stars: Mapping[str, int | None]) -> bytes:
 
 def submit_rating(
     session: DbSession,
-    provider: Provider,
+    provider: Provider | RatedProvider,
     version: FormVersion,
     rating: CleanRating,
     rater: Rater,
@@ -230,74 +232,116 @@ def submit_rating(
             if held and source is not None
             else None
         )
-        for attempt in range(2):
-            if device is not None and (
-                existing := _current_row(
-                    session, provider, practitioner, version.form.sector, device, start
-                )
-            ):
-                session.execute(_UPDATE, {"row": existing, **values})
-                session.commit()
-                return StoredRating(existing, True, held)
-            row = {
-                "provider_id": provider.id,
-                "practitioner_id": practitioner.id if practitioner is not None else None,
-                "device_hash": device,
-                "window_start": start,
-                **values,
-            }
-            try:  # one INSERT (Core: no unit-of-work bookkeeping for a row never read back)
-                new_id = session.execute(_INSERT, row).scalar_one()
-                session.commit()
-            except IntegrityError:  # a simultaneous first rating of this device won
-                session.rollback()
-                if attempt:
-                    raise
-                continue
-            return StoredRating(int(new_id), False, held)
+        row = {
+            "provider_id": provider.id,
+            "practitioner_id": practitioner.id if practitioner is not None else None,
+            "device_hash": device,
+            "window_start": start,
+            **values,
+        }
+        row_id, replaced = _write(session, row)
+        session.commit()
     except BaseException:
         session.rollback()
         raise
-    raise RuntimeError("unreachable")  # pragma: no cover
+    return StoredRating(row_id, replaced, held)
 
 
-def _current_row(
-    session: DbSession,
-    provider: Provider,
-    practitioner: Practitioner | None,
-    sector: str,
-    device: str,
-    start: date,
-) -> int | None:
-    if practitioner is not None:
-        return session.scalar(
-            _OF_PRACTITIONER,
-            {"who": practitioner.id, "sector": sector, "device": device, "start": start},
-        )
-    return session.scalar(
-        _OF_PROVIDER, {"who": provider.id, "sector": sector, "device": device, "start": start}
-    )
+def _write(session: DbSession, row: dict[str, Any]) -> tuple[int, bool]:
+    """Store ``row``, or replace the device's row of the window in place with its values:
+    (the row's id, whether it replaced one).  One statement on PostgreSQL, an upsert on
+    the partial unique index whose ``RETURNING`` says whether the row is new (a row
+    inserted by the statement has no ``xmax``).  SQLite returns no such mark (its
+    ``RETURNING`` shows the replaced row as the new values, id and all), so there the
+    new row is one ``INSERT … ON CONFLICT DO NOTHING`` and a replacement a second
+    statement, the ``UPDATE`` of the device's row: a device's first rating in a window,
+    the common case, costs one statement.  The unique index decides a race between two
+    first ratings either way (the loser replaces the winner's row).  A rating without a
+    device is a plain ``INSERT``: it is never matched to another."""
+    conn = session.connection()
+    if row["device_hash"] is None:
+        return int(conn.execute(_INSERT, row).scalar_one()), False
+    target = "practitioner" if row["practitioner_id"] is not None else "provider"
+    if conn.dialect.name == "postgresql":
+        found = conn.execute(_UPSERT[target], _params(row)).one()
+        return int(found[0]), not found[1]
+    new_id = conn.execute(_INSERT_NEW[target], row).scalar_one_or_none()
+    if new_id is not None:
+        return int(new_id), False
+    return int(conn.execute(_REPLACE[target], _params(row)).scalar_one()), True
 
 
-def _row_of(target: Any) -> Any:
-    """The device's row of a window (statement built once: bound parameters)."""
-    return select(Rating.id).where(
-        target,
-        Rating.sector == bindparam("sector"),
-        Rating.device_hash == bindparam("device"),
-        Rating.window_start == bindparam("start"),
-    )
+def _params(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` for :data:`_REPLACE` and :data:`_UPSERT`: a kept column's value under
+    ``k_<column>`` (an UPDATE would SET a column named by a parameter)."""
+    return {(name if name in _SET else f"k_{name}"): value for name, value in row.items()}
 
 
-_OF_PROVIDER = _row_of(
-    and_(Rating.provider_id == bindparam("who"), Rating.practitioner_id.is_(None))
-)
-_OF_PRACTITIONER = _row_of(Rating.practitioner_id == bindparam("who"))
-_INSERT = insert(Rating).returning(Rating.id)
-#: The device's row replaced in place: a Core statement on the table, built once (its
-#: SET columns are the parameters'), not an ORM UPDATE built and synchronised per post.
+#: The statements, built once (bound parameters).  The columns a replacement sets: all
+#: but the key and the row's identity (what the old ``UPDATE`` of the row set).
 _TABLE = cast(Table, Rating.__table__)
-_UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("row"))
+_KEEP = ("id", "provider_id", "practitioner_id", "device_hash", "window_start")
+_SET = tuple(c.name for c in _TABLE.columns if c.name not in _KEEP)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)
+#: Per unique index (the provider's own ratings, a practitioner's): its columns and
+#: predicate, which an ``ON CONFLICT`` target must repeat to match a partial index.
+_TARGETS = {
+    "provider": (("provider_id", "sector", "device_hash", "window_start"),
+                 _TABLE.c.practitioner_id.is_(None)),
+    "practitioner": (("practitioner_id", "sector", "device_hash", "window_start"),
+                     _TABLE.c.practitioner_id.is_not(None)),
+}  # fmt: skip
+
+
+def _upsert(columns: tuple[str, ...], where: Any) -> Any:
+    """PostgreSQL's one statement: the ``UPDATE`` of the device's row and, when it found
+    none, the ``INSERT`` (``ON CONFLICT DO UPDATE``: a first rating committed meanwhile is
+    replaced); rows (id, new).  The ``INSERT`` of a replacement selects no row, so it
+    draws no id from the sequence: the ids are those of a look-up and a write."""
+    found = _replace(columns, where).cte("replaced")
+    fields = [c.name for c in _TABLE.columns if c.name != "id"]
+    values = select(
+        *(bindparam(n if n in _SET else f"k_{n}", type_=_TABLE.c[n].type) for n in fields)
+    ).where(~select(found.c.id).exists())
+    stmt = pg_insert(_TABLE).from_select(fields, values)
+    added = (
+        stmt.on_conflict_do_update(
+            index_elements=list(columns),
+            index_where=where,
+            set_={name: stmt.excluded[name] for name in _SET},
+        )
+        .returning(_TABLE.c.id, literal_column("xmax = 0").label("new"))
+        .cte("added")
+    )
+    return select(found.c.id, false().label("new")).union_all(select(added.c.id, added.c.new))
+
+
+def _insert_new(columns: tuple[str, ...], where: Any) -> Any:
+    stmt = sqlite_insert(_TABLE).on_conflict_do_nothing(
+        index_elements=list(columns), index_where=where
+    )
+    return stmt.returning(_TABLE.c.id)
+
+
+def _replace(columns: tuple[str, ...], where: Any) -> Any:
+    who, sector, device, start = (_TABLE.c[name] for name in columns)
+    return (
+        update(_TABLE)
+        .where(
+            where,
+            who == bindparam(f"k_{who.name}"),
+            sector == bindparam("sector", type_=sector.type),  # the SET's own value
+            device == bindparam("k_device_hash"),
+            start == bindparam("k_window_start"),
+        )
+        .values({name: bindparam(name, type_=_TABLE.c[name].type) for name in _SET})
+        .returning(_TABLE.c.id)
+    )
+
+
+_UPSERT = {name: _upsert(*t) for name, t in _TARGETS.items()}
+_INSERT_NEW = {name: _insert_new(*t) for name, t in _TARGETS.items()}
+_REPLACE = {name: _replace(*t) for name, t in _TARGETS.items()}
 
 
 def _open_wave(session: DbSession, sector: str, source: str, rater: Rater, now: datetime) -> int:
