@@ -169,7 +169,13 @@ def receipt_hash(code: str) -> str:
 
 
 def _new_receipt() -> str:
-    raw = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(_RECEIPT_LENGTH))
+    # one uniform draw of the 31**12 codes, its base-31 digits (12 choice() calls: 5x the time)
+    n = secrets.randbelow(len(_RECEIPT_ALPHABET) ** _RECEIPT_LENGTH)
+    digits = []
+    for _ in range(_RECEIPT_LENGTH):
+        n, d = divmod(n, len(_RECEIPT_ALPHABET))
+        digits.append(_RECEIPT_ALPHABET[d])
+    raw = "".join(digits)
     return "-".join(raw[i : i + 4] for i in range(0, _RECEIPT_LENGTH, 4))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -202,3 +203,14 @@ def test_a_day_of_acceptance_may_be_the_day_of_a_timed_receipt(session, settings
     row = "D-1,2026-10-09 14:00,12315,,店,catering,价格,描述,,,,accepted,2026-10-09,,"
     file = read_complaints(session, complaints_csv([row]), settings, now=NOW)
     assert file.drafts[0].accepted_at == china(2026, 10, 9)
+
+
+def test_receipt_codes_use_the_whole_alphabet_in_every_place():
+    from surveyapp.complaints.drafts import _RECEIPT_ALPHABET, _new_receipt
+
+    codes = [_new_receipt() for _ in range(4000)]
+    assert all(re.fullmatch(r"[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){2}", c) for c in codes)
+    assert len(set(codes)) == len(codes)
+    plain = [c.replace("-", "") for c in codes]
+    # every one of the 31 characters in every one of the 12 places (a miss: p < 1e-50)
+    assert all({p[i] for p in plain} == set(_RECEIPT_ALPHABET) for i in range(12))
