@@ -200,6 +200,9 @@ _RECORD = 4 + 1 + 2 + 1 + MAX_ITEMS
 #: The number of a sector or form version the scan does not know (a form version never
 #: stored has no items to read; a sector not known is read again by name).
 _UNKNOWN_SECTOR, _UNKNOWN_FORM = 0xFF, 0xFFFF
+#: Ratings (by id) read per query of the scan: a text of at most about 56 MB of hex, far
+#: below the 1 GB at which SQLite's and PostgreSQL's values stop.
+SCAN_CHUNK = 2_000_000
 #: Per sector: the provider ids, item ids and (n, satisfied, Σ stars, Σ stars²) of every
 #: (provider, form version, item) answered in the window (a provider rated with two
 #: versions of a form has two entries for an item both have).
@@ -277,23 +280,34 @@ def _scan(session: DbSession, windows: list[ScoreWindow]) -> _Scan:
     stored_sectors = session.scalars(select(RatingFormVersion.sector).distinct())
     sectors = sorted_sectors([s.code for s in SECTORS] + list(stored_sectors))
     record = _records(dialect, windows, sectors, cast(list[tuple[str, int]], forms))
+    extra: dict[str, int] = {}  # sectors found that the catalogue does not know: their numbers
     start, end = min(w.start for w in windows), max(w.end for w in windows)
     where = (Rating.created_at >= start, Rating.created_at < end, Rating.review == COUNTED)
-    text = session.scalar(
-        select(_agg(dialect, record)).where(*where).with_hint(Rating, "NOT INDEXED", "sqlite")
-    )
-    data = _decoded([text or ""])
-    if (data[:, 4] == _UNKNOWN_SECTOR).any():  # a sector the catalogue does not know
-        data = data[data[:, 4] != _UNKNOWN_SECTOR]
-        others = session.execute(
-            select(Rating.sector, _agg(dialect, record))
-            .where(*where, Rating.sector.not_in(sectors)).group_by(Rating.sector)
-        ).all()  # fmt: skip
-        for name, found in others:
-            more = _decoded([found])
-            more[:, 4] = len(sectors)
-            sectors.append(name)
-            data = np.concatenate([data, more])
+    low, high = session.execute(select(func.min(Rating.id), func.max(Rating.id))).one()
+    chunks = []
+    for first in range(int(low or 0), int(high or 0) + 1, SCAN_CHUNK):  # by the primary key
+        ids = (Rating.id >= first, Rating.id < first + SCAN_CHUNK)
+        text = session.scalar(
+            select(_agg(dialect, record)).where(*where, *ids)
+            .with_hint(Rating, "NOT INDEXED", "sqlite")  # the table in its order
+        )  # fmt: skip
+        data = _decoded(text or "")
+        if (data[:, 4] == _UNKNOWN_SECTOR).any():  # a sector the catalogue does not know
+            chunks.append(data[data[:, 4] != _UNKNOWN_SECTOR])
+            others = session.execute(
+                select(Rating.sector, _agg(dialect, record))
+                .where(*where, *ids, Rating.sector.not_in(sectors)).group_by(Rating.sector)
+            ).all()  # fmt: skip
+            for name, found in others:
+                data = _decoded(found)
+                if name not in extra:
+                    extra[name] = len(sectors) + len(extra)
+                data[:, 4] = extra[name]
+                chunks.append(data)
+        else:
+            chunks.append(data)
+    sectors += list(extra)
+    data = np.concatenate(chunks) if chunks else _decoded("")
     pid = np.ascontiguousarray(data[:, :4]).view(">u4").ravel().astype(np.int64)
     form = np.ascontiguousarray(data[:, 5:7]).view(">u2").ravel().astype(np.int64)
     form = np.minimum(form, len(forms))  # every unknown form version: one number
@@ -324,9 +338,9 @@ def _scan(session: DbSession, windows: list[ScoreWindow]) -> _Scan:
     return _Scan(stars, _tally_items(session, groups, hist))
 
 
-def _decoded(texts: list[str]) -> NDArray[np.uint8]:
+def _decoded(text: str) -> NDArray[np.uint8]:
     """The ratings' records (:func:`_records`) as a byte matrix, a row per rating."""
-    raw = bytes.fromhex("".join(texts))
+    raw = bytes.fromhex(text)
     if len(raw) % _RECORD:
         raise ValueError("provider scores: a rating's record is not of the expected width")
     return np.frombuffer(raw, dtype=np.uint8).reshape(-1, _RECORD).copy()
