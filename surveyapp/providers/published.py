@@ -39,9 +39,9 @@ its own rows through indexes — the directory's two orders are stored as positi
 (``rank_score``, ``rank_n``) at the refresh, so a page walks an index and stops after its
 rows (about 10-35 ms a page on SQLite and PostgreSQL).  The refresh is one pass over
 the window's counted ratings (:func:`_scan`: each rating a fixed-width hex record of
-provider, sector, form version, windows, overall stars and answers, joined in one text
-that numpy decodes and counts; no GROUP BY, no Python loop over ratings), from which come
-both the overall counts (tallies and distribution, the current and, once a China day,
+provider, sector, form version, windows, overall stars and answers, joined in a text
+per :data:`SCAN_CHUNK` rating ids that numpy decodes and counts; no GROUP BY, no Python
+loop over ratings), from which come both the overall counts (tallies and distribution, the current and, once a China day,
 the last period's window) and the per-item tallies; then the estimation (one
 beta-binomial fit per sector and per item, over columns, the BLAS library on one
 thread) and the rows written through the driver (``COPY`` on PostgreSQL,
@@ -263,8 +263,9 @@ class _Scan:
 
 def _scan(session: DbSession, windows: list[ScoreWindow]) -> _Scan:
     """One pass over the counted ratings of the windows, in the table's order, handing
-    every rating over as a fixed-width hex record in one text (:func:`_records`: no GROUP
-    BY, whose sort was most of the scan on SQLite); numpy decodes them all at once,
+    every rating over as a fixed-width hex record in one text per :data:`SCAN_CHUNK` ids
+    (:func:`_records`: no GROUP BY, whose sort was most of the scan on SQLite); numpy
+    decodes them all at once,
     groups them by (provider, sector, form version, windows) and counts, per group and
     position (the overall stars, then each answer byte), the ratings giving each value
     1..5 with one ``bincount`` (a byte other than 1..5 is an unanswered item).  The
