@@ -41,8 +41,8 @@ rows (about 10-35 ms a page on SQLite and PostgreSQL).  The refresh is one pass 
 the window's counted ratings (:func:`_scan`: each rating a fixed-width hex record of
 provider, sector, form version, windows, overall stars and answers, joined in a text
 per :data:`SCAN_CHUNK` rating ids that numpy decodes and counts; no GROUP BY, no Python
-loop over ratings), from which come both the overall counts (tallies and distribution, the current and, once a China day,
-the last period's window) and the per-item tallies; then the estimation (one
+loop over ratings), from which come both the overall counts (tallies and distribution,
+the current and, once a China day, the last period's window) and the per-item tallies; then the estimation (one
 beta-binomial fit per sector and per item, over columns, the BLAS library on one
 thread) and the rows written through the driver (``COPY`` on PostgreSQL,
 ``executemany`` on SQLite).
