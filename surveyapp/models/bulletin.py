@@ -30,7 +30,7 @@ class Bulletin(Base):
     lang: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(200))
     sectors: Mapped[list[str]] = mapped_column(JSON, default=list)
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     pages: Mapped[int] = mapped_column(Integer)

@@ -79,7 +79,8 @@ class Complaint(Base):
     # SHA-256 (hex) of the receipt code the complainant was given
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[str] = mapped_column(String(16))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # its range and order are read on ix_complaint_received_counts (no index of its own)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     provider_id: Mapped[int | None] = mapped_column(
         ForeignKey("provider.id"), nullable=True, index=True
     )
@@ -94,7 +95,8 @@ class Complaint(Base):
     status: Mapped[str] = mapped_column(String(16), default="received")
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # When the case ended: closed with an outcome, or not accepted
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # read on ix_complaint_closed_counts (no index of its own: migration 0026)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # Why it was not accepted, or how it was closed
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -171,8 +173,8 @@ class PublicityEdition(Base):
     edition: Mapped[int] = mapped_column(Integer, unique=True)
     period: Mapped[str] = mapped_column(String(7), index=True)
     lang: Mapped[str] = mapped_column(String(8))
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
-    csv: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    csv: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     csv_sha256: Mapped[str] = mapped_column(String(64))
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)

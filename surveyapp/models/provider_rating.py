@@ -155,8 +155,8 @@ class RatingFormVersion(Base):
 
     __tablename__ = "rating_form_version"
     __table_args__ = (
-        UniqueConstraint("form_id", "version", name="form_version"),
-        UniqueConstraint("form_id", "content_hash", name="form_hash"),
+        UniqueConstraint("form_id", "version", name="uq_rating_form_version_form_version"),
+        UniqueConstraint("form_id", "content_hash", name="uq_rating_form_version_form_hash"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

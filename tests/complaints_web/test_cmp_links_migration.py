@@ -1,4 +1,5 @@
-"""Migration 0021: the complaints' covering count indexes, up and down on both databases
+"""Migrations 0021 and 0026: the complaints' covering count indexes and the day indexes they
+make redundant, up and down on both databases
 (``fresh_database_url`` is PostgreSQL when SURVEYAPP_TEST_DATABASE_URL says so)."""
 
 from __future__ import annotations
@@ -31,5 +32,25 @@ def test_0021_adds_and_removes_the_count_indexes(fresh_database_url):
         assert "ix_complaint_status_received_at" in _indexes()  # the older ones stay
         upgrade(revision="0021")
         assert NAMES <= set(_indexes())
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_0026_drops_the_day_indexes_the_count_indexes_cover(fresh_database_url):
+    app = create_app({"SECRET_KEY": "k" * 40, "DATABASE_URL": fresh_database_url})
+    dropped = {"ix_complaint_received_at", "ix_complaint_closed_at"}
+    with app.app_context():
+        upgrade(revision="0025")
+        assert dropped <= set(_indexes())
+        upgrade(revision="0026")
+        found = _indexes()
+        assert not dropped & set(found)
+        assert found["ix_complaint_received_counts"][0] == "received_at"  # what serves them
+        assert found["ix_complaint_closed_counts"][0] == "closed_at"
+        downgrade(revision="0025")
+        assert _indexes()["ix_complaint_closed_at"] == ["closed_at"]
+        assert _indexes()["ix_complaint_received_at"] == ["received_at"]
+        upgrade(revision="0026")
+        assert not dropped & set(_indexes())
         db.session.remove()
         db.engine.dispose()
