@@ -361,7 +361,8 @@ def _phase_line(kind: str, p: PhaseResult, ok: int) -> str:
     db = _per_request_ms(p.db_cpu_s, n) if kind == "postgres" else None
     return (f"{kind}: {p.name:<11} {p.requests:>7,} requests, {p.rate(ok):>7,.0f} ok/s, "
             f"p50 {p.percentile_ms(50):6.1f} ms, p99 {p.percentile_ms(99):6.1f} ms, "
-            f"workers' CPU {cpu or 0:.2f} ms/request"
+            f"workers' CPU {cpu or 0:.2f} ms/request, "
+            f"load client's {_per_request_ms(p.client_cpu_s, n) or 0:.2f}"
             f"{f', PostgreSQL (all its processes) CPU {db:.2f} ms/request' if db is not None else ''}, "
             f"load {os.getloadavg()[0]:.2f}"
             f"{', errors ' + str(dict(bad)) if bad else ''}")  # fmt: skip
