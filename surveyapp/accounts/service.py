@@ -177,17 +177,32 @@ def audit(
     ``action`` is a dotted verb (``user.create``, ``bulletin.publish``); ``target``
     names the object (``user:alice``, ``round:catering-2026q4``).
     """
-    row = AuditLog(
-        user_id=actor.id if isinstance(actor, User) else None,
-        actor=actor.username if isinstance(actor, User) else str(actor),
-        action=action,
-        target=target,
-        details=details,
-        ip=ip,
-        at=at or utcnow(),
-    )
+    row = AuditLog(**audit_row(actor, action, target, details, ip=ip, at=at or utcnow()))
     session.add(row)
     return row
+
+
+def audit_row(
+    actor: User | str,
+    action: str,
+    target: str | None,
+    details: dict[str, Any] | None,
+    *,
+    at: datetime,
+    ip: str | None = None,
+) -> dict[str, Any]:
+    """The columns of one audit row as :func:`audit` adds it, for the writers that INSERT
+    their audit rows with their own rows in bulk (a registry import, complaint intake)."""
+    user = actor if isinstance(actor, User) else None
+    return {
+        "user_id": user.id if user else None,
+        "actor": user.username if user else str(actor),
+        "action": action,
+        "target": target,
+        "details": details,
+        "ip": ip,
+        "at": at,
+    }
 
 
 def _normalise_sectors(role: str, sectors: Iterable[str] | None) -> list[str]:

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql import Select
 
+from surveyapp.accounts.service import audit_row
 from surveyapp.complaints.settings import ComplaintSettings
 from surveyapp.complaints.states import actor_name
 from surveyapp.models import AuditLog, Provider, User
@@ -381,7 +382,7 @@ def _write(
     if len(rows) == 1 and conn.dialect.name == "postgresql":
         params = {f"c_{k}": v for k, v in rows[0].items()}
         params |= {f"e_{k}": v for k, v in events[0].items()}
-        params |= {f"a_{k}": v for k, v in audits[0].items()}
+        params |= {f"a_{k}": v for k, v in audits[0].items() if k != "target"}
         return [conn.execute(_INSERT_ONE, params).scalar_one()]
     ids = list(conn.execute(_INSERT_COMPLAINTS, rows).scalars())
     for cid, event, entry in zip(ids, events, audits, strict=True):
@@ -452,15 +453,9 @@ def intake(
         for d in drafts
     ]
     audits = [
-        {
-            "at": now,
-            "user_id": user_id,
-            "actor": actor_name(actor),
-            "action": "complaint.intake",
-            "details": {"channel": d.channel, "external_id": d.external_id or None,
-                        "status": d.status} | ({"source": source} if source else {}),
-            "ip": None,
-        }
+        audit_row(actor, "complaint.intake", None,  # the target is the id, known once written
+                  {"channel": d.channel, "external_id": d.external_id or None,
+                   "status": d.status} | ({"source": source} if source else {}), at=now)
         for d in drafts
     ]  # fmt: skip
     try:

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import joinedload
 
+from surveyapp.accounts.service import audit_row
 from surveyapp.models import AuditLog, Provider, ProviderSector, User
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.providers.registry_file import ProviderRecord, RegistryFile
@@ -131,22 +132,6 @@ def _status_days(status: str, today: date) -> dict[str, date | None]:
     return {"opened_on": today, "closed_on": None} if status == "open" else {"closed_on": today}
 
 
-def _audit_row(
-    actor: User | str, action: str, target: str, details: dict[str, Any], at: datetime
-) -> dict[str, Any]:
-    """An audit row as :func:`surveyapp.accounts.service.audit` writes it, for a bulk insert."""
-    user = actor if isinstance(actor, User) else None
-    return {
-        "user_id": user.id if user else None,
-        "actor": user.username if user else str(actor),
-        "action": action,
-        "target": target,
-        "details": details,
-        "ip": None,
-        "at": at,
-    }
-
-
 @dataclass
 class _Plan:
     """What an import writes, worked out before anything is written."""
@@ -162,7 +147,7 @@ class _Plan:
     def audit(self, action: str, record: ProviderRecord, details: dict[str, Any]) -> None:
         details = {"file": self.file, "row": record.row, **details}
         self.audits.append(
-            _audit_row(self.actor, action, f"provider:{record.key}", details, self.now)
+            audit_row(self.actor, action, f"provider:{record.key}", details, at=self.now)
         )
 
     def create(self, record: ProviderRecord, values: dict[str, Any], today: date) -> None:
@@ -262,7 +247,7 @@ def import_registry(session: DbSession, registry: RegistryFile, actor: User | st
         _write(session, plan)
         session.execute(
             insert(AuditLog),
-            [_audit_row(actor, "provider.import", f"file:{registry.name}", summary, plan.now)],
+            [audit_row(actor, "provider.import", f"file:{registry.name}", summary, at=plan.now)],
         )
         session.commit()
     except BaseException:

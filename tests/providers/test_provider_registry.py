@@ -112,7 +112,7 @@ def test_a_failure_while_writing_stores_nothing(session, registry_csv, monkeypat
         f"{A},甲,catering,思茅区\n{B},乙,catering,思茅区\n{C},丙,catering,思茅区\n"
     )
     calls = []
-    real_audit_row = registry_service._audit_row
+    real_audit_row = registry_service.audit_row
 
     def failing_audit_row(*args, **kwargs):  # fails after the providers were inserted
         calls.append(args[1])
@@ -120,7 +120,7 @@ def test_a_failure_while_writing_stores_nothing(session, registry_csv, monkeypat
             raise RuntimeError("disk full")
         return real_audit_row(*args, **kwargs)
 
-    monkeypatch.setattr(registry_service, "_audit_row", failing_audit_row)
+    monkeypatch.setattr(registry_service, "audit_row", failing_audit_row)
     with pytest.raises(RuntimeError):
         import_registry(session, read_registry(path), "pytest")
     assert count(session, Provider) == 0 and count(session, ProviderSector) == 0
