@@ -25,6 +25,7 @@ from surveyapp.i18n import N_
 from surveyapp.json_errors import api_lang, error_response
 from surveyapp.models import Practitioner
 from surveyapp.providers.published import rating_stored
+from surveyapp.providers.registry import RatedProvider, rated_provider
 from surveyapp.ratings.forms import form_version, rating_forms_memo, shipped_form
 from surveyapp.ratings.submit import (
     Rater,
@@ -32,7 +33,6 @@ from surveyapp.ratings.submit import (
     submit_rating,
     validate_rating,
 )
-from surveyapp.ratings.target import RatedProvider, rated_provider
 from surveyapp.responses.validate import FieldError, InvalidSubmission
 from surveyapp.security import rate_limited, submission_origin
 

@@ -30,18 +30,17 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, bindparam, false, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from surveyapp.models import Practitioner, Provider, Rating
+from surveyapp.models import Practitioner, Rating
 from surveyapp.models.base import DbSession, utcnow
 from surveyapp.models.provider_rating import RatingWave
 from surveyapp.models.review import COUNTED, HELD
 from surveyapp.ratings.forms import STARS, FormVersion
-from surveyapp.ratings.target import RatedProvider
 from surveyapp.responses.validate import MAX_DEVICE_ID, FieldError, InvalidSubmission, _score
 from surveyapp.review.holds import Threshold
 from surveyapp.rounds.dates import china_today
@@ -183,9 +182,19 @@ def _pack(version: FormVersion, stars: Mapping[str, int | None]) -> bytes:
     )
 
 
+class RatedTarget(Protocol):
+    """What storing a rating reads of its provider: the ORM provider of a page, or the
+    API's plain values (:func:`surveyapp.providers.registry.rated_provider`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+
+
 def submit_rating(
     session: DbSession,
-    provider: Provider | RatedProvider,
+    provider: RatedTarget,
     version: FormVersion,
     rating: CleanRating,
     rater: Rater,
