@@ -18,7 +18,7 @@ from surveyapp.admin.routes import ADMIN, bp
 from surveyapp.channels import CHANNELS, ChannelKeyError, create_key, keys_list, revoke_key
 from surveyapp.extensions import db
 from surveyapp.forms import EmptyForm
-from surveyapp.i18n import both
+from surveyapp.i18n import N_, both
 from surveyapp.models import ChannelKey, Round
 from surveyapp.web import revoke_and_flash
 
@@ -87,5 +87,5 @@ def revoke_channel_key(key_id: int):
     if key is None:
         return render_template("admin/message.html", messages=[both("keys_not_found")]), 404
     if EmptyForm().validate_on_submit():
-        revoke_and_flash(revoke_key, key, ChannelKeyError, "keys_err_{code}", "keys_revoked")
+        revoke_and_flash(revoke_key, key, ChannelKeyError, "keys_err_{code}", N_("keys_revoked"))
     return redirect(url_for("admin.keys"))

@@ -61,7 +61,7 @@ from surveyapp.admin.service import (
 from surveyapp.catalog import questionnaire_of
 from surveyapp.extensions import csrf, db
 from surveyapp.forms import EmptyForm
-from surveyapp.i18n import LANGS, both, format_date, t
+from surveyapp.i18n import LANGS, N_, both, format_date, t
 from surveyapp.models import QuestionnaireVersion, Round
 from surveyapp.models.base import utcnow
 from surveyapp.rounds.service import (
@@ -396,13 +396,13 @@ def _clear_round_table(code: str, setter, message: str, anchor: str):
 @bp.post("/admin/rounds/<code>/auxiliaries/clear")
 @roles_required(ADMIN)
 def clear_auxiliaries(code: str):
-    return _clear_round_table(code, set_round_auxiliaries, "sae_cleared", "#auxiliaries")
+    return _clear_round_table(code, set_round_auxiliaries, N_("sae_cleared"), "#auxiliaries")
 
 
 @bp.post("/admin/rounds/<code>/margins/clear")
 @roles_required(ADMIN)
 def clear_margins(code: str):
-    return _clear_round_table(code, set_round_margins, "rounds_margins_cleared", "#margins")
+    return _clear_round_table(code, set_round_margins, N_("rounds_margins_cleared"), "#margins")
 
 
 @bp.get("/admin/rounds/<code>/close")

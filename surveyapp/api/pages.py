@@ -17,7 +17,7 @@ from surveyapp.api.forms import CreateTokenForm
 from surveyapp.api.tokens import TokenError, create_token, may_manage, revoke_token, tokens_of
 from surveyapp.extensions import db
 from surveyapp.forms import EmptyForm
-from surveyapp.i18n import t
+from surveyapp.i18n import N_, t
 from surveyapp.models.api_token import ApiToken
 from surveyapp.web import current_lang, revoke_and_flash
 
@@ -75,5 +75,7 @@ def revoke(token_id: int):
     if token is None or not may_manage(current_user, token):  # someone else's: not yours to see
         return render_template("auth/forbidden.html", not_found=True), 404
     if form.validate_on_submit():
-        revoke_and_flash(revoke_token, token, TokenError, "tokens_error_{code}", "tokens_revoked")
+        revoke_and_flash(
+            revoke_token, token, TokenError, "tokens_error_{code}", N_("tokens_revoked")
+        )
     return redirect(url_for("tokens.index"))
