@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from surveyapp.catalog import questionnaire_of
 from surveyapp.i18n import CHINA_TZ
@@ -393,25 +393,29 @@ class RoundSnapshot:
         return round_state(self.status, self.opens_at, self.closes_at, now)
 
 
+#: :func:`round_snapshot`'s columns and query, built once (every survey post reads it)
+_SNAPSHOT_COLUMNS = (
+    Round.id,
+    Round.code,
+    Round.questionnaire_version_id,
+    Round.period,
+    Round.opens_at,
+    Round.closes_at,
+    Round.districts,
+    Round.status,
+    Round.require_token,
+    Round.salt,
+)
+_SNAPSHOT_KEYS = [c.key for c in _SNAPSHOT_COLUMNS]
+_SNAPSHOT = (
+    select(*_SNAPSHOT_COLUMNS, QuestionnaireVersion.content_hash)
+    .join(QuestionnaireVersion, QuestionnaireVersion.id == Round.questionnaire_version_id)
+    .where(Round.code == bindparam("code"))
+)
+
+
 def round_snapshot(session: DbSession, code: str) -> RoundSnapshot | None:
-    columns = (
-        Round.id,
-        Round.code,
-        Round.questionnaire_version_id,
-        Round.period,
-        Round.opens_at,
-        Round.closes_at,
-        Round.districts,
-        Round.status,
-        Round.require_token,
-        Round.salt,
-    )
-    stmt = (
-        select(*columns, QuestionnaireVersion.content_hash)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Round.questionnaire_version_id)
-        .where(Round.code == code)
-    )
-    row = session.connection().execute(stmt).first()
+    row = session.connection().execute(_SNAPSHOT, {"code": code}).first()
     if row is None:
         return None
 
@@ -421,7 +425,7 @@ def round_snapshot(session: DbSession, code: str) -> RoundSnapshot | None:
         ).one()
         return definition
 
-    values = dict(zip([c.key for c in columns], row, strict=False))
+    values = dict(zip(_SNAPSHOT_KEYS, row, strict=False))
     version = VersionRef(row.questionnaire_version_id, row.content_hash, load)
     return RoundSnapshot(**values, questionnaire_version=version)
 
