@@ -102,10 +102,10 @@ def post_complaint():
             400, "invalid", fields={p.field: p.message for p in exc.problems.get(0, [])}
         )
     item = stored[0]
-    deadlines = case_deadlines(item.complaint, settings.calendar(), settings)
+    deadlines = case_deadlines(item.case, settings.calendar(), settings)
     return jsonify(
         receipt=item.receipt,
-        status=item.complaint.status,
+        status=item.case.status,
         accept_by=deadlines.accept_by.day.isoformat(),
         accept_by_provisional=deadlines.accept_by.provisional,
     ), 201

@@ -68,7 +68,21 @@ class ComplaintSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ComplaintSettings:
-        """The settings of an application's ``config`` (missing keys: the defaults)."""
+        """The settings of an application's ``config`` (missing keys: the defaults).
+
+        Memoised by the values read: a web or API complaint reads its settings once per
+        process, not parsed and checked again per request; a changed value is read anew.
+        """
+        key = tuple(repr(config.get(name)) for name in _CONFIG_KEYS)
+        found = _READ.get(key)
+        if found is None:
+            if len(_READ) >= 32:  # tests make many apps; a server one
+                _READ.clear()
+            found = _READ[key] = cls._read(config)
+        return found
+
+    @classmethod
+    def _read(cls, config: Mapping[str, Any]) -> ComplaintSettings:
         base = cls()
         return cls(
             accept_days=int(config.get("COMPLAINT_ACCEPT_DAYS", base.accept_days)),
@@ -84,3 +98,15 @@ class ComplaintSettings:
     def calendar(self) -> WorkCalendar:
         """The shipped calendar, with the administrator's files over it per year."""
         return load_calendar(self.holidays_dir) if self.holidays_dir else default_calendar()
+
+
+#: the configuration keys :meth:`ComplaintSettings.from_config` reads, and what it read
+_CONFIG_KEYS = (
+    "COMPLAINT_ACCEPT_DAYS",
+    "COMPLAINT_CLOSE_DAYS",
+    "COMPLAINT_PII_RETENTION_DAYS",
+    "COMPLAINT_CATEGORIES",
+    "COMPLAINT_PUBLISH_OUTCOMES",
+    "HOLIDAYS_DIR",
+)
+_READ: dict[tuple[str, ...], ComplaintSettings] = {}

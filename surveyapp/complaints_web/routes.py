@@ -241,7 +241,7 @@ def new_post():
         problems = {p.field: t("cmp_err_field", lang) for p in exc.problems.get(0, [])}
         return _render_form(form, lang, problems=problems, provider=provider, status=400)
     item = stored[0]
-    deadlines = case_deadlines(item.complaint, settings.calendar(), settings)
+    deadlines = case_deadlines(item.case, settings.calendar(), settings)
     return render_template(
         "complaints_web/receipt.html", receipt=item.receipt, deadlines=deadlines, lang=lang
     )

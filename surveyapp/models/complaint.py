@@ -86,7 +86,9 @@ class Complaint(Base):
     )
     # The provider as the complainant named it, for staff to match to the registry
     provider_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    sector: Mapped[str] = mapped_column(String(32), index=True)
+    # no index of its own: with a handful of sectors it only ever led SQLite astray (the
+    # whole sector read and sorted for the newest cases); the day indexes lead (0028)
+    sector: Mapped[str] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text)
     amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)  # yuan

@@ -119,6 +119,10 @@ class Rating(Base):
     # counted (in the scores), held (a burst waiting for review) or rejected
     review: Mapped[str] = mapped_column(String(16), default=COUNTED, server_default=COUNTED)
     wave_id: Mapped[int | None] = mapped_column(ForeignKey("rating_wave.id"), nullable=True)
+    # How many times the device replaced this rating in its window (0: never).  Also how
+    # one upsert statement tells a new row from a replaced one on SQLite, whose
+    # RETURNING shows no trace of the conflict (surveyapp.ratings.submit)
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Rating {self.id} provider {self.provider_id} {self.overall}★>"

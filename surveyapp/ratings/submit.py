@@ -257,16 +257,15 @@ def submit_rating(
 
 
 def _write(session: DbSession, row: dict[str, Any]) -> tuple[int, bool]:
-    """Store ``row``, or replace the device's row of the window in place with its values:
-    (the row's id, whether it replaced one).  One statement on PostgreSQL, an upsert on
-    the partial unique index whose ``RETURNING`` says whether the row is new (a row
-    inserted by the statement has no ``xmax``).  SQLite returns no such mark (its
-    ``RETURNING`` shows the replaced row as the new values, id and all), so there the
-    new row is one ``INSERT … ON CONFLICT DO NOTHING`` and a replacement a second
-    statement, the ``UPDATE`` of the device's row: a device's first rating in a window,
-    the common case, costs one statement.  The unique index decides a race between two
-    first ratings either way (the loser replaces the winner's row).  A rating without a
-    device is a plain ``INSERT``: it is never matched to another."""
+    """Store ``row``, or replace the device's row of the window in place with its values
+    (its ``revision`` counted up): (the row's id, whether it replaced one).  One statement
+    either way, an upsert on the partial unique index.  On PostgreSQL the ``UPDATE`` of
+    the device's row first, the ``INSERT`` only when it found none (a replacement draws
+    no id from the sequence).  SQLite's ``INSERT … ON CONFLICT DO UPDATE`` returns the
+    row as written, id and all, with no trace of the conflict: its ``revision`` (0 only
+    in a row just inserted) tells.  The unique index decides a race between two first
+    ratings either way (the loser replaces the winner's row).  A rating without a device
+    is a plain ``INSERT``: it is never matched to another."""
     conn = session.connection()
     if row["device_hash"] is None:
         return int(conn.execute(_INSERT, row).scalar_one()), False
@@ -274,14 +273,12 @@ def _write(session: DbSession, row: dict[str, Any]) -> tuple[int, bool]:
     if conn.dialect.name == "postgresql":
         found = conn.execute(_UPSERT[target], _params(row)).one()
         return int(found[0]), not found[1]
-    new_id = conn.execute(_INSERT_NEW[target], row).scalar_one_or_none()
-    if new_id is not None:
-        return int(new_id), False
-    return int(conn.execute(_REPLACE[target], _params(row)).scalar_one()), True
+    found = conn.execute(_UPSERT_SQLITE[target], row).one()
+    return int(found[0]), found[1] > 0
 
 
 def _params(row: dict[str, Any]) -> dict[str, Any]:
-    """``row`` for :data:`_REPLACE` and :data:`_UPSERT`: a kept column's value under
+    """``row`` for :data:`_UPSERT`: a kept column's value under
     ``k_<column>`` (an UPDATE would SET a column named by a parameter)."""
     return {(name if name in _SET else f"k_{name}"): value for name, value in row.items()}
 
@@ -289,8 +286,10 @@ def _params(row: dict[str, Any]) -> dict[str, Any]:
 #: The statements, built once (bound parameters).  The columns a replacement sets: all
 #: but the key and the row's identity (what the old ``UPDATE`` of the row set).
 _TABLE = cast(Table, Rating.__table__)
-_KEEP = ("id", "provider_id", "practitioner_id", "device_hash", "window_start")
+_KEEP = ("id", "provider_id", "practitioner_id", "device_hash", "window_start", "revision")
 _SET = tuple(c.name for c in _TABLE.columns if c.name not in _KEEP)
+#: what a replacement does to the row's revision
+_COUNT_UP = {"revision": _TABLE.c.revision + 1}
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
 #: Per unique index (the provider's own ratings, a practitioner's): its columns and
 #: predicate, which an ``ON CONFLICT`` target must repeat to match a partial index.
@@ -308,7 +307,7 @@ def _upsert(columns: tuple[str, ...], where: Any) -> Any:
     replaced); rows (id, new).  The ``INSERT`` of a replacement selects no row, so it
     draws no id from the sequence: the ids are those of a look-up and a write."""
     found = _replace(columns, where).cte("replaced")
-    fields = [c.name for c in _TABLE.columns if c.name != "id"]
+    fields = [c.name for c in _TABLE.columns if c.name not in ("id", "revision")]
     values = select(
         *(bindparam(n if n in _SET else f"k_{n}", type_=_TABLE.c[n].type) for n in fields)
     ).where(~select(found.c.id).exists())
@@ -317,7 +316,7 @@ def _upsert(columns: tuple[str, ...], where: Any) -> Any:
         stmt.on_conflict_do_update(
             index_elements=list(columns),
             index_where=where,
-            set_={name: stmt.excluded[name] for name in _SET},
+            set_={name: stmt.excluded[name] for name in _SET} | _COUNT_UP,
         )
         .returning(_TABLE.c.id, literal_column("xmax = 0").label("new"))
         .cte("added")
@@ -325,11 +324,15 @@ def _upsert(columns: tuple[str, ...], where: Any) -> Any:
     return select(found.c.id, false().label("new")).union_all(select(added.c.id, added.c.new))
 
 
-def _insert_new(columns: tuple[str, ...], where: Any) -> Any:
-    stmt = sqlite_insert(_TABLE).on_conflict_do_nothing(
-        index_elements=list(columns), index_where=where
-    )
-    return stmt.returning(_TABLE.c.id)
+def _upsert_sqlite(columns: tuple[str, ...], where: Any) -> Any:
+    """SQLite's one statement: the row, or on conflict the device's row updated (its
+    revision counted up); rows (id, revision)."""
+    stmt = sqlite_insert(_TABLE)
+    return stmt.on_conflict_do_update(
+        index_elements=list(columns),
+        index_where=where,
+        set_={name: stmt.excluded[name] for name in _SET} | _COUNT_UP,
+    ).returning(_TABLE.c.id, _TABLE.c.revision)
 
 
 def _replace(columns: tuple[str, ...], where: Any) -> Any:
@@ -343,14 +346,13 @@ def _replace(columns: tuple[str, ...], where: Any) -> Any:
             device == bindparam("k_device_hash"),
             start == bindparam("k_window_start"),
         )
-        .values({name: bindparam(name, type_=_TABLE.c[name].type) for name in _SET})
+        .values({name: bindparam(name, type_=_TABLE.c[name].type) for name in _SET} | _COUNT_UP)
         .returning(_TABLE.c.id)
     )
 
 
 _UPSERT = {name: _upsert(*t) for name, t in _TARGETS.items()}
-_INSERT_NEW = {name: _insert_new(*t) for name, t in _TARGETS.items()}
-_REPLACE = {name: _replace(*t) for name, t in _TARGETS.items()}
+_UPSERT_SQLITE = {name: _upsert_sqlite(*t) for name, t in _TARGETS.items()}
 
 
 def _open_wave(session: DbSession, sector: str, source: str, rater: Rater, now: datetime) -> int:

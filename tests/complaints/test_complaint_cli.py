@@ -95,7 +95,7 @@ def test_purge_clears_only_cases_past_retention(cli, session, settings, draft):
     now = utcnow()
     stored = intake(session, [draft(external_id=f"R-{i}", received_at=now - timedelta(days=400))
                               for i in range(3)], "cli", settings, now=now)  # fmt: skip
-    old, recent, open_case = (s.complaint for s in stored)
+    old, recent, open_case = (session.get(Complaint, s.case.id) for s in stored)
     transition(session, old, "not_accepted", "cli", note="重复投诉", at=now - timedelta(days=200))
     transition(session, recent, "not_accepted", "cli", note="重复投诉", at=now - timedelta(days=10))
     session.commit()

@@ -56,6 +56,21 @@ def test_the_numbers_of_days_are_settings():
     assert found.close_by is not None and found.close_by.day == date(2026, 10, 10)
 
 
+def test_the_settings_are_read_once_and_anew_when_a_value_changes():
+    config = {"COMPLAINT_ACCEPT_DAYS": 3, "COMPLAINT_CATEGORIES": "价格,其他"}
+    first = ComplaintSettings.from_config(config)
+    assert ComplaintSettings.from_config(dict(config)) is first  # the same values: not re-read
+    config["COMPLAINT_CATEGORIES"] = ["价格", "合同"]
+    changed = ComplaintSettings.from_config(config)
+    assert (changed.accept_days, changed.categories) == (3, ("价格", "合同"))
+    config["COMPLAINT_ACCEPT_DAYS"] = 4
+    assert ComplaintSettings.from_config(config).accept_days == 4
+    with pytest.raises(ValueError, match="accept_days"):  # a bad value is refused every time
+        ComplaintSettings.from_config({"COMPLAINT_ACCEPT_DAYS": -1})
+    with pytest.raises(ValueError, match="accept_days"):
+        ComplaintSettings.from_config({"COMPLAINT_ACCEPT_DAYS": -1})
+
+
 def test_past_the_last_loaded_year_the_deadline_is_provisional_until_the_year_is_loaded(
     tmp_path,
 ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from surveyapp.complaints import find_by_receipt, import_complaints, intake, read_complaints
+from surveyapp.complaints.deadlines import OpenCase, case_deadlines
 from surveyapp.complaints.drafts import IntakeError
 from surveyapp.models import AuditLog, Complaint, ComplaintEvent
 from surveyapp.responses.importer import ImportFailed
@@ -33,7 +35,7 @@ def test_a_good_file_is_stored_whole(session, settings, make_provider, complaint
     file = read_complaints(session, path, settings, now=NOW)
     assert file.encoding == ("gb18030" if encoding == "gbk" else "utf-8")
     stored = import_complaints(session, file, "cli", settings, now=NOW)
-    first, second = (s.complaint for s in stored)
+    first, second = (session.get(Complaint, s.case.id) for s in stored)
     assert (first.provider_id, first.provider_name, first.amount) == (pid, None, Decimal("1200.50"))
     assert first.received_at == china(2026, 9, 30, 16, 45) and first.status == "received"
     assert (second.provider_id, second.provider_name, second.status) == (None, "某小吃店", "closed")
@@ -134,7 +136,7 @@ def test_each_complaint_taken_in_has_its_audit_row(session, settings, draft):
         select(AuditLog).where(AuditLog.action == "complaint.intake").order_by(AuditLog.id)
     ).all()
     assert [(a.target, a.actor, a.user_id, a.at, a.ip) for a in rows] == [
-        (f"complaint:{item.complaint.id}", "officer-wang", officer.id, NOW, None) for item in stored
+        (f"complaint:{item.case.id}", "officer-wang", officer.id, NOW, None) for item in stored
     ]
     assert [a.details for a in rows] == [
         {"channel": "12315", "external_id": code, "status": "received", "source": "f.csv"}
@@ -145,11 +147,11 @@ def test_each_complaint_taken_in_has_its_audit_row(session, settings, draft):
                     settings, now=NOW)  # fmt: skip
     last = session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(1)).one()
     assert (last.target, last.actor, last.user_id, last.at, last.details) == (
-        f"complaint:{one.complaint.id}", "api:7", None, NOW,
+        f"complaint:{one.case.id}", "api:7", None, NOW,
         {"channel": "12315", "external_id": "C", "status": "received"},
     )  # fmt: skip
     session.expire_all()
-    stored = session.get(Complaint, one.complaint.id)
+    stored = session.get(Complaint, one.case.id)
     assert (stored.external_id, stored.amount, stored.received_at, stored.complainant_phone) == (
         "C",
         Decimal("12.50"),
@@ -157,6 +159,12 @@ def test_each_complaint_taken_in_has_its_audit_row(session, settings, draft):
         "13812345678",
     )
     assert find_by_receipt(session, one.receipt) == stored
+    # the reply's plain values are the stored row's
+    assert one.case == OpenCase(stored.id, **{f.name: getattr(stored, f.name)
+                                              for f in fields(OpenCase) if f.name != "id"})  # fmt: skip
+    assert case_deadlines(one.case, settings.calendar(), settings) == case_deadlines(
+        stored, settings.calendar(), settings
+    )
     assert [(e.from_status, e.to_status, e.actor, e.user_id, e.at, e.note)
             for e in stored.events] == [(None, "received", "api:7", None, NOW, "intake (12315)")]  # fmt: skip
 

@@ -42,7 +42,7 @@ def new_case(session, draft, settings):
         stored = intake(
             session, [draft(external_id=f"S-{next(counter)}")], "intake", settings, now=NOW
         )
-        complaint = stored[0].complaint
+        complaint = session.get(Complaint, stored[0].case.id)
         at = complaint.received_at
         for step, needs in PATH[state]:
             at += timedelta(hours=1)

@@ -48,7 +48,7 @@ def make_case(app) -> Callable[..., int]:
                 complainant_name="张三丰",
                 complainant_phone="13812345678",
             )
-            return intake(db.session, [draft], "test", ComplaintSettings())[0].complaint.id
+            return intake(db.session, [draft], "test", ComplaintSettings())[0].case.id
 
     return _make
 

@@ -1,5 +1,5 @@
-"""Migrations 0021 and 0026: the complaints' covering count indexes and the day indexes they
-make redundant, up and down on both databases
+"""Migrations 0021, 0026 and 0028: the complaints' covering count indexes, the day indexes they
+make redundant and the sector's index, up and down on both databases
 (``fresh_database_url`` is PostgreSQL when SURVEYAPP_TEST_DATABASE_URL says so)."""
 
 from __future__ import annotations
@@ -52,5 +52,21 @@ def test_0026_drops_the_day_indexes_the_count_indexes_cover(fresh_database_url):
         assert _indexes()["ix_complaint_received_at"] == ["received_at"]
         upgrade(revision="0026")
         assert not dropped & set(_indexes())
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_0028_drops_the_sectors_index(fresh_database_url):
+    app = create_app({"SECRET_KEY": "k" * 40, "DATABASE_URL": fresh_database_url})
+    with app.app_context():
+        upgrade(revision="0027")
+        assert _indexes()["ix_complaint_sector"] == ["sector"]
+        upgrade(revision="0028")
+        assert "ix_complaint_sector" not in _indexes()
+        assert _indexes()["ix_complaint_received_counts"][:2] == ["received_at", "sector"]
+        downgrade(revision="0027")
+        assert _indexes()["ix_complaint_sector"] == ["sector"]
+        upgrade(revision="0028")
+        assert "ix_complaint_sector" not in _indexes()
         db.session.remove()
         db.engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from surveyapp import create_app
 from surveyapp.extensions import db
+from tests.migration_rows import insert_provider
 
 TABLES = {"provider_score", "provider_score_state", "rating_comment_hidden", "rating_reply"}
 
@@ -28,13 +29,7 @@ def test_0018_adds_and_removes_comments_replies_and_scores(fresh_database_url):
         columns = {c["name"] for c in inspect(db.engine).get_columns("user_account")}
         assert "provider_id" in columns
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO provider (credit_code, name, district, service_types, status,"
-                    " created_at, updated_at) VALUES ('91350100M000100Y43', '甲', '思茅区', '[]',"
-                    " 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                )
-            )
+            insert_provider(conn)
             conn.execute(
                 text(
                     "INSERT INTO rating (provider_id, sector, form_id, form_version, answers,"

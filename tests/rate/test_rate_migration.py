@@ -1,5 +1,6 @@
-"""Migration 0017: rating-form versions and the rating's channel and signals, up and down
-on both databases; the one-per-device-per-window indexes survive the table rebuild."""
+"""Migrations 0017 (rating-form versions, the rating's channel and signals) and 0027 (the
+rating's revision), up and down on both databases; the one-per-device-per-window indexes
+survive the table rebuild and the dropped column."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from surveyapp import create_app
 from surveyapp.extensions import db
+from tests.migration_rows import insert_provider, migrated_to
 
 NEW_COLUMNS = {"channel", "channel_key_id", "source_hash", "flags"}
 
@@ -30,17 +31,9 @@ def _columns() -> set[str]:
 
 
 def test_0017_up_and_down_keeps_ratings_and_their_unique_windows(fresh_database_url):
-    app = create_app({"SECRET_KEY": "k" * 40, "DATABASE_URL": fresh_database_url})
-    with app.app_context():
-        upgrade(revision="0016")
+    with migrated_to(fresh_database_url, "0016"):
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO provider (credit_code, name, district, service_types, status,"
-                    " created_at, updated_at) VALUES ('91350100M000100Y43', '甲', '思茅区', '[]',"
-                    " 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                )
-            )
+            insert_provider(conn)
             _rating(conn, "d1")
         assert not NEW_COLUMNS & _columns()
         upgrade(revision="0017")
@@ -58,5 +51,22 @@ def test_0017_up_and_down_keeps_ratings_and_their_unique_windows(fresh_database_
             assert conn.execute(text("SELECT count(*) FROM rating")).scalar_one() == 2
         with pytest.raises(IntegrityError), db.engine.begin() as conn:
             _rating(conn, "d2")
-        db.session.remove()
-        db.engine.dispose()
+
+
+def test_0027_counts_replacements_from_0_and_leaves_the_unique_windows_down(fresh_database_url):
+    with migrated_to(fresh_database_url, "0026"):
+        with db.engine.begin() as conn:
+            insert_provider(conn)
+            _rating(conn, "d1")
+        assert "revision" not in _columns()
+        upgrade(revision="0027")
+        with db.engine.begin() as conn:  # a rating stored before: never replaced as far as known
+            assert conn.execute(text("SELECT revision FROM rating")).scalar_one() == 0
+            _rating(conn, "d2")  # a row written without it: 0
+            assert conn.execute(text("SELECT sum(revision) FROM rating")).scalar_one() == 0
+        downgrade(revision="0026")
+        assert "revision" not in _columns()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM rating")).scalar_one() == 2
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            _rating(conn, "d2")  # the one-per-window index is still there

@@ -29,7 +29,7 @@ T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 China time, in the window f
 COLUMNS = (
     "id", "provider_id", "practitioner_id", "sector", "form_id", "form_version", "answers",
     "overall", "comment", "device_hash", "window_start", "created_at", "channel",
-    "channel_key_id", "source_hash", "flags", "review", "wave_id",
+    "channel_key_id", "source_hash", "flags", "review", "wave_id", "revision",
 )  # fmt: skip
 
 
@@ -115,21 +115,21 @@ def test_a_sequence_of_posts_stores_these_rows(app, world):
     web = ("web", None)
     assert rows == [
         (1, pid, None, "catering", *c, cat_answers(2), 2, None, h["A"], w1, at[1], *web,
-         src["s1"], None, "counted", None),
+         src["s1"], None, "counted", None, 1),
         (2, pid, None, "supermarket", *s, sup_answers, 5, None, h["A"], w1, at[2], *web,
-         src["s1"], None, "counted", None),
+         src["s1"], None, "counted", None, 0),
         (3, pid, None, "catering", *c, cat_answers(3), 3, None, h["A"], w2,
-         at[3] + timedelta(days=30), *web, src["s1"], None, "counted", None),
+         at[3] + timedelta(days=30), *web, src["s1"], None, "counted", None, 0),
         (4, pid, wid, "catering", *c, cat_answers(1), 1, None, h["A"], w1, at[5], *web,
-         src["s1"], None, "counted", None),
+         src["s1"], None, "counted", None, 1),
         (5, pid, None, "catering", *c, cat_answers(5), 5, None, h["B"], w1, at[6], *web,
-         src["s2"], None, "counted", None),
+         src["s2"], None, "counted", None, 0),
         (6, pid, None, "catering", *c, cat_answers(2), 2, None, h["C"], w1, at[9], *web,
-         src["s3"], None, "counted", None),
+         src["s3"], None, "counted", None, 2),
         (7, pid, None, "catering", *c, cat_answers(5), 5, None, None, w1, at[10], *web,
-         src["s3"], None, "counted", None),
+         src["s3"], None, "counted", None, 0),
         (8, pid, None, "catering", *c, cat_answers(5), 5, None, None, w1, at[11], *web,
-         src["s3"], None, "counted", None),
+         src["s3"], None, "counted", None, 0),
     ]  # fmt: skip
     assert wave is not None
 
@@ -149,6 +149,7 @@ def test_a_held_replacement_keeps_its_wave_and_burst_flag(app, world):
     assert [r[COLUMNS.index("review")] for r in rows] == ["counted", "held"]
     assert [r[COLUMNS.index("wave_id")] for r in rows] == [None, wave]
     assert rows[1][COLUMNS.index("comment")] == "再评"
+    assert [r[COLUMNS.index("revision")] for r in rows] == [0, 1]
 
 
 def test_a_race_lost_to_a_simultaneous_first_rating_replaces_the_winner(app, world):
@@ -185,3 +186,4 @@ def test_a_race_lost_to_a_simultaneous_first_rating_replaces_the_winner(app, wor
     assert winner == StoredRating(1, False)
     assert loser == StoredRating(1, True)
     assert len(rows) == 1 and rows[0][COLUMNS.index("overall")] == 2
+    assert rows[0][COLUMNS.index("revision")] == 1  # the winner's row, replaced once

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from surveyapp import create_app
 from surveyapp.extensions import db
+from tests.migration_rows import insert_provider
 
 TABLES = {"rating_wave", "provider_item_score", "provider_score_past"}
 
@@ -37,13 +38,7 @@ def test_0020_up_and_down(fresh_database_url):
     with app.app_context():
         upgrade(revision="0019")
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO provider (credit_code, name, district, service_types, status,"
-                    " created_at, updated_at) VALUES ('91350100M000100Y43', '甲', '思茅区', '[]',"
-                    " 'open', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                )
-            )
+            insert_provider(conn)
             _rating(conn, "d1", "catering", "2026-12-02 01:00:00")
         with pytest.raises(IntegrityError), db.engine.begin() as conn:
             _rating(conn, "d1", "lodging", "2026-12-02 02:00:00")  # before: one per window
