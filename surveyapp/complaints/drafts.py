@@ -77,26 +77,26 @@ def _values(table: Table, prefix: str, skip: tuple[str, ...]) -> dict[str, Any]:
     return {c.name: bindparam(prefix + c.name, type_=c.type) for c in table.c if c.name not in skip}
 
 
-def _insert_one() -> Select:
-    """One complaint, its first event and its audit row in one statement (PostgreSQL's
-    INSERTs in a WITH): one round trip to the server instead of three."""
+def _insert_one(audited: bool) -> Select:
+    """One complaint, its first event and (``audited``) its audit row in one statement
+    (PostgreSQL's INSERTs in a WITH): one round trip to the server instead of three."""
     table = cast(Table, Complaint.__table__)
     events, audits = cast(Table, ComplaintEvent.__table__), cast(Table, AuditLog.__table__)
     new = insert(table).values(_values(table, "c_", ("id",))).returning(table.c.id).cte("new")
     event = _values(events, "e_", ("id", "complaint_id"))
     entry = _values(audits, "a_", ("id", "target"))
-    return (
-        select(new.c.id)
-        .add_cte(insert(events).from_select(
-            ["complaint_id", *event], select(new.c.id, *event.values())).cte("new_event"))
-        .add_cte(insert(audits).from_select(
-            ["target", *entry],
-            select(literal("complaint:") + sql_cast(new.c.id, String), *entry.values()),
-        ).cte("new_audit"))
-    )  # fmt: skip
+    stmt = select(new.c.id).add_cte(insert(events).from_select(
+        ["complaint_id", *event], select(new.c.id, *event.values())).cte("new_event"))  # fmt: skip
+    if not audited:
+        return stmt
+    return stmt.add_cte(insert(audits).from_select(
+        ["target", *entry],
+        select(literal("complaint:") + sql_cast(new.c.id, String), *entry.values()),
+    ).cte("new_audit"))  # fmt: skip
 
 
-_INSERT_ONE = _insert_one()
+#: by whether the intake is audited
+_INSERT_ONE = {audited: _insert_one(audited) for audited in (True, False)}
 _LIMITS = {"external_id": 64, "provider_name": 200, "complainant_name": 64,
            "complainant_phone": 32}  # fmt: skip
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-()]*$")
@@ -386,23 +386,26 @@ def _write(
     events: list[dict[str, Any]],
     audits: list[dict[str, Any]],
 ) -> list[int]:
-    """INSERT the complaints, their events and audit rows; the complaints' ids in order."""
+    """INSERT the complaints, their events and audit rows (none: not audited); the
+    complaints' ids in order."""
     if len(rows) == 1 and conn.dialect.name == "postgresql":
         params = {f"c_{k}": v for k, v in rows[0].items()}
         params |= {f"e_{k}": v for k, v in events[0].items()}
-        params |= {f"a_{k}": v for k, v in audits[0].items() if k != "target"}
-        return [conn.execute(_INSERT_ONE, params).scalar_one()]
+        params |= {f"a_{k}": v for entry in audits for k, v in entry.items() if k != "target"}
+        return [conn.execute(_INSERT_ONE[bool(audits)], params).scalar_one()]
     # one complaint (the web form, the API): plain executes, not the batches' executemany
     one = len(rows) == 1
     if one:
         ids = [conn.execute(_INSERT_COMPLAINT, rows[0]).scalar_one()]
     else:
         ids = list(conn.execute(_INSERT_COMPLAINTS, rows).scalars())
-    for cid, event, entry in zip(ids, events, audits, strict=True):
+    for cid, event in zip(ids, events, strict=True):
         event["complaint_id"] = cid
-        entry["target"] = f"complaint:{cid}"
     conn.execute(_INSERT_EVENTS, events[0] if one else events)
-    conn.execute(_INSERT_AUDIT, audits[0] if one else audits)
+    if audits:
+        for cid, entry in zip(ids, audits, strict=True):
+            entry["target"] = f"complaint:{cid}"
+        conn.execute(_INSERT_AUDIT, audits[0] if one else audits)
     return ids
 
 
@@ -418,8 +421,14 @@ def intake(
     """Store every draft, or none: raise :class:`IntakeError` with every problem.
 
     Each complaint gets a receipt code and a first history event (its state as taken
-    in), and the audit log a ``complaint.intake`` row (``source``: e.g. the file it
-    came from).  Commits.
+    in, by ``actor``); an intake by staff (``actor`` an account, or a file: ``source``)
+    also an audit row ``complaint.intake`` each.  Commits.
+
+    A resident's web form or a channel's API post (``actor`` ``"web"``, ``"api:<key>"``,
+    no ``source``) writes no audit row, as survey responses and ratings from the same
+    channels write none: the case's first event records the channel and key already, and
+    the audit log stays the record of what staff did (a hotline's posts would otherwise
+    push every staff action off the admin's list of the latest entries within minutes).
     """
     now = now or utcnow()
     problems, providers = _checked(session, drafts, settings, now)
@@ -465,11 +474,13 @@ def intake(
         }
         for d in drafts
     ]
+    audited = isinstance(actor, User) or source is not None
     audits = [
         audit_row(actor, "complaint.intake", None,  # the target is the id, known once written
                   {"channel": d.channel, "external_id": d.external_id or None,
                    "status": d.status} | ({"source": source} if source else {}), at=now)
         for d in drafts
+        if audited
     ]  # fmt: skip
     try:
         # Core statements, not the unit of work's flushes, and nothing else between the

@@ -31,6 +31,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
+    text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -47,6 +48,16 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+def _once_set(name: str, column: str, *columns: str) -> Index:
+    """An index on ``columns`` of the complaints whose ``column`` is set: a new complaint
+    (received, not yet accepted, closed or assigned) writes no entry in it, one b-tree
+    fewer inside SQLite's write lock each (migration 0028).  Every query it serves compares
+    ``column`` (a day range, ``= handler``), which SQLite and PostgreSQL both take as
+    implying ``IS NOT NULL``."""
+    where = text(f"{column} IS NOT NULL")
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
 class Complaint(Base):
     __tablename__ = "complaint"
     __table_args__ = (
@@ -55,13 +66,16 @@ class Complaint(Base):
         CheckConstraint(f"outcome IS NULL OR {_in('outcome', COMPLAINT_OUTCOMES)}", name="outcome"),
         # the overdue and due-soon queries: open cases of a state by the day they count from
         Index("ix_complaint_status_received_at", "status", "received_at"),
-        Index("ix_complaint_status_accepted_at", "status", "accepted_at"),
+        _once_set("ix_complaint_status_accepted_at", "accepted_at", "status", "accepted_at"),
         # the counts by day received, accepted, closed (bulletin, dashboard, publicity):
         # every column they read, so that they read the index only (migration 0021)
         Index("ix_complaint_received_counts", "received_at", "sector", "category", "created_at"),
-        Index("ix_complaint_accepted_counts", "accepted_at", "sector", "created_at"),
-        Index(
+        _once_set(
+            "ix_complaint_accepted_counts", "accepted_at", "accepted_at", "sector", "created_at"
+        ),
+        _once_set(
             "ix_complaint_closed_counts",
+            "closed_at",
             "closed_at",
             "status",
             "outcome",
@@ -71,6 +85,8 @@ class Complaint(Base):
             "accepted_at",
             "created_at",
         ),
+        # the cases of a handler (and the SET NULL when an account goes)
+        _once_set("ix_complaint_handler_id", "handler_id", "handler_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -106,7 +122,7 @@ class Complaint(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The bureau account handling the case (the only one shown the complainant's contact)
     handler_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True, index=True
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
 
     provider: Mapped[Provider | None] = relationship()

@@ -126,7 +126,9 @@ def test_intake_stores_all_drafts_or_none(session, settings, draft):
     )
 
 
-def test_each_complaint_taken_in_has_its_audit_row(session, settings, draft):
+def test_a_complaint_taken_in_by_staff_has_its_audit_row_a_channels_its_history(
+    session, settings, draft
+):
     from surveyapp.accounts.service import create_user
 
     officer = create_user(session, "officer-wang", "evaluator")[0]
@@ -142,14 +144,21 @@ def test_each_complaint_taken_in_has_its_audit_row(session, settings, draft):
         {"channel": "12315", "external_id": code, "status": "received", "source": "f.csv"}
         for code in ("A", "B")
     ]
-    # one complaint alone: one statement on PostgreSQL, the same rows
+    # one complaint alone by a staff account: one statement on PostgreSQL, the same rows
+    (alone,) = intake(session, [draft(external_id="D")], officer, settings, now=NOW)
+    last = session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(1)).one()
+    assert (last.target, last.actor, last.user_id, last.details) == (
+        f"complaint:{alone.case.id}", "officer-wang", officer.id,
+        {"channel": "12315", "external_id": "D", "status": "received"},
+    )  # fmt: skip
+    # a channel's post (the API, a resident's web form): its history says who took it
+    # in, and the audit log, the record of what staff did, gets no row
+    entries = session.scalar(select(func.count()).select_from(AuditLog))
     (one,) = intake(session, [draft(external_id="C", amount=Decimal("12.50"))], "api:7",
                     settings, now=NOW)  # fmt: skip
-    last = session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(1)).one()
-    assert (last.target, last.actor, last.user_id, last.at, last.details) == (
-        f"complaint:{one.case.id}", "api:7", None, NOW,
-        {"channel": "12315", "external_id": "C", "status": "received"},
-    )  # fmt: skip
+    (web,) = intake(session, [draft(external_id="W")], "web", settings, now=NOW)
+    assert session.scalar(select(func.count()).select_from(AuditLog)) == entries
+    assert session.get(Complaint, web.case.id).events[0].actor == "web"
     session.expire_all()
     stored = session.get(Complaint, one.case.id)
     assert (stored.external_id, stored.amount, stored.received_at, stored.complainant_phone) == (
@@ -175,7 +184,8 @@ def test_a_failure_while_writing_leaves_nothing(session, settings, draft, monkey
     # the audit rows are written last: the complaints and their events are written by then
     monkeypatch.setattr(module, "_INSERT_AUDIT", text("INSERT INTO no_such_table VALUES (:at)"))
     with pytest.raises(DBAPIError):
-        intake(session, [draft(external_id="A"), draft(external_id="B")], "api", settings, now=NOW)
+        intake(session, [draft(external_id="A"), draft(external_id="B")], "cli", settings,
+               now=NOW, source="f.csv")  # a file's intake: audited  # fmt: skip
     assert _count(session) == 0
     assert session.scalar(select(func.count()).select_from(ComplaintEvent)) == 0
 

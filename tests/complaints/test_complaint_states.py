@@ -40,7 +40,12 @@ def new_case(session, draft, settings):
 
     def _make(state: str = "received") -> Complaint:
         stored = intake(
-            session, [draft(external_id=f"S-{next(counter)}")], "intake", settings, now=NOW
+            session,
+            [draft(external_id=f"S-{next(counter)}")],
+            "intake",
+            settings,
+            now=NOW,
+            source="hotline.csv",  # a file's intake: in the audit log too
         )
         complaint = session.get(Complaint, stored[0].case.id)
         at = complaint.received_at
