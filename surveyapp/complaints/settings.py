@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from surveyapp.models.complaint import COMPLAINT_OUTCOMES
@@ -73,16 +74,11 @@ class ComplaintSettings:
         Memoised by the values read: a web or API complaint reads its settings once per
         process, not parsed and checked again per request; a changed value is read anew.
         """
-        key = tuple(repr(config.get(name)) for name in _CONFIG_KEYS)
-        found = _READ.get(key)
-        if found is None:
-            if len(_READ) >= 32:  # tests make many apps; a server one
-                _READ.clear()
-            found = _READ[key] = cls._read(config)
-        return found
+        values = (config.get(name) for name in _CONFIG_KEYS)
+        return _read(tuple(tuple(v) if isinstance(v, list) else v for v in values))
 
     @classmethod
-    def _read(cls, config: Mapping[str, Any]) -> ComplaintSettings:
+    def _from(cls, config: Mapping[str, Any]) -> ComplaintSettings:
         base = cls()
         return cls(
             accept_days=int(config.get("COMPLAINT_ACCEPT_DAYS", base.accept_days)),
@@ -100,7 +96,7 @@ class ComplaintSettings:
         return load_calendar(self.holidays_dir) if self.holidays_dir else default_calendar()
 
 
-#: the configuration keys :meth:`ComplaintSettings.from_config` reads, and what it read
+#: the configuration keys :meth:`ComplaintSettings.from_config` reads
 _CONFIG_KEYS = (
     "COMPLAINT_ACCEPT_DAYS",
     "COMPLAINT_CLOSE_DAYS",
@@ -109,4 +105,10 @@ _CONFIG_KEYS = (
     "COMPLAINT_PUBLISH_OUTCOMES",
     "HOLIDAYS_DIR",
 )
-_READ: dict[tuple[str, ...], ComplaintSettings] = {}
+
+
+@lru_cache(maxsize=32)  # tests make many apps; a server one
+def _read(values: tuple[Any, ...]) -> ComplaintSettings:
+    """The settings of the values of :data:`_CONFIG_KEYS` (``None``: not set)."""
+    given = {k: v for k, v in zip(_CONFIG_KEYS, values, strict=True) if v is not None}
+    return ComplaintSettings._from(given)
