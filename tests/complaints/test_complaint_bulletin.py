@@ -3,7 +3,7 @@ PDF text, nothing of a complainant in it, and the counts pinned in a published e
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -96,9 +96,10 @@ def test_complaints_stored_after_the_counts_are_taken_do_not_count(session, draf
     from datetime import date
 
     intake(session, [_case(draft, 1, date(2026, 10, 8))], "cli", ComplaintSettings(), now=NOW)
-    taken = datetime.now().astimezone()
     intake(session, [_case(draft, 2, date(2026, 10, 9))], "cli", ComplaintSettings(), now=NOW)
-    early = complaints_record(session, "2026Q4", ["catering"], now=taken - timedelta(days=1))
+    # counts taken a minute before both were stored (NOW), and today (a fixed moment: a
+    # wall-clock one made this test fail from a day after NOW on)
+    early = complaints_record(session, "2026Q4", ["catering"], now=NOW - timedelta(minutes=1))
     late = complaints_record(session, "2026Q4", ["catering"])
     assert early["counts"]["2026Q4"]["catering"]["received"] == 0
     assert late["counts"]["2026Q4"]["catering"]["received"] == 2
